@@ -1,0 +1,29 @@
+package dev.parley.protocol;
+
+import dev.parley.protocol.wire.Envelope;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.protobuf.ProtobufDecoder;
+import io.netty.handler.codec.protobuf.ProtobufEncoder;
+import io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
+
+/** Installs the control-plane codec: varint32-framed protobuf {@link Envelope}s. */
+public final class ControlPipeline {
+    /** Default maximum frame size, in bytes: ample for any control message, small enough to bound memory. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+
+    private ControlPipeline() {}
+
+    /**
+     * Adds, in order: {@link FrameDecoder} ("frame-decoder"), protobuf Envelope decoder, varint32
+     * length prepender and protobuf encoder. Handlers added after these see {@link Envelope}s.
+     *
+     * @param pipeline the channel's pipeline
+     * @param maxFrameBytes largest accepted inbound frame, in bytes
+     */
+    public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
+        pipeline.addLast("frame-decoder", new FrameDecoder(maxFrameBytes));
+        pipeline.addLast("envelope-decoder", new ProtobufDecoder(Envelope.getDefaultInstance()));
+        pipeline.addLast("frame-encoder", new ProtobufVarint32LengthFieldPrepender());
+        pipeline.addLast("envelope-encoder", new ProtobufEncoder());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.parley.protocol;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+/**
+ * An Ed25519 signing key pair (RFC 8032) backed by BouncyCastle.
+ *
+ * <p>Keys are stored as the raw 32-byte private seed in a file readable by the owner only.
+ */
+public final class Ed25519KeyPair {
+    /** Length of a raw private seed, public key ({@value} bytes). */
+    public static final int KEY_BYTES = 32;
+    /** Length of a signature, in bytes. */
+    public static final int SIGNATURE_BYTES = 64;
+
+    private final Ed25519PrivateKeyParameters privateKey;
+    private final byte[] publicKey;
+
+    private Ed25519KeyPair(Ed25519PrivateKeyParameters privateKey) {
+        this.privateKey = privateKey;
+        this.publicKey = privateKey.generatePublicKey().getEncoded();
+    }
+
+    /** @return a new key pair from {@code random} */
+    public static Ed25519KeyPair generate(SecureRandom random) {
+        return new Ed25519KeyPair(new Ed25519PrivateKeyParameters(random));
+    }
+
+    /**
+     * @param seed the 32-byte private seed
+     * @throws IllegalArgumentException if the seed is not 32 bytes
+     */
+    public static Ed25519KeyPair fromSeed(byte[] seed) {
+        if (seed.length != KEY_BYTES) {
+            throw new IllegalArgumentException(String.format("seed: %d bytes (expected: %d)", seed.length, KEY_BYTES));
+        }
+        return new Ed25519KeyPair(new Ed25519PrivateKeyParameters(seed, 0));
+    }
+
+    /**
+     * Loads the key in {@code file}, or generates one and writes it there (owner-only permissions).
+     *
+     * @throws IOException if the file cannot be read or written, or holds no valid key
+     */
+    public static Ed25519KeyPair loadOrCreate(Path file, SecureRandom random) throws IOException {
+        if (Files.exists(file)) {
+            byte[] seed = Files.readAllBytes(file);
+            if (seed.length != KEY_BYTES) {
+                throw new IOException(String.format("%s: %d bytes (expected: a %d-byte Ed25519 seed)",
+                        file, seed.length, KEY_BYTES));
+            }
+            return fromSeed(seed);
+        }
+        Ed25519KeyPair pair = generate(random);
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".key", ".tmp");
+        try {
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // non-POSIX file system: rely on the directory's permissions
+            }
+            Files.write(tmp, pair.privateKey.getEncoded());
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return pair;
+    }
+
+    /** @return a copy of the raw 32-byte public key */
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    /** @return the 64-byte Ed25519 signature of {@code message} */
+    public byte[] sign(byte[] message) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, privateKey);
+        signer.update(message, 0, message.length);
+        return signer.generateSignature();
+    }
+
+    /**
+     * Verifies an Ed25519 signature; malformed keys or signatures verify as false, never throw.
+     *
+     * @param publicKey raw 32-byte public key
+     * @param message the signed bytes
+     * @param signature 64-byte signature
+     * @return true only if the signature is valid for the key and message
+     */
+    public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
+        if (publicKey == null || publicKey.length != KEY_BYTES
+                || signature == null || signature.length != SIGNATURE_BYTES) {
+            return false;
+        }
+        try {
+            Ed25519Signer verifier = new Ed25519Signer();
+            verifier.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
+            verifier.update(message, 0, message.length);
+            return verifier.verifySignature(signature);
+        } catch (RuntimeException e) {
+            return false; // e.g. a public key that is not a curve point
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Ed25519KeyPair[public=" + java.util.HexFormat.of().formatHex(publicKey, 0, 8) + "…]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ed25519KeyPair other && Arrays.equals(publicKey, other.publicKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(publicKey);
+    }
+}
