@@ -1,0 +1,96 @@
+package dev.parley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CredentialsTest {
+    private static final Instant T0 = Instant.parse("2026-11-21T12:00:00Z");
+    private final Ed25519KeyPair server = Ed25519KeyPair.fromSeed(new byte[32]);
+    private final Ed25519KeyPair client = Ed25519KeyPair.fromSeed(filled((byte) 7));
+
+    private static byte[] filled(byte b) {
+        byte[] seed = new byte[32];
+        java.util.Arrays.fill(seed, b);
+        return seed;
+    }
+
+    private Credential issue() {
+        return Credentials.issue(server, "alice", client.publicKey(), T0, Duration.ofHours(24));
+    }
+
+    @Test
+    void issuedCredentialVerifiesWithinItsLifetime() throws Exception {
+        Credential c = issue();
+        assertThat(c.getExpiresAtMs() - c.getIssuedAtMs()).isEqualTo(Duration.ofHours(24).toMillis());
+        Credentials.verify(server.publicKey(), c, T0.plusSeconds(3600));
+    }
+
+    @Test
+    void rejectsCredentialSignedByAnotherKey() {
+        Ed25519KeyPair forger = Ed25519KeyPair.generate(new SecureRandom(new byte[] {1}));
+        Credential forged = Credentials.issue(forger, "alice", client.publicKey(), T0, Duration.ofHours(1));
+        assertThatThrownBy(() -> Credentials.verify(server.publicKey(), forged, T0))
+                .isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+    }
+
+    @Test
+    void rejectsTamperedUsernameOrKey() {
+        Credential renamed = issue().toBuilder().setUsername("mallory").build();
+        Credential rekeyed = issue().toBuilder().setPublicKey(ByteString.copyFrom(server.publicKey())).build();
+        for (Credential c : new Credential[] {renamed, rekeyed}) {
+            assertThatThrownBy(() -> Credentials.verify(server.publicKey(), c, T0))
+                    .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        }
+    }
+
+    @Test
+    void rejectsExpiredCredentialBeyondClockSkew() {
+        Credential c = issue();
+        Instant late = Instant.ofEpochMilli(c.getExpiresAtMs()).plus(Credentials.CLOCK_SKEW).plusMillis(1);
+        assertThatThrownBy(() -> Credentials.verify(server.publicKey(), c, late))
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.EXPIRED_CREDENTIAL));
+    }
+
+    @Test
+    void rejectsMalformedPublicKeyWithoutThrowingAnythingElse() {
+        Credential c = issue().toBuilder().setPublicKey(ByteString.copyFrom(new byte[5])).build();
+        assertThatThrownBy(() -> Credentials.verify(server.publicKey(), c, T0))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("5 bytes");
+        assertThat(Ed25519KeyPair.verify(new byte[32], new byte[] {1}, new byte[64])).isFalse();
+    }
+
+    @Test
+    void proofOfPossessionBindsNonceAndKey() throws Exception {
+        Credential c = issue();
+        byte[] nonce = new byte[32];
+        nonce[0] = 9;
+        byte[] proof = client.sign(Credentials.registerProofInput(nonce));
+        Credentials.verifyProof(c, nonce, proof);
+        byte[] otherNonce = nonce.clone();
+        otherNonce[1] = 1;
+        assertThatThrownBy(() -> Credentials.verifyProof(c, otherNonce, proof)).isInstanceOf(ProtocolException.class);
+        byte[] wrongKeyProof = server.sign(Credentials.registerProofInput(nonce));
+        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, wrongKeyProof)).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void keyFilePersists(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var file = dir.resolve("sub/id.key");
+        Ed25519KeyPair first = Ed25519KeyPair.loadOrCreate(file, new SecureRandom());
+        Ed25519KeyPair again = Ed25519KeyPair.loadOrCreate(file, new SecureRandom());
+        assertThat(again.publicKey()).isEqualTo(first.publicKey());
+        java.nio.file.Files.write(file, new byte[3]);
+        assertThatThrownBy(() -> Ed25519KeyPair.loadOrCreate(file, new SecureRandom()))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("3 bytes");
+    }
+}
