@@ -1,0 +1,135 @@
+package dev.parley.login;
+
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+
+/**
+ * Account creation and login: input validation, Argon2id hashing and verification, credential
+ * issuing. Transport-independent; {@link LoginHandler} calls it from worker threads.
+ *
+ * <p>Blocking (Argon2id and JDBC): never call on a Netty event loop. Thread-safe.
+ */
+public final class AccountService {
+    /** Shortest accepted password, in Unicode code points. */
+    public static final int MIN_PASSWORD_CHARS = 1;
+    /** Longest accepted password, in Unicode code points; bounds the hashing input. */
+    public static final int MAX_PASSWORD_CHARS = 1024;
+    /** The one message for unknown users and wrong passwords, so the answer does not reveal which. */
+    static final String WRONG_CREDENTIALS_MESSAGE = "wrong username or password";
+
+    private final AccountStore store;
+    private final PasswordHasher hasher;
+    private final Ed25519KeyPair serverKey;
+    private final InstantSource clock;
+    private final Duration credentialLifetime;
+    /** Verified against for unknown users so they cost the same Argon2id work as known ones. */
+    private final PasswordHash decoyHash;
+
+    /**
+     * Computes one Argon2id hash (the decoy for unknown users), so construction takes as long as a login.
+     *
+     * @param store account table
+     * @param hasher Argon2id with the costs for new hashes
+     * @param serverKey the login server's signing key
+     * @param clock time source for credential issue times
+     * @param credentialLifetime validity of issued credentials
+     */
+    public AccountService(AccountStore store, PasswordHasher hasher, Ed25519KeyPair serverKey, InstantSource clock,
+            Duration credentialLifetime) {
+        this.store = store;
+        this.hasher = hasher;
+        this.serverKey = serverKey;
+        this.clock = clock;
+        this.credentialLifetime = credentialLifetime;
+        this.decoyHash = hasher.hash("parley decoy password for unknown users");
+    }
+
+    /**
+     * Creates an account.
+     *
+     * @param username requested name, any case (see {@link Usernames})
+     * @param password {@value #MIN_PASSWORD_CHARS}..{@value #MAX_PASSWORD_CHARS} code points
+     * @return the stored account
+     * @throws ProtocolException INVALID_USERNAME, BAD_REQUEST (password length) or USERNAME_TAKEN
+     *     (also when the name differs only in case from an existing one)
+     * @throws SQLException on database failure
+     */
+    public Account createAccount(String username, String password) throws ProtocolException, SQLException {
+        String canonical = Usernames.canonical(username);
+        checkPassword(password);
+        // Cheap early answer for the common case; the primary key still decides races.
+        if (store.find(canonical).isPresent()) {
+            throw taken(username);
+        }
+        Account account = new Account(canonical, username, hasher.hash(password),
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        if (!store.create(account)) {
+            throw taken(username);
+        }
+        return account;
+    }
+
+    /**
+     * Verifies a password and issues a credential binding the canonical username to the client's key.
+     *
+     * @param username account name, any case
+     * @param password the password
+     * @param clientPublicKey raw 32-byte Ed25519 public key of the client (RFC 8032)
+     * @return a credential signed by the server key, valid from now for the credential lifetime
+     * @throws ProtocolException BAD_REQUEST (key or password malformed), INVALID_USERNAME (name
+     *     malformed) or WRONG_CREDENTIALS (unknown user or wrong password, indistinguishable)
+     * @throws SQLException on database failure
+     */
+    public Credential login(String username, String password, byte[] clientPublicKey)
+            throws ProtocolException, SQLException {
+        checkPublicKey(clientPublicKey);
+        String canonical = Usernames.canonical(username);
+        checkPassword(password);
+        Optional<Account> account = store.find(canonical);
+        // Always run Argon2id, so response time does not tell whether the account exists.
+        boolean matches = hasher.verify(password, account.map(Account::passwordHash).orElse(decoyHash));
+        if (account.isEmpty() || !matches) {
+            throw new ProtocolException(ErrorCode.WRONG_CREDENTIALS, WRONG_CREDENTIALS_MESSAGE);
+        }
+        return Credentials.issue(serverKey, canonical, clientPublicKey, clock.instant(), credentialLifetime);
+    }
+
+    /**
+     * @throws ProtocolException BAD_REQUEST unless the password has
+     *     {@value #MIN_PASSWORD_CHARS}..{@value #MAX_PASSWORD_CHARS} code points
+     */
+    public static void checkPassword(String password) throws ProtocolException {
+        int chars = password == null ? 0 : password.codePointCount(0, password.length());
+        if (chars < MIN_PASSWORD_CHARS || chars > MAX_PASSWORD_CHARS) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "password: %d characters (expected: %d..%d)", chars, MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS));
+        }
+    }
+
+    /** @throws ProtocolException BAD_REQUEST unless {@code key} is a 32-byte encoded Ed25519 point */
+    public static void checkPublicKey(byte[] key) throws ProtocolException {
+        if (key.length != Ed25519KeyPair.KEY_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "client_public_key: %d bytes (expected: %d)", key.length, Ed25519KeyPair.KEY_BYTES));
+        }
+        try {
+            new Ed25519PublicKeyParameters(key, 0);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "client_public_key: not an Ed25519 public key");
+        }
+    }
+
+    private static ProtocolException taken(String username) {
+        return new ProtocolException(ErrorCode.USERNAME_TAKEN, "username: '" + username + "' is taken");
+    }
+}

@@ -1,0 +1,212 @@
+package dev.parley.login;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import dev.parley.protocol.ControlPipeline;
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.wire.CreateAccount;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Login;
+import dev.parley.protocol.wire.LoginResult;
+import dev.parley.protocol.wire.ServerKey;
+import dev.parley.protocol.wire.SuperNodeDirectory;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one login-server connection: answers each request {@link Envelope} with a response
+ * carrying the same request id.
+ *
+ * <ul>
+ *   <li>{@code CreateAccount} → {@code Ok} or Error INVALID_USERNAME / USERNAME_TAKEN / BAD_REQUEST</li>
+ *   <li>{@code Login} → {@code LoginResult} (credential, up to {@value #LOGIN_SUPER_NODES} super
+ *       nodes, server key) or Error WRONG_CREDENTIALS / INVALID_USERNAME / BAD_REQUEST</li>
+ *   <li>{@code GetServerKey} → {@code ServerKey}</li>
+ *   <li>{@code SuperNodeHeartbeat} → {@code SuperNodeDirectory} (live super nodes that fit in a
+ *       frame) or Error BAD_REQUEST for an invalid address</li>
+ *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
+ * </ul>
+ *
+ * <p>CreateAccount and Login (Argon2id, JDBC) run on the worker executor; responses are written
+ * back through the channel. A full worker queue, or more than {@value #MAX_IN_FLIGHT} pending
+ * requests on this connection, gets Error RATE_LIMITED instead of unbounded queueing.
+ *
+ * <p>One instance per channel: {@code inFlight} is confined to the channel's event loop.
+ */
+public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
+    private static final Logger log = LoggerFactory.getLogger(LoginHandler.class);
+    /** Super nodes returned with a login. */
+    public static final int LOGIN_SUPER_NODES = 7;
+    /** Blocking requests one connection may have pending; stops one client from filling the queue. */
+    public static final int MAX_IN_FLIGHT = 8;
+    /** Longest super-node host accepted, in characters (a DNS name is at most 253). */
+    public static final int MAX_HOST_CHARS = 253;
+    /** Room left in a frame for the envelope around the directory's addresses, in bytes. */
+    private static final int DIRECTORY_BUDGET_BYTES = ControlPipeline.DEFAULT_MAX_FRAME_BYTES - 1024;
+
+    private final AccountService accounts;
+    private final SuperNodeRegistry directory;
+    private final ByteString serverPublicKey;
+    private final Executor worker;
+    private int inFlight; // event loop only
+
+    /**
+     * @param accounts account logic (blocking; only called on {@code worker})
+     * @param directory the shared super-node directory
+     * @param serverPublicKey the login server's raw 32-byte Ed25519 public key
+     * @param worker bounded executor for blocking work; throws {@link RejectedExecutionException} when full
+     */
+    public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker) {
+        this.accounts = accounts;
+        this.directory = directory;
+        this.serverPublicKey = ByteString.copyFrom(serverPublicKey);
+        this.worker = worker;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope request) {
+        long id = request.getRequestId();
+        switch (request.getBodyCase()) {
+            case CREATE_ACCOUNT -> submit(ctx, id, () -> createAccount(ctx.channel(), id, request.getCreateAccount()));
+            case LOGIN -> submit(ctx, id, () -> login(ctx.channel(), id, request.getLogin()));
+            case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
+                    .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
+            case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
+            case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
+            default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
+                    + request.getBodyCase().name().toLowerCase(java.util.Locale.ROOT)
+                    + " (expected: create_account, login, get_server_key or supernode_heartbeat)"));
+        }
+    }
+
+    private Envelope createAccount(Channel channel, long id, CreateAccount request) throws Exception {
+        Account account = accounts.createAccount(request.getUsername(), request.getPassword());
+        log.info("account created: {} (from {})", account.username(), channel.remoteAddress());
+        return Envelopes.ok(id);
+    }
+
+    private Envelope login(Channel channel, long id, Login request) throws Exception {
+        Credential credential;
+        try {
+            credential = accounts.login(request.getUsername(), request.getPassword(),
+                    request.getClientPublicKey().toByteArray());
+        } catch (ProtocolException e) {
+            log.info("login failed: '{}' from {}: {}", printable(request.getUsername(), 64),
+                    channel.remoteAddress(), printable(e.getMessage(), 256));
+            throw e;
+        }
+        log.info("login: {} from {}", credential.getUsername(), channel.remoteAddress());
+        LoginResult.Builder result = LoginResult.newBuilder().setCredential(credential).setServerPublicKey(serverPublicKey);
+        for (HostPort superNode : directory.live(LOGIN_SUPER_NODES)) {
+            result.addSuperNodes(superNode.toAddress());
+        }
+        return Envelopes.builder(id).setLoginResult(result).build();
+    }
+
+    private void heartbeat(ChannelHandlerContext ctx, long id, Address address) {
+        HostPort superNode;
+        try {
+            superNode = validSuperNodeAddress(address);
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        directory.heartbeat(superNode);
+        // The directory may hold more addresses than one frame can carry: send the freshest that fit.
+        List<HostPort> live = directory.live(Integer.MAX_VALUE);
+        SuperNodeDirectory.Builder reply = SuperNodeDirectory.newBuilder();
+        int bytes = 0;
+        for (HostPort node : live) {
+            Address a = node.toAddress();
+            bytes += CodedOutputStream.computeMessageSize(SuperNodeDirectory.SUPER_NODES_FIELD_NUMBER, a);
+            if (bytes > DIRECTORY_BUDGET_BYTES) {
+                break;
+            }
+            reply.addSuperNodes(a);
+        }
+        ctx.writeAndFlush(Envelopes.builder(id).setSupernodeDirectory(reply).build());
+    }
+
+    /**
+     * @return the address as a {@link HostPort}
+     * @throws ProtocolException BAD_REQUEST unless the host is 1..{@value #MAX_HOST_CHARS} printable
+     *     non-space characters and the port is 1..65535
+     */
+    static HostPort validSuperNodeAddress(Address address) throws ProtocolException {
+        String host = address.getHost();
+        if (host.isEmpty() || host.length() > MAX_HOST_CHARS
+                || !host.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "super node host: '%s' (expected: 1..%d printable ASCII characters)",
+                    host.length() > 64 ? host.substring(0, 64) + "…" : host, MAX_HOST_CHARS));
+        }
+        if (address.getPort() < 1 || address.getPort() > 65535) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    String.format("super node port: %d (expected: 1..65535)", address.getPort()));
+        }
+        return new HostPort(host, address.getPort());
+    }
+
+    /** @return client-supplied {@code text} safe for a log line: control characters replaced, length bounded */
+    static String printable(String text, int maxChars) {
+        String shortened = text.length() > maxChars ? text.substring(0, maxChars) + "…" : text;
+        return shortened.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /** Runs {@code work} on the worker executor and writes its response (or error) back on the event loop. */
+    private void submit(ChannelHandlerContext ctx, long id, Work work) {
+        if (inFlight >= MAX_IN_FLIGHT) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
+                    "pending requests: %d (expected: <= %d); wait for responses first", inFlight, MAX_IN_FLIGHT)));
+            return;
+        }
+        Channel channel = ctx.channel();
+        inFlight++;
+        try {
+            worker.execute(() -> respond(channel, run(id, work)));
+        } catch (RejectedExecutionException e) {
+            inFlight--;
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, "server busy; retry later"));
+        }
+    }
+
+    private static Envelope run(long id, Work work) {
+        try {
+            return work.run();
+        } catch (ProtocolException e) {
+            return Envelopes.error(id, e);
+        } catch (Exception e) {
+            log.warn("request {} failed", id, e);
+            return Envelopes.error(id, ErrorCode.INTERNAL, "internal error; try again later");
+        }
+    }
+
+    private void respond(Channel channel, Envelope response) {
+        try {
+            channel.eventLoop().execute(() -> {
+                inFlight--;
+                channel.writeAndFlush(response);
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("dropping response to {}: event loop shut down", channel.remoteAddress());
+        }
+    }
+
+    /** Blocking work producing a response envelope. */
+    @FunctionalInterface
+    private interface Work {
+        Envelope run() throws Exception;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.parley.login;
+
+import dev.parley.protocol.ControlPipeline;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.ErrorClosingHandler;
+import dev.parley.protocol.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Parley login server: accounts, credential issuing and the super-node directory over a
+ * framed-protobuf TCP control connection (see {@link LoginHandler} for the requests served).
+ *
+ * <p>Threads: one Netty acceptor loop, Netty worker loops for the connections, and
+ * {@link LoginServerConfig#workerThreads()} worker threads for Argon2id and JDBC.
+ *
+ * <p>Files in the data dir: {@code login-server.key} (32-byte Ed25519 seed, owner-only; kept
+ * across restarts so issued credentials stay valid), {@code login-server.pub} (public key, hex,
+ * for operators configuring super nodes) and, unless a JDBC URL is given, {@code accounts.db}.
+ */
+public final class LoginServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoginServer.class);
+    /** Seconds to wait for worker threads to finish on close. */
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+    private final Ed25519KeyPair key;
+    private final AccountStore store;
+    private final ThreadPoolExecutor worker;
+    private final EventLoopGroup acceptorGroup;
+    private final EventLoopGroup connectionGroup;
+    private final Channel serverChannel;
+    private final HostPort boundAddress;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LoginServer(Ed25519KeyPair key, AccountStore store, ThreadPoolExecutor worker, EventLoopGroup acceptorGroup,
+            EventLoopGroup connectionGroup, Channel serverChannel, HostPort boundAddress) {
+        this.key = key;
+        this.store = store;
+        this.worker = worker;
+        this.acceptorGroup = acceptorGroup;
+        this.connectionGroup = connectionGroup;
+        this.serverChannel = serverChannel;
+        this.boundAddress = boundAddress;
+    }
+
+    /**
+     * Loads or creates the signing key, opens and migrates the account database, and binds.
+     *
+     * @param config settings
+     * @return the running server
+     * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
+     */
+    public static LoginServer start(LoginServerConfig config) throws IOException {
+        Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        Ed25519KeyPair key = Ed25519KeyPair.loadOrCreate(dataDir.resolve("login-server.key"), config.random());
+        writePublicKey(dataDir.resolve("login-server.pub"), key.publicKey());
+
+        AccountStore store;
+        try {
+            store = AccountStore.open(config.effectiveJdbcUrl(), config.workerThreads());
+        } catch (SQLException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        ThreadPoolExecutor worker = null;
+        EventLoopGroup acceptorGroup = null;
+        EventLoopGroup connectionGroup = null;
+        try {
+            // Bounded queue + AbortPolicy: overload is answered with RATE_LIMITED, never queued without limit.
+            worker = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(config.workQueueCapacity()), new DefaultThreadFactory("login-worker"),
+                    new ThreadPoolExecutor.AbortPolicy());
+            PasswordHasher hasher = new PasswordHasher(config.argon2(), config.random());
+            AccountService accounts = new AccountService(store, hasher, key, config.clock(), config.credentialLifetime());
+            SuperNodeRegistry directory = new SuperNodeRegistry(config.clock(), config.superNodeTtl(),
+                    SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            byte[] publicKey = key.publicKey();
+            ThreadPoolExecutor executor = worker;
+
+            acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
+            connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
+            ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, connectionGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor));
+                            ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
+                        }
+                    });
+            Channel serverChannel = bootstrap.bind(config.listen().host(), config.listen().port())
+                    .syncUninterruptibly().channel();
+            InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+            HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
+            log.info("login server listening on {} (data dir {}, public key {})", bound, dataDir.toAbsolutePath(),
+                    HexFormat.of().formatHex(publicKey));
+            return new LoginServer(key, store, worker, acceptorGroup, connectionGroup, serverChannel, bound);
+        } catch (Exception e) {
+            // Netty rethrows bind failures (java.net.BindException) without declaring them.
+            shutdown(acceptorGroup, connectionGroup, worker, store);
+            if (e instanceof IOException io) {
+                throw new IOException("cannot bind " + config.listen() + ": " + io.getMessage(), io);
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("cannot start login server: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the address actually bound (the real port when the config asked for port 0) */
+    public HostPort boundAddress() {
+        return boundAddress;
+    }
+
+    /** @return a copy of the server's raw 32-byte Ed25519 public key, which verifies its credentials */
+    public byte[] publicKey() {
+        return key.publicKey();
+    }
+
+    /** Closes the listening socket and all connections, stops the threads and the database pool; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        serverChannel.close().syncUninterruptibly();
+        shutdown(acceptorGroup, connectionGroup, worker, store);
+        log.info("login server on {} closed", boundAddress);
+    }
+
+    private static void shutdown(EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup,
+            ThreadPoolExecutor worker, AccountStore store) {
+        if (acceptorGroup != null) {
+            acceptorGroup.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (connectionGroup != null) {
+            connectionGroup.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (worker != null) {
+            // Queued requests would only answer closed channels: drop them, let running ones finish.
+            worker.shutdownNow();
+            try {
+                if (!worker.awaitTermination(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    log.warn("worker threads still busy after {} s; closing the database anyway", SHUTDOWN_TIMEOUT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        store.close();
+    }
+
+    private static void writePublicKey(Path file, byte[] publicKey) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".pub", ".tmp");
+        try {
+            Files.writeString(tmp, HexFormat.of().formatHex(publicKey) + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

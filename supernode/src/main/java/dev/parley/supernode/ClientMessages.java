@@ -1,0 +1,104 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PresenceRecord;
+import dev.parley.protocol.wire.Register;
+import dev.parley.protocol.wire.Registered;
+import dev.parley.protocol.wire.SearchResult;
+import io.netty.channel.Channel;
+import java.util.List;
+
+/** Validation of client requests and construction of their answers; stateless. */
+final class ClientMessages {
+    /** Most super-node addresses returned in {@code Registered}. */
+    static final int MAX_REGISTERED_SUPER_NODES = 20;
+    /** Most media candidates accepted in {@code Register}. */
+    static final int MAX_CANDIDATES = 32;
+    /** Longest accepted call id, in characters. */
+    static final int MAX_CALL_ID_LENGTH = 128;
+
+    private ClientMessages() {}
+
+    /**
+     * Verifies a {@code Register} request: the credential's signature and validity period with the
+     * login server's key, then the proof of key possession over this connection's nonce.
+     *
+     * @param register the request
+     * @param serverKey the login server's raw Ed25519 public key
+     * @param nonce the nonce sent in this connection's {@code ServerHello}
+     * @param channel the client's connection
+     * @param node the super node (advertised address, clock)
+     * @return the new session
+     * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged or malformed credential,
+     *     wrong proof), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many candidates)
+     */
+    static Session verifyRegister(Register register, byte[] serverKey, byte[] nonce, Channel channel, NodeContext node)
+            throws ProtocolException {
+        if (!register.hasCredential()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
+        }
+        Credentials.verify(serverKey, register.getCredential(), node.clock().instant());
+        Credentials.verifyProof(register.getCredential(), nonce, register.getProof().toByteArray());
+        if (register.getCandidatesCount() > MAX_CANDIDATES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "candidates: %d (expected: <= %d)", register.getCandidatesCount(), MAX_CANDIDATES));
+        }
+        PresenceRecord record = PresenceRecord.newBuilder()
+                .setCredential(register.getCredential())
+                .setSuperNode(node.advertised().toAddress())
+                .addAllCandidates(register.getCandidatesList())
+                .setUpdatedAtMs(node.clock().millis())
+                .build();
+        return new Session(register.getCredential().getUsername(), channel, record);
+    }
+
+    /** @return the {@code Registered} answer listing up to {@value #MAX_REGISTERED_SUPER_NODES} peers */
+    static Envelope registered(long requestId, List<HostPort> peers) {
+        Registered.Builder registered = Registered.newBuilder();
+        peers.stream().limit(MAX_REGISTERED_SUPER_NODES).forEach(p -> registered.addSuperNodes(p.toAddress()));
+        return Envelopes.builder(requestId).setRegistered(registered).build();
+    }
+
+    /** @return the {@code SearchResult} answer for an outcome */
+    static Envelope searchResult(long requestId, SearchOutcome outcome, long elapsedMs) {
+        SearchResult.Builder result = SearchResult.newBuilder()
+                .setFound(outcome.location().isPresent())
+                .setSupernodesContacted(outcome.superNodesContacted())
+                .setElapsedMs((int) Math.max(0, Math.min(elapsedMs, Integer.MAX_VALUE)));
+        outcome.location().ifPresent(l -> result.setRecord(l.record()));
+        return Envelopes.builder(requestId).setSearchResult(result).build();
+    }
+
+    /**
+     * Checks a client's call signal and fills in canonical names.
+     *
+     * @param signal as sent by the client
+     * @param sender the canonical username of the sending session
+     * @return the signal with {@code from} = sender and canonical {@code to}
+     * @throws ProtocolException {@link ErrorCode#BAD_REQUEST} for a missing/oversized call id, a
+     *     missing kind or a {@code from} other than the sender; {@link ErrorCode#INVALID_USERNAME}
+     *     for an invalid {@code to}
+     */
+    static CallSignal normalize(CallSignal signal, String sender) throws ProtocolException {
+        if (signal.getCallId().isEmpty() || signal.getCallId().length() > MAX_CALL_ID_LENGTH) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "call_id: %d characters (expected: 1..%d)", signal.getCallId().length(), MAX_CALL_ID_LENGTH));
+        }
+        if (signal.getKindCase() == CallSignal.KindCase.KIND_NOT_SET) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "call signal: no kind (expected: invite, ringing, accept, reject, busy or bye)");
+        }
+        if (!signal.getFrom().isEmpty() && !signal.getFrom().equalsIgnoreCase(sender)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "from: '" + signal.getFrom() + "' (expected: '" + sender + "', the registered user)");
+        }
+        return signal.toBuilder().setFrom(sender).setTo(Usernames.canonical(signal.getTo())).build();
+    }
+}

@@ -1,0 +1,257 @@
+package dev.parley.supernode;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerLookupResult;
+import dev.parley.protocol.wire.ServerHello;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one accepted control connection. On activation it pushes {@code ServerHello} (fresh
+ * 32-byte nonce, advertised address); the first {@code Register} request makes the connection a
+ * client session (see {@link ClientMessages#verifyRegister}), the first {@code PeerHello} a peer super node link.
+ *
+ * <p>Error codes: requests needing a role sent before it is established get
+ * {@link ErrorCode#NOT_REGISTERED} (the connection stays open); requests of the other role and
+ * unknown or misplaced message types get {@link ErrorCode#BAD_REQUEST}. Error and Ok pushes are
+ * ignored (never answered, so two misbehaving ends cannot ping-pong). A connection without a role
+ * after {@link #ROLE_TIMEOUT} is closed.
+ *
+ * <p>All fields are confined to the channel's event loop; completions from other loops hop back.
+ */
+final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** Bytes of the {@code ServerHello} nonce. */
+    static final int NONCE_BYTES = 32;
+    /** How long a connection may stay without {@code Register} or {@code PeerHello}. */
+    static final Duration ROLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private enum Role { UNKNOWN, CLIENT, PEER }
+
+    private final NodeContext node;
+    private final byte[] nonce = new byte[NONCE_BYTES];
+    private Role role = Role.UNKNOWN;
+    private Session session;
+    private HostPort peer;
+    private ScheduledFuture<?> roleTimer;
+
+    ConnectionHandler(NodeContext node) {
+        this.node = node;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        node.random().nextBytes(nonce);
+        ctx.writeAndFlush(Envelopes.builder(0).setServerHello(ServerHello.newBuilder()
+                .setNonce(ByteString.copyFrom(nonce)).setAddress(node.advertised().toAddress())).build());
+        roleTimer = ctx.executor().schedule(() -> {
+            if (role == Role.UNKNOWN && ctx.channel().isActive()) {
+                ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST, String.format(
+                        "no Register or PeerHello within %d ms", ROLE_TIMEOUT.toMillis())))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }, ROLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (roleTimer != null) {
+            roleTimer.cancel(false);
+        }
+        if (session != null && node.presence().remove(session)) {
+            log.info("unregistered {} ({} disconnected)", session.username(), ctx.channel().remoteAddress());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
+        long id = msg.getRequestId();
+        switch (msg.getBodyCase()) {
+            case ERROR, OK -> log.debug("{}: ignoring {} push", ctx.channel().remoteAddress(), msg.getBodyCase());
+            case REGISTER -> onRegister(ctx, msg);
+            case PEER_HELLO -> onPeerHello(ctx, msg);
+            case SEARCH, CALL_SIGNAL -> {
+                if (requireRole(ctx, msg, Role.CLIENT)) {
+                    if (msg.hasSearch()) {
+                        search(ctx, id, msg.getSearch().getUsername());
+                    } else {
+                        callSignal(ctx, id, msg.getCallSignal());
+                    }
+                }
+            }
+            case PEER_LOOKUP, ROUTED_SIGNAL -> {
+                if (requireRole(ctx, msg, Role.PEER)) {
+                    if (msg.hasPeerLookup()) {
+                        peerLookup(ctx, id, msg.getPeerLookup().getUsername());
+                    } else {
+                        routedSignal(ctx, id, msg.getRoutedSignal().getSignal());
+                    }
+                }
+            }
+            default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST,
+                    "unexpected message " + msg.getBodyCase() + " on a super node connection"));
+        }
+    }
+
+    /** @return true if the connection has {@code needed}; otherwise answers with an error */
+    private boolean requireRole(ChannelHandlerContext ctx, Envelope msg, Role needed) {
+        long id = msg.getRequestId();
+        if (id == 0) {
+            ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST,
+                    msg.getBodyCase() + ": request_id 0 (expected: a request id > 0)"));
+            return false;
+        }
+        if (role == needed) {
+            return true;
+        }
+        if (role == Role.UNKNOWN) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.NOT_REGISTERED, needed == Role.CLIENT
+                    ? msg.getBodyCase() + " needs a registered session: send Register first"
+                    : msg.getBodyCase() + " is for super nodes: send PeerHello first"));
+        } else {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST,
+                    msg.getBodyCase() + " is not allowed on a " + role.name().toLowerCase() + " connection"));
+        }
+        return false;
+    }
+
+    private void onRegister(ChannelHandlerContext ctx, Envelope msg) {
+        long id = msg.getRequestId();
+        if (id == 0 || role != Role.UNKNOWN) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, id == 0
+                    ? "REGISTER: request_id 0 (expected: a request id > 0)"
+                    : "REGISTER: this connection is already " + (role == Role.CLIENT ? "registered" : "a peer link")));
+            return;
+        }
+        byte[] key = node.serverKey().get();
+        if (key == null) {
+            // Not the client's fault: keep the connection so it may retry.
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "login server key not yet known; try again later"));
+            return;
+        }
+        Session fresh;
+        try {
+            fresh = ClientMessages.verifyRegister(msg.getRegister(), key, nonce, ctx.channel(), node);
+        } catch (ProtocolException e) {
+            log.info("{}: registration refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.writeAndFlush(Envelopes.error(id, e)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        role = Role.CLIENT;
+        session = fresh;
+        roleTimer.cancel(false);
+        Session replaced = node.presence().put(fresh);
+        if (replaced != null && replaced.channel() != ctx.channel()) {
+            replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            log.info("{}: session from {} replaced by {}", fresh.username(), replaced.channel().remoteAddress(),
+                    ctx.channel().remoteAddress());
+        }
+        log.info("registered {} from {} ({} candidates)", fresh.username(), ctx.channel().remoteAddress(),
+                fresh.record().getCandidatesCount());
+        ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
+    }
+
+    private void onPeerHello(ChannelHandlerContext ctx, Envelope msg) {
+        long id = msg.getRequestId();
+        if (role == Role.CLIENT) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "PEER_HELLO on a registered client connection"));
+            return;
+        }
+        role = Role.PEER;
+        roleTimer.cancel(false);
+        peer = msg.getPeerHello().hasAddress() ? safeHostPort(msg) : null;
+        log.debug("{}: peer super node {}", ctx.channel().remoteAddress(), peer);
+        if (id != 0) {
+            ctx.writeAndFlush(Envelopes.ok(id));
+        }
+    }
+
+    private static HostPort safeHostPort(Envelope msg) {
+        try {
+            return HostPort.of(msg.getPeerHello().getAddress());
+        } catch (IllegalArgumentException e) {
+            return null; // only used for logging
+        }
+    }
+
+    private void search(ChannelHandlerContext ctx, long id, String rawName) {
+        long startMs = node.clock().millis();
+        String username;
+        try {
+            username = Usernames.canonical(rawName);
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        Session local = node.presence().get(username);
+        CompletableFuture<SearchOutcome> outcome = local != null
+                ? CompletableFuture.completedFuture(new SearchOutcome(
+                        java.util.Optional.of(new Location(local.record(), node.advertised(), false)), 0))
+                : node.locator().locate(username, ctx.executor(), true);
+        outcome.thenAcceptAsync(o -> ctx.writeAndFlush(
+                ClientMessages.searchResult(id, o, node.clock().millis() - startMs)), ctx.executor());
+    }
+
+    private void callSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {
+        CallSignal normalized;
+        try {
+            normalized = ClientMessages.normalize(signal, session.username());
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        node.router().route(normalized, ctx.executor()).whenCompleteAsync((ok, e) -> {
+            if (e == null) {
+                ctx.writeAndFlush(Envelopes.ok(id));
+            } else if (PeerConnections.unwrap(e) instanceof ProtocolException pe) {
+                ctx.writeAndFlush(Envelopes.error(id, pe));
+            } else {
+                log.warn("call {}: routing failed", normalized.getCallId(), e);
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "routing failed: " + e.getMessage()));
+            }
+        }, ctx.executor());
+    }
+
+    private void peerLookup(ChannelHandlerContext ctx, long id, String rawName) {
+        String username;
+        try {
+            username = Usernames.canonical(rawName);
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        Session local = node.presence().get(username);
+        PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null);
+        if (local != null) {
+            result.setRecord(local.record());
+        }
+        ctx.writeAndFlush(Envelopes.builder(id).setPeerLookupResult(result).build());
+    }
+
+    private void routedSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {
+        try {
+            CallSignal normalized = signal.toBuilder().setTo(Usernames.canonical(signal.getTo())).build();
+            node.router().deliverRouted(normalized);
+            ctx.writeAndFlush(Envelopes.ok(id));
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+        }
+    }
+}

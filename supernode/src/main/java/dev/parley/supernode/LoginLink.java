@@ -1,0 +1,206 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.GetServerKey;
+import dev.parley.protocol.wire.SuperNodeHeartbeat;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The super node's control connection to the login server.
+ *
+ * <p>Cycle: connect → {@code GetServerKey} → {@code SuperNodeHeartbeat} every heartbeat interval,
+ * each answered by the {@code SuperNodeDirectory} of peer super nodes. Any failure (refused
+ * connection, error answer, timeout, closed connection) closes the connection and reconnects
+ * after an exponential backoff ({@value #INITIAL_BACKOFF_MS} ms doubling up to
+ * {@value #MAX_BACKOFF_MS} ms, reset by a successful heartbeat). The last known key and directory
+ * stay in use meanwhile.
+ *
+ * <p>All mutable state is confined to one event loop; the key and directory are published through
+ * volatile fields for the other loops.
+ */
+final class LoginLink implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoginLink.class);
+    static final long INITIAL_BACKOFF_MS = 100;
+    static final long MAX_BACKOFF_MS = 5_000;
+    /** How long the login server may take to answer one request. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final EventLoop loop;
+    private final HostPort login;
+    private final HostPort self;
+    private final Duration heartbeatInterval;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile byte[] serverKey;
+    private volatile List<HostPort> directory = List.of();
+    private ControlConnection connection; // loop only
+    private long backoffMs = INITIAL_BACKOFF_MS; // loop only
+    private boolean closed; // loop only
+
+    /**
+     * @param loop the event loop owning this link and its connection
+     * @param login the login server's address
+     * @param self this super node's advertised address (heartbeat payload, excluded from the directory)
+     * @param heartbeatInterval period between heartbeats
+     */
+    LoginLink(EventLoop loop, HostPort login, HostPort self, Duration heartbeatInterval) {
+        this.loop = loop;
+        this.login = login;
+        this.self = self;
+        this.heartbeatInterval = heartbeatInterval;
+    }
+
+    /** Starts connecting (asynchronously). */
+    void start() {
+        loop.execute(this::connect);
+    }
+
+    /** @return the login server's raw Ed25519 public key, or {@code null} until it answered */
+    byte[] serverKey() {
+        return serverKey;
+    }
+
+    /** @return the peer super nodes of the latest directory (never this one); empty until the first */
+    List<HostPort> directory() {
+        return directory;
+    }
+
+    /** @return completes once the key is known and the first heartbeat was answered */
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        ControlConnection.connect(loop, login, push -> log.debug("login server push ignored: {}", push.getBodyCase()),
+                CONNECT_TIMEOUT).whenComplete((c, e) -> {
+                    if (e != null) {
+                        log.debug("cannot reach login server {}: {}", login, e.getMessage());
+                        retryLater();
+                        return;
+                    }
+                    if (closed) {
+                        c.close();
+                        return;
+                    }
+                    connection = c;
+                    c.closeFuture().thenRun(() -> execute(() -> onClosed(c)));
+                    fetchKey(c);
+                });
+    }
+
+    private void fetchKey(ControlConnection c) {
+        c.request(Envelope.newBuilder().setGetServerKey(GetServerKey.getDefaultInstance()), REQUEST_TIMEOUT)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        fail(c, "GetServerKey failed: " + PeerConnections.unwrap(e).getMessage());
+                    } else if (!r.hasServerKey() || r.getServerKey().getPublicKey().size() != Ed25519KeyPair.KEY_BYTES) {
+                        fail(c, String.format("GetServerKey answered %s with a %d-byte key (expected: %d)",
+                                r.getBodyCase(), r.getServerKey().getPublicKey().size(), Ed25519KeyPair.KEY_BYTES));
+                    } else {
+                        if (serverKey == null) {
+                            log.info("login server {} key known", login);
+                        }
+                        serverKey = r.getServerKey().getPublicKey().toByteArray();
+                        heartbeat(c);
+                    }
+                });
+    }
+
+    private void heartbeat(ControlConnection c) {
+        if (closed || connection != c || !c.isActive()) {
+            return;
+        }
+        Envelope.Builder beat = Envelope.newBuilder()
+                .setSupernodeHeartbeat(SuperNodeHeartbeat.newBuilder().setAddress(self.toAddress()));
+        c.request(beat, REQUEST_TIMEOUT).whenComplete((r, e) -> {
+            if (e != null) {
+                fail(c, "heartbeat failed: " + PeerConnections.unwrap(e).getMessage());
+                return;
+            }
+            if (!r.hasSupernodeDirectory()) {
+                fail(c, "heartbeat answered with " + r.getBodyCase() + " (expected: SuperNodeDirectory)");
+                return;
+            }
+            List<HostPort> peers = new ArrayList<>();
+            for (Address a : r.getSupernodeDirectory().getSuperNodesList()) {
+                try {
+                    HostPort peer = HostPort.of(a);
+                    if (!peer.equals(self) && peer.port() != 0 && !peers.contains(peer)) {
+                        peers.add(peer);
+                    }
+                } catch (IllegalArgumentException bad) {
+                    log.debug("ignoring directory entry {}: {}", a, bad.getMessage());
+                }
+            }
+            directory = List.copyOf(peers);
+            backoffMs = INITIAL_BACKOFF_MS;
+            ready.complete(null);
+            schedule(() -> heartbeat(c), heartbeatInterval.toMillis());
+        });
+    }
+
+    private void fail(ControlConnection c, String why) {
+        log.warn("login server {}: {}; reconnecting", login, why);
+        c.close(); // onClosed schedules the reconnect
+    }
+
+    private void onClosed(ControlConnection c) {
+        if (connection == c) {
+            connection = null;
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        if (closed) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        schedule(this::connect, delay);
+    }
+
+    private void schedule(Runnable task, long delayMs) {
+        try {
+            loop.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down with the super node
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down with the super node
+        }
+    }
+
+    /** Stops heartbeats and closes the connection; idempotent. */
+    @Override
+    public void close() {
+        execute(() -> {
+            closed = true;
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        });
+        ready.completeExceptionally(new IllegalStateException("super node closed before the login server answered"));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.HostPort;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What every connection handler of one super node shares: identity, time, randomness, the
+ * presence index, the locator and the router. All members are thread-safe.
+ *
+ * @param advertised this super node's advertised address
+ * @param clock time for credentials and presence timestamps
+ * @param random source of {@code ServerHello} nonces
+ * @param serverKey the login server's public key, {@code null} while unknown
+ * @param directory the current peer super nodes
+ * @param presence users registered here
+ * @param locator search over peers
+ * @param router call-signal relay
+ */
+record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
+        Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router) {
+}

@@ -1,0 +1,115 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.RoutedSignal;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays call signals (INVITE, RINGING, ACCEPT, REJECT, BUSY, BYE) towards the callee's super node.
+ *
+ * <p>A signal for a user registered here is pushed (request id 0) on that user's connection. Any
+ * other user is located with {@link UserLocator} and the signal is sent to their super node as a
+ * {@code RoutedSignal} request. A cached location that turns out stale (the peer no longer has the
+ * user, or does not answer) is invalidated and the lookup is redone once without the cache, so a
+ * user who moved is still reached.
+ *
+ * <p>Failures are {@link ProtocolException}s with {@link ErrorCode#USER_OFFLINE} when no super
+ * node has the user or the user's super node does not answer; other error codes from the peer
+ * (e.g. {@code INVALID_USERNAME}) are passed through.
+ */
+final class SignalRouter {
+    private static final Logger log = LoggerFactory.getLogger(SignalRouter.class);
+
+    private final PresenceIndex presence;
+    private final UserLocator locator;
+    private final PeerConnections peers;
+    private final Duration peerRequestTimeout;
+
+    SignalRouter(PresenceIndex presence, UserLocator locator, PeerConnections peers, Duration peerRequestTimeout) {
+        this.presence = presence;
+        this.locator = locator;
+        this.peers = peers;
+        this.peerRequestTimeout = peerRequestTimeout;
+    }
+
+    /**
+     * Routes a signal sent by a local client.
+     *
+     * @param signal the signal with canonical {@code from} and {@code to}
+     * @param timer executor for search deadlines (the sender's event loop)
+     * @return completes when the signal was pushed locally or accepted by the callee's super node;
+     *     exceptionally with {@link ProtocolException}
+     */
+    CompletableFuture<Void> route(CallSignal signal, EventExecutor timer) {
+        if (deliverIfLocal(signal)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return locator.locate(signal.getTo(), timer, true).thenCompose(outcome -> forward(signal, outcome, timer));
+    }
+
+    private CompletableFuture<Void> forward(CallSignal signal, SearchOutcome outcome, EventExecutor timer) {
+        String to = signal.getTo();
+        if (outcome.location().isEmpty()) {
+            return CompletableFuture.failedFuture(offline(to));
+        }
+        Location location = outcome.location().get();
+        Envelope.Builder request = Envelope.newBuilder().setRoutedSignal(RoutedSignal.newBuilder().setSignal(signal));
+        return peers.request(location.superNode(), request, peerRequestTimeout).handle((response, e) -> {
+            if (e == null) {
+                log.info("call {}: {} {} -> {} routed via {}", signal.getCallId(), signal.getKindCase(),
+                        signal.getFrom(), to, location.superNode());
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = PeerConnections.unwrap(e);
+            locator.invalidate(to);
+            if (location.cached()) {
+                log.debug("cached location of {} at {} is stale ({}); searching again", to, location.superNode(),
+                        cause.getMessage());
+                return locator.locate(to, timer, false).thenCompose(fresh -> forward(signal, fresh, timer));
+            }
+            return CompletableFuture.<Void>failedFuture(translate(to, location.superNode(), cause));
+        }).thenCompose(f -> f);
+    }
+
+    private static ProtocolException translate(String to, HostPort superNode, Throwable cause) {
+        if (cause instanceof ProtocolException pe) {
+            return pe.code() == ErrorCode.USER_OFFLINE ? offline(to) : pe;
+        }
+        return new ProtocolException(ErrorCode.USER_OFFLINE,
+                "user '" + to + "' is not reachable: super node " + superNode + " did not answer (" + cause.getMessage() + ")");
+    }
+
+    /**
+     * Delivers a signal that a peer super node forwarded to a user registered here.
+     *
+     * @throws ProtocolException {@link ErrorCode#USER_OFFLINE} if the user is not registered here
+     */
+    void deliverRouted(CallSignal signal) throws ProtocolException {
+        if (!deliverIfLocal(signal)) {
+            throw offline(signal.getTo());
+        }
+    }
+
+    private boolean deliverIfLocal(CallSignal signal) {
+        Session callee = presence.get(signal.getTo());
+        if (callee == null) {
+            return false;
+        }
+        callee.push(Envelopes.builder(0).setCallSignal(signal).build());
+        log.info("call {}: {} {} -> {} delivered", signal.getCallId(), signal.getKindCase(), signal.getFrom(), signal.getTo());
+        return true;
+    }
+
+    static ProtocolException offline(String username) {
+        return new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + username + "' is not online");
+    }
+}

@@ -1,0 +1,193 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.ControlPipeline;
+import dev.parley.protocol.ErrorClosingHandler;
+import dev.parley.protocol.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Parley super node: holds the presence of the clients registered to it, answers searches (from
+ * its own presence, a short-lived cache, or its peer super nodes) and relays call signals between
+ * super nodes. Everything runs on one TCP port of varint32-framed {@code Envelope}s
+ * (see {@code docs/protocol.md} and {@link ConnectionHandler}).
+ *
+ * <p>On start it binds, then keeps a control connection to the login server for its public key
+ * and the directory of peer super nodes (see {@link LoginLink}). Until the key is known,
+ * {@code Register} is refused with {@code INTERNAL} "login server key not yet known".
+ *
+ * <p>Thread-safe. Closing is idempotent and releases every channel and event loop.
+ */
+public final class SuperNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SuperNode.class);
+    /** How long a positive search answer from a peer is reused (cache TTL, measured on the configured clock). */
+    public static final Duration POSITIVE_CACHE_TTL = UserLocator.POSITIVE_CACHE_TTL;
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(3);
+
+    private final SuperNodeConfig config;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Channel serverChannel;
+    private HostPort bound;
+    private HostPort advertised;
+    private LoginLink loginLink;
+    private PeerConnections peers;
+    private PresenceIndex presence;
+    private volatile NodeContext context; // set before the server channel accepts
+
+    private SuperNode(SuperNodeConfig config) {
+        this.config = config;
+        this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
+        this.workers = new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
+    }
+
+    /**
+     * Starts a super node with a fresh {@link SecureRandom} for nonces.
+     *
+     * @throws IOException if the listen address cannot be bound
+     */
+    public static SuperNode start(SuperNodeConfig config) throws IOException {
+        return start(config, new SecureRandom());
+    }
+
+    /**
+     * Starts a super node: binds {@code config.listen()} and starts talking to the login server in
+     * the background (see {@link #ready()}).
+     *
+     * @param config the settings
+     * @param random source of the 32-byte {@code ServerHello} nonces (tests pass a seeded one)
+     * @return the running super node
+     * @throws IOException if the listen address cannot be bound (the super node is then closed)
+     */
+    public static SuperNode start(SuperNodeConfig config, SecureRandom random) throws IOException {
+        SuperNode node = new SuperNode(config);
+        try {
+            node.bind(random);
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void bind(SecureRandom random) throws IOException {
+        // The handlers need the advertised address, known only after binding (port 0): bind with
+        // accepting paused, build the context, then start accepting.
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        ch.pipeline().addLast("supernode", new ConnectionHandler(context));
+                        ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
+                    }
+                });
+        ChannelFuture f = b.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("cannot listen on " + config.listen() + ": " + f.cause().getMessage(), f.cause());
+        }
+        serverChannel = f.channel();
+        InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+        bound = new HostPort(config.listen().host(), local.getPort());
+        advertised = config.advertise() != null ? config.advertise() : bound;
+
+        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval());
+        peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
+        UserLocator locator = new UserLocator(peers, loginLink::directory, loginLink::serverKey, config.clock(),
+                config.peerRequestTimeout());
+        presence = new PresenceIndex(locator::invalidate);
+        SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
+        context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
+                loginLink::directory, presence, locator, router);
+        serverChannel.config().setAutoRead(true);
+        log.info("super node listening on {} (advertised as {}), login server {}", bound, advertised, config.login());
+        loginLink.start();
+    }
+
+    /** @return the bound listen address (the configured host with the actual port) */
+    public HostPort boundAddress() {
+        return bound;
+    }
+
+    /** @return the address given to the login server, clients and peers */
+    public HostPort advertisedAddress() {
+        return advertised;
+    }
+
+    /**
+     * @return completes when the login server's key is known and the first heartbeat was
+     *     answered; fails if the super node is closed first
+     */
+    public CompletableFuture<Void> ready() {
+        return loginLink.ready();
+    }
+
+    /** @return the number of clients registered on this super node */
+    public int onlineUsers() {
+        return presence.size();
+    }
+
+    /** @return the peer super nodes of the latest login-server directory (never this one) */
+    public List<HostPort> knownPeers() {
+        return loginLink.directory();
+    }
+
+    /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (loginLink != null) {
+            loginLink.close();
+        }
+        if (peers != null) {
+            peers.close();
+        }
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        channels.close();
+        boolean inLoop = false;
+        for (EventExecutor e : workers) {
+            inLoop |= e.inEventLoop();
+        }
+        var bossDone = boss.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        var workersDone = workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!inLoop) { // waiting from one of our own loops would deadlock
+            bossDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
+            workersDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
+        }
+        if (bound != null) {
+            log.info("super node {} closed", bound);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * Settings of a {@link SuperNode}.
+ *
+ * @param listen TCP address to bind; port 0 picks a free port
+ * @param advertise address other hosts use to reach this super node (sent to the login server,
+ *     clients and peers); {@code null} means the listen host with the bound port
+ * @param login the login server's control address
+ * @param dataDir directory for the super node's persistent state (reserved: nothing is written yet)
+ * @param clock time source for credential validity, presence timestamps and the search cache
+ * @param heartbeatInterval period of {@code SuperNodeHeartbeat}s to the login server (positive)
+ * @param peerRequestTimeout how long a peer super node may take to connect and answer one request;
+ *     also the deadline of one search wave (positive)
+ */
+public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort login, Path dataDir,
+        InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout) {
+    /** Default {@link #heartbeatInterval()}: 5 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+    /** Default {@link #peerRequestTimeout()}: 2 s. */
+    public static final Duration DEFAULT_PEER_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    /** @throws IllegalArgumentException if a required value is missing or a duration is not positive */
+    public SuperNodeConfig {
+        require(listen, "listen");
+        require(login, "login");
+        require(dataDir, "dataDir");
+        require(clock, "clock");
+        requirePositive(heartbeatInterval, "heartbeatInterval");
+        requirePositive(peerRequestTimeout, "peerRequestTimeout");
+    }
+
+    /**
+     * @return a configuration with no explicit advertised address, the system clock, a 5 s
+     *     heartbeat interval and a 2 s peer request timeout
+     */
+    public static SuperNodeConfig defaults(HostPort listen, HostPort login, Path dataDir) {
+        return new SuperNodeConfig(listen, null, login, dataDir, InstantSource.system(),
+                DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_PEER_REQUEST_TIMEOUT);
+    }
+
+    /** @return a copy with another advertised address */
+    public SuperNodeConfig withAdvertise(HostPort address) {
+        return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout);
+    }
+
+    /** @return a copy with another clock */
+    public SuperNodeConfig withClock(InstantSource source) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout);
+    }
+
+    /** @return a copy with other timings */
+    public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest);
+    }
+
+    private static void require(Object value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + ": missing");
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        require(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(String.format("%s: %d ms (expected: > 0)", name, d.toMillis()));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/**
+ * The super node role: presence of registered clients, search over peer super nodes, and call
+ * signalling relay. Entry point: {@link dev.parley.supernode.SuperNode#start(SuperNodeConfig)}.
+ *
+ * <h2>Wire behaviour (one TCP port, varint32-framed {@code Envelope}s)</h2>
+ * <ul>
+ *   <li>Every accepted connection first receives a push {@code ServerHello{nonce (32 bytes), address}}.
+ *       The first {@code Register} request makes it a client session; the first {@code PeerHello}
+ *       (push, or request answered with {@code Ok}) a peer link. No role within 30 s: push
+ *       {@code Error BAD_REQUEST} and close.</li>
+ *   <li>{@code Register}: {@code INTERNAL} "login server key not yet known" while the key is unknown
+ *       (connection stays open, may retry); {@code INVALID_CREDENTIAL} (forged/malformed credential,
+ *       wrong proof), {@code EXPIRED_CREDENTIAL}, {@code BAD_REQUEST} (more than 32 candidates): error
+ *       with the request id, then close. Success: {@code Registered{up to 20 peer super nodes}}
+ *       (this super node is not listed). A second registration of the same user replaces the first;
+ *       the old connection gets a push {@code Error NOT_REGISTERED "signed in from another place"}
+ *       and is closed. A second {@code Register} on the same connection: {@code BAD_REQUEST}.</li>
+ *   <li>{@code Search}: {@code INVALID_USERNAME} for a bad name; otherwise {@code SearchResult}:
+ *       local presence or cache hit → {@code supernodes_contacted = 0}; else every known peer is
+ *       asked in parallel ({@code supernodes_contacted} = peers asked, answered or not), first
+ *       verified hit wins; not found when all answered or {@code peerRequestTimeout} passed.
+ *       {@code elapsed_ms} is measured on the configured clock.</li>
+ *   <li>{@code CallSignal} (request): {@code from} empty or equal (case-insensitively) to the
+ *       session's user, else {@code BAD_REQUEST}; {@code call_id} 1..128 characters and a kind are
+ *       required ({@code BAD_REQUEST}); invalid {@code to}: {@code INVALID_USERNAME}. {@code Ok} once
+ *       pushed to a local callee or accepted by the callee's super node ({@code RoutedSignal}).
+ *       No super node has the callee, the callee's super node no longer has them, or it does not
+ *       answer: {@code USER_OFFLINE} ("user 'bob' is not online"). {@code USER_NOT_FOUND} is never
+ *       used: the super node cannot tell an unknown account from an offline one.</li>
+ *   <li>Client requests before {@code Register} and peer requests before {@code PeerHello}:
+ *       {@code NOT_REGISTERED} (connection stays open). Peer requests on a client connection, client
+ *       requests on a peer link, requests with request id 0 and any other message type:
+ *       {@code BAD_REQUEST}. {@code Error}/{@code Ok} pushes are ignored. Malformed or oversized
+ *       frames: {@code ErrorClosingHandler} answers {@code BAD_REQUEST}/{@code FRAME_TOO_LARGE} and
+ *       closes.</li>
+ *   <li>Peer links: {@code PeerLookup} → {@code PeerLookupResult} from local presence only;
+ *       {@code RoutedSignal} → push to the local callee and {@code Ok}, or {@code USER_OFFLINE}.</li>
+ * </ul>
+ */
+package dev.parley.supernode;

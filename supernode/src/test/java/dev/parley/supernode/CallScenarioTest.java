@@ -1,0 +1,153 @@
+package dev.parley.supernode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Accept;
+import dev.parley.protocol.wire.Bye;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Invite;
+import dev.parley.protocol.wire.MediaDescription;
+import dev.parley.protocol.wire.Ringing;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Call signalling relayed across three super nodes. */
+class CallScenarioTest {
+    @TempDir
+    Path dir;
+    Cluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new Cluster(3, dir, List.of());
+        cluster.awaitDirectory(List.of());
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private static CallSignal.Builder invite(String callId, String to) {
+        return CallSignal.newBuilder().setCallId(callId).setTo(to).setInvite(Invite.newBuilder()
+                .setMedia(MediaDescription.newBuilder().setSsrc(0x1234).setPayloadType(111).setClockRate(48000)
+                        .setBitrateKbps(32).setFrameMs(20)));
+    }
+
+    private static CallSignal received(TestClient c) throws InterruptedException {
+        Envelope push = c.nextPush();
+        assertThat(push.getRequestId()).isZero();
+        assertThat(push.hasCallSignal()).as("CallSignal push: %s", push).isTrue();
+        return push.getCallSignal();
+    }
+
+    @Test
+    void inviteRingingAcceptByeAcrossSuperNodes() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        TestClient bob = cluster.signIn(2, "bob");
+
+        assertThat(TestClient.await(alice.signal(invite("c1", "Bob"))).hasOk()).isTrue();
+        CallSignal atBob = received(bob);
+        assertThat(atBob.getFrom()).isEqualTo("alice");
+        assertThat(atBob.getTo()).isEqualTo("bob");
+        assertThat(atBob.getCallId()).isEqualTo("c1");
+        assertThat(atBob.getInvite().getMedia().getSsrc()).isEqualTo(0x1234);
+
+        assertThat(TestClient.await(bob.signal(CallSignal.newBuilder().setCallId("c1").setTo("alice")
+                .setRinging(Ringing.getDefaultInstance()))).hasOk()).isTrue();
+        assertThat(TestClient.await(bob.signal(CallSignal.newBuilder().setCallId("c1").setFrom("bob").setTo("alice")
+                .setAccept(Accept.newBuilder().setMedia(MediaDescription.newBuilder().setSsrc(0x5678))))).hasOk()).isTrue();
+        CallSignal ringing = received(alice);
+        assertThat(ringing.hasRinging()).isTrue();
+        assertThat(ringing.getFrom()).isEqualTo("bob");
+        CallSignal accept = received(alice);
+        assertThat(accept.hasAccept()).isTrue();
+        assertThat(accept.getAccept().getMedia().getSsrc()).isEqualTo(0x5678);
+
+        assertThat(TestClient.await(alice.signal(CallSignal.newBuilder().setCallId("c1").setTo("bob")
+                .setBye(Bye.newBuilder().setReason("done")))).hasOk()).isTrue();
+        assertThat(received(bob).getBye().getReason()).isEqualTo("done");
+    }
+
+    @Test
+    void signalsBetweenUsersOnTheSameSuperNodeArePushedDirectly() throws Exception {
+        TestClient alice = cluster.signIn(1, "alice");
+        TestClient carol = cluster.signIn(1, "carol");
+        assertThat(TestClient.await(alice.signal(invite("c2", "carol"))).hasOk()).isTrue();
+        CallSignal s = received(carol);
+        assertThat(s.getFrom()).isEqualTo("alice");
+        assertThat(s.hasInvite()).isTrue();
+    }
+
+    @Test
+    void callingAnOfflineUserFailsWithUserOffline() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        ProtocolException e = TestClient.failure(alice.signal(invite("c3", "nobody")));
+        assertThat(e.code()).isEqualTo(ErrorCode.USER_OFFLINE);
+        assertThat(e.getMessage()).isEqualTo("user 'nobody' is not online");
+    }
+
+    @Test
+    void spoofedSenderIsRejectedAndNotDelivered() throws Exception {
+        TestClient mallory = cluster.signIn(0, "mallory");
+        TestClient bob = cluster.signIn(2, "bob");
+        ProtocolException e = TestClient.failure(mallory.signal(invite("spoof", "bob").setFrom("alice")));
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(e.getMessage()).contains("from");
+
+        assertThat(TestClient.await(mallory.signal(invite("real", "bob"))).hasOk()).isTrue();
+        CallSignal first = received(bob);
+        assertThat(first.getCallId()).as("the spoofed invite never arrived").isEqualTo("real");
+        assertThat(first.getFrom()).isEqualTo("mallory");
+    }
+
+    @Test
+    void malformedSignalsAreRejected() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        assertThat(TestClient.failure(alice.signal(invite("c4", "x y"))).code()).isEqualTo(ErrorCode.INVALID_USERNAME);
+        assertThat(TestClient.failure(alice.signal(invite("", "bob"))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(TestClient.failure(alice.signal(CallSignal.newBuilder().setCallId("c5").setTo("bob"))).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void signalBeforeRegisterGetsNotRegistered() throws Exception {
+        TestClient anonymous = cluster.connect(0);
+        assertThat(TestClient.failure(anonymous.signal(invite("c6", "bob"))).code()).isEqualTo(ErrorCode.NOT_REGISTERED);
+    }
+
+    @Test
+    void staleCachedLocationIsRetriedAndReachesTheUsersNewSuperNode() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        TestClient oldBob = cluster.signIn(2, "bob");
+        assertThat(alice.search("bob").getFound()).isTrue(); // caches bob @ sn3
+        oldBob.close();
+        Await.until("bob left sn3", () -> cluster.node(2).onlineUsers() == 0);
+        TestClient bob = cluster.signIn(1, "bob");
+
+        assertThat(TestClient.await(alice.signal(invite("c7", "bob"))).hasOk()).isTrue();
+        assertThat(received(bob).getCallId()).isEqualTo("c7");
+    }
+
+    @Test
+    void staleCachedLocationOfAnOfflineUserGivesUserOfflineAndIsInvalidated() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        TestClient bob = cluster.signIn(2, "bob");
+        assertThat(alice.search("bob").getFound()).isTrue();
+        bob.close();
+        Await.until("bob left sn3", () -> cluster.node(2).onlineUsers() == 0);
+
+        ProtocolException e = TestClient.failure(alice.signal(invite("c8", "bob")));
+        assertThat(e.code()).isEqualTo(ErrorCode.USER_OFFLINE);
+        var after = alice.search("bob");
+        assertThat(after.getFound()).isFalse();
+        assertThat(after.getSupernodesContacted()).as("cache entry dropped").isEqualTo(2);
+    }
+}

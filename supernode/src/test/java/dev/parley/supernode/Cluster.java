@@ -1,0 +1,98 @@
+package dev.parley.supernode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.Envelope;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fake login server and N super nodes on 127.0.0.1 sharing one {@link MutableClock}, plus an
+ * event loop group for test clients. Super nodes get short heartbeat intervals so the directory
+ * converges quickly; {@link #awaitDirectory} waits for it.
+ */
+final class Cluster implements AutoCloseable {
+    static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
+    static final Duration HEARTBEAT = Duration.ofMillis(50);
+    static final Duration PEER_TIMEOUT = Duration.ofMillis(500);
+    static final Duration CREDENTIAL_LIFETIME = Duration.ofHours(1);
+
+    final MutableClock clock = new MutableClock(START);
+    final FakeLoginServer login;
+    final List<SuperNode> nodes = new ArrayList<>();
+    final NioEventLoopGroup clients = new NioEventLoopGroup(2);
+    private final List<TestClient> opened = new ArrayList<>();
+
+    Cluster(int superNodes, Path dataDir, List<HostPort> extraPeers) throws Exception {
+        login = new FakeLoginServer(TestKeys.key(1));
+        extraPeers.forEach(login::addPeer);
+        try {
+            for (int i = 0; i < superNodes; i++) {
+                nodes.add(SuperNode.start(config(dataDir.resolve("sn" + i)), TestKeys.seededSecureRandom(100 + i)));
+            }
+            for (SuperNode n : nodes) {
+                n.ready().get(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    SuperNodeConfig config(Path dataDir) {
+        return new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dataDir, clock,
+                HEARTBEAT, PEER_TIMEOUT);
+    }
+
+    /** Waits until every super node lists every other one and the extra peers. */
+    void awaitDirectory(List<HostPort> extraPeers) {
+        for (SuperNode n : nodes) {
+            List<HostPort> expected = new ArrayList<>(extraPeers);
+            nodes.stream().filter(o -> o != n).forEach(o -> expected.add(o.advertisedAddress()));
+            Await.until(n.advertisedAddress() + " knows " + expected,
+                    () -> n.knownPeers().containsAll(expected));
+        }
+    }
+
+    SuperNode node(int i) {
+        return nodes.get(i);
+    }
+
+    TestClient connect(int node) throws Exception {
+        TestClient c = TestClient.connect(clients, nodes.get(node).advertisedAddress());
+        opened.add(c);
+        return c;
+    }
+
+    Credential credential(String username) {
+        return login.issue(username, TestKeys.userKey(username), clock.instant(), CREDENTIAL_LIFETIME);
+    }
+
+    /** Connects to super node {@code node} and registers {@code username}, asserting success. */
+    TestClient signIn(int node, String username) throws Exception {
+        TestClient c = connect(node);
+        Envelope r = TestClient.await(c.register(credential(username), TestKeys.userKey(username)));
+        assertThat(r.hasRegistered()).as("Registered: %s", r).isTrue();
+        return c;
+    }
+
+    static Ed25519KeyPair keyOf(String username) {
+        return TestKeys.userKey(username);
+    }
+
+    @Override
+    public void close() {
+        opened.forEach(TestClient::close);
+        nodes.forEach(SuperNode::close);
+        login.close();
+        clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

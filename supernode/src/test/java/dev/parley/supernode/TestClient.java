@@ -1,0 +1,106 @@
+package dev.parley.supernode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.Register;
+import dev.parley.protocol.wire.Search;
+import dev.parley.protocol.wire.SearchResult;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A minimal client on {@link ControlConnection}: reads ServerHello, registers, sends requests, collects pushes. */
+final class TestClient implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    final ControlConnection connection;
+    final byte[] nonce;
+    final HostPort serverAddress;
+    private final BlockingQueue<Envelope> pushes;
+
+    private TestClient(ControlConnection connection, BlockingQueue<Envelope> pushes, Envelope hello) {
+        this.connection = connection;
+        this.pushes = pushes;
+        this.nonce = hello.getServerHello().getNonce().toByteArray();
+        this.serverAddress = HostPort.of(hello.getServerHello().getAddress());
+    }
+
+    /** Connects and waits for the super node's ServerHello. */
+    static TestClient connect(EventLoopGroup group, HostPort superNode) throws Exception {
+        BlockingQueue<Envelope> pushes = new LinkedBlockingQueue<>();
+        ControlConnection c = ControlConnection.connect(group, superNode, pushes::add, WAIT)
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Envelope hello = pushes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(hello).as("ServerHello push").isNotNull();
+        assertThat(hello.hasServerHello()).as("first push is ServerHello: %s", hello).isTrue();
+        return new TestClient(c, pushes, hello);
+    }
+
+    /** Sends Register with a proof signed by {@code key} over this connection's nonce. */
+    CompletableFuture<Envelope> register(Credential credential, Ed25519KeyPair key) {
+        return register(credential, key.sign(Credentials.registerProofInput(nonce)));
+    }
+
+    CompletableFuture<Envelope> register(Credential credential, byte[] proof) {
+        return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
+                .setCredential(credential).setProof(ByteString.copyFrom(proof))), WAIT);
+    }
+
+    CompletableFuture<Envelope> request(Envelope.Builder request) {
+        return connection.request(request, WAIT);
+    }
+
+    SearchResult search(String username) throws Exception {
+        return await(request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername(username)))).getSearchResult();
+    }
+
+    CompletableFuture<Envelope> signal(CallSignal.Builder signal) {
+        return request(Envelope.newBuilder().setCallSignal(signal));
+    }
+
+    /** @return the next push, failing the test if none arrives in time */
+    Envelope nextPush() throws InterruptedException {
+        Envelope e = pushes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(e).as("a push within %s", WAIT).isNotNull();
+        return e;
+    }
+
+    void awaitClosed() throws Exception {
+        connection.closeFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    static Envelope await(CompletableFuture<Envelope> f) throws Exception {
+        return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the ProtocolException a request failed with, failing the test if it succeeded */
+    static ProtocolException failure(CompletableFuture<Envelope> f) throws InterruptedException, TimeoutException {
+        try {
+            Envelope e = f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return fail("expected an error response, got " + e);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ProtocolException.class);
+            return (ProtocolException) e.getCause();
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}
