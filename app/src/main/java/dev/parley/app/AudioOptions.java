@@ -1,0 +1,75 @@
+package dev.parley.app;
+
+import dev.parley.codec.AudioSink;
+import dev.parley.codec.AudioSource;
+import dev.parley.codec.JavaSoundSink;
+import dev.parley.codec.JavaSoundSource;
+import dev.parley.codec.SilenceSource;
+import dev.parley.codec.WavFileSink;
+import dev.parley.codec.WavFileSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where a client's audio comes from and goes to: WAV files or sound devices. */
+final class AudioOptions {
+    @Option(names = "--play", paramLabel = "WAV",
+            description = "Send this WAV file (any common PCM format; resampled to 48 kHz mono) instead of the microphone; "
+                    + "the call ends when it ends.")
+    Path play;
+
+    @Option(names = "--record", paramLabel = "WAV", description = "Write what you hear to this WAV file (48 kHz mono 16-bit).")
+    Path record;
+
+    @Option(names = "--input-device", paramLabel = "NAME", description = "Capture device (name or part of it; see --list-devices).")
+    String inputDevice;
+
+    @Option(names = "--output-device", paramLabel = "NAME", description = "Playback device (name or part of it).")
+    String outputDevice;
+
+    /**
+     * @param silenceIfNoDevice send silence when no file is given and no capture device exists
+     *     (auto-answer), instead of failing
+     */
+    AudioSource source(boolean silenceIfNoDevice) throws IOException {
+        if (play != null) {
+            return WavFileSource.open(play);
+        }
+        try {
+            return JavaSoundSource.open(inputDevice);
+        } catch (IOException e) {
+            if (silenceIfNoDevice) {
+                System.err.println("parley: " + e.getMessage() + "; sending silence");
+                return SilenceSource.endless();
+            }
+            throw new IOException(e.getMessage() + " (use --play FILE.wav to send a file)", e);
+        }
+    }
+
+    /** Falls back to discarding audio (with a message) when no file is given and no playback device exists. */
+    AudioSink sink() throws IOException {
+        if (record != null) {
+            Path parent = record.toAbsolutePath().getParent();
+            try {
+                if (parent != null) {
+                    java.nio.file.Files.createDirectories(parent);
+                }
+                return WavFileSink.create(record);
+            } catch (IOException e) {
+                throw new IOException("cannot write recording " + record + ": " + Errors.describe(e), e);
+            }
+        }
+        try {
+            return JavaSoundSink.open(outputDevice);
+        } catch (IOException e) {
+            System.err.println("parley: " + e.getMessage() + "; received audio is discarded (use --record FILE.wav)");
+            return new AudioSink() {
+                @Override
+                public void write(short[] frame) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.parley.app;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallReport;
+import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.codec.AudioDevices;
+import dev.parley.codec.Fidelity;
+import dev.parley.codec.FidelityResult;
+import dev.parley.codec.Wav;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SearchResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code parley client}: log in, join the overlay, search and call. */
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = {"Runs a client. With --call or --auto-answer it places or takes one call and exits when it ends "
+                + "(input ended or BYE); otherwise it opens an interactive shell (type 'help')."})
+final class ClientCommand implements Callable<Integer> {
+    @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:7000",
+            description = "The login server (default: ${DEFAULT-VALUE}).")
+    HostPort login;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "Your username (3-32 of a-z 0-9 . _ -).")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is your password.")
+    Path passwordFile;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory: key, credential, host cache (default: parley-data/USER).")
+    Path data;
+
+    @Option(names = "--register", description = "Create the account if it does not exist.")
+    boolean register;
+
+    @Option(names = "--supernode", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Register with this super node instead of choosing from the host cache.")
+    HostPort superNode;
+
+    @ArgGroup(exclusive = true)
+    Mode mode;
+
+    static final class Mode {
+        @Option(names = "--auto-answer", description = "Answer the first incoming call, then exit when it ends.")
+        boolean autoAnswer;
+
+        @Option(names = "--call", paramLabel = "NAME", description = "Call this user, then exit when the call ends.")
+        String call;
+    }
+
+    @Mixin
+    AudioOptions audio;
+
+    @Option(names = "--report", paramLabel = "JSON", description = "Write the call report here.")
+    Path report;
+
+    @Option(names = "--reference", paramLabel = "WAV",
+            description = "Score the --record'ed audio against this clip (what the peer played) and add 'fidelity' to the report.")
+    Path reference;
+
+    @Option(names = "--bitrate", paramLabel = "KBPS", defaultValue = "32", description = "Opus bitrate to send, 32..64 (default: ${DEFAULT-VALUE}).")
+    int bitrateKbps;
+
+    @Option(names = "--jitter-buffer-ms", paramLabel = "MS", defaultValue = "60", description = "Jitter-buffer delay (default: ${DEFAULT-VALUE}).")
+    int jitterBufferMs;
+
+    @Option(names = "--wait-online", paramLabel = "SECONDS", defaultValue = "30",
+            description = "With --call: how long to wait for the callee to come online (default: ${DEFAULT-VALUE}).")
+    int waitOnlineSeconds;
+
+    @Option(names = "--ring-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up ringing after this long (default: ${DEFAULT-VALUE}).")
+    int ringTimeoutSeconds;
+
+    @Option(names = "--list-devices", description = "List audio capture and playback devices, then exit.")
+    boolean listDevices;
+
+    @Override
+    public Integer call() throws Exception {
+        if (listDevices) {
+            var devices = AudioDevices.list();
+            System.out.println("capture devices:" + (devices.capture().isEmpty() ? " none" : ""));
+            devices.capture().forEach(d -> System.out.println("  " + d));
+            System.out.println("playback devices:" + (devices.playback().isEmpty() ? " none" : ""));
+            devices.playback().forEach(d -> System.out.println("  " + d));
+            return 0;
+        }
+        if (user == null || passwordFile == null) {
+            System.err.println("parley client: --user and --password-file are required");
+            return 2;
+        }
+        boolean autoAnswer = mode != null && mode.autoAnswer;
+        String callee = mode == null ? null : mode.call;
+        CompletableFuture<CallReport> firstCall = new CompletableFuture<>();
+        IncomingCallPolicy policy = autoAnswer ? autoAnswerOnce() : (id, caller) -> new IncomingCallPolicy.Ring();
+        CallListener listener = callee == null && !autoAnswer ? Shell.printingListener() : new CallListener() {
+            @Override
+            public void onEnded(CallReport r) {
+                firstCall.complete(r);
+            }
+        };
+        ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
+                bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
+                InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()));
+        try (ParleyClient client = ParleyClient.start(options)) {
+            System.err.println(client.username() + " online via super node " + client.superNode());
+            if (callee != null) {
+                return placeCall(client, callee);
+            }
+            if (autoAnswer) {
+                System.err.println("waiting for a call...");
+                CompletableFuture.anyOf(firstCall, client.disconnected()).get();
+                return finish(firstCall.getNow(null));
+            }
+            return new Shell(client, audio).run();
+        }
+    }
+
+    private IncomingCallPolicy autoAnswerOnce() {
+        boolean[] answered = {false};
+        return (id, caller) -> {
+            if (answered[0]) {
+                return new IncomingCallPolicy.Decline("busy");
+            }
+            answered[0] = true;
+            try {
+                return new IncomingCallPolicy.Answer(audio.source(true), audio.sink());
+            } catch (IOException e) {
+                System.err.println("parley client: cannot answer: " + Errors.describe(e));
+                return new IncomingCallPolicy.Decline("audio unavailable");
+            }
+        };
+    }
+
+    private int placeCall(ParleyClient client, String callee) throws Exception {
+        SearchResult found = client.awaitOnline(callee, Duration.ofSeconds(waitOnlineSeconds));
+        if (!found.getFound()) {
+            System.err.println("parley client: user '" + callee + "' is not online (searched " + found.getSupernodesContacted()
+                    + " super nodes for " + waitOnlineSeconds + " s)");
+            return finish(new CallReport("", callee, true, false, -1, "user '" + callee + "' is not online", 0, null));
+        }
+        System.err.println("found " + callee + " at super node " + HostPort.of(found.getRecord().getSuperNode())
+                + " (" + found.getSupernodesContacted() + " super nodes contacted, " + found.getElapsedMs() + " ms); calling...");
+        search.put("supernodes_contacted", found.getSupernodesContacted());
+        search.put("elapsed_ms", found.getElapsedMs());
+        search.put("super_node", HostPort.of(found.getRecord().getSuperNode()).toString());
+        return finish(client.calls().call(callee, audio.source(false), audio.sink()).get());
+    }
+
+    /** Outcome of the search that preceded an outgoing call, for the report. */
+    private final Map<String, Object> search = new LinkedHashMap<>();
+
+    private int finish(CallReport r) throws IOException {
+        if (r == null) {
+            System.err.println("parley client: disconnected from the super node");
+            return 1;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(r.toMap());
+        if (!search.isEmpty()) {
+            out.put("search", search);
+        }
+        if (reference != null && audio.record != null && r.connected()) {
+            FidelityResult f = Fidelity.score(Wav.readMono48k(reference), Wav.readMono48k(audio.record));
+            out.put("fidelity", f.score());
+        }
+        System.err.println("call " + (r.connected() ? "ended" : "failed") + ": " + r.endReason());
+        if (report != null) {
+            Reports.write(report, out);
+        }
+        return r.connected() ? 0 : 1;
+    }
+
+    private String readPassword() throws IOException {
+        String first = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+        if (first.isEmpty()) {
+            throw new IOException(passwordFile + ": empty (expected: the password on the first line)");
+        }
+        return first;
+    }
+
+    private Path dataDir() {
+        return data != null ? data : Path.of("parley-data", user.toLowerCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.parley.app;
+
+import dev.parley.protocol.ProtocolException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Turns exceptions into one-line messages for users. */
+final class Errors {
+    private Errors() {}
+
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ProtocolException pe) {
+            return pe.getMessage() + " (" + pe.code() + ")";
+        }
+        if (t instanceof java.nio.file.NoSuchFileException nf) {
+            return nf.getMessage() + ": no such file or directory";
+        }
+        if (t instanceof java.nio.file.AccessDeniedException ad) {
+            return ad.getMessage() + ": permission denied";
+        }
+        String msg = t.getMessage();
+        return msg == null || msg.isBlank() ? t.getClass().getSimpleName() : msg;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.parley.app;
+
+import dev.parley.login.LoginServer;
+import dev.parley.login.LoginServerConfig;
+import dev.parley.protocol.HostPort;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parley login-server}: accounts, credentials and the super-node directory. */
+@Command(name = "login-server", mixinStandardHelpOptions = true,
+        description = {"Runs the login server: accounts (unique names, Argon2id hashes), signed credentials, "
+                + "and the directory of live super nodes.",
+                "Writes DIR/address once listening; stop with Ctrl-C or SIGTERM."})
+final class LoginServerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            defaultValue = "127.0.0.1:7000", description = "TCP address to listen on (port 0 = any free port; default: ${DEFAULT-VALUE}).")
+    HostPort listen;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data/login-server",
+            description = "Data directory: accounts.db (SQLite), login-server.key (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL",
+            description = "Account database URL, e.g. jdbc:postgresql://db/parley?user=parley&password=... (default: SQLite file in --data).")
+    String jdbcUrl;
+
+    @Override
+    public Integer call() throws Exception {
+        LoginServerConfig config = LoginServerConfig.defaults(listen, data).withJdbcUrl(jdbcUrl);
+        LoginServer server = LoginServer.start(config);
+        Daemons.writeAddress(data, server.boundAddress());
+        System.err.println("login server listening on " + server.boundAddress() + ", data in " + data.toAbsolutePath());
+        return Daemons.runUntilStopped(server, data);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.parley.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code parley} launcher: one binary for every role. */
+@Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
+        subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** @param args command line */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** @return the configured command line (also used by tests and the demo) */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("parley " + cmd.getCommandName() + ": " + Errors.describe(e));
+            return 2;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

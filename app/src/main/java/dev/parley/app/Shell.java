@@ -1,0 +1,111 @@
+package dev.parley.app;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallReport;
+import dev.parley.client.call.CallState;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SearchResult;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/** The interactive client shell (JLine): search, call, answer, reject, hang up. */
+final class Shell {
+    /** Where call events are printed; swapped for the line reader's printAbove once the shell runs. */
+    private static volatile Consumer<String> out = System.out::println;
+
+    private final ParleyClient client;
+    private final AudioOptions audio;
+
+    Shell(ParleyClient client, AudioOptions audio) {
+        this.client = client;
+        this.audio = audio;
+    }
+
+    /** @return a listener that prints call progress (ringing, answered, ended) */
+    static CallListener printingListener() {
+        return new CallListener() {
+            @Override
+            public void onState(String callId, String peer, CallState state) {
+                switch (state) {
+                    case RINGING -> out.accept("* ringing: " + peer + " (incoming calls: type 'answer' or 'reject')");
+                    case ACTIVE -> out.accept("* in a call with " + peer + " (type 'hangup' to end)");
+                    default -> { }
+                }
+            }
+
+            @Override
+            public void onEnded(CallReport r) {
+                out.accept("* call with " + r.peer() + " ended: " + r.endReason()
+                        + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms)",
+                                r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs())));
+            }
+        };
+    }
+
+    int run() throws IOException {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
+            out = reader::printAbove;
+            reader.printAbove("Signed in as " + client.username() + ". Commands: search NAME, call NAME, answer, reject, hangup, quit");
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(client.username() + "> ").strip();
+                } catch (UserInterruptException | EndOfFileException e) {
+                    return 0;
+                }
+                if (line.equals("quit") || line.equals("exit")) {
+                    return 0;
+                }
+                try {
+                    execute(line);
+                } catch (Exception e) {
+                    reader.printAbove("error: " + Errors.describe(e));
+                }
+            }
+        } finally {
+            out = System.out::println;
+        }
+    }
+
+    private void execute(String line) throws Exception {
+        String[] words = line.split("\\s+", 2);
+        String arg = words.length > 1 ? words[1].strip() : "";
+        switch (words[0]) {
+            case "" -> { }
+            case "help" -> out.accept("search NAME | call NAME | answer | reject | hangup | quit");
+            case "search" -> {
+                SearchResult r = client.search(arg).get(30, TimeUnit.SECONDS);
+                out.accept(r.getFound()
+                        ? arg + " is online at super node " + HostPort.of(r.getRecord().getSuperNode())
+                                + " (" + r.getSupernodesContacted() + " super nodes contacted, " + r.getElapsedMs() + " ms)"
+                        : arg + " is not online (" + r.getSupernodesContacted() + " super nodes contacted)");
+            }
+            case "call" -> client.calls().call(arg, audio.source(false), audio.sink());
+            case "answer" -> {
+                if (!client.calls().answer(audio.source(true), audio.sink()).get()) {
+                    out.accept("no incoming call");
+                }
+            }
+            case "reject" -> {
+                if (!client.calls().reject("declined").get()) {
+                    out.accept("no incoming call");
+                }
+            }
+            case "hangup" -> {
+                if (!client.calls().hangup().get()) {
+                    out.accept("no call");
+                }
+            }
+            default -> out.accept("unknown command '" + words[0] + "'; type 'help'");
+        }
+    }
+}

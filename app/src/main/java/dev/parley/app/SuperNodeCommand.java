@@ -1,0 +1,58 @@
+package dev.parley.app;
+
+import dev.parley.protocol.HostPort;
+import dev.parley.supernode.SuperNode;
+import dev.parley.supernode.SuperNodeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parley supernode}: presence, search and call-signalling relay. */
+@Command(name = "supernode", mixinStandardHelpOptions = true,
+        description = {"Runs a super node: registers clients (presence), answers searches (asking peer super nodes), "
+                + "relays call signalling.",
+                "Writes DIR/address once it has the login server's key; stop with Ctrl-C or SIGTERM."})
+final class SuperNodeCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, required = true,
+            description = "TCP (and, for media, UDP) address to listen on; port 0 = any free port.")
+    HostPort listen;
+
+    @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, required = true,
+            description = "The login server.")
+    HostPort login;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data/supernode",
+            description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Address clients and peers should use, when it differs from --listen (e.g. listening on 0.0.0.0).")
+    HostPort advertise;
+
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "5000",
+            description = "Interval of heartbeats to the login server, which also refresh the peer list (default: ${DEFAULT-VALUE}).")
+    long heartbeatMs;
+
+    @Override
+    public Integer call() throws Exception {
+        SuperNodeConfig defaults = SuperNodeConfig.defaults(listen, login, data);
+        SuperNodeConfig config = defaults.withAdvertise(advertise)
+                .withTimings(Duration.ofMillis(heartbeatMs), defaults.peerRequestTimeout());
+        SuperNode node = SuperNode.start(config);
+        System.err.println("super node listening on " + node.boundAddress() + ", waiting for login server " + login + "...");
+        while (true) {
+            try {
+                node.ready().get(30, TimeUnit.SECONDS);
+                break;
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.err.println("still waiting for login server " + login + "...");
+            }
+        }
+        Daemons.writeAddress(data, node.advertisedAddress());
+        System.err.println("super node ready at " + node.advertisedAddress());
+        return Daemons.runUntilStopped(node, data);
+    }
+}

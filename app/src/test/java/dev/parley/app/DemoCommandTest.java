@@ -1,0 +1,57 @@
+package dev.parley.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.codec.Clips;
+import dev.parley.codec.Fidelity;
+import dev.parley.codec.Wav;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code parley demo} as a user runs it: six real processes on loopback, a real call, a report.
+ * Uses a 4 s excerpt of the bundled clip (via --play) to keep the suite fast.
+ */
+class DemoCommandTest {
+    @Test
+    void demoPlacesARealCallAndReportsFidelityAboveThreshold(@TempDir Path dir) throws Exception {
+        Path clip = dir.resolve("clip.wav");
+        Wav.writeMono48k(clip, Arrays.copyOfRange(Clips.speechSample(), 0, 4 * 48_000));
+        Path record = dir.resolve("bob.wav");
+        Path report = dir.resolve("report.json");
+
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("demo", "--play", clip.toString(), "--record", record.toString(), "--report", report.toString());
+
+        assertThat(exit).as("demo exit status; stderr: %s", err).isZero();
+        Map<String, Object> r = Reports.read(report);
+        assertThat(r.get("connected")).isEqualTo(true);
+        assertThat(((Number) r.get("fidelity")).doubleValue()).isGreaterThan(Fidelity.PASS_THRESHOLD);
+        assertThat(((Number) r.get("setup_ms")).longValue()).isPositive();
+        assertThat(((Number) r.get("packets_received")).longValue()).isGreaterThanOrEqualTo(4 * 50);
+        assertThat(((Number) r.get("packets_lost")).longValue()).isZero();
+        assertThat(((Number) r.get("bitrate_kbps")).doubleValue()).isBetween(24.0, 40.0);
+        assertThat(r.get("search")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsKey("supernodes_contacted");
+        assertThat(Files.size(record)).isGreaterThan(44 + 4 * 48_000 * 2L);
+    }
+
+    @Test
+    void demoRejectsAnUnreadableClipWithAClearMessage(@TempDir Path dir) throws Exception {
+        Path notWav = Files.writeString(dir.resolve("not.wav"), "this is not audio");
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("demo", "--play", notWav.toString(), "--report", dir.resolve("r.json").toString());
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("not.wav");
+    }
+}

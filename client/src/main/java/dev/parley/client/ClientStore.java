@@ -1,0 +1,77 @@
+package dev.parley.client;
+
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.wire.LoginResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Optional;
+
+/**
+ * A client's data directory.
+ *
+ * <pre>
+ * DIR/identity.key     raw 32-byte Ed25519 seed of the client's key pair (owner-only)
+ * DIR/login.pb         last LoginResult (credential, super nodes, login server key), protobuf
+ * DIR/hostcache.txt    host cache, one HOST:PORT per line
+ * </pre>
+ */
+public final class ClientStore {
+    private final Path dir;
+
+    /** @param dir the data directory (created when needed) */
+    public ClientStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** @return the directory */
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * @return the client's key pair, created on first use
+     * @throws IOException if the key file cannot be read or written
+     */
+    public Ed25519KeyPair identity() throws IOException {
+        return Ed25519KeyPair.loadOrCreate(dir.resolve("identity.key"), new SecureRandom());
+    }
+
+    /**
+     * Stores a login result (credential and login server key).
+     *
+     * @throws IOException if it cannot be written
+     */
+    public void saveLogin(LoginResult result) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("login.pb.tmp");
+        Files.write(tmp, result.toByteArray());
+        Files.move(tmp, dir.resolve("login.pb"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * @return the last stored login result, if any and readable
+     * @throws IOException if the file exists but cannot be read
+     */
+    public Optional<LoginResult> loadLogin() throws IOException {
+        Path file = dir.resolve("login.pb");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LoginResult.parseFrom(Files.readAllBytes(file)));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return Optional.empty(); // corrupt: log in again
+        }
+    }
+
+    /**
+     * @return the host cache
+     * @throws IOException if it cannot be read
+     */
+    public HostCache hostCache() throws IOException {
+        return HostCache.load(dir.resolve("hostcache.txt"), HostCache.DEFAULT_CAPACITY);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.parley.client;
+
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.CreateAccount;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Login;
+import dev.parley.protocol.wire.LoginResult;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** Talks to the login server: account creation and login (design flow 1). */
+public final class LoginClient {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private LoginClient() {}
+
+    /**
+     * Logs in, optionally creating the account first.
+     *
+     * @param group event loops for the connection
+     * @param server the login server
+     * @param username the username (validated by the server)
+     * @param password the password
+     * @param publicKey the client's raw 32-byte Ed25519 public key, to be certified
+     * @param createAccount create the account first; an existing account is not an error
+     * @return completes with the login result, or exceptionally with {@link ProtocolException}
+     *     (e.g. {@link ErrorCode#WRONG_CREDENTIALS}) or an I/O failure
+     */
+    public static CompletableFuture<LoginResult> login(EventLoopGroup group, HostPort server, String username,
+            String password, byte[] publicKey, boolean createAccount) {
+        return ControlConnection.connect(group, server, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> {
+            CompletableFuture<Void> created = createAccount
+                    ? conn.request(Envelope.newBuilder().setCreateAccount(
+                            CreateAccount.newBuilder().setUsername(username).setPassword(password)))
+                            .handle((ok, e) -> {
+                                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                                if (cause == null || cause instanceof ProtocolException pe && pe.code() == ErrorCode.USERNAME_TAKEN) {
+                                    return null; // created, or already there: log in
+                                }
+                                throw new CompletionException(cause);
+                            })
+                    : CompletableFuture.completedFuture(null);
+            return created.thenCompose(x -> conn.request(Envelope.newBuilder().setLogin(Login.newBuilder()
+                            .setUsername(username).setPassword(password)
+                            .setClientPublicKey(com.google.protobuf.ByteString.copyFrom(publicKey)))))
+                    .thenApply(Envelope::getLoginResult)
+                    .whenComplete((r, e) -> conn.close());
+        });
+    }
+}

@@ -1,0 +1,215 @@
+package dev.parley.client;
+
+import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallListener;
+import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.LoginResult;
+import dev.parley.protocol.wire.SearchResult;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Parley client: logged in (design flow 1), registered with a super node (flow 2), able
+ * to search (flow 3) and to place and receive calls (flow 4).
+ */
+public final class ParleyClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyClient.class);
+    private static final Duration SEARCH_RETRY = Duration.ofMillis(300);
+
+    /**
+     * @param login the login server
+     * @param username the user's name
+     * @param password the user's password
+     * @param dataDir where key, credential and host cache live
+     * @param createAccount create the account if it does not exist
+     * @param superNode pin this super node (null: use the host cache)
+     * @param bitrateKbps Opus bitrate to send, 32..64
+     * @param jitterBufferMs jitter-buffer target delay
+     * @param ringTimeout how long an unanswered call rings
+     * @param policy what to do with incoming calls
+     * @param listener call progress observer
+     * @param clock time source
+     * @param random source of call ids and SSRCs
+     */
+    public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
+            HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+            CallListener listener, InstantSource clock, RandomGenerator random) {
+        /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
+        public Options {
+            if (bitrateKbps < 32 || bitrateKbps > 64) {
+                throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
+            }
+        }
+    }
+
+    private final EventLoopGroup io;
+    private final ScheduledExecutorService callLoop;
+    private final SuperNodeSession session;
+    private final CallEngine calls;
+    private final String username;
+
+    private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SuperNodeSession session,
+            CallEngine calls, String username) {
+        this.io = io;
+        this.callLoop = callLoop;
+        this.session = session;
+        this.calls = calls;
+        this.username = username;
+    }
+
+    /**
+     * Logs in and joins the overlay. Blocks until registered.
+     *
+     * @throws ProtocolException a refusal by the login server or super node (wrong password, …)
+     * @throws IOException nothing reachable, or the data directory is unusable
+     */
+    public static ParleyClient start(Options o) throws ProtocolException, IOException {
+        EventLoopGroup io = new NioEventLoopGroup(1, new DefaultThreadFactory("client-io", true));
+        ScheduledExecutorService callLoop = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("call-engine", true));
+        try {
+            ClientStore store = new ClientStore(o.dataDir());
+            Ed25519KeyPair identity = store.identity();
+            LoginResult login = login(io, store, o, identity);
+            HostCache hostCache = store.hostCache();
+            login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
+            List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
+            CallEngine[] engine = new CallEngine[1];
+            SuperNodeSession session = await(SuperNodeSession.join(io, candidates, login.getCredential(), identity,
+                    List.of(), signal -> engine[0].onSignal(signal)));
+            hostCache.promote(session.superNode());
+            session.sharedSuperNodes().forEach(hostCache::add);
+            hostCache.save();
+            CallEngine.Settings settings = new CallEngine.Settings(login.getCredential().getUsername(),
+                    login.getCredential(), login.getServerPublicKey().toByteArray(),
+                    new InetSocketAddress(0), session.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
+                    o.ringTimeout(), Duration.ofMillis(400));
+            engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random());
+            log.info("{} registered with super node {}", settings.self(), session.superNode());
+            return new ParleyClient(io, callLoop, session, engine[0], settings.self());
+        } catch (ProtocolException | IOException | RuntimeException e) {
+            callLoop.shutdownNow();
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static LoginResult login(EventLoopGroup io, ClientStore store, Options o, Ed25519KeyPair identity)
+            throws ProtocolException, IOException {
+        try {
+            LoginResult result = await(LoginClient.login(io, o.login(), o.username(), o.password(),
+                    identity.publicKey(), o.createAccount()));
+            store.saveLogin(result);
+            return result;
+        } catch (IOException e) {
+            // Login server unreachable: a stored, unexpired credential still lets us join the overlay.
+            var stored = store.loadLogin();
+            Instant now = o.clock().instant();
+            if (stored.isPresent() && stored.get().getCredential().getExpiresAtMs() > now.toEpochMilli()
+                    && stored.get().getCredential().getUsername().equalsIgnoreCase(o.username())) {
+                log.warn("login server {} unreachable ({}); using the stored credential", o.login(), e.getMessage());
+                return stored.get();
+            }
+            throw e;
+        }
+    }
+
+    /** @return the canonical username */
+    public String username() {
+        return username;
+    }
+
+    /** @return the super node this client is registered with */
+    public HostPort superNode() {
+        return session.superNode();
+    }
+
+    /** @return the call engine */
+    public CallEngine calls() {
+        return calls;
+    }
+
+    /** Searches once; completes exceptionally with {@link ProtocolException} for invalid names. */
+    public CompletableFuture<SearchResult> search(String name) {
+        return session.search(name);
+    }
+
+    /**
+     * Searches until the user is online or {@code timeout} passes.
+     *
+     * @return the last result (found or not)
+     */
+    public SearchResult awaitOnline(String name, Duration timeout) throws ProtocolException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            SearchResult r = await(session.search(name));
+            if (r.getFound() || System.nanoTime() > deadline) {
+                return r;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(SEARCH_RETRY.toMillis()); // polling interval, not a race fix
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+        }
+    }
+
+    /** @return completes when the super node connection closes */
+    public CompletableFuture<Void> disconnected() {
+        return session.closeFuture();
+    }
+
+    @Override
+    public void close() {
+        try {
+            calls.hangup().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("hangup on close failed", e);
+        }
+        session.close();
+        callLoop.shutdown();
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Waits for a future, unwrapping protocol and I/O failures. */
+    static <T> T await(CompletableFuture<T> f) throws ProtocolException, IOException {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("timed out", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            if (c instanceof ProtocolException pe) {
+                throw pe;
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(c.getMessage(), c);
+        }
+    }
+}

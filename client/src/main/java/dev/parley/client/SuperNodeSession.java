@@ -1,0 +1,178 @@
+package dev.parley.client;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Candidate;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.Register;
+import dev.parley.protocol.wire.Registered;
+import dev.parley.protocol.wire.Search;
+import dev.parley.protocol.wire.SearchResult;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's registered session with one super node (design flow 2): REGISTER with the credential
+ * and a signature over the super node's nonce, then SEARCH and call signalling.
+ */
+public final class SuperNodeSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SuperNodeSession.class);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How many host-cache entries are tried at once when joining. */
+    public static final int PARALLEL_JOIN_ATTEMPTS = 3;
+
+    private final ControlConnection connection;
+    private final HostPort superNode;
+    private final Registered registered;
+
+    private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered) {
+        this.connection = connection;
+        this.superNode = superNode;
+        this.registered = registered;
+    }
+
+    /**
+     * Registers with one super node.
+     *
+     * @param group event loops
+     * @param superNode where to connect
+     * @param credential the client's credential from the login server
+     * @param identity the key pair the credential certifies (proves possession)
+     * @param candidates the client's media candidates
+     * @param signals receives call signals pushed by the super node (on a network event loop:
+     *     hand them off, don't block)
+     * @return completes with the registered session, or exceptionally (connect failure,
+     *     {@link dev.parley.protocol.ProtocolException} from the super node)
+     */
+    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
+        CompletableFuture<byte[]> nonce = new CompletableFuture<>();
+        Consumer<Envelope> pushes = env -> {
+            if (env.hasServerHello()) {
+                nonce.complete(env.getServerHello().getNonce().toByteArray());
+            } else if (env.hasCallSignal()) {
+                signals.accept(env.getCallSignal());
+            } else if (env.hasError()) {
+                log.warn("super node {}: {}", superNode, env.getError().getMessage());
+            }
+        };
+        return ControlConnection.connect(group, superNode, pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
+            conn.closeFuture().thenRun(() -> nonce.completeExceptionally(
+                    new IOException("super node " + superNode + " closed the connection before its hello")));
+            return nonce.thenCompose(n -> conn.request(Envelope.newBuilder().setRegister(Register.newBuilder()
+                            .setCredential(credential)
+                            .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(n))))
+                            .addAllCandidates(candidates))))
+                    .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered()))
+                    .whenComplete((s, e) -> {
+                        if (e != null) {
+                            conn.close();
+                        }
+                    });
+        });
+    }
+
+    /**
+     * Joins the overlay through the first of several super nodes to accept the registration; the
+     * first {@link #PARALLEL_JOIN_ATTEMPTS} are tried at once, then the next batch, and so on.
+     *
+     * @return completes with the first registered session, or exceptionally with the last failure
+     */
+    public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
+        if (superNodes.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
+        }
+        List<HostPort> batch = superNodes.subList(0, Math.min(PARALLEL_JOIN_ATTEMPTS, superNodes.size()));
+        List<HostPort> rest = superNodes.subList(batch.size(), superNodes.size());
+        CompletableFuture<SuperNodeSession> winner = new CompletableFuture<>();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicBoolean decided = new AtomicBoolean();
+        for (HostPort sn : batch) {
+            register(group, sn, credential, identity, candidates, signals).whenComplete((session, e) -> {
+                if (e == null) {
+                    if (decided.compareAndSet(false, true)) {
+                        winner.complete(session);
+                    } else {
+                        session.close(); // lost the race
+                    }
+                    return;
+                }
+                if (failed.incrementAndGet() < batch.size()) {
+                    return; // others of this batch may still succeed
+                }
+                if (decided.compareAndSet(false, true)) {
+                    if (rest.isEmpty()) {
+                        winner.completeExceptionally(e);
+                    } else {
+                        join(group, rest, credential, identity, candidates, signals).whenComplete((s, e2) -> {
+                            if (e2 == null) {
+                                winner.complete(s);
+                            } else {
+                                winner.completeExceptionally(e2);
+                            }
+                        });
+                    }
+                }
+            });
+        }
+        return winner;
+    }
+
+    /** @return the super node this session is registered with */
+    public HostPort superNode() {
+        return superNode;
+    }
+
+    /** @return the local IP address of the connection to the super node: reachable by peers on that network */
+    public String localHost() {
+        return ((java.net.InetSocketAddress) connection.channel().localAddress()).getAddress().getHostAddress();
+    }
+
+    /** @return super-node addresses shared on registration */
+    public List<HostPort> sharedSuperNodes() {
+        return registered.getSuperNodesList().stream().map(HostPort::of).toList();
+    }
+
+    /**
+     * Searches the overlay for a user.
+     *
+     * @return completes with the result (found or not), or exceptionally with a protocol error
+     */
+    public CompletableFuture<SearchResult> search(String username) {
+        return connection.request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername(username)))
+                .thenApply(Envelope::getSearchResult);
+    }
+
+    /**
+     * Sends a call signal; the super node acknowledges once it is delivered to the callee's super node.
+     *
+     * @return completes when acknowledged, or exceptionally (e.g. USER_OFFLINE)
+     */
+    public CompletableFuture<Void> signal(CallSignal signal) {
+        return connection.request(Envelope.newBuilder().setCallSignal(signal)).thenApply(env -> null);
+    }
+
+    /** @return completes when the connection to the super node closes */
+    public CompletableFuture<Void> closeFuture() {
+        return connection.closeFuture();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}

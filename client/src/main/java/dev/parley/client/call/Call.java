@@ -1,0 +1,47 @@
+package dev.parley.client.call;
+
+import dev.parley.client.media.MediaSession;
+import dev.parley.codec.AudioSink;
+import dev.parley.codec.AudioSource;
+import dev.parley.protocol.wire.MediaDescription;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/** Mutable state of one call; confined to the call engine's thread. */
+final class Call {
+    final String id;
+    final String peer;
+    final boolean outgoing;
+    final long startedNanos;
+    final CompletableFuture<CallReport> done = new CompletableFuture<>();
+    CallState state;
+    MediaDescription remoteMedia;
+    MediaSession media;
+    boolean mediaStarted;
+    AudioSource source;
+    AudioSink sink;
+    /** INVITE sent (caller) or ACCEPT sent (callee); 0 until then. */
+    long offerNanos;
+    /** First RTP packet from the peer; 0 until then. */
+    long firstPacketNanos;
+    ScheduledFuture<?> timer;
+
+    Call(String id, String peer, boolean outgoing, CallState state, long startedNanos) {
+        this.id = id;
+        this.peer = peer;
+        this.outgoing = outgoing;
+        this.state = state;
+        this.startedNanos = startedNanos;
+    }
+
+    boolean ended() {
+        return state == CallState.ENDED;
+    }
+
+    void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

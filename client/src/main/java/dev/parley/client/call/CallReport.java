@@ -1,0 +1,42 @@
+package dev.parley.client.call;
+
+import dev.parley.client.media.MediaStats;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What happened in one call, from one side.
+ *
+ * @param callId the call's id
+ * @param peer the other party's username
+ * @param outgoing true if this side placed the call
+ * @param connected true if media flowed from the peer (at least one RTP packet received)
+ * @param setupMs caller: INVITE sent → first RTP packet received; callee: ACCEPT sent → first RTP
+ *     packet received; -1 when never connected
+ * @param endReason why the call ended, e.g. "hung up", "remote hung up", "busy", "user 'bob' is not online"
+ * @param durationMs time from call start (INVITE sent or received) to end, in ms
+ * @param media media statistics, or null when media never started
+ */
+public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
+        String endReason, long durationMs, MediaStats media) {
+
+    /**
+     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms},
+     *     {@code packets_sent}, {@code packets_received}, {@code packets_lost}, {@code jitter_ms},
+     *     {@code bitrate_kbps}, … (media keys are present only when media started)
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("call_id", callId);
+        m.put("peer", peer);
+        m.put("direction", outgoing ? "outgoing" : "incoming");
+        m.put("connected", connected);
+        m.put("setup_ms", setupMs);
+        m.put("end_reason", endReason);
+        m.put("duration_ms", durationMs);
+        if (media != null) {
+            m.putAll(media.toMap());
+        }
+        return m;
+    }
+}

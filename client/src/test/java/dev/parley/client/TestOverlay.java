@@ -1,0 +1,90 @@
+package dev.parley.client;
+
+import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallReport;
+import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.login.Argon2Params;
+import dev.parley.login.LoginServer;
+import dev.parley.login.LoginServerConfig;
+import dev.parley.protocol.HostPort;
+import dev.parley.supernode.SuperNode;
+import dev.parley.supernode.SuperNodeConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole overlay in one JVM on 127.0.0.1: a real login server, N real super nodes and clients,
+ * with cheap Argon2id costs and seeded randomness. Super nodes heartbeat every 200 ms so they
+ * learn each other quickly; the fixture waits until every super node knows all others.
+ */
+final class TestOverlay implements AutoCloseable {
+    private static final Argon2Params CHEAP = new Argon2Params(1024, 1, 1);
+
+    final LoginServer login;
+    final List<SuperNode> superNodes = new ArrayList<>();
+    private final List<ParleyClient> clients = new ArrayList<>();
+    private final Path dir;
+    private final SplittableRandom seeds = new SplittableRandom(2026);
+
+    TestOverlay(Path dir, int superNodeCount) throws Exception {
+        this.dir = dir;
+        login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
+                .withArgon2(CHEAP));
+        for (int i = 0; i < superNodeCount; i++) {
+            SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(), dir.resolve("sn" + i))
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));
+            superNodes.add(SuperNode.start(c));
+        }
+        for (SuperNode sn : superNodes) {
+            sn.ready().get(10, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (superNodes.stream().anyMatch(sn -> sn.knownPeers().size() < superNodeCount - 1)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("super nodes did not learn each other within 10 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(20); // polling for heartbeats, with a deadline
+        }
+    }
+
+    HostPort superNode(int i) {
+        return superNodes.get(i).boundAddress();
+    }
+
+    ParleyClient.Options options(String user, String password, int superNode, IncomingCallPolicy policy, CallListener listener) {
+        return new ParleyClient.Options(login.boundAddress(), user, password, dir.resolve("client-" + user), true,
+                superNode < 0 ? null : superNode(superNode), 32, 60, Duration.ofSeconds(10), policy, listener,
+                InstantSource.system(), new SplittableRandom(seeds.nextLong()));
+    }
+
+    /** Starts a client registered with super node {@code superNode} (-1: chosen from its host cache). */
+    ParleyClient client(String user, int superNode, IncomingCallPolicy policy, CallListener listener) throws Exception {
+        ParleyClient c = ParleyClient.start(options(user, user + "-password", superNode, policy, listener));
+        clients.add(c);
+        return c;
+    }
+
+    /** A listener that completes {@code ended} with the first call report. */
+    static CallListener completing(CompletableFuture<CallReport> ended) {
+        return new CallListener() {
+            @Override
+            public void onEnded(CallReport report) {
+                ended.complete(report);
+            }
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        clients.forEach(ParleyClient::close);
+        superNodes.forEach(SuperNode::close);
+        login.close();
+    }
+}

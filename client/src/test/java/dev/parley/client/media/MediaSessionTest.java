@@ -1,0 +1,264 @@
+package dev.parley.client.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.codec.Clips;
+import dev.parley.codec.Fidelity;
+import dev.parley.codec.FidelityResult;
+import dev.parley.codec.MalformedPacketException;
+import dev.parley.codec.OpusEncoder;
+import dev.parley.codec.PcmBufferSink;
+import dev.parley.codec.PcmBufferSource;
+import dev.parley.codec.RtpPacket;
+import dev.parley.codec.SilenceSource;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MediaSessionTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static short[] clip;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void loadClip() {
+        clip = Arrays.copyOfRange(Clips.speechSample(), 0, 48_000 * 5 / 2); // 2.5 s
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : resources) {
+            c.close();
+        }
+    }
+
+    private MediaSession session(long ssrc) throws IOException {
+        MediaSession s = MediaSession.open(MediaConfig.defaults(ssrc), new InetSocketAddress(LOOPBACK, 0));
+        resources.add(s);
+        return s;
+    }
+
+    private DatagramSocket socket() throws IOException {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        s.setSoTimeout(5000);
+        resources.add(s);
+        return s;
+    }
+
+    @Test
+    void streamsTheClipOneWayWithHighFidelityAndNoLoss() throws Exception {
+        MediaSession alice = session(0xA11CEL);
+        MediaSession bob = session(0xB0BL);
+        PcmBufferSink bobHears = new PcmBufferSink();
+        PcmBufferSource aliceSays = new PcmBufferSource(clip);
+        bob.start(alice.localAddress(), SilenceSource.frames(0), bobHears); // bob sends nothing
+        alice.start(bob.localAddress(), aliceSays, new PcmBufferSink());
+
+        alice.sourceEnded().get(20, TimeUnit.SECONDS);
+        long sent = alice.stats().packetsSent();
+        assertThat(sent).isEqualTo(aliceSays.totalFrames());
+        awaitTrue("bob played every frame", () -> bob.stats().framesPlayed() == sent);
+        bob.close();
+
+        MediaStats heard = bob.stats();
+        assertThat(heard.packetsReceived()).isEqualTo(sent);
+        assertThat(heard.packetsLost()).isZero();
+        assertThat(heard.packetsDuplicate()).isZero();
+        assertThat(heard.packetsDiscarded()).isZero();
+        assertThat(bob.firstPacketReceived()).isCompleted();
+        assertThat(bobHears.isClosed()).isTrue();
+
+        FidelityResult fidelity = Fidelity.score(clip, bobHears.samples());
+        System.out.println("media session loopback fidelity: " + fidelity + ", receiver " + heard);
+        assertThat(fidelity.score()).as("loopback call %s", fidelity).isGreaterThan(Fidelity.PASS_THRESHOLD);
+        // Playout delay: the 60 ms jitter buffer plus at most a couple of ticks and Opus' 6.5 ms.
+        assertThat(fidelity.lagSamples()).isBetween(60 * 48, 200 * 48);
+
+        MediaStats said = alice.stats();
+        assertThat(said.bitrateKbps()).isBetween(10.0, 48.0);
+        assertThat(said.bytesSent()).isGreaterThan(sent * RtpPacket.HEADER_BYTES);
+        assertThat(said.packetsReceived()).isZero();
+        alice.close();
+        assertThat(alice.firstPacketReceived()).isCompletedExceptionally();
+    }
+
+    @Test
+    void garbageDatagramsAreCountedAndDroppedWithoutBreakingTheSession() throws Exception {
+        DatagramSocket peer = socket();
+        DatagramSocket stranger = socket();
+        MediaSession session = session(0x5E55L);
+        PcmBufferSink sink = new PcmBufferSink();
+        session.start(peerAddress(peer), SilenceSource.endless(), sink);
+        InetSocketAddress target = session.localAddress();
+
+        SplittableRandom random = new SplittableRandom(7983);
+        int garbage = 0;
+        for (int i = 0; i < 400; i++, garbage++) {
+            byte[] bytes = new byte[random.nextInt(0, 1400)];
+            random.nextBytes(bytes);
+            if (bytes.length > 1 && i % 2 == 0) {
+                bytes[0] = (byte) (0x80 | bytes[0] & 0x3F);             // looks like RTP...
+                bytes[1] = (byte) (bytes[1] & 0x80 | random.nextInt(0, 111)); // ...with another payload type
+            }
+            send(peer, bytes, target);
+            if (i % 20 == 19) {
+                // pace the sender: a burst could overflow the kernel's UDP receive buffer and lose datagrams
+                int sent = garbage + 1;
+                awaitTrue("batch discarded", () -> session.stats().packetsDiscarded() == sent);
+            }
+        }
+        send(peer, new byte[2000], target);
+        garbage++;
+        send(stranger, rtp(1, new byte[] {1, 2, 3}, 0xBADL), target); // valid RTP, wrong source address
+        garbage++;
+        send(peer, RtpPacket.of(false, 0, 1, 0, 0x77L, new byte[10]).encode(), target); // PCMU
+        garbage++;
+        int expectedGarbage = garbage;
+        awaitTrue("all garbage discarded", () -> session.stats().packetsDiscarded() == expectedGarbage);
+        assertThat(session.firstPacketReceived()).isNotDone();
+        assertThat(session.stats().packetsReceived()).isZero();
+
+        // A real Opus stream from the expected peer still plays, in order.
+        try (OpusEncoder encoder = OpusEncoder.create(32)) {
+            byte[] out = new byte[1500];
+            for (int k = 0; k < 25; k++) {
+                short[] pcm = Arrays.copyOfRange(clip, k * 960, (k + 1) * 960);
+                send(peer, rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L), target);
+            }
+        }
+        session.firstPacketReceived().get(5, TimeUnit.SECONDS);
+        awaitTrue("valid stream played", () -> session.stats().framesPlayed() == 25);
+        MediaStats stats = session.stats();
+        assertThat(stats.packetsReceived()).isEqualTo(25);
+        assertThat(stats.packetsLost()).isZero();
+        assertThat(stats.packetsDiscarded()).isEqualTo(expectedGarbage);
+
+        // Meanwhile the session kept sending well-formed RTP to the peer.
+        List<RtpPacket> fromSession = new ArrayList<>();
+        byte[] buf = new byte[2048];
+        while (fromSession.size() < 10) {
+            DatagramPacket d = new DatagramPacket(buf, buf.length);
+            peer.receive(d);
+            fromSession.add(RtpPacket.decode(d.getData(), d.getOffset(), d.getLength()));
+        }
+        assertThat(fromSession.get(0).marker()).isTrue();
+        for (int i = 1; i < fromSession.size(); i++) {
+            RtpPacket prev = fromSession.get(i - 1);
+            RtpPacket p = fromSession.get(i);
+            assertThat(p.payloadType()).isEqualTo(111);
+            assertThat(p.ssrc()).isEqualTo(0x5E55L);
+            assertThat(p.sequenceNumber()).isEqualTo((prev.sequenceNumber() + 1) & 0xFFFF);
+            assertThat(p.timestamp()).isEqualTo((prev.timestamp() + 960) & 0xFFFF_FFFFL);
+            assertThat(p.marker()).isFalse();
+        }
+    }
+
+    @Test
+    void aRemoteThatStartsLateIsTolerated() throws Exception {
+        MediaSession alice = session(1);
+        MediaSession bob = session(2);
+        PcmBufferSink bobHears = new PcmBufferSink();
+        alice.start(bob.localAddress(), new PcmBufferSource(clip), new PcmBufferSink());
+        awaitTrue("bob dropped packets sent before he started", () -> bob.stats().packetsDiscarded() >= 5);
+        bob.start(alice.localAddress(), SilenceSource.endless(), bobHears);
+        alice.sourceEnded().get(20, TimeUnit.SECONDS);
+        long sent = alice.stats().packetsSent();
+        awaitTrue("bob received the rest", () -> {
+            MediaStats s = bob.stats();
+            return s.packetsReceived() + s.packetsDiscarded() == sent && s.framesPlayed() == s.packetsReceived();
+        });
+        assertThat(bob.stats().packetsLost()).isZero(); // loss counts from the first packet received
+        assertThat(bob.stats().packetsReceived()).isGreaterThan(sent / 2);
+        assertThat(alice.firstPacketReceived().get(5, TimeUnit.SECONDS)).isNotNull(); // bob's silence reached alice
+    }
+
+    @Test
+    void aSilentRemoteYieldsOneSilentFramePerTick() throws Exception {
+        DatagramSocket quiet = socket();
+        MediaSession session = session(3);
+        PcmBufferSink sink = new PcmBufferSink();
+        long startNanos = System.nanoTime();
+        session.start(peerAddress(quiet), new PcmBufferSource(clip), sink);
+        awaitTrue("25 frames written", () -> sink.frames() >= 25);
+        long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        int frames = sink.frames();
+        assertThat(sink.samples()).isEqualTo(new short[frames * 960]);
+        assertThat((long) frames).isBetween(elapsedMs / 20 - 3, elapsedMs / 20 + 2);
+        assertThat(session.stats().framesPlayed()).isZero();
+        assertThat(session.stats().framesConcealed()).isZero();
+        assertThat(session.firstPacketReceived()).isNotDone();
+    }
+
+    @Test
+    void closeReleasesThePortAndOwnedAudioAndIsIdempotent() throws Exception {
+        DatagramSocket quiet = socket();
+        MediaSession session = session(4);
+        int port = session.localAddress().getPort();
+        PcmBufferSink sink = new PcmBufferSink();
+        SilenceSource source = SilenceSource.endless();
+        session.start(peerAddress(quiet), source, sink);
+        awaitTrue("clock running", () -> sink.frames() >= 2);
+        session.close();
+        session.close();
+        assertThat(sink.isClosed()).isTrue();
+        assertThat(source.read(new short[960])).isFalse();
+        assertThat(session.sourceEnded()).isCompletedExceptionally();
+        int framesAtClose = sink.frames();
+        long durationMs = session.stats().durationMs();
+        assertThat(durationMs).isGreaterThanOrEqualTo(20);
+        try (DatagramSocket rebound = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
+            assertThat(rebound.getLocalPort()).isEqualTo(port);
+        }
+        assertThat(sink.frames()).isEqualTo(framesAtClose);
+        assertThat(session.stats().durationMs()).isEqualTo(durationMs); // frozen at close
+        assertThatThrownBy(() -> session.start(peerAddress(quiet), SilenceSource.endless(), new PcmBufferSink()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("mediaSession: closed");
+    }
+
+    @Test
+    void startTwiceAndBindConflictsFailClearly() throws Exception {
+        DatagramSocket taken = socket();
+        assertThatThrownBy(() -> MediaSession.open(MediaConfig.defaults(5), peerAddress(taken)))
+                .isInstanceOf(IOException.class).hasMessageStartingWith("mediaBind: " + peerAddress(taken) + " failed: ");
+        MediaSession session = session(6);
+        session.start(peerAddress(taken), SilenceSource.endless(), new PcmBufferSink());
+        assertThatThrownBy(() -> session.start(peerAddress(taken), SilenceSource.endless(), new PcmBufferSink()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("mediaSession: already started");
+    }
+
+    private static InetSocketAddress peerAddress(DatagramSocket s) {
+        return new InetSocketAddress(LOOPBACK, s.getLocalPort());
+    }
+
+    private static byte[] rtp(int k, byte[] payload, long ssrc) {
+        return RtpPacket.of(k == 0, 111, (60_000 + k) & 0xFFFF, 960L * k, ssrc, payload).encode();
+    }
+
+    private static void send(DatagramSocket from, byte[] bytes, InetSocketAddress to) throws IOException {
+        from.send(new DatagramPacket(bytes, bytes.length, to));
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
+    }
+
+}

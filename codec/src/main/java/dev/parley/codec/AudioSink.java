@@ -1,0 +1,19 @@
+package dev.parley.codec;
+
+/**
+ * A consumer of 48 kHz mono signed 16-bit PCM in 20 ms frames ({@link AudioFormats#FRAME_SAMPLES}
+ * samples), called from the media clock thread every 20 ms: implementations must not block for
+ * long. I/O failures surface as unchecked exceptions ({@link java.io.UncheckedIOException}).
+ */
+public interface AudioSink extends AutoCloseable {
+    /**
+     * Consumes one frame. The array may be reused by the caller after the call returns.
+     *
+     * @param frame960 exactly {@link AudioFormats#FRAME_SAMPLES} samples
+     */
+    void write(short[] frame960);
+
+    /** Flushes and releases the output. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,20 @@
+package dev.parley.codec;
+
+/**
+ * Counters of a {@link JitterBuffer}, cumulative since it was created.
+ *
+ * @param received         distinct packets accepted (including ones that later proved late)
+ * @param lost             RFC 3550 §6.4.1 cumulative loss: expected (from the sequence-number span) minus received, ≥ 0
+ * @param late             packets that arrived after their playout slot had passed (dropped, never played)
+ * @param duplicates       packets whose sequence number was already received (dropped)
+ * @param discarded        packets dropped as a suspicious sequence jump (RFC 3550 A.1 probation) or buffer overflow
+ * @param played           slots that yielded a packet for decoding
+ * @param concealed        slots that yielded {@link JitterBuffer.Kind#LOST} (the caller ran PLC)
+ * @param bufferedFrames   packets currently waiting in the buffer
+ * @param jitterTimestamps RFC 3550 §6.4.1 interarrival jitter in RTP timestamp units (48 kHz)
+ * @param jitterMs         the same jitter in milliseconds
+ */
+public record JitterBufferStats(long received, long lost, long late, long duplicates, long discarded,
+                                long played, long concealed, int bufferedFrames,
+                                double jitterTimestamps, double jitterMs) {
+}
