@@ -20,6 +20,8 @@ import org.jline.terminal.TerminalBuilder;
 final class Shell {
     /** Where call events are printed; swapped for the line reader's printAbove once the shell runs. */
     private static volatile Consumer<String> out = System.out::println;
+    /** The user the shell is calling, so its RINGING is not announced as an incoming call. */
+    private static volatile String calling;
 
     private final ParleyClient client;
     private final AudioOptions audio;
@@ -35,7 +37,8 @@ final class Shell {
             @Override
             public void onState(String callId, String peer, CallState state) {
                 switch (state) {
-                    case RINGING -> out.accept("* ringing: " + peer + " (incoming calls: type 'answer' or 'reject')");
+                    case RINGING -> out.accept(peer.equals(calling) ? "* " + peer + "'s phone is ringing"
+                            : "* incoming call from " + peer + ": type 'answer' or 'reject'");
                     case ACTIVE -> out.accept("* in a call with " + peer + " (type 'hangup' to end)");
                     default -> { }
                 }
@@ -43,6 +46,7 @@ final class Shell {
 
             @Override
             public void onEnded(CallReport r) {
+                calling = null;
                 out.accept("* call with " + r.peer() + " ended: " + r.endReason()
                         + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms)",
                                 r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs())));
@@ -89,7 +93,11 @@ final class Shell {
                                 + " (" + r.getSupernodesContacted() + " super nodes contacted, " + r.getElapsedMs() + " ms)"
                         : arg + " is not online (" + r.getSupernodesContacted() + " super nodes contacted)");
             }
-            case "call" -> client.calls().call(arg, audio.source(false), audio.sink());
+            case "call" -> {
+                calling = arg.toLowerCase(java.util.Locale.ROOT);
+                out.accept("calling " + arg + "...");
+                client.calls().call(arg, audio.source(false), audio.sink());
+            }
             case "answer" -> {
                 if (!client.calls().answer(audio.source(true), audio.sink()).get()) {
                     out.accept("no incoming call");
