@@ -87,6 +87,9 @@ public final class ParleyClient implements AutoCloseable {
         EventLoopGroup io = new NioEventLoopGroup(1, new DefaultThreadFactory("client-io", true));
         ScheduledExecutorService callLoop = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("call-engine", true));
+        // Load libopus (JNA) and the media classes now, off the network loops, so the first call
+        // does not pay for it during setup.
+        callLoop.execute(ParleyClient::warmUpCodec);
         try {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
@@ -131,6 +134,16 @@ public final class ParleyClient implements AutoCloseable {
                 return stored.get();
             }
             throw e;
+        }
+    }
+
+    private static void warmUpCodec() {
+        try (var encoder = dev.parley.codec.OpusEncoder.create(32); var decoder = dev.parley.codec.OpusDecoder.create()) {
+            byte[] packet = new byte[1500];
+            short[] pcm = new short[dev.parley.codec.AudioFormats.FRAME_SAMPLES];
+            decoder.decode(packet, 0, encoder.encode(pcm, packet), pcm);
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Opus codec unavailable: {}", e.toString()); // the call will report it
         }
     }
 
