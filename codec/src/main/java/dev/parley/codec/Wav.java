@@ -9,6 +9,9 @@ import java.util.Arrays;
 
 /** Whole-file WAV helpers built on the streaming reader and {@link WavFileSink}. */
 public final class Wav {
+    /** Longest file {@link #readMono48k} loads into memory, in seconds (streaming has no limit: {@link WavFileSource}). */
+    public static final int MAX_IN_MEMORY_SECONDS = 600;
+
     private Wav() {
     }
 
@@ -30,11 +33,16 @@ public final class Wav {
      */
     public static short[] readMono48k(InputStream in, String name) throws IOException {
         try (WavReader reader = WavReader.open(new BufferedInputStream(in), name)) {
+            long maxFrames = (long) MAX_IN_MEMORY_SECONDS * reader.format().sampleRateHz();
             float[] mono = new float[0];
             int length = 0;
             float[] chunk = new float[8192];
             int n;
             while ((n = reader.readMono(chunk, chunk.length)) > 0) {
+                if (length + n > maxFrames) {
+                    throw new IOException(String.format("%s: wavDuration: more than %d s (expected: <= %d s to read into memory)",
+                            name, MAX_IN_MEMORY_SECONDS, MAX_IN_MEMORY_SECONDS));
+                }
                 if (length + n > mono.length) {
                     mono = Arrays.copyOf(mono, Math.max(2 * mono.length, length + n));
                 }

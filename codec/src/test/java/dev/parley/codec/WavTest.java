@@ -114,6 +114,37 @@ class WavTest {
     }
 
     @Test
+    void garbageInputOnlyEverFailsWithIOException() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5769);
+        double[][] tone = {TestSignals.sine(440, 0.5, 8000, 400)};
+        byte[] valid = TestWavs.build(1, 8000, 16, tone, false, false);
+        int rejected = 0;
+        for (int round = 0; round < 3000; round++) {
+            byte[] bytes;
+            if (round % 2 == 0) {
+                bytes = new byte[random.nextInt(0, 200)]; // pure noise, sometimes with a RIFF/WAVE prefix
+                random.nextBytes(bytes);
+                if (round % 4 == 0 && bytes.length >= 12) {
+                    System.arraycopy("RIFF".getBytes(), 0, bytes, 0, 4);
+                    System.arraycopy("WAVE".getBytes(), 0, bytes, 8, 4);
+                }
+            } else {
+                bytes = valid.clone(); // a valid file with a few header bytes flipped
+                for (int k = 0; k < 3; k++) {
+                    bytes[random.nextInt(0, 48)] = (byte) random.nextInt(256);
+                }
+            }
+            try {
+                short[] pcm = Wav.readMono48k(new ByteArrayInputStream(bytes), "fuzz.wav");
+                assertThat(pcm.length).isLessThanOrEqualTo(Wav.MAX_IN_MEMORY_SECONDS * 48_000);
+            } catch (IOException expected) {
+                rejected++;
+            }
+        }
+        assertThat(rejected).as("most garbage is rejected").isGreaterThan(1500);
+    }
+
+    @Test
     void toleratesATruncatedDataChunk() throws IOException {
         double[][] tone = {TestSignals.sine(440, 0.5, 48_000, 4800)};
         byte[] full = TestWavs.build(1, 48_000, 16, tone, false, false);
