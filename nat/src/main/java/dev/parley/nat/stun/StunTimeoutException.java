@@ -12,6 +12,8 @@ public final class StunTimeoutException extends Exception {
      * @param elapsedMs from the first transmission to giving up
      */
     public StunTimeoutException(InetSocketAddress server, int transmissions, long elapsedMs) {
-        super(String.format("stun %s: no response after %d requests in %d ms", server, transmissions, elapsedMs));
+        super(String.format("stun %s:%d: no response after %d requests in %d ms",
+                server.getAddress() != null ? server.getAddress().getHostAddress() : server.getHostString(),
+                server.getPort(), transmissions, elapsedMs));
     }
 }

@@ -1,0 +1,57 @@
+# Shared by the lab scripts: names, root check, tool install, helpers. Sourced, not run.
+# Topology (all inside network namespaces named plab-*; nothing is attached to the host's own network):
+#
+#   plab-sw: bridge br0 = the "public" segment 10.99.0.0/24
+#     plab-login 10.99.0.10   plab-sn1 10.99.0.11   plab-sn2 10.99.0.12
+#     plab-pub1 10.99.0.21    plab-pub2 10.99.0.22                          (no NAT)
+#     plab-r-eim1 10.99.0.31 | 192.168.31.1/24 -- plab-eim1 192.168.31.2    (MASQUERADE: endpoint-independent)
+#     plab-r-eim2 10.99.0.32 | 192.168.32.1/24 -- plab-eim2 192.168.32.2
+#     plab-r-sym1 10.99.0.41 | 192.168.41.1/24 -- plab-sym1 192.168.41.2    (MASQUERADE --random-fully: symmetric)
+#     plab-r-sym2 10.99.0.42 | 192.168.42.1/24 -- plab-sym2 192.168.42.2
+#     plab-r-fw1  10.99.0.51 | 192.168.51.1/24 -- plab-fw1  192.168.51.2    (MASQUERADE + all UDP dropped)
+#     plab-r-fw2  10.99.0.52 | 192.168.52.1/24 -- plab-fw2  192.168.52.2
+set -euo pipefail
+
+LAB_PREFIX=plab
+LAB_PUBLIC_NET=10.99.0
+LAB_LOCK=/run/parley-lab.lock
+# public hosts: name ip
+LAB_PUBLIC_HOSTS="login:10 sn1:11 sn2:12 pub1:21 pub2:22"
+# NATed clients: name:kind:public-octet:private-subnet-octet
+LAB_NAT_CLIENTS="eim1:eim:31:31 eim2:eim:32:32 sym1:sym:41:41 sym2:sym:42:42 fw1:fw:51:51 fw2:fw:52:52"
+
+lab_log() { echo "lab: $*" >&2; }
+
+lab_require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "lab: must run as root (it creates network namespaces, veth pairs, a bridge and iptables rules)." >&2
+    echo "lab: try: sudo $0" >&2
+    exit 4
+  fi
+}
+
+lab_ensure_tools() {
+  local missing=()
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+  if [ ${#missing[@]} -gt 0 ]; then
+    lab_log "installing ${missing[*]} with apt-get"
+    if ! command -v apt-get >/dev/null 2>&1; then
+      echo "lab: missing ${missing[*]} and no apt-get to install them; install them and retry." >&2
+      exit 5
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+  if ! ip netns list >/dev/null 2>&1; then
+    echo "lab: 'ip netns' does not work here (no network namespace support?)." >&2
+    exit 5
+  fi
+}
+
+# Runs a command in a lab namespace: lab_ns NAME CMD...
+lab_ns() { local n=$1; shift; ip netns exec "$LAB_PREFIX-$n" "$@"; }
+
+# Lists the lab's namespaces that exist now.
+lab_existing_ns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$LAB_PREFIX-" || true; }
