@@ -1,0 +1,345 @@
+package dev.parley.nat.ice;
+
+import dev.parley.nat.stun.StunAttribute;
+import dev.parley.nat.stun.StunClient;
+import dev.parley.nat.stun.StunCodec;
+import dev.parley.nat.stun.StunDecodeException;
+import dev.parley.nat.stun.StunMessage;
+import dev.parley.nat.stun.StunMessageType;
+import dev.parley.nat.stun.StunResponse;
+import dev.parley.nat.stun.StunSeal;
+import dev.parley.nat.transport.DatagramHandler;
+import dev.parley.nat.transport.DatagramTransport;
+import dev.parley.nat.transport.TaskScheduler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+
+/**
+ * Connectivity checks in the spirit of ICE (RFC 8445 §6–7, §9) for one component on one UDP
+ * socket. Both agents run it at the same time (hole punching): every pacing interval Ta one check
+ * (a Binding request with USERNAME, PRIORITY, ICE-CONTROLLING/-CONTROLLED, MESSAGE-INTEGRITY and
+ * FINGERPRINT) goes to the next pair — triggered checks first, then the highest pair priority. An
+ * incoming check is answered, may add a peer-reflexive remote candidate, and triggers a check back
+ * on its pair. The controlling agent nominates (USE-CANDIDATE) the best pair that succeeded, a short
+ * delay after the first success; the controlled agent selects a pair once it is both nominated and
+ * succeeded. After selection, consent freshness (RFC 7675) checks every ~5 s keep the NAT bindings
+ * alive and report consent loss after 30 s without a response.
+ *
+ * <p>Real NATs: a check that arrives at a Linux NAT before the local host's own outbound packet can
+ * leave a conntrack entry that gives the later outbound flow a different public port. Failed pairs
+ * are therefore retried until the deadline, and checks from unknown source addresses become
+ * peer-reflexive candidates, so the path through the remapped port is found anyway.
+ *
+ * <p>Roles are fixed by signalling (the caller controls), so role conflicts (487) are not repaired.
+ * Loop-confined: use on the transport's thread; install as the first {@link DatagramHandler}.
+ */
+public final class ConnectivityChecks implements DatagramHandler {
+    /**
+     * Timings.
+     *
+     * @param paceMs Ta, interval between new checks (RFC 8445 §14.2: 50 ms default; 20 ms fine for one stream)
+     * @param checkTiming retransmissions of one check
+     * @param nominationDelayMs controlling side: wait after the first success for better pairs
+     * @param deadlineMs give up (IceFailedException) when nothing was selected by then
+     * @param consentIntervalMs mean interval of consent checks (RFC 7675 §5.1: 5 s, randomized ±20 %)
+     * @param consentTimeoutMs consent lost after this long without a response (RFC 7675: 30 s)
+     */
+    public record Config(long paceMs, StunClient.Timing checkTiming, long nominationDelayMs, long deadlineMs,
+            long consentIntervalMs, long consentTimeoutMs) {
+        /** Defaults: Ta 20 ms, checks at RTO 100 ms ×6, nominate 60 ms after first success, 10 s deadline, consent 5 s / 30 s. */
+        public static final Config DEFAULTS = new Config(20, new StunClient.Timing(100, 6, 8), 60, 10_000, 5_000, 30_000);
+    }
+
+    private enum State { WAITING, IN_PROGRESS, SUCCEEDED, FAILED }
+
+    private static final class Pair {
+        final Candidate remote;
+        State state = State.WAITING;
+        boolean nominatedByPeer;
+        InetSocketAddress mapped;
+
+        Pair(Candidate remote) {
+            this.remote = remote;
+        }
+    }
+
+    private final DatagramTransport transport;
+    private final TaskScheduler scheduler;
+    private final InstantSource clock;
+    private final RandomGenerator random;
+    private final boolean controlling;
+    private final IceCredentials local;
+    private final IceCredentials remote;
+    private final List<Candidate> localCandidates;
+    private final Candidate localHost;
+    private final Config config;
+    private final StunClient client;
+    private final long tieBreaker;
+    private final Map<InetSocketAddress, Pair> pairs = new LinkedHashMap<>();
+    private final Deque<Pair> triggered = new ArrayDeque<>();
+    private final CompletableFuture<CheckResult> result = new CompletableFuture<>();
+    private final CompletableFuture<String> consentLost = new CompletableFuture<>();
+    private TaskScheduler.Cancellable pacer;
+    private TaskScheduler.Cancellable deadline;
+    private TaskScheduler.Cancellable consentTimer;
+    private long startMs = -1;
+    private long lastConsentMs;
+    private boolean nominationScheduled;
+    private int checksSent;
+    private Pair selected;
+
+    /**
+     * @param transport the media socket (checks leave from it; media later uses the same socket)
+     * @param scheduler timers on the socket's thread
+     * @param clock for setup time and consent
+     * @param random tie breaker, transaction ids, consent jitter (SecureRandom in production)
+     * @param controlling true for the caller
+     * @param local this agent's credentials
+     * @param remote the peer's credentials (from signalling)
+     * @param localCandidates this agent's candidates; at least one HOST (the socket's base)
+     * @param config timings
+     */
+    public ConnectivityChecks(DatagramTransport transport, TaskScheduler scheduler, InstantSource clock, RandomGenerator random,
+            boolean controlling, IceCredentials local, IceCredentials remote, List<Candidate> localCandidates, Config config) {
+        this.localHost = localCandidates.stream().filter(c -> c.type() == CandidateType.HOST).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("localCandidates: no HOST candidate (expected: the socket's base)"));
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.random = random;
+        this.controlling = controlling;
+        this.local = local;
+        this.remote = remote;
+        this.localCandidates = List.copyOf(localCandidates);
+        this.config = config;
+        this.client = new StunClient(transport, scheduler, clock, random, config.checkTiming());
+        this.tieBreaker = random.nextLong();
+    }
+
+    /** @param candidates remote candidates from signalling (duplicates by address are ignored) */
+    public void addRemoteCandidates(List<Candidate> candidates) {
+        for (Candidate c : candidates) {
+            pairs.putIfAbsent(c.address(), new Pair(c));
+        }
+    }
+
+    /** Starts pacing checks; @return {@link #result()} */
+    public CompletableFuture<CheckResult> start() {
+        if (startMs < 0) {
+            startMs = clock.millis();
+            pacer = scheduler.schedule(this::tick, 0);
+            deadline = scheduler.schedule(() -> fail("no candidate pair succeeded in " + config.deadlineMs() + " ms ("
+                    + pairs.size() + " pairs, " + checksSent + " checks)"), config.deadlineMs());
+        }
+        return result;
+    }
+
+    /** @return completes with the selected pair, or exceptionally with {@link IceFailedException} */
+    public CompletableFuture<CheckResult> result() {
+        return result;
+    }
+
+    /** @return completes with a reason when consent on the selected pair is lost (RFC 7675 §5.1) */
+    public CompletableFuture<String> consentLost() {
+        return consentLost;
+    }
+
+    /** Stops all checks and consent; pending results fail. */
+    public void close() {
+        fail("closed");
+        cancelTimers();
+    }
+
+    private void cancelTimers() {
+        for (TaskScheduler.Cancellable t : new TaskScheduler.Cancellable[] {pacer, deadline, consentTimer}) {
+            if (t != null) {
+                t.cancel();
+            }
+        }
+    }
+
+    private void tick() {
+        if (result.isDone()) {
+            return;
+        }
+        Pair next = null;
+        while (!triggered.isEmpty() && next == null) {
+            Pair p = triggered.poll();
+            if (p.state == State.WAITING) {
+                next = p;
+            }
+        }
+        if (next == null) {
+            next = pairs.values().stream().filter(p -> p.state == State.WAITING)
+                    .max(Comparator.comparingLong(p -> new CandidatePair(localHost, p.remote).priority(controlling))).orElse(null);
+        }
+        if (next != null) {
+            sendCheck(next, false);
+        }
+        pacer = scheduler.schedule(this::tick, config.paceMs());
+    }
+
+    private void sendCheck(Pair p, boolean nominate) {
+        p.state = State.IN_PROGRESS;
+        checksSent++;
+        check(p, nominate).whenComplete((r, e) -> onCheckResult(p, nominate, r, e));
+    }
+
+    private CompletableFuture<StunResponse> check(Pair p, boolean nominate) {
+        StunMessage request = StunMessage.bindingRequest(client.newTransactionId(),
+                new StunAttribute.Username(remote.ufrag() + ":" + local.ufrag()),
+                new StunAttribute.Priority(Candidate.priority(CandidateType.PEER_REFLEXIVE, Candidate.DEFAULT_LOCAL_PREFERENCE)),
+                controlling ? new StunAttribute.IceControlling(tieBreaker) : new StunAttribute.IceControlled(tieBreaker));
+        if (nominate) {
+            request = request.with(new StunAttribute.UseCandidate());
+        }
+        return client.request(p.remote.address(), request, StunSeal.shortTerm(remote.password()), bytes(remote.password()));
+    }
+
+    private void onCheckResult(Pair p, boolean nominate, StunResponse r, Throwable e) {
+        if (result.isDone()) {
+            return;
+        }
+        // RFC 8445 §7.2.5.2.1: the response must come from where the request went (symmetric)
+        if (e != null || !r.isSuccess() || !r.from().equals(p.remote.address())) {
+            p.state = State.WAITING; // retried until the deadline: NATs may open later (see class comment)
+            if (nominate) {
+                nominationScheduled = false;
+                if (pairs.values().stream().anyMatch(q -> q.state == State.SUCCEEDED)) {
+                    nominationScheduled = true;
+                    scheduler.schedule(this::nominate, config.nominationDelayMs());
+                }
+            }
+            return;
+        }
+        p.state = State.SUCCEEDED;
+        p.mapped = r.mappedAddress().orElse(null);
+        if (controlling) {
+            if (nominate) {
+                select(p);
+            } else if (!nominationScheduled) {
+                nominationScheduled = true;
+                scheduler.schedule(this::nominate, config.nominationDelayMs());
+            }
+        } else if (p.nominatedByPeer) {
+            select(p);
+        }
+    }
+
+    private void nominate() {
+        if (result.isDone()) {
+            return;
+        }
+        pairs.values().stream().filter(p -> p.state == State.SUCCEEDED)
+                .max(Comparator.comparingLong(p -> new CandidatePair(localHost, p.remote).priority(controlling)))
+                .ifPresent(best -> sendCheck(best, true));
+    }
+
+    @Override
+    public boolean onDatagram(InetSocketAddress from, byte[] payload) {
+        if (payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0) {
+            return false;
+        }
+        if (client.onDatagram(from, payload)) {
+            return true;
+        }
+        StunMessage m;
+        try {
+            m = StunCodec.decode(payload);
+        } catch (StunDecodeException ex) {
+            return false;
+        }
+        String user = m.attribute(StunAttribute.Username.class).map(StunAttribute.Username::name).orElse("");
+        if (!m.type().equals(StunMessageType.BINDING_REQUEST) || !user.startsWith(local.ufrag() + ":")) {
+            return false;
+        }
+        if (!StunCodec.verifyIntegrity(payload, bytes(local.password()))) {
+            return true; // forged or stale check: dropped (RFC 8489 §9.1.3 would answer 401; silence leaks less)
+        }
+        StunMessage response = new StunMessage(StunMessageType.BINDING_SUCCESS, m.transactionId(),
+                List.of(new StunAttribute.XorMappedAddress(from)));
+        transport.send(from, StunCodec.encode(response, StunSeal.shortTerm(local.password())));
+        if (result.isDone()) {
+            return true; // consent checks from the peer: answered, nothing else to do
+        }
+        Pair p = pairs.get(from);
+        if (p == null) {
+            long priority = m.attribute(StunAttribute.Priority.class).map(StunAttribute.Priority::priority)
+                    .orElse(Candidate.priority(CandidateType.PEER_REFLEXIVE, 0));
+            p = new Pair(new Candidate(CandidateType.PEER_REFLEXIVE, from, Math.max(1, priority)));
+            pairs.put(from, p);
+        }
+        if (!controlling && m.has(StunAttribute.UseCandidate.class)) {
+            p.nominatedByPeer = true;
+            if (p.state == State.SUCCEEDED) {
+                select(p);
+                return true;
+            }
+        }
+        if (p.state == State.WAITING || p.state == State.FAILED) {
+            p.state = State.WAITING;
+            triggered.remove(p);
+            triggered.addFirst(p);
+        }
+        return true;
+    }
+
+    private void select(Pair p) {
+        if (result.isDone()) {
+            return;
+        }
+        selected = p;
+        cancelTimers();
+        PathKind path = p.remote.type() == CandidateType.RELAYED ? PathKind.RELAY_UDP
+                : p.remote.type() == CandidateType.HOST && isLocalHostAddress(p.mapped) ? PathKind.DIRECT : PathKind.HOLE_PUNCHED;
+        result.complete(new CheckResult(new CandidatePair(localHost, p.remote), path, clock.millis() - startMs,
+                p.remote.address(), checksSent));
+        lastConsentMs = clock.millis();
+        scheduleConsent();
+    }
+
+    private boolean isLocalHostAddress(InetSocketAddress mapped) {
+        return mapped != null && localCandidates.stream().anyMatch(c -> c.type() == CandidateType.HOST && c.address().equals(mapped));
+    }
+
+    private void scheduleConsent() {
+        long interval = (long) (config.consentIntervalMs() * (0.8 + 0.4 * random.nextDouble()));
+        consentTimer = scheduler.schedule(() -> {
+            if (consentLost.isDone()) {
+                return;
+            }
+            if (clock.millis() - lastConsentMs > config.consentTimeoutMs()) {
+                consentLost.complete("no consent response from " + selected.remote.address() + " for "
+                        + (clock.millis() - lastConsentMs) + " ms");
+                return;
+            }
+            check(selected, false).whenComplete((r, e) -> {
+                if (e == null && r.isSuccess()) {
+                    lastConsentMs = clock.millis();
+                }
+            });
+            scheduleConsent();
+        }, interval);
+    }
+
+    private void fail(String why) {
+        if (!result.isDone()) {
+            cancelTimers();
+            result.completeExceptionally(new IceFailedException(why));
+        }
+        consentLost.complete(why);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
