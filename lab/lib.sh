@@ -10,7 +10,14 @@
 #     plab-r-sym2 10.99.0.42 | 192.168.42.1/24 -- plab-sym2 192.168.42.2
 #     plab-r-fw1  10.99.0.51 | 192.168.51.1/24 -- plab-fw1  192.168.51.2    (MASQUERADE + all UDP dropped)
 #     plab-r-fw2  10.99.0.52 | 192.168.52.1/24 -- plab-fw2  192.168.52.2
+#
+# LAB_ROUTER_INPUT=drop (default) makes each NAT router drop unsolicited UDP addressed to itself, as home routers
+# do. LAB_ROUTER_INPUT=accept leaves the INPUT chain open: then an early check from a peer leaves a conntrack entry
+# on the router that remaps the host's later flow to that peer (the "conntrack quirk", docs/nat.md), and two such
+# NATs can only be hole-punched when the first packets cross in flight.
 set -euo pipefail
+LAB_ROUTER_INPUT=${LAB_ROUTER_INPUT:-drop}
+case "$LAB_ROUTER_INPUT" in drop|accept) ;; *) echo "lab: LAB_ROUTER_INPUT=$LAB_ROUTER_INPUT (expected: drop or accept)" >&2; exit 2 ;; esac
 
 LAB_PREFIX=plab
 LAB_PUBLIC_NET=10.99.0

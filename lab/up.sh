@@ -58,6 +58,10 @@ for c in $LAB_NAT_CLIENTS; do
   lab_ns "$name" ip addr add "192.168.$sub.2/24" dev eth0
   lab_ns "$name" ip route add default via "192.168.$sub.1"
   lab_ns "$r" sysctl -qw net.ipv4.ip_forward=1
+  if [ "$LAB_ROUTER_INPUT" = drop ]; then
+    # like a home router: unsolicited UDP to the router itself is dropped, so it leaves no conntrack entry
+    lab_ns "$r" iptables -A INPUT -i wan -p udp -m conntrack --ctstate NEW -j DROP
+  fi
   case "$kind" in
     eim) lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE ;;
     sym) lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE --random-fully ;;
@@ -71,4 +75,4 @@ done
 for c in pub1 $(for x in $LAB_NAT_CLIENTS; do echo "${x%%:*}"; done); do
   lab_ns "$c" ping -c1 -W2 "$LAB_PUBLIC_NET.11" >/dev/null || { echo "lab: $c cannot reach $LAB_PUBLIC_NET.11" >&2; exit 1; }
 done
-lab_log "up: $(lab_existing_ns | wc -l) namespaces; public segment $LAB_PUBLIC_NET.0/24"
+lab_log "up: $(lab_existing_ns | wc -l) namespaces; public segment $LAB_PUBLIC_NET.0/24; routers' unsolicited UDP input: $LAB_ROUTER_INPUT"

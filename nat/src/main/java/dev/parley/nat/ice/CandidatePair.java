@@ -13,7 +13,7 @@ public record CandidatePair(Candidate local, Candidate remote) {
      * priority of the controlling agent's candidate and D the controlled agent's.
      *
      * @param controlling whether the local agent is controlling
-     * @return the pair priority (fits 64 bits unsigned; here a positive long as G, D &lt; 2^32)
+     * @return the pair priority as an unsigned 64-bit value: compare with {@link Long#compareUnsigned}
      */
     public long priority(boolean controlling) {
         long g = controlling ? local.priority() : remote.priority();
@@ -21,7 +21,7 @@ public record CandidatePair(Candidate local, Candidate remote) {
         return pairPriority(g, d);
     }
 
-    /** @return 2^32·MIN(G,D) + 2·MAX(G,D) + (G &gt; D ? 1 : 0) */
+    /** @return 2^32·MIN(G,D) + 2·MAX(G,D) + (G &gt; D ? 1 : 0), unsigned 64-bit */
     public static long pairPriority(long g, long d) {
         return (Math.min(g, d) << 32) + 2 * Math.max(g, d) + (g > d ? 1 : 0);
     }

@@ -34,10 +34,12 @@ import java.util.random.RandomGenerator;
  * succeeded. After selection, consent freshness (RFC 7675) checks every ~5 s keep the NAT bindings
  * alive and report consent loss after 30 s without a response.
  *
- * <p>Real NATs: a check that arrives at a Linux NAT before the local host's own outbound packet can
- * leave a conntrack entry that gives the later outbound flow a different public port. Failed pairs
- * are therefore retried until the deadline, and checks from unknown source addresses become
- * peer-reflexive candidates, so the path through the remapped port is found anyway.
+ * <p>Real NATs: a check that arrives at a Linux NAT (whose router accepts unsolicited input) before
+ * the local host's own outbound packet leaves a conntrack entry that gives the later outbound flow a
+ * different public port. Failed pairs are therefore retried until the deadline, checks from unknown
+ * source addresses become peer-reflexive candidates (which finds remapped ports whenever one side's
+ * filtering lets the packet through), and relayed pairs stay in the checklist as the fallback when
+ * both NATs are of that kind and the first packets did not cross (docs/nat.md, "conntrack").
  *
  * <p>Roles are fixed by signalling (the caller controls), so role conflicts (487) are not repaired.
  * Loop-confined: use on the transport's thread; install as the first {@link DatagramHandler}.
@@ -91,6 +93,7 @@ public final class ConnectivityChecks implements DatagramHandler {
     private TaskScheduler.Cancellable pacer;
     private TaskScheduler.Cancellable deadline;
     private TaskScheduler.Cancellable consentTimer;
+    private boolean closed;
     private long startMs = -1;
     private long lastConsentMs;
     private boolean nominationScheduled;
@@ -155,6 +158,7 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     /** Stops all checks and consent; pending results fail. */
     public void close() {
+        closed = true;
         fail("closed");
         cancelTimers();
     }
@@ -180,7 +184,7 @@ public final class ConnectivityChecks implements DatagramHandler {
         }
         if (next == null) {
             next = pairs.values().stream().filter(p -> p.state == State.WAITING)
-                    .max(Comparator.comparingLong(p -> new CandidatePair(localHost, p.remote).priority(controlling))).orElse(null);
+                    .max(Comparator.comparing(p -> new CandidatePair(localHost, p.remote).priority(controlling), Long::compareUnsigned)).orElse(null);
         }
         if (next != null) {
             sendCheck(next, false);
@@ -240,13 +244,13 @@ public final class ConnectivityChecks implements DatagramHandler {
             return;
         }
         pairs.values().stream().filter(p -> p.state == State.SUCCEEDED)
-                .max(Comparator.comparingLong(p -> new CandidatePair(localHost, p.remote).priority(controlling)))
+                .max(Comparator.comparing(p -> new CandidatePair(localHost, p.remote).priority(controlling), Long::compareUnsigned))
                 .ifPresent(best -> sendCheck(best, true));
     }
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0) {
+        if (closed || payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0) {
             return false;
         }
         if (client.onDatagram(from, payload)) {

@@ -72,9 +72,15 @@ class StunInteropTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("turnserver.log").toFile()).start();
         try (UdpEndpoint endpoint = UdpEndpoint.bind(group, new InetSocketAddress("127.0.0.1", 0))) {
             StunClient client = new StunClient(endpoint, endpoint.scheduler(), InstantSource.system(), new SecureRandom(),
-                    new StunClient.Timing(100, 7, 16)); // retransmissions cover the server's start-up
+                    new StunClient.Timing(200, 8, 16)); // retransmissions (25 s) cover the server's start-up
             endpoint.addHandler(client);
-            StunResponse r = endpoint.call(() -> client.binding(new InetSocketAddress("127.0.0.1", port))).get(20, TimeUnit.SECONDS);
+            StunResponse r;
+            try {
+                r = endpoint.call(() -> client.binding(new InetSocketAddress("127.0.0.1", port))).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("no answer from turnserver; alive: " + server.isAlive() + "; its log:\n"
+                        + Files.readString(dir.resolve("turnserver.log")), e);
+            }
             assertThat(r.isSuccess()).isTrue();
             assertThat(r.mappedAddress()).as(Files.readString(dir.resolve("turnserver.log"))).contains(endpoint.localAddress());
         } finally {

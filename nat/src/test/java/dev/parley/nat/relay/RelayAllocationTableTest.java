@@ -1,0 +1,75 @@
+package dev.parley.nat.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.nat.sim.VirtualTime;
+import java.net.InetSocketAddress;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RelayAllocationTableTest {
+    private static final InetSocketAddress ALICE = new InetSocketAddress("10.99.0.41", 50001);
+    private static final InetSocketAddress BOB = new InetSocketAddress("10.99.0.42", 50002);
+    private static final InetSocketAddress MALLORY = new InetSocketAddress("10.99.0.66", 666);
+    private final VirtualTime time = new VirtualTime();
+    private final RelayAllocationTable table = new RelayAllocationTable(time, new SplittableRandom(1), new RelayAllocationTable.Limits(2, 3, 60_000));
+
+    @Test
+    void forwardsOnlyBetweenTheTwoLatchedParties() throws Exception {
+        RelayAllocation a = table.allocate("alice");
+        assertThat(table.route(ALICE)).isNull(); // not latched yet
+        assertThat(table.bind(a.callerToken(), ALICE)).hasValue(a.id());
+        assertThat(table.route(ALICE)).as("peer not latched yet").isNull();
+        assertThat(table.bind(a.calleeToken(), BOB)).hasValue(a.id());
+        assertThat(table.route(ALICE)).isEqualTo(BOB);
+        assertThat(table.route(BOB)).isEqualTo(ALICE);
+        assertThat(table.route(MALLORY)).isNull();
+        assertThat(table.bind(new byte[16], MALLORY)).isEmpty();
+        assertThat(table.forwarded(a.id())).isEqualTo(2);
+    }
+
+    @Test
+    void rebindMovesAPartyAndTheOldAddressLosesAccess() throws Exception {
+        RelayAllocation a = table.allocate("alice");
+        table.bind(a.callerToken(), ALICE);
+        table.bind(a.calleeToken(), BOB);
+        InetSocketAddress moved = new InetSocketAddress("10.99.0.41", 50999);
+        table.bind(a.callerToken(), moved);
+        assertThat(table.route(ALICE)).isNull();
+        assertThat(table.route(BOB)).isEqualTo(moved);
+    }
+
+    @Test
+    void quotasPerClientAndTotalAreEnforced() throws Exception {
+        table.allocate("alice");
+        table.allocate("alice");
+        assertThatThrownBy(() -> table.allocate("alice")).isInstanceOf(RelayQuotaException.class)
+                .hasMessage("relayAllocations for alice: 2 (expected: < 2)");
+        table.allocate("bob");
+        assertThatThrownBy(() -> table.allocate("carol")).hasMessage("relayAllocations: 3 (expected: < 3)");
+        assertThat(table.allocationsOf("alice")).isEqualTo(2);
+    }
+
+    @Test
+    void releaseByTheOwnerOnlyAndIdleExpiryFreeQuota() throws Exception {
+        RelayAllocation a = table.allocate("alice");
+        RelayAllocation b = table.allocate("alice");
+        table.bind(a.callerToken(), ALICE);
+        table.bind(a.calleeToken(), BOB);
+        assertThat(table.release(a.id(), "mallory")).isFalse();
+        assertThat(table.release(a.id(), "alice")).isTrue();
+        assertThat(table.route(ALICE)).isNull();
+        assertThat(table.bind(a.callerToken(), ALICE)).isEmpty();
+        assertThat(table.allocationsOf("alice")).isEqualTo(1);
+
+        time.advance(30_000);
+        assertThat(table.expireIdle()).isZero();
+        time.advance(30_001);
+        assertThat(table.expireIdle()).isEqualTo(1);
+        assertThat(table.size()).isZero();
+        assertThat(table.forwarded(b.id())).isEqualTo(-1);
+        table.allocate("alice");
+        table.allocate("alice");
+    }
+}
