@@ -16,7 +16,8 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       ±{@value #MAX_DRIFT_SAMPLES} samples (200 ms) of that lag, because an adaptive jitter
  *       buffer changes the delay during a call (by stretching or dropping frames); PESQ (ITU-T
  *       P.862) re-aligns per utterance for the same reason. Segments whose reference is nearly
- *       silent keep the previous segment's lag.</li>
+ *       silent keep the previous segment's lag; each 5 ms block takes the best-matching lag of its
+ *       own or a neighbouring segment, so a delay change inside a segment is followed.</li>
  *   <li><b>Frames.</b> 10 ms Hann windows every 5 ms (shorter than a 20 ms codec frame, so a lost
  *       or zeroed frame fully covers some windows). A window is active when the reference's
  *       100–7000 Hz energy is within 40 dB of its loudest window.</li>
@@ -67,8 +68,13 @@ public final class Fidelity {
         double[] rec = new double[reference.length];
         for (int i = 0; i < ref.length; i++) {
             ref[i] = reference[i] / 32768.0;
-            int j = i + segmentLags[i / SEGMENT_SAMPLES];
-            rec[i] = j >= 0 && j < recording.length ? recording[j] / 32768.0 : 0;
+        }
+        for (int from = 0; from < ref.length; from += HOP_SAMPLES) {
+            int blockLag = blockLag(reference, recording, segmentLags, from);
+            for (int i = from; i < Math.min(ref.length, from + HOP_SAMPLES); i++) {
+                int j = i + blockLag;
+                rec[i] = j >= 0 && j < recording.length ? recording[j] / 32768.0 : 0;
+            }
         }
         Analysis a = Analysis.of(ref);
         Analysis b = Analysis.of(rec);
@@ -85,6 +91,38 @@ public final class Fidelity {
         double envelope = envelopeCorrelation(a, b, active, count);
         return new FidelityResult(spectral * envelope, lag, spectral, envelope, count,
                 segmentLags[segmentLags.length - 1]);
+    }
+
+    /**
+     * A delay change falls inside some segment, so each {@link #HOP_SAMPLES} block takes whichever
+     * lag of its own and the neighbouring segments best matches the window starting there
+     * (normalized correlation), so that the audio on both sides of the change is aligned.
+     */
+    private static int blockLag(short[] reference, short[] recording, int[] segmentLags, int from) {
+        int s = from / SEGMENT_SAMPLES;
+        int own = segmentLags[s];
+        int best = own;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int c = Math.max(0, s - 1); c <= Math.min(segmentLags.length - 1, s + 1); c++) {
+            int candidate = segmentLags[c];
+            if (c != s && candidate == own) {
+                continue;
+            }
+            double dot = 0;
+            double energy = 1e-9;
+            for (int i = from; i < Math.min(reference.length, from + WINDOW_SAMPLES); i++) {
+                int j = i + candidate;
+                double r = j >= 0 && j < recording.length ? recording[j] : 0;
+                dot += reference[i] * r;
+                energy += r * r;
+            }
+            double value = dot / Math.sqrt(energy);
+            if (value > bestValue + 1e-9) {
+                bestValue = value;
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     /**

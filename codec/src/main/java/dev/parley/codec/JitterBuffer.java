@@ -25,10 +25,11 @@ import java.util.Arrays;
  *
  * <p><b>Adaptive delay.</b> The playout delay of the next slot is measured against the fastest
  * recent packet. Below target − 10 ms the buffer stretches: it yields {@link Kind#EXPAND} (the
- * caller runs PLC) without consuming the slot. Above target + 20 ms it shrinks by dropping one
- * frame (an "accelerate"), at most every {@value #SHRINK_QUIET_INTERVAL_MS} ms and only in a quiet
- * moment ({@code quiet} hint from the caller), or every {@value #SHRINK_FORCED_INTERVAL_MS} ms
- * regardless. Late packets raise the target at once.
+ * caller runs PLC) without consuming the slot. Above target + 20 ms it offers to shrink: a PACKET
+ * frame comes flagged {@link Frame#droppable}, and a caller that decodes it to a quiet frame
+ * {@link #drop}s it (an "accelerate") and polls again, at most every {@value #SHRINK_QUIET_INTERVAL_MS}
+ * ms; more than {@value #FORCED_SHRINK_EXCESS_MS} ms above target it drops a frame unasked every
+ * {@value #SHRINK_FORCED_INTERVAL_MS} ms. Late packets raise the target at once.
  *
  * <p><b>Stream state.</b> Sequence numbers are extended to 64 bits across the 16-bit wrap
  * (RFC 3550 A.1); a jump of more than {@value #MAX_DROPOUT} ahead or {@value #MAX_MISORDER} behind
@@ -47,7 +48,8 @@ public final class JitterBuffer {
     /** RFC 3550 A.1: largest backward sequence jump treated as reordering rather than a restart. */
     public static final int MAX_MISORDER = 100;
     static final int SHRINK_QUIET_INTERVAL_MS = 500;
-    static final int SHRINK_FORCED_INTERVAL_MS = 4000;
+    static final int SHRINK_FORCED_INTERVAL_MS = 2000;
+    static final int FORCED_SHRINK_EXCESS_MS = 100;
     /** Packets the buffer can hold (2.56 s of audio). Power of two. */
     static final int CAPACITY = 128;
     /** Sequence numbers remembered for duplicate detection. Power of two. */
@@ -76,10 +78,17 @@ public final class JitterBuffer {
      * @param kind   what to do
      * @param packet the packet to decode for PACKET, the next packet for FEC, else null
      * @param slot   the slot (extended timestamp / 960 plus an offset) for PACKET, FEC, LOST, DTX and EXPAND, else -1
+     * @param droppable for PACKET: the adaptive delay is too high; if the decoded frame is quiet the
+     *               caller may {@link JitterBuffer#drop} it and poll again at once
      */
-    public record Frame(Kind kind, RtpPacket packet, long slot) {
+    public record Frame(Kind kind, RtpPacket packet, long slot, boolean droppable) {
         /** The shared NOTHING frame. */
-        public static final Frame NOTHING = new Frame(Kind.NOTHING, null, -1);
+        public static final Frame NOTHING = new Frame(Kind.NOTHING, null, -1, false);
+
+        /** A frame that is not a drop candidate. */
+        public Frame(Kind kind, RtpPacket packet, long slot) {
+            this(kind, packet, slot, false);
+        }
 
         /** @return the Opus payload for PACKET and FEC frames, else null */
         public byte[] payload() {
@@ -118,6 +127,7 @@ public final class JitterBuffer {
     private long lastPlayedSlot;
     private int lostSinceLastPlayed;
     private long lastShrinkMs = Long.MIN_VALUE / 2;
+    private double lastPlayoutDelayMs = -1;
 
     // Cumulative counters.
     private long received;
@@ -250,20 +260,13 @@ public final class JitterBuffer {
         }
     }
 
-    /** As {@link #poll(long, boolean)} with no quiet moment known. */
-    public Frame poll(long nowMs) {
-        return poll(nowMs, false);
-    }
-
     /**
      * Advances the playout by one 20 ms slot.
      *
      * @param nowMs current playout time, ms, same clock as {@link #offer}
-     * @param quiet true if the audio just played was quiet, a good moment to drop a frame when the
-     *              adaptive delay shrinks
      * @return what to play for this 20 ms
      */
-    public Frame poll(long nowMs, boolean quiet) {
+    public Frame poll(long nowMs) {
         if (!playing) {
             if (buffered == 0 || !anchored || nowMs < startAtMs) {
                 return Frame.NOTHING;
@@ -272,10 +275,26 @@ public final class JitterBuffer {
             missingInRow = 0;
             nextSlot = Math.max(nextSlot, lowestBufferedSlot());
         }
+        boolean droppable = false;
         if (estimator != null && !Double.isNaN(estimator.minTransitMs())) {
-            Frame adjusted = adjustDelay(nowMs, quiet);
-            if (adjusted != null) {
-                return adjusted;
+            double delay = currentDelayMs(nowMs);
+            int target = estimator.targetDelayMs();
+            if (delay < target - 10) {
+                expanded++;
+                return new Frame(Kind.EXPAND, null, nextSlot);
+            }
+            long sinceShrink = nowMs - lastShrinkMs;
+            boolean nextTwoHere = slotIds[index(nextSlot)] == nextSlot && slotIds[index(nextSlot + 1)] == nextSlot + 1;
+            if (nextTwoHere && delay > target + FORCED_SHRINK_EXCESS_MS && sinceShrink >= SHRINK_FORCED_INTERVAL_MS) {
+                take(index(nextSlot)); // far too late and never quiet: drop a frame anyway
+                accelerated++;
+                lastPlayedSeq = slotSeqs[index(nextSlot)];
+                lastPlayedSlot = nextSlot;
+                nextSlot++;
+                lastShrinkMs = nowMs;
+            } else {
+                droppable = nextTwoHere && delay > target + AudioFormats.FRAME_MS
+                        && sinceShrink >= SHRINK_QUIET_INTERVAL_MS;
             }
         }
         long slot = nextSlot++;
@@ -287,8 +306,9 @@ public final class JitterBuffer {
             lastPlayedSeq = slotSeqs[i];
             lastPlayedSlot = slot;
             commitLost();
-            playoutDelaySumMs += nowMs - slotArrivals[i];
-            return new Frame(Kind.PACKET, packet, slot);
+            lastPlayoutDelayMs = nowMs - slotArrivals[i];
+            playoutDelaySumMs += lastPlayoutDelayMs;
+            return new Frame(Kind.PACKET, packet, slot, droppable);
         }
         int next = index(slot + 1);
         if (slotIds[next] == slot + 1 && slotSeqs[next] != lastPlayedSeq + 1 && OpusPackets.hasLbrr(slots[next].payload())) {
@@ -322,25 +342,22 @@ public final class JitterBuffer {
         }
     }
 
-    private Frame adjustDelay(long nowMs, boolean quiet) {
-        double delay = currentDelayMs(nowMs);
-        int target = estimator.targetDelayMs();
-        if (delay < target - 10) {
-            expanded++;
-            return new Frame(Kind.EXPAND, null, nextSlot);
+    /**
+     * Drops the {@link Frame#droppable} PACKET frame just polled (the caller found it quiet) to shrink
+     * the delay by one frame: it counts as accelerated instead of played. Poll again for this tick's audio.
+     *
+     * @param nowMs the time of the poll that returned it
+     * @throws IllegalStateException if the last frame was not droppable
+     */
+    public void drop(long nowMs) {
+        if (lastPlayedSlot != nextSlot - 1 || lastPlayoutDelayMs < 0) {
+            throw new IllegalStateException("jitterBuffer: nothing droppable was just polled");
         }
-        long sinceShrink = nowMs - lastShrinkMs;
-        if (delay > target + AudioFormats.FRAME_MS
-                && (quiet ? sinceShrink >= SHRINK_QUIET_INTERVAL_MS : sinceShrink >= SHRINK_FORCED_INTERVAL_MS)
-                && slotIds[index(nextSlot)] == nextSlot && slotIds[index(nextSlot + 1)] == nextSlot + 1) {
-            take(index(nextSlot)); // accelerate: drop one frame
-            accelerated++;
-            lastPlayedSeq = slotSeqs[index(nextSlot)];
-            lastPlayedSlot = nextSlot;
-            nextSlot++;
-            lastShrinkMs = nowMs;
-        }
-        return null;
+        played--;
+        playoutDelaySumMs -= lastPlayoutDelayMs;
+        lastPlayoutDelayMs = -1;
+        accelerated++;
+        lastShrinkMs = nowMs;
     }
 
     /** @return how much later than the fastest recent packet the next slot plays, ms (adaptive only) */

@@ -10,8 +10,9 @@ import java.util.Arrays;
  * <p>Per slot: PACKET decodes the packet; FEC decodes the lost frame from the next packet's LBRR
  * data ({@link OpusDecoder#decodeFec}); LOST, DTX and EXPAND run Opus PLC (which fades to silence
  * over long gaps); NOTHING plays silence. A packet that fails to decode is concealed and counted.
- * The engine tells the buffer when the last frame was quiet (RMS below {@value #QUIET_RMS}, about
- * −44 dBFS), the moment an adaptive buffer may drop a frame unnoticed.
+ * When an adaptive buffer offers a frame for dropping (its delay is above target), the engine drops
+ * it only if it decodes to a quiet frame (RMS below {@value #QUIET_RMS}, about −44 dBFS), so the
+ * delay shrinks in pauses, unnoticed, and plays the next slot instead.
  */
 public final class PlayoutEngine implements AutoCloseable {
     /** RMS (16-bit units) below which a frame counts as quiet. */
@@ -21,7 +22,6 @@ public final class PlayoutEngine implements AutoCloseable {
     private final JitterBuffer buffer;
     private final OpusDecoder decoder;
     private final short[] decoded = new short[MAX_DECODE_SAMPLES];
-    private boolean quiet = true;
     private long decodeErrors;
 
     /**
@@ -54,16 +54,20 @@ public final class PlayoutEngine implements AutoCloseable {
      * @return what the slot was
      */
     public JitterBuffer.Kind next(long nowMs, short[] out960) {
-        JitterBuffer.Frame slot = buffer.poll(nowMs, quiet);
+        JitterBuffer.Frame slot = buffer.poll(nowMs);
+        if (slot.kind() == JitterBuffer.Kind.PACKET) {
+            decodePacket(slot.payload());
+            if (slot.droppable() && rms(decoded) < QUIET_RMS) {
+                buffer.drop(nowMs); // shrink the delay by skipping this quiet frame
+                slot = buffer.poll(nowMs);
+                if (slot.kind() == JitterBuffer.Kind.PACKET) {
+                    decodePacket(slot.payload());
+                }
+            }
+        }
         switch (slot.kind()) {
             case PACKET -> {
-                byte[] payload = slot.payload();
-                try {
-                    decoder.decode(payload, 0, payload.length, decoded);
-                } catch (OpusException e) {
-                    decodeErrors++;
-                    decoder.conceal(decoded);
-                }
+                // decoded above
             }
             case FEC -> {
                 try {
@@ -77,8 +81,16 @@ public final class PlayoutEngine implements AutoCloseable {
             case NOTHING -> Arrays.fill(decoded, 0, AudioFormats.FRAME_SAMPLES, (short) 0);
         }
         System.arraycopy(decoded, 0, out960, 0, AudioFormats.FRAME_SAMPLES);
-        quiet = rms(out960) < QUIET_RMS;
         return slot.kind();
+    }
+
+    private void decodePacket(byte[] payload) {
+        try {
+            decoder.decode(payload, 0, payload.length, decoded);
+        } catch (OpusException e) {
+            decodeErrors++;
+            decoder.conceal(decoded);
+        }
     }
 
     /** @return the buffer's counters */
