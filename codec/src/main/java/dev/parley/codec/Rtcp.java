@@ -244,8 +244,8 @@ public final class Rtcp {
      * @return the 64-bit NTP timestamp (seconds since 1900 in the high word, fraction in the low word)
      */
     public static long ntpTimestamp(long epochMillis) {
-        long seconds = Math.floorDiv(epochMillis, 1000) + NTP_UNIX_OFFSET_SECONDS;
-        long fraction = (Math.floorMod(epochMillis, 1000) << 32) / 1000;
+        long seconds = Math.floorDiv(epochMillis, 1000L) + NTP_UNIX_OFFSET_SECONDS;
+        long fraction = (Math.floorMod(epochMillis, 1000L) << 32) / 1000;
         return seconds << 32 | fraction;
     }
 

@@ -46,7 +46,11 @@ class MediaSessionTest {
     }
 
     private MediaSession session(long ssrc) throws IOException {
-        MediaSession s = MediaSession.open(MediaConfig.defaults(ssrc), new InetSocketAddress(LOOPBACK, 0));
+        return open(MediaConfig.defaults(ssrc));
+    }
+
+    private MediaSession open(MediaConfig config) throws IOException {
+        MediaSession s = MediaSession.open(config, new InetSocketAddress(LOOPBACK, 0));
         resources.add(s);
         return s;
     }
@@ -98,6 +102,29 @@ class MediaSessionTest {
         assertThat(said.packetsReceived()).isZero();
         alice.close();
         assertThat(alice.firstPacketReceived()).isCompletedExceptionally();
+    }
+
+    @Test
+    void rtcpReportsCarryRttAndLossAndTheSenderAdaptsToTheImpairedReceiver() throws Exception {
+        MediaSession alice = session(0xA1L);
+        MediaSession bob = open(MediaConfig.defaults(0xB1L).withRtcpIntervalMs(500)
+                .withImpairment(dev.parley.codec.ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
+        short[] longClip = Clips.speechSample();
+        PcmBufferSink bobHears = new PcmBufferSink();
+        bob.start(alice.localAddress(), new PcmBufferSource(longClip), new PcmBufferSink());
+        alice.start(bob.localAddress(), new PcmBufferSource(longClip), bobHears);
+        awaitTrue("alice adapted to bob's reports", () -> alice.stats().expectedLossPct() >= 8
+                && alice.stats().bitrateTargetKbps() > 32 && alice.stats().rttMs() >= 0);
+        MediaStats a = alice.stats();
+        MediaStats b = bob.stats();
+        System.out.println("alice " + a.statusLine() + "\nbob   " + b.statusLine());
+        // RTT = bob's impairment (30 ms) + loopback + at most a tick of report processing on each side.
+        assertThat(a.rttMs()).isBetween(25.0, 120.0);
+        assertThat(a.remoteLossPct()).isBetween(5.0, 40.0);
+        assertThat(a.rtcpReceived()).isPositive();
+        assertThat(b.rtcpReceived()).isPositive();
+        assertThat(b.lossPct()).isBetween(10.0, 30.0);
+        assertThat(bob.stats().expectedLossPct()).as("alice's path is clean").isZero();
     }
 
     @Test
