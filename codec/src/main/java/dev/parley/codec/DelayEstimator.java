@@ -12,8 +12,9 @@ import java.util.ArrayDeque;
  * plus one frame of margin for the 20 ms playout clock, clamped to [{@value #MIN_TARGET_MS},
  * {@value #MAX_TARGET_MS}] ms. Until {@value #WARMUP_PACKETS} packets were seen the target stays at
  * least the start delay ({@value #START_DELAY_MS} ms, NetEQ's default). A late packet raises the
- * target at once to its relative delay plus the margin (fast attack); calm periods lower the
- * quantile only as old samples fade (slow decay).
+ * target at once to its relative delay plus the margin (fast attack), held until the quantile
+ * catches up or {@value #FAST_HOLD_PACKETS} packets pass without another late one; calm periods
+ * lower the quantile only as old samples fade (slow decay).
  *
  * <p>Times are ms on the receiver's monotonic clock; RTP timestamps are given already extended
  * (no wrap). Not thread-safe.
@@ -30,12 +31,15 @@ public final class DelayEstimator {
     static final double FORGET_FACTOR = 0.998;
     static final double QUANTILE = 0.95;
     static final int WARMUP_PACKETS = 50;
+    /** How long a late-packet bump holds the target without further late packets: 5 s of packets. */
+    static final int FAST_HOLD_PACKETS = 250;
 
     private final double[] histogram = new double[MAX_TARGET_MS / BUCKET_MS + 1];
     /** (arrivalMs, transitMs) of recent packets with increasing transit: a sliding-window minimum. */
     private final ArrayDeque<double[]> minWindow = new ArrayDeque<>();
     private long packets;
     private int fastTargetMs;
+    private long packetsSinceLate;
     private double lastRelativeDelayMs;
 
     /**
@@ -60,9 +64,10 @@ public final class DelayEstimator {
         }
         histogram[Math.min(histogram.length - 1, (int) (relative / BUCKET_MS))] += 1 - FORGET_FACTOR;
         packets++;
+        packetsSinceLate++;
         lastRelativeDelayMs = relative;
-        if (fastTargetMs > 0 && fastTargetMs <= quantileTarget()) {
-            fastTargetMs = 0; // the histogram caught up with the late-packet bump
+        if (fastTargetMs > 0 && (fastTargetMs <= quantileTarget() || packetsSinceLate > FAST_HOLD_PACKETS)) {
+            fastTargetMs = 0; // the histogram caught up with the late-packet bump, or the bump is old
         }
         return relative;
     }
@@ -75,6 +80,7 @@ public final class DelayEstimator {
      */
     public void onLate(double relativeDelayMs) {
         fastTargetMs = Math.max(fastTargetMs, clamp((int) Math.ceil(relativeDelayMs) + AudioFormats.FRAME_MS));
+        packetsSinceLate = 0;
     }
 
     /** @return the current target delay, ms, relative to the fastest recent packet */
