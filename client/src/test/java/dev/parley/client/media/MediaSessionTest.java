@@ -128,6 +128,49 @@ class MediaSessionTest {
     }
 
     @Test
+    void aFailingOutputDeviceIsReportedOnceAndTheCallGoesOn() throws Exception {
+        MediaSession alice = session(0xA2L);
+        MediaSession bob = session(0xB2L);
+        List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        bob.onAudioProblem(problems::add);
+        dev.parley.codec.AudioSink unplugged = new dev.parley.codec.AudioSink() {
+            @Override
+            public void write(short[] frame) {
+                throw new IllegalStateException("device removed");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        bob.start(alice.localAddress(), SilenceSource.endless(), unplugged);
+        alice.start(bob.localAddress(), new PcmBufferSource(clip), new PcmBufferSink());
+        awaitTrue("bob keeps decoding", () -> bob.stats().framesPlayed() > 50);
+        assertThat(problems).containsExactly("audio output failed (device removed); the call goes on without playback");
+    }
+
+    @Test
+    void dtxSendsNothingInSilenceAndTheReceiverDoesNotCountItAsLoss() throws Exception {
+        MediaSession alice = open(MediaConfig.defaults(0xA3L).withDtx(true));
+        MediaSession bob = session(0xB3L);
+        short[] speechSilenceSpeech = new short[48_000 * 4];
+        System.arraycopy(clip, 0, speechSilenceSpeech, 0, 48_000);
+        System.arraycopy(clip, 48_000, speechSilenceSpeech, 3 * 48_000, 48_000);
+        PcmBufferSource source = new PcmBufferSource(speechSilenceSpeech);
+        bob.start(alice.localAddress(), SilenceSource.frames(0), new PcmBufferSink());
+        alice.start(bob.localAddress(), source, new PcmBufferSink());
+        alice.sourceEnded().get(20, TimeUnit.SECONDS);
+        long sent = alice.stats().packetsSent();
+        awaitTrue("bob played the second talkspurt",
+                () -> bob.stats().framesPlayed() + bob.stats().framesAccelerated() == sent);
+        MediaStats b = bob.stats();
+        assertThat(sent).as("2 s of digital silence are mostly not sent").isLessThan(source.totalFrames() - 60);
+        assertThat(b.packetsLost()).isZero();
+        assertThat(b.framesConcealed()).isZero();
+        assertThat(b.framesDtx()).isPositive();
+    }
+
+    @Test
     void garbageDatagramsAreCountedAndDroppedWithoutBreakingTheSession() throws Exception {
         DatagramSocket peer = socket();
         DatagramSocket stranger = socket();
