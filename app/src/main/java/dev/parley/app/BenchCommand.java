@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
                 "media: CPU per 20 ms frame of encode + packetize + depacketize + jitter buffer + decode, per direction, "
                         + "and concurrent calls per core.",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
-                        + "impairments (clean, 5/10/20 % loss, 20/40/80 ms jitter, ...)."})
+                        + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})
 final class BenchCommand implements Callable<Integer> {
     /** The quality table's scenarios: the rows, then combinations. */
     static final List<String> SCENARIOS = List.of("none", "loss=5%", "loss=10%", "loss=20%", "jitter=20ms",

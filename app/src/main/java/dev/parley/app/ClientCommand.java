@@ -85,7 +85,7 @@ final class ClientCommand implements Callable<Integer> {
     int jitterBufferMs;
 
     @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
-            description = "Impair the media this client receives, for testing: e.g. loss=10%,burst=2,jitter=40ms "
+            description = "Impair the media this client receives, for testing: e.g. loss=10%%,burst=2,jitter=40ms "
                     + "(keys: loss, burst, delay, jitter, reorder, dup, seed).")
     ImpairmentSpec impairment;
 

@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     int bitrateKbps;
 
     @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
-            description = "Impair what bob receives, e.g. loss=10%,burst=2,jitter=40ms (keys: loss, burst, delay, jitter, "
+            description = "Impair what bob receives, e.g. loss=10%%,burst=2,jitter=40ms (keys: loss, burst, delay, jitter, "
                     + "reorder, dup, seed; default: none).")
     dev.parley.codec.ImpairmentSpec impairment;
 
