@@ -7,6 +7,8 @@ import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.codec.AudioDevices;
 import dev.parley.codec.Fidelity;
 import dev.parley.codec.FidelityResult;
+import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.OpusLibraryInfo;
 import dev.parley.codec.Wav;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
@@ -21,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,8 +80,18 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--bitrate", paramLabel = "KBPS", defaultValue = "32", description = "Opus bitrate to send, 32..64 (default: ${DEFAULT-VALUE}).")
     int bitrateKbps;
 
-    @Option(names = "--jitter-buffer-ms", paramLabel = "MS", defaultValue = "60", description = "Jitter-buffer delay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jitter-buffer-ms", paramLabel = "MS|auto", defaultValue = "auto", converter = JitterBufferConverter.class,
+            description = "Jitter-buffer delay: auto (adaptive, follows the measured jitter) or a fixed 20..1000 ms (default: ${DEFAULT-VALUE}).")
     int jitterBufferMs;
+
+    @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
+            description = "Impair the media this client receives, for testing: e.g. loss=10%%,burst=2,jitter=40ms "
+                    + "(keys: loss, burst, delay, jitter, reorder, dup, seed).")
+    ImpairmentSpec impairment;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "During a call, print a one-line quality status to stderr this often; 0 = never (default: ${DEFAULT-VALUE}).")
+    int statsIntervalSeconds;
 
     @Option(names = "--wait-online", paramLabel = "SECONDS", defaultValue = "30",
             description = "With --call: how long to wait for the callee to come online (default: ${DEFAULT-VALUE}).")
@@ -108,15 +123,31 @@ final class ClientCommand implements Callable<Integer> {
         IncomingCallPolicy policy = autoAnswer ? autoAnswerOnce() : (id, caller) -> new IncomingCallPolicy.Ring();
         CallListener listener = callee == null && !autoAnswer ? Shell.printingListener() : new CallListener() {
             @Override
+            public void onMediaProblem(String callId, String peer, String message) {
+                System.err.println("parley client: " + message);
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 firstCall.complete(r);
             }
         };
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
-                InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()));
+                InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()),
+                impairment == null ? ImpairmentSpec.NONE : impairment);
+        ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "call-status");
+            t.setDaemon(true);
+            return t;
+        });
         try (ParleyClient client = ParleyClient.start(options)) {
-            System.err.println(client.username() + " online via super node " + client.superNode());
+            System.err.println(client.username() + " online via super node " + client.superNode()
+                    + (impairment == null || impairment.isNone() ? "" : "; impairing received media: " + impairment));
+            if (statsIntervalSeconds > 0 && (callee != null || autoAnswer)) {
+                statusTimer.scheduleAtFixedRate(() -> printStatus(client), statsIntervalSeconds, statsIntervalSeconds,
+                        TimeUnit.SECONDS);
+            }
             if (callee != null) {
                 return placeCall(client, callee);
             }
@@ -126,6 +157,20 @@ final class ClientCommand implements Callable<Integer> {
                 return finish(firstCall.getNow(null));
             }
             return new Shell(client, audio).run();
+        } finally {
+            statusTimer.shutdownNow();
+        }
+    }
+
+    /** The periodic one-line call status on stderr. */
+    private static void printStatus(ParleyClient client) {
+        try {
+            var stats = client.calls().stats().get(2, TimeUnit.SECONDS);
+            if (stats != null) {
+                System.err.println("[call] " + stats.statusLine());
+            }
+        } catch (Exception e) {
+            // the call is ending: no status this time
         }
     }
 
@@ -171,6 +216,12 @@ final class ClientCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>(r.toMap());
         if (!search.isEmpty()) {
             out.put("search", search);
+        }
+        out.put("impairment", impairment == null ? "none" : impairment.toString());
+        try {
+            out.put("opus", OpusLibraryInfo.version() + " (" + OpusLibraryInfo.source() + ")");
+        } catch (RuntimeException | LinkageError e) {
+            out.put("opus", "unavailable");
         }
         if (reference != null && audio.record != null && r.connected()) {
             FidelityResult f = Fidelity.score(Wav.readMono48k(reference), Wav.readMono48k(audio.record));

@@ -43,6 +43,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bitrate", paramLabel = "KBPS", defaultValue = "32", description = "Opus bitrate, 32..64 (default: ${DEFAULT-VALUE}).")
     int bitrateKbps;
 
+    @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
+            description = "Impair what bob receives, e.g. loss=10%%,burst=2,jitter=40ms (keys: loss, burst, delay, jitter, "
+                    + "reorder, dup, seed; default: none).")
+    dev.parley.codec.ImpairmentSpec impairment;
+
     @Option(names = "--keep", description = "Keep the temporary data directories and logs (always kept when the call fails).")
     boolean keep;
 
@@ -74,8 +79,13 @@ final class DemoCommand implements Callable<Integer> {
             }
             step("login server at " + loginAddr + ", super nodes at " + String.join(", ", superNodes));
             step("starting bob (super node 3, auto-answer, recording to " + record + ")");
-            Process bob = procs.start("bob", clientArgs(work, "bob", superNodes.get(2), "--auto-answer",
-                    "--record", record.toAbsolutePath().toString(), "--report", bobReport.toString()));
+            List<String> bobArgs = new ArrayList<>(List.of("--auto-answer", "--record", record.toAbsolutePath().toString(),
+                    "--report", bobReport.toString()));
+            if (impairment != null && !impairment.isNone()) {
+                bobArgs.addAll(List.of("--impair", impairment.toString()));
+                step("bob's received media is impaired: " + impairment);
+            }
+            Process bob = procs.start("bob", clientArgs(work, "bob", superNodes.get(2), bobArgs.toArray(String[]::new)));
             step(String.format("starting alice (super node 1): search bob, call, play %.1f s clip %s", clipSeconds, clip.getFileName()));
             Process alice = procs.start("alice", clientArgs(work, "alice", superNodes.get(0), "--call", "bob",
                     "--play", clip.toAbsolutePath().toString(), "--report", aliceReport.toString(), "--wait-online", "30",

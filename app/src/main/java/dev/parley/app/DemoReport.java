@@ -21,6 +21,15 @@ final class DemoReport {
         m.put("packets_late", bob.get("packets_late"));
         m.put("jitter_ms", bob.get("jitter_ms"));
         m.put("bitrate_kbps", alice.get("bitrate_kbps"));
+        m.put("impairment", bob.get("impairment"));
+        m.put("loss_pct", bob.get("loss_pct"));
+        m.put("loss_after_fec_pct", bob.get("loss_after_fec_pct"));
+        m.put("fec_recovered", bob.get("fec_recovered"));
+        m.put("concealed_ratio", bob.get("concealed_ratio"));
+        m.put("jitter_buffer_ms", bob.get("jitter_buffer_ms"));
+        m.put("rtt_ms", alice.get("rtt_ms"));
+        m.put("mos", bob.get("mos"));
+        m.put("opus", bob.get("opus"));
         m.put("fidelity", fidelity == null ? null : round(fidelity.score(), 4));
         m.put("fidelity_threshold", Fidelity.PASS_THRESHOLD);
         m.put("fidelity_lag_ms", fidelity == null ? null : round(fidelity.lagSamples() / 48.0, 1));
@@ -43,7 +52,15 @@ final class DemoReport {
         row(sb, "RTP packets received (bob)", m.get("packets_received"));
         row(sb, "packets lost / late", m.get("packets_lost") + " / " + m.get("packets_late"));
         row(sb, "interarrival jitter", fmt(m.get("jitter_ms")) + " ms");
-        row(sb, "audio bitrate", fmt(m.get("bitrate_kbps")) + " kbps");
+        row(sb, "audio bitrate (alice, mean)", fmt(m.get("bitrate_kbps")) + " kbps");
+        row(sb, "impairment of bob's received media", m.get("impairment"));
+        row(sb, "loss before / after FEC", fmt(m.get("loss_pct")) + " % / " + fmt(m.get("loss_after_fec_pct")) + " %");
+        row(sb, "frames recovered by FEC", m.get("fec_recovered"));
+        row(sb, "concealed ratio", fmt(m.get("concealed_ratio")));
+        row(sb, "jitter buffer delay (mean)", fmt(m.get("jitter_buffer_ms")) + " ms");
+        row(sb, "round-trip time (RTCP, alice)", fmt(m.get("rtt_ms")) + " ms");
+        row(sb, "MOS (E-model, G.107)", fmt(m.get("mos")));
+        row(sb, "codec library", m.get("opus"));
         row(sb, "fidelity (threshold " + m.get("fidelity_threshold") + ")", m.get("fidelity"));
         return sb.toString();
     }

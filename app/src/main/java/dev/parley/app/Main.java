@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
         subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class,
-                StunCommand.class})
+                StunCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -45,11 +45,16 @@ final class Shell {
             }
 
             @Override
+            public void onMediaProblem(String callId, String peer, String message) {
+                out.accept("* audio: " + message);
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 calling = null;
                 out.accept("* call with " + r.peer() + " ended: " + r.endReason()
-                        + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms)",
-                                r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs())));
+                        + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
+                                r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs(), r.media().mos())));
             }
         };
     }
@@ -58,7 +63,7 @@ final class Shell {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
             out = reader::printAbove;
-            reader.printAbove("Signed in as " + client.username() + ". Commands: search NAME, call NAME, answer, reject, hangup, quit");
+            reader.printAbove("Signed in as " + client.username() + ". Commands: search NAME, call NAME, answer, reject, hangup, stats, quit");
             while (true) {
                 String line;
                 try {
@@ -85,7 +90,11 @@ final class Shell {
         String arg = words.length > 1 ? words[1].strip() : "";
         switch (words[0]) {
             case "" -> { }
-            case "help" -> out.accept("search NAME | call NAME | answer | reject | hangup | quit");
+            case "help" -> out.accept("search NAME | call NAME | answer | reject | hangup | stats | quit");
+            case "stats" -> {
+                var stats = client.calls().stats().get(5, TimeUnit.SECONDS);
+                out.accept(stats == null ? "no call with media" : stats.statusLine());
+            }
             case "search" -> {
                 SearchResult r = client.search(arg).get(30, TimeUnit.SECONDS);
                 out.accept(r.getFound()

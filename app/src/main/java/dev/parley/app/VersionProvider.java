@@ -10,7 +10,7 @@ final class VersionProvider implements CommandLine.IVersionProvider {
         String version = Main.class.getPackage().getImplementationVersion();
         String opus;
         try {
-            opus = OpusLibraryInfo.version();
+            opus = OpusLibraryInfo.describe();
         } catch (RuntimeException | LinkageError e) {
             opus = "unavailable (" + e.getMessage() + ")";
         }

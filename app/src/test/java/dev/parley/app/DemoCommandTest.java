@@ -42,6 +42,31 @@ class DemoCommandTest {
         assertThat(r.get("search")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsKey("supernodes_contacted");
         assertThat(Files.size(record)).isGreaterThan(44 + 4 * 48_000 * 2L);
+        assertThat(r).containsKeys("mos", "fec_recovered", "concealed_ratio", "jitter_buffer_ms", "rtt_ms", "opus");
+        assertThat(((Number) r.get("concealed_ratio")).doubleValue()).isZero();
+        assertThat(((Number) r.get("mos")).doubleValue()).isGreaterThan(4.0);
+        assertThat(((Number) r.get("rtt_ms")).doubleValue()).isBetween(0.0, 200.0);
+    }
+
+    @Test
+    void demoWithImpairedReceptionRecoversLossesWithFecAndStaysAboveThreshold(@TempDir Path dir) throws Exception {
+        Path clip = dir.resolve("clip.wav");
+        Wav.writeMono48k(clip, Arrays.copyOfRange(Clips.speechSample(), 0, 5 * 48_000));
+        Path report = dir.resolve("report.json");
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("demo", "--play", clip.toString(), "--record", dir.resolve("bob.wav").toString(),
+                "--report", report.toString(), "--impair", "loss=10%,jitter=40ms,seed=3");
+        assertThat(exit).as("demo exit status; stderr: %s", err).isZero();
+        Map<String, Object> r = Reports.read(report);
+        assertThat(r.get("impairment")).isEqualTo("loss=10%,jitter=40ms,seed=3");
+        assertThat(((Number) r.get("loss_pct")).doubleValue()).isBetween(3.0, 20.0);
+        assertThat(((Number) r.get("fec_recovered")).longValue()).isPositive();
+        assertThat(((Number) r.get("loss_after_fec_pct")).doubleValue())
+                .isLessThan(((Number) r.get("loss_pct")).doubleValue());
+        assertThat(((Number) r.get("fidelity")).doubleValue()).isGreaterThan(Fidelity.PASS_THRESHOLD);
+        assertThat(((Number) r.get("mos")).doubleValue()).isBetween(1.0, 4.5);
     }
 
     @Test

@@ -44,18 +44,29 @@ public final class ParleyClient implements AutoCloseable {
      * @param createAccount create the account if it does not exist
      * @param superNode pin this super node (null: use the host cache)
      * @param bitrateKbps Opus bitrate to send, 32..64
-     * @param jitterBufferMs jitter-buffer target delay
+     * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed jitter-buffer delay of 20..1000 ms
      * @param ringTimeout how long an unanswered call rings
      * @param policy what to do with incoming calls
      * @param listener call progress observer
      * @param clock time source
      * @param random source of call ids and SSRCs
+     * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
-            CallListener listener, InstantSource clock, RandomGenerator random) {
+            CallListener listener, InstantSource clock, RandomGenerator random,
+            dev.parley.codec.ImpairmentSpec impairment) {
+        /** Without impairment. */
+        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
+                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                CallListener listener, InstantSource clock, RandomGenerator random) {
+            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
+                    policy, listener, clock, random, dev.parley.codec.ImpairmentSpec.NONE);
+        }
+
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
         public Options {
+            impairment = impairment == null ? dev.parley.codec.ImpairmentSpec.NONE : impairment;
             if (bitrateKbps < 32 || bitrateKbps > 64) {
                 throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
             }
@@ -106,7 +117,7 @@ public final class ParleyClient implements AutoCloseable {
             CallEngine.Settings settings = new CallEngine.Settings(login.getCredential().getUsername(),
                     login.getCredential(), login.getServerPublicKey().toByteArray(),
                     new InetSocketAddress(0), session.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
-                    o.ringTimeout(), Duration.ofMillis(400));
+                    o.ringTimeout(), Duration.ofMillis(400), o.impairment());
             engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random());
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine[0], settings.self());

@@ -13,6 +13,14 @@ public interface AudioSink extends AutoCloseable {
      */
     void write(short[] frame960);
 
+    /**
+     * @return a message for the user if the output device failed or disappeared (e.g. unplugged), since
+     *     when frames are dropped; null while all is well
+     */
+    default String problem() {
+        return null;
+    }
+
     /** Flushes and releases the output. Idempotent. */
     @Override
     void close();

@@ -15,6 +15,14 @@ public interface AudioSource extends AutoCloseable {
      */
     boolean read(short[] frame960);
 
+    /**
+     * @return a message for the user if the input device failed or disappeared (e.g. unplugged), since
+     *     when {@link #read} yields silence; null while all is well
+     */
+    default String problem() {
+        return null;
+    }
+
     /** Releases the input. Idempotent; {@link #read} returns false afterwards. */
     @Override
     void close();

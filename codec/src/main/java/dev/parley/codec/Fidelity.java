@@ -11,7 +11,13 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * <ol>
  *   <li><b>Alignment.</b> The lag maximizing the FFT cross-correlation (JTransforms) within
  *       ±{@link #MAX_LAG_SAMPLES} (2 s) aligns the recording; leading silence and extra tail
- *       in the recording are ignored, missing parts count as silence.</li>
+ *       in the recording are ignored, missing parts count as silence. Then each
+ *       {@value #SEGMENT_SAMPLES}-sample (0.4 s) segment of the reference is re-aligned within
+ *       ±{@value #MAX_DRIFT_SAMPLES} samples (200 ms) of that lag, because an adaptive jitter
+ *       buffer changes the delay during a call (by stretching or dropping frames); PESQ (ITU-T
+ *       P.862) re-aligns per utterance for the same reason. Segments whose reference is nearly
+ *       silent keep the previous segment's lag; each 5 ms block takes the best-matching lag of its
+ *       own or a neighbouring segment, so a delay change inside a segment is followed.</li>
  *   <li><b>Frames.</b> 10 ms Hann windows every 5 ms (shorter than a 20 ms codec frame, so a lost
  *       or zeroed frame fully covers some windows). A window is active when the reference's
  *       100–7000 Hz energy is within 40 dB of its loudest window.</li>
@@ -33,6 +39,8 @@ public final class Fidelity {
     /** Largest alignment offset searched either way: 2 s at 48 kHz. */
     public static final int MAX_LAG_SAMPLES = 2 * AudioFormats.SAMPLE_RATE_HZ;
 
+    static final int SEGMENT_SAMPLES = 19_200;
+    static final int MAX_DRIFT_SAMPLES = 9_600;
     static final int WINDOW_SAMPLES = 480;
     static final int HOP_SAMPLES = 240;
     private static final int FFT_SIZE = 512;
@@ -55,12 +63,18 @@ public final class Fidelity {
      */
     public static FidelityResult score(short[] reference, short[] recording) {
         int lag = align(reference, recording);
+        int[] segmentLags = segmentLags(reference, recording, lag);
         double[] ref = new double[reference.length];
         double[] rec = new double[reference.length];
         for (int i = 0; i < ref.length; i++) {
             ref[i] = reference[i] / 32768.0;
-            int j = i + lag;
-            rec[i] = j >= 0 && j < recording.length ? recording[j] / 32768.0 : 0;
+        }
+        for (int from = 0; from < ref.length; from += HOP_SAMPLES) {
+            int blockLag = blockLag(reference, recording, segmentLags, from);
+            for (int i = from; i < Math.min(ref.length, from + HOP_SAMPLES); i++) {
+                int j = i + blockLag;
+                rec[i] = j >= 0 && j < recording.length ? recording[j] / 32768.0 : 0;
+            }
         }
         Analysis a = Analysis.of(ref);
         Analysis b = Analysis.of(rec);
@@ -75,7 +89,101 @@ public final class Fidelity {
         }
         double spectral = spectralCorrelation(a, b, active, count);
         double envelope = envelopeCorrelation(a, b, active, count);
-        return new FidelityResult(spectral * envelope, lag, spectral, envelope, count);
+        return new FidelityResult(spectral * envelope, lag, spectral, envelope, count,
+                segmentLags[segmentLags.length - 1]);
+    }
+
+    /**
+     * A delay change falls inside some segment, so each {@link #HOP_SAMPLES} block takes whichever
+     * lag of its own and the neighbouring segments best matches the window starting there
+     * (normalized correlation), so that the audio on both sides of the change is aligned.
+     */
+    private static int blockLag(short[] reference, short[] recording, int[] segmentLags, int from) {
+        int s = from / SEGMENT_SAMPLES;
+        int own = segmentLags[s];
+        int best = own;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int c = Math.max(0, s - 1); c <= Math.min(segmentLags.length - 1, s + 1); c++) {
+            int candidate = segmentLags[c];
+            if (c != s && candidate == own) {
+                continue;
+            }
+            double dot = 0;
+            double energy = 1e-9;
+            for (int i = from; i < Math.min(reference.length, from + WINDOW_SAMPLES); i++) {
+                int j = i + candidate;
+                double r = j >= 0 && j < recording.length ? recording[j] : 0;
+                dot += reference[i] * r;
+                energy += r * r;
+            }
+            double value = dot / Math.sqrt(energy);
+            if (value > bestValue + 1e-9) {
+                bestValue = value;
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * @return for each {@link #SEGMENT_SAMPLES} segment of the reference, the lag within
+     *     ±{@link #MAX_DRIFT_SAMPLES} of {@code globalLag} maximizing the segment's cross-correlation
+     */
+    static int[] segmentLags(short[] reference, short[] recording, int globalLag) {
+        int segments = Math.max(1, (reference.length + SEGMENT_SAMPLES - 1) / SEGMENT_SAMPLES);
+        int[] lags = new int[segments];
+        double maxEnergy = 0;
+        double[] energy = new double[segments];
+        for (int s = 0; s < segments; s++) {
+            for (int i = s * SEGMENT_SAMPLES; i < Math.min(reference.length, (s + 1) * SEGMENT_SAMPLES); i++) {
+                energy[s] += (double) reference[i] * reference[i];
+            }
+            maxEnergy = Math.max(maxEnergy, energy[s]);
+        }
+        int n = Integer.highestOneBit(2 * SEGMENT_SAMPLES + 2 * MAX_DRIFT_SAMPLES) * 2;
+        DoubleFFT_1D fft = new DoubleFFT_1D(n);
+        double[] a = new double[n];
+        double[] b = new double[n];
+        int previous = globalLag;
+        for (int s = 0; s < segments; s++) {
+            lags[s] = previous;
+            if (energy[s] < maxEnergy * 1e-3) {
+                continue; // (nearly) silent: nothing to align on
+            }
+            int from = s * SEGMENT_SAMPLES;
+            int to = Math.min(reference.length, from + SEGMENT_SAMPLES);
+            int base = from + globalLag - MAX_DRIFT_SAMPLES; // recording index of correlation lag 0
+            Arrays.fill(a, 0);
+            Arrays.fill(b, 0);
+            for (int i = from; i < to; i++) {
+                a[i - from] = reference[i];
+            }
+            for (int k = 0; k < to - from + 2 * MAX_DRIFT_SAMPLES; k++) {
+                int j = base + k;
+                b[k] = j >= 0 && j < recording.length ? recording[j] : 0;
+            }
+            fft.realForward(a);
+            fft.realForward(b);
+            a[0] *= b[0];
+            a[1] *= b[1];
+            for (int k = 1; k < n / 2; k++) {
+                double ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+                a[2 * k] = ar * br + ai * bi;
+                a[2 * k + 1] = ar * bi - ai * br;
+            }
+            fft.realInverse(a, true);
+            int best = MAX_DRIFT_SAMPLES;
+            double bestValue = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k <= 2 * MAX_DRIFT_SAMPLES; k++) {
+                if (a[k] > bestValue) {
+                    bestValue = a[k];
+                    best = k;
+                }
+            }
+            lags[s] = bestValue > 0 ? globalLag - MAX_DRIFT_SAMPLES + best : previous;
+            previous = lags[s];
+        }
+        return lags;
     }
 
     /**

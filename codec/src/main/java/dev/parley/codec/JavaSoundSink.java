@@ -30,6 +30,7 @@ public final class JavaSoundSink implements AudioSink {
     private final AtomicLong framesPlayed = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
+    private volatile String problem;
 
     private JavaSoundSink(SourceDataLine line, AudioFormat format, String name) {
         this.line = line;
@@ -93,6 +94,11 @@ public final class JavaSoundSink implements AudioSink {
         return framesPlayed.get();
     }
 
+    @Override
+    public String problem() {
+        return problem;
+    }
+
     /** @return the device name */
     public String deviceName() {
         return name;
@@ -123,6 +129,9 @@ public final class JavaSoundSink implements AudioSink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            if (!closed) {
+                problem = "playback device '" + name + "' failed (" + e.getMessage() + "); received audio is dropped";
+            }
             log.warn("playback to '{}' failed; further frames are dropped", name, e);
         }
     }

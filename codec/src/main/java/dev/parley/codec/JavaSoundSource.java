@@ -30,6 +30,7 @@ public final class JavaSoundSource implements AudioSource {
     private final AtomicLong overruns = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
+    private volatile String problem;
 
     private JavaSoundSource(TargetDataLine line, AudioFormat format, String name) {
         this.line = line;
@@ -104,6 +105,11 @@ public final class JavaSoundSource implements AudioSource {
         return queue.size();
     }
 
+    @Override
+    public String problem() {
+        return problem;
+    }
+
     /** @return the device name */
     public String deviceName() {
         return name;
@@ -117,6 +123,9 @@ public final class JavaSoundSource implements AudioSource {
                 while (got < bytes.length && !closed) {
                     int n = line.read(bytes, got, bytes.length - got);
                     if (n <= 0 && !line.isOpen()) {
+                        if (!closed) {
+                            problem = "capture device '" + name + "' closed (unplugged?); sending silence";
+                        }
                         return;
                     }
                     got += Math.max(n, 0);
@@ -141,6 +150,7 @@ public final class JavaSoundSource implements AudioSource {
             }
         } catch (RuntimeException e) {
             if (!closed) {
+                problem = "capture device '" + name + "' failed (" + e.getMessage() + "); sending silence";
                 log.warn("capture from '{}' failed; the source now yields silence", name, e);
             }
         }

@@ -36,7 +36,11 @@ public final class OpusDecoder implements AutoCloseable {
      * @throws OpusException if libopus cannot be loaded or refuses to create the decoder
      */
     public static OpusDecoder create() {
-        Opus opus = OpusNative.lib();
+        return create(OpusNative.lib());
+    }
+
+    /** As {@link #create()} on a given binding (tests compare the system and bundled libopus). */
+    static OpusDecoder create(Opus opus) {
         IntBuffer error = IntBuffer.allocate(1);
         PointerByReference state = opus.opus_decoder_create(AudioFormats.SAMPLE_RATE_HZ, AudioFormats.CHANNELS, error);
         OpusNative.check("opus_decoder_create", error.get(0));
@@ -91,6 +95,38 @@ public final class OpusDecoder implements AutoCloseable {
                 opus.opus_decode(s, null, 0, pcmBuffer, AudioFormats.FRAME_SAMPLES, 0));
         pcmBuffer.get(0, out960, 0, samples);
         return samples;
+    }
+
+    /**
+     * Recovers the frame <em>before</em> {@code payload} from the in-band FEC data (LBRR) that
+     * {@code payload} carries (RFC 6716 §2.1.7; {@code opus_decode} with {@code decode_fec = 1}).
+     * When the packet carries no FEC, libopus conceals instead, so the output is always usable.
+     * Call it for a lost frame when the next packet is already here, then decode that next packet
+     * normally.
+     *
+     * @param payload the packet following the lost one (an RTP payload per RFC 7587)
+     * @param out960  destination, at least {@link AudioFormats#FRAME_SAMPLES} long
+     * @return number of samples written (960)
+     * @throws IllegalStateException if the decoder is closed
+     * @throws OpusException         for a corrupt packet
+     */
+    public synchronized int decodeFec(byte[] payload, short[] out960) {
+        checkOut(out960);
+        PointerByReference s = requireOpen();
+        pcmBuffer.clear();
+        int samples = OpusNative.check("opus_decode(fec)",
+                opus.opus_decode(s, payload, payload.length, pcmBuffer, AudioFormats.FRAME_SAMPLES, 1));
+        pcmBuffer.get(0, out960, 0, samples);
+        return samples;
+    }
+
+    /**
+     * @param payload an Opus packet
+     * @return true if its TOC byte says SILK-only or hybrid mode, the modes that can carry in-band FEC
+     *     (RFC 6716 §3.1: configurations 0..15); false for CELT-only or an empty packet
+     */
+    public static boolean mayCarryFec(byte[] payload) {
+        return payload.length > 0 && ((payload[0] & 0xFF) >> 3) < 16;
     }
 
     /** Frees the native decoder. Idempotent. */

@@ -26,6 +26,9 @@ public final class OpusEncoder implements AutoCloseable {
     private final ByteBuffer packetBuffer;
     private PointerByReference state;
     private int bitrateKbps;
+    private boolean inbandFec;
+    private int packetLossPercent;
+    private boolean dtx;
 
     private OpusEncoder(Opus opus, PointerByReference state) {
         this.opus = opus;
@@ -44,8 +47,12 @@ public final class OpusEncoder implements AutoCloseable {
      * @throws OpusException            if libopus cannot be loaded or refuses to create the encoder
      */
     public static OpusEncoder create(int bitrateKbps) {
+        return create(OpusNative.lib(), bitrateKbps);
+    }
+
+    /** As {@link #create(int)} on a given binding (tests compare the system and bundled libopus). */
+    static OpusEncoder create(Opus opus, int bitrateKbps) {
         checkBitrate(bitrateKbps);
-        Opus opus = OpusNative.lib();
         IntBuffer error = IntBuffer.allocate(1);
         PointerByReference state = opus.opus_encoder_create(
                 AudioFormats.SAMPLE_RATE_HZ, AudioFormats.CHANNELS, Opus.OPUS_APPLICATION_VOIP, error);
@@ -103,6 +110,64 @@ public final class OpusEncoder implements AutoCloseable {
         OpusNative.check("opus_encoder_ctl(OPUS_SET_BITRATE)",
                 opus.opus_encoder_ctl(requireOpen(), Opus.OPUS_SET_BITRATE_REQUEST, bitrateKbps * 1000));
         this.bitrateKbps = bitrateKbps;
+    }
+
+    /**
+     * Switches Opus in-band forward error correction (LBRR, RFC 6716 §2.1.7): each packet then also
+     * carries a low-bitrate copy of the previous frame, which a receiver decodes with
+     * {@link OpusDecoder#decodeFec} when that frame was lost. Only SILK and hybrid modes carry it;
+     * libopus sizes it from {@link #setPacketLossPercent}.
+     *
+     * @throws IllegalStateException if the encoder is closed
+     */
+    public synchronized void setInbandFec(boolean enabled) {
+        OpusNative.check("opus_encoder_ctl(OPUS_SET_INBAND_FEC)",
+                opus.opus_encoder_ctl(requireOpen(), Opus.OPUS_SET_INBAND_FEC_REQUEST, enabled ? 1 : 0));
+        this.inbandFec = enabled;
+    }
+
+    /**
+     * Tells the encoder the expected packet loss, which makes it more robust (and with FEC on,
+     * spend more bits on the redundant copy).
+     *
+     * @param percent 0..100
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException    if the encoder is closed
+     */
+    public synchronized void setPacketLossPercent(int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("packetLossPercent: " + percent + " (expected: 0..100)");
+        }
+        OpusNative.check("opus_encoder_ctl(OPUS_SET_PACKET_LOSS_PERC)",
+                opus.opus_encoder_ctl(requireOpen(), Opus.OPUS_SET_PACKET_LOSS_PERC_REQUEST, percent));
+        this.packetLossPercent = percent;
+    }
+
+    /**
+     * Discontinuous transmission: during silence the encoder emits a tiny packet only every
+     * 400 ms (callers may skip sending 1..2-byte packets; RTP timestamps then jump, RFC 7587 §3.1.3).
+     *
+     * @throws IllegalStateException if the encoder is closed
+     */
+    public synchronized void setDtx(boolean enabled) {
+        OpusNative.check("opus_encoder_ctl(OPUS_SET_DTX)",
+                opus.opus_encoder_ctl(requireOpen(), Opus.OPUS_SET_DTX_REQUEST, enabled ? 1 : 0));
+        this.dtx = enabled;
+    }
+
+    /** @return whether in-band FEC is on */
+    public synchronized boolean inbandFec() {
+        return inbandFec;
+    }
+
+    /** @return the expected packet loss last configured, in percent */
+    public synchronized int packetLossPercent() {
+        return packetLossPercent;
+    }
+
+    /** @return whether DTX is on */
+    public synchronized boolean dtx() {
+        return dtx;
     }
 
     /** @return the configured target bitrate in kbit/s */

@@ -150,6 +150,12 @@ abstract class FakeDataLine implements DataLine {
             notifyAll();
         }
 
+        /** The device disappears: the line closes under the reader, as when a USB headset is pulled. */
+        synchronized void unplug() {
+            open = false;
+            notifyAll();
+        }
+
         @Override
         public synchronized int read(byte[] b, int off, int len) {
             while (pending.isEmpty() && open) {
@@ -177,9 +183,13 @@ abstract class FakeDataLine implements DataLine {
     static final class Source extends FakeDataLine implements SourceDataLine {
         final java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
         volatile boolean block;
+        volatile boolean unplugged;
 
         @Override
         public int write(byte[] b, int off, int len) {
+            if (unplugged) {
+                throw new IllegalArgumentException("device removed");
+            }
             synchronized (this) {
                 while (block && open) {
                     try {

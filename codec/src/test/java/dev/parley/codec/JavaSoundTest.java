@@ -118,6 +118,28 @@ class JavaSoundTest {
     }
 
     @Test
+    void unpluggedDevicesReportAProblemAndKeepTheClockFed() throws IOException {
+        FakeDataLine.Target mic = new FakeDataLine.Target();
+        FakeDataLine.Source speaker = new FakeDataLine.Source();
+        try (JavaSoundSource source = JavaSoundSource.open(mic, MONO, "USB Headset");
+             JavaSoundSink sink = JavaSoundSink.open(speaker, MONO, "USB Headset")) {
+            assertThat(source.problem()).isNull();
+            assertThat(sink.problem()).isNull();
+            mic.unplug();
+            speaker.unplugged = true;
+            sink.write(new short[960]);
+            awaitTrue(() -> source.problem() != null && sink.problem() != null);
+            assertThat(source.problem()).isEqualTo("capture device 'USB Headset' closed (unplugged?); sending silence");
+            assertThat(sink.problem()).isEqualTo("playback device 'USB Headset' failed (device removed); received audio is dropped");
+            short[] frame = new short[960];
+            frame[0] = 1;
+            assertThat(source.read(frame)).as("the call goes on with silence").isTrue();
+            assertThat(frame).containsOnly((short) 0);
+            sink.write(new short[960]); // never throws, never blocks
+        }
+    }
+
+    @Test
     void aDeviceThatCannotOpenGivesAClearError() {
         FakeDataLine.Target line = new FakeDataLine.Target();
         line.failOpen = true;

@@ -2,6 +2,8 @@ package dev.parley.client.call;
 
 import dev.parley.client.media.MediaConfig;
 import dev.parley.client.media.MediaSession;
+import dev.parley.client.media.MediaStats;
+import dev.parley.codec.ImpairmentSpec;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
 import dev.parley.protocol.Credentials;
@@ -40,13 +42,26 @@ import org.slf4j.LoggerFactory;
 public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
 
-    /** Static settings of the local party. */
+    /**
+     * Static settings of the local party.
+     *
+     * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed delay of 20..1000 ms
+     * @param impairment     test impairment applied to the media this party receives ({@link ImpairmentSpec#NONE} normally)
+     */
     public record Settings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
-            String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace) {
+            String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace,
+            ImpairmentSpec impairment) {
+        /** Without impairment. */
+        public Settings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
+                String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace) {
+            this(self, credential, serverPublicKey, mediaBind, mediaHost, bitrateKbps, jitterBufferMs, ringTimeout,
+                    hangupGrace, ImpairmentSpec.NONE);
+        }
+
         /** @return a copy with another media host (the address peers should send media to) */
         public Settings withMediaHost(String host) {
             return new Settings(self, credential, serverPublicKey, mediaBind, host, bitrateKbps, jitterBufferMs,
-                    ringTimeout, hangupGrace);
+                    ringTimeout, hangupGrace, impairment);
         }
     }
 
@@ -156,6 +171,11 @@ public final class CallEngine {
         });
     }
 
+    /** @return completes with the live media statistics of the active call, or null when no media runs */
+    public CompletableFuture<MediaStats> stats() {
+        return onLoop(() -> current == null || !current.mediaStarted ? null : current.media.stats());
+    }
+
     /** @return completes with true if a call is in progress (calling, ringing or active) */
     public CompletableFuture<Boolean> hasCall() {
         return onLoop(() -> current != null);
@@ -253,6 +273,7 @@ public final class CallEngine {
     }
 
     private void startMedia(Call call, InetSocketAddress remote) {
+        call.media.onAudioProblem(message -> listener.onMediaProblem(call.id, call.peer, message));
         call.media.start(remote, call.source, call.sink);
         call.mediaStarted = true;
         setState(call, CallState.ACTIVE);
@@ -319,7 +340,8 @@ public final class CallEngine {
 
     private MediaSession openMedia() throws IOException {
         MediaConfig config = new MediaConfig(settings.bitrateKbps(), dev.parley.codec.AudioFormats.OPUS_PAYLOAD_TYPE,
-                settings.jitterBufferMs(), random.nextLong() & 0xffffffffL);
+                settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
+                .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());
         return MediaSession.open(config, settings.mediaBind());
     }
 

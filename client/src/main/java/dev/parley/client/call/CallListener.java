@@ -5,6 +5,12 @@ public interface CallListener {
     /** The call's state changed. */
     default void onState(String callId, String peer, CallState state) {}
 
+    /**
+     * An audio device of the call failed or disappeared (e.g. unplugged); the call goes on with
+     * silence in that direction. Called on the call's media thread, once per distinct message.
+     */
+    default void onMediaProblem(String callId, String peer, String message) {}
+
     /** The call ended. */
     default void onEnded(CallReport report) {}
 

@@ -5,87 +5,108 @@ import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
 import dev.parley.codec.JitterBuffer;
 import dev.parley.codec.JitterBufferStats;
+import dev.parley.codec.MediaPathSimulator;
 import dev.parley.codec.OpusDecoder;
 import dev.parley.codec.OpusEncoder;
 import dev.parley.codec.OpusException;
+import dev.parley.codec.PlayoutEngine;
+import dev.parley.codec.RateAdapter;
 import dev.parley.codec.RtpPacket;
 import io.netty.util.concurrent.Future;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The 20 ms media clock's work, confined to the media thread: capture → Opus encode → RTP send,
- * and received RTP → jitter buffer → Opus decode or PLC → sink (one frame per tick, silence while
- * nothing plays). Publishes a counter snapshot after every tick for other threads.
+ * The 20 ms media clock's work, confined to the media thread: capture → Opus encode → RTP send;
+ * RTCP in (RTT, the peer's loss → {@link RateAdapter} → encoder bitrate, FEC, expected loss) and
+ * out (SR/RR every few seconds); received RTP → {@link PlayoutEngine} (adaptive jitter buffer,
+ * decode, FEC, PLC) → sink, one frame per tick. Publishes a counter snapshot after every tick for
+ * other threads. Audio device problems (a source or sink that failed, e.g. unplugged) are reported
+ * once each through {@code audioProblem}; the call goes on with silence.
  */
 final class MediaLoop {
     private static final Logger log = LoggerFactory.getLogger(MediaLoop.class);
-    /** Decode buffer: the longest Opus packet (120 ms), though peers should send 20 ms. */
-    private static final int MAX_DECODE_SAMPLES = 120 * AudioFormats.SAMPLES_PER_MS;
+    private static final int DEVICE_CHECK_TICKS = 25;
 
     /** Counters published by the media thread. */
-    record Counters(long packetsSent, long payloadBytesSent, long bytesSent, long framesPlayed,
-                    long framesConcealed, long decodeErrors, JitterBufferStats jitter) {
+    record Counters(long packetsSent, long payloadBytesSent, long bytesSent, long decodeErrors,
+                    JitterBufferStats jitter, double rttMs, double remoteLossPct, RateAdapter.Decision decision,
+                    long rtcpSent, long rtcpReceived) {
     }
 
-    /** Sends one encoded RTP packet; returns a handle whose completion means it left the socket. */
+    /** Sends one encoded datagram; returns a handle whose completion means it left the socket. */
     interface PacketSender {
-        Future<?> send(byte[] rtp);
+        Future<?> send(byte[] datagram);
     }
 
     private final MediaConfig config;
     private final AudioSource source;
     private final AudioSink sink;
     private final OpusEncoder encoder;
-    private final OpusDecoder decoder;
-    private final JitterBuffer jitterBuffer;
+    private final PlayoutEngine playout;
+    private final RateAdapter adapter;
+    private final RtcpReporter rtcp;
     private final Queue<RtpReceiveHandler.Inbound> inbound;
+    private final Queue<RtpReceiveHandler.InboundRtcp> inboundRtcp;
     private final PacketSender sender;
     private final LongSupplier clockMs;
+    private final LongUnaryOperator ntpAt;
     private final Consumer<Future<?>> onSourceEnded;
+    private final Consumer<String> audioProblem;
+    private final Set<String> reportedProblems = new HashSet<>();
 
     private final short[] capture = new short[AudioFormats.FRAME_SAMPLES];
-    private final short[] playout = new short[MAX_DECODE_SAMPLES];
-    private final short[] silence = new short[AudioFormats.FRAME_SAMPLES];
     private final short[] frame = new short[AudioFormats.FRAME_SAMPLES];
     private final byte[] opus = new byte[RtpPacket.MAX_PACKET_BYTES - RtpPacket.HEADER_BYTES];
 
     private int sequence;
     private long timestamp;
-    private boolean firstPacket = true;
+    private boolean marker = true;
     private boolean sourceDone;
     private Future<?> lastSend;
     private long packetsSent;
     private long payloadBytesSent;
     private long bytesSent;
-    private long framesPlayed;
-    private long framesConcealed;
-    private long decodeErrors;
-    private boolean sinkFailed;
+    private long ticks;
     private int tickFailures;
     private volatile Counters counters;
 
     MediaLoop(MediaConfig config, AudioSource source, AudioSink sink, Queue<RtpReceiveHandler.Inbound> inbound,
-              PacketSender sender, LongSupplier clockMs, Consumer<Future<?>> onSourceEnded) {
+              Queue<RtpReceiveHandler.InboundRtcp> inboundRtcp, PacketSender sender, LongSupplier clockMs,
+              LongUnaryOperator ntpAt, Consumer<Future<?>> onSourceEnded, Consumer<String> audioProblem) {
         this.config = config;
         this.source = source;
         this.sink = sink;
         this.inbound = inbound;
+        this.inboundRtcp = inboundRtcp;
         this.sender = sender;
         this.clockMs = clockMs;
+        this.ntpAt = ntpAt;
         this.onSourceEnded = onSourceEnded;
-        this.jitterBuffer = new JitterBuffer(config.jitterBufferMs());
+        this.audioProblem = audioProblem;
         // RFC 3550 §5.1: random initial sequence number and timestamp; derived from the (random) SSRC.
-        java.util.SplittableRandom random = new java.util.SplittableRandom(config.ssrc() * 0x9E3779B97F4A7C15L);
+        SplittableRandom random = new SplittableRandom(config.ssrc() * 0x9E3779B97F4A7C15L);
         this.sequence = random.nextInt(1 << 16);
         this.timestamp = random.nextLong(1L << 32);
+        this.rtcp = new RtcpReporter(config.ssrc(), "parley-" + Long.toHexString(config.ssrc()),
+                config.rtcpIntervalMs(), random.split());
+        this.adapter = new RateAdapter(config.bitrateKbps());
         this.encoder = OpusEncoder.create(config.bitrateKbps());
         try {
-            this.decoder = OpusDecoder.create();
+            RateAdapter.apply(adapter.current(), encoder);
+            encoder.setDtx(config.dtx());
+            JitterBuffer buffer = config.adaptiveJitterBuffer() ? JitterBuffer.adaptive()
+                    : new JitterBuffer(config.jitterBufferMs());
+            this.playout = new PlayoutEngine(buffer, OpusDecoder.create());
         } catch (RuntimeException e) {
             encoder.close();
             throw e;
@@ -96,8 +117,17 @@ final class MediaLoop {
     /** One clock tick; never throws (an exception would cancel the fixed-rate schedule). */
     void tick() {
         try {
+            long now = clockMs.getAsLong();
             send();
-            receiveAndPlay(clockMs.getAsLong());
+            receiveRtcp();
+            receiveAndPlay(now);
+            if (rtcp.due(now)) {
+                sender.send(rtcp.build(now, ntpAt.applyAsLong(now), timestamp, packetsSent, payloadBytesSent,
+                        playout.buffer()));
+            }
+            if (++ticks % DEVICE_CHECK_TICKS == 0) {
+                checkDevices();
+            }
         } catch (RuntimeException e) {
             if (tickFailures++ < 3) { // a persistent fault must not log 50 times a second
                 log.warn("media tick failed", e);
@@ -118,7 +148,7 @@ final class MediaLoop {
         try {
             got = source.read(capture);
         } catch (RuntimeException e) {
-            log.warn("audio source failed; treating it as ended", e);
+            problem("audio input failed (" + e.getMessage() + "); the call goes on without your audio");
             got = false;
         }
         if (!got) {
@@ -134,11 +164,18 @@ final class MediaLoop {
             timestamp = (timestamp + AudioFormats.FRAME_SAMPLES) & 0xFFFF_FFFFL;
             return;
         }
-        RtpPacket packet = RtpPacket.of(firstPacket, config.payloadType(), sequence, timestamp, config.ssrc(),
+        if (config.dtx() && n <= 2) {
+            // RFC 7587 §3.1.3: with DTX, packets of 2 bytes or less need not be sent; the timestamp
+            // keeps running so the receiver sees the gap's duration, and the next packet starts a talkspurt.
+            timestamp = (timestamp + AudioFormats.FRAME_SAMPLES) & 0xFFFF_FFFFL;
+            marker = true;
+            return;
+        }
+        RtpPacket packet = RtpPacket.of(marker, config.payloadType(), sequence, timestamp, config.ssrc(),
                 Arrays.copyOf(opus, n));
         byte[] wire = packet.encode();
         lastSend = sender.send(wire);
-        firstPacket = false;
+        marker = false;
         sequence = (sequence + 1) & 0xFFFF;
         timestamp = (timestamp + AudioFormats.FRAME_SAMPLES) & 0xFFFF_FFFFL;
         packetsSent++;
@@ -146,68 +183,81 @@ final class MediaLoop {
         bytesSent += wire.length;
     }
 
+    private void receiveRtcp() {
+        RtpReceiveHandler.InboundRtcp in;
+        while ((in = inboundRtcp.poll()) != null) {
+            RtcpReporter.RemoteView view = rtcp.onReceive(in.packets(), in.arrivalMs(), ntpAt.applyAsLong(in.arrivalMs()));
+            if (view != null) {
+                RateAdapter.Decision before = adapter.current();
+                RateAdapter.Decision d = adapter.onReport(view.fractionLost());
+                RateAdapter.apply(d, encoder);
+                if (!d.equals(before)) {
+                    log.debug("peer reports {}% loss, rtt {} ms: now {}", Math.round(view.fractionLost() * 100),
+                            view.rttMs(), d);
+                }
+            }
+        }
+    }
+
     private void receiveAndPlay(long nowMs) {
         RtpReceiveHandler.Inbound in;
         while ((in = inbound.poll()) != null) {
-            jitterBuffer.offer(in.packet(), in.arrivalMs());
+            playout.offer(in.packet(), in.arrivalMs());
         }
-        JitterBuffer.Frame slot = jitterBuffer.poll(nowMs);
-        short[] out = silence;
-        switch (slot.kind()) {
-            case PACKET -> {
-                byte[] payload = slot.payload();
-                try {
-                    decoder.decode(payload, 0, payload.length, playout);
-                    framesPlayed++;
-                } catch (OpusException e) {
-                    decodeErrors++;
-                    conceal();
-                }
-                out = playout;
-            }
-            case LOST -> {
-                conceal();
-                out = playout;
-            }
-            case NOTHING -> {
-            }
-        }
-        writeToSink(out);
-    }
-
-    private void conceal() {
-        decoder.conceal(playout);
-        framesConcealed++;
-    }
-
-    private void writeToSink(short[] pcm) {
-        System.arraycopy(pcm, 0, frame, 0, frame.length);
+        playout.next(nowMs, frame);
         try {
             sink.write(frame);
         } catch (RuntimeException e) {
-            if (!sinkFailed) {
-                sinkFailed = true;
-                log.warn("audio sink failed; further failures are not logged", e);
+            problem("audio output failed (" + e.getMessage() + "); the call goes on without playback");
+        }
+    }
+
+    private void checkDevices() {
+        String p = source.problem();
+        if (p != null) {
+            problem(p);
+        }
+        p = sink.problem();
+        if (p != null) {
+            problem(p);
+        }
+    }
+
+    private void problem(String message) {
+        if (reportedProblems.size() < 8 && reportedProblems.add(message)) {
+            log.warn("{}", message);
+            try {
+                audioProblem.accept(message);
+            } catch (RuntimeException e) {
+                log.debug("audio problem listener failed", e);
             }
         }
     }
 
     private void publish() {
-        counters = new Counters(packetsSent, payloadBytesSent, bytesSent, framesPlayed, framesConcealed,
-                decodeErrors, jitterBuffer.stats());
+        RtcpReporter.RemoteView remote = rtcp.remote();
+        counters = new Counters(packetsSent, payloadBytesSent, bytesSent, playout.decodeErrors(), playout.stats(),
+                rtcp.rttMs(), remote == null ? -1 : 100 * remote.fractionLost(), adapter.current(), rtcp.reportsSent(),
+                rtcp.reportsReceived());
+    }
+
+    /** @return the burst ratio of the concealed frames so far (G.107) */
+    static double burstRatio(JitterBufferStats s) {
+        long slots = s.played() + s.fecFrames() + s.concealed();
+        return MediaPathSimulator.burstRatio(s, slots == 0 ? 0 : (double) s.concealed() / slots);
     }
 
     /** Releases codecs, sink and source; call after the clock stopped. Never throws. */
     void closeResources() {
         encoder.close();
-        decoder.close();
+        playout.close();
         closeQuietly(sink, "sink");
         closeQuietly(source, "source");
     }
 
     private static void closeQuietly(AutoCloseable c, String what) {
         try {
-            c.close();
+            Objects.requireNonNull(c).close();
         } catch (Exception e) {
             log.warn("closing audio {} failed", what, e);
         }

@@ -3,6 +3,7 @@ package dev.parley.client.media;
 import dev.parley.codec.AudioFormats;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
+import dev.parley.codec.Rtcp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,21 +27,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One call's media: a UDP socket carrying RTP (RFC 3550) with Opus payloads (RFC 7587), 48 kHz mono,
- * 20 ms frames, sent to and received from one remote address (symmetric RTP, RFC 4961).
+ * 20 ms frames, and RTCP sender/receiver reports on the same socket (RFC 5761), sent to and
+ * received from one remote address (symmetric RTP, RFC 4961). With a non-empty
+ * {@link MediaConfig#impairment()} an {@link ImpairmentHandler} in front of the receiver loses,
+ * delays, reorders and duplicates what this session receives.
  *
  * <p>Threads: the socket lives on its own single-thread Netty event loop, which only parses and
  * filters datagrams. A dedicated media thread ticks every 20 ms at a fixed rate (drift-free:
  * each tick is scheduled from the start time, not from the previous tick's end) and does all
- * audio and Opus work: read a source frame, encode, send one RTP packet (PT from the config,
- * sequence +1, timestamp +960, marker on the first packet), then drain received packets into the
- * {@link dev.parley.codec.JitterBuffer}, decode or conceal one frame, and write exactly one frame
- * to the sink (silence until playout starts). Future callbacks run on the common fork-join pool,
+ * audio and Opus work (see {@code MediaLoop}): read a source frame, encode, send one RTP packet
+ * (PT from the config, sequence +1, timestamp +960, marker on the first packet), digest RTCP and
+ * adapt the encoder, drain received packets into the adaptive jitter buffer, decode, FEC-recover or
+ * conceal one frame, write exactly one frame to the sink (silence until playout starts), and send
+ * an RTCP report when due. Future callbacks run on the common fork-join pool,
  * never on these two threads.
  *
  * <p>Robustness: datagrams that are not valid RTP from the expected address, payload type and
@@ -74,6 +80,7 @@ public final class MediaSession implements AutoCloseable {
     private volatile long startMs = -1;
     private volatile long stopMs = -1;
     private volatile InetSocketAddress remote;
+    private volatile Consumer<String> audioProblemListener = m -> { };
 
     private MediaSession(MediaConfig config, EventLoopGroup group, Channel channel, RtpReceiveHandler receiver,
                          InstantSource instantSource, LongSupplier clockMs) {
@@ -112,7 +119,15 @@ public final class MediaSession implements AutoCloseable {
                 () -> self[0].onFirstPacket());
         ChannelFuture bind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 256 * 1024)
-                .handler(receiver)
+                .handler(new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+                    @Override
+                    protected void initChannel(NioDatagramChannel ch) {
+                        if (!config.impairment().isNone()) {
+                            ch.pipeline().addLast("impairment", new ImpairmentHandler(config.impairment()));
+                        }
+                        ch.pipeline().addLast("rtp", receiver);
+                    }
+                })
                 .bind(bindAddress).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -125,6 +140,19 @@ public final class MediaSession implements AutoCloseable {
     /** @return the bound local address (with the actual port) */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /**
+     * Sets who hears about audio device problems (a capture or playback device that failed or was
+     * unplugged: the call goes on with silence). Called on the media thread, once per distinct message.
+     */
+    public void onAudioProblem(Consumer<String> listener) {
+        this.audioProblemListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** @return the session's settings */
+    public MediaConfig config() {
+        return config;
     }
 
     /** @return our RTP SSRC, from the config */
@@ -152,8 +180,12 @@ public final class MediaSession implements AutoCloseable {
         InetSocketAddress target = remote.isUnresolved() ? new InetSocketAddress(remote.getHostString(), remote.getPort())
                 : remote;
         this.remote = target;
-        MediaLoop mediaLoop = new MediaLoop(config, source, sink, receiver.queue(), this::send, clockMs,
-                this::onSourceEnded);
+        // RTCP's NTP timestamps: wall clock at start, advanced by the monotonic media clock.
+        long wallAtStart = instantSource.millis();
+        long monoAtStart = clockMs.getAsLong();
+        MediaLoop mediaLoop = new MediaLoop(config, source, sink, receiver.queue(), receiver.rtcpQueue(), this::send,
+                clockMs, mono -> Rtcp.ntpTimestamp(wallAtStart + (mono - monoAtStart)), this::onSourceEnded,
+                m -> audioProblemListener.accept(m));
         receiver.expect(target);
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "parley-media-" + Long.toHexString(config.ssrc()));
@@ -182,7 +214,8 @@ public final class MediaSession implements AutoCloseable {
     public MediaStats stats() {
         MediaLoop l = loop;
         if (l == null) {
-            return new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, receiver.discarded());
+            return new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, receiver.discarded(), 0, 0, 0, 0, 0, 0, -1, -1,
+                    config.bitrateKbps(), 0, 0, 0, 1);
         }
         MediaLoop.Counters c = l.counters();
         long end = stopMs >= 0 ? stopMs : clockMs.getAsLong();
@@ -190,8 +223,11 @@ public final class MediaSession implements AutoCloseable {
         double bitrateKbps = sendSeconds == 0 ? 0 : c.payloadBytesSent() * 8 / sendSeconds / 1000;
         var jb = c.jitter();
         return new MediaStats(c.packetsSent(), jb.received(), jb.lost(), jb.late(), jb.duplicates(), jb.jitterMs(),
-                bitrateKbps, c.framesPlayed(), c.framesConcealed(), c.bytesSent(), Math.max(0, end - startMs),
-                receiver.discarded() + jb.discarded() + c.decodeErrors());
+                bitrateKbps, jb.played(), jb.concealed(), c.bytesSent(), Math.max(0, end - startMs),
+                receiver.discarded() + jb.discarded() + c.decodeErrors(), jb.fecFrames(), jb.expanded(),
+                jb.accelerated(), jb.dtxFrames(), jb.targetDelayMs(), jb.meanDelayMs(), c.rttMs(), c.remoteLossPct(),
+                c.decision().bitrateKbps(), c.decision().packetLossPercent(), c.rtcpSent(), c.rtcpReceived(),
+                MediaLoop.burstRatio(jb));
     }
 
     /**

@@ -1,12 +1,15 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.MalformedPacketException;
+import dev.parley.codec.Rtcp;
+import dev.parley.codec.RtcpPacket;
 import dev.parley.codec.RtpPacket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,11 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs on the session's Netty event loop: turns datagrams from the expected remote into RTP packets
- * stamped with their arrival time and queues them for the media thread. Everything else is
- * counted and dropped: datagrams before {@code start}, from another address, outside the RTP
- * first-byte range of RFC 7983 (128..191), malformed RTP, another payload type, or another SSRC
- * than the first one seen (the remote's stream is latched on its first valid packet).
+ * Runs on the session's Netty event loop: turns datagrams from the expected remote into RTP or
+ * RTCP packets stamped with their arrival time and queues them for the media thread. RTP and RTCP
+ * share the socket: both have a first byte in 128..191 (RFC 7983), and RTCP is told apart by its
+ * second byte, the packet type, in 192..223 (RFC 5761 §4). Everything else is counted and dropped:
+ * datagrams before {@code start}, from another address, outside the first-byte range, malformed
+ * RTP or RTCP, another payload type, or another SSRC than the first one seen (the remote's stream
+ * is latched on its first valid packet).
  */
 final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     /** Received packets waiting for the media thread: 1 s of audio; beyond that they are dropped. */
@@ -30,6 +35,13 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     record Inbound(RtpPacket packet, long arrivalMs) {
     }
 
+    /** A compound RTCP packet and its arrival time on the media clock, in ms. */
+    record InboundRtcp(List<RtcpPacket> packets, long arrivalMs) {
+    }
+
+    /** RTCP packets waiting for the media thread. */
+    static final int RTCP_QUEUE_PACKETS = 16;
+
     /** Notified on the event loop when the first valid packet arrives. */
     interface FirstPacketListener {
         void onFirstPacket();
@@ -39,6 +51,7 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     private final LongSupplier clockMs;
     private final FirstPacketListener firstPacketListener;
     private final BlockingQueue<Inbound> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
+    private final BlockingQueue<InboundRtcp> rtcpQueue = new ArrayBlockingQueue<>(RTCP_QUEUE_PACKETS);
     private final AtomicLong discarded = new AtomicLong();
     private volatile InetSocketAddress remote;
     private long remoteSsrc = -1; // event-loop confined
@@ -57,6 +70,10 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
 
     BlockingQueue<Inbound> queue() {
         return queue;
+    }
+
+    BlockingQueue<InboundRtcp> rtcpQueue() {
+        return rtcpQueue;
     }
 
     long discarded() {
@@ -82,6 +99,17 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         byte[] bytes = new byte[length];
         content.getBytes(content.readerIndex(), bytes);
+        if (Rtcp.isRtcp(bytes, 0, length)) {
+            try {
+                List<RtcpPacket> packets = Rtcp.decode(bytes, 0, length);
+                if (!rtcpQueue.offer(new InboundRtcp(packets, arrivalMs))) {
+                    discard("rtcp queue full", sender, length);
+                }
+            } catch (MalformedPacketException e) {
+                discard(e.getMessage(), sender, length);
+            }
+            return;
+        }
         RtpPacket packet;
         try {
             packet = RtpPacket.decode(bytes, 0, length);

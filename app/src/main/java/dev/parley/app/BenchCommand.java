@@ -1,0 +1,144 @@
+package dev.parley.app;
+
+import dev.parley.codec.AudioFormats;
+import dev.parley.codec.Clips;
+import dev.parley.codec.Fidelity;
+import dev.parley.codec.FidelityResult;
+import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.JitterBufferStats;
+import dev.parley.codec.MediaPathSimulator;
+import dev.parley.codec.OpusLibraryInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code parley bench media|quality}: the media engine's CPU cost per frame and calls per core
+ * ({@link MediaPathBench}), or the quality table under seeded impairments ({@link MediaPathSimulator}:
+ * the production jitter buffer, FEC, PLC and rate adaptation on a virtual clock). Prints a
+ * readable table and JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks the media engine.",
+                "media: CPU per 20 ms frame of encode + packetize + depacketize + jitter buffer + decode, per direction, "
+                        + "and concurrent calls per core.",
+                "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
+                        + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})
+final class BenchCommand implements Callable<Integer> {
+    /** The quality table's scenarios: the rows, then combinations. */
+    static final List<String> SCENARIOS = List.of("none", "loss=5%", "loss=10%", "loss=20%", "jitter=20ms",
+            "jitter=40ms", "jitter=80ms", "loss=10%,jitter=40ms", "loss=10%,burst=2,jitter=40ms", "loss=20%,jitter=40ms");
+
+    @Parameters(index = "0", paramLabel = "media|quality", description = "What to measure.")
+    String what;
+
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement (default: ${DEFAULT-VALUE}).")
+    int frames;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "media: threads for calls per core (default: all cores).")
+    int threads;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "quality: impairment seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("machine", machine());
+        switch (what) {
+            case "media" -> {
+                Map<String, Object> r = MediaPathBench.run(frames, threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
+                out.putAll(r);
+                System.out.println(MediaPathBench.table(r));
+            }
+            case "quality" -> {
+                List<Map<String, Object>> rows = quality();
+                out.put("rows", rows);
+                System.out.println(qualityTable(rows));
+            }
+            default -> {
+                System.err.println("parley bench: '" + what + "' (expected: media or quality)");
+                return 2;
+            }
+        }
+        String text = Reports.toJson(out);
+        System.out.println(text);
+        if (json != null) {
+            Reports.write(json, out);
+        }
+        return 0;
+    }
+
+    private List<Map<String, Object>> quality() {
+        short[] clip = Clips.speechSample();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double cleanFidelity = 0;
+        for (String scenario : SCENARIOS) {
+            ImpairmentSpec spec = ImpairmentSpec.parse(scenario.equals("none") ? "none" : scenario + ",seed=" + seed);
+            MediaPathSimulator.Result r = MediaPathSimulator.run(clip, 32, true, 0, spec);
+            FidelityResult f = Fidelity.score(clip, r.recording());
+            if (scenario.equals("none")) {
+                cleanFidelity = f.score();
+            }
+            JitterBufferStats s = r.stats();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("impairment", scenario);
+            row.put("fidelity", round(f.score(), 3));
+            row.put("fidelity_vs_clean", round(f.score() / cleanFidelity, 3));
+            row.put("mos", round(r.mos(), 2));
+            row.put("network_loss_pct", round(r.networkLossPct(), 1));
+            row.put("concealed_ratio", round(r.concealedRatio(), 4));
+            row.put("fec_recovered", s.fecFrames());
+            row.put("late", s.late());
+            row.put("jitter_buffer_ms", round(s.meanDelayMs(), 1));
+            row.put("jitter_buffer_target_ms", s.targetDelayMs());
+            row.put("mouth_to_ear_end_ms", round(f.endLagSamples() / (double) AudioFormats.SAMPLES_PER_MS, 1));
+            row.put("bitrate_kbps", round(r.meanBitrateKbps(), 1));
+            row.put("accelerated", s.accelerated());
+            row.put("expanded", s.expanded());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static String qualityTable(List<Map<String, Object>> rows) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%-30s %8s %7s %5s %7s %9s %5s %5s %8s %6s %8s %6s%n", "impairment", "fidelity", "vsClean", "MOS",
+                "loss%", "concealed", "FEC", "late", "jbMeanMs", "jbTgt", "m2eEndMs", "kbps"));
+        for (Map<String, Object> r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-30s %8s %7s %5s %7s %9s %5s %5s %8s %6s %8s %6s%n", r.get("impairment"),
+                    r.get("fidelity"), r.get("fidelity_vs_clean"), r.get("mos"), r.get("network_loss_pct"),
+                    r.get("concealed_ratio"), r.get("fec_recovered"), r.get("late"), r.get("jitter_buffer_ms"),
+                    r.get("jitter_buffer_target_ms"), r.get("mouth_to_ear_end_ms"), r.get("bitrate_kbps")));
+        }
+        return sb.toString();
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("java", Runtime.version().toString() + " (" + System.getProperty("java.vendor") + ")");
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        try {
+            m.put("opus", OpusLibraryInfo.describe());
+        } catch (RuntimeException | LinkageError e) {
+            m.put("opus", "unavailable");
+        }
+        return m;
+    }
+
+    static double round(double v, int places) {
+        double scale = Math.pow(10, places);
+        return Math.round(v * scale) / scale;
+    }
+}
