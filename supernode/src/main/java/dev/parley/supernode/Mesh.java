@@ -145,12 +145,12 @@ final class Mesh implements AutoCloseable {
         execute(() -> {
             List<PeerTable.Peer> all = table.all();
             List<CompletableFuture<?>> pings = new ArrayList<>(all.size());
-            long timeoutMs = Math.max(50, Math.min(500, settings.pingInterval().toMillis()));
+            long timeoutMs = settings.pingTimeout().toMillis();
             for (PeerTable.Peer p : all) {
                 MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress())
                         .setHaveDigestVersion(p.digest == null ? 0 : p.digest.version());
                 sample(p.address).forEach(ping::addKnownSuperNodes);
-                pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, 1)
+                pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, timeoutMs / 2)
                         .handle((r, e) -> {
                             onPong(p, e == null ? r : null);
                             return null;

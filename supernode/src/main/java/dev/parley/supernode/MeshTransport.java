@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Request/response over UDP between super nodes: one {@code Envelope} per datagram (at most
  * {@value #MAX_DATAGRAM_BYTES} bytes), requests carry random 63-bit ids (so an off-path host
- * cannot guess a response), are retransmitted a few times and time out. Datagrams that do not
+ * cannot guess a response), may be retransmitted once and time out. Datagrams that do not
  * parse, responses nobody waits for and oversized frames are dropped and counted.
  *
  * <p>One datagram channel; every field is confined to its event loop ({@link #loop()}).
@@ -122,11 +122,11 @@ final class MeshTransport implements AutoCloseable {
      * @param to the peer's UDP address
      * @param request the envelope (id and version are set here)
      * @param timeoutMs how long to wait in all
-     * @param retransmits extra copies sent at even intervals within the timeout if still unanswered
+     * @param retransmitAfterMs send one more copy after this long if still unanswered (0: never)
      * @return the response (completes on {@link #loop()}); exceptionally {@link TimeoutException},
      *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed)
      */
-    CompletableFuture<Envelope> request(InetSocketAddress to, Envelope.Builder request, long timeoutMs, int retransmits) {
+    CompletableFuture<Envelope> request(InetSocketAddress to, Envelope.Builder request, long timeoutMs, long retransmitAfterMs) {
         CompletableFuture<Envelope> response = new CompletableFuture<>();
         boolean queued = execute(() -> {
             if (!channel.isActive()) {
@@ -139,12 +139,11 @@ final class MeshTransport implements AutoCloseable {
             } while (id == 0 || pending.containsKey(id));
             long requestId = id;
             byte[] bytes = request.setVersion(Envelopes.VERSION).setRequestId(requestId).build().toByteArray();
-            ScheduledFuture<?>[] timers = new ScheduledFuture<?>[retransmits + 1];
+            ScheduledFuture<?>[] timers = new ScheduledFuture<?>[2];
             pending.put(requestId, new Pending(response, timers));
             write(to, bytes);
-            long step = Math.max(1, timeoutMs / (retransmits + 1));
-            for (int i = 1; i <= retransmits; i++) {
-                timers[i] = loop().schedule(() -> write(to, bytes), step * i, TimeUnit.MILLISECONDS);
+            if (retransmitAfterMs > 0 && retransmitAfterMs < timeoutMs) {
+                timers[1] = loop().schedule(() -> write(to, bytes), retransmitAfterMs, TimeUnit.MILLISECONDS);
             }
             timers[0] = loop().schedule(() -> {
                 if (pending.remove(requestId) != null) {

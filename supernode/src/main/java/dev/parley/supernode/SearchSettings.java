@@ -6,8 +6,8 @@ import java.time.Duration;
 /**
  * Tuning of the expanding search and its caches (see {@link UserLocator}).
  *
- * @param waveTimeout how long one wave waits for its answers before the next wave starts; a
- *     lookup is retransmitted at 1/3 and 2/3 of it (positive)
+ * @param waveTimeout how long one wave waits for its answers before the next wave starts; an
+ *     unanswered lookup is retransmitted once, halfway (positive)
  * @param deadline overall limit of one search; "not found" when it passes (positive, ≥ waveTimeout)
  * @param positiveTtl lifetime of a cached "user is at super node S" (positive)
  * @param negativeTtl lifetime of a cached "user is not online" (positive)

@@ -66,8 +66,11 @@ public final class SuperNode implements AutoCloseable {
     private SuperNode(SuperNodeConfig config, EventLoopGroup shared) {
         this.config = config;
         this.ownsLoops = shared == null;
-        this.boss = shared != null ? shared : new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
-        this.workers = shared != null ? shared : new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
+        // On a shared group, one super node lives on one of its loops: its client connections, mesh
+        // socket and timers then never hand work to another thread (no cross-thread wake-ups).
+        EventLoopGroup pinned = shared != null ? shared.next() : null;
+        this.boss = pinned != null ? pinned : new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
+        this.workers = pinned != null ? pinned : new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
     }
 
     /**
@@ -98,8 +101,9 @@ public final class SuperNode implements AutoCloseable {
      *
      * @param config the settings
      * @param random source of nonces and of the seeds of request ids and peer shuffles
-     * @param shared event loops for all channels and timers; {@code null}: the super node creates
-     *     (and on close shuts down) its own. A shared group is never shut down by the super node.
+     * @param shared event loops for all channels and timers (this super node uses one of its loops for
+     *     everything); {@code null}: the super node creates (and on close shuts down) its own. A
+     *     shared group is never shut down by the super node.
      * @return the running super node
      * @throws IOException if the TCP or UDP listen address cannot be bound (the super node is then closed)
      */
@@ -228,7 +232,8 @@ public final class SuperNode implements AutoCloseable {
     public SuperNodeStats stats() {
         return new SuperNodeStats(presence.size(), mesh.table().knownSnapshot().size(),
                 mesh.table().liveSnapshot().size(), locator.searches(), locator.cacheHits(), mesh.lookupsServed(),
-                locator.rejectedRecords(), locator.cachedEntries(), mesh.transport().dropped());
+                locator.rejectedRecords(), locator.cachedEntries(), mesh.transport().dropped(),
+                locator.notFoundReasons());
     }
 
     /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */

@@ -12,7 +12,9 @@ package dev.parley.supernode;
  * @param rejectedRecords peer answers rejected (forged, stale, wrong user or super node)
  * @param cachedEntries positive plus negative cache entries (estimate)
  * @param datagramsDropped mesh datagrams dropped (unparseable, unmatched, oversized)
+ * @param notFoundReasons searches that ended "not found" because: [0] no live peer, [1] every peer
+ *     answered no, [2] the last wave timed out with peers silent, [3] the deadline passed
  */
 public record SuperNodeStats(int onlineUsers, int knownPeers, int livePeers, long searches, long cacheHits,
-        long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped) {
+        long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons) {
 }

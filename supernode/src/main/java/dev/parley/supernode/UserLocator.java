@@ -29,13 +29,16 @@ import org.slf4j.LoggerFactory;
  * Finds the super node of a user who is not registered locally: the caches, then an expanding
  * search over the peer super nodes of the {@link Mesh} (UDP {@code PeerLookup}s).
  *
+ * <p>Lookups stay open until the deadline, so an answer arriving after its wave's timeout still
+ * wins; after the last wave's timeout the search ends "not found" (not cached if a peer never answered).
+ *
  * <p><b>Order.</b> Live peers whose presence digest may contain the user come first (with
  * {@link SearchSettings#useDigests()}), then peers without a digest, then peers whose digest says
  * no (a digest is at most one ping round old, so a just-registered user may be missing from it),
  * each group shuffled. <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
- * passed (lookups are retransmitted twice within it), so a dead or dying peer delays a search by
+ * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
  * one wave timeout at most. The search ends at the first verified answer, when every peer answered
  * no, or at {@link SearchSettings#deadline()}.
  *
@@ -54,6 +57,8 @@ final class UserLocator {
     /** Most digest matches asked in wave 1. */
     static final int MAX_FIRST_WAVE = 4;
     private static final int MAX_CACHED_USERS = 200_000;
+    /** How long a verified record's signatures are remembered (freshness is still checked every time). */
+    static final java.time.Duration VERIFIED_TTL = java.time.Duration.ofMinutes(10);
 
     /** Which cached answers a lookup may use. */
     enum CacheUse { ALL, POSITIVE_ONLY, NONE }
@@ -64,10 +69,17 @@ final class UserLocator {
     private final SearchSettings settings;
     private final Cache<String, Location> positive;
     private final Cache<String, Boolean> negative;
+    /** Records whose signatures already verified, by username: the same record is not re-verified. */
+    private final Cache<String, PresenceRecord> verified;
     private final SplittableRandom random; // mesh loop only
     private final LongAdder searches = new LongAdder();
+    /** Smoothed lookup round-trip time and its variation, in ms (RFC 6298 §2); mesh loop only. */
+    private double srttMs = -1;
+    private double rttVarMs;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder rejectedRecords = new LongAdder();
+    /** Searches that ended "not found": [0] no live peer, [1] every peer answered no, [2] last wave timed out, [3] deadline. */
+    private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
 
@@ -86,6 +98,7 @@ final class UserLocator {
         this.random = new SplittableRandom(seed);
         this.positive = cache(settings.positiveTtl().toNanos(), clock);
         this.negative = cache(settings.negativeTtl().toNanos(), clock);
+        this.verified = cache(VERIFIED_TTL.toNanos(), clock);
     }
 
     private static <V> Cache<String, V> cache(long ttlNanos, InstantSource clock) {
@@ -149,12 +162,42 @@ final class UserLocator {
         return cacheHits.sum();
     }
 
+    /** @return counts of "not found" endings: no live peer, all answered no, last wave timed out, deadline */
+    long[] notFoundReasons() {
+        long[] r = new long[notFoundBy.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = notFoundBy[i].sum();
+        }
+        return r;
+    }
+
     long rejectedRecords() {
         return rejectedRecords.sum();
     }
 
     long cachedEntries() {
         return positive.estimatedSize() + negative.estimatedSize();
+    }
+
+    /**
+     * @return the current wave timeout: SRTT + 4 × RTTVAR of answered lookups (RFC 6298 §2), at
+     *     least {@link SearchSettings#waveTimeout()} and at most a quarter of the deadline, so a slow
+     *     (busy) mesh gets longer waves instead of needless wider ones
+     */
+    long waveTimeoutMs() {
+        long min = settings.waveTimeout().toMillis();
+        long rto = srttMs < 0 ? min : Math.round(srttMs + 4 * rttVarMs);
+        return Math.max(min, Math.min(rto, settings.deadline().toMillis() / 4));
+    }
+
+    private void sampleRtt(double ms) {
+        if (srttMs < 0) {
+            srttMs = ms;
+            rttVarMs = ms / 2;
+        } else {
+            rttVarMs = 0.75 * rttVarMs + 0.25 * Math.abs(srttMs - ms);
+            srttMs = 0.875 * srttMs + 0.125 * ms;
+        }
     }
 
     /** @return the peers to ask, in order, and the size of wave 1 */
@@ -204,6 +247,9 @@ final class UserLocator {
         private int contacted;
         private int outstanding;
         private int waveOutstanding;
+        private int unanswered;
+        private boolean lastWaveTimedOut;
+        private long deadlineNanos;
         private boolean done;
         private ScheduledFuture<?> waveTimer;
         private ScheduledFuture<?> deadlineTimer;
@@ -217,6 +263,7 @@ final class UserLocator {
             Plan plan = plan(username);
             order = plan.order();
             firstWave = plan.firstWave();
+            deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
             deadlineTimer = mesh.transport().loop().schedule(() -> finish(Optional.empty(), false),
                     settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
             nextWave();
@@ -230,7 +277,9 @@ final class UserLocator {
                 waveTimer.cancel(false);
             }
             if (next >= order.size()) {
-                if (outstanding == 0) {
+                // Every peer was asked: done when all answered, or when the last wave's time is up
+                // (peers that never answered make the "not found" non-authoritative: not cached).
+                if (outstanding == 0 || lastWaveTimedOut) {
                     finish(Optional.empty(), true);
                 }
                 return;
@@ -242,20 +291,37 @@ final class UserLocator {
             contacted += batch.size();
             waveOutstanding = batch.size();
             Envelope.Builder lookup = Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername(username));
+            // A lookup stays open until the deadline: a slow peer's late answer still ends the search,
+            // even after later waves started. It is retransmitted once, halfway through its wave.
+            long now = System.nanoTime();
+            long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
+            long waveMs = waveTimeoutMs();
             for (PeerTable.Peer p : batch) {
                 outstanding++;
-                mesh.transport().request(p.socket, lookup.clone(), settings.waveTimeout().toMillis(), 2)
-                        .whenComplete((r, e) -> onAnswer(p, thisWave, e == null ? r : null));
+                mesh.transport().request(p.socket, lookup.clone(), remainingMs, waveMs)
+                        .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
             }
+            // After the last wave, silent peers get the rest of the deadline (at least half of it).
+            long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
+                    : waveMs;
             waveTimer = mesh.transport().loop().schedule(() -> {
                 if (wave == thisWave) {
+                    lastWaveTimedOut = next >= order.size();
                     nextWave();
                 }
-            }, settings.waveTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
         }
 
-        private void onAnswer(PeerTable.Peer peer, int fromWave, Envelope response) {
+        private void onAnswer(PeerTable.Peer peer, int fromWave, long sentNanos, Envelope response) {
             outstanding--;
+            if (response == null) {
+                unanswered++;
+            } else {
+                sampleRtt((System.nanoTime() - sentNanos) / 1e6);
+                if (mesh.table().get(peer.address) == peer) {
+                    mesh.table().onAnswer(peer, clock.millis()); // any answer is proof of life
+                }
+            }
             if (done) {
                 return;
             }
@@ -283,7 +349,16 @@ final class UserLocator {
                 if (key == null) {
                     throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
                 }
-                PresenceRecords.verify(key, record, username, clock.instant(), settings.presenceMaxAge());
+                if (record.equals(verified.getIfPresent(username))) {
+                    // Same bytes as a record that verified: only its age can have changed.
+                    long ageMs = clock.millis() - record.getSignedAtMs();
+                    if (ageMs > settings.presenceMaxAge().toMillis() || clock.millis() > record.getCredential().getExpiresAtMs()
+                            + dev.parley.protocol.Credentials.CLOCK_SKEW.toMillis()) {
+                        throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "presence record is stale");
+                    }
+                } else {
+                    PresenceRecords.verify(key, record, username, clock.instant(), settings.presenceMaxAge());
+                }
                 if (!dev.parley.protocol.HostPort.of(record.getSuperNode()).equals(peer.address)) {
                     throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
                             "record names " + dev.parley.protocol.HostPort.of(record.getSuperNode()) + " as the super node");
@@ -293,6 +368,7 @@ final class UserLocator {
                 log.debug("peer {} answered an unacceptable record for {}: {}", peer.address, username, e.getMessage());
                 return Optional.empty();
             }
+            verified.put(username, record);
             return Optional.of(new Location(record, peer.address, false));
         }
 
@@ -307,10 +383,14 @@ final class UserLocator {
             if (deadlineTimer != null) {
                 deadlineTimer.cancel(false);
             }
+            if (found.isEmpty()) {
+                notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
+            }
             if (found.isPresent()) {
                 positive.put(username, found.get());
-            } else if (authoritative && invalidations.get() == invalidationsAtStart) {
-                negative.put(username, Boolean.TRUE); // every live peer said no
+            } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0
+                    && invalidations.get() == invalidationsAtStart) {
+                negative.put(username, Boolean.TRUE); // every live peer answered no
             }
             result.complete(new SearchOutcome(found, contacted, false));
         }

@@ -35,7 +35,8 @@ final class Cluster implements AutoCloseable {
     static final SearchSettings SEARCH = SearchSettings.DEFAULTS.withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(3))
             .withRateLimit(10_000, 10_000);
     /** Mesh settings of test clusters: no periodic rounds, tests run {@link SuperNode#meshRound()} themselves. */
-    static final MeshSettings MESH = MeshSettings.DEFAULTS.withPingInterval(Duration.ofHours(1));
+    static final MeshSettings MESH = MeshSettings.DEFAULTS.withPingInterval(Duration.ofHours(1))
+            .withPingTimeout(Duration.ofMillis(300));
 
     private final java.util.function.UnaryOperator<SuperNodeConfig> tune;
 
