@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The super-node mesh over UDP: the {@link PeerTable} (fed by the login server's directory and by
  * gossip), liveness pings, presence digests, and the peer side of searches.
  *
- * <p>Every {@link MeshSettings#pingInterval()} a round pings every peer in the table with
+ * <p>Every {@link MeshSettings#pingInterval()} a round pings the least recently pinged quarter of
+ * the table (at least {@value #MIN_PINGS_PER_ROUND} peers) with
  * {@code MeshPing{from, a sample of ≤ 16 live peers, the digest version held}}; the
  * {@code MeshPong} carries the peer's own sample and, if changed, its {@link PresenceDigest}.
  * Answered pings confirm a peer; missed ones make it dead (see {@link PeerTable}).
@@ -51,6 +52,8 @@ final class Mesh implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mesh.class);
     /** Gossiped addresses read per message; more are ignored. */
     static final int MAX_GOSSIP_READ = 16;
+    /** Fewest peers pinged per round (all of them in small tables). */
+    static final int MIN_PINGS_PER_ROUND = 16;
     /** Most peers remembered as interested in one user. */
     static final int MAX_INTERESTED = 32;
 
@@ -65,6 +68,7 @@ final class Mesh implements AutoCloseable {
     private final Cache<String, Set<InetSocketAddress>> interested;
     private PresenceDigest digest; // loop only
     private long digestBuiltFor = -1; // loop only
+    private long pingSequence; // loop only
     private io.netty.util.concurrent.ScheduledFuture<?> rounds;
     private final java.util.concurrent.atomic.LongAdder lookupsServed = new java.util.concurrent.atomic.LongAdder();
 
@@ -143,10 +147,16 @@ final class Mesh implements AutoCloseable {
     CompletableFuture<Void> round() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         execute(() -> {
-            List<PeerTable.Peer> all = table.all();
+            // Each round pings the longest-unpinged quarter of the table (at least 16 peers): the
+            // mesh's own traffic stays proportional to the table, not its square, per second.
+            List<PeerTable.Peer> everyone = table.all();
+            everyone.sort(java.util.Comparator.comparingLong(p -> p.lastPingedMs));
+            int count = Math.min(everyone.size(), Math.max(MIN_PINGS_PER_ROUND, (everyone.size() + 3) / 4));
+            List<PeerTable.Peer> all = everyone.subList(0, count);
             List<CompletableFuture<?>> pings = new ArrayList<>(all.size());
             long timeoutMs = settings.pingTimeout().toMillis();
             for (PeerTable.Peer p : all) {
+                p.lastPingedMs = ++pingSequence; // round-robin order, independent of the clock
                 MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress())
                         .setHaveDigestVersion(p.digest == null ? 0 : p.digest.version());
                 sample(p.address).forEach(ping::addKnownSuperNodes);

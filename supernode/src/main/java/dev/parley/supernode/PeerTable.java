@@ -21,7 +21,8 @@ import java.util.Optional;
  * gossip (live only once they answered a ping). A peer is dead after {@code deadAfter} consecutive
  * missed pings and no longer searched; gossip entries are dropped after 2 × that many (unconfirmed
  * ones after 2). When the table is full a new entry replaces the worst gossip entry (unconfirmed
- * or most missed pings first), or is dropped: a flood of gossip cannot grow the table.
+ * or most missed pings first), or is dropped: a flood of gossip cannot grow the table. A dead
+ * peer still in the directory is only asked last ({@link #isSuspect}).
  *
  * <p>Only IP literals are accepted (no DNS lookups on an event loop; a garbage host name cannot
  * make the super node resolve it); unspecified, multicast and port-0 addresses are rejected.
@@ -36,6 +37,8 @@ final class PeerTable {
         boolean confirmed;
         int missed;
         long lastHeardMs;
+        /** Round-robin position of the last ping (not a time). */
+        long lastPingedMs;
         PresenceDigest digest;
 
         Peer(HostPort address, InetSocketAddress socket) {
@@ -191,9 +194,31 @@ final class PeerTable {
         }
     }
 
-    /** @return whether a search may ask {@code p} */
+    /** @return whether a search may ask {@code p} first: not suspected dead */
     boolean isLive(Peer p) {
         return p.missed < deadAfter && (p.confirmed || p.fromDirectory);
+    }
+
+    /**
+     * @return whether a search may still ask {@code p}, last: suspected (missed pings, e.g. because
+     *     this super node is itself overloaded) but still in the login server's directory, or a
+     *     gossip peer not yet given up on (2 × deadAfter misses)
+     */
+    boolean isSuspect(Peer p) {
+        // The login server's directory is the authority on directory peers (it drops a super node
+        // whose heartbeats stop): missed pings only demote them, as they may be this node's own lag.
+        return p.missed >= deadAfter && (p.fromDirectory || p.confirmed && p.missed < 2 * deadAfter);
+    }
+
+    /** @return the suspected entries (a copy), see {@link #isSuspect} */
+    List<Peer> suspects() {
+        List<Peer> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (isSuspect(p)) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** @return the entry whose UDP address is {@code socket}, or null */

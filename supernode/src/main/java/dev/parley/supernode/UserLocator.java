@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order.</b> Live peers whose presence digest may contain the user come first (with
  * {@link SearchSettings#useDigests()}), then peers without a digest, then peers whose digest says
  * no (a digest is at most one ping round old, so a just-registered user may be missing from it),
- * each group shuffled. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * then peers suspected dead (missed pings, not yet given up), each group shuffled. <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -216,13 +216,16 @@ final class UserLocator {
                 misses.add(p);
             }
         }
+        List<PeerTable.Peer> suspects = mesh.table().suspects();
         shuffle(hits);
         shuffle(unknown);
         shuffle(misses);
-        List<PeerTable.Peer> order = new ArrayList<>(hits.size() + unknown.size() + misses.size());
+        shuffle(suspects);
+        List<PeerTable.Peer> order = new ArrayList<>(hits.size() + unknown.size() + misses.size() + suspects.size());
         order.addAll(hits);
         order.addAll(unknown);
         order.addAll(misses);
+        order.addAll(suspects); // missed pings: asked last, so an overloaded mesh stays correct
         return new Plan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), MAX_FIRST_WAVE));
     }
 

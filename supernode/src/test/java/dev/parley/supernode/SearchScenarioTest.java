@@ -192,8 +192,15 @@ class SearchScenarioTest {
         }
         assertThat(cluster.node(0).livePeers()).as("failure detection").doesNotContain(dead)
                 .contains(cluster.node(1).advertisedAddress(), cluster.node(2).advertisedAddress());
-        cluster.clock.advance(Cluster.SEARCH.negativeTtl().plusMillis(1));
-        assertThat(alice.search("nobody").getSupernodesContacted()).as("dead peer no longer asked").isEqualTo(2);
+        SearchResult suspected = alice.search("nobody2");
+        assertThat(suspected.getSupernodesContacted()).as("a suspect is still asked, last").isEqualTo(3);
+
+        cluster.login.removePeer(dead); // the login server's directory drops it (no heartbeats)
+        Await.until("dead peer dropped from the table", () -> {
+            cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return !cluster.node(0).knownPeers().contains(dead);
+        });
+        assertThat(alice.search("nobody3").getSupernodesContacted()).as("given up: no longer asked").isEqualTo(2);
     }
 
     @Test
