@@ -15,9 +15,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,7 +63,7 @@ final class Mesh implements AutoCloseable {
     private final MeshSettings settings;
     private final Consumer<String> invalidate;
     private final SplittableRandom random; // loop only
-    private final Cache<String, Set<InetSocketAddress>> interested;
+    private final Cache<String, java.util.Map<InetSocketAddress, Long>> interested;
     private PresenceDigest digest; // loop only
     private long digestBuiltFor = -1; // loop only
     private long pingSequence; // loop only
@@ -124,18 +122,26 @@ final class Mesh implements AutoCloseable {
         execute(() -> table.onDirectory(directory));
     }
 
-    /** Tells interested peers that {@code username}'s presence changed here (any thread). */
-    void presenceChanged(String username) {
+    /**
+     * Tells interested peers that {@code username}'s presence changed here (any thread). Peers whose
+     * lookup was answered at presence version {@code version} or later already saw the change.
+     *
+     * @param version {@link PresenceIndex#version()} after the change
+     */
+    void presenceChanged(String username, long version) {
         execute(() -> {
-            Set<InetSocketAddress> peers = interested.getIfPresent(username);
+            java.util.Map<InetSocketAddress, Long> peers = interested.getIfPresent(username);
             if (peers == null) {
                 return;
             }
-            interested.invalidate(username);
-            for (InetSocketAddress peer : peers) {
-                transport.send(peer, Envelope.newBuilder().setPresenceChanged(
+            peers.entrySet().removeIf(e -> {
+                if (e.getValue() >= version) {
+                    return false; // answered after the change: nothing stale to drop
+                }
+                transport.send(e.getKey(), Envelope.newBuilder().setPresenceChanged(
                         PresenceChanged.newBuilder().setUsername(username)));
-            }
+                return true;
+            });
         });
     }
 
@@ -273,12 +279,15 @@ final class Mesh implements AutoCloseable {
                     .setCode(e.code()).setMessage(e.getMessage()));
         }
         lookupsServed.increment();
-        Set<InetSocketAddress> peers = interested.get(username, u -> new HashSet<>());
-        if (peers.size() < MAX_INTERESTED) {
-            peers.add(sender);
+        java.util.Map<InetSocketAddress, Long> peers = interested.get(username, u -> new java.util.HashMap<>());
+        // Version before presence: PresenceIndex bumps it after each change, so a lookup that missed a
+        // change always records an older version and is notified of it (see presenceChanged).
+        long seen = presence.version();
+        Session local = presence.get(username);
+        if (peers.size() < MAX_INTERESTED || peers.containsKey(sender)) {
+            peers.put(sender, seen);
         }
         interested.put(username, peers); // restarts the TTL: the asker caches from now
-        Session local = presence.get(username);
         PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null);
         if (local != null) {
             result.setRecord(local.record());

@@ -161,7 +161,7 @@ public final class SuperNode implements AutoCloseable {
         Mesh[] meshRef = new Mesh[1];
         presence = new PresenceIndex(username -> {
             locatorRef[0].invalidate(username);
-            meshRef[0].presenceChanged(username);
+            meshRef[0].presenceChanged(username, presence.version());
         });
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
