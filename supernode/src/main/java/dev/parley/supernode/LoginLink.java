@@ -160,6 +160,10 @@ final class LoginLink implements AutoCloseable {
     }
 
     private void fail(ControlConnection c, String why) {
+        if (closed) {
+            c.close(); // shutting down: the failure is expected, not news
+            return;
+        }
         log.warn("login server {}: {}; reconnecting", login, why);
         c.close(); // onClosed schedules the reconnect
     }
