@@ -26,7 +26,7 @@ import java.util.Arrays;
  * <p><b>Adaptive delay.</b> The playout delay of the next slot is measured against the fastest
  * recent packet. Below target − 10 ms the buffer stretches: it yields {@link Kind#EXPAND} (the
  * caller runs PLC) without consuming the slot. Above target + 20 ms it offers to shrink: a PACKET
- * frame comes flagged {@link Frame#droppable}, and a caller that decodes it to a quiet frame
+ * frame comes flagged {@link PlayoutFrame#droppable}, and a caller that decodes it to a quiet frame
  * {@link #drop}s it (an "accelerate") and polls again, at most every {@value #SHRINK_QUIET_INTERVAL_MS}
  * ms; more than {@value #FORCED_SHRINK_EXCESS_MS} ms above target it drops a frame unasked every
  * {@value #SHRINK_FORCED_INTERVAL_MS} ms. Late packets raise the target at once.
@@ -56,46 +56,6 @@ public final class JitterBuffer {
     static final int HISTORY = 1024;
     private static final long SLOT_ORIGIN = 1L << 24;
 
-    /** What the playout clock should do for the current slot. */
-    public enum Kind {
-        /** Decode {@link Frame#packet()}. */
-        PACKET,
-        /** The slot's packet is missing; decode it from the in-band FEC of {@link Frame#packet()}, the next packet. */
-        FEC,
-        /** The slot's packet is missing: run packet loss concealment. */
-        LOST,
-        /** The sender sent nothing for this slot (DTX): run PLC, which fades to comfort silence. */
-        DTX,
-        /** Stretch: play one concealment frame to increase the delay; the slot is still to come. */
-        EXPAND,
-        /** Playout has not started (or re-buffers): play silence. */
-        NOTHING
-    }
-
-    /**
-     * One playout slot.
-     *
-     * @param kind   what to do
-     * @param packet the packet to decode for PACKET, the next packet for FEC, else null
-     * @param slot   the slot (extended timestamp / 960 plus an offset) for PACKET, FEC, LOST, DTX and EXPAND, else -1
-     * @param droppable for PACKET: the adaptive delay is too high; if the decoded frame is quiet the
-     *               caller may {@link JitterBuffer#drop} it and poll again at once
-     */
-    public record Frame(Kind kind, RtpPacket packet, long slot, boolean droppable) {
-        /** The shared NOTHING frame. */
-        public static final Frame NOTHING = new Frame(Kind.NOTHING, null, -1, false);
-
-        /** A frame that is not a drop candidate. */
-        public Frame(Kind kind, RtpPacket packet, long slot) {
-            this(kind, packet, slot, false);
-        }
-
-        /** @return the Opus payload for PACKET and FEC frames, else null */
-        public byte[] payload() {
-            return packet == null ? null : packet.payload();
-        }
-    }
-
     private final RtpPacket[] slots = new RtpPacket[CAPACITY];
     private final long[] slotIds = new long[CAPACITY];
     private final long[] slotSeqs = new long[CAPACITY];
@@ -113,8 +73,6 @@ public final class JitterBuffer {
     private int badSeq = -1;
     private long highestExtTs;
     private long epochBaseTs;
-    private boolean transitValid;
-    private int lastTransit;
 
     // Playout state.
     private boolean playing;
@@ -143,7 +101,7 @@ public final class JitterBuffer {
     private long accelerated;
     private long lossRuns;
     private double playoutDelaySumMs;
-    private double jitter;
+    private final InterarrivalJitter jitter = new InterarrivalJitter();
 
     /** A buffer with the fixed {@link #DEFAULT_TARGET_DELAY_MS}. */
     public JitterBuffer() {
@@ -231,7 +189,7 @@ public final class JitterBuffer {
             return;
         }
         history[h] = seq;
-        updateJitter(packet.timestamp(), arrivalMs);
+        jitter.update(packet.timestamp(), arrivalMs);
         received++;
         epochReceived++;
         highestSeq = Math.max(highestSeq, seq);
@@ -266,10 +224,10 @@ public final class JitterBuffer {
      * @param nowMs current playout time, ms, same clock as {@link #offer}
      * @return what to play for this 20 ms
      */
-    public Frame poll(long nowMs) {
+    public PlayoutFrame poll(long nowMs) {
         if (!playing) {
             if (buffered == 0 || !anchored || nowMs < startAtMs) {
-                return Frame.NOTHING;
+                return PlayoutFrame.NOTHING;
             }
             playing = true;
             missingInRow = 0;
@@ -281,7 +239,7 @@ public final class JitterBuffer {
             int target = estimator.targetDelayMs();
             if (delay < target - 10) {
                 expanded++;
-                return new Frame(Kind.EXPAND, null, nextSlot);
+                return new PlayoutFrame(PlayoutFrame.Kind.EXPAND, null, nextSlot);
             }
             long sinceShrink = nowMs - lastShrinkMs;
             boolean nextTwoHere = slotIds[index(nextSlot)] == nextSlot && slotIds[index(nextSlot + 1)] == nextSlot + 1;
@@ -308,14 +266,14 @@ public final class JitterBuffer {
             commitLost();
             lastPlayoutDelayMs = nowMs - slotArrivals[i];
             playoutDelaySumMs += lastPlayoutDelayMs;
-            return new Frame(Kind.PACKET, packet, slot, droppable);
+            return new PlayoutFrame(PlayoutFrame.Kind.PACKET, packet, slot, droppable);
         }
         int next = index(slot + 1);
         if (slotIds[next] == slot + 1 && slotSeqs[next] != lastPlayedSeq + 1 && OpusPackets.hasLbrr(slots[next].payload())) {
             missingInRow = 0;
             fecFrames++;
             commitLost();
-            return new Frame(Kind.FEC, slots[next], slot);
+            return new PlayoutFrame(PlayoutFrame.Kind.FEC, slots[next], slot);
         }
         boolean dtx = lastPlayedSeq >= 0 && nextBufferedSeq(slot) == lastPlayedSeq + 1;
         if (dtx) {
@@ -331,7 +289,7 @@ public final class JitterBuffer {
             anchored = false;
             nextSlot -= missingInRow;
         }
-        return new Frame(dtx ? Kind.DTX : Kind.LOST, null, slot);
+        return new PlayoutFrame(dtx ? PlayoutFrame.Kind.DTX : PlayoutFrame.Kind.LOST, null, slot);
     }
 
     private void commitLost() {
@@ -343,7 +301,7 @@ public final class JitterBuffer {
     }
 
     /**
-     * Drops the {@link Frame#droppable} PACKET frame just polled (the caller found it quiet) to shrink
+     * Drops the {@link PlayoutFrame#droppable} PACKET frame just polled (the caller found it quiet) to shrink
      * the delay by one frame: it counts as accelerated instead of played. Poll again for this tick's audio.
      *
      * @param nowMs the time of the poll that returned it
@@ -370,7 +328,7 @@ public final class JitterBuffer {
     /** @return a snapshot of the counters */
     public JitterBufferStats stats() {
         return new JitterBufferStats(received, lostInPastEpochs + epochLost(), late, duplicates, discarded,
-                played, concealed, buffered, jitter, jitter / AudioFormats.SAMPLES_PER_MS, fecFrames, dtxFrames,
+                played, concealed, buffered, jitter.timestampUnits(), jitter.ms(), fecFrames, dtxFrames,
                 expanded, accelerated, lossRuns, targetDelayMs(), played == 0 ? 0 : playoutDelaySumMs / played);
     }
 
@@ -444,18 +402,6 @@ public final class JitterBuffer {
         return seq;
     }
 
-    private void updateJitter(long rtpTimestamp, long arrivalMs) {
-        // RFC 3550 §6.4.1 / A.8, in 32-bit modular arithmetic so timestamp wrap is harmless.
-        int arrival = (int) (arrivalMs * AudioFormats.SAMPLES_PER_MS);
-        int transit = arrival - (int) rtpTimestamp;
-        if (transitValid) {
-            int d = Math.abs(transit - lastTransit);
-            jitter += (d - jitter) / 16.0;
-        }
-        lastTransit = transit;
-        transitValid = true;
-    }
-
     private long epochLost() {
         return haveStream ? Math.max(0, highestSeq - lowestSeq + 1 - epochReceived) : 0;
     }
@@ -485,7 +431,7 @@ public final class JitterBuffer {
         Arrays.fill(history, -1);
         buffered = 0;
         haveStream = false;
-        transitValid = false;
+        jitter.reset();
         playing = false;
         anchored = false;
         nextSlot = Long.MIN_VALUE;

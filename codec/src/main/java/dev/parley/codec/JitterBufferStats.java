@@ -9,13 +9,13 @@ package dev.parley.codec;
  * @param duplicates       packets whose sequence number was already received (dropped)
  * @param discarded        packets dropped as a suspicious sequence jump (RFC 3550 A.1 probation) or buffer overflow
  * @param played           slots that yielded a packet for decoding
- * @param concealed        slots that yielded {@link JitterBuffer.Kind#LOST}: missing after FEC (lost or late), PLC ran
+ * @param concealed        slots that yielded {@link PlayoutFrame.Kind#LOST}: missing after FEC (lost or late), PLC ran
  * @param bufferedFrames   packets currently waiting in the buffer
  * @param jitterTimestamps RFC 3550 §6.4.1 interarrival jitter in RTP timestamp units (48 kHz)
  * @param jitterMs         the same jitter in milliseconds
- * @param fecFrames        missing slots recovered from the next packet's in-band FEC ({@link JitterBuffer.Kind#FEC})
+ * @param fecFrames        missing slots recovered from the next packet's in-band FEC ({@link PlayoutFrame.Kind#FEC})
  * @param dtxFrames        slots the sender left empty on purpose (DTX)
- * @param expanded         concealment frames inserted to grow the delay ({@link JitterBuffer.Kind#EXPAND})
+ * @param expanded         concealment frames inserted to grow the delay ({@link PlayoutFrame.Kind#EXPAND})
  * @param accelerated      frames dropped to shrink the delay
  * @param lossRuns         runs of consecutive concealed slots (for the E-model burst ratio)
  * @param targetDelayMs    the current target delay, ms

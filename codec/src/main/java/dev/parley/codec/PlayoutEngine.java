@@ -53,14 +53,14 @@ public final class PlayoutEngine implements AutoCloseable {
      * @param out960 destination, at least {@link AudioFormats#FRAME_SAMPLES} long; exactly one frame is written
      * @return what the slot was
      */
-    public JitterBuffer.Kind next(long nowMs, short[] out960) {
-        JitterBuffer.Frame slot = buffer.poll(nowMs);
-        if (slot.kind() == JitterBuffer.Kind.PACKET) {
+    public PlayoutFrame.Kind next(long nowMs, short[] out960) {
+        PlayoutFrame slot = buffer.poll(nowMs);
+        if (slot.kind() == PlayoutFrame.Kind.PACKET) {
             decodePacket(slot.payload());
             if (slot.droppable() && rms(decoded) < QUIET_RMS) {
                 buffer.drop(nowMs); // shrink the delay by skipping this quiet frame
                 slot = buffer.poll(nowMs);
-                if (slot.kind() == JitterBuffer.Kind.PACKET) {
+                if (slot.kind() == PlayoutFrame.Kind.PACKET) {
                     decodePacket(slot.payload());
                 }
             }

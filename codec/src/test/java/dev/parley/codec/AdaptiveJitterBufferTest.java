@@ -2,8 +2,8 @@ package dev.parley.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.codec.JitterBuffer.Frame;
-import dev.parley.codec.JitterBuffer.Kind;
+import dev.parley.codec.PlayoutFrame;
+import dev.parley.codec.PlayoutFrame.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,10 +20,10 @@ class AdaptiveJitterBufferTest {
     }
 
     /** Runs the trace; returns the frames and records (slot playout time - send time) per played k. */
-    private static List<Frame> play(JitterBuffer buffer, List<Sent> sent, int ticks, long[] playedAtMs) {
+    private static List<PlayoutFrame> play(JitterBuffer buffer, List<Sent> sent, int ticks, long[] playedAtMs) {
         List<Sent> byArrival = new ArrayList<>(sent.stream().filter(s -> s.arrivalMs() >= 0).toList());
         byArrival.sort(Comparator.comparingLong(Sent::arrivalMs));
-        List<Frame> frames = new ArrayList<>();
+        List<PlayoutFrame> frames = new ArrayList<>();
         int next = 0;
         for (int t = 0; t < ticks; t++) {
             long now = 3 + 20L * t;
@@ -31,7 +31,7 @@ class AdaptiveJitterBufferTest {
                 Sent s = byArrival.get(next++);
                 buffer.offer(s.packet(), s.arrivalMs());
             }
-            Frame f = buffer.poll(now);
+            PlayoutFrame f = buffer.poll(now);
             if (f.droppable()) {
                 buffer.drop(now); // as the playout engine does when the decoded frame is quiet
                 f = buffer.poll(now);
@@ -54,7 +54,7 @@ class AdaptiveJitterBufferTest {
         return out;
     }
 
-    private static List<Integer> playedOrder(List<Frame> frames) {
+    private static List<Integer> playedOrder(List<PlayoutFrame> frames) {
         return frames.stream().filter(f -> f.kind() == Kind.PACKET)
                 .map(f -> f.payload()[0] & 0xFF | (f.payload()[1] & 0xFF) << 8).toList();
     }
@@ -65,7 +65,7 @@ class AdaptiveJitterBufferTest {
         Arrays.fill(transit, 5);
         JitterBuffer buffer = JitterBuffer.adaptive();
         long[] playedAt = new long[500];
-        List<Frame> frames = play(buffer, trace(500, 100, 7_000, transit), 520, playedAt);
+        List<PlayoutFrame> frames = play(buffer, trace(500, 100, 7_000, transit), 520, playedAt);
         assertThat(playedAt[0] - 5).as("first packet waits the start delay").isBetween(80L, 100L);
         assertThat(buffer.targetDelayMs()).isBetween(DelayEstimator.MIN_TARGET_MS, 30);
         // Every offered drop is taken (a caller that found the frames quiet): the delay shrinks towards
@@ -100,7 +100,7 @@ class AdaptiveJitterBufferTest {
                 buffer.offer(byArrival.get(next).packet(), byArrival.get(next).arrivalMs());
                 next++;
             }
-            Frame f = buffer.poll(now);
+            PlayoutFrame f = buffer.poll(now);
             if (f.kind() == Kind.PACKET) {
                 order.add(f.payload()[0] & 0xFF | (f.payload()[1] & 0xFF) << 8);
             }
@@ -142,7 +142,7 @@ class AdaptiveJitterBufferTest {
             at += 19 * 20;
         }
         JitterBuffer buffer = JitterBuffer.adaptive();
-        List<Frame> frames = play(buffer, sent, 260, null);
+        List<PlayoutFrame> frames = play(buffer, sent, 260, null);
         JitterBufferStats s = buffer.stats();
         assertThat(playedOrder(frames)).hasSize((int) (s.played())).isSorted();
         assertThat(s.played() + s.accelerated()).isEqualTo(100);
@@ -166,13 +166,13 @@ class AdaptiveJitterBufferTest {
             }
         }
         JitterBuffer buffer = new JitterBuffer(60);
-        List<Frame> frames = play(buffer, sent, 210, null);
+        List<PlayoutFrame> frames = play(buffer, sent, 210, null);
         long fec = frames.stream().filter(f -> f.kind() == Kind.FEC).count();
         JitterBufferStats s = buffer.stats();
         assertThat(s.lost()).isEqualTo(10);
         assertThat(fec).as("lost frames whose successor carried LBRR").isEqualTo(s.fecFrames()).isGreaterThanOrEqualTo(8);
         assertThat(s.fecFrames() + s.concealed()).isEqualTo(10);
-        for (Frame f : frames) {
+        for (PlayoutFrame f : frames) {
             if (f.kind() == Kind.FEC) {
                 assertThat(OpusPackets.hasLbrr(f.payload())).isTrue();
                 assertThat(f.packet().sequenceNumber()).isEqualTo((int) (f.slot() + 1 - frames.get(3).slot()) & 0xFFFF);

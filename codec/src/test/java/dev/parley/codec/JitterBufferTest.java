@@ -3,8 +3,8 @@ package dev.parley.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.parley.codec.JitterBuffer.Frame;
-import dev.parley.codec.JitterBuffer.Kind;
+import dev.parley.codec.PlayoutFrame;
+import dev.parley.codec.PlayoutFrame.Kind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +24,7 @@ class JitterBufferTest {
     private static final class Trace {
         final JitterBuffer buffer;
         final List<Arrival> arrivals = new ArrayList<>();
-        final List<Frame> frames = new ArrayList<>();
+        final List<PlayoutFrame> frames = new ArrayList<>();
         int seqBase;
         long tsBase = 4_000_000_000L;
 
@@ -238,7 +238,7 @@ class JitterBufferTest {
         assertThat(buffer.poll(20).payload()).containsExactly(3);
         buffer.offer(RtpPacket.of(false, 111, 50_000, 0, SSRC, new byte[] {4}), 30);
         buffer.offer(RtpPacket.of(false, 111, 50_001, 960, SSRC, new byte[] {5}), 31); // confirms the restart
-        Frame frame = buffer.poll(40);
+        PlayoutFrame frame = buffer.poll(40);
         assertThat(frame.kind()).isEqualTo(Kind.PACKET);
         assertThat(frame.payload()).containsExactly(5);
         assertThat(buffer.stats().discarded()).isEqualTo(2);
