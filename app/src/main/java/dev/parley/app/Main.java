@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
         subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class,
-                StunCommand.class, BenchCommand.class})
+                StunCommand.class, BenchCommand.class,
+                dev.parley.app.bots.BotsCommand.class, dev.parley.app.bots.BotsOverlayCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,7 @@ import java.util.Optional;
  * <pre>
  * DIR/identity.key     raw 32-byte Ed25519 seed of the client's key pair (owner-only)
  * DIR/login.pb         last LoginResult (credential, super nodes, login server key), protobuf
- * DIR/hostcache.txt    host cache, one HOST:PORT per line
+ * DIR/hostcache.txt    host cache, one "HOST:PORT successes failures rttMs lastSeenMs" per line
  * </pre>
  */
 public final class ClientStore {
@@ -72,6 +72,15 @@ public final class ClientStore {
      * @throws IOException if it cannot be read
      */
     public HostCache hostCache() throws IOException {
-        return HostCache.load(dir.resolve("hostcache.txt"), HostCache.DEFAULT_CAPACITY);
+        return hostCache(java.time.InstantSource.system());
+    }
+
+    /**
+     * @param clock time for the cache's last-seen stamps
+     * @return the host cache
+     * @throws IOException if it cannot be read
+     */
+    public HostCache hostCache(java.time.InstantSource clock) throws IOException {
+        return HostCache.load(dir.resolve("hostcache.txt"), HostCache.DEFAULT_CAPACITY, clock);
     }
 }

@@ -5,7 +5,9 @@ import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
@@ -78,9 +80,13 @@ public final class ParleyClient implements AutoCloseable {
     private final SuperNodeSession session;
     private final CallEngine calls;
     private final String username;
+    private final byte[] serverKey;
+    private final InstantSource clock;
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SuperNodeSession session,
-            CallEngine calls, String username) {
+            CallEngine calls, String username, byte[] serverKey, InstantSource clock) {
+        this.serverKey = serverKey;
+        this.clock = clock;
         this.io = io;
         this.callLoop = callLoop;
         this.session = session;
@@ -105,14 +111,23 @@ public final class ParleyClient implements AutoCloseable {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
             LoginResult login = login(io, store, o, identity);
-            HostCache hostCache = store.hostCache();
+            HostCache hostCache = store.hostCache(o.clock());
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
             CallEngine[] engine = new CallEngine[1];
             SuperNodeSession session = await(SuperNodeSession.join(io, candidates, login.getCredential(), identity,
-                    List.of(), signal -> engine[0].onSignal(signal)));
-            hostCache.promote(session.superNode());
-            session.sharedSuperNodes().forEach(hostCache::add);
+                    List.of(), signal -> engine[0].onSignal(signal), o.clock(), new SuperNodeSession.JoinObserver() {
+                        @Override
+                        public void succeeded(HostPort superNode, long rttMs) {
+                            hostCache.recordSuccess(superNode, rttMs);
+                        }
+
+                        @Override
+                        public void failed(HostPort superNode) {
+                            hostCache.recordFailure(superNode);
+                        }
+                    }));
+            session.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
             CallEngine.Settings settings = new CallEngine.Settings(login.getCredential().getUsername(),
                     login.getCredential(), login.getServerPublicKey().toByteArray(),
@@ -124,7 +139,8 @@ public final class ParleyClient implements AutoCloseable {
                     new SessionRelays(io, session), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS);
             engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random(), nat);
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine[0], settings.self());
+            return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
+                    login.getServerPublicKey().toByteArray(), o.clock());
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -177,9 +193,27 @@ public final class ParleyClient implements AutoCloseable {
         return calls;
     }
 
-    /** Searches once; completes exceptionally with {@link ProtocolException} for invalid names. */
+    /**
+     * Searches once and verifies the answer's presence record ({@link PresenceRecords#verify}: the
+     * login server's credential, the user's own signature, freshness), so a lying super node cannot
+     * redirect calls.
+     *
+     * @return the result; exceptionally {@link ProtocolException}: {@code INVALID_USERNAME},
+     *     {@code RATE_LIMITED} (from the super node), {@code INVALID_CREDENTIAL} /
+     *     {@code EXPIRED_CREDENTIAL} (the record does not verify)
+     */
     public CompletableFuture<SearchResult> search(String name) {
-        return session.search(name);
+        return session.search(name).thenApply(r -> {
+            if (r.getFound()) {
+                try {
+                    PresenceRecords.verify(serverKey, r.getRecord(), Usernames.canonical(name), clock.instant(),
+                            PresenceRecords.DEFAULT_MAX_AGE);
+                } catch (ProtocolException e) {
+                    throw new CompletionException(e);
+                }
+            }
+            return r;
+        });
     }
 
     /**
@@ -190,7 +224,7 @@ public final class ParleyClient implements AutoCloseable {
     public SearchResult awaitOnline(String name, Duration timeout) throws ProtocolException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            SearchResult r = await(session.search(name));
+            SearchResult r = await(search(name));
             if (r.getFound() || System.nanoTime() > deadline) {
                 return r;
             }

@@ -5,6 +5,7 @@ import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
@@ -13,9 +14,11 @@ import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Registered;
 import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
+import dev.parley.protocol.wire.ServerHello;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,10 +62,22 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode,
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
-        CompletableFuture<byte[]> nonce = new CompletableFuture<>();
+        return register(group, superNode, credential, identity, candidates, signals, InstantSource.system());
+    }
+
+    /**
+     * Registers with one super node, signing the presence record (see {@code PresenceRecords}) for the
+     * super node's advertised address (from its {@code ServerHello}) at {@code clock}'s time.
+     *
+     * @return as {@link #register(EventLoopGroup, HostPort, Credential, Ed25519KeyPair, List, Consumer)}
+     */
+    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
+            InstantSource clock) {
+        CompletableFuture<ServerHello> hello = new CompletableFuture<>();
         Consumer<Envelope> pushes = env -> {
             if (env.hasServerHello()) {
-                nonce.complete(env.getServerHello().getNonce().toByteArray());
+                hello.complete(env.getServerHello());
             } else if (env.hasCallSignal()) {
                 signals.accept(env.getCallSignal());
             } else if (env.hasError()) {
@@ -70,12 +85,20 @@ public final class SuperNodeSession implements AutoCloseable {
             }
         };
         return ControlConnection.connect(group, superNode, pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
-            conn.closeFuture().thenRun(() -> nonce.completeExceptionally(
+            conn.closeFuture().thenRun(() -> hello.completeExceptionally(
                     new IOException("super node " + superNode + " closed the connection before its hello")));
-            return nonce.thenCompose(n -> conn.request(Envelope.newBuilder().setRegister(Register.newBuilder()
-                            .setCredential(credential)
-                            .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(n))))
-                            .addAllCandidates(candidates))))
+            return hello.thenCompose(h -> {
+                byte[] nonce = h.getNonce().toByteArray();
+                HostPort advertised = h.hasAddress() ? HostPort.of(h.getAddress()) : superNode;
+                long signedAt = clock.millis();
+                byte[] presence = PresenceRecords.sign(identity, credential.getUsername(), advertised, candidates, signedAt);
+                return conn.request(Envelope.newBuilder().setRegister(Register.newBuilder()
+                        .setCredential(credential)
+                        .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(nonce))))
+                        .addAllCandidates(candidates)
+                        .setPresenceSignature(ByteString.copyFrom(presence))
+                        .setPresenceSignedAtMs(signedAt)));
+            })
                     .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered()))
                     .whenComplete((s, e) -> {
                         if (e != null) {
@@ -93,6 +116,36 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
+        return join(group, superNodes, credential, identity, candidates, signals, InstantSource.system(), JoinObserver.NONE);
+    }
+
+    /** Learns how each join attempt went (for host-cache scoring); called on network threads. */
+    public interface JoinObserver {
+        /** Ignores everything. */
+        JoinObserver NONE = new JoinObserver() {
+            @Override
+            public void succeeded(HostPort superNode, long rttMs) {}
+
+            @Override
+            public void failed(HostPort superNode) {}
+        };
+
+        /** @param rttMs time from connecting to {@code Registered}, in ms */
+        void succeeded(HostPort superNode, long rttMs);
+
+        void failed(HostPort superNode);
+    }
+
+    /**
+     * Joins as {@link #join(EventLoopGroup, List, Credential, Ed25519KeyPair, List, Consumer)},
+     * reporting every attempt to {@code observer} (a session that lost the race still counts as a success).
+     *
+     * @param superNodes candidates, best first (e.g. {@link HostCache#best(int)})
+     * @param clock time for the presence signature
+     */
+    public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
+            InstantSource clock, JoinObserver observer) {
         if (superNodes.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
         }
@@ -102,7 +155,13 @@ public final class SuperNodeSession implements AutoCloseable {
         AtomicInteger failed = new AtomicInteger();
         AtomicBoolean decided = new AtomicBoolean();
         for (HostPort sn : batch) {
-            register(group, sn, credential, identity, candidates, signals).whenComplete((session, e) -> {
+            long startNanos = System.nanoTime();
+            register(group, sn, credential, identity, candidates, signals, clock).whenComplete((session, e) -> {
+                if (e == null) {
+                    observer.succeeded(sn, (System.nanoTime() - startNanos) / 1_000_000);
+                } else {
+                    observer.failed(sn);
+                }
                 if (e == null) {
                     if (decided.compareAndSet(false, true)) {
                         winner.complete(session);
@@ -118,7 +177,7 @@ public final class SuperNodeSession implements AutoCloseable {
                     if (rest.isEmpty()) {
                         winner.completeExceptionally(e);
                     } else {
-                        join(group, rest, credential, identity, candidates, signals).whenComplete((s, e2) -> {
+                        join(group, rest, credential, identity, candidates, signals, clock, observer).whenComplete((s, e2) -> {
                             if (e2 == null) {
                                 winner.complete(s);
                             } else {

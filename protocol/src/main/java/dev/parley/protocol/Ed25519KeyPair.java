@@ -106,12 +106,30 @@ public final class Ed25519KeyPair {
         }
         try {
             Ed25519Signer verifier = new Ed25519Signer();
-            verifier.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
+            verifier.init(false, decoded(publicKey));
             verifier.update(message, 0, message.length);
             return verifier.verifySignature(signature);
         } catch (RuntimeException e) {
             return false; // e.g. a public key that is not a curve point
         }
+    }
+
+    /** Decoded public keys (point decompression is about half the cost of a verification). */
+    private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Ed25519PublicKeyParameters> DECODED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_DECODED = 16_384;
+
+    private static Ed25519PublicKeyParameters decoded(byte[] publicKey) {
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(publicKey.clone());
+        Ed25519PublicKeyParameters params = DECODED.get(key);
+        if (params == null) {
+            params = new Ed25519PublicKeyParameters(publicKey, 0);
+            if (DECODED.size() >= MAX_DECODED) {
+                DECODED.clear(); // bounded: a flood of fresh keys only costs re-decoding
+            }
+            DECODED.put(key, params);
+        }
+        return params;
     }
 
     @Override

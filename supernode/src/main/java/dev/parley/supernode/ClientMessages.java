@@ -1,6 +1,9 @@
 package dev.parley.supernode;
 
 import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.PresenceRecords;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
@@ -37,7 +40,8 @@ final class ClientMessages {
      * @param node the super node (advertised address, clock)
      * @return the new session
      * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged or malformed credential,
-     *     wrong proof), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many candidates)
+     *     wrong proof, missing or wrong presence signature, presence signed more than the clock skew
+     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many candidates)
      */
     static Session verifyRegister(Register register, byte[] serverKey, byte[] nonce, Channel channel, NodeContext node)
             throws ProtocolException {
@@ -50,12 +54,26 @@ final class ClientMessages {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
                     "candidates: %d (expected: <= %d)", register.getCandidatesCount(), MAX_CANDIDATES));
         }
-        PresenceRecord record = PresenceRecord.newBuilder()
-                .setCredential(register.getCredential())
-                .setSuperNode(node.advertised().toAddress())
-                .addAllCandidates(register.getCandidatesList())
-                .setUpdatedAtMs(node.clock().millis())
-                .build();
+        Credential credential = register.getCredential();
+        byte[] signature = register.getPresenceSignature().toByteArray();
+        if (signature.length == 0) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "presence_signature: missing (expected: the client's signature over its presence, see PresenceRecords)");
+        }
+        long signedAt = register.getPresenceSignedAtMs();
+        long skewMs = Math.abs(node.clock().millis() - signedAt);
+        if (skewMs > Credentials.CLOCK_SKEW.toMillis()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, String.format(
+                    "presence_signed_at_ms: %d ms from now (expected: <= %d)", skewMs, Credentials.CLOCK_SKEW.toMillis()));
+        }
+        byte[] input = PresenceRecords.signingInput(credential.getUsername(), node.advertised(),
+                register.getCandidatesList(), signedAt);
+        if (!Ed25519KeyPair.verify(credential.getPublicKey().toByteArray(), input, signature)) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "presence signature does not verify with the credential's public key");
+        }
+        PresenceRecord record = PresenceRecords.record(credential, node.advertised(), register.getCandidatesList(),
+                signedAt, signature, node.clock().millis());
         return new Session(register.getCredential().getUsername(), channel, record);
     }
 
@@ -71,7 +89,8 @@ final class ClientMessages {
         SearchResult.Builder result = SearchResult.newBuilder()
                 .setFound(outcome.location().isPresent())
                 .setSupernodesContacted(outcome.superNodesContacted())
-                .setElapsedMs((int) Math.max(0, Math.min(elapsedMs, Integer.MAX_VALUE)));
+                .setElapsedMs((int) Math.max(0, Math.min(elapsedMs, Integer.MAX_VALUE)))
+                .setFromCache(outcome.fromCache());
         outcome.location().ifPresent(l -> result.setRecord(l.record()));
         return Envelopes.builder(requestId).setSearchResult(result).build();
     }

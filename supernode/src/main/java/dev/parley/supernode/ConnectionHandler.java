@@ -48,6 +48,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
     private Session session;
     private HostPort peer;
     private ScheduledFuture<?> roleTimer;
+    private SearchRateLimiter searchLimiter; // created on the first search
 
     ConnectionHandler(NodeContext node) {
         this.node = node;
@@ -193,6 +194,16 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
 
     private void search(ChannelHandlerContext ctx, long id, String rawName) {
         long startMs = node.clock().millis();
+        if (searchLimiter == null) {
+            searchLimiter = new SearchRateLimiter(node.clock(), node.search().ratePerS(), node.search().burst());
+        }
+        long waitMs = searchLimiter.tryAcquire(); // before validation: floods of bad names count too
+        if (waitMs > 0) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
+                    "search rate: more than %d/s (burst %d); retry in %d ms",
+                    node.search().ratePerS(), node.search().burst(), waitMs)));
+            return;
+        }
         String username;
         try {
             username = Usernames.canonical(rawName);
@@ -201,11 +212,13 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         Session local = node.presence().get(username);
-        CompletableFuture<SearchOutcome> outcome = local != null
-                ? CompletableFuture.completedFuture(new SearchOutcome(
-                        java.util.Optional.of(new Location(local.record(), node.advertised(), false)), 0))
-                : node.locator().locate(username, ctx.executor(), true);
-        outcome.thenAcceptAsync(o -> ctx.writeAndFlush(
+        if (local != null) {
+            ctx.writeAndFlush(ClientMessages.searchResult(id, new SearchOutcome(
+                    java.util.Optional.of(new Location(local.record(), node.advertised(), false)), 0, false),
+                    node.clock().millis() - startMs));
+            return;
+        }
+        node.locator().locate(username, UserLocator.CacheUse.ALL).thenAcceptAsync(o -> ctx.writeAndFlush(
                 ClientMessages.searchResult(id, o, node.clock().millis() - startMs)), ctx.executor());
     }
 

@@ -42,6 +42,7 @@ final class LoginLink implements AutoCloseable {
     private final HostPort login;
     private final HostPort self;
     private final Duration heartbeatInterval;
+    private final java.util.function.Consumer<List<HostPort>> onDirectory;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile byte[] serverKey;
     private volatile List<HostPort> directory = List.of();
@@ -54,9 +55,12 @@ final class LoginLink implements AutoCloseable {
      * @param login the login server's address
      * @param self this super node's advertised address (heartbeat payload, excluded from the directory)
      * @param heartbeatInterval period between heartbeats
+     * @param onDirectory called with every directory received (on the link's loop)
      */
-    LoginLink(EventLoop loop, HostPort login, HostPort self, Duration heartbeatInterval) {
+    LoginLink(EventLoop loop, HostPort login, HostPort self, Duration heartbeatInterval,
+            java.util.function.Consumer<List<HostPort>> onDirectory) {
         this.loop = loop;
+        this.onDirectory = onDirectory;
         this.login = login;
         this.self = self;
         this.heartbeatInterval = heartbeatInterval;
@@ -148,6 +152,7 @@ final class LoginLink implements AutoCloseable {
                 }
             }
             directory = List.copyOf(peers);
+            onDirectory.accept(directory);
             backoffMs = INITIAL_BACKOFF_MS;
             ready.complete(null);
             schedule(() -> heartbeat(c), heartbeatInterval.toMillis());

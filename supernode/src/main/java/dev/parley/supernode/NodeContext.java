@@ -14,11 +14,13 @@ import java.util.function.Supplier;
  * @param clock time for credentials and presence timestamps
  * @param random source of {@code ServerHello} nonces
  * @param serverKey the login server's public key, {@code null} while unknown
- * @param directory the current peer super nodes
+ * @param directory the current live peer super nodes (shared with clients for their host caches)
  * @param presence users registered here
  * @param locator search over peers
  * @param router call-signal relay
+ * @param search search settings (per-client rate limit)
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
-        Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router) {
+        Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
+        SearchSettings search) {
 }

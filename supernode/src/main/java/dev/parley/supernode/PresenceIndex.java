@@ -1,6 +1,8 @@
 package dev.parley.supernode;
 
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -14,6 +16,7 @@ import java.util.function.Consumer;
 final class PresenceIndex {
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final Consumer<String> onChange;
+    private final AtomicLong version = new AtomicLong();
 
     /** @param onChange called with the username after every change (e.g. to invalidate search caches) */
     PresenceIndex(Consumer<String> onChange) {
@@ -27,6 +30,7 @@ final class PresenceIndex {
      */
     Session put(Session session) {
         Session previous = sessions.put(session.username(), session);
+        version.incrementAndGet();
         onChange.accept(session.username());
         return previous;
     }
@@ -39,6 +43,7 @@ final class PresenceIndex {
     boolean remove(Session session) {
         boolean removed = sessions.remove(session.username(), session);
         if (removed) {
+            version.incrementAndGet();
             onChange.accept(session.username());
         }
         return removed;
@@ -47,6 +52,16 @@ final class PresenceIndex {
     /** @return the current session of the canonical {@code username}, or {@code null} */
     Session get(String username) {
         return sessions.get(username);
+    }
+
+    /** @return a counter that changes with every registration and removal (for digest rebuilds) */
+    long version() {
+        return version.get();
+    }
+
+    /** @return a live view of the registered canonical usernames (weakly consistent) */
+    Set<String> usernames() {
+        return sessions.keySet();
     }
 
     /** @return the number of registered users */

@@ -53,7 +53,7 @@ final class SignalRouter {
         if (deliverIfLocal(signal)) {
             return CompletableFuture.completedFuture(null);
         }
-        return locator.locate(signal.getTo(), timer, true).thenCompose(outcome -> forward(signal, outcome, timer));
+        return locator.locate(signal.getTo(), UserLocator.CacheUse.POSITIVE_ONLY).thenCompose(outcome -> forward(signal, outcome, timer));
     }
 
     private CompletableFuture<Void> forward(CallSignal signal, SearchOutcome outcome, EventExecutor timer) {
@@ -74,7 +74,7 @@ final class SignalRouter {
             if (location.cached()) {
                 log.debug("cached location of {} at {} is stale ({}); searching again", to, location.superNode(),
                         cause.getMessage());
-                return locator.locate(to, timer, false).thenCompose(fresh -> forward(signal, fresh, timer));
+                return locator.locate(to, UserLocator.CacheUse.NONE).thenCompose(fresh -> forward(signal, fresh, timer));
             }
             return CompletableFuture.<Void>failedFuture(translate(to, location.superNode(), cause));
         }).thenCompose(f -> f);

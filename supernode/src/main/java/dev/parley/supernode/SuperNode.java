@@ -43,12 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class SuperNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SuperNode.class);
     /** How long a positive search answer from a peer is reused (cache TTL, measured on the configured clock). */
-    public static final Duration POSITIVE_CACHE_TTL = UserLocator.POSITIVE_CACHE_TTL;
+    public static final Duration POSITIVE_CACHE_TTL = SearchSettings.DEFAULTS.positiveTtl();
+    private static final int UDP_BIND_ATTEMPTS = 8;
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(3);
 
     private final SuperNodeConfig config;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final boolean ownsLoops;
     private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private Channel serverChannel;
@@ -57,12 +59,18 @@ public final class SuperNode implements AutoCloseable {
     private LoginLink loginLink;
     private PeerConnections peers;
     private PresenceIndex presence;
+    private Mesh mesh;
+    private UserLocator locator;
     private volatile NodeContext context; // set before the server channel accepts
 
-    private SuperNode(SuperNodeConfig config) {
+    private SuperNode(SuperNodeConfig config, EventLoopGroup shared) {
         this.config = config;
-        this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
-        this.workers = new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
+        this.ownsLoops = shared == null;
+        // On a shared group, one super node lives on one of its loops: its client connections, mesh
+        // socket and timers then never hand work to another thread (no cross-thread wake-ups).
+        EventLoopGroup pinned = shared != null ? shared.next() : null;
+        this.boss = pinned != null ? pinned : new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
+        this.workers = pinned != null ? pinned : new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
     }
 
     /**
@@ -84,7 +92,23 @@ public final class SuperNode implements AutoCloseable {
      * @throws IOException if the listen address cannot be bound (the super node is then closed)
      */
     public static SuperNode start(SuperNodeConfig config, SecureRandom random) throws IOException {
-        SuperNode node = new SuperNode(config);
+        return start(config, random, null);
+    }
+
+    /**
+     * Starts a super node on a shared event loop group, so that many super nodes in one JVM (the
+     * bots benchmark, tests) need no threads of their own.
+     *
+     * @param config the settings
+     * @param random source of nonces and of the seeds of request ids and peer shuffles
+     * @param shared event loops for all channels and timers (this super node uses one of its loops for
+     *     everything); {@code null}: the super node creates (and on close shuts down) its own. A
+     *     shared group is never shut down by the super node.
+     * @return the running super node
+     * @throws IOException if the TCP or UDP listen address cannot be bound (the super node is then closed)
+     */
+    public static SuperNode start(SuperNodeConfig config, SecureRandom random, EventLoopGroup shared) throws IOException {
+        SuperNode node = new SuperNode(config, shared);
         try {
             node.bind(random);
         } catch (IOException | RuntimeException e) {
@@ -110,26 +134,53 @@ public final class SuperNode implements AutoCloseable {
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
                 });
-        ChannelFuture f = b.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            throw new IOException("cannot listen on " + config.listen() + ": " + f.cause().getMessage(), f.cause());
+        MeshTransport transport = null;
+        for (int attempt = 1; transport == null; attempt++) {
+            ChannelFuture f = b.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                throw new IOException("cannot listen on " + config.listen() + ": " + f.cause().getMessage(), f.cause());
+            }
+            serverChannel = f.channel();
+            InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+            try {
+                // The mesh's UDP socket uses the same port number as the TCP listener.
+                transport = MeshTransport.bind(workers, local, random.nextLong());
+            } catch (IOException e) {
+                serverChannel.close().awaitUninterruptibly();
+                if (config.listen().port() != 0 || attempt >= UDP_BIND_ATTEMPTS) {
+                    throw e;
+                }
+            }
         }
-        serverChannel = f.channel();
         InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
         bound = new HostPort(config.listen().host(), local.getPort());
         advertised = config.advertise() != null ? config.advertise() : bound;
 
-        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval());
+        SearchSettings search = config.search();
+        UserLocator[] locatorRef = new UserLocator[1];
+        Mesh[] meshRef = new Mesh[1];
+        presence = new PresenceIndex(username -> {
+            locatorRef[0].invalidate(username);
+            meshRef[0].presenceChanged(username, presence.version());
+        });
+        Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
+                ? search.positiveTtl() : search.negativeTtl();
+        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl,
+                username -> locatorRef[0].invalidate(username), random.nextLong());
+        meshRef[0] = mesh;
+        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), mesh::onDirectory);
         peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
-        UserLocator locator = new UserLocator(peers, loginLink::directory, loginLink::serverKey, config.clock(),
-                config.peerRequestTimeout());
-        presence = new PresenceIndex(locator::invalidate);
+        locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
+        locatorRef[0] = locator;
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
+        PeerTable table = mesh.table();
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                loginLink::directory, presence, locator, router);
+                table::liveSnapshot, presence, locator, router, search);
         serverChannel.config().setAutoRead(true);
-        log.info("super node listening on {} (advertised as {}), login server {}", bound, advertised, config.login());
+        log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
+                config.login());
         loginLink.start();
+        mesh.start();
     }
 
     /** @return the bound listen address (the configured host with the actual port) */
@@ -155,9 +206,34 @@ public final class SuperNode implements AutoCloseable {
         return presence.size();
     }
 
-    /** @return the peer super nodes of the latest login-server directory (never this one) */
+    /**
+     * @return the peer super nodes in the mesh's table (login-server directory and gossip; never
+     *     this one), as of the last table change
+     */
     public List<HostPort> knownPeers() {
-        return loginLink.directory();
+        return mesh.table().knownSnapshot();
+    }
+
+    /** @return the peers a search may ask now (not dead), as of the last table change */
+    public List<HostPort> livePeers() {
+        return mesh.table().liveSnapshot();
+    }
+
+    /**
+     * Runs one mesh round now (ping every peer: liveness, gossip, digests), besides the periodic ones.
+     *
+     * @return completes when every ping was answered or missed
+     */
+    public CompletableFuture<Void> meshRound() {
+        return mesh.round();
+    }
+
+    /** @return counters of this super node (thread-safe snapshot) */
+    public SuperNodeStats stats() {
+        return new SuperNodeStats(presence.size(), mesh.table().knownSnapshot().size(),
+                mesh.table().liveSnapshot().size(), locator.searches(), locator.cacheHits(), mesh.lookupsServed(),
+                locator.rejectedRecords(), locator.cachedEntries(), mesh.transport().dropped(),
+                locator.notFoundReasons());
     }
 
     /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */
@@ -172,10 +248,18 @@ public final class SuperNode implements AutoCloseable {
         if (peers != null) {
             peers.close();
         }
+        if (mesh != null) {
+            mesh.close();
+        }
         if (serverChannel != null) {
             serverChannel.close();
         }
         channels.close();
+        if (!ownsLoops) {
+            channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
+            log.info("super node {} closed", bound);
+            return;
+        }
         boolean inLoop = false;
         for (EventExecutor e : workers) {
             inLoop |= e.inEventLoop();

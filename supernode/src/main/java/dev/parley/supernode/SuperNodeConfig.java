@@ -15,11 +15,14 @@ import java.time.InstantSource;
  * @param dataDir directory for the super node's persistent state (reserved: nothing is written yet)
  * @param clock time source for credential validity, presence timestamps and the search cache
  * @param heartbeatInterval period of {@code SuperNodeHeartbeat}s to the login server (positive)
- * @param peerRequestTimeout how long a peer super node may take to connect and answer one request;
- *     also the deadline of one search wave (positive)
+ * @param peerRequestTimeout how long a peer super node may take to connect and answer one TCP
+ *     request ({@code RoutedSignal}) (positive)
+ * @param search expanding search, caches and rate limit
+ * @param mesh peer table, liveness and gossip
  */
 public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort login, Path dataDir,
-        InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout) {
+        InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
+        MeshSettings mesh) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -33,6 +36,15 @@ public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort logi
         require(clock, "clock");
         requirePositive(heartbeatInterval, "heartbeatInterval");
         requirePositive(peerRequestTimeout, "peerRequestTimeout");
+        require(search, "search");
+        require(mesh, "mesh");
+    }
+
+    /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
+    public SuperNodeConfig(HostPort listen, HostPort advertise, HostPort login, Path dataDir,
+            InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout) {
+        this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                SearchSettings.DEFAULTS, MeshSettings.DEFAULTS);
     }
 
     /**
@@ -46,26 +58,40 @@ public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort logi
 
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
-        return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout);
+        return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, mesh);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
+                search, mesh);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh);
     }
 
-    private static void require(Object value, String name) {
+    /** @return a copy with other search settings */
+    public SuperNodeConfig withSearch(SearchSettings settings) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                settings, mesh);
+    }
+
+    /** @return a copy with other mesh settings */
+    public SuperNodeConfig withMesh(MeshSettings settings) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, settings);
+    }
+
+    static void require(Object value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + ": missing");
         }
     }
 
-    private static void requirePositive(Duration d, String name) {
+    static void requirePositive(Duration d, String name) {
         require(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(String.format("%s: %d ms (expected: > 0)", name, d.toMillis()));

@@ -3,71 +3,107 @@ package dev.parley.supernode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.parley.protocol.Credentials;
-import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceRecord;
-import io.netty.util.concurrent.EventExecutor;
-import java.time.Duration;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the super node of a user who is not registered locally: first the positive cache, then
- * {@code PeerLookup}s to peer super nodes in waves.
+ * Finds the super node of a user who is not registered locally: the caches, then an expanding
+ * search over the peer super nodes of the {@link Mesh} (UDP {@code PeerLookup}s).
  *
- * <p>Each wave asks its peers in parallel; the first verified "found" answer ends the search, and
- * a wave is over when every peer answered or {@code waveTimeout} passed (a dead or silent peer
- * never holds a search longer than that). Today there is a single wave with all known peers; the
- * expanding search only needs a different {@link #waves(List)}.
+ * <p>Lookups stay open until the deadline, so an answer arriving after its wave's timeout still
+ * wins; after the last wave's timeout the search ends "not found" (not cached if a peer never answered).
  *
- * <p>Answers are trusted only if the record's credential verifies with the login server's key and
- * names the user searched for, so a faulty peer cannot redirect calls. Positive answers are cached
- * for {@link #POSITIVE_CACHE_TTL} on a Caffeine cache driven by the injected clock; entries are
- * invalidated on local presence changes and when routing to them fails.
+ * <p><b>Order.</b> Live peers whose presence digest may contain the user come first (with
+ * {@link SearchSettings#useDigests()}), then peers without a digest, then peers whose digest says
+ * no (a digest is at most one ping round old, so a just-registered user may be missing from it),
+ * then peers suspected dead (missed pings, not yet given up), each group shuffled. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
+ * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
+ * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
+ * one wave timeout at most. The search ends at the first verified answer, when every peer answered
+ * no, or at {@link SearchSettings#deadline()}.
+ *
+ * <p><b>Trust.</b> An answer counts only if its presence record verifies
+ * ({@link PresenceRecords#verify}: login-server credential, user's signature, freshness) for the
+ * user searched and names the peer that answered as the user's super node.
+ *
+ * <p><b>Caches</b> (Caffeine, driven by the injected clock): positive answers for
+ * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
+ * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}.
+ *
+ * <p>Search state is confined to the mesh event loop; results complete there.
  */
 final class UserLocator {
     private static final Logger log = LoggerFactory.getLogger(UserLocator.class);
-    /** Lifetime of a cached positive answer: short, as a user may move or go offline at any time. */
-    static final Duration POSITIVE_CACHE_TTL = Duration.ofSeconds(5);
-    private static final int MAX_CACHED_USERS = 100_000;
+    /** Most digest matches asked in wave 1. */
+    static final int MAX_FIRST_WAVE = 4;
+    private static final int MAX_CACHED_USERS = 200_000;
+    /** How long a verified record's signatures are remembered (freshness is still checked every time). */
+    static final java.time.Duration VERIFIED_TTL = java.time.Duration.ofMinutes(10);
 
-    private final PeerConnections peers;
-    private final Supplier<List<HostPort>> directory;
+    /** Which cached answers a lookup may use. */
+    enum CacheUse { ALL, POSITIVE_ONLY, NONE }
+
+    private final Mesh mesh;
     private final Supplier<byte[]> serverKey;
     private final InstantSource clock;
-    private final Duration waveTimeout;
-    private final Cache<String, Location> cache;
+    private final SearchSettings settings;
+    private final Cache<String, Location> positive;
+    private final Cache<String, Boolean> negative;
+    /** Records whose signatures already verified, by username: the same record is not re-verified. */
+    private final Cache<String, PresenceRecord> verified;
+    private final SplittableRandom random; // mesh loop only
+    private final LongAdder searches = new LongAdder();
+    /** Smoothed lookup round-trip time and its variation, in ms (RFC 6298 §2); mesh loop only. */
+    private double srttMs = -1;
+    private double rttVarMs;
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder rejectedRecords = new LongAdder();
+    /** Searches that ended "not found": [0] no live peer, [1] every peer answered no, [2] last wave timed out, [3] deadline. */
+    private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
+    private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * @param peers connections to peer super nodes
-     * @param directory the current peer super nodes (excluding this one)
+     * @param mesh the peer table and transport
      * @param serverKey the login server's public key, or {@code null} while unknown
-     * @param clock time for credential checks and cache expiry
-     * @param waveTimeout deadline of one wave
+     * @param clock time for record checks and cache expiry
+     * @param settings waves, deadline, TTLs
+     * @param seed seed of the peer shuffles
      */
-    UserLocator(PeerConnections peers, Supplier<List<HostPort>> directory, Supplier<byte[]> serverKey,
-            InstantSource clock, Duration waveTimeout) {
-        this.peers = peers;
-        this.directory = directory;
+    UserLocator(Mesh mesh, Supplier<byte[]> serverKey, InstantSource clock, SearchSettings settings, long seed) {
+        this.mesh = mesh;
         this.serverKey = serverKey;
         this.clock = clock;
-        this.waveTimeout = waveTimeout;
-        this.cache = Caffeine.newBuilder()
-                .expireAfterWrite(POSITIVE_CACHE_TTL)
+        this.settings = settings;
+        this.random = new SplittableRandom(seed);
+        this.positive = cache(settings.positiveTtl().toNanos(), clock);
+        this.negative = cache(settings.negativeTtl().toNanos(), clock);
+        this.verified = cache(VERIFIED_TTL.toNanos(), clock);
+    }
+
+    private static <V> Cache<String, V> cache(long ttlNanos, InstantSource clock) {
+        return Caffeine.newBuilder()
+                .expireAfterWrite(ttlNanos, TimeUnit.NANOSECONDS)
                 .maximumSize(MAX_CACHED_USERS)
                 .ticker(ticker(clock))
                 .executor(Runnable::run) // maintenance inline: deterministic, and it is cheap
@@ -86,97 +122,280 @@ final class UserLocator {
      * Looks up a user on peer super nodes.
      *
      * @param username canonical username, not registered locally
-     * @param timer executor for wave deadlines (the requesting connection's event loop)
-     * @param useCache whether a cached answer may be used
-     * @return never fails; "not found" when no peer has the user
+     * @param use which cached answers may be used
+     * @return never fails; "not found" when no peer has the user or the deadline passed
      */
-    CompletableFuture<SearchOutcome> locate(String username, EventExecutor timer, boolean useCache) {
-        if (useCache) {
-            Location hit = cache.getIfPresent(username);
+    CompletableFuture<SearchOutcome> locate(String username, CacheUse use) {
+        searches.increment();
+        if (use != CacheUse.NONE) {
+            Location hit = positive.getIfPresent(username);
             if (hit != null) {
-                return CompletableFuture.completedFuture(new SearchOutcome(Optional.of(hit.asCached()), 0));
+                cacheHits.increment();
+                return CompletableFuture.completedFuture(new SearchOutcome(Optional.of(hit.asCached()), 0, true));
+            }
+            if (use == CacheUse.ALL && negative.getIfPresent(username) != null) {
+                cacheHits.increment();
+                return CompletableFuture.completedFuture(new SearchOutcome(Optional.empty(), 0, true));
             }
         }
         CompletableFuture<SearchOutcome> result = new CompletableFuture<>();
-        runWave(username, waves(directory.get()), 0, 0, timer, result);
-        return result.whenComplete((outcome, e) -> outcome.location().ifPresent(l -> cache.put(username, l)));
-    }
-
-    /** Forgets the cached location of {@code username}. */
-    void invalidate(String username) {
-        cache.invalidate(username);
-    }
-
-    /** @return the peers each wave asks, in order (today: one wave with every known peer) */
-    static List<List<HostPort>> waves(List<HostPort> peers) {
-        return peers.isEmpty() ? List.of() : List.of(peers);
-    }
-
-    private void runWave(String username, List<List<HostPort>> waves, int index, int contacted,
-            EventExecutor timer, CompletableFuture<SearchOutcome> result) {
-        if (index == waves.size()) {
-            result.complete(SearchOutcome.notFound(contacted));
-            return;
-        }
-        List<HostPort> wave = waves.get(index);
-        int contactedNow = contacted + wave.size();
-        askAll(username, wave, timer).thenAccept(found -> {
-            if (found.isPresent()) {
-                result.complete(new SearchOutcome(found, contactedNow));
-            } else {
-                runWave(username, waves, index + 1, contactedNow, timer, result);
-            }
-        });
-    }
-
-    private CompletableFuture<Optional<Location>> askAll(String username, List<HostPort> wave, EventExecutor timer) {
-        CompletableFuture<Optional<Location>> first = new CompletableFuture<>();
-        AtomicInteger unanswered = new AtomicInteger(wave.size());
-        ScheduledFuture<?> deadline = timer.schedule(() -> first.complete(Optional.empty()),
-                waveTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        first.whenComplete((r, e) -> deadline.cancel(false));
-        Envelope.Builder lookup = Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername(username));
-        for (HostPort peer : wave) {
-            peers.request(peer, lookup.clone(), waveTimeout).whenComplete((response, e) -> {
-                Optional<Location> found = e == null ? accept(username, peer, response) : Optional.empty();
-                if (e != null) {
-                    log.debug("peer {} did not answer a lookup of {}: {}", peer, username,
-                            PeerConnections.unwrap(e).getMessage());
-                }
-                if (found.isPresent()) {
-                    first.complete(found);
-                } else if (unanswered.decrementAndGet() == 0) {
-                    first.complete(Optional.empty());
-                }
-            });
-        }
-        return first;
-    }
-
-    private Optional<Location> accept(String username, HostPort peer, Envelope response) {
-        if (!response.hasPeerLookupResult()) {
-            log.warn("peer {} answered a lookup with {}", peer, response.getBodyCase());
-            return Optional.empty();
-        }
-        PeerLookupResult result = response.getPeerLookupResult();
-        if (!result.getFound()) {
-            return Optional.empty();
-        }
-        PresenceRecord record = result.getRecord();
-        byte[] key = serverKey.get();
         try {
-            if (key == null) {
-                throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
-            }
-            if (!record.getCredential().getUsername().equals(username)) {
-                throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
-                        "record is for '" + record.getCredential().getUsername() + "'");
-            }
-            Credentials.verify(key, record.getCredential(), clock.instant());
-        } catch (ProtocolException e) {
-            log.warn("peer {} answered an unverifiable record for {}: {}", peer, username, e.getMessage());
-            return Optional.empty();
+            mesh.transport().loop().execute(() -> new Search(username, result).start());
+        } catch (RejectedExecutionException e) {
+            result.complete(SearchOutcome.notFound(0));
         }
-        return Optional.of(new Location(record, peer, false));
+        return result;
+    }
+
+    /** Forgets cached answers for {@code username}. */
+    void invalidate(String username) {
+        invalidations.incrementAndGet();
+        positive.invalidate(username);
+        negative.invalidate(username);
+    }
+
+    long searches() {
+        return searches.sum();
+    }
+
+    long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** @return counts of "not found" endings: no live peer, all answered no, last wave timed out, deadline */
+    long[] notFoundReasons() {
+        long[] r = new long[notFoundBy.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = notFoundBy[i].sum();
+        }
+        return r;
+    }
+
+    long rejectedRecords() {
+        return rejectedRecords.sum();
+    }
+
+    long cachedEntries() {
+        return positive.estimatedSize() + negative.estimatedSize();
+    }
+
+    /**
+     * @return the current wave timeout: SRTT + 4 × RTTVAR of answered lookups (RFC 6298 §2), at
+     *     least {@link SearchSettings#waveTimeout()} and at most a quarter of the deadline, so a slow
+     *     (busy) mesh gets longer waves instead of needless wider ones
+     */
+    long waveTimeoutMs() {
+        long min = settings.waveTimeout().toMillis();
+        long rto = srttMs < 0 ? min : Math.round(srttMs + 4 * rttVarMs);
+        return Math.max(min, Math.min(rto, settings.deadline().toMillis() / 4));
+    }
+
+    private void sampleRtt(double ms) {
+        if (srttMs < 0) {
+            srttMs = ms;
+            rttVarMs = ms / 2;
+        } else {
+            rttVarMs = 0.75 * rttVarMs + 0.25 * Math.abs(srttMs - ms);
+            srttMs = 0.875 * srttMs + 0.125 * ms;
+        }
+    }
+
+    /** @return the peers to ask, in order, and the size of wave 1 */
+    private record Plan(List<PeerTable.Peer> order, int firstWave) {}
+
+    private Plan plan(String username) {
+        List<PeerTable.Peer> hits = new ArrayList<>();
+        List<PeerTable.Peer> unknown = new ArrayList<>();
+        List<PeerTable.Peer> misses = new ArrayList<>();
+        for (PeerTable.Peer p : mesh.table().live()) {
+            if (!settings.useDigests() || p.digest == null) {
+                unknown.add(p);
+            } else if (p.digest.mightContain(username)) {
+                hits.add(p);
+            } else {
+                misses.add(p);
+            }
+        }
+        List<PeerTable.Peer> suspects = mesh.table().suspects();
+        shuffle(hits);
+        shuffle(unknown);
+        shuffle(misses);
+        shuffle(suspects);
+        List<PeerTable.Peer> order = new ArrayList<>(hits.size() + unknown.size() + misses.size() + suspects.size());
+        order.addAll(hits);
+        order.addAll(unknown);
+        order.addAll(misses);
+        order.addAll(suspects); // missed pings: asked last, so an overloaded mesh stays correct
+        return new Plan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), MAX_FIRST_WAVE));
+    }
+
+    private void shuffle(List<PeerTable.Peer> list) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            PeerTable.Peer t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+    }
+
+    /** One running search; every field is confined to the mesh loop. */
+    private final class Search {
+        private final String username;
+        private final CompletableFuture<SearchOutcome> result;
+        private final long invalidationsAtStart = invalidations.get();
+        private List<PeerTable.Peer> order;
+        private int firstWave;
+        private int next;
+        private int wave;
+        private int contacted;
+        private int outstanding;
+        private int waveOutstanding;
+        private int unanswered;
+        private boolean lastWaveTimedOut;
+        private long deadlineNanos;
+        private boolean done;
+        private ScheduledFuture<?> waveTimer;
+        private ScheduledFuture<?> deadlineTimer;
+
+        Search(String username, CompletableFuture<SearchOutcome> result) {
+            this.username = username;
+            this.result = result;
+        }
+
+        void start() {
+            Plan plan = plan(username);
+            order = plan.order();
+            firstWave = plan.firstWave();
+            deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+            deadlineTimer = mesh.transport().loop().schedule(() -> finish(Optional.empty(), false),
+                    settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
+            nextWave();
+        }
+
+        private void nextWave() {
+            if (done) {
+                return;
+            }
+            if (waveTimer != null) {
+                waveTimer.cancel(false);
+            }
+            if (next >= order.size()) {
+                // Every peer was asked: done when all answered, or when the last wave's time is up
+                // (peers that never answered make the "not found" non-authoritative: not cached).
+                if (outstanding == 0 || lastWaveTimedOut) {
+                    finish(Optional.empty(), true);
+                }
+                return;
+            }
+            int size = wave == 0 ? firstWave : 1 << Math.min(wave + 1, 30);
+            int thisWave = ++wave;
+            List<PeerTable.Peer> batch = order.subList(next, Math.min(order.size(), next + size));
+            next += batch.size();
+            contacted += batch.size();
+            waveOutstanding = batch.size();
+            Envelope.Builder lookup = Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername(username));
+            // A lookup stays open until the deadline: a slow peer's late answer still ends the search,
+            // even after later waves started. It is retransmitted once, halfway through its wave.
+            long now = System.nanoTime();
+            long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
+            long waveMs = waveTimeoutMs();
+            for (PeerTable.Peer p : batch) {
+                outstanding++;
+                mesh.transport().request(p.socket, lookup.clone(), remainingMs, waveMs)
+                        .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
+            }
+            // After the last wave, silent peers get the rest of the deadline (at least half of it).
+            long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
+                    : waveMs;
+            waveTimer = mesh.transport().loop().schedule(() -> {
+                if (wave == thisWave) {
+                    lastWaveTimedOut = next >= order.size();
+                    nextWave();
+                }
+            }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
+        }
+
+        private void onAnswer(PeerTable.Peer peer, int fromWave, long sentNanos, Envelope response) {
+            outstanding--;
+            if (response == null) {
+                unanswered++;
+            } else {
+                sampleRtt((System.nanoTime() - sentNanos) / 1e6);
+                if (mesh.table().get(peer.address) == peer) {
+                    mesh.table().onAnswer(peer, clock.millis()); // any answer is proof of life
+                }
+            }
+            if (done) {
+                return;
+            }
+            Optional<Location> found = response == null ? Optional.empty() : accept(peer, response);
+            if (found.isPresent()) {
+                finish(found, true);
+            } else if (fromWave == wave && --waveOutstanding == 0) {
+                nextWave();
+            } else if (next >= order.size() && outstanding == 0) {
+                finish(Optional.empty(), true);
+            }
+        }
+
+        private Optional<Location> accept(PeerTable.Peer peer, Envelope response) {
+            if (!response.hasPeerLookupResult()) {
+                return Optional.empty();
+            }
+            PeerLookupResult r = response.getPeerLookupResult();
+            if (!r.getFound()) {
+                return Optional.empty();
+            }
+            PresenceRecord record = r.getRecord();
+            try {
+                byte[] key = serverKey.get();
+                if (key == null) {
+                    throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
+                }
+                if (record.equals(verified.getIfPresent(username))) {
+                    // Same bytes as a record that verified: only its age can have changed.
+                    long ageMs = clock.millis() - record.getSignedAtMs();
+                    if (ageMs > settings.presenceMaxAge().toMillis() || clock.millis() > record.getCredential().getExpiresAtMs()
+                            + dev.parley.protocol.Credentials.CLOCK_SKEW.toMillis()) {
+                        throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "presence record is stale");
+                    }
+                } else {
+                    PresenceRecords.verify(key, record, username, clock.instant(), settings.presenceMaxAge());
+                }
+                if (!dev.parley.protocol.HostPort.of(record.getSuperNode()).equals(peer.address)) {
+                    throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                            "record names " + dev.parley.protocol.HostPort.of(record.getSuperNode()) + " as the super node");
+                }
+            } catch (ProtocolException | IllegalArgumentException e) {
+                rejectedRecords.increment();
+                log.debug("peer {} answered an unacceptable record for {}: {}", peer.address, username, e.getMessage());
+                return Optional.empty();
+            }
+            verified.put(username, record);
+            return Optional.of(new Location(record, peer.address, false));
+        }
+
+        private void finish(Optional<Location> found, boolean authoritative) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (waveTimer != null) {
+                waveTimer.cancel(false);
+            }
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+            if (found.isEmpty()) {
+                notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
+            }
+            if (found.isPresent()) {
+                positive.put(username, found.get());
+            } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0
+                    && invalidations.get() == invalidationsAtStart) {
+                negative.put(username, Boolean.TRUE); // every live peer answered no
+            }
+            result.complete(new SearchOutcome(found, contacted, false));
+        }
     }
 }

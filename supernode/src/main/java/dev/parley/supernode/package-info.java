@@ -10,16 +10,18 @@
  *       {@code Error BAD_REQUEST} and close.</li>
  *   <li>{@code Register}: {@code INTERNAL} "login server key not yet known" while the key is unknown
  *       (connection stays open, may retry); {@code INVALID_CREDENTIAL} (forged/malformed credential,
- *       wrong proof), {@code EXPIRED_CREDENTIAL}, {@code BAD_REQUEST} (more than 32 candidates): error
- *       with the request id, then close. Success: {@code Registered{up to 20 peer super nodes}}
- *       (this super node is not listed). A second registration of the same user replaces the first;
- *       the old connection gets a push {@code Error NOT_REGISTERED "signed in from another place"}
- *       and is closed. A second {@code Register} on the same connection: {@code BAD_REQUEST}.</li>
- *   <li>{@code Search}: {@code INVALID_USERNAME} for a bad name; otherwise {@code SearchResult}:
- *       local presence or cache hit → {@code supernodes_contacted = 0}; else every known peer is
- *       asked in parallel ({@code supernodes_contacted} = peers asked, answered or not), first
- *       verified hit wins; not found when all answered or {@code peerRequestTimeout} passed.
- *       {@code elapsed_ms} is measured on the configured clock.</li>
+ *       wrong proof, missing or wrong {@code presence_signature}, {@code presence_signed_at_ms} more
+ *       than 5 min from now), {@code EXPIRED_CREDENTIAL}, {@code BAD_REQUEST} (more than 32
+ *       candidates): error with the request id, then close. Success: {@code Registered{up to 20 live
+ *       peer super nodes}} (this super node is not listed). A second registration of the same user
+ *       replaces the first; the old connection gets a push {@code Error NOT_REGISTERED "signed in from
+ *       another place"} and is closed. A second {@code Register} on the same connection: {@code BAD_REQUEST}.</li>
+ *   <li>{@code Search}: per-connection token bucket first ({@code RATE_LIMITED} "search rate: more than
+ *       R/s (burst B); retry in N ms", also for invalid names); {@code INVALID_USERNAME} for a bad
+ *       name; otherwise {@code SearchResult}: local presence → {@code supernodes_contacted = 0};
+ *       positive or negative cache → 0 and {@code from_cache}; else the expanding search of
+ *       {@link dev.parley.supernode.UserLocator} over the UDP mesh. {@code elapsed_ms} is measured on
+ *       the configured clock.</li>
  *   <li>{@code CallSignal} (request): {@code from} empty or equal (case-insensitively) to the
  *       session's user, else {@code BAD_REQUEST}; {@code call_id} 1..128 characters and a kind are
  *       required ({@code BAD_REQUEST}); invalid {@code to}: {@code INVALID_USERNAME}. {@code Ok} once
@@ -33,8 +35,12 @@
  *       {@code BAD_REQUEST}. {@code Error}/{@code Ok} pushes are ignored. Malformed or oversized
  *       frames: {@code ErrorClosingHandler} answers {@code BAD_REQUEST}/{@code FRAME_TOO_LARGE} and
  *       closes.</li>
- *   <li>Peer links: {@code PeerLookup} → {@code PeerLookupResult} from local presence only;
- *       {@code RoutedSignal} → push to the local callee and {@code Ok}, or {@code USER_OFFLINE}.</li>
+ *   <li>Peer links (TCP): {@code PeerLookup} → {@code PeerLookupResult} from local presence only (kept
+ *       for compatibility; searches use UDP); {@code RoutedSignal} → push to the local callee and
+ *       {@code Ok}, or {@code USER_OFFLINE}.</li>
+ *   <li>Mesh (UDP, same port number, one {@code Envelope} per datagram, see {@link dev.parley.supernode.Mesh}):
+ *       {@code MeshPing} → {@code MeshPong}; {@code PeerLookup} → {@code PeerLookupResult} (known
+ *       peers only); {@code PresenceChanged} push → cache invalidation. Anything else is dropped.</li>
  * </ul>
  */
 package dev.parley.supernode;

@@ -3,7 +3,6 @@ package dev.parley.supernode;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /** Polls a condition until a deadline: for state that has no future to wait on. */
 final class Await {
@@ -11,9 +10,14 @@ final class Await {
 
     private Await() {}
 
-    static void until(String what, BooleanSupplier condition) {
+    /** A condition that may throw (e.g. a search over the network); a throw fails the wait. */
+    interface Condition {
+        boolean get() throws Exception;
+    }
+
+    static void until(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!condition.get()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms waiting for: " + what);
             }

@@ -31,7 +31,23 @@ final class Cluster implements AutoCloseable {
     final NioEventLoopGroup clients = new NioEventLoopGroup(2);
     private final List<TestClient> opened = new ArrayList<>();
 
+    /** Search settings of test clusters: short waves, generous rate limit (tests poll with searches). */
+    static final SearchSettings SEARCH = SearchSettings.DEFAULTS.withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(3))
+            .withRateLimit(10_000, 10_000);
+    /** Mesh settings of test clusters: no periodic rounds, tests run {@link SuperNode#meshRound()} themselves. */
+    static final MeshSettings MESH = MeshSettings.DEFAULTS.withPingInterval(Duration.ofHours(1))
+            .withPingTimeout(Duration.ofMillis(300));
+
+    private final java.util.function.UnaryOperator<SuperNodeConfig> tune;
+
     Cluster(int superNodes, Path dataDir, List<HostPort> extraPeers) throws Exception {
+        this(superNodes, dataDir, extraPeers, c -> c);
+    }
+
+    /** @param tune adjusts each super node's configuration (search and mesh settings) */
+    Cluster(int superNodes, Path dataDir, List<HostPort> extraPeers,
+            java.util.function.UnaryOperator<SuperNodeConfig> tune) throws Exception {
+        this.tune = tune;
         login = new FakeLoginServer(TestKeys.key(1));
         extraPeers.forEach(login::addPeer);
         try {
@@ -48,17 +64,24 @@ final class Cluster implements AutoCloseable {
     }
 
     SuperNodeConfig config(Path dataDir) {
-        return new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dataDir, clock,
-                HEARTBEAT, PEER_TIMEOUT);
+        return tune.apply(new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dataDir, clock,
+                HEARTBEAT, PEER_TIMEOUT, SEARCH, MESH));
     }
 
     /** Waits until every super node lists every other one and the extra peers. */
-    void awaitDirectory(List<HostPort> extraPeers) {
+    void awaitDirectory(List<HostPort> extraPeers) throws Exception {
         for (SuperNode n : nodes) {
             List<HostPort> expected = new ArrayList<>(extraPeers);
             nodes.stream().filter(o -> o != n).forEach(o -> expected.add(o.advertisedAddress()));
             Await.until(n.advertisedAddress() + " knows " + expected,
                     () -> n.knownPeers().containsAll(expected));
+        }
+    }
+
+    /** Runs one mesh round on every super node (liveness, gossip, digests), waiting for all. */
+    void meshRound() throws Exception {
+        for (SuperNode n : nodes) {
+            n.meshRound().get(10, TimeUnit.SECONDS);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -18,6 +19,7 @@ import dev.parley.protocol.wire.RoutedSignal;
 import dev.parley.protocol.wire.Search;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +38,20 @@ class ConnectionHandlerTest {
 
     private NodeContext context() {
         PeerConnections peers = new PeerConnections(unused, SELF, Duration.ofMillis(100));
-        UserLocator locator = new UserLocator(peers, List::of, serverKey::get, clock, Duration.ofMillis(100));
-        PresenceIndex presence = new PresenceIndex(locator::invalidate);
+        UserLocator[] locator = new UserLocator[1];
+        PresenceIndex presence = new PresenceIndex(u -> locator[0].invalidate(u));
+        try {
+            // A real mesh socket with an empty peer table: searches find no peers to ask.
+            MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), 5);
+            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5),
+                    u -> locator[0].invalidate(u), 7);
+            locator[0] = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return new NodeContext(SELF, clock, TestKeys.seededSecureRandom(3), serverKey::get, () -> List.of(SELF),
-                presence, locator, new SignalRouter(presence, locator, peers, Duration.ofMillis(100)));
+                presence, locator[0], new SignalRouter(presence, locator[0], peers, Duration.ofMillis(100)),
+                SearchSettings.DEFAULTS);
     }
 
     @AfterEach
@@ -68,9 +80,12 @@ class ConnectionHandlerTest {
         EmbeddedChannel ch = channel();
         byte[] nonce = read(ch).getServerHello().getNonce().toByteArray();
         Ed25519KeyPair key = TestKeys.userKey(username);
+        long now = clock.millis();
         Envelope r = request(ch, 1, Envelope.newBuilder().setRegister(Register.newBuilder()
                 .setCredential(Credentials.issue(loginKey, username, key.publicKey(), clock.instant(), Duration.ofHours(1)))
-                .setProof(ByteString.copyFrom(key.sign(Credentials.registerProofInput(nonce))))));
+                .setProof(ByteString.copyFrom(key.sign(Credentials.registerProofInput(nonce))))
+                .setPresenceSignature(ByteString.copyFrom(PresenceRecords.sign(key, username, SELF, List.of(), now)))
+                .setPresenceSignedAtMs(now)));
         assertThat(r.getRegistered().getSuperNodesList()).containsExactly(SELF.toAddress());
         return ch;
     }

@@ -74,6 +74,11 @@ final class FakeLoginServer implements AutoCloseable {
         extraPeers.add(peer);
     }
 
+    /** Stops listing {@code peer}. */
+    void removePeer(HostPort peer) {
+        extraPeers.remove(peer);
+    }
+
     /** Closes every accepted connection (the super nodes must reconnect). */
     void dropConnections() {
         channels.close().awaitUninterruptibly();

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Candidate;
@@ -56,8 +57,11 @@ class RegistrationTest {
         Candidate host = Candidate.newBuilder().setType(Candidate.Type.HOST)
                 .setAddress(Address.newBuilder().setHost("10.0.0.5").setPort(40000)).setPriority(126).build();
         byte[] proof = Cluster.keyOf("alice").sign(Credentials.registerProofInput(alice.nonce));
+        long signedAt = cluster.clock.millis();
+        byte[] presence = PresenceRecords.sign(Cluster.keyOf("alice"), "alice", alice.serverAddress, List.of(host), signedAt);
         Envelope registered = TestClient.await(alice.request(Envelope.newBuilder().setRegister(Register.newBuilder()
-                .setCredential(cluster.credential("alice")).setProof(ByteString.copyFrom(proof)).addCandidates(host))));
+                .setCredential(cluster.credential("alice")).setProof(ByteString.copyFrom(proof)).addCandidates(host)
+                .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt))));
 
         assertThat(registered.getRegistered().getSuperNodesList()).containsExactly(extra.toAddress());
         assertThat(sn.onlineUsers()).isEqualTo(1);
@@ -68,6 +72,27 @@ class RegistrationTest {
         assertThat(self.getRecord().getSuperNode()).isEqualTo(sn.advertisedAddress().toAddress());
         assertThat(self.getRecord().getCandidatesList()).containsExactly(host);
         assertThat(self.getRecord().getUpdatedAtMs()).isEqualTo(Cluster.START.toEpochMilli());
+        // The record is the client's own signed statement: verifiable with the login server's key alone.
+        PresenceRecords.verify(cluster.login.key.publicKey(), self.getRecord(), "alice", cluster.clock.instant(),
+                PresenceRecords.DEFAULT_MAX_AGE);
+    }
+
+    @Test
+    void registrationWithoutOrWithAForgedPresenceSignatureIsRefused() throws Exception {
+        TestClient missing = cluster.connect(0);
+        ProtocolException e = TestClient.failure(missing.register(cluster.credential("alice"),
+                Cluster.keyOf("alice").sign(Credentials.registerProofInput(missing.nonce))));
+        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
+        assertThat(e.getMessage()).contains("presence_signature: missing");
+        missing.awaitClosed();
+
+        TestClient forged = cluster.connect(0);
+        ProtocolException f = TestClient.failure(forged.register(cluster.credential("alice"),
+                Cluster.keyOf("alice").sign(Credentials.registerProofInput(forged.nonce)), TestKeys.key(666)));
+        assertThat(f.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
+        assertThat(f.getMessage()).contains("presence signature does not verify");
+        forged.awaitClosed();
+        assertThat(cluster.node(0).onlineUsers()).isZero();
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,103 +13,151 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Searches across three super nodes, with caches and dead peers. */
+/**
+ * The expanding search over several super nodes in one JVM: waves, digests (fresh and stale),
+ * caches with the injected clock, invalidation on presence changes, dead and dying peers.
+ * Mesh rounds are run explicitly ({@link Cluster#meshRound()}), so digests are exactly as old as
+ * the test makes them.
+ */
 class SearchScenarioTest {
     @TempDir
     Path dir;
     Cluster cluster;
-    ServerSocket silentPeer;
+    FakePeer fake;
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         if (cluster != null) {
             cluster.close();
         }
-        if (silentPeer != null) {
-            silentPeer.close();
+        if (fake != null) {
+            fake.close();
         }
     }
 
-    private void start(List<HostPort> extraPeers) throws Exception {
-        cluster = new Cluster(3, dir, extraPeers);
+    private void start(int superNodes, boolean digests, List<HostPort> extraPeers) throws Exception {
+        cluster = new Cluster(superNodes, dir, extraPeers, c -> c.withSearch(c.search().withDigests(digests)));
         cluster.awaitDirectory(extraPeers);
     }
 
     @Test
-    void findsAUserOnAnotherSuperNode() throws Exception {
-        start(List.of());
+    void blindWavesAskTwoThenFourPeers() throws Exception {
+        start(7, false, List.of());
         TestClient alice = cluster.signIn(0, "alice");
-        cluster.signIn(2, "bob");
+        cluster.signIn(6, "bob");
 
         SearchResult r = alice.search("Bob");
         assertThat(r.getFound()).isTrue();
-        assertThat(r.getSupernodesContacted()).isEqualTo(2);
+        assertThat(r.getSupernodesContacted()).as("wave 1 (2 peers) or waves 1+2 (2+4)").isIn(2, 6);
         assertThat(r.getRecord().getCredential().getUsername()).isEqualTo("bob");
-        assertThat(r.getRecord().getCredential().getPublicKey().toByteArray())
-                .isEqualTo(Cluster.keyOf("bob").publicKey());
-        assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(2).advertisedAddress());
+        assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(6).advertisedAddress());
+
+        SearchResult nobody = alice.search("nobody");
+        assertThat(nobody.getFound()).isFalse();
+        assertThat(nobody.getSupernodesContacted()).as("every peer asked before 'not found'").isEqualTo(6);
+        assertThat(nobody.getFromCache()).isFalse();
+    }
+
+    @Test
+    void freshDigestSendsWaveOneToTheHolderOnly() throws Exception {
+        start(7, true, List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.signIn(5, "bob");
+        cluster.meshRound();
+
+        SearchResult r = alice.search("bob");
+        assertThat(r.getFound()).isTrue();
+        assertThat(r.getSupernodesContacted()).isEqualTo(1);
+        assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(5).advertisedAddress());
+
+        SearchResult nobody = alice.search("nobody");
+        assertThat(nobody.getFound()).isFalse();
+        assertThat(nobody.getSupernodesContacted()).as("no digest matches: blind expansion to all").isEqualTo(6);
+    }
+
+    @Test
+    void staleDigestStillFindsTheUserByBlindExpansion() throws Exception {
+        start(7, true, List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.meshRound();
+        cluster.signIn(3, "carol"); // after the round: every digest of sn3 lacks carol
+
+        SearchResult stale = alice.search("carol");
+        assertThat(stale.getFound()).isTrue();
+        assertThat(HostPort.of(stale.getRecord().getSuperNode())).isEqualTo(cluster.node(3).advertisedAddress());
+        assertThat(stale.getSupernodesContacted()).isIn(2, 6);
+
+        cluster.meshRound();
+        TestClient dave = cluster.signIn(1, "dave");
+        SearchResult fresh = dave.search("carol");
+        assertThat(fresh.getSupernodesContacted()).as("refreshed digest").isEqualTo(1);
+    }
+
+    @Test
+    void positiveAnswerIsCachedUntilItsTtl() throws Exception {
+        start(3, true, List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.signIn(2, "bob");
+        SearchResult first = alice.search("bob");
+        assertThat(first.getFromCache()).isFalse();
+        assertThat(first.getSupernodesContacted()).isPositive();
 
         SearchResult again = alice.search("bob");
         assertThat(again.getFound()).isTrue();
-        assertThat(again.getSupernodesContacted()).as("answered from the cache").isZero();
-        assertThat(again.getRecord()).isEqualTo(r.getRecord());
+        assertThat(again.getFromCache()).isTrue();
+        assertThat(again.getSupernodesContacted()).isZero();
+        assertThat(again.getRecord()).isEqualTo(first.getRecord());
+
+        cluster.clock.advance(Cluster.SEARCH.positiveTtl().plusMillis(1));
+        SearchResult expired = alice.search("bob");
+        assertThat(expired.getFound()).isTrue();
+        assertThat(expired.getFromCache()).isFalse();
+        assertThat(expired.getSupernodesContacted()).isPositive();
     }
 
     @Test
-    void unknownUserIsNotFoundAfterAskingEveryPeer() throws Exception {
-        start(List.of());
+    void negativeAnswerIsCachedAndExpires() throws Exception {
+        start(3, true, List.of());
         TestClient alice = cluster.signIn(0, "alice");
-        SearchResult r = alice.search("nobody");
-        assertThat(r.getFound()).isFalse();
-        assertThat(r.hasRecord()).isFalse();
-        assertThat(r.getSupernodesContacted()).isEqualTo(2);
+        assertThat(alice.search("nobody").getSupernodesContacted()).isEqualTo(2);
+        SearchResult cached = alice.search("nobody");
+        assertThat(cached.getFound()).isFalse();
+        assertThat(cached.getFromCache()).isTrue();
+        assertThat(cached.getSupernodesContacted()).isZero();
+
+        cluster.clock.advance(Cluster.SEARCH.negativeTtl().plusMillis(1));
+        SearchResult expired = alice.search("nobody");
+        assertThat(expired.getFromCache()).isFalse();
+        assertThat(expired.getSupernodesContacted()).isEqualTo(2);
     }
 
     @Test
-    void deadAndSilentPeersDoNotPreventAResult() throws Exception {
-        HostPort dead;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            dead = new HostPort("127.0.0.1", s.getLocalPort()); // closed below: nothing listens there
-        }
-        // Accepts TCP connections (kernel backlog) but never reads or answers.
-        silentPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        HostPort silent = new HostPort("127.0.0.1", silentPeer.getLocalPort());
-        start(List.of(dead, silent));
+    void presenceChangesInvalidateCachesOnTheSuperNodesThatAsked() throws Exception {
+        start(4, true, List.of());
         TestClient alice = cluster.signIn(0, "alice");
-        cluster.signIn(2, "bob");
+        // Negative entry, then bob signs in on a super node sn1 asked: it tells sn1 (the clock is frozen,
+        // so only that invalidation can make the next search find him).
+        assertThat(alice.search("bob").getFound()).isFalse();
+        assertThat(alice.search("bob").getFromCache()).isTrue();
+        TestClient bob = cluster.signIn(3, "bob");
+        Await.until("negative entry invalidated", () -> alice.search("bob").getFound());
 
-        SearchResult found = alice.search("bob");
-        assertThat(found.getFound()).isTrue();
-        assertThat(HostPort.of(found.getRecord().getSuperNode())).isEqualTo(cluster.node(2).advertisedAddress());
-        assertThat(found.getSupernodesContacted()).isEqualTo(4);
-
-        SearchResult missing = alice.search("nobody");
-        assertThat(missing.getFound()).as("completes after the wave deadline despite the silent peer").isFalse();
-        assertThat(missing.getSupernodesContacted()).isEqualTo(4);
-    }
-
-    @Test
-    void cachedAnswerExpiresWithTheClock() throws Exception {
-        start(List.of());
-        TestClient alice = cluster.signIn(0, "alice");
-        TestClient bob = cluster.signIn(2, "bob");
-        assertThat(alice.search("bob").getSupernodesContacted()).isEqualTo(2);
-
+        // Positive entry, then bob logs out: dropped.
+        assertThat(alice.search("bob").getFromCache()).isTrue();
         bob.close();
-        Await.until("bob unregistered on sn3", () -> cluster.node(2).onlineUsers() == 0);
-        SearchResult stale = alice.search("bob");
-        assertThat(stale.getFound()).as("a positive answer is trusted for the TTL").isTrue();
-        assertThat(stale.getSupernodesContacted()).isZero();
+        Await.until("positive entry invalidated", () -> !alice.search("bob").getFound());
 
-        cluster.clock.advance(SuperNode.POSITIVE_CACHE_TTL.plus(Duration.ofMillis(1)));
-        SearchResult fresh = alice.search("bob");
-        assertThat(fresh.getFound()).isFalse();
-        assertThat(fresh.getSupernodesContacted()).isEqualTo(2);
+        // Bob moves to another super node: found there.
+        cluster.signIn(2, "bob");
+        Await.until("found at the new super node", () -> {
+            SearchResult r = alice.search("bob");
+            return r.getFound() && HostPort.of(r.getRecord().getSuperNode()).equals(cluster.node(2).advertisedAddress());
+        });
     }
 
     @Test
     void localRegistrationOverridesACachedRemoteLocation() throws Exception {
-        start(List.of());
+        start(3, true, List.of());
         TestClient alice = cluster.signIn(0, "alice");
         TestClient bob = cluster.signIn(2, "bob");
         alice.search("bob");
@@ -117,6 +165,59 @@ class SearchScenarioTest {
         cluster.signIn(0, "bob");
         SearchResult r = alice.search("bob");
         assertThat(r.getSupernodesContacted()).isZero();
+        assertThat(r.getFromCache()).isFalse();
         assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(0).advertisedAddress());
+    }
+
+    @Test
+    void deadPeerDoesNotPreventAResultAndIsDetected() throws Exception {
+        HostPort dead;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            dead = new HostPort("127.0.0.1", s.getLocalPort()); // closed below: nothing answers there
+        }
+        start(3, false, List.of(dead));
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.signIn(2, "bob");
+
+        SearchResult found = alice.search("bob");
+        assertThat(found.getFound()).isTrue();
+        assertThat(HostPort.of(found.getRecord().getSuperNode())).isEqualTo(cluster.node(2).advertisedAddress());
+
+        SearchResult missing = alice.search("nobody");
+        assertThat(missing.getFound()).as("completes after the wave timeout despite the dead peer").isFalse();
+        assertThat(missing.getSupernodesContacted()).isEqualTo(3);
+
+        for (int i = 0; i < MeshSettings.DEFAULTS.missedPingsDead(); i++) {
+            cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(cluster.node(0).livePeers()).as("failure detection").doesNotContain(dead)
+                .contains(cluster.node(1).advertisedAddress(), cluster.node(2).advertisedAddress());
+        SearchResult suspected = alice.search("nobody2");
+        assertThat(suspected.getSupernodesContacted()).as("a suspect is still asked, last").isEqualTo(3);
+
+        cluster.login.removePeer(dead); // the login server's directory drops it (no heartbeats)
+        Await.until("dead peer dropped from the table", () -> {
+            cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return !cluster.node(0).knownPeers().contains(dead);
+        });
+        assertThat(alice.search("nobody3").getSupernodesContacted()).as("given up: no longer asked").isEqualTo(2);
+    }
+
+    @Test
+    void superNodeDyingMidSearchDoesNotStopIt() throws Exception {
+        cluster = new Cluster(3, dir, List.of());
+        fake = new FakePeer(cluster.clients);
+        fake.dieOnLookup = true;
+        cluster.login.addPeer(fake.address);
+        cluster.awaitDirectory(List.of(fake.address));
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS); // fake's digest claims everyone
+        cluster.signIn(2, "bob"); // sn3's digest at sn1 is stale: only the fake matches
+
+        SearchResult r = alice.search("bob");
+        assertThat(fake.lookups.get()).as("wave 1 went to the fake, which died").isEqualTo(1);
+        assertThat(r.getFound()).isTrue();
+        assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(2).advertisedAddress());
+        assertThat(r.getSupernodesContacted()).as("wave 1: the fake; wave 2: the other two").isEqualTo(3);
     }
 }

@@ -8,6 +8,7 @@ import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
@@ -17,6 +18,7 @@ import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,7 +55,16 @@ final class TestClient implements AutoCloseable {
 
     /** Sends Register with a proof signed by {@code key} over this connection's nonce. */
     CompletableFuture<Envelope> register(Credential credential, Ed25519KeyPair key) {
-        return register(credential, key.sign(Credentials.registerProofInput(nonce)));
+        return register(credential, key.sign(Credentials.registerProofInput(nonce)), key);
+    }
+
+    /** Registers with a proof and a presence record signed by {@code presenceKey} at the credential's issue time. */
+    CompletableFuture<Envelope> register(Credential credential, byte[] proof, Ed25519KeyPair presenceKey) {
+        long signedAt = credential.getIssuedAtMs();
+        byte[] presence = PresenceRecords.sign(presenceKey, credential.getUsername(), serverAddress, List.of(), signedAt);
+        return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
+                .setCredential(credential).setProof(ByteString.copyFrom(proof))
+                .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt)), WAIT);
     }
 
     CompletableFuture<Envelope> register(Credential credential, byte[] proof) {

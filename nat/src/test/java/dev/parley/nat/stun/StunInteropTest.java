@@ -66,7 +66,8 @@ class StunInteropTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/turnserver")),
                 "turnserver not installed (apt-get install coturn): interop with a standard server skipped");
         int port = freeUdpPort();
-        Process server = new ProcessBuilder("turnserver", "--stun-only", "--no-cli", "--no-tls", "--no-dtls",
+        // --no-rfc5780: otherwise turnserver also binds an alternate port (port + 1) that may be taken
+        Process server = new ProcessBuilder("turnserver", "--stun-only", "--no-cli", "--no-tls", "--no-dtls", "--no-rfc5780",
                 "--listening-ip", "127.0.0.1", "--listening-port", Integer.toString(port), "--log-file", "stdout",
                 "--pidfile", dir.resolve("turn.pid").toString(), "--userdb", dir.resolve("turn.db").toString(), "--simple-log")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("turnserver.log").toFile()).start();
@@ -89,9 +90,17 @@ class StunInteropTest {
         }
     }
 
+    /** A port free for both UDP and TCP on 127.0.0.1 (turnserver listens on both). */
     private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+                    java.net.ServerSocket tcp = new java.net.ServerSocket(s.getLocalPort(), 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.net.BindException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
         }
     }
 }

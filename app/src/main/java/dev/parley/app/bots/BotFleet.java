@@ -1,0 +1,148 @@
+package dev.parley.app.bots;
+
+import dev.parley.client.LoginClient;
+import dev.parley.client.SuperNodeSession;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.LoginResult;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * M bots on one shared event loop group: account creation and login through the real login
+ * protocol, then registration with a super node each (chosen uniformly with the seed), with at
+ * most {@value #MAX_IN_FLIGHT} operations in flight.
+ */
+final class BotFleet implements AutoCloseable {
+    /** Concurrent logins or registrations. */
+    static final int MAX_IN_FLIGHT = 128;
+    private static final int MAX_ATTEMPTS = 5;
+
+    final List<Bot> bots = new ArrayList<>();
+    final List<Bot> stable = new ArrayList<>();
+    final List<Bot> churners = new ArrayList<>();
+    private final EventLoopGroup group;
+    private final InstantSource clock;
+    volatile byte[] serverKey;
+
+    /**
+     * @param count number of bots
+     * @param churnShare share of bots that churn (0..1)
+     * @param seed seeds keys and super-node choice
+     */
+    BotFleet(EventLoopGroup group, InstantSource clock, int count, double churnShare, long seed) {
+        this.group = group;
+        this.clock = clock;
+        SplittableRandom random = new SplittableRandom(seed);
+        int churning = churnShare <= 0 ? 0 : Math.max(1, (int) Math.round(count * churnShare));
+        for (int i = 0; i < count; i++) {
+            byte[] seedBytes = new byte[Ed25519KeyPair.KEY_BYTES];
+            random.nextBytes(seedBytes);
+            Bot b = new Bot(i, String.format("bot%05d", i), Ed25519KeyPair.fromSeed(seedBytes), i < churning);
+            bots.add(b);
+            (b.churner ? churners : stable).add(b);
+        }
+    }
+
+    /** Creates every account and logs every bot in (retrying RATE_LIMITED); returns the time taken in ms. */
+    long loginAll(HostPort login) throws Exception {
+        long start = System.nanoTime();
+        forAll(bots, b -> LoginClient.login(group, login, b.username, b.password(), b.key.publicKey(), true)
+                .thenAccept((LoginResult r) -> {
+                    b.credential = r.getCredential();
+                    serverKey = r.getServerPublicKey().toByteArray();
+                }));
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Registers every bot with a super node chosen with {@code seed}; returns the time taken in ms. */
+    long registerAll(List<HostPort> superNodes, long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5eed);
+        for (Bot b : bots) {
+            b.superNode = superNodes.get(random.nextInt(superNodes.size()));
+        }
+        long start = System.nanoTime();
+        forAll(bots, this::register);
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Registers one bot with its current super node. */
+    CompletableFuture<Void> register(Bot b) {
+        return SuperNodeSession.register(group, b.superNode, b.credential, b.key, List.of(), signal -> { }, clock)
+                .thenAccept(s -> b.session = s);
+    }
+
+    private void forAll(List<Bot> list, Function<Bot, CompletableFuture<Void>> op) throws Exception {
+        Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger done = new AtomicInteger();
+        for (Bot b : list) {
+            if (failure.get() != null) {
+                break;
+            }
+            if (!slots.tryAcquire(60, TimeUnit.SECONDS)) {
+                throw new IOException("no progress for 60 s");
+            }
+            attempt(b, op, 1).whenComplete((x, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+                done.incrementAndGet();
+                slots.release();
+            });
+        }
+        if (!slots.tryAcquire(MAX_IN_FLIGHT, 120, TimeUnit.SECONDS)) {
+            throw new IOException("operations did not finish within 120 s");
+        }
+        if (failure.get() != null) {
+            Throwable e = failure.get() instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure.get();
+            throw new IOException("bot setup failed after " + done.get() + " bots: " + e.getMessage(), e);
+        }
+    }
+
+    private CompletableFuture<Void> attempt(Bot b, Function<Bot, CompletableFuture<Void>> op, int attempt) {
+        return op.apply(b).handle((x, e) -> {
+            Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
+            if (cause == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            boolean retry = attempt < MAX_ATTEMPTS && (cause instanceof IOException
+                    || cause instanceof ProtocolException pe && pe.code() == ErrorCode.RATE_LIMITED);
+            if (!retry) {
+                return CompletableFuture.<Void>failedFuture(cause);
+            }
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            group.schedule(() -> attempt(b, op, attempt + 1).whenComplete((y, e2) -> {
+                if (e2 == null) {
+                    later.complete(null);
+                } else {
+                    later.completeExceptionally(e2);
+                }
+            }), 50L * attempt, TimeUnit.MILLISECONDS);
+            return later;
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public void close() {
+        for (Bot b : bots) {
+            SuperNodeSession s = b.session;
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+}

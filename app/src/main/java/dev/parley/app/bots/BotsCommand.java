@@ -1,0 +1,157 @@
+package dev.parley.app.bots;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.parley.supernode.SearchSettings;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parley bots}: starts an overlay (login server + N super nodes, real sockets on
+ * 127.0.0.1), logs in and registers M bots through the real protocols, runs a bounded search
+ * workload and reports search quality, latency, super nodes contacted, cache hits, throughput
+ * and memory per super node (table on stdout, JSON with {@code --report}).
+ *
+ * <p>Bots share {@value #BOT_LOOP_THREADS} event loop threads; super nodes share
+ * {@value BotsOverlay#LOOP_THREADS}. When this process cannot hold both ends of every bot
+ * connection (file-descriptor limit), the overlay runs in one child JVM.
+ */
+@Command(name = "bots", mixinStandardHelpOptions = true,
+        description = {"Benchmarks the overlay: N super nodes and M scripted bots on 127.0.0.1, a bounded search workload,",
+                "then a table and a JSON report (searches, found_ratio, not_found_correct_ratio, latency_ms, supernodes_contacted,",
+                "cache_hit_ratio, throughput_per_s, memory per super node). Bot accounts use a cheap Argon2id cost (m=64 KiB, t=1)."})
+public final class BotsCommand implements Callable<Integer> {
+    static final int BOT_LOOP_THREADS = 2;
+
+    @Option(names = "--supernodes", paramLabel = "N", defaultValue = "20", description = "Super nodes (default: ${DEFAULT-VALUE}).")
+    int superNodes;
+
+    @Option(names = "--bots", paramLabel = "M", defaultValue = "2000", description = "Bot clients (default: ${DEFAULT-VALUE}).")
+    int bots;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "Measured load duration (default: ${DEFAULT-VALUE}).")
+    int durationS;
+
+    @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "2000", description = "Searches per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--offline-share", paramLabel = "F", defaultValue = "0.1",
+            description = "Share of searches for users that do not exist (default: ${DEFAULT-VALUE}).")
+    double offlineShare;
+
+    @Option(names = "--churn", paramLabel = "PER_S", defaultValue = "0",
+            description = "Bots logging out or back in per second (10%% of the bots churn; default: ${DEFAULT-VALUE}).")
+    double churn;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--report", paramLabel = "FILE.json", description = "Write the JSON report here.")
+    Path report;
+
+    @Option(names = "--no-digests", description = "Blind expansion only (no presence digests), for comparison.")
+    boolean noDigests;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
+            description = "Unmeasured load before the measurement, same rate (JIT warm-up; default: ${DEFAULT-VALUE}).")
+    int warmupS;
+
+    @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short).")
+    boolean overlayProcess;
+
+    /** Per-registration INFO lines of thousands of bots would drown the report: WARN unless PARLEY_LOG_LEVEL says otherwise. */
+    static void quietLogs() {
+        if (System.getenv("PARLEY_LOG_LEVEL") == null
+                && org.slf4j.LoggerFactory.getLogger("dev.parley") instanceof ch.qos.logback.classic.Logger l) {
+            l.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        quietLogs();
+        if (superNodes < 1 || bots < 2 || durationS < 1 || rate < 1 || offlineShare < 0 || offlineShare > 1 || churn < 0) {
+            System.err.println("bots: need --supernodes >= 1, --bots >= 2, --duration >= 1, --rate >= 1, 0 <= --offline-share <= 1, --churn >= 0");
+            return 2;
+        }
+        Path work = Files.createTempDirectory("parley-bots-");
+        boolean child = overlayProcess || neededFds() > 0.9 * maxFds();
+        long t0 = System.nanoTime();
+        System.err.printf("bots: starting %d super nodes (%s)...%n", superNodes, child ? "child JVM" : "this JVM");
+        NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
+        try (Overlay overlay = child ? new OverlayProcess(work, superNodes, !noDigests, seed)
+                : new Overlay.InProcess(new BotsOverlay(work, superNodes, !noDigests, seed));
+                BotFleet fleet = new BotFleet(group, InstantSource.system(), bots, churn > 0 ? 0.1 : 0, seed)) {
+            Map<String, Object> setup = new LinkedHashMap<>();
+            setup.put("overlay_start_ms", (System.nanoTime() - t0) / 1_000_000);
+            System.err.printf("bots: creating and logging in %d accounts...%n", bots);
+            setup.put("login_ms", fleet.loginAll(overlay.login()));
+            System.err.printf("bots: registering %d bots...%n", bots);
+            setup.put("register_ms", fleet.registerAll(overlay.superNodes(), seed));
+            overlay.meshRound(); // digests now hold every bot
+            setup.put("overlay", child ? "child JVM" : "this JVM");
+            BotWorkload load = new BotWorkload(fleet, overlay.superNodes(), InstantSource.system(),
+                    SearchSettings.DEFAULTS.deadline());
+            if (warmupS > 0) {
+                System.err.printf("bots: warm-up %d s...%n", warmupS);
+                load.run(rate, Duration.ofSeconds(warmupS), offlineShare, churn, seed + 1);
+            }
+            System.err.printf("bots: measuring %d s at %d searches/s...%n", durationS, rate);
+            BotWorkload.Results results = load.run(rate, Duration.ofSeconds(durationS), offlineShare, churn, seed);
+            Map<String, Object> stats = overlay.stats();
+            Map<String, Object> out = BotsReport.build(config(), setup, results, stats, overlay.memoryScope());
+            System.out.print(BotsReport.table(out));
+            if (report != null) {
+                Path parent = report.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), out);
+                System.out.println("report: " + report.toAbsolutePath());
+            }
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+        }
+        return 0;
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("supernodes", superNodes);
+        c.put("bots", bots);
+        c.put("duration_s", durationS);
+        c.put("warmup_s", warmupS);
+        c.put("rate_per_s", rate);
+        c.put("offline_share", offlineShare);
+        c.put("churn_per_s", churn);
+        c.put("seed", seed);
+        c.put("digests", !noDigests);
+        c.put("argon2", "m=" + BotsOverlay.BOT_ARGON2.memoryKiB() + " KiB, t=" + BotsOverlay.BOT_ARGON2.iterations()
+                + ", p=" + BotsOverlay.BOT_ARGON2.parallelism());
+        c.put("search", SearchSettings.DEFAULTS.toString());
+        c.put("cpus", Runtime.getRuntime().availableProcessors());
+        c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        c.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        return c;
+    }
+
+    private long neededFds() {
+        return 2L * bots + 4L * superNodes + 256;
+    }
+
+    private static long maxFds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.parley.app.bots;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.protocol.HostPort;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parley bots-overlay} (hidden): the child side of {@link OverlayProcess}. */
+@Command(name = "bots-overlay", hidden = true, description = "Internal: the overlay of 'parley bots' in a child JVM.")
+public final class BotsOverlayCommand implements Callable<Integer> {
+    @Option(names = "--supernodes", required = true)
+    int superNodes;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--data", required = true)
+    Path data;
+
+    @Option(names = "--no-digests")
+    boolean noDigests;
+
+    @Override
+    public Integer call() throws Exception {
+        BotsCommand.quietLogs();
+        try (BotsOverlay overlay = new BotsOverlay(data, superNodes, !noDigests, seed)) {
+            System.out.println("READY " + overlay.loginAddress() + " "
+                    + overlay.superNodeAddresses().stream().map(HostPort::toString).collect(Collectors.joining(",")));
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            ObjectMapper json = new ObjectMapper();
+            for (String line = in.readLine(); line != null && !line.equals("QUIT"); line = in.readLine()) {
+                switch (line) {
+                    case "ROUND" -> {
+                        overlay.meshRound();
+                        System.out.println("OK");
+                    }
+                    case "STATS" -> System.out.println("STATS " + json.writeValueAsString(overlay.stats()));
+                    default -> System.out.println("ERROR unknown command " + line);
+                }
+                System.out.flush();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.parley.app.bots;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/** Builds the bots report (JSON-ready map) and its readable table. */
+final class BotsReport {
+    private BotsReport() {}
+
+    static Map<String, Object> build(Map<String, Object> config, Map<String, Object> setup, BotWorkload.Results r,
+            Map<String, Object> overlayStats, String memoryScope) {
+        long completed = r.completed.sum();
+        double seconds = r.elapsedNanos / 1e9;
+        long answered = completed - r.errors.values().stream().mapToLong(x -> x.sum()).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("searches", completed);
+        m.put("found_ratio", ratio(r.onlineFound.sum(), r.onlineIssued.sum()));
+        m.put("not_found_correct_ratio", ratio(r.ghostNotFoundInTime.sum(), r.ghostIssued.sum()));
+        m.put("latency_ms", latency(r.latencyUs));
+        m.put("latency_online_ms", latency(r.onlineLatencyUs));
+        Map<String, Object> contacted = new LinkedHashMap<>();
+        contacted.put("mean", round(answered == 0 ? 0 : (double) r.contactedSum.sum() / answered));
+        contacted.put("max", r.contactedMax.get());
+        contacted.put("mean_online", round(r.onlineIssued.sum() == 0 ? 0 : (double) r.onlineContactedSum.sum() / r.onlineIssued.sum()));
+        contacted.put("mean_online_uncached", round(r.onlineUncached.sum() == 0 ? 0
+                : (double) r.onlineUncachedContactedSum.sum() / r.onlineUncached.sum()));
+        m.put("supernodes_contacted", contacted);
+        m.put("cache_hit_ratio", ratio(r.cacheHits.sum(), answered));
+        m.put("throughput_per_s", round(completed / seconds));
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("issued", r.issued.sum());
+        counts.put("skipped_in_flight_limit", r.skipped.sum());
+        counts.put("online_target_searches", r.onlineIssued.sum());
+        counts.put("online_found", r.onlineFound.sum());
+        counts.put("nonexistent_target_searches", r.ghostIssued.sum());
+        counts.put("nonexistent_not_found_in_deadline", r.ghostNotFoundInTime.sum());
+        counts.put("record_verification_failures", r.verifyFailures.sum());
+        counts.put("churn_events", r.churnEvents.sum());
+        Map<String, Long> errors = new TreeMap<>();
+        r.errors.forEach((k, v) -> errors.put(k, v.sum()));
+        counts.put("errors", errors);
+        counts.put("elapsed_s", round(seconds));
+        m.put("counts", counts);
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memory.put("per_supernode_bytes", overlayStats.get("per_supernode_bytes"));
+        memory.put("heap_used_after_gc_bytes", overlayStats.get("heap_used_after_gc_bytes"));
+        memory.put("scope", memoryScope);
+        m.put("memory", memory);
+        m.put("supernodes", overlayStats);
+        m.put("setup", setup);
+        m.put("config", config);
+        return m;
+    }
+
+    private static Map<String, Object> latency(Histogram h) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("p50", ms(h.getValueAtPercentile(50)));
+        l.put("p90", ms(h.getValueAtPercentile(90)));
+        l.put("p99", ms(h.getValueAtPercentile(99)));
+        l.put("max", ms(h.getMaxValue()));
+        return l;
+    }
+
+    private static double ms(long us) {
+        return round(us / 1000.0);
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? 1.0 : Math.round(a * 1_000_000.0 / b) / 1_000_000.0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000.0) / 1000.0;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> m) {
+        Map<String, Object> lat = (Map<String, Object>) m.get("latency_ms");
+        Map<String, Object> latOnline = (Map<String, Object>) m.get("latency_online_ms");
+        Map<String, Object> sn = (Map<String, Object>) m.get("supernodes_contacted");
+        Map<String, Object> counts = (Map<String, Object>) m.get("counts");
+        Map<String, Object> mem = (Map<String, Object>) m.get("memory");
+        Map<String, Object> cfg = (Map<String, Object>) m.get("config");
+        Map<String, Object> setup = (Map<String, Object>) m.get("setup");
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("parley bots: %s super nodes, %s bots, %s s at %s searches/s, offline share %s, churn %s/s, digests %s, seed %s%n",
+                cfg.get("supernodes"), cfg.get("bots"), cfg.get("duration_s"), cfg.get("rate_per_s"),
+                cfg.get("offline_share"), cfg.get("churn_per_s"), cfg.get("digests"), cfg.get("seed")));
+        b.append(String.format("setup: logins %s ms, registrations %s ms (Argon2id %s, cheap on purpose)%n",
+                setup.get("login_ms"), setup.get("register_ms"), cfg.get("argon2")));
+        row(b, "searches", m.get("searches") + "  (" + m.get("throughput_per_s") + "/s)");
+        row(b, "found (online users)", pct(m.get("found_ratio")) + "  (" + counts.get("online_found") + " of " + counts.get("online_target_searches") + ")");
+        row(b, "not found in deadline (no such user)", pct(m.get("not_found_correct_ratio")) + "  (" + counts.get("nonexistent_not_found_in_deadline")
+                + " of " + counts.get("nonexistent_target_searches") + ")");
+        row(b, "latency ms p50 / p90 / p99 / max", lat.get("p50") + " / " + lat.get("p90") + " / " + lat.get("p99") + " / " + lat.get("max"));
+        row(b, "  online users only", latOnline.get("p50") + " / " + latOnline.get("p90") + " / " + latOnline.get("p99") + " / " + latOnline.get("max"));
+        row(b, "super nodes contacted mean / max", sn.get("mean") + " / " + sn.get("max"));
+        row(b, "  online users, mean (all / not cached)", sn.get("mean_online") + " / " + sn.get("mean_online_uncached"));
+        row(b, "cache hit ratio", pct(m.get("cache_hit_ratio")));
+        row(b, "memory per super node", String.format("%.1f KiB", ((Number) mem.get("per_supernode_bytes")).longValue() / 1024.0));
+        row(b, "errors / skipped", counts.get("errors") + " / " + counts.get("skipped_in_flight_limit"));
+        row(b, "churn events", String.valueOf(counts.get("churn_events")));
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, String value) {
+        b.append(String.format("  %-38s %s%n", name, value));
+    }
+
+    private static String pct(Object ratio) {
+        return String.format("%.3f %%", ((Number) ratio).doubleValue() * 100);
+    }
+}

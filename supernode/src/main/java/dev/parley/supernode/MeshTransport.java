@@ -1,0 +1,234 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Envelope;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request/response over UDP between super nodes: one {@code Envelope} per datagram (at most
+ * {@value #MAX_DATAGRAM_BYTES} bytes), requests carry random 63-bit ids (so an off-path host
+ * cannot guess a response), may be retransmitted once and time out. Datagrams that do not
+ * parse, responses nobody waits for and oversized frames are dropped and counted.
+ *
+ * <p>One datagram channel; every field is confined to its event loop ({@link #loop()}).
+ * {@link #request} and {@link #send} may be called from any thread.
+ */
+final class MeshTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MeshTransport.class);
+    /** Largest datagram sent or accepted. */
+    static final int MAX_DATAGRAM_BYTES = 16 * 1024;
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+    /** Serves requests and pushes that are not responses; runs on the transport's loop. */
+    interface Inbound {
+        /**
+         * @param msg a request (id ≠ 0) or push (id 0)
+         * @param sender the datagram's source
+         * @return the response to send back (its id is set here), or {@code null} for none
+         */
+        Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender);
+    }
+
+    private record Pending(CompletableFuture<Envelope> response, ScheduledFuture<?>[] timers) {}
+
+    private final Channel channel;
+    private final Map<Long, Pending> pending = new HashMap<>(); // loop only
+    private final SplittableRandom ids; // loop only
+    private final LongAdder dropped = new LongAdder();
+    private volatile Inbound inbound = (m, s) -> null;
+
+    private MeshTransport(Channel channel, long seed) {
+        this.channel = channel;
+        this.ids = new SplittableRandom(seed);
+    }
+
+    /**
+     * Binds a UDP socket.
+     *
+     * @param group where the channel's loop comes from
+     * @param bind local address (normally the super node's TCP host and port)
+     * @param seed seed of the request-id generator
+     * @throws IOException if the address cannot be bound
+     */
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed) throws IOException {
+        MeshTransport[] holder = new MeshTransport[1];
+        ChannelFuture f = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES + 1))
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        holder[0].receive(packet);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        log.debug("mesh socket: {}", cause.toString()); // e.g. ICMP unreachable: ignore
+                    }
+                })
+                .bind(bind).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("cannot bind UDP " + bind + ": " + f.cause().getMessage(), f.cause());
+        }
+        holder[0] = new MeshTransport(f.channel(), seed);
+        return holder[0];
+    }
+
+    void setInbound(Inbound handler) {
+        this.inbound = handler;
+    }
+
+    /** @return the event loop owning this transport */
+    EventLoop loop() {
+        return channel.eventLoop();
+    }
+
+    /** @return datagrams dropped so far (unparseable, oversized, unmatched responses) */
+    long dropped() {
+        return dropped.sum();
+    }
+
+    /**
+     * Sends a request and waits for the response.
+     *
+     * @param to the peer's UDP address
+     * @param request the envelope (id and version are set here)
+     * @param timeoutMs how long to wait in all
+     * @param retransmitAfterMs send one more copy after this long if still unanswered (0: never)
+     * @return the response (completes on {@link #loop()}); exceptionally {@link TimeoutException},
+     *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed)
+     */
+    CompletableFuture<Envelope> request(InetSocketAddress to, Envelope.Builder request, long timeoutMs, long retransmitAfterMs) {
+        CompletableFuture<Envelope> response = new CompletableFuture<>();
+        boolean queued = execute(() -> {
+            if (!channel.isActive()) {
+                response.completeExceptionally(new IOException("mesh socket closed"));
+                return;
+            }
+            long id;
+            do {
+                id = ids.nextLong() & Long.MAX_VALUE;
+            } while (id == 0 || pending.containsKey(id));
+            long requestId = id;
+            byte[] bytes = request.setVersion(Envelopes.VERSION).setRequestId(requestId).build().toByteArray();
+            ScheduledFuture<?>[] timers = new ScheduledFuture<?>[2];
+            pending.put(requestId, new Pending(response, timers));
+            write(to, bytes);
+            if (retransmitAfterMs > 0 && retransmitAfterMs < timeoutMs) {
+                timers[1] = loop().schedule(() -> write(to, bytes), retransmitAfterMs, TimeUnit.MILLISECONDS);
+            }
+            timers[0] = loop().schedule(() -> {
+                if (pending.remove(requestId) != null) {
+                    response.completeExceptionally(new TimeoutException(
+                            "no answer from " + to + " within " + timeoutMs + " ms"));
+                }
+            }, timeoutMs, TimeUnit.MILLISECONDS);
+        });
+        if (!queued) {
+            response.completeExceptionally(new IOException("mesh socket closed"));
+        }
+        return response;
+    }
+
+    /** Sends an envelope that expects no answer (request id 0). */
+    void send(InetSocketAddress to, Envelope.Builder push) {
+        byte[] bytes = push.setVersion(Envelopes.VERSION).setRequestId(0).build().toByteArray();
+        execute(() -> write(to, bytes));
+    }
+
+    private void write(InetSocketAddress to, byte[] bytes) {
+        if (bytes.length > MAX_DATAGRAM_BYTES) {
+            log.warn("not sending a {}-byte datagram to {} (max {})", bytes.length, to, MAX_DATAGRAM_BYTES);
+            return;
+        }
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to));
+    }
+
+    private void receive(DatagramPacket packet) {
+        ByteBuf content = packet.content();
+        if (content.readableBytes() > MAX_DATAGRAM_BYTES) {
+            dropped.increment();
+            return;
+        }
+        Envelope msg;
+        try {
+            msg = Envelope.parseFrom(new ByteBufInputStream(content));
+        } catch (IOException e) {
+            dropped.increment();
+            return;
+        }
+        Pending waiting = msg.getRequestId() == 0 ? null : pending.get(msg.getRequestId());
+        boolean isResponse = msg.hasMeshPong() || msg.hasPeerLookupResult() || msg.hasError() || msg.hasOk();
+        if (waiting != null && isResponse) {
+            pending.remove(msg.getRequestId());
+            for (ScheduledFuture<?> t : waiting.timers()) {
+                if (t != null) {
+                    t.cancel(false);
+                }
+            }
+            if (msg.hasError()) {
+                waiting.response().completeExceptionally(
+                        new ProtocolException(msg.getError().getCode(), msg.getError().getMessage()));
+            } else {
+                waiting.response().complete(msg);
+            }
+            return;
+        }
+        if (isResponse) {
+            dropped.increment(); // late duplicate or unsolicited: never answered, so no ping-pong
+            return;
+        }
+        Envelope.Builder answer = inbound.onMessage(msg, packet.sender());
+        if (answer != null && msg.getRequestId() != 0) {
+            write(packet.sender(), answer.setVersion(Envelopes.VERSION).setRequestId(msg.getRequestId()).build().toByteArray());
+        }
+    }
+
+    private boolean execute(Runnable task) {
+        try {
+            loop().execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // shutting down
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(1000);
+        execute(() -> {
+            for (Pending p : pending.values()) {
+                p.response().completeExceptionally(new IOException("mesh socket closed"));
+            }
+            pending.clear();
+        });
+    }
+}

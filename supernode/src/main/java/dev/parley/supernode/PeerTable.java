@@ -1,0 +1,269 @@
+package dev.parley.supernode;
+
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.Address;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The bounded table of peer super nodes this super node knows, with liveness and presence digests.
+ *
+ * <p>Entries come from the login server's directory (trusted as live until pings fail) or from
+ * gossip (live only once they answered a ping). A peer is dead after {@code deadAfter} consecutive
+ * missed pings and no longer searched; gossip entries are dropped after 2 × that many (unconfirmed
+ * ones after 2). When the table is full a new entry replaces the worst gossip entry (unconfirmed
+ * or most missed pings first), or is dropped: a flood of gossip cannot grow the table. A dead
+ * peer still in the directory is only asked last ({@link #isSuspect}).
+ *
+ * <p>Only IP literals are accepted (no DNS lookups on an event loop; a garbage host name cannot
+ * make the super node resolve it); unspecified, multicast and port-0 addresses are rejected.
+ * Confined to the mesh event loop, except the {@link #knownSnapshot()}/{@link #liveSnapshot()} lists.
+ */
+final class PeerTable {
+    /** One peer super node. Fields are mutated on the mesh loop only. */
+    static final class Peer {
+        final HostPort address;
+        final InetSocketAddress socket;
+        boolean fromDirectory;
+        boolean confirmed;
+        int missed;
+        long lastHeardMs;
+        /** Round-robin position of the last ping (not a time). */
+        long lastPingedMs;
+        PresenceDigest digest;
+
+        Peer(HostPort address, InetSocketAddress socket) {
+            this.address = address;
+            this.socket = socket;
+        }
+
+        @Override
+        public String toString() {
+            return address + (confirmed ? "" : "?") + (missed > 0 ? " missed=" + missed : "");
+        }
+    }
+
+    private final HostPort self;
+    private final int maxPeers;
+    private final int deadAfter;
+    private final LinkedHashMap<HostPort, Peer> peers = new LinkedHashMap<>();
+    private final Map<InetSocketAddress, Peer> bySocket = new HashMap<>();
+    private volatile List<HostPort> knownSnapshot = List.of();
+    private volatile List<HostPort> liveSnapshot = List.of();
+
+    /**
+     * @param self this super node (never added)
+     * @param maxPeers table bound
+     * @param deadAfter consecutive missed pings after which a peer is dead
+     */
+    PeerTable(HostPort self, int maxPeers, int deadAfter) {
+        this.self = self;
+        this.maxPeers = maxPeers;
+        this.deadAfter = deadAfter;
+    }
+
+    /**
+     * Validates an address learned from the network.
+     *
+     * @return the address if it is an IP literal (not unspecified or multicast) with a port in
+     *     1..65535 and not this super node
+     */
+    Optional<HostPort> valid(HostPort candidate) {
+        if (candidate.port() < 1 || candidate.host().length() > 45 || candidate.equals(self)) {
+            return Optional.empty();
+        }
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(candidate.host());
+        if (ip == null) {
+            return Optional.empty();
+        }
+        try {
+            InetAddress a = InetAddress.getByAddress(ip);
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                return Optional.empty();
+            }
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+        return Optional.of(candidate);
+    }
+
+    /** @return the wire address validated, see {@link #valid(HostPort)} */
+    Optional<HostPort> valid(Address wire) {
+        try {
+            return valid(HostPort.of(wire));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Replaces the directory's view: listed peers are added or marked as directory entries. */
+    void onDirectory(Collection<HostPort> directory) {
+        for (Peer p : peers.values()) {
+            p.fromDirectory = false;
+        }
+        for (HostPort hp : directory) {
+            valid(hp).ifPresent(a -> {
+                Peer p = peers.get(a);
+                if (p == null) {
+                    p = insert(a, true);
+                }
+                if (p != null) {
+                    p.fromDirectory = true;
+                }
+            });
+        }
+        publish();
+    }
+
+    /** Adds a gossiped address if valid, new and there is room; returns true if added. */
+    boolean addGossip(HostPort address) {
+        Optional<HostPort> a = valid(address);
+        if (a.isEmpty() || peers.containsKey(a.get())) {
+            return false;
+        }
+        return insert(a.get(), false) != null;
+    }
+
+    private Peer insert(HostPort address, boolean directory) {
+        if (peers.size() >= maxPeers && !evictOne(directory)) {
+            return null;
+        }
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(address.host());
+        InetSocketAddress socket;
+        try {
+            socket = new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        Peer p = new Peer(address, socket);
+        p.fromDirectory = directory;
+        peers.put(address, p);
+        bySocket.put(socket, p);
+        return p;
+    }
+
+    /** Evicts the worst gossip entry; for a directory entry also a confirmed one. */
+    private boolean evictOne(boolean forDirectory) {
+        Peer worst = null;
+        for (Peer p : peers.values()) {
+            if (p.fromDirectory || (p.confirmed && p.missed == 0 && !forDirectory)) {
+                continue;
+            }
+            if (worst == null || rank(p) < rank(worst)) {
+                worst = p;
+            }
+        }
+        if (worst == null) {
+            return false;
+        }
+        remove(worst);
+        return true;
+    }
+
+    private static int rank(Peer p) {
+        return (p.confirmed ? 1000 : 0) - p.missed;
+    }
+
+    private void remove(Peer p) {
+        peers.remove(p.address);
+        bySocket.remove(p.socket);
+    }
+
+    /** Records an answered ping. */
+    void onAnswer(Peer p, long nowMs) {
+        p.confirmed = true;
+        p.missed = 0;
+        p.lastHeardMs = nowMs;
+    }
+
+    /** Records a missed ping; may drop the entry. */
+    void onMissed(Peer p) {
+        p.missed++;
+        boolean drop = !p.fromDirectory && (p.confirmed ? p.missed >= 2 * deadAfter : p.missed >= 2);
+        if (drop) {
+            remove(p);
+        }
+    }
+
+    /** @return whether a search may ask {@code p} first: not suspected dead */
+    boolean isLive(Peer p) {
+        return p.missed < deadAfter && (p.confirmed || p.fromDirectory);
+    }
+
+    /**
+     * @return whether a search may still ask {@code p}, last: suspected (missed pings, e.g. because
+     *     this super node is itself overloaded) but still in the login server's directory, or a
+     *     gossip peer not yet given up on (2 × deadAfter misses)
+     */
+    boolean isSuspect(Peer p) {
+        // The login server's directory is the authority on directory peers (it drops a super node
+        // whose heartbeats stop): missed pings only demote them, as they may be this node's own lag.
+        return p.missed >= deadAfter && (p.fromDirectory || p.confirmed && p.missed < 2 * deadAfter);
+    }
+
+    /** @return the suspected entries (a copy), see {@link #isSuspect} */
+    List<Peer> suspects() {
+        List<Peer> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (isSuspect(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** @return the entry whose UDP address is {@code socket}, or null */
+    Peer bySocket(InetSocketAddress socket) {
+        return bySocket.get(socket);
+    }
+
+    /** @return the entry for {@code address}, or null */
+    Peer get(HostPort address) {
+        return peers.get(address);
+    }
+
+    /** @return every entry (a copy) */
+    List<Peer> all() {
+        return new ArrayList<>(peers.values());
+    }
+
+    /** @return the live entries (a copy) */
+    List<Peer> live() {
+        List<Peer> live = new ArrayList<>(peers.size());
+        for (Peer p : peers.values()) {
+            if (isLive(p)) {
+                live.add(p);
+            }
+        }
+        return live;
+    }
+
+    int size() {
+        return peers.size();
+    }
+
+    /** Publishes the thread-safe snapshots; call after a batch of changes. */
+    void publish() {
+        knownSnapshot = List.copyOf(peers.keySet());
+        liveSnapshot = live().stream().map(p -> p.address).toList();
+    }
+
+    /** @return every known peer address (as of the last {@link #publish()}); any thread */
+    List<HostPort> knownSnapshot() {
+        return knownSnapshot;
+    }
+
+    /** @return the live peer addresses (as of the last {@link #publish()}); any thread */
+    List<HostPort> liveSnapshot() {
+        return liveSnapshot;
+    }
+}
