@@ -188,6 +188,16 @@ public final class ParleyClient implements AutoCloseable {
         return session.superNode();
     }
 
+    /** @return the super-node session (tests) */
+    SuperNodeSession session() {
+        return session;
+    }
+
+    /** @return the client's I/O event loops (tests) */
+    EventLoopGroup io() {
+        return io;
+    }
+
     /** @return the call engine */
     public CallEngine calls() {
         return calls;
