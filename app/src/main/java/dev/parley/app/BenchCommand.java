@@ -29,6 +29,8 @@ import picocli.CommandLine.Parameters;
         description = {"Benchmarks the media engine.",
                 "media: CPU per 20 ms frame of encode + packetize + depacketize + jitter buffer + decode, per direction, "
                         + "and concurrent calls per core.",
+                "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
+                        + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet.",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
                         + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})
 final class BenchCommand implements Callable<Integer> {
@@ -36,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("none", "loss=5%", "loss=10%", "loss=20%", "jitter=20ms",
             "jitter=40ms", "jitter=80ms", "loss=10%,jitter=40ms", "loss=10%,burst=2,jitter=40ms", "loss=20%,jitter=40ms");
 
-    @Parameters(index = "0", paramLabel = "media|quality", description = "What to measure.")
+    @Parameters(index = "0", paramLabel = "media|quality|relay", description = "What to measure.")
     String what;
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement (default: ${DEFAULT-VALUE}).")
@@ -47,6 +49,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "quality: impairment seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--calls", paramLabel = "N", defaultValue = "100", description = "relay: concurrent relayed calls, 1..5000 (default: ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "relay: seconds of traffic, 1..300 (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON here.")
     Path json;
@@ -66,8 +74,13 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("rows", rows);
                 System.out.println(qualityTable(rows));
             }
+            case "relay" -> {
+                Map<String, Object> r = RelayBench.run(calls, durationSeconds);
+                out.putAll(r);
+                System.out.println(RelayBench.table(r));
+            }
             default -> {
-                System.err.println("parley bench: '" + what + "' (expected: media or quality)");
+                System.err.println("parley bench: '" + what + "' (expected: media, quality or relay)");
                 return 2;
             }
         }

@@ -65,6 +65,10 @@ final class ClientCommand implements Callable<Integer> {
 
         @Option(names = "--call", paramLabel = "NAME", description = "Call this user, then exit when the call ends.")
         String call;
+
+        @Option(names = "--nat-info", description = "Probe the NAT with STUN against two super nodes from the host cache "
+                + "(logging in first if the cache has fewer than two), print the mapping as text and JSON, then exit.")
+        boolean natInfo;
     }
 
     @Mixin
@@ -112,6 +116,13 @@ final class ClientCommand implements Callable<Integer> {
             System.out.println("playback devices:" + (devices.playback().isEmpty() ? " none" : ""));
             devices.playback().forEach(d -> System.out.println("  " + d));
             return 0;
+        }
+        if (mode != null && mode.natInfo) {
+            if (user == null && data == null) {
+                System.err.println("parley client: --nat-info needs --user or --data (for the host cache)");
+                return 2;
+            }
+            return NatInfo.run(dataDir(), superNode, login, user, passwordFile == null ? null : readPassword());
         }
         if (user == null || passwordFile == null) {
             System.err.println("parley client: --user and --password-file are required");

@@ -15,6 +15,8 @@ final class DemoReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connected", Boolean.TRUE.equals(alice.get("connected")) && Boolean.TRUE.equals(bob.get("connected")));
         m.put("setup_ms", alice.get("setup_ms"));
+        m.put("path", alice.get("path"));
+        m.put("path_setup_ms", alice.get("path_setup_ms"));
         m.put("packets_sent", alice.get("packets_sent"));
         m.put("packets_received", bob.get("packets_received"));
         m.put("packets_lost", bob.get("packets_lost"));
@@ -45,6 +47,7 @@ final class DemoReport {
         StringBuilder sb = new StringBuilder("\nParley demo: alice (super node 1) -> bob (super node 3)\n");
         row(sb, "connected", m.get("connected"));
         row(sb, "call setup (INVITE -> media)", m.get("setup_ms") + " ms");
+        row(sb, "media path (checks)", m.get("path") + " (" + m.get("path_setup_ms") + " ms)");
         if (m.get("search") instanceof Map<?, ?> s) {
             row(sb, "search for bob", s.get("supernodes_contacted") + " super nodes contacted, " + s.get("elapsed_ms") + " ms");
         }

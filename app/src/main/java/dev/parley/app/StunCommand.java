@@ -78,7 +78,7 @@ final class StunCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(NatReport report) throws Exception {
+    static void print(NatReport report) throws Exception {
         System.out.println("mapping: " + report.mapping().label());
         System.out.println("local: " + text(report.localAddress()));
         System.out.println("server-reflexive: " + report.serverReflexive().map(a -> text(a)).orElse("-"));

@@ -133,7 +133,11 @@ public final class ParleyClient implements AutoCloseable {
                     login.getCredential(), login.getServerPublicKey().toByteArray(),
                     new InetSocketAddress(0), session.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
                     o.ringTimeout(), Duration.ofMillis(400), o.impairment());
-            engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random());
+            HostPort sn = session.superNode();
+            // The super node serves STUN and the UDP relay on its own port number (UDP).
+            CallEngine.Nat nat = new CallEngine.Nat(() -> List.of(new InetSocketAddress(sn.host(), sn.port())),
+                    new SessionRelays(io, session), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS);
+            engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random(), nat);
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
                     login.getServerPublicKey().toByteArray(), o.clock());
@@ -182,6 +186,16 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the super node this client is registered with */
     public HostPort superNode() {
         return session.superNode();
+    }
+
+    /** @return the super-node session (tests) */
+    SuperNodeSession session() {
+        return session;
+    }
+
+    /** @return the client's I/O event loops (tests) */
+    EventLoopGroup io() {
+        return io;
     }
 
     /** @return the call engine */

@@ -225,6 +225,22 @@ public final class SuperNodeSession implements AutoCloseable {
         return connection.request(Envelope.newBuilder().setCallSignal(signal)).thenApply(env -> null);
     }
 
+    /**
+     * Asks the super node for a media relay allocation (docs/nat.md).
+     *
+     * @return completes with the allocation, or exceptionally (RATE_LIMITED when a quota is reached)
+     */
+    public CompletableFuture<dev.parley.protocol.wire.RelayAllocated> allocateRelay(String callId) {
+        return connection.request(Envelope.newBuilder().setRelayAllocate(
+                dev.parley.protocol.wire.RelayAllocate.newBuilder().setCallId(callId))).thenApply(Envelope::getRelayAllocated);
+    }
+
+    /** Releases a relay allocation (push, no answer). */
+    public void releaseRelay(long allocationId) {
+        connection.send(Envelope.newBuilder().setRelayRelease(
+                dev.parley.protocol.wire.RelayRelease.newBuilder().setAllocationId(allocationId)));
+    }
+
     /** @return completes when the connection to the super node closes */
     public CompletableFuture<Void> closeFuture() {
         return connection.closeFuture();

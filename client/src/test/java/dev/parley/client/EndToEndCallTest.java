@@ -66,6 +66,11 @@ class EndToEndCallTest {
         assertThat(aliceReport.endReason()).isEqualTo("input ended");
         assertThat(bobReport.endReason()).startsWith("remote hung up");
         assertThat(aliceReport.setupMs()).isBetween(0L, 5_000L);
+        // loopback: both parties are "public", the host pair is checked and selected
+        assertThat(aliceReport.path()).isEqualTo("direct");
+        assertThat(bobReport.path()).isEqualTo("direct");
+        assertThat(aliceReport.pathSetupMs()).isBetween(0L, aliceReport.setupMs());
+        assertThat(aliceReport.toMap()).containsEntry("path", "direct").containsKey("path_setup_ms");
         assertThat(aliceReport.media().packetsSent()).isGreaterThanOrEqualTo(clip.length / 960);
         assertThat(bobReport.media().packetsReceived()).isGreaterThanOrEqualTo(clip.length / 960);
         assertThat(bobReport.media().packetsLost()).isZero();

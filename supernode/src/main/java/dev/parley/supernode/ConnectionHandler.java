@@ -14,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
     /** How long a connection may stay without {@code Register} or {@code PeerHello}. */
     static final Duration ROLE_TIMEOUT = Duration.ofSeconds(30);
 
-    private enum Role { UNKNOWN, CLIENT, PEER }
+    private enum Role { UNKNOWN, CLIENT, PEER, RELAY }
 
     private final NodeContext node;
     private final byte[] nonce = new byte[NONCE_BYTES];
@@ -76,6 +77,12 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         if (session != null && node.presence().remove(session)) {
             log.info("unregistered {} ({} disconnected)", session.username(), ctx.channel().remoteAddress());
+            if (node.relay() != null) {
+                node.relay().releaseAll(session.username());
+            }
+        }
+        if (role == Role.RELAY) {
+            node.relay().unbindTcp((InetSocketAddress) ctx.channel().remoteAddress());
         }
         ctx.fireChannelInactive();
     }
@@ -105,9 +112,83 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
                     }
                 }
             }
+            case RELAY_ALLOCATE, RELAY_RELEASE -> {
+                if (node.relay() == null) {
+                    ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this super node has no media relay"));
+                } else if (msg.hasRelayRelease() && role == Role.CLIENT) {
+                    node.relay().release(msg.getRelayRelease().getAllocationId(), session.username());
+                } else if (msg.hasRelayAllocate() && requireRole(ctx, msg, Role.CLIENT)) {
+                    relayAllocate(ctx, id);
+                }
+            }
+            case RELAY_BIND_TCP -> relayBindTcp(ctx, id, msg.getRelayBindTcp().getToken().toByteArray());
+            case RELAY_PACKET -> {
+                int n = msg.getRelayPacket().getPacket().size();
+                if (role != Role.RELAY) {
+                    ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST, "RELAY_PACKET before RelayBindTcp"))
+                            .addListener(ChannelFutureListener.CLOSE);
+                } else if (n == 0 || n > MAX_RELAY_PACKET_BYTES) {
+                    ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST, String.format(
+                            "relayPacket: %d bytes (expected: 1..%d)", n, MAX_RELAY_PACKET_BYTES)))
+                            .addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    node.relay().fromTcp((InetSocketAddress) ctx.channel().remoteAddress(),
+                            io.netty.buffer.Unpooled.wrappedBuffer(msg.getRelayPacket().getPacket().toByteArray()));
+                }
+            }
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST,
                     "unexpected message " + msg.getBodyCase() + " on a super node connection"));
         }
+    }
+
+    /** Largest packet relayed over TCP (an RTP packet fits a 1500-byte MTU). */
+    static final int MAX_RELAY_PACKET_BYTES = 1500;
+
+    private void relayAllocate(ChannelHandlerContext ctx, long id) {
+        String owner = session.username();
+        node.relay().allocate(owner).whenComplete((a, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, c.getMessage()));
+                return;
+            }
+            ctx.writeAndFlush(Envelopes.builder(id).setRelayAllocated(dev.parley.protocol.wire.RelayAllocated.newBuilder()
+                    .setAllocationId(a.id()).setRelay(node.advertised().toAddress())
+                    .setCallerToken(ByteString.copyFrom(a.callerToken())).setCalleeToken(ByteString.copyFrom(a.calleeToken()))
+                    .setIdleTimeoutMs((int) SuperNode.RELAY_LIMITS.idleTimeoutMs())).build());
+        }));
+    }
+
+    /** A dedicated TCP relay connection: the token is the permission, no registration (docs/nat.md). */
+    private void relayBindTcp(ChannelHandlerContext ctx, long id, byte[] token) {
+        if (node.relay() == null || role != Role.UNKNOWN) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "RELAY_BIND_TCP: not a fresh connection to a relay"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        var ch = ctx.channel();
+        InetSocketAddress party = (InetSocketAddress) ch.remoteAddress();
+        role = Role.RELAY;
+        if (roleTimer != null) {
+            roleTimer.cancel(false);
+        }
+        node.relay().bindTcp(token, party, buf -> {
+            try {
+                if (ch.isWritable()) { // bounded: real-time media is dropped, not queued, behind a slow reader
+                    ch.writeAndFlush(Envelopes.builder(0).setRelayPacket(dev.parley.protocol.wire.RelayPacket.newBuilder()
+                            .setPacket(ByteString.copyFrom(buf.nioBuffer()))).build(), ch.voidPromise());
+                }
+            } finally {
+                buf.release();
+            }
+        }).whenComplete((ok, e) -> ctx.executor().execute(() -> {
+            if (e == null && ok) {
+                ctx.writeAndFlush(Envelopes.ok(id));
+            } else {
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "relay token: unknown"))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }));
     }
 
     /** @return true if the connection has {@code needed}; otherwise answers with an error */

@@ -78,12 +78,27 @@ final class MeshTransport implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed) throws IOException {
+        return bind(group, bind, seed, java.util.List.of());
+    }
+
+    /**
+     * As {@link #bind(EventLoopGroup, InetSocketAddress, long)}, with handlers in front of the mesh
+     * on the same socket (the media relay and STUN server): each takes what is its own and passes
+     * the rest on, so the mesh sees only what they leave (RFC 7983 first-byte ranges; the mesh's
+     * protobuf datagrams start with 0x08).
+     */
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed,
+            java.util.List<io.netty.channel.ChannelHandler> front) throws IOException {
         MeshTransport[] holder = new MeshTransport[1];
         ChannelFuture f = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES + 1))
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                .handler(new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+                    @Override
+                    protected void initChannel(NioDatagramChannel ch) {
+                        front.forEach(h -> ch.pipeline().addLast(h));
+                        ch.pipeline().addLast("mesh", new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                         holder[0].receive(packet);
@@ -92,6 +107,8 @@ final class MeshTransport implements AutoCloseable {
                     @Override
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                         log.debug("mesh socket: {}", cause.toString()); // e.g. ICMP unreachable: ignore
+                    }
+                });
                     }
                 })
                 .bind(bind).awaitUninterruptibly();

@@ -19,8 +19,15 @@ import java.util.function.Supplier;
  * @param locator search over peers
  * @param router call-signal relay
  * @param search search settings (per-client rate limit)
+ * @param relay the media relay on the super node's UDP socket, or null without one (tests)
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search) {
+        SearchSettings search, dev.parley.nat.relay.MediaRelay relay) {
+    /** Without a media relay. */
+    NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
+            Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
+            SearchSettings search) {
+        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null);
+    }
 }

@@ -1,5 +1,9 @@
 package dev.parley.supernode;
 
+import dev.parley.nat.relay.MediaRelay;
+import dev.parley.nat.relay.RelayAllocationTable;
+import dev.parley.nat.stun.StunBindingHandler;
+
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
@@ -118,6 +122,16 @@ public final class SuperNode implements AutoCloseable {
         return node;
     }
 
+    /** Relay quotas: 4 allocations per client, 2,000 in total, released after 60 s without traffic. */
+    static final RelayAllocationTable.Limits RELAY_LIMITS = RelayAllocationTable.Limits.DEFAULTS;
+    private static final long RELAY_EXPIRY_PERIOD_MS = 5_000;
+    private MediaRelay relay;
+
+    /** @return the media relay on this super node's UDP port */
+    public MediaRelay relay() {
+        return relay;
+    }
+
     private void bind(SecureRandom random) throws IOException {
         // The handlers need the advertised address, known only after binding (port 0): bind with
         // accepting paused, build the context, then start accepting.
@@ -144,7 +158,9 @@ public final class SuperNode implements AutoCloseable {
             InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
             try {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
-                transport = MeshTransport.bind(workers, local, random.nextLong());
+                relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
+                transport = MeshTransport.bind(workers, local, random.nextLong(),
+                        List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
                 if (config.listen().port() != 0 || attempt >= UDP_BIND_ATTEMPTS) {
@@ -175,7 +191,8 @@ public final class SuperNode implements AutoCloseable {
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         PeerTable table = mesh.table();
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                table::liveSnapshot, presence, locator, router, search);
+                table::liveSnapshot, presence, locator, router, search, relay);
+        relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         serverChannel.config().setAutoRead(true);
         log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
                 config.login());

@@ -25,6 +25,14 @@ final class Call {
     /** First RTP packet from the peer; 0 until then. */
     long firstPacketNanos;
     ScheduledFuture<?> timer;
+    /** ICE on the media socket; null until media is opened. */
+    IceAgent ice;
+    IceAgent.Local local;
+    /** Our relay allocation (caller only), or null. */
+    dev.parley.protocol.wire.RelayAllocated relay;
+    RelayService.TcpRelayLink tcpRelay;
+    String path;
+    long pathSetupMs = -1;
 
     Call(String id, String peer, boolean outgoing, CallState state, long startedNanos) {
         this.id = id;

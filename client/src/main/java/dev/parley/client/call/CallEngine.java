@@ -17,7 +17,11 @@ import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
+import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.PathKind;
+import dev.parley.protocol.wire.MediaDescription;
 import java.io.IOException;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -41,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
+    private static final long RELAY_ALLOCATE_TIMEOUT_MS = 2000;
 
     /**
      * Static settings of the local party.
@@ -65,7 +70,21 @@ public final class CallEngine {
         }
     }
 
+    /**
+     * NAT traversal of calls (docs/nat.md).
+     *
+     * @param stunServers STUN servers for the server-reflexive candidate (the super node's UDP port), resolved per call
+     * @param relays relay allocation and TCP relay links
+     * @param checks connectivity-check timings
+     */
+    public record Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
+            ConnectivityChecks.Config checks) {
+        /** Host candidates only: no STUN, no relay. */
+        public static final Nat NONE = new Nat(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
+    }
+
     private final Settings settings;
+    private final Nat nat;
     private final Function<CallSignal, CompletableFuture<Void>> signaller;
     private final IncomingCallPolicy policy;
     private final CallListener listener;
@@ -86,6 +105,14 @@ public final class CallEngine {
     public CallEngine(Settings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
             IncomingCallPolicy policy, CallListener listener, ScheduledExecutorService loop, InstantSource clock,
             RandomGenerator random) {
+        this(settings, signaller, policy, listener, loop, clock, random, Nat.NONE);
+    }
+
+    /** As above, with NAT traversal: STUN servers, relays and check timings. */
+    public CallEngine(Settings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
+            IncomingCallPolicy policy, CallListener listener, ScheduledExecutorService loop, InstantSource clock,
+            RandomGenerator random, Nat nat) {
+        this.nat = nat;
         this.settings = settings;
         this.signaller = signaller;
         this.policy = policy;
@@ -125,10 +152,28 @@ public final class CallEngine {
                 return;
             }
             call.offerNanos = System.nanoTime();
-            send(call, b -> b.setInvite(Invite.newBuilder()
-                    .setMedia(MediaDescriptions.describe(call.media.ssrc(), settings.bitrateKbps(), mediaCandidate(call.media)))
-                    .setCallerCredential(settings.credential())));
-            call.timer = loop.schedule(() -> hangup(call, "no answer"), settings.ringTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            call.ice = new IceAgent(call.media, clock, random, true, nat.checks());
+            nat.relays().allocate(call.id).orTimeout(RELAY_ALLOCATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .handle((a, e) -> {
+                        if (e != null) {
+                            log.debug("call {}: no relay: {}", call.id, e.toString());
+                        }
+                        return e == null ? a : null;
+                    })
+                    .thenAcceptAsync(alloc -> {
+                        call.relay = alloc;
+                        if (call.ended()) {
+                            releaseRelay(call);
+                            return;
+                        }
+                        InetSocketAddress relay = alloc == null ? null : resolve(alloc.getRelay());
+                        prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
+                            send(call, b -> b.setInvite(Invite.newBuilder()
+                                    .setMedia(describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray()))
+                                    .setCallerCredential(settings.credential())));
+                            call.timer = loop.schedule(() -> hangup(call, "no answer"), settings.ringTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                        });
+                    }, loop);
         });
         return result;
     }
@@ -246,27 +291,145 @@ public final class CallEngine {
         call.sink = sink;
         try {
             call.media = openMedia();
-            InetSocketAddress remote = MediaDescriptions.remoteAddress(call.remoteMedia);
-            call.offerNanos = System.nanoTime();
-            send(call, b -> b.setAccept(Accept.newBuilder()
-                    .setMedia(MediaDescriptions.describe(call.media.ssrc(), settings.bitrateKbps(), mediaCandidate(call.media)))
-                    .setCalleeCredential(settings.credential())));
-            startMedia(call, remote);
+            MediaDescriptions.remoteAddress(call.remoteMedia);
         } catch (IOException | ProtocolException e) {
             send(call, b -> b.setBye(Bye.newBuilder().setReason("media failed")));
             end(call, "media failed: " + e.getMessage());
+            return;
+        }
+        call.offerNanos = System.nanoTime();
+        call.ice = new IceAgent(call.media, clock, random, false, nat.checks());
+        MediaDescription remote = call.remoteMedia;
+        InetSocketAddress relay = remote.getRelayToken().isEmpty() ? null : remote.getCandidatesList().stream()
+                .filter(c -> c.getType() == dev.parley.protocol.wire.Candidate.Type.RELAYED)
+                .map(c -> resolve(c.getAddress())).filter(a -> a != null).findFirst().orElse(null);
+        prepare(call, relay, relay == null ? null : remote.getRelayToken().toByteArray(), local -> {
+            send(call, b -> b.setAccept(Accept.newBuilder()
+                    .setMedia(describe(call, local, null))
+                    .setCalleeCredential(settings.credential())));
+            connect(call);
+        });
+    }
+
+    /**
+     * Gathers candidates (and opens the TCP relay link when UDP is blocked), then runs {@code next}
+     * on the loop unless the call ended meanwhile.
+     */
+    private void prepare(Call call, InetSocketAddress relay, byte[] token, java.util.function.Consumer<IceAgent.Local> next) {
+        call.ice.gather(settings.mediaHost(), stunServers(), relay, token).thenAcceptAsync(local -> {
+            call.local = local;
+            if (call.ended()) {
+                return;
+            }
+            if (!local.udpBlocked()) {
+                next.accept(local);
+                return;
+            }
+            nat.relays().connectTcp(HostPort.of(toAddress(relay)), token, call.media::receiveFromTcpRelay)
+                    .orTimeout(RELAY_ALLOCATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((link, e) -> {
+                        if (e != null) {
+                            log.warn("call {}: UDP blocked and the TCP relay failed: {}", call.id, e.toString());
+                        } else {
+                            call.tcpRelay = link;
+                            if (call.ended()) {
+                                link.close();
+                                return;
+                            }
+                            call.media.useTcpRelay(relay, link::send);
+                        }
+                        if (!call.ended()) {
+                            next.accept(local);
+                        }
+                    }, loop);
+        }, loop);
+    }
+
+    private MediaDescription describe(Call call, IceAgent.Local local, byte[] relayTokenForPeer) {
+        return IceAgent.describe(MediaDescriptions.describe(call.media.ssrc(), settings.bitrateKbps(),
+                mediaCandidate(call.media)).toBuilder(), local, relayTokenForPeer).build();
+    }
+
+    /** Runs connectivity checks against the peer's candidates, then starts media on the selected pair. */
+    private void connect(Call call) {
+        MediaDescription remote = call.remoteMedia;
+        if (remote.getIceUfrag().isEmpty()) { // a peer without ICE: its best candidate, unchecked
+            try {
+                startMedia(call, MediaDescriptions.remoteAddress(remote));
+            } catch (ProtocolException e) {
+                hangup(call, "bad media description: " + e.getMessage());
+            }
+            return;
+        }
+        try {
+            call.ice.check(remote).whenCompleteAsync((result, e) -> {
+                if (call.ended()) {
+                    return;
+                }
+                if (e != null) {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    hangup(call, "no media path: " + cause.getMessage());
+                    return;
+                }
+                boolean tcp = call.local.udpBlocked() || remote.getUdpBlocked();
+                call.path = result.path() == PathKind.RELAY_UDP && tcp ? PathKind.RELAY_TCP.label() : result.path().label();
+                call.pathSetupMs = result.setupMs();
+                log.info("call {}: {} via {} after {} ms ({} checks)", call.id, call.path, result.remoteAddress(),
+                        result.setupMs(), result.checksSent());
+                startMedia(call, result.remoteAddress());
+                call.ice.consentLost().thenRunAsync(() -> {
+                    if (current == call && call.mediaStarted) {
+                        hangup(call, "media path lost (no consent)");
+                    }
+                }, loop);
+            }, loop);
+        } catch (ProtocolException e) {
+            hangup(call, "bad media description: " + e.getMessage());
+        }
+    }
+
+    private List<InetSocketAddress> stunServers() {
+        try {
+            return nat.stunServers().get();
+        } catch (RuntimeException e) {
+            log.debug("no STUN servers: {}", e.toString());
+            return List.of();
+        }
+    }
+
+    private static InetSocketAddress resolve(dev.parley.protocol.wire.Address a) {
+        try {
+            return new InetSocketAddress(java.net.InetAddress.getByName(a.getHost()), a.getPort());
+        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static dev.parley.protocol.wire.Address toAddress(InetSocketAddress a) {
+        return dev.parley.protocol.wire.Address.newBuilder().setHost(a.getAddress().getHostAddress()).setPort(a.getPort()).build();
+    }
+
+    private void releaseRelay(Call call) {
+        if (call.relay != null) {
+            nat.relays().release(call.relay.getAllocationId());
+            call.relay = null;
+        }
+        if (call.tcpRelay != null) {
+            call.tcpRelay.close();
+            call.tcpRelay = null;
         }
     }
 
     private void onAccept(Call call, Accept accept) {
-        if (!call.outgoing || call.state == CallState.ACTIVE) {
+        if (!call.outgoing || call.state == CallState.ACTIVE || call.remoteMedia != null) {
             return;
         }
         call.cancelTimer();
         try {
             verifyPeer(accept.getCalleeCredential(), call.peer);
+            MediaDescriptions.remoteAddress(accept.getMedia());
             call.remoteMedia = accept.getMedia();
-            startMedia(call, MediaDescriptions.remoteAddress(accept.getMedia()));
+            connect(call);
         } catch (ProtocolException e) {
             hangup(call, "bad answer: " + e.getMessage());
         }
@@ -303,6 +466,10 @@ public final class CallEngine {
         call.cancelTimer();
         call.state = CallState.ENDED;
         var stats = call.media == null ? null : call.media.stats();
+        if (call.ice != null) {
+            call.ice.close();
+        }
+        releaseRelay(call);
         if (call.media != null) {
             call.media.close();
         }
@@ -315,7 +482,7 @@ public final class CallEngine {
         boolean connected = call.firstPacketNanos != 0;
         long setupMs = connected ? (call.firstPacketNanos - call.offerNanos) / 1_000_000 : -1;
         CallReport report = new CallReport(call.id, call.peer, call.outgoing, connected, setupMs, reason,
-                (System.nanoTime() - call.startedNanos) / 1_000_000, stats);
+                (System.nanoTime() - call.startedNanos) / 1_000_000, stats, call.path, call.pathSetupMs);
         log.info("call {} with {} ended: {}", call.id, call.peer, reason);
         listener.onState(call.id, call.peer, CallState.ENDED);
         listener.onEnded(report);

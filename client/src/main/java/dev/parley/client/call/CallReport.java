@@ -16,12 +16,21 @@ import java.util.Map;
  * @param endReason why the call ended, e.g. "hung up", "remote hung up", "busy", "user 'bob' is not online"
  * @param durationMs time from call start (INVITE sent or received) to end, in ms
  * @param media media statistics, or null when media never started
+ * @param path how media flowed: {@code direct}, {@code hole-punched}, {@code relay-udp} or
+ *     {@code relay-tcp} (docs/nat.md); null when no candidate pair was selected
+ * @param pathSetupMs connectivity checks started → pair selected, in ms; -1 without a path
  */
 public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-        String endReason, long durationMs, MediaStats media) {
+        String endReason, long durationMs, MediaStats media, String path, long pathSetupMs) {
+
+    /** Without a media path (the call never got to connectivity checks). */
+    public CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
+            String endReason, long durationMs, MediaStats media) {
+        this(callId, peer, outgoing, connected, setupMs, endReason, durationMs, media, null, -1);
+    }
 
     /**
-     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms},
+     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code path}, {@code path_setup_ms},
      *     {@code packets_sent}, {@code packets_received}, {@code packets_lost}, {@code jitter_ms},
      *     {@code bitrate_kbps}, … (media keys are present only when media started)
      */
@@ -34,6 +43,10 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         m.put("setup_ms", setupMs);
         m.put("end_reason", endReason);
         m.put("duration_ms", durationMs);
+        if (path != null) {
+            m.put("path", path);
+            m.put("path_setup_ms", pathSetupMs);
+        }
         if (media != null) {
             m.putAll(media.toMap());
         }

@@ -15,6 +15,9 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.parley.nat.transport.DatagramHandler;
+import dev.parley.nat.transport.DatagramTransport;
+import dev.parley.nat.transport.TaskScheduler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -81,9 +84,13 @@ public final class MediaSession implements AutoCloseable {
     private volatile long stopMs = -1;
     private volatile InetSocketAddress remote;
     private volatile Consumer<String> audioProblemListener = m -> { };
+    private final IceGate gate;
+    private volatile InetSocketAddress tcpRelayAddress;
+    private volatile Consumer<byte[]> tcpRelaySender;
 
     private MediaSession(MediaConfig config, EventLoopGroup group, Channel channel, RtpReceiveHandler receiver,
-                         InstantSource instantSource, LongSupplier clockMs) {
+                         InstantSource instantSource, LongSupplier clockMs, IceGate gate) {
+        this.gate = gate;
         this.config = config;
         this.group = group;
         this.channel = channel;
@@ -115,6 +122,7 @@ public final class MediaSession implements AutoCloseable {
         LongSupplier clockMs = () -> System.nanoTime() / 1_000_000; // monotonic media clock
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("parley-rtp", true));
         MediaSession[] self = new MediaSession[1];
+        IceGate gate = new IceGate();
         RtpReceiveHandler receiver = new RtpReceiveHandler(config.payloadType(), clockMs,
                 () -> self[0].onFirstPacket());
         ChannelFuture bind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
@@ -122,6 +130,7 @@ public final class MediaSession implements AutoCloseable {
                 .handler(new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
+                        ch.pipeline().addLast("ice", gate);
                         if (!config.impairment().isNone()) {
                             ch.pipeline().addLast("impairment", new ImpairmentHandler(config.impairment()));
                         }
@@ -133,7 +142,7 @@ public final class MediaSession implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException("mediaBind: " + bindAddress + " failed: " + bind.cause().getMessage(), bind.cause());
         }
-        self[0] = new MediaSession(config, group, bind.channel(), receiver, instantSource, clockMs);
+        self[0] = new MediaSession(config, group, bind.channel(), receiver, instantSource, clockMs, gate);
         return self[0];
     }
 
@@ -180,6 +189,7 @@ public final class MediaSession implements AutoCloseable {
         InetSocketAddress target = remote.isUnresolved() ? new InetSocketAddress(remote.getHostString(), remote.getPort())
                 : remote;
         this.remote = target;
+        gate.openMedia();
         // RTCP's NTP timestamps: wall clock at start, advanced by the monotonic media clock.
         long wallAtStart = instantSource.millis();
         long monoAtStart = clockMs.getAsLong();
@@ -214,7 +224,7 @@ public final class MediaSession implements AutoCloseable {
     public MediaStats stats() {
         MediaLoop l = loop;
         if (l == null) {
-            return new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, receiver.discarded(), 0, 0, 0, 0, 0, 0, -1, -1,
+            return new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (receiver.discarded() + gate.dropped()), 0, 0, 0, 0, 0, 0, -1, -1,
                     config.bitrateKbps(), 0, 0, 0, 1);
         }
         MediaLoop.Counters c = l.counters();
@@ -224,7 +234,7 @@ public final class MediaSession implements AutoCloseable {
         var jb = c.jitter();
         return new MediaStats(c.packetsSent(), jb.received(), jb.lost(), jb.late(), jb.duplicates(), jb.jitterMs(),
                 bitrateKbps, jb.played(), jb.concealed(), c.bytesSent(), Math.max(0, end - startMs),
-                receiver.discarded() + jb.discarded() + c.decodeErrors(), jb.fecFrames(), jb.expanded(),
+                (receiver.discarded() + gate.dropped()) + jb.discarded() + c.decodeErrors(), jb.fecFrames(), jb.expanded(),
                 jb.accelerated(), jb.dtxFrames(), jb.targetDelayMs(), jb.meanDelayMs(), c.rttMs(), c.remoteLossPct(),
                 c.decision().bitrateKbps(), c.decision().packetLossPercent(), c.rtcpSent(), c.rtcpReceived(),
                 MediaLoop.burstRatio(jb));
@@ -273,7 +283,85 @@ public final class MediaSession implements AutoCloseable {
         firstPacketReceived.completeExceptionally(new CancellationException("mediaSession: closed before any packet"));
     }
 
+    /**
+     * @return the media socket as the NAT code sees it: STUN transactions, relay binds and
+     *     connectivity checks leave from the same socket as RTP (their mapped addresses are the
+     *     media's). Sends to the TCP relay's address go over the TCP relay link when one is set.
+     */
+    public DatagramTransport transport() {
+        return new DatagramTransport() {
+            @Override
+            public void send(InetSocketAddress to, byte[] payload) {
+                Consumer<byte[]> tcp = tcpRelaySender;
+                if (tcp != null && to.equals(tcpRelayAddress)) {
+                    tcp.accept(payload);
+                    return;
+                }
+                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(payload), to)).addListener(sendListener);
+            }
+
+            @Override
+            public InetSocketAddress localAddress() {
+                return MediaSession.this.localAddress();
+            }
+        };
+    }
+
+    /** @return timers on the media socket's event loop (the thread STUN handlers run on) */
+    public TaskScheduler scheduler() {
+        var eventLoop = channel.eventLoop();
+        return new TaskScheduler() {
+            @Override
+            public Cancellable schedule(Runnable task, long delayMs) {
+                var f = eventLoop.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+                return () -> f.cancel(false);
+            }
+
+            @Override
+            public void execute(Runnable task) {
+                if (eventLoop.inEventLoop()) {
+                    task.run();
+                } else {
+                    eventLoop.execute(task);
+                }
+            }
+        };
+    }
+
+    /**
+     * Adds a handler for STUN datagrams (first byte 0..3) received on the media socket; handlers
+     * are asked in order on the socket's event loop. RTP/RTCP only reach the media path after {@link #start}.
+     */
+    public void addStunHandler(DatagramHandler handler) {
+        gate.addStunHandler(handler);
+    }
+
+    /**
+     * Routes everything sent to {@code relayAddress} through {@code sender} (a TCP relay link, used
+     * when UDP is blocked) instead of the UDP socket. Packets received on that link come back
+     * through {@link #receiveFromTcpRelay}.
+     */
+    public void useTcpRelay(InetSocketAddress relayAddress, Consumer<byte[]> sender) {
+        this.tcpRelayAddress = Objects.requireNonNull(relayAddress, "relayAddress");
+        this.tcpRelaySender = Objects.requireNonNull(sender, "sender");
+    }
+
+    /** Feeds a packet received on the TCP relay link into the socket's pipeline, as if it came from the relay by UDP. */
+    public void receiveFromTcpRelay(byte[] packet) {
+        InetSocketAddress relay = tcpRelayAddress;
+        if (relay == null || closed.get()) {
+            return;
+        }
+        channel.eventLoop().execute(() -> channel.pipeline().fireChannelRead(
+                new DatagramPacket(Unpooled.wrappedBuffer(packet), localAddress(), relay)));
+    }
+
     private io.netty.util.concurrent.Future<?> send(byte[] rtp) {
+        Consumer<byte[]> tcp = tcpRelaySender;
+        if (tcp != null && remote.equals(tcpRelayAddress)) {
+            tcp.accept(rtp);
+            return channel.newSucceededFuture();
+        }
         return channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(rtp), remote)).addListener(sendListener);
     }
 

@@ -142,6 +142,24 @@ public final class RelayAllocationTable {
         return true;
     }
 
+    /**
+     * Releases every allocation of {@code owner} (its control connection closed).
+     *
+     * @return how many were released
+     */
+    public int releaseAll(String owner) {
+        int n = 0;
+        for (Iterator<Entry> it = byId.values().iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.allocation.owner().equals(owner)) {
+                it.remove();
+                unlink(e);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Removes allocations idle for longer than the limit; call periodically. @return how many */
     public int expireIdle() {
         long now = clock.millis();

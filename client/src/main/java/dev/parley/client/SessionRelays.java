@@ -1,0 +1,70 @@
+package dev.parley.client;
+
+import com.google.protobuf.ByteString;
+import dev.parley.client.call.RelayService;
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.RelayAllocated;
+import dev.parley.protocol.wire.RelayBindTcp;
+import dev.parley.protocol.wire.RelayPacket;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * {@link RelayService} over the client's super-node session: allocations on the control
+ * connection, TCP relay links as dedicated control connections to the relay super node
+ * (RelayBindTcp, then RelayPacket frames both ways; docs/nat.md "TCP relay").
+ */
+final class SessionRelays implements RelayService {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private final EventLoopGroup io;
+    private final SuperNodeSession session;
+
+    SessionRelays(EventLoopGroup io, SuperNodeSession session) {
+        this.io = io;
+        this.session = session;
+    }
+
+    @Override
+    public CompletableFuture<RelayAllocated> allocate(String callId) {
+        return session.allocateRelay(callId);
+    }
+
+    @Override
+    public void release(long allocationId) {
+        session.releaseRelay(allocationId);
+    }
+
+    @Override
+    public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket) {
+        Consumer<Envelope> pushes = env -> {
+            if (env.hasRelayPacket()) {
+                onPacket.accept(env.getRelayPacket().getPacket().toByteArray());
+            }
+        };
+        return ControlConnection.connect(io, relay, pushes, CONNECT_TIMEOUT).thenCompose(conn -> conn.request(
+                        Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder().setToken(ByteString.copyFrom(token))))
+                .whenComplete((ok, e) -> {
+                    if (e != null) {
+                        conn.close();
+                    }
+                })
+                .thenApply(ok -> new TcpRelayLink() {
+                    @Override
+                    public void send(byte[] packet) {
+                        var ch = conn.channel();
+                        if (ch.isActive() && ch.isWritable()) { // bounded by the channel's write-buffer high water mark
+                            conn.send(Envelope.newBuilder().setRelayPacket(RelayPacket.newBuilder().setPacket(ByteString.copyFrom(packet))));
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        conn.close();
+                    }
+                }));
+    }
+}

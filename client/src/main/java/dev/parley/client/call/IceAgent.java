@@ -1,0 +1,220 @@
+package dev.parley.client.call;
+
+import com.google.protobuf.ByteString;
+import dev.parley.client.media.MediaSession;
+import dev.parley.nat.ice.Candidate;
+import dev.parley.nat.ice.CandidateType;
+import dev.parley.nat.ice.CheckResult;
+import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.IceCredentials;
+import dev.parley.nat.stun.StunAttribute;
+import dev.parley.nat.stun.StunClient;
+import dev.parley.nat.stun.StunMessage;
+import dev.parley.nat.stun.StunResponse;
+import dev.parley.nat.stun.StunSeal;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.MediaDescription;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+
+/**
+ * ICE for one call on its media socket (docs/nat.md): gathers host, server-reflexive (STUN to the
+ * super nodes' UDP ports) and relayed candidates (a relay bind latching the media socket at the
+ * relay), then runs {@link ConnectivityChecks} against the peer's candidates. All NAT work runs on
+ * the media socket's event loop; the futures complete there.
+ */
+final class IceAgent {
+    /** Gathering: requests at 0, 100, 300 ms, given up at 700 ms (UDP blocked or no STUN server there). */
+    static final StunClient.Timing GATHER_TIMING = new StunClient.Timing(100, 3, 4);
+
+    /**
+     * What this side offers.
+     *
+     * @param credentials our ICE ufrag/password
+     * @param candidates host, srflx (if learned) and relayed (if latched or reachable over TCP)
+     * @param udpBlocked no STUN server and no relay answered over UDP
+     * @param relay the relay's address, or null without a relay
+     */
+    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay) {}
+
+    private final MediaSession media;
+    private final InstantSource clock;
+    private final RandomGenerator random;
+    private final boolean controlling;
+    private final ConnectivityChecks.Config config;
+    private final StunClient stun;
+    private Local local;
+    private ConnectivityChecks checks;
+
+    IceAgent(MediaSession media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config) {
+        this.media = media;
+        this.clock = clock;
+        this.random = random;
+        this.controlling = controlling;
+        this.config = config;
+        this.stun = new StunClient(media.transport(), media.scheduler(), clock, random, GATHER_TIMING);
+        media.addStunHandler(stun);
+    }
+
+    /**
+     * Gathers candidates.
+     *
+     * @param hostIp the host candidate's IP (the interface towards the super node)
+     * @param stunServers STUN servers (the super nodes' UDP ports)
+     * @param relay the relay's address, or null
+     * @param relayToken our token for it, or null
+     * @return completes with our offer (never exceptionally)
+     */
+    CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, InetSocketAddress relay, byte[] relayToken) {
+        CompletableFuture<Local> out = new CompletableFuture<>();
+        media.scheduler().execute(() -> {
+            IceCredentials creds = IceCredentials.random(random);
+            InetSocketAddress host = new InetSocketAddress(hostIp, media.localAddress().getPort());
+            List<CompletableFuture<Optional<InetSocketAddress>>> srflx = new ArrayList<>();
+            for (InetSocketAddress server : stunServers) {
+                srflx.add(stun.binding(server).handle((r, e) -> mapped(r, e)));
+            }
+            CompletableFuture<Optional<InetSocketAddress>> relayed = relay == null || relayToken == null
+                    ? CompletableFuture.completedFuture(Optional.empty())
+                    : stun.request(relay, StunMessage.bindingRequest(stun.newTransactionId(), new StunAttribute.RelayToken(relayToken)),
+                            StunSeal.fingerprintOnly(), null).handle((r, e) -> mapped(r, e));
+            List<CompletableFuture<?>> all = new ArrayList<>(srflx);
+            all.add(relayed);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> media.scheduler().execute(() -> {
+                List<Candidate> candidates = new ArrayList<>();
+                candidates.add(Candidate.of(CandidateType.HOST, host));
+                boolean anyAnswer = relayed.join().isPresent();
+                for (var f : srflx) {
+                    Optional<InetSocketAddress> m = f.join();
+                    anyAnswer |= m.isPresent();
+                    if (m.isPresent() && candidates.stream().noneMatch(c -> c.address().equals(m.get()))) {
+                        candidates.add(Candidate.of(CandidateType.SERVER_REFLEXIVE, m.get()));
+                    }
+                }
+                // Only conclude "UDP blocked" when something should have answered: an old super node
+                // without STUN and relay is not a firewall.
+                boolean udpBlocked = !anyAnswer && relay != null && relayToken != null;
+                if (relay != null && relayToken != null) {
+                    candidates.add(Candidate.of(CandidateType.RELAYED, relay));
+                }
+                local = new Local(creds, candidates, udpBlocked, relay);
+                out.complete(local);
+            }));
+        });
+        return out;
+    }
+
+    private static Optional<InetSocketAddress> mapped(StunResponse r, Throwable e) {
+        return e != null || !r.isSuccess() ? Optional.empty() : r.mappedAddress();
+    }
+
+    /**
+     * Starts connectivity checks against the peer's description (after {@link #gather}).
+     *
+     * @return completes with the selected pair, or exceptionally with {@link dev.parley.nat.ice.IceFailedException}
+     * @throws ProtocolException BAD_REQUEST if the peer sent no usable ICE credentials or candidates
+     */
+    CompletableFuture<CheckResult> check(MediaDescription remote) throws ProtocolException {
+        IceCredentials remoteCreds;
+        try {
+            remoteCreds = new IceCredentials(remote.getIceUfrag(), remote.getIcePassword());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description: " + e.getMessage());
+        }
+        List<Candidate> remoteCandidates = remoteCandidates(remote, local.relay() != null);
+        if (remoteCandidates.isEmpty()) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description has no usable candidate");
+        }
+        CompletableFuture<CheckResult> out = new CompletableFuture<>();
+        media.scheduler().execute(() -> {
+            checks = new ConnectivityChecks(media.transport(), media.scheduler(), clock, random, controlling,
+                    local.credentials(), remoteCreds, local.candidates(), config);
+            media.addStunHandler(checks);
+            checks.addRemoteCandidates(remoteCandidates);
+            checks.start().whenComplete((r, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(r);
+                }
+            });
+        });
+        return out;
+    }
+
+    /** @return completes with a reason when consent on the selected pair is lost (RFC 7675) */
+    CompletableFuture<String> consentLost() {
+        return checks == null ? new CompletableFuture<>() : checks.consentLost();
+    }
+
+    /** Stops checks and consent (on the socket's loop). */
+    void close() {
+        media.scheduler().execute(() -> {
+            if (checks != null) {
+                checks.close();
+            }
+        });
+    }
+
+    /**
+     * Converts the peer's candidates; relayed candidates are kept only when we are latched at that
+     * relay too (the relay forwards only between its two parties). Unresolvable ones are skipped.
+     */
+    static List<Candidate> remoteCandidates(MediaDescription remote, boolean haveRelay) {
+        List<Candidate> out = new ArrayList<>();
+        for (var c : remote.getCandidatesList()) {
+            CandidateType type = switch (c.getType()) {
+                case HOST -> CandidateType.HOST;
+                case SERVER_REFLEXIVE -> CandidateType.SERVER_REFLEXIVE;
+                case RELAYED -> CandidateType.RELAYED;
+                default -> null;
+            };
+            if (type == null || (type == CandidateType.RELAYED && !haveRelay)) {
+                continue;
+            }
+            Address a = c.getAddress();
+            if (a.getHost().isBlank() || a.getPort() <= 0 || a.getPort() > 65535) {
+                continue;
+            }
+            try {
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(a.getHost()), a.getPort());
+                long priority = Integer.toUnsignedLong(c.getPriority());
+                out.add(new Candidate(type, address, priority == 0 ? Candidate.priority(type, 0) : priority));
+            } catch (UnknownHostException | IllegalArgumentException e) {
+                // skipped: a bad candidate must not break the others
+            }
+        }
+        return out;
+    }
+
+    /** Adds our ICE fields to a media description. */
+    static MediaDescription.Builder describe(MediaDescription.Builder b, Local local, byte[] relayTokenForPeer) {
+        b.clearCandidates();
+        for (Candidate c : local.candidates()) {
+            b.addCandidates(dev.parley.protocol.wire.Candidate.newBuilder()
+                    .setType(switch (c.type()) {
+                        case HOST -> dev.parley.protocol.wire.Candidate.Type.HOST;
+                        case RELAYED -> dev.parley.protocol.wire.Candidate.Type.RELAYED;
+                        default -> dev.parley.protocol.wire.Candidate.Type.SERVER_REFLEXIVE;
+                    })
+                    .setAddress(new HostPort(c.address().getAddress().getHostAddress(), c.address().getPort()).toAddress())
+                    .setPriority((int) c.priority()));
+        }
+        b.setIceUfrag(local.credentials().ufrag()).setIcePassword(local.credentials().password())
+                .setUdpBlocked(local.udpBlocked());
+        if (relayTokenForPeer != null) {
+            b.setRelayToken(ByteString.copyFrom(relayTokenForPeer));
+        }
+        return b;
+    }
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Lab call matrix: builds the lab, runs the login server on plab-login and a super node on each of plab-sn1 and
+# plab-sn2, then places one real call (the `parley` launcher, a short clip via --play) between every pair of NAT
+# kinds — public, endpoint-independent (eim), symmetric (sym), UDP-blocked firewall (fw) — and reports per pair
+# the media path each side took, setup time, packets lost and the fidelity score, as a table and JSON
+# ($LAB_OUT/matrix.json). The caller registers with sn1, the callee with sn2. Exits non-zero if a pair does not
+# connect or takes a less direct path than expected. Tears the lab down at the end, also after a failure. Root only.
+#
+# Environment: PARLEY        command that runs the launcher (default: ROOT/parley)
+#              LAB_OUT       output directory (default: ROOT/lab-out)
+#              MATRIX_CLIP_S seconds of the bundled speech clip to play (default 3)
+#              MATRIX_PAIRS  space-separated subset, e.g. "eim:eim sym:sym" (default: all 10 pairs)
+set -euo pipefail
+DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+ROOT=$(cd "$DIR/.." && pwd)
+. "$DIR/lib.sh"
+lab_require_root
+lab_ensure_tools
+PARLEY=${PARLEY:-"$ROOT/parley"}
+LAB_OUT=${LAB_OUT:-"$ROOT/lab-out"}
+CLIP_S=${MATRIX_CLIP_S:-3}
+KINDS="pub eim sym fw"
+PAIRS=${MATRIX_PAIRS:-"pub:pub pub:eim pub:sym pub:fw eim:eim eim:sym eim:fw sym:sym sym:fw fw:fw"}
+OUT="$LAB_OUT/matrix"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+exec 9>"$LAB_LOCK"
+flock -w 600 9 || { echo "lab: another lab run holds $LAB_LOCK" >&2; exit 6; }
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  "$DIR/down.sh" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+if [ "$PARLEY" = "$ROOT/parley" ]; then
+  "$PARLEY" --version >/dev/null  # build the jar outside the namespaces first
+fi
+
+# A short clip: the first CLIP_S seconds of the bundled speech sample (48 kHz mono 16-bit).
+CLIP="$OUT/clip.wav"
+python3 - "$ROOT/codec/src/main/resources/dev/parley/codec/clips/speech-sample.wav" "$CLIP" "$CLIP_S" <<'PY'
+import sys, wave
+src, dst, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+with wave.open(src) as r:
+    params = r.getparams()
+    frames = r.readframes(int(r.getframerate() * secs))
+with wave.open(dst, "wb") as w:
+    w.setparams(params)
+    w.writeframes(frames)
+PY
+
+"$DIR/up.sh"
+
+LOGIN="$LAB_PUBLIC_NET.10:7000"
+SN1="$LAB_PUBLIC_NET.11:4000"
+SN2="$LAB_PUBLIC_NET.12:4000"
+# shellcheck disable=SC2086
+lab_ns login $PARLEY login-server --listen "$LOGIN" --data "$OUT/login" >"$OUT/login.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 600); do [ -f "$OUT/login/address" ] && break; sleep 0.1; done
+[ -f "$OUT/login/address" ] || { echo "lab: login server did not start:" >&2; tail -n 20 "$OUT/login.log" >&2; exit 1; }
+for sn in sn1 sn2; do
+  addr=$([ $sn = sn1 ] && echo "$SN1" || echo "$SN2")
+  # shellcheck disable=SC2086
+  lab_ns $sn $PARLEY supernode --listen "$addr" --login "$LOGIN" --data "$OUT/$sn" --heartbeat-ms 1000 >"$OUT/$sn.log" 2>&1 &
+  PIDS+=($!)
+done
+for sn in sn1 sn2; do
+  for _ in $(seq 1 600); do [ -f "$OUT/$sn/address" ] && break; sleep 0.1; done
+  [ -f "$OUT/$sn/address" ] || { echo "lab: super node $sn did not start:" >&2; tail -n 20 "$OUT/$sn.log" >&2; exit 1; }
+done
+
+rank() { case "$1" in direct) echo 0 ;; hole-punched) echo 1 ;; relay-udp) echo 2 ;; relay-tcp) echo 3 ;; *) echo 9 ;; esac; }
+# The most direct path each pair can take on these NATs (Linux conntrack filters by address and port).
+expected() {
+  case "$1:$2" in
+    pub:pub) echo direct ;;
+    pub:eim|eim:pub|pub:sym|sym:pub|eim:eim) echo hole-punched ;;
+    eim:sym|sym:eim|sym:sym) echo relay-udp ;;
+    *) echo relay-tcp ;;
+  esac
+}
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d.get(sys.argv[2]); print("-" if v is None else (round(v,3) if isinstance(v,float) else v))' "$1" "$2" 2>/dev/null || echo -; }
+
+FAILED=0
+ROWS=()
+JSON="["
+for pair in $PAIRS; do
+  a=${pair%%:*}; b=${pair##*:}
+  caller="${a}1"; callee="${b}2"
+  id="$a-$b"
+  ua="m${a}${b}a"; ub="m${a}${b}b"
+  echo "secret-$id" >"$OUT/pw-$id"
+  # shellcheck disable=SC2086
+  lab_ns "$callee" $PARLEY client --login "$LOGIN" --supernode "$SN2" --user "$ub" --password-file "$OUT/pw-$id" \
+      --register --data "$OUT/$id/$ub" --auto-answer --record "$OUT/$id/recorded.wav" --reference "$CLIP" \
+      --report "$OUT/$id/callee.json" --ring-timeout 20 >"$OUT/$id-callee.log" 2>&1 &
+  cpid=$!
+  PIDS+=($cpid)
+  mkdir -p "$OUT/$id"
+  # shellcheck disable=SC2086
+  lab_ns "$caller" timeout 60 $PARLEY client --login "$LOGIN" --supernode "$SN1" --user "$ua" --password-file "$OUT/pw-$id" \
+      --register --data "$OUT/$id/$ua" --call "$ub" --wait-online 30 --play "$CLIP" \
+      --report "$OUT/$id/caller.json" --ring-timeout 20 >"$OUT/$id-caller.log" 2>&1 || true
+  for _ in $(seq 1 150); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
+  kill $cpid 2>/dev/null || true
+  wait $cpid 2>/dev/null || true
+  cr="$OUT/$id/caller.json"; er="$OUT/$id/callee.json"
+  connected=$(jget "$cr" connected); pa=$(jget "$cr" path); pb=$(jget "$er" path)
+  setup=$(jget "$cr" setup_ms); psetup=$(jget "$cr" path_setup_ms)
+  lost=$(jget "$er" packets_lost); recv=$(jget "$er" packets_received); fid=$(jget "$er" fidelity)
+  want=$(expected "$a" "$b")
+  verdict=ok
+  if [ "$connected" != True ] || [ "$pa" = - ]; then
+    verdict="FAIL (not connected: $(jget "$cr" end_reason))"; FAILED=1
+  elif [ "$(rank "$pa")" -gt "$(rank "$want")" ]; then
+    verdict="FAIL (expected $want)"; FAILED=1
+  fi
+  ROWS+=("$(printf '%-9s %-13s %-13s %8s %8s %6s %6s %8s  %s' "$a->$b" "$pa" "$pb" "$setup" "$psetup" "$lost" "$recv" "$fid" "$verdict")")
+  [ "$JSON" = "[" ] || JSON="$JSON,"
+  JSON="$JSON{\"caller\":\"$a\",\"callee\":\"$b\",\"expected\":\"$want\",\"path\":\"$pa\",\"callee_path\":\"$pb\",\"setup_ms\":\"$setup\",\"path_setup_ms\":\"$psetup\",\"packets_lost\":\"$lost\",\"packets_received\":\"$recv\",\"fidelity\":\"$fid\",\"ok\":$([ "$verdict" = ok ] && echo true || echo false)}"
+  echo "lab matrix: $a -> $b: $pa ($verdict)" >&2
+done
+JSON="$JSON]"
+
+printf '%-9s %-13s %-13s %8s %8s %6s %6s %8s  %s\n' pair path callee-path setup-ms path-ms lost recv fidelity result
+printf '%s\n' "${ROWS[@]}"
+echo "$JSON" | tee "$LAB_OUT/matrix.json"
+echo
+if [ $FAILED -ne 0 ]; then
+  echo "lab matrix: FAILED (logs in $OUT)" >&2
+  exit 1
+fi
+echo "lab matrix: every pair connected on the expected path" >&2

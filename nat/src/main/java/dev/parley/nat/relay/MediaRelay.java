@@ -1,0 +1,220 @@
+package dev.parley.nat.relay;
+
+import dev.parley.nat.stun.StunAttribute;
+import dev.parley.nat.stun.StunCodec;
+import dev.parley.nat.stun.StunDecodeException;
+import dev.parley.nat.stun.StunMessage;
+import dev.parley.nat.stun.StunMessageType;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A super node's media relay on its one UDP socket (docs/nat.md "Relays"), with TCP parties for
+ * clients whose UDP is blocked. {@link #handler()} goes first in the UDP pipeline and takes only:
+ * relay binds (STUN Binding with PARLEY-RELAY-TOKEN), and STUN (first byte 0..3, except plain
+ * Binding requests without USERNAME, which the STUN server answers) or RTP/RTCP (128..191) from a
+ * latched source; everything else (plain STUN, the mesh's protobuf datagrams, strangers) is passed
+ * down the pipeline. Forwarding is undecoded and zero-copy for UDP→UDP.
+ *
+ * <p>Everything runs on the UDP channel's event loop, which owns the {@link RelayAllocationTable};
+ * control-plane calls ({@link #allocate}, {@link #release}, {@link #bindTcp}, {@link #fromTcp}) hop
+ * onto it. A TCP party is keyed by its connection's remote address; packets for it go to the
+ * {@code Consumer} given in {@link #bindTcp} (which frames them on the TCP connection).
+ */
+public final class MediaRelay {
+    private final RelayAllocationTable table;
+    private final Map<InetSocketAddress, Consumer<ByteBuf>> tcpParties = new HashMap<>();
+    private final Handler handler = new Handler();
+    private volatile Channel channel;
+    private long forwarded;
+    private long refused;
+
+    /** @param table allocations (quotas, idle timeout), to be owned by the UDP channel's loop */
+    public MediaRelay(RelayAllocationTable table) {
+        this.table = table;
+    }
+
+    /** @return the handler to put first in the UDP channel's pipeline (one channel per relay) */
+    public ChannelInboundHandlerAdapter handler() {
+        return handler;
+    }
+
+    private EventLoop loop() {
+        Channel ch = channel;
+        if (ch == null) {
+            throw new IllegalStateException("mediaRelay: handler not yet in an active pipeline");
+        }
+        return ch.eventLoop();
+    }
+
+    /**
+     * Allocates a relay for a call.
+     *
+     * @param owner the requesting client's canonical username
+     * @return completes with the allocation, or exceptionally with {@link RelayQuotaException}
+     */
+    public CompletableFuture<RelayAllocation> allocate(String owner) {
+        CompletableFuture<RelayAllocation> out = new CompletableFuture<>();
+        loop().execute(() -> {
+            try {
+                out.complete(table.allocate(owner));
+            } catch (RelayQuotaException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
+    /** Releases one allocation of {@code owner} (BYE / RelayRelease); unknown or foreign ids are ignored. */
+    public void release(long id, String owner) {
+        loop().execute(() -> table.release(id, owner));
+    }
+
+    /** Releases every allocation of {@code owner} (its control connection closed). */
+    public void releaseAll(String owner) {
+        loop().execute(() -> table.releaseAll(owner));
+    }
+
+    /**
+     * Latches a TCP connection as the party of {@code token}.
+     *
+     * @param party the connection's remote address (its key)
+     * @param sink writes one relayed packet to the connection (called on the relay loop; takes ownership)
+     * @return completes with true if the token is known
+     */
+    public CompletableFuture<Boolean> bindTcp(byte[] token, InetSocketAddress party, Consumer<ByteBuf> sink) {
+        CompletableFuture<Boolean> out = new CompletableFuture<>();
+        loop().execute(() -> {
+            OptionalLong id = table.bind(token, party);
+            if (id.isPresent()) {
+                tcpParties.put(party, sink);
+            }
+            out.complete(id.isPresent());
+        });
+        return out;
+    }
+
+    /** Forgets a TCP party (its connection closed). */
+    public void unbindTcp(InetSocketAddress party) {
+        loop().execute(() -> tcpParties.remove(party));
+    }
+
+    /** Forwards a packet received from a TCP party (takes ownership of {@code packet}). */
+    public void fromTcp(InetSocketAddress party, ByteBuf packet) {
+        loop().execute(() -> {
+            if (!tcpParties.containsKey(party)) {
+                refused++;
+                packet.release();
+                return;
+            }
+            forward(party, packet, true);
+        });
+    }
+
+    /** Removes idle allocations; the super node calls it periodically. @return how many */
+    public CompletableFuture<Integer> expireIdle() {
+        CompletableFuture<Integer> out = new CompletableFuture<>();
+        loop().execute(() -> out.complete(table.expireIdle()));
+        return out;
+    }
+
+    /** @return completes with the number of allocations */
+    public CompletableFuture<Integer> size() {
+        CompletableFuture<Integer> out = new CompletableFuture<>();
+        loop().execute(() -> out.complete(table.size()));
+        return out;
+    }
+
+    /** @return datagrams forwarded so far (read on any thread: approximate) */
+    public long forwarded() {
+        return forwarded;
+    }
+
+    /** @return packets refused from latched-looking sources whose peer is not latched, or unknown TCP parties */
+    public long refused() {
+        return refused;
+    }
+
+    /** @return true if the datagram went somewhere (or was consumed), false if it is not the relay's */
+    private boolean forward(InetSocketAddress from, ByteBuf content, boolean flush) {
+        InetSocketAddress to = table.route(from);
+        if (to == null) {
+            return false;
+        }
+        forwarded++;
+        Consumer<ByteBuf> tcp = tcpParties.get(to);
+        if (tcp != null) {
+            tcp.accept(content);
+        } else if (flush) {
+            channel.writeAndFlush(new DatagramPacket(content, to));
+        } else {
+            channel.write(new DatagramPacket(content, to));
+        }
+        return true;
+    }
+
+    private static boolean isPlainBindingRequest(ByteBuf content) {
+        try {
+            StunMessage m = StunCodec.decode(ByteBufUtil.getBytes(content));
+            return m.type().equals(StunMessageType.BINDING_REQUEST) && !m.has(StunAttribute.Username.class);
+        } catch (StunDecodeException e) {
+            return false;
+        }
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket packet)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ByteBuf content = packet.content();
+            InetSocketAddress from = packet.sender();
+            int first = content.readableBytes() == 0 ? -1 : content.getUnsignedByte(content.readerIndex());
+            boolean stun = first >= 0 && first <= 3;
+            if (stun && content.readableBytes() >= StunCodec.HEADER_BYTES) {
+                byte[] response = UdpRelay.bindResponse(table, ByteBufUtil.getBytes(content), from);
+                if (response != null) {
+                    packet.release();
+                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                    return;
+                }
+            }
+            boolean media = first >= 128 && first <= 191;
+            if ((media || (stun && !isPlainBindingRequest(content))) && forward(from, content, false)) {
+                return; // the buffer now belongs to the outbound packet
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    /** Schedules {@link #expireIdle} every {@code periodMs} on the relay loop. */
+    public void expireIdleEvery(long periodMs) {
+        loop().scheduleAtFixedRate(table::expireIdle, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+}
