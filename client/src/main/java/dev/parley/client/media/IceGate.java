@@ -15,13 +15,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * First handler of the media socket: demultiplexes by the first byte (RFC 7983). STUN (0..3) goes
  * to the registered {@link DatagramHandler}s (gathering, relay binds, connectivity checks, consent);
  * RTP/RTCP (128..191) goes on to the media path only once it is opened (after a candidate pair was
- * selected), so nothing reaches the jitter buffer from a path the checks did not validate.
+ * selected), so nothing reaches the jitter buffer from a path the checks did not validate. The peer
+ * may select a moment earlier than we do (it nominates, we still wait for our own check on that
+ * pair), so up to {@value #MAX_EARLY_PACKETS} early media packets (1 s) are held and replayed, in
+ * order, when media opens; the media path still filters them by source address and SSRC.
  * Everything else is dropped. Runs on the socket's event loop.
  */
 final class IceGate extends ChannelInboundHandlerAdapter {
     private final List<DatagramHandler> stunHandlers = new CopyOnWriteArrayList<>();
+    /** Early media packets held until media opens: 50 packets = 1 s of RTP. */
+    static final int MAX_EARLY_PACKETS = 50;
+
     private final AtomicLong dropped = new AtomicLong();
+    private final java.util.ArrayDeque<DatagramPacket> early = new java.util.ArrayDeque<>(); // event loop only
     private volatile boolean mediaOpen;
+    private volatile ChannelHandlerContext ctx;
 
     void addStunHandler(DatagramHandler handler) {
         stunHandlers.add(handler);
@@ -32,7 +40,41 @@ final class IceGate extends ChannelInboundHandlerAdapter {
     }
 
     void openMedia() {
-        mediaOpen = true;
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            mediaOpen = true;
+            return;
+        }
+        c.executor().execute(() -> {
+            mediaOpen = true;
+            DatagramPacket p;
+            while ((p = early.poll()) != null) {
+                c.fireChannelRead(p);
+            }
+        });
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseEarly();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseEarly();
+        ctx.fireChannelInactive();
+    }
+
+    private void releaseEarly() {
+        DatagramPacket p;
+        while ((p = early.poll()) != null) {
+            p.release();
+        }
     }
 
     long dropped() {
@@ -50,6 +92,8 @@ final class IceGate extends ChannelInboundHandlerAdapter {
         if (first >= 128 && first <= 191) {
             if (mediaOpen) {
                 ctx.fireChannelRead(packet);
+            } else if (early.size() < MAX_EARLY_PACKETS) {
+                early.add(packet); // replayed by openMedia(); released on close
             } else {
                 dropped.incrementAndGet();
                 packet.release();

@@ -50,7 +50,8 @@ public final class ConnectivityChecks implements DatagramHandler {
      *
      * @param paceMs Ta, interval between new checks (RFC 8445 §14.2: 50 ms default; 20 ms fine for one stream)
      * @param checkTiming retransmissions of one check
-     * @param nominationDelayMs controlling side: wait after the first success for better pairs
+     * @param nominationDelayMs controlling side: wait after the first success for better pairs (none when
+     *     the succeeded pair already has the highest priority of all pairs in play)
      * @param deadlineMs give up (IceFailedException) when nothing was selected by then
      * @param consentIntervalMs mean interval of consent checks (RFC 7675 §5.1: 5 s, randomized ±20 %)
      * @param consentTimeoutMs consent lost after this long without a response (RFC 7675: 30 s)
@@ -232,11 +233,19 @@ public final class ConnectivityChecks implements DatagramHandler {
                 select(p);
             } else if (!nominationScheduled) {
                 nominationScheduled = true;
-                scheduler.schedule(this::nominate, config.nominationDelayMs());
+                // No need to wait for better pairs when none can exist (e.g. the host pair on a LAN).
+                scheduler.schedule(this::nominate, isBestPossible(p) ? 0 : config.nominationDelayMs());
             }
         } else if (p.nominatedByPeer) {
             select(p);
         }
+    }
+
+    /** @return true if no other pair still in play has a higher priority than {@code p} */
+    private boolean isBestPossible(Pair p) {
+        long own = new CandidatePair(localHost, p.remote).priority(controlling);
+        return pairs.values().stream().filter(q -> q != p && q.state != State.FAILED)
+                .allMatch(q -> Long.compareUnsigned(new CandidatePair(localHost, q.remote).priority(controlling), own) <= 0);
     }
 
     private void nominate() {
