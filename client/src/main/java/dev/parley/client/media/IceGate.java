@@ -17,14 +17,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * RTP/RTCP (128..191) goes on to the media path only once it is opened (after a candidate pair was
  * selected), so nothing reaches the jitter buffer from a path the checks did not validate. The peer
  * may select a moment earlier than we do (it nominates, we still wait for our own check on that
- * pair), so up to {@value #MAX_EARLY_PACKETS} early media packets (1 s) are held and replayed, in
- * order, when media opens; the media path still filters them by source address and SSRC.
+ * pair), so the newest {@value #MAX_EARLY_PACKETS} early media packets (200 ms) are held and
+ * replayed, in order, when media opens: enough for that race, contiguous with what follows (no
+ * false gap), and too little to add stale delay. The media path still filters them by source
+ * address and SSRC.
  * Everything else is dropped. Runs on the socket's event loop.
  */
 final class IceGate extends ChannelInboundHandlerAdapter {
     private final List<DatagramHandler> stunHandlers = new CopyOnWriteArrayList<>();
-    /** Early media packets held until media opens: 50 packets = 1 s of RTP. */
-    static final int MAX_EARLY_PACKETS = 50;
+    /** Early media packets held until media opens: the newest 10 = 200 ms of RTP. */
+    static final int MAX_EARLY_PACKETS = 10;
 
     private final AtomicLong dropped = new AtomicLong();
     private final java.util.ArrayDeque<DatagramPacket> early = new java.util.ArrayDeque<>(); // event loop only
@@ -92,11 +94,12 @@ final class IceGate extends ChannelInboundHandlerAdapter {
         if (first >= 128 && first <= 191) {
             if (mediaOpen) {
                 ctx.fireChannelRead(packet);
-            } else if (early.size() < MAX_EARLY_PACKETS) {
-                early.add(packet); // replayed by openMedia(); released on close
             } else {
-                dropped.incrementAndGet();
-                packet.release();
+                if (early.size() == MAX_EARLY_PACKETS) {
+                    early.poll().release(); // keep the newest: they join up with live media
+                    dropped.incrementAndGet();
+                }
+                early.add(packet); // replayed by openMedia(); released on close
             }
             return;
         }

@@ -47,6 +47,27 @@ class IceGateTest {
     }
 
     @Test
+    void earlyBacklogKeepsTheNewestPackets() {
+        IceGate gate = new IceGate();
+        EmbeddedChannel ch = new EmbeddedChannel(gate);
+        for (int i = 0; i < IceGate.MAX_EARLY_PACKETS + 3; i++) {
+            ch.writeInbound(rtp(i));
+        }
+        gate.openMedia();
+        ch.runPendingTasks();
+        List<Integer> seqs = new ArrayList<>();
+        DatagramPacket p;
+        while ((p = ch.readInbound()) != null) {
+            seqs.add(seqOf(p));
+            p.release();
+        }
+        assertThat(seqs).hasSize(IceGate.MAX_EARLY_PACKETS).first().isEqualTo(3);
+        assertThat(seqs).last().isEqualTo(IceGate.MAX_EARLY_PACKETS + 2);
+        assertThat(gate.dropped()).isEqualTo(3);
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void earlyBacklogIsBoundedAndReleasedOnClose() {
         IceGate gate = new IceGate();
         EmbeddedChannel ch = new EmbeddedChannel(gate);
