@@ -189,6 +189,7 @@ public final class MediaSession implements AutoCloseable {
         InetSocketAddress target = remote.isUnresolved() ? new InetSocketAddress(remote.getHostString(), remote.getPort())
                 : remote;
         this.remote = target;
+        receiver.expect(target); // before the gate opens: held and new packets must find it set
         gate.openMedia();
         // RTCP's NTP timestamps: wall clock at start, advanced by the monotonic media clock.
         long wallAtStart = instantSource.millis();
@@ -196,7 +197,6 @@ public final class MediaSession implements AutoCloseable {
         MediaLoop mediaLoop = new MediaLoop(config, source, sink, receiver.queue(), receiver.rtcpQueue(), this::send,
                 clockMs, mono -> Rtcp.ntpTimestamp(wallAtStart + (mono - monoAtStart)), this::onSourceEnded,
                 m -> audioProblemListener.accept(m));
-        receiver.expect(target);
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "parley-media-" + Long.toHexString(config.ssrc()));
             t.setDaemon(true);

@@ -248,6 +248,26 @@ class MediaSessionTest {
     }
 
     @Test
+    void mediaThatArrivesJustBeforeStartIsHeldAndPlayed() throws Exception {
+        DatagramSocket peer = socket();
+        MediaSession session = session(0xE4L);
+        InetSocketAddress target = session.localAddress();
+        try (OpusEncoder encoder = OpusEncoder.create(32)) {
+            byte[] out = new byte[1500];
+            for (int k = 0; k < 15; k++) {
+                short[] pcm = Arrays.copyOfRange(clip, k * 960, (k + 1) * 960);
+                send(peer, rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L), target);
+            }
+        }
+        // the peer selected its path a moment before us: the newest 10 packets wait at the gate
+        awaitTrue("all 15 arrived, the oldest 5 dropped", () -> session.stats().packetsDiscarded() == 5);
+        session.start(peerAddress(peer), SilenceSource.endless(), new PcmBufferSink());
+        awaitTrue("the 10 held packets reach the jitter buffer", () -> session.stats().packetsReceived() == 10);
+        assertThat(session.stats().packetsDiscarded()).isEqualTo(5);
+        assertThat(session.stats().packetsLost()).isZero();
+    }
+
+    @Test
     void aRemoteThatStartsLateIsTolerated() throws Exception {
         MediaSession alice = session(1);
         MediaSession bob = session(2);
