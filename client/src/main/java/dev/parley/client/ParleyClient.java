@@ -111,6 +111,7 @@ public final class ParleyClient implements AutoCloseable {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
             LoginResult login = login(io, store, o, identity);
+            callLoop.execute(() -> warmUpSignalling(login, o.clock()));
             HostCache hostCache = store.hostCache(o.clock());
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
@@ -165,6 +166,28 @@ public final class ParleyClient implements AutoCloseable {
                 return stored.get();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs, once and off the network loops, the code every call setup needs (Ed25519 verification,
+     * STUN encoding with MESSAGE-INTEGRITY and FINGERPRINT), so the first call's setup is not
+     * spent loading and compiling it. Verifying our own credential also catches a login result that
+     * does not match the login server's key.
+     */
+    private static void warmUpSignalling(LoginResult login, InstantSource clock) {
+        try {
+            dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
+        } catch (ProtocolException e) {
+            log.warn("our own credential does not verify: {}", e.getMessage());
+        }
+        try {
+            var request = dev.parley.nat.stun.StunMessage.bindingRequest(
+                    dev.parley.nat.stun.TransactionId.random(new java.util.SplittableRandom(1)));
+            dev.parley.nat.stun.StunCodec.decode(dev.parley.nat.stun.StunCodec.encode(request,
+                    dev.parley.nat.stun.StunSeal.shortTerm("warm-up")));
+        } catch (dev.parley.nat.stun.StunDecodeException | RuntimeException e) {
+            log.debug("STUN warm-up failed", e);
         }
     }
 

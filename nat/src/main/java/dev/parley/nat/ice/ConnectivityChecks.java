@@ -295,10 +295,17 @@ public final class ConnectivityChecks implements DatagramHandler {
             p.nominatedByPeer = true;
             if (p.state == State.SUCCEEDED) {
                 select(p);
-                return true;
+            } else {
+                // The peer has selected this pair and is about to send media: check it now rather
+                // than after pacing or a retransmission timeout of an earlier, unanswered check.
+                triggered.remove(p);
+                sendCheck(p, false);
             }
+            return true;
         }
-        if (p.state == State.WAITING || p.state == State.FAILED) {
+        // RFC 8445 §7.3.1.4: a check from the peer triggers ours, also for a pair whose earlier
+        // check is still waiting for an answer (the peer may not have been ready then).
+        if (p.state != State.SUCCEEDED) {
             p.state = State.WAITING;
             triggered.remove(p);
             triggered.addFirst(p);

@@ -133,6 +133,33 @@ class ConnectivityChecksScenarioTest {
     }
 
     @Test
+    void calleeThatCheckedBeforeTheCallerWasReadySelectsWithoutWaitingForARetransmission() {
+        // As in a call: the callee starts checking when it sends ACCEPT, 50 ms before the caller has
+        // its answer and an agent to reply with, so the callee's first check goes unanswered. The
+        // caller's checks and nomination must trigger the callee's checks at once, not after the
+        // 100 ms retransmission timeout of that first check.
+        Agent caller = new Agent("public", false);
+        Agent callee = new Agent("public", false);
+        caller.gather(null);
+        callee.gather(null);
+        callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
+        long calleeStart = time.millis();
+        CompletableFuture<CheckResult> fb = callee.checks.start();
+        time.advance(50);
+        caller.prepare(true, callee, ConnectivityChecks.Config.DEFAULTS);
+        long callerStart = time.millis();
+        CompletableFuture<CheckResult> fa = caller.checks.start();
+        time.runUntil(() -> fa.isDone() && fb.isDone(), 15_000);
+
+        assertThat(fa.join().path()).isEqualTo(PathKind.DIRECT);
+        assertThat(fb.join().path()).isEqualTo(PathKind.DIRECT);
+        long callerSelectedAt = callerStart + fa.join().setupMs();
+        long calleeSelectedAt = calleeStart + fb.join().setupMs();
+        assertThat(calleeSelectedAt - callerSelectedAt).as("callee selects within one round trip (20 ms) of the caller")
+                .isLessThanOrEqualTo(20);
+    }
+
+    @Test
     void twoEndpointIndependentNatsHolePunch() {
         Outcome o = call("ENDPOINT_INDEPENDENT", "ENDPOINT_INDEPENDENT", false, 0, true);
         assertThat(o.caller.join().path()).isEqualTo(PathKind.HOLE_PUNCHED);
