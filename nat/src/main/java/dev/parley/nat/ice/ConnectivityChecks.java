@@ -233,12 +233,26 @@ public final class ConnectivityChecks implements DatagramHandler {
                 select(p);
             } else if (!nominationScheduled) {
                 nominationScheduled = true;
-                // No need to wait for better pairs when none can exist (e.g. the host pair on a LAN).
-                scheduler.schedule(this::nominate, isBestPossible(p) ? 0 : config.nominationDelayMs());
+                scheduler.schedule(this::nominate, nominationDelayMs(p));
             }
         } else if (p.nominatedByPeer) {
             select(p);
         }
+    }
+
+    /**
+     * How long the controlling side waits, after the first success on {@code p}, for better pairs:
+     * not at all when none can exist (e.g. the host pair on a LAN); longer when only a relayed pair
+     * works, because the direct path behind a symmetric NAT appears only as a peer-reflexive pair
+     * once one of the peer's checks (often its first retransmission, one RTO later) gets through.
+     */
+    private long nominationDelayMs(Pair p) {
+        if (isBestPossible(p)) {
+            return 0;
+        }
+        return p.remote.type() == CandidateType.RELAYED
+                ? config.nominationDelayMs() + 2 * config.checkTiming().rtoMs()
+                : config.nominationDelayMs();
     }
 
     /** @return true if no other pair still in play has a higher priority than {@code p} */

@@ -160,6 +160,32 @@ class ConnectivityChecksScenarioTest {
     }
 
     @Test
+    void publicCallerReachesACalleeBehindASymmetricNatDirectlyEvenWhenTheRelayAnswersFirst() {
+        // Real order: the callee (symmetric NAT) checks before the caller's agent exists, so its first
+        // checks are lost; the direct path then appears only as a peer-reflexive pair once a
+        // retransmitted check gets through, while the relay pair may already have succeeded.
+        Agent caller = new Agent("public", false);
+        Agent callee = new Agent("SYMMETRIC", false);
+        RelayAllocation alloc;
+        try {
+            alloc = relayTable.allocate("alice");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        caller.gather(alloc.callerToken());
+        callee.gather(alloc.calleeToken());
+        callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
+        CompletableFuture<CheckResult> fb = callee.checks.start();
+        time.advance(120); // the callee's first check and first retransmission find no caller agent yet
+        caller.prepare(true, callee, ConnectivityChecks.Config.DEFAULTS);
+        CompletableFuture<CheckResult> fa = caller.checks.start();
+        time.runUntil(() -> fa.isDone() && fb.isDone(), 15_000);
+
+        assertThat(fa.join().path()).isEqualTo(PathKind.HOLE_PUNCHED);
+        assertThat(fb.join().path()).isEqualTo(PathKind.HOLE_PUNCHED);
+    }
+
+    @Test
     void twoEndpointIndependentNatsHolePunch() {
         Outcome o = call("ENDPOINT_INDEPENDENT", "ENDPOINT_INDEPENDENT", false, 0, true);
         assertThat(o.caller.join().path()).isEqualTo(PathKind.HOLE_PUNCHED);
