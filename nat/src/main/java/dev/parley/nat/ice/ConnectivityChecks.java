@@ -98,6 +98,8 @@ public final class ConnectivityChecks implements DatagramHandler {
     private long startMs = -1;
     private long lastConsentMs;
     private boolean nominationScheduled;
+    /** The pending nomination waits the longer relay-only delay; cancelled if a direct pair succeeds. */
+    private TaskScheduler.Cancellable relayWait;
     private int checksSent;
     private Pair selected;
 
@@ -233,6 +235,12 @@ public final class ConnectivityChecks implements DatagramHandler {
                 select(p);
             } else if (!nominationScheduled) {
                 nominationScheduled = true;
+                TaskScheduler.Cancellable timer = scheduler.schedule(this::nominate, nominationDelayMs(p));
+                relayWait = p.remote.type() == CandidateType.RELAYED ? timer : null;
+            } else if (relayWait != null && p.remote.type() != CandidateType.RELAYED) {
+                // a direct pair works after all: no need to keep waiting as long as for a relay
+                relayWait.cancel();
+                relayWait = null;
                 scheduler.schedule(this::nominate, nominationDelayMs(p));
             }
         } else if (p.nominatedByPeer) {
@@ -263,6 +271,7 @@ public final class ConnectivityChecks implements DatagramHandler {
     }
 
     private void nominate() {
+        relayWait = null;
         if (result.isDone()) {
             return;
         }
