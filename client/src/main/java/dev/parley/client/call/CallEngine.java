@@ -7,7 +7,6 @@ import dev.parley.codec.ImpairmentSpec;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
 import dev.parley.protocol.Credentials;
-import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Busy;
@@ -18,7 +17,6 @@ import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
 import dev.parley.nat.ice.ConnectivityChecks;
-import dev.parley.nat.ice.PathKind;
 import dev.parley.protocol.wire.MediaDescription;
 import java.io.IOException;
 import java.util.List;
@@ -45,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
-    private static final long RELAY_ALLOCATE_TIMEOUT_MS = 2000;
 
     /**
      * Static settings of the local party.
@@ -85,6 +82,7 @@ public final class CallEngine {
 
     private final Settings settings;
     private final Nat nat;
+    private final CallMediaPath paths;
     private final Function<CallSignal, CompletableFuture<Void>> signaller;
     private final IncomingCallPolicy policy;
     private final CallListener listener;
@@ -113,6 +111,7 @@ public final class CallEngine {
             IncomingCallPolicy policy, CallListener listener, ScheduledExecutorService loop, InstantSource clock,
             RandomGenerator random, Nat nat) {
         this.nat = nat;
+        this.paths = new CallMediaPath(settings, nat, loop, clock, random);
         this.settings = settings;
         this.signaller = signaller;
         this.policy = policy;
@@ -152,28 +151,16 @@ public final class CallEngine {
                 return;
             }
             call.offerNanos = System.nanoTime();
-            call.ice = new IceAgent(call.media, clock, random, true, nat.checks());
-            nat.relays().allocate(call.id).orTimeout(RELAY_ALLOCATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .handle((a, e) -> {
-                        if (e != null) {
-                            log.debug("call {}: no relay: {}", call.id, e.toString());
-                        }
-                        return e == null ? a : null;
-                    })
-                    .thenAcceptAsync(alloc -> {
-                        call.relay = alloc;
-                        if (call.ended()) {
-                            releaseRelay(call);
-                            return;
-                        }
-                        InetSocketAddress relay = alloc == null ? null : resolve(alloc.getRelay());
-                        prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
-                            send(call, b -> b.setInvite(Invite.newBuilder()
-                                    .setMedia(describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray()))
-                                    .setCallerCredential(settings.credential())));
-                            call.timer = loop.schedule(() -> hangup(call, "no answer"), settings.ringTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                        });
-                    }, loop);
+            call.ice = paths.newAgent(call, true);
+            paths.allocateRelay(call, alloc -> {
+                InetSocketAddress relay = alloc == null ? null : CallMediaPath.resolve(alloc.getRelay());
+                paths.prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
+                    send(call, b -> b.setInvite(Invite.newBuilder()
+                            .setMedia(paths.describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray()))
+                            .setCallerCredential(settings.credential())));
+                    call.timer = loop.schedule(() -> hangup(call, "no answer"), settings.ringTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                });
+            });
         });
         return result;
     }
@@ -298,126 +285,24 @@ public final class CallEngine {
             return;
         }
         call.offerNanos = System.nanoTime();
-        call.ice = new IceAgent(call.media, clock, random, false, nat.checks());
+        call.ice = paths.newAgent(call, false);
         MediaDescription remote = call.remoteMedia;
-        InetSocketAddress relay = remote.getRelayToken().isEmpty() ? null : remote.getCandidatesList().stream()
-                .filter(c -> c.getType() == dev.parley.protocol.wire.Candidate.Type.RELAYED)
-                .map(c -> resolve(c.getAddress())).filter(a -> a != null).findFirst().orElse(null);
-        prepare(call, relay, relay == null ? null : remote.getRelayToken().toByteArray(), local -> {
+        InetSocketAddress relay = CallMediaPath.offeredRelay(remote);
+        paths.prepare(call, relay, relay == null ? null : remote.getRelayToken().toByteArray(), local -> {
             send(call, b -> b.setAccept(Accept.newBuilder()
-                    .setMedia(describe(call, local, null))
+                    .setMedia(paths.describe(call, local, null))
                     .setCalleeCredential(settings.credential())));
             connect(call);
         });
     }
 
-    /**
-     * Gathers candidates (and opens the TCP relay link when UDP is blocked), then runs {@code next}
-     * on the loop unless the call ended meanwhile.
-     */
-    private void prepare(Call call, InetSocketAddress relay, byte[] token, java.util.function.Consumer<IceAgent.Local> next) {
-        call.ice.gather(settings.mediaHost(), stunServers(), relay, token).thenAcceptAsync(local -> {
-            call.local = local;
-            if (call.ended()) {
-                return;
-            }
-            if (!local.udpBlocked()) {
-                next.accept(local);
-                return;
-            }
-            nat.relays().connectTcp(HostPort.of(toAddress(relay)), token, call.media::receiveFromTcpRelay)
-                    .orTimeout(RELAY_ALLOCATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .whenCompleteAsync((link, e) -> {
-                        if (e != null) {
-                            log.warn("call {}: UDP blocked and the TCP relay failed: {}", call.id, e.toString());
-                        } else {
-                            call.tcpRelay = link;
-                            if (call.ended()) {
-                                link.close();
-                                return;
-                            }
-                            call.media.useTcpRelay(relay, link::send);
-                        }
-                        if (!call.ended()) {
-                            next.accept(local);
-                        }
-                    }, loop);
-        }, loop);
-    }
-
-    private MediaDescription describe(Call call, IceAgent.Local local, byte[] relayTokenForPeer) {
-        return IceAgent.describe(MediaDescriptions.describe(call.media.ssrc(), settings.bitrateKbps(),
-                mediaCandidate(call.media)).toBuilder(), local, relayTokenForPeer).build();
-    }
-
-    /** Runs connectivity checks against the peer's candidates, then starts media on the selected pair. */
+    /** Finds the media path to the peer (connectivity checks), then starts media on it. */
     private void connect(Call call) {
-        MediaDescription remote = call.remoteMedia;
-        if (remote.getIceUfrag().isEmpty()) { // a peer without ICE: its best candidate, unchecked
-            try {
-                startMedia(call, MediaDescriptions.remoteAddress(remote));
-            } catch (ProtocolException e) {
-                hangup(call, "bad media description: " + e.getMessage());
+        paths.connect(call, remote -> startMedia(call, remote), reason -> hangup(call, reason), () -> {
+            if (current == call && call.mediaStarted) {
+                hangup(call, "media path lost (no consent)");
             }
-            return;
-        }
-        try {
-            call.ice.check(remote).whenCompleteAsync((result, e) -> {
-                if (call.ended()) {
-                    return;
-                }
-                if (e != null) {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    hangup(call, "no media path: " + cause.getMessage());
-                    return;
-                }
-                boolean tcp = call.local.udpBlocked() || remote.getUdpBlocked();
-                call.path = result.path() == PathKind.RELAY_UDP && tcp ? PathKind.RELAY_TCP.label() : result.path().label();
-                call.pathSetupMs = result.setupMs();
-                log.info("call {}: {} via {} after {} ms ({} checks)", call.id, call.path, result.remoteAddress(),
-                        result.setupMs(), result.checksSent());
-                startMedia(call, result.remoteAddress());
-                call.ice.consentLost().thenRunAsync(() -> {
-                    if (current == call && call.mediaStarted) {
-                        hangup(call, "media path lost (no consent)");
-                    }
-                }, loop);
-            }, loop);
-        } catch (ProtocolException e) {
-            hangup(call, "bad media description: " + e.getMessage());
-        }
-    }
-
-    private List<InetSocketAddress> stunServers() {
-        try {
-            return nat.stunServers().get();
-        } catch (RuntimeException e) {
-            log.debug("no STUN servers: {}", e.toString());
-            return List.of();
-        }
-    }
-
-    private static InetSocketAddress resolve(dev.parley.protocol.wire.Address a) {
-        try {
-            return new InetSocketAddress(java.net.InetAddress.getByName(a.getHost()), a.getPort());
-        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static dev.parley.protocol.wire.Address toAddress(InetSocketAddress a) {
-        return dev.parley.protocol.wire.Address.newBuilder().setHost(a.getAddress().getHostAddress()).setPort(a.getPort()).build();
-    }
-
-    private void releaseRelay(Call call) {
-        if (call.relay != null) {
-            nat.relays().release(call.relay.getAllocationId());
-            call.relay = null;
-        }
-        if (call.tcpRelay != null) {
-            call.tcpRelay.close();
-            call.tcpRelay = null;
-        }
+        });
     }
 
     private void onAccept(Call call, Accept accept) {
@@ -469,7 +354,7 @@ public final class CallEngine {
         if (call.ice != null) {
             call.ice.close();
         }
-        releaseRelay(call);
+        paths.release(call);
         if (call.media != null) {
             call.media.close();
         }
@@ -510,10 +395,6 @@ public final class CallEngine {
                 settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
                 .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());
         return MediaSession.open(config, settings.mediaBind());
-    }
-
-    private HostPort mediaCandidate(MediaSession media) {
-        return new HostPort(settings.mediaHost(), media.localAddress().getPort());
     }
 
     /** Sends a signal of {@code call}; a failure (e.g. peer went offline) ends the call with its message. */
