@@ -1,0 +1,75 @@
+package dev.parley.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@code lab/} script with this build's launcher (real NATs from network namespaces and
+ * iptables). Skips the calling test, with a message saying why, unless running as root with
+ * {@code ip netns} available (CI is root).
+ */
+final class LabScript {
+    private LabScript() {}
+
+    /** Skips unless root and {@code ip netns} work, and every extra command in {@code needs} runs. */
+    static void assumeLab(String what, String... needs) throws Exception {
+        assumeTrue("0".equals(output("id", "-u").strip()), what + " skipped: needs root (network namespaces, iptables)");
+        assumeTrue(succeeds("ip", "netns", "list"), what + " skipped: 'ip netns' unavailable");
+        for (String tool : needs) {
+            assumeTrue(succeeds(tool, "--version"), what + " skipped: " + tool + " unavailable");
+        }
+    }
+
+    /**
+     * Runs {@code lab/NAME} with {@code PARLEY} set to this JVM's class path and {@code LAB_OUT} to
+     * {@code out}; asserts it finished in time with status 0 (the log is in the failure message).
+     */
+    static void runAndExpectSuccess(String name, Path out, Duration timeout) throws Exception {
+        Path script = Path.of("..", "lab", name).toAbsolutePath().normalize();
+        assertThat(script).isExecutable();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String parley = String.join(" ", java, "--enable-native-access=ALL-UNNAMED",
+                Runtime.version().feature() >= 23 ? "--sun-misc-unsafe-memory-access=allow" : "",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        Path logFile = out.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(script.toString()).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        pb.environment().put("PARLEY", parley);
+        pb.environment().put("LAB_OUT", out.toString());
+        Process p = pb.start();
+        boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!done) {
+            p.destroy();
+        }
+        String log = Files.readString(logFile, StandardCharsets.UTF_8);
+        assertThat(done).as("%s finished; log:\n%s", name, log).isTrue();
+        assertThat(p.exitValue()).as("%s exit; log:\n%s", name, log).isZero();
+    }
+
+    /** Asserts no lab namespace is left behind. */
+    static void assertTornDown() throws Exception {
+        assertThat(output("ip", "netns", "list")).as("lab torn down").doesNotContain("plab-");
+    }
+
+    private static boolean succeeds(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String output(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return s;
+    }
+}
