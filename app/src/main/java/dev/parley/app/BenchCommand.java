@@ -106,17 +106,17 @@ final class BenchCommand implements Callable<Integer> {
             JitterBufferStats s = r.stats();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("impairment", scenario);
-            row.put("fidelity", round(f.score(), 3));
-            row.put("fidelity_vs_clean", round(f.score() / cleanFidelity, 3));
-            row.put("mos", round(r.mos(), 2));
-            row.put("network_loss_pct", round(r.networkLossPct(), 1));
-            row.put("concealed_ratio", round(r.concealedRatio(), 4));
+            row.put("fidelity", Reports.round(f.score(), 3));
+            row.put("fidelity_vs_clean", Reports.round(f.score() / cleanFidelity, 3));
+            row.put("mos", Reports.round(r.mos(), 2));
+            row.put("network_loss_pct", Reports.round(r.networkLossPct(), 1));
+            row.put("concealed_ratio", Reports.round(r.concealedRatio(), 4));
             row.put("fec_recovered", s.fecFrames());
             row.put("late", s.late());
-            row.put("jitter_buffer_ms", round(s.meanDelayMs(), 1));
+            row.put("jitter_buffer_ms", Reports.round(s.meanDelayMs(), 1));
             row.put("jitter_buffer_target_ms", s.targetDelayMs());
-            row.put("mouth_to_ear_end_ms", round(f.endLagSamples() / (double) AudioFormats.SAMPLES_PER_MS, 1));
-            row.put("bitrate_kbps", round(r.meanBitrateKbps(), 1));
+            row.put("mouth_to_ear_end_ms", Reports.round(f.endLagSamples() / (double) AudioFormats.SAMPLES_PER_MS, 1));
+            row.put("bitrate_kbps", Reports.round(r.meanBitrateKbps(), 1));
             row.put("accelerated", s.accelerated());
             row.put("expanded", s.expanded());
             rows.add(row);
@@ -148,10 +148,5 @@ final class BenchCommand implements Callable<Integer> {
             m.put("opus", "unavailable");
         }
         return m;
-    }
-
-    static double round(double v, int places) {
-        double scale = Math.pow(10, places);
-        return Math.round(v * scale) / scale;
     }
 }

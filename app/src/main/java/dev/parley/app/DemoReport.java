@@ -32,9 +32,9 @@ final class DemoReport {
         m.put("rtt_ms", alice.get("rtt_ms"));
         m.put("mos", bob.get("mos"));
         m.put("opus", bob.get("opus"));
-        m.put("fidelity", fidelity == null ? null : round(fidelity.score(), 4));
+        m.put("fidelity", fidelity == null ? null : Reports.round(fidelity.score(), 4));
         m.put("fidelity_threshold", Fidelity.PASS_THRESHOLD);
-        m.put("fidelity_lag_ms", fidelity == null ? null : round(fidelity.lagSamples() / 48.0, 1));
+        m.put("fidelity_lag_ms", fidelity == null ? null : Reports.round(fidelity.lagSamples() / 48.0, 1));
         m.put("search", alice.get("search"));
         m.put("clip", clip.toString());
         m.put("recording", recording.toString());
@@ -74,10 +74,5 @@ final class DemoReport {
 
     private static String fmt(Object number) {
         return number instanceof Number n ? String.format("%.2f", n.doubleValue()) : String.valueOf(number);
-    }
-
-    private static double round(double v, int places) {
-        double scale = Math.pow(10, places);
-        return Math.round(v * scale) / scale;
     }
 }

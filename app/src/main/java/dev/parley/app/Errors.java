@@ -1,18 +1,13 @@
 package dev.parley.app;
 
 import dev.parley.protocol.ProtocolException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /** Turns exceptions into one-line messages for users. */
 final class Errors {
     private Errors() {}
 
     static String describe(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = dev.parley.protocol.Futures.unwrap(e);
         if (t instanceof ProtocolException pe) {
             return pe.getMessage() + " (" + pe.code() + ")";
         }

@@ -101,16 +101,16 @@ final class MediaPathBench {
             long wall = System.nanoTime() - wall0;
             Arrays.sort(perFrame);
             r.put("frames", frames);
-            r.put("cpu_us_per_frame", round(cpu / 1000.0 / frames));
-            r.put("wall_us_per_frame", round(wall / 1000.0 / frames));
-            r.put("p50_us", round(perFrame[frames / 2] / 1000.0));
-            r.put("p99_us", round(perFrame[(int) (frames * 0.99)] / 1000.0));
-            r.put("max_us", round(perFrame[frames - 1] / 1000.0));
-            r.put("encode_us", round(d.stageNanos[0] / 1000.0 / frames));
-            r.put("packetize_depacketize_us", round(d.stageNanos[1] / 1000.0 / frames));
-            r.put("jitter_buffer_offer_us", round(d.stageNanos[2] / 1000.0 / frames));
-            r.put("poll_decode_us", round(d.stageNanos[3] / 1000.0 / frames));
-            r.put("budget_share_of_20ms_pct", round(100 * cpu / 1000.0 / frames / 20_000));
+            r.put("cpu_us_per_frame", Reports.round(cpu / 1000.0 / frames, 2));
+            r.put("wall_us_per_frame", Reports.round(wall / 1000.0 / frames, 2));
+            r.put("p50_us", Reports.round(perFrame[frames / 2] / 1000.0, 2));
+            r.put("p99_us", Reports.round(perFrame[(int) (frames * 0.99)] / 1000.0, 2));
+            r.put("max_us", Reports.round(perFrame[frames - 1] / 1000.0, 2));
+            r.put("encode_us", Reports.round(d.stageNanos[0] / 1000.0 / frames, 2));
+            r.put("packetize_depacketize_us", Reports.round(d.stageNanos[1] / 1000.0 / frames, 2));
+            r.put("jitter_buffer_offer_us", Reports.round(d.stageNanos[2] / 1000.0 / frames, 2));
+            r.put("poll_decode_us", Reports.round(d.stageNanos[3] / 1000.0 / frames, 2));
+            r.put("budget_share_of_20ms_pct", Reports.round(100 * cpu / 1000.0 / frames / 20_000, 2));
         }
         // Concurrent: every thread runs its own directions; CPU time summed over the threads.
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -144,8 +144,8 @@ final class MediaPathBench {
             // A call is two directions of 50 frames/s each: 100 frames of work per second of call.
             double callsPerCore = 1_000_000.0 / (cpuPerFrameUs * 100);
             r.put("threads", threads);
-            r.put("concurrent_cpu_us_per_frame", round(cpuPerFrameUs));
-            r.put("concurrent_frames_per_wall_second", round(done / (wall / 1e9)));
+            r.put("concurrent_cpu_us_per_frame", Reports.round(cpuPerFrameUs, 2));
+            r.put("concurrent_frames_per_wall_second", Reports.round(done / (wall / 1e9), 2));
             r.put("calls_per_core", Math.floor(callsPerCore));
             r.put("calls_per_machine", Math.floor(callsPerCore * threads));
         } finally {
@@ -171,9 +171,5 @@ final class MediaPathBench {
 
     private static void row(StringBuilder sb, String name, Object value) {
         sb.append(String.format(Locale.ROOT, "  %-42s %s%n", name, value));
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

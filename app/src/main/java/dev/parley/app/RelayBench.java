@@ -185,12 +185,12 @@ final class RelayBench {
             out.put("packets_relayed", forwarded);
             out.put("packets_received", r);
             out.put("relayed_per_s", Math.round(forwarded / (elapsedNanos / 1e9)));
-            out.put("loss_pct", round(s == 0 ? 0 : 100.0 * Math.max(0, s - r) / s, 3));
+            out.put("loss_pct", Reports.round(s == 0 ? 0 : 100.0 * Math.max(0, s - r) / s, 3));
             out.put("latency_p50_us", snapshot.getValueAtPercentile(50));
             out.put("latency_p99_us", snapshot.getValueAtPercentile(99));
             out.put("latency_max_us", snapshot.getMaxValue());
-            out.put("relay_cpu_us_per_packet", round(forwarded == 0 ? 0 : cpuNanos / 1000.0 / forwarded, 2));
-            out.put("relay_cpu_pct", round(100.0 * cpuNanos / elapsedNanos, 1));
+            out.put("relay_cpu_us_per_packet", Reports.round(forwarded == 0 ? 0 : cpuNanos / 1000.0 / forwarded, 2));
+            out.put("relay_cpu_pct", Reports.round(100.0 * cpuNanos / elapsedNanos, 1));
             return out;
         } finally {
             clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -203,11 +203,6 @@ final class RelayBench {
                 "calls", "secs", "sent", "relayed/s", "loss%", "p50 us", "p99 us", "cpu us/pkt", "cpu%",
                 r.get("calls"), r.get("duration_s"), r.get("packets_sent"), r.get("relayed_per_s"), r.get("loss_pct"),
                 r.get("latency_p50_us"), r.get("latency_p99_us"), r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct"));
-    }
-
-    private static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 
     private static void waitMs(long ms) throws InterruptedException {

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Writes and reads JSON reports. */
-final class Reports {
+/** Writes and reads JSON reports (Jackson, indented). */
+public final class Reports {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Reports() {}
@@ -24,6 +24,16 @@ final class Reports {
     @SuppressWarnings("unchecked")
     static Map<String, Object> read(Path file) throws IOException {
         return JSON.readValue(file.toFile(), Map.class);
+    }
+
+    /**
+     * @param v a figure
+     * @param places decimals to keep
+     * @return {@code v} rounded half-up to {@code places} decimals, for readable report figures
+     */
+    public static double round(double v, int places) {
+        double scale = Math.pow(10, places);
+        return Math.round(v * scale) / scale;
     }
 
     static String toJson(Map<String, Object> report) throws IOException {

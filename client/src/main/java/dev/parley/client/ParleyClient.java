@@ -297,7 +297,7 @@ public final class ParleyClient implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IOException("timed out", e);
         } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            Throwable c = dev.parley.protocol.Futures.unwrap(e);
             if (c instanceof ProtocolException pe) {
                 throw pe;
             }

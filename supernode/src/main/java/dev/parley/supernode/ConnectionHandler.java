@@ -148,7 +148,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Envelope> {
         String owner = session.username();
         node.relay().allocate(owner).whenComplete((a, e) -> ctx.executor().execute(() -> {
             if (e != null) {
-                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable c = dev.parley.protocol.Futures.unwrap(e);
                 ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, c.getMessage()));
                 return;
             }

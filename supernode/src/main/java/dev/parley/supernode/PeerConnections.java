@@ -8,7 +8,6 @@ import dev.parley.protocol.wire.PeerHello;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +112,7 @@ final class PeerConnections implements AutoCloseable {
     }
 
     static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return dev.parley.protocol.Futures.unwrap(e);
     }
 
     /** Closes every peer connection; later requests fail. Idempotent. */

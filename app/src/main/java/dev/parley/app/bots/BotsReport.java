@@ -1,5 +1,7 @@
 package dev.parley.app.bots;
 
+import dev.parley.app.Reports;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,14 +23,14 @@ final class BotsReport {
         m.put("latency_ms", latency(r.latencyUs));
         m.put("latency_online_ms", latency(r.onlineLatencyUs));
         Map<String, Object> contacted = new LinkedHashMap<>();
-        contacted.put("mean", round(answered == 0 ? 0 : (double) r.contactedSum.sum() / answered));
+        contacted.put("mean", Reports.round(answered == 0 ? 0 : (double) r.contactedSum.sum() / answered, 3));
         contacted.put("max", r.contactedMax.get());
-        contacted.put("mean_online", round(r.onlineIssued.sum() == 0 ? 0 : (double) r.onlineContactedSum.sum() / r.onlineIssued.sum()));
-        contacted.put("mean_online_uncached", round(r.onlineUncached.sum() == 0 ? 0
-                : (double) r.onlineUncachedContactedSum.sum() / r.onlineUncached.sum()));
+        contacted.put("mean_online", Reports.round(r.onlineIssued.sum() == 0 ? 0 : (double) r.onlineContactedSum.sum() / r.onlineIssued.sum(), 3));
+        contacted.put("mean_online_uncached", Reports.round(r.onlineUncached.sum() == 0 ? 0
+                : (double) r.onlineUncachedContactedSum.sum() / r.onlineUncached.sum(), 3));
         m.put("supernodes_contacted", contacted);
         m.put("cache_hit_ratio", ratio(r.cacheHits.sum(), answered));
-        m.put("throughput_per_s", round(completed / seconds));
+        m.put("throughput_per_s", Reports.round(completed / seconds, 3));
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("issued", r.issued.sum());
         counts.put("skipped_in_flight_limit", r.skipped.sum());
@@ -41,7 +43,7 @@ final class BotsReport {
         Map<String, Long> errors = new TreeMap<>();
         r.errors.forEach((k, v) -> errors.put(k, v.sum()));
         counts.put("errors", errors);
-        counts.put("elapsed_s", round(seconds));
+        counts.put("elapsed_s", Reports.round(seconds, 3));
         m.put("counts", counts);
         Map<String, Object> memory = new LinkedHashMap<>();
         memory.put("per_supernode_bytes", overlayStats.get("per_supernode_bytes"));
@@ -64,15 +66,11 @@ final class BotsReport {
     }
 
     private static double ms(long us) {
-        return round(us / 1000.0);
+        return Reports.round(us / 1000.0, 3);
     }
 
     private static double ratio(long a, long b) {
         return b == 0 ? 1.0 : Math.round(a * 1_000_000.0 / b) / 1_000_000.0;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000.0) / 1000.0;
     }
 
     @SuppressWarnings("unchecked")

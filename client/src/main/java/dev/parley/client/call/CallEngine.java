@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -401,7 +400,7 @@ public final class CallEngine {
     private void send(Call call, Function<CallSignal.Builder, CallSignal.Builder> kind) {
         signaller.apply(kind.apply(signal(call.id, call.peer)).build()).whenComplete((ok, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable cause = dev.parley.protocol.Futures.unwrap(e);
                 loop.execute(() -> end(call, cause.getMessage()));
             }
         });

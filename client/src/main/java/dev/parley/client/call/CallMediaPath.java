@@ -9,7 +9,6 @@ import dev.parley.protocol.wire.RelayAllocated;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -138,7 +137,7 @@ final class CallMediaPath {
                     return;
                 }
                 if (e != null) {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable cause = dev.parley.protocol.Futures.unwrap(e);
                     onFailed.accept("no media path: " + cause.getMessage());
                     return;
                 }

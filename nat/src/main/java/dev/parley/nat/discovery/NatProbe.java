@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * NAT behaviour discovery: one Binding transaction from the same socket to each of (at least) two
@@ -49,7 +48,7 @@ public final class NatProbe {
 
     private static NatReport.Observation observe(InetSocketAddress server, StunResponse r, Throwable e) {
         if (e != null) {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = dev.parley.protocol.Futures.unwrap(e);
             return new NatReport.Observation(server, null, -1, cause.getMessage());
         }
         if (!r.isSuccess() || r.mappedAddress().isEmpty()) {
