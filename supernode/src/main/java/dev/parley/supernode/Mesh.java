@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * the table (at least {@value #MIN_PINGS_PER_ROUND} peers) with
  * {@code MeshPing{from, a sample of ≤ 16 live peers, the digest version held}}; the
  * {@code MeshPong} carries the peer's own sample and, if changed, its {@link PresenceDigest}.
- * Answered pings confirm a peer; missed ones make it dead (see {@link PeerTable}).
+ * Answered pings confirm a peer; missed ones make it dead (see {@link PeerTable}). A local presence
+ * change is pushed to every live peer as a {@code DigestUpdate} soon after ({@link DigestSync}), so
+ * peers can trust a current digest's "no".
  *
  * <p>Inbound: {@code PeerLookup} and {@code PresenceChanged} are served only for known peers
  * (source address in the table), so a spoofed datagram cannot use this super node as a reflector;
@@ -64,8 +66,7 @@ final class Mesh implements AutoCloseable {
     private final Consumer<String> invalidate;
     private final SplittableRandom random; // loop only
     private final Cache<String, java.util.Map<InetSocketAddress, Long>> interested;
-    private PresenceDigest digest; // loop only
-    private long digestBuiltFor = -1; // loop only
+    private final DigestSync digests;
     private long pingSequence; // loop only
     private io.netty.util.concurrent.ScheduledFuture<?> rounds;
     private final java.util.concurrent.atomic.LongAdder lookupsServed = new java.util.concurrent.atomic.LongAdder();
@@ -92,11 +93,9 @@ final class Mesh implements AutoCloseable {
         this.table = new PeerTable(self, settings.maxPeers(), settings.missedPingsDead());
         this.interested = Caffeine.newBuilder().expireAfterWrite(interestTtl).maximumSize(1_000_000)
                 .ticker(UserLocator.ticker(clock)).executor(Runnable::run).build();
-        this.digestVersionBase = random.nextLong() & 0x7fff_ffff_0000_0000L;
+        this.digests = new DigestSync(transport, table, presence, clock, settings, random.nextLong());
         transport.setInbound(this::onMessage);
     }
-
-    private final long digestVersionBase;
 
     /** Starts periodic ping rounds. */
     void start() {
@@ -106,6 +105,11 @@ final class Mesh implements AutoCloseable {
 
     PeerTable table() {
         return table;
+    }
+
+    /** @return the digest exchange (mesh loop only) */
+    DigestSync digests() {
+        return digests;
     }
 
     MeshTransport transport() {
@@ -130,6 +134,7 @@ final class Mesh implements AutoCloseable {
      */
     void presenceChanged(String username, long version) {
         execute(() -> {
+            digests.onLocalChange();
             java.util.Map<InetSocketAddress, Long> peers = interested.getIfPresent(username);
             if (peers == null) {
                 return;
@@ -163,12 +168,12 @@ final class Mesh implements AutoCloseable {
             long timeoutMs = settings.pingTimeout().toMillis();
             for (PeerTable.Peer p : all) {
                 p.lastPingedMs = ++pingSequence; // round-robin order, independent of the clock
-                MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress())
-                        .setHaveDigestVersion(p.digest == null ? 0 : p.digest.version());
+                long held = p.digest == null ? 0 : p.digest.version();
+                MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress()).setHaveDigestVersion(held);
                 sample(p.address).forEach(ping::addKnownSuperNodes);
                 pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, timeoutMs / 2)
                         .handle((r, e) -> {
-                            onPong(p, e == null ? r : null);
+                            onPong(p, held, e == null ? r : null);
                             return null;
                         }));
             }
@@ -180,7 +185,7 @@ final class Mesh implements AutoCloseable {
         return done;
     }
 
-    private void onPong(PeerTable.Peer p, Envelope response) {
+    private void onPong(PeerTable.Peer p, long heldDigestVersion, Envelope response) {
         if (table.get(p.address) != p) {
             return; // evicted meanwhile
         }
@@ -191,8 +196,9 @@ final class Mesh implements AutoCloseable {
         table.onAnswer(p, clock.millis());
         MeshPong pong = response.getMeshPong();
         if (pong.hasDigest()) {
-            PresenceDigest.fromWire(pong.getDigest()).ifPresentOrElse(d -> p.digest = d,
-                    () -> log.debug("{} sent a malformed digest; ignored", p.address));
+            digests.accept(p, pong.getDigest());
+        } else {
+            digests.confirm(p, heldDigestVersion);
         }
         readGossip(pong.getKnownSuperNodesList());
     }
@@ -200,7 +206,11 @@ final class Mesh implements AutoCloseable {
     private void readGossip(List<Address> gossip) {
         int n = Math.min(MAX_GOSSIP_READ, gossip.size());
         for (int i = 0; i < n; i++) {
-            table.valid(gossip.get(i)).ifPresent(table::addGossip);
+            try {
+                table.addGossip(HostPort.of(gossip.get(i))); // validated there, unless already known
+            } catch (IllegalArgumentException e) {
+                // garbage address (e.g. port out of range): ignored
+            }
         }
     }
 
@@ -220,14 +230,9 @@ final class Mesh implements AutoCloseable {
         return out;
     }
 
-    /** @return the current digest of local presence, rebuilt when presence changed */
+    /** @return the current digest of local presence */
     PresenceDigest digest() {
-        long v = presence.version();
-        if (digest == null || v != digestBuiltFor) {
-            digest = PresenceDigest.of(new ArrayList<>(presence.usernames()), digestVersionBase + v + 1);
-            digestBuiltFor = v;
-        }
-        return digest;
+        return digests.local();
     }
 
     private Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender) {
@@ -253,6 +258,12 @@ final class Mesh implements AutoCloseable {
                     return null;
                 }
                 return lookup(msg.getPeerLookup().getUsername(), sender);
+            }
+            case DIGEST_UPDATE -> {
+                if (known != null && msg.getDigestUpdate().hasDigest()) {
+                    digests.accept(known, msg.getDigestUpdate().getDigest());
+                }
+                return null;
             }
             case PRESENCE_CHANGED -> {
                 if (known != null) {
@@ -308,6 +319,7 @@ final class Mesh implements AutoCloseable {
         if (rounds != null) {
             rounds.cancel(false);
         }
+        execute(digests::close);
         transport.close();
     }
 }

@@ -11,15 +11,30 @@ import java.time.Duration;
  * @param missedPingsDead consecutive unanswered pings after which a peer counts as dead (≥ 1)
  * @param pingTimeout how long a ping may take to be answered (positive); generous, as a busy peer
  *     is slow rather than dead
+ * @param digestPushDelay least time between two pushes of this super node's digest to every live
+ *     peer ({@code DigestUpdate}); a change after a quiet spell is pushed at once, changes within
+ *     the delay share the next push. {@link Duration#ZERO}: never push, peers learn digests from
+ *     pings only
+ * @param digestLease how long a peer's digest counts as current after the peer last confirmed it
+ *     (a pong or a push): within it, a search trusts the digest's "no" and does not ask that peer;
+ *     after it, the peer is asked like one without a digest. Must exceed the time to ping every
+ *     peer once (with the defaults 4 s at 100 peers), or idle peers' digests lapse between pings,
+ *     which costs lookups, never answers (positive)
  */
-public record MeshSettings(Duration pingInterval, int maxPeers, int missedPingsDead, Duration pingTimeout) {
-    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout. */
-    public static final MeshSettings DEFAULTS = new MeshSettings(Duration.ofSeconds(1), 256, 3, Duration.ofSeconds(1));
+public record MeshSettings(Duration pingInterval, int maxPeers, int missedPingsDead, Duration pingTimeout,
+        Duration digestPushDelay, Duration digestLease) {
+    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout, digest pushes ≥ 1 s apart, 10 s digest lease. */
+    public static final MeshSettings DEFAULTS = new MeshSettings(Duration.ofSeconds(1), 256, 3, Duration.ofSeconds(1),
+            Duration.ofSeconds(1), Duration.ofSeconds(10));
 
     /** @throws IllegalArgumentException for out-of-range values */
     public MeshSettings {
         SuperNodeConfig.requirePositive(pingInterval, "pingInterval");
         SuperNodeConfig.requirePositive(pingTimeout, "pingTimeout");
+        SuperNodeConfig.requirePositive(digestLease, "digestLease");
+        if (digestPushDelay.isNegative()) {
+            throw new IllegalArgumentException("digestPushDelay: " + digestPushDelay + " (expected: >= 0)");
+        }
         if (maxPeers < 1 || missedPingsDead < 1) {
             throw new IllegalArgumentException(String.format("maxPeers: %d, missedPingsDead: %d (expected: >= 1)",
                     maxPeers, missedPingsDead));
@@ -28,16 +43,21 @@ public record MeshSettings(Duration pingInterval, int maxPeers, int missedPingsD
 
     /** @return a copy with another ping interval */
     public MeshSettings withPingInterval(Duration interval) {
-        return new MeshSettings(interval, maxPeers, missedPingsDead, pingTimeout);
+        return new MeshSettings(interval, maxPeers, missedPingsDead, pingTimeout, digestPushDelay, digestLease);
     }
 
     /** @return a copy with another ping timeout */
     public MeshSettings withPingTimeout(Duration timeout) {
-        return new MeshSettings(pingInterval, maxPeers, missedPingsDead, timeout);
+        return new MeshSettings(pingInterval, maxPeers, missedPingsDead, timeout, digestPushDelay, digestLease);
     }
 
     /** @return a copy with another table bound */
     public MeshSettings withMaxPeers(int max) {
-        return new MeshSettings(pingInterval, max, missedPingsDead, pingTimeout);
+        return new MeshSettings(pingInterval, max, missedPingsDead, pingTimeout, digestPushDelay, digestLease);
+    }
+
+    /** @return a copy with other digest push delay ({@link Duration#ZERO}: never) and digest lease */
+    public MeshSettings withDigests(Duration pushDelay, Duration lease) {
+        return new MeshSettings(pingInterval, maxPeers, missedPingsDead, pingTimeout, pushDelay, lease);
     }
 }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,6 +41,8 @@ final class PeerTable {
         /** Round-robin position of the last ping (not a time). */
         long lastPingedMs;
         PresenceDigest digest;
+        /** When the peer last confirmed {@link #digest} as current (clock ms; see {@link DigestSync}). */
+        long digestConfirmedMs;
 
         Peer(HostPort address, InetSocketAddress socket) {
             this.address = address;
@@ -59,6 +62,8 @@ final class PeerTable {
     private final Map<InetSocketAddress, Peer> bySocket = new HashMap<>();
     private volatile List<HostPort> knownSnapshot = List.of();
     private volatile List<HostPort> liveSnapshot = List.of();
+    /** {@link #live()} as of the last change, or null when something changed; loop only. */
+    private Peer[] live;
 
     /**
      * @param self this super node (never added)
@@ -110,6 +115,7 @@ final class PeerTable {
         for (Peer p : peers.values()) {
             p.fromDirectory = false;
         }
+        live = null;
         for (HostPort hp : directory) {
             valid(hp).ifPresent(a -> {
                 Peer p = peers.get(a);
@@ -126,11 +132,11 @@ final class PeerTable {
 
     /** Adds a gossiped address if valid, new and there is room; returns true if added. */
     boolean addGossip(HostPort address) {
-        Optional<HostPort> a = valid(address);
-        if (a.isEmpty() || peers.containsKey(a.get())) {
-            return false;
+        if (peers.containsKey(address)) {
+            return false; // the common case, and cheaper than validating: known entries were valid
         }
-        return insert(a.get(), false) != null;
+        Optional<HostPort> a = valid(address);
+        return a.isPresent() && insert(a.get(), false) != null;
     }
 
     private Peer insert(HostPort address, boolean directory) {
@@ -148,6 +154,7 @@ final class PeerTable {
         p.fromDirectory = directory;
         peers.put(address, p);
         bySocket.put(socket, p);
+        live = null;
         return p;
     }
 
@@ -176,10 +183,14 @@ final class PeerTable {
     private void remove(Peer p) {
         peers.remove(p.address);
         bySocket.remove(p.socket);
+        live = null;
     }
 
     /** Records an answered ping. */
     void onAnswer(Peer p, long nowMs) {
+        if (!p.confirmed || p.missed > 0) {
+            live = null;
+        }
         p.confirmed = true;
         p.missed = 0;
         p.lastHeardMs = nowMs;
@@ -188,6 +199,7 @@ final class PeerTable {
     /** Records a missed ping; may drop the entry. */
     void onMissed(Peer p) {
         p.missed++;
+        live = null;
         boolean drop = !p.fromDirectory && (p.confirmed ? p.missed >= 2 * deadAfter : p.missed >= 2);
         if (drop) {
             remove(p);
@@ -236,15 +248,21 @@ final class PeerTable {
         return new ArrayList<>(peers.values());
     }
 
-    /** @return the live entries (a copy) */
+    /**
+     * @return the live entries (a copy; computed once per change of the table, as every search and
+     *     every ping asks for it)
+     */
     List<Peer> live() {
-        List<Peer> live = new ArrayList<>(peers.size());
-        for (Peer p : peers.values()) {
-            if (isLive(p)) {
-                live.add(p);
+        if (live == null) {
+            List<Peer> fresh = new ArrayList<>(peers.size());
+            for (Peer p : peers.values()) {
+                if (isLive(p)) {
+                    fresh.add(p);
+                }
             }
+            live = fresh.toArray(Peer[]::new);
         }
-        return live;
+        return new ArrayList<>(Arrays.asList(live));
     }
 
     int size() {

@@ -56,9 +56,16 @@ final class PresenceDigest {
 
     /** @return false if {@code username} is certainly not in the digest; true if it may be */
     boolean mightContain(String username) {
-        long h = fnv1a(username);
-        long h1 = h & 0xffffffffL;
-        long h2 = (h >>> 32) | 1;
+        return mightContain(hash(username));
+    }
+
+    /**
+     * As {@link #mightContain(String)} with the name's {@link #hash} computed once, so one search
+     * can probe a hundred peers' digests without hashing the name a hundred times.
+     */
+    boolean mightContain(long usernameHash) {
+        long h1 = usernameHash & 0xffffffffL;
+        long h2 = (usernameHash >>> 32) | 1;
         long m = bits.length * 8L;
         for (int i = 0; i < hashes; i++) {
             long bit = Math.floorMod(h1 + i * h2, m);
@@ -67,6 +74,11 @@ final class PresenceDigest {
             }
         }
         return true;
+    }
+
+    /** @return the 64-bit hash of a canonical username that digests are probed with */
+    static long hash(String username) {
+        return fnv1a(username);
     }
 
     long version() {

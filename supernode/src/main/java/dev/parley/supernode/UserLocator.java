@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Order.</b> Live peers whose presence digest may contain the user come first (with
  * {@link SearchSettings#useDigests()}), then peers without a digest, then peers whose digest says
- * no (a digest is at most one ping round old, so a just-registered user may be missing from it),
- * then peers suspected dead (missed pings, not yet given up), each group shuffled. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * no but is past its lease (stale: a just-registered user may be missing from it), then peers
+ * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
+ * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
+ * presence change, so that "no" is as good as the peer's answer. <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -78,7 +80,10 @@ final class UserLocator {
     private double rttVarMs;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder rejectedRecords = new LongAdder();
-    /** Searches that ended "not found": [0] no live peer, [1] every peer answered no, [2] last wave timed out, [3] deadline. */
+    /**
+     * Searches that ended "not found": [0] no peer to ask (none live, or every current digest says
+     * no), [1] every peer asked answered no, [2] last wave timed out, [3] deadline.
+     */
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
@@ -162,7 +167,7 @@ final class UserLocator {
         return cacheHits.sum();
     }
 
-    /** @return counts of "not found" endings: no live peer, all answered no, last wave timed out, deadline */
+    /** @return counts of "not found" endings: no peer to ask, all answered no, last wave timed out, deadline */
     long[] notFoundReasons() {
         long[] r = new long[notFoundBy.length];
         for (int i = 0; i < r.length; i++) {
@@ -200,23 +205,36 @@ final class UserLocator {
         }
     }
 
-    /** @return the peers to ask, in order, and the size of wave 1 */
-    private record Plan(List<PeerTable.Peer> order, int firstWave) {}
+    /** @return the peers to ask, in order, the size of wave 1, and how many were left out on a current digest's "no" */
+    private record Plan(List<PeerTable.Peer> order, int firstWave, int trustedNo) {}
 
     private Plan plan(String username) {
         List<PeerTable.Peer> hits = new ArrayList<>();
         List<PeerTable.Peer> unknown = new ArrayList<>();
         List<PeerTable.Peer> misses = new ArrayList<>();
+        long hash = PresenceDigest.hash(username);
+        long nowMs = clock.millis();
+        DigestSync digests = mesh.digests();
+        int trustedNo = 0;
         for (PeerTable.Peer p : mesh.table().live()) {
             if (!settings.useDigests() || p.digest == null) {
                 unknown.add(p);
-            } else if (p.digest.mightContain(username)) {
+            } else if (p.digest.mightContain(hash)) {
                 hits.add(p);
+            } else if (!digests.current(p, nowMs)) {
+                misses.add(p); // stale "no": still asked, after the rest
             } else {
-                misses.add(p);
+                trustedNo++; // a current digest's "no" is the peer's answer: not asked
             }
         }
-        List<PeerTable.Peer> suspects = mesh.table().suspects();
+        List<PeerTable.Peer> suspects = new ArrayList<>();
+        for (PeerTable.Peer p : mesh.table().suspects()) {
+            if (settings.useDigests() && p.digest != null && !p.digest.mightContain(hash) && digests.current(p, nowMs)) {
+                trustedNo++; // its push or pong within the lease said no: as good as an answer
+            } else {
+                suspects.add(p);
+            }
+        }
         shuffle(hits);
         shuffle(unknown);
         shuffle(misses);
@@ -226,7 +244,7 @@ final class UserLocator {
         order.addAll(unknown);
         order.addAll(misses);
         order.addAll(suspects); // missed pings: asked last, so an overloaded mesh stays correct
-        return new Plan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), MAX_FIRST_WAVE));
+        return new Plan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), MAX_FIRST_WAVE), trustedNo);
     }
 
     private void shuffle(List<PeerTable.Peer> list) {
@@ -245,6 +263,7 @@ final class UserLocator {
         private final long invalidationsAtStart = invalidations.get();
         private List<PeerTable.Peer> order;
         private int firstWave;
+        private int trustedNo;
         private int next;
         private int wave;
         private int contacted;
@@ -266,6 +285,7 @@ final class UserLocator {
             Plan plan = plan(username);
             order = plan.order();
             firstWave = plan.firstWave();
+            trustedNo = plan.trustedNo();
             deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
             deadlineTimer = mesh.transport().loop().schedule(() -> finish(Optional.empty(), false),
                     settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
@@ -391,9 +411,12 @@ final class UserLocator {
             }
             if (found.isPresent()) {
                 positive.put(username, found.get());
-            } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0
+            } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0 && trustedNo == 0
                     && invalidations.get() == invalidationsAtStart) {
-                negative.put(username, Boolean.TRUE); // every live peer answered no
+                // Every live peer answered no, so each will tell us when the user appears there. A
+                // peer left out on its digest was never asked and would not: such answers (cheap to
+                // redo) are not cached.
+                negative.put(username, Boolean.TRUE);
             }
             result.complete(new SearchOutcome(found, contacted, false));
         }

@@ -40,6 +40,18 @@ class SearchScenarioTest {
         cluster.awaitDirectory(extraPeers);
     }
 
+    /** Digests only from mesh rounds: a change is never pushed, so digests go stale as the test says. */
+    private void startWithoutPushes(int superNodes) throws Exception {
+        cluster = new Cluster(superNodes, dir, List.of(),
+                c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease())));
+        cluster.awaitDirectory(List.of());
+    }
+
+    /** Lets every digest's lease run out: a digest's "no" is no longer trusted. */
+    private void outliveDigestLeases() {
+        cluster.clock.advance(Cluster.MESH.digestLease().plusMillis(1));
+    }
+
     @Test
     void blindWavesAskTwoThenFourPeers() throws Exception {
         start(7, false, List.of());
@@ -72,16 +84,45 @@ class SearchScenarioTest {
 
         SearchResult nobody = alice.search("nobody");
         assertThat(nobody.getFound()).isFalse();
-        assertThat(nobody.getSupernodesContacted()).as("no digest matches: blind expansion to all").isEqualTo(6);
+        assertThat(nobody.getSupernodesContacted()).as("every current digest says no: nobody asked").isZero();
+
+        outliveDigestLeases();
+        SearchResult blind = alice.search("nobody2");
+        assertThat(blind.getFound()).isFalse();
+        assertThat(blind.getSupernodesContacted()).as("leases over: blind expansion to all").isEqualTo(6);
+    }
+
+    @Test
+    void presenceChangeIsPushedSoTheNewUserIsFoundWithoutARound() throws Exception {
+        start(7, true, List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.meshRound();
+        TestClient carol = cluster.signIn(3, "carol"); // sn3 pushes its new digest to every peer at once
+
+        Await.until("sn1 learned carol's digest entry", () -> alice.search("carol").getFound());
+        SearchResult r = alice.search("carol");
+        assertThat(HostPort.of(r.getRecord().getSuperNode())).isEqualTo(cluster.node(3).advertisedAddress());
+        assertThat(r.getFromCache() || r.getSupernodesContacted() == 1).as("wave 1 to sn3 only").isTrue();
+
+        TestClient dave = cluster.signIn(1, "dave");
+        carol.close(); // logs out: sn3's next push drops her
+        Await.until("carol offline for dave", () -> !dave.search("carol").getFound());
+        cluster.signIn(4, "carol"); // back, on sn5, which pushes
+        Await.until("carol found at sn5", () -> {
+            SearchResult moved = dave.search("carol");
+            return moved.getFound() && HostPort.of(moved.getRecord().getSuperNode()).equals(cluster.node(4).advertisedAddress());
+        });
     }
 
     @Test
     void staleDigestStillFindsTheUserByBlindExpansion() throws Exception {
-        start(7, true, List.of());
+        startWithoutPushes(7);
         TestClient alice = cluster.signIn(0, "alice");
         cluster.meshRound();
-        cluster.signIn(3, "carol"); // after the round: every digest of sn3 lacks carol
+        cluster.signIn(3, "carol"); // after the round, never pushed: every digest of sn3 lacks carol
 
+        assertThat(alice.search("carol").getFound()).as("within the lease a digest's 'no' is trusted").isFalse();
+        outliveDigestLeases();
         SearchResult stale = alice.search("carol");
         assertThat(stale.getFound()).isTrue();
         assertThat(HostPort.of(stale.getRecord().getSuperNode())).isEqualTo(cluster.node(3).advertisedAddress());
@@ -205,14 +246,15 @@ class SearchScenarioTest {
 
     @Test
     void superNodeDyingMidSearchDoesNotStopIt() throws Exception {
-        cluster = new Cluster(3, dir, List.of());
+        cluster = new Cluster(3, dir, List.of(), c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease())));
         fake = new FakePeer(cluster.clients);
         fake.dieOnLookup = true;
         cluster.login.addPeer(fake.address);
         cluster.awaitDirectory(List.of(fake.address));
         TestClient alice = cluster.signIn(0, "alice");
         cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS); // fake's digest claims everyone
-        cluster.signIn(2, "bob"); // sn3's digest at sn1 is stale: only the fake matches
+        cluster.signIn(2, "bob"); // not pushed, and after the lease sn3's digest at sn1 is stale: only the fake matches
+        outliveDigestLeases();
 
         SearchResult r = alice.search("bob");
         assertThat(fake.lookups.get()).as("wave 1 went to the fake, which died").isEqualTo(1);
