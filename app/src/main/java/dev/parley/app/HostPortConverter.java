@@ -4,7 +4,7 @@ import dev.parley.protocol.HostPort;
 import picocli.CommandLine;
 
 /** Parses {@code HOST:PORT} options. */
-final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
+public final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
     @Override
     public HostPort convert(String value) {
         try {

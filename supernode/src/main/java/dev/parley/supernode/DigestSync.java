@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * pinger's version is not current.
  *
  * <p><b>In.</b> A peer's digest is <i>current</i> for {@link MeshSettings#digestLease()} after the
- * peer last confirmed it: a pong carrying it, a pong saying the pinger's version is current, or a
- * push. Versions are {@code random 31-bit base << 32 | local change count}: a push overtaken by a
+ * peer last confirmed it: a pong carrying it, a pong saying the pinger's version is current, a
+ * push, or a lookup answer naming its version. A lookup answer naming another version makes it
+ * stale at once. Versions are {@code random 31-bit base << 32 | local change count}: a push overtaken by a
  * newer one is ignored; a new base (the peer restarted) always wins.
  *
  * <p>What a lease costs: a user who registered at a peer whose push to this node was lost is not
@@ -128,6 +129,22 @@ final class DigestSync {
     void confirm(PeerTable.Peer peer, long heldVersion) {
         if (peer.digest != null && peer.digest.version() == heldVersion) {
             peer.digestConfirmedMs = clock.millis();
+        }
+    }
+
+    /**
+     * A lookup answer named the peer's current digest version: renews the lease of the digest held
+     * if it is that version, ends it if not (its "no" is not trusted until the next pong or push
+     * brings the new one).
+     */
+    void onLookupAnswer(PeerTable.Peer peer, long currentVersion) {
+        if (peer.digest == null || currentVersion == 0) {
+            return;
+        }
+        if (peer.digest.version() == currentVersion) {
+            peer.digestConfirmedMs = clock.millis();
+        } else {
+            peer.digestConfirmedMs = Long.MIN_VALUE / 2; // out of date: stale at once
         }
     }
 

@@ -299,7 +299,8 @@ final class Mesh implements AutoCloseable {
             peers.put(sender, seen);
         }
         interested.put(username, peers); // restarts the TTL: the asker caches from now
-        PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null);
+        PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null)
+                .setDigestVersion(digest().version());
         if (local != null) {
             result.setRecord(local.record());
         }

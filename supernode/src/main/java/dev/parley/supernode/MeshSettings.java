@@ -16,16 +16,17 @@ import java.time.Duration;
  *     the delay share the next push. {@link Duration#ZERO}: never push, peers learn digests from
  *     pings only
  * @param digestLease how long a peer's digest counts as current after the peer last confirmed it
- *     (a pong or a push): within it, a search trusts the digest's "no" and does not ask that peer;
- *     after it, the peer is asked like one without a digest. Must exceed the time to ping every
- *     peer once (with the defaults 4 s at 100 peers), or idle peers' digests lapse between pings,
- *     which costs lookups, never answers (positive)
+ *     (a pong, a push or a lookup answer): within it, a search trusts the digest's "no" and does not
+ *     ask that peer; after it, the peer is asked like one without a digest. Pushes and pongs
+ *     replace an out-of-date digest long before; the lease bounds trust in a peer gone silent. Must
+ *     exceed a few times the time to ping every peer once (4 s at 100 peers with the defaults), so
+ *     that a few slow pongs of a busy mesh do not turn every search into blind expansion (positive)
  */
 public record MeshSettings(Duration pingInterval, int maxPeers, int missedPingsDead, Duration pingTimeout,
         Duration digestPushDelay, Duration digestLease) {
-    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout, digest pushes ≥ 1 s apart, 10 s digest lease. */
+    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout, digest pushes ≥ 1 s apart, 30 s digest lease. */
     public static final MeshSettings DEFAULTS = new MeshSettings(Duration.ofSeconds(1), 256, 3, Duration.ofSeconds(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(10));
+            Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     /** @throws IllegalArgumentException for out-of-range values */
     public MeshSettings {

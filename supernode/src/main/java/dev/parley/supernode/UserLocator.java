@@ -343,6 +343,9 @@ final class UserLocator {
                 sampleRtt((System.nanoTime() - sentNanos) / 1e6);
                 if (mesh.table().get(peer.address) == peer) {
                     mesh.table().onAnswer(peer, clock.millis()); // any answer is proof of life
+                    if (response.hasPeerLookupResult()) {
+                        mesh.digests().onLookupAnswer(peer, response.getPeerLookupResult().getDigestVersion());
+                    }
                 }
             }
             if (done) {

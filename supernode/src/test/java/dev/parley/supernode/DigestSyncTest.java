@@ -47,6 +47,20 @@ class DigestSyncTest {
     }
 
     @Test
+    void aLookupAnswerRenewsTheLeaseOrRevealsAnOutOfDateDigest() {
+        sync.accept(peer, digest(BASE + 3, "alice"));
+        clock.advance(settings.digestLease());
+        sync.onLookupAnswer(peer, BASE + 3);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(sync.current(peer, clock.millis())).as("renewed by the answer").isTrue();
+
+        sync.onLookupAnswer(peer, 0);
+        assertThat(sync.current(peer, clock.millis())).as("no version sent: nothing learned").isTrue();
+        sync.onLookupAnswer(peer, BASE + 4);
+        assertThat(sync.current(peer, clock.millis())).as("the peer has moved on: ours is stale").isFalse();
+    }
+
+    @Test
     void anOvertakenPushIsIgnoredButARestartedPeerAlwaysWins() {
         assertThat(sync.accept(peer, digest(BASE + 5, "alice", "bob"))).isTrue();
         assertThat(sync.accept(peer, digest(BASE + 4, "alice"))).as("older, same run").isFalse();

@@ -37,6 +37,8 @@ final class BotFleet implements AutoCloseable {
     private final EventLoopGroup group;
     private final InstantSource clock;
     volatile byte[] serverKey;
+    /** Every super node a login answer named (the login server's directory, up to 7 per answer). */
+    final java.util.Set<HostPort> superNodesNamed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param count number of bots
@@ -64,6 +66,7 @@ final class BotFleet implements AutoCloseable {
                 .thenAccept((LoginResult r) -> {
                     b.credential = r.getCredential();
                     serverKey = r.getServerPublicKey().toByteArray();
+                    r.getSuperNodesList().forEach(a -> superNodesNamed.add(HostPort.of(a)));
                 }));
         return (System.nanoTime() - start) / 1_000_000;
     }

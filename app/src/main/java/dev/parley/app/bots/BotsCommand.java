@@ -7,6 +7,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code parley bots}: starts an overlay (login server + N super nodes, real sockets on
- * 127.0.0.1), logs in and registers M bots through the real protocols, runs a bounded search
+ * 127.0.0.1) or joins a running one ({@code --login}), logs in and registers M bots through the real protocols, runs a bounded search
  * workload and reports search quality, latency, super nodes contacted, cache hits, throughput
  * and memory per super node (table on stdout, JSON with {@code --report}).
  *
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
  * connection (file-descriptor limit), the overlay runs in one child JVM.
  */
 @Command(name = "bots", mixinStandardHelpOptions = true,
-        description = {"Benchmarks the overlay: N super nodes and M scripted bots on 127.0.0.1, a bounded search workload,",
+        description = {"Benchmarks the overlay: N super nodes (or a running overlay, --login) and M scripted bots, a bounded search workload,",
                 "then a table and a JSON report (searches, found_ratio, not_found_correct_ratio, latency_ms, supernodes_contacted,",
                 "cache_hit_ratio, throughput_per_s, memory per super node). Bot accounts use a cheap Argon2id cost (m=64 KiB, t=1)."})
 public final class BotsCommand implements Callable<Integer> {
@@ -67,6 +68,11 @@ public final class BotsCommand implements Callable<Integer> {
             description = "Unmeasured load before the measurement, same rate (JIT warm-up; default: ${DEFAULT-VALUE}).")
     int warmupS;
 
+    @Option(names = "--login", paramLabel = "HOST:PORT", converter = dev.parley.app.HostPortConverter.class,
+            description = "Join this running overlay (its login server) instead of starting one; --supernodes and "
+                    + "--no-digests do not apply, and the super nodes' counters and memory are not reported.")
+    HostPort join;
+
     @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short).")
     boolean overlayProcess;
 
@@ -85,22 +91,34 @@ public final class BotsCommand implements Callable<Integer> {
             System.err.println("bots: need --supernodes >= 1, --bots >= 2, --duration >= 1, --rate >= 1, 0 <= --offline-share <= 1, --churn >= 0");
             return 2;
         }
-        Path work = Files.createTempDirectory("parley-bots-");
-        boolean child = overlayProcess || neededFds() > 0.9 * maxFds();
+        if (join != null && noDigests) {
+            System.err.println("bots: --no-digests applies only to an overlay that bots starts (not with --login)");
+            return 2;
+        }
+        boolean child = join == null && (overlayProcess || neededFds() > 0.9 * maxFds());
         long t0 = System.nanoTime();
-        System.err.printf("bots: starting %d super nodes (%s)...%n", superNodes, child ? "child JVM" : "this JVM");
+        if (join == null) {
+            System.err.printf("bots: starting %d super nodes (%s)...%n", superNodes, child ? "child JVM" : "this JVM");
+        }
         NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
-        try (Overlay overlay = child ? new OverlayProcess(work, superNodes, !noDigests, seed)
-                : new Overlay.InProcess(new BotsOverlay(work, superNodes, !noDigests, seed));
+        java.util.Set<HostPort> named = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Overlay overlay = join != null ? new ExternalOverlay(join, () -> named)
+                : child ? new OverlayProcess(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed)
+                : new Overlay.InProcess(new BotsOverlay(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed));
                 BotFleet fleet = new BotFleet(group, InstantSource.system(), bots, churn > 0 ? 0.1 : 0, seed)) {
             Map<String, Object> setup = new LinkedHashMap<>();
             setup.put("overlay_start_ms", (System.nanoTime() - t0) / 1_000_000);
             System.err.printf("bots: creating and logging in %d accounts...%n", bots);
             setup.put("login_ms", fleet.loginAll(overlay.login()));
+            named.addAll(fleet.superNodesNamed);
+            if (join != null) {
+                superNodes = overlay.superNodes().size();
+                System.err.printf("bots: joined the overlay at %s: %d super nodes named by its login server%n", join, superNodes);
+            }
             System.err.printf("bots: registering %d bots...%n", bots);
             setup.put("register_ms", fleet.registerAll(overlay.superNodes(), seed));
             overlay.meshRound(); // digests now hold every bot
-            setup.put("overlay", child ? "child JVM" : "this JVM");
+            setup.put("overlay", join != null ? "external: " + join : child ? "child JVM" : "this JVM");
             BotWorkload load = new BotWorkload(fleet, overlay.superNodes(), InstantSource.system(),
                     SearchSettings.DEFAULTS.deadline());
             if (warmupS > 0) {
@@ -135,7 +153,7 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("churn_per_s", churn);
         c.put("seed", seed);
         c.put("digests", !noDigests);
-        c.put("argon2", "m=" + BotsOverlay.BOT_ARGON2.memoryKiB() + " KiB, t=" + BotsOverlay.BOT_ARGON2.iterations()
+        c.put("argon2", join != null ? "the joined login server's" : "m=" + BotsOverlay.BOT_ARGON2.memoryKiB() + " KiB, t=" + BotsOverlay.BOT_ARGON2.iterations()
                 + ", p=" + BotsOverlay.BOT_ARGON2.parallelism());
         c.put("search", SearchSettings.DEFAULTS.toString());
         c.put("cpus", Runtime.getRuntime().availableProcessors());

@@ -138,7 +138,7 @@ final class BotsOverlay implements AutoCloseable {
         m.put("rejected_records", rejected);
         m.put("cached_entries", cached);
         m.put("datagrams_dropped", dropped);
-        m.put("not_found_no_live_peer", notFound[0]);
+        m.put("not_found_nobody_to_ask", notFound[0]); // no live peer, or every current digest says no
         m.put("not_found_all_answered", notFound[1]);
         m.put("not_found_last_wave_timed_out", notFound[2]);
         m.put("not_found_deadline", notFound[3]);

@@ -97,7 +97,11 @@ final class BotsReport {
         row(b, "super nodes contacted mean / max", sn.get("mean") + " / " + sn.get("max"));
         row(b, "  online users, mean (all / not cached)", sn.get("mean_online") + " / " + sn.get("mean_online_uncached"));
         row(b, "cache hit ratio", pct(m.get("cache_hit_ratio")));
-        row(b, "memory per super node", String.format("%.1f KiB", ((Number) mem.get("per_supernode_bytes")).longValue() / 1024.0));
+        if (mem.get("per_supernode_bytes") instanceof Number perSn) {
+            row(b, "memory per super node", String.format("%.1f KiB", perSn.longValue() / 1024.0));
+        } else {
+            row(b, "memory per super node", String.valueOf(mem.get("scope")));
+        }
         row(b, "errors / skipped", counts.get("errors") + " / " + counts.get("skipped_in_flight_limit"));
         row(b, "churn events", String.valueOf(counts.get("churn_events")));
         return b.toString();
