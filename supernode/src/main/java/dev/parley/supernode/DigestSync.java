@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Out.</b> The local digest is rebuilt when presence changed, and every live peer gets a
  * {@code DigestUpdate} push with it: at once after a quiet spell, otherwise
  * {@link MeshSettings#digestPushDelay()} after the previous push (changes in between share one
- * push: at most one push per delay, whatever the churn). Pongs carry it as before, when the
+ * push: at most one push per delay, whatever the churn), or later for big digests and many peers
+ * ({@value #PUSH_BUDGET_BYTES_PER_S} bytes/s on average at most). Pongs carry it as before, when the
  * pinger's version is not current.
  *
  * <p><b>In.</b> A peer's digest is <i>current</i> for {@link MeshSettings#digestLease()} after the
@@ -38,6 +39,11 @@ import org.slf4j.LoggerFactory;
 final class DigestSync {
     private static final Logger log = LoggerFactory.getLogger(DigestSync.class);
     private static final long BASE_MASK = 0xffff_ffff_0000_0000L;
+    /**
+     * Outbound bytes per second that digest pushes may average: a super node with a full 8 KiB
+     * digest and 255 peers pushes every 4 s instead of every second (2 MB each time).
+     */
+    static final long PUSH_BUDGET_BYTES_PER_S = 512 * 1024;
 
     private final MeshTransport transport;
     private final PeerTable table;
@@ -79,7 +85,7 @@ final class DigestSync {
         if (settings.digestPushDelay().isZero() || pendingPush != null) {
             return; // pushes off, or one is due and will carry this change too
         }
-        long waitNanos = lastPushNanos + settings.digestPushDelay().toNanos() - System.nanoTime();
+        long waitNanos = lastPushNanos + pushIntervalNanos() - System.nanoTime();
         if (waitNanos <= 0) {
             push();
         } else {
@@ -88,6 +94,12 @@ final class DigestSync {
                 push();
             }, waitNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** @return the push delay, or longer when a push to every live peer would exceed the byte budget */
+    private long pushIntervalNanos() {
+        long bytes = (long) local().sizeBytes() * table.live().size();
+        return Math.max(settings.digestPushDelay().toNanos(), bytes * 1_000_000_000L / PUSH_BUDGET_BYTES_PER_S);
     }
 
     private void push() {
