@@ -36,11 +36,29 @@ final class SuperNodeCommand implements Callable<Integer> {
             description = "Interval of heartbeats to the login server, which also refresh the peer list (default: ${DEFAULT-VALUE}).")
     long heartbeatMs;
 
+    @Option(names = "--search-rate", paramLabel = "PER_S", defaultValue = "20",
+            description = "Searches one client may run per second; twice as many at once (default: ${DEFAULT-VALUE}). "
+                    + "Raise it for scripted bots that search hard.")
+    int searchRate;
+
+    @Option(names = "--max-peers", paramLabel = "N", defaultValue = "256",
+            description = "Bound on the table of peer super nodes (default: ${DEFAULT-VALUE}).")
+    int maxPeers;
+
+    @Option(names = "--no-digests", description = "Search by blind expansion only (no presence digests), for comparison.")
+    boolean noDigests;
+
     @Override
     public Integer call() throws Exception {
         SuperNodeConfig defaults = SuperNodeConfig.defaults(listen, login, data);
+        if (searchRate < 1 || maxPeers < 1) {
+            System.err.println("supernode: need --search-rate >= 1 and --max-peers >= 1");
+            return 2;
+        }
         SuperNodeConfig config = defaults.withAdvertise(advertise)
-                .withTimings(Duration.ofMillis(heartbeatMs), defaults.peerRequestTimeout());
+                .withTimings(Duration.ofMillis(heartbeatMs), defaults.peerRequestTimeout())
+                .withSearch(defaults.search().withDigests(!noDigests).withRateLimit(searchRate, 2 * searchRate))
+                .withMesh(defaults.mesh().withMaxPeers(maxPeers));
         SuperNode node = SuperNode.start(config);
         System.err.println("super node listening on " + node.boundAddress() + ", waiting for login server " + login + "...");
         while (true) {
