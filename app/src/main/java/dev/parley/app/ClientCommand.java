@@ -104,6 +104,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--ring-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up ringing after this long (default: ${DEFAULT-VALUE}).")
     int ringTimeoutSeconds;
 
+    @Option(names = "--relay-only", description = "Offer and check only relayed candidates: media always goes through a "
+            + "super node's relay (tests, relay latency measurements).")
+    boolean relayOnly;
+
     @Option(names = "--list-devices", description = "List audio capture and playback devices, then exit.")
     boolean listDevices;
 
@@ -146,7 +150,7 @@ final class ClientCommand implements Callable<Integer> {
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()),
-                impairment == null ? ImpairmentSpec.NONE : impairment);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);

@@ -72,16 +72,24 @@ public final class CallEngine {
      * @param stunServers STUN servers for the server-reflexive candidate (the super node's UDP port), resolved per call
      * @param relays relay allocation and TCP relay links
      * @param checks connectivity-check timings
+     * @param relayOnly offer and check only relayed candidates (tests, relay measurements)
      */
     public record Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-            ConnectivityChecks.Config checks) {
+            ConnectivityChecks.Config checks, boolean relayOnly) {
         /** Host candidates only: no STUN, no relay. */
         public static final Nat NONE = new Nat(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
+
+        /** Every candidate type allowed. */
+        public Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
+                ConnectivityChecks.Config checks) {
+            this(stunServers, relays, checks, false);
+        }
     }
 
     private final Settings settings;
     private final Nat nat;
     private final CallMediaPath paths;
+    private final PathRecovery recovery;
     private final Function<CallSignal, CompletableFuture<Void>> signaller;
     private final IncomingCallPolicy policy;
     private final CallListener listener;
@@ -111,6 +119,7 @@ public final class CallEngine {
             RandomGenerator random, Nat nat) {
         this.nat = nat;
         this.paths = new CallMediaPath(settings, nat, loop, clock, random);
+        this.recovery = new PathRecovery(paths, signaller, settings.self(), loop, this::hangup);
         this.settings = settings;
         this.signaller = signaller;
         this.policy = policy;
@@ -212,6 +221,19 @@ public final class CallEngine {
         return onLoop(() -> current != null);
     }
 
+    /**
+     * The client lost its super node (it is rejoining the overlay): a call whose media that super
+     * node relays re-establishes its path at once (docs/nat.md "Path failover"). Any thread.
+     */
+    public void onSuperNodeLost(dev.parley.protocol.HostPort superNode) {
+        loop.execute(() -> recovery.superNodeLost(current, superNode));
+    }
+
+    /** The client joined the overlay again through {@code superNode}: a path renegotiation waiting for it goes on. Any thread. */
+    public void onSuperNodeRejoined(dev.parley.protocol.HostPort superNode) {
+        loop.execute(() -> recovery.rejoined(current));
+    }
+
     /** Feeds a call signal pushed by the super node; may be called from any thread. */
     public void onSignal(CallSignal signal) {
         loop.execute(() -> handle(signal));
@@ -237,6 +259,7 @@ public final class CallEngine {
             case REJECT -> end(call, "rejected by " + call.peer + (s.getReject().getReason().isEmpty() ? "" : ": " + s.getReject().getReason()));
             case BUSY -> end(call, call.peer + " is busy");
             case BYE -> end(call, "remote hung up" + (s.getBye().getReason().isEmpty() ? "" : ": " + s.getBye().getReason()));
+            case UPDATE -> recovery.onUpdate(call, s.getUpdate());
             default -> log.debug("ignoring empty signal for call {}", s.getCallId());
         }
     }
@@ -299,7 +322,7 @@ public final class CallEngine {
     private void connect(Call call) {
         paths.connect(call, remote -> startMedia(call, remote), reason -> hangup(call, reason), () -> {
             if (current == call && call.mediaStarted) {
-                hangup(call, "media path lost (no consent)");
+                recovery.pathLost(call, "no consent");
             }
         });
     }
@@ -324,6 +347,7 @@ public final class CallEngine {
         call.media.start(remote, call.source, call.sink);
         call.mediaStarted = true;
         setState(call, CallState.ACTIVE);
+        recovery.watch(call);
         call.media.firstPacketReceived().thenRun(() -> {
             long now = System.nanoTime();
             loop.execute(() -> call.firstPacketNanos = now);
@@ -349,7 +373,9 @@ public final class CallEngine {
         }
         call.cancelTimer();
         call.state = CallState.ENDED;
+        recovery.stop(call);
         var stats = call.media == null ? null : call.media.stats();
+        long gapMs = call.mediaStarted ? call.media.maxPacketGapMs() : -1;
         if (call.ice != null) {
             call.ice.close();
         }
@@ -366,7 +392,7 @@ public final class CallEngine {
         boolean connected = call.firstPacketNanos != 0;
         long setupMs = connected ? (call.firstPacketNanos - call.offerNanos) / 1_000_000 : -1;
         CallReport report = new CallReport(call.id, call.peer, call.outgoing, connected, setupMs, reason,
-                (System.nanoTime() - call.startedNanos) / 1_000_000, stats, call.path, call.pathSetupMs);
+                (System.nanoTime() - call.startedNanos) / 1_000_000, stats, call.path, call.pathSetupMs, gapMs, call.pathHistory);
         log.info("call {} with {} ended: {}", call.id, call.peer, reason);
         listener.onState(call.id, call.peer, CallState.ENDED);
         listener.onEnded(report);

@@ -44,7 +44,7 @@ final class CallMediaPath {
 
     /** @return a new ICE agent on the call's media socket */
     IceAgent newAgent(Call call, boolean controlling) {
-        return new IceAgent(call.media, clock, random, controlling, nat.checks());
+        return new IceAgent(call.media, clock, random, controlling, nat.checks(), nat.relayOnly());
     }
 
     /**
@@ -131,9 +131,10 @@ final class CallMediaPath {
             }
             return;
         }
+        IceAgent agent = call.ice; // a later path renegotiation replaces it: its results are then stale
         try {
-            call.ice.check(remote).whenCompleteAsync((result, e) -> {
-                if (call.ended()) {
+            agent.check(remote).whenCompleteAsync((result, e) -> {
+                if (call.ended() || call.ice != agent) {
                     return;
                 }
                 if (e != null) {
@@ -147,7 +148,11 @@ final class CallMediaPath {
                 log.info("call {}: {} via {} after {} ms ({} checks)", call.id, call.path, result.remoteAddress(),
                         result.setupMs(), result.checksSent());
                 onSelected.accept(result.remoteAddress());
-                call.ice.consentLost().thenRunAsync(onConsentLost, loop);
+                agent.consentLost().thenRunAsync(() -> {
+                    if (call.ice == agent && !call.ended()) {
+                        onConsentLost.run();
+                    }
+                }, loop);
             }, loop);
         } catch (ProtocolException e) {
             onFailed.accept("bad media description: " + e.getMessage());
