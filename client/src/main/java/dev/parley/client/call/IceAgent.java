@@ -46,9 +46,10 @@ final class IceAgent {
      * @param relay the relay's address, or null without a relay
      * @param relayOnly offer and check only the relayed candidate (ICE transport policy "relay"); the
      *     host candidate stays in {@code candidates} as the checks' base
+     * @param relayToken our token at the relay (for a TCP relay link), or null without a relay
      */
     record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay,
-            boolean relayOnly) {
+            boolean relayOnly, byte[] relayToken) {
         /** @return the candidates to offer the peer */
         List<Candidate> advertised() {
             return relayOnly ? candidates.stream().filter(c -> c.type() == CandidateType.RELAYED).toList() : candidates;
@@ -119,7 +120,9 @@ final class IceAgent {
                 if (relay != null && relayToken != null) {
                     candidates.add(Candidate.of(CandidateType.RELAYED, relay));
                 }
-                local = new Local(creds, candidates, udpBlocked, relay, relayOnly && relay != null && relayToken != null);
+                boolean haveRelay = relay != null && relayToken != null;
+                local = new Local(creds, candidates, udpBlocked, haveRelay ? relay : null, relayOnly && haveRelay,
+                        haveRelay ? relayToken : null);
                 out.complete(local);
             }));
         });
@@ -131,7 +134,8 @@ final class IceAgent {
     }
 
     /**
-     * Starts connectivity checks against the peer's description (after {@link #gather}).
+     * Starts connectivity checks against the peer's description (after {@link #gather}); called
+     * again, it replaces the previous checks with new ones (same credentials and candidates).
      *
      * @return completes with the selected pair, or exceptionally with {@link dev.parley.nat.ice.IceFailedException}
      * @throws ProtocolException BAD_REQUEST if the peer sent no usable ICE credentials or candidates
@@ -150,6 +154,10 @@ final class IceAgent {
         }
         CompletableFuture<CheckResult> out = new CompletableFuture<>();
         media.scheduler().execute(() -> {
+            if (checks != null) { // checking again (e.g. over the TCP relay): the old checks must not answer for us
+                checks.close();
+                media.removeStunHandler(checks);
+            }
             checks = new ConnectivityChecks(media.transport(), media.scheduler(), clock, random, controlling,
                     local.credentials(), remoteCreds, local.candidates(), config);
             media.addStunHandler(checks);
