@@ -50,6 +50,17 @@ final class Call {
     ScheduledFuture<?> recoveryTimer;
     ScheduledFuture<?> giveUpTimer;
 
+    /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
+    private final StringBuilder trace = new StringBuilder();
+
+    void mark(String step) {
+        trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append((System.nanoTime() - startedNanos) / 1_000_000);
+    }
+
+    String trace() {
+        return trace.toString();
+    }
+
     Call(String id, String peer, boolean outgoing, CallState state, long startedNanos) {
         this.id = id;
         this.peer = peer;

@@ -97,6 +97,9 @@ public final class CallEngine {
     private final InstantSource clock;
     private final RandomGenerator random;
     private Call current; // loop only
+    /** A media socket opened ahead of the next call, so its setup does not wait for one; loop only. */
+    private MediaSession spare;
+    private boolean closed; // loop only
 
     /**
      * @param settings the local party's settings
@@ -160,9 +163,12 @@ public final class CallEngine {
             }
             call.offerNanos = System.nanoTime();
             call.ice = paths.newAgent(call, true);
+            call.mark("media-open");
             paths.allocateRelay(call, alloc -> {
+                call.mark("relay");
                 InetSocketAddress relay = alloc == null ? null : CallMediaPath.resolve(alloc.getRelay());
                 paths.prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
+                    call.mark("gathered");
                     send(call, b -> b.setInvite(Invite.newBuilder()
                             .setMedia(paths.describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray()))
                             .setCallerCredential(settings.credential())));
@@ -310,7 +316,9 @@ public final class CallEngine {
         call.ice = paths.newAgent(call, false);
         MediaDescription remote = call.remoteMedia;
         InetSocketAddress relay = CallMediaPath.offeredRelay(remote);
+        call.mark("media-open");
         paths.prepare(call, relay, relay == null ? null : remote.getRelayToken().toByteArray(), local -> {
+            call.mark("gathered");
             send(call, b -> b.setAccept(Accept.newBuilder()
                     .setMedia(paths.describe(call, local, null))
                     .setCalleeCredential(settings.credential())));
@@ -332,11 +340,12 @@ public final class CallEngine {
             return;
         }
         call.cancelTimer();
+        call.mark("accept");
         try {
-            verifyPeer(accept.getCalleeCredential(), call.peer);
             MediaDescriptions.remoteAddress(accept.getMedia());
             call.remoteMedia = accept.getMedia();
-            connect(call);
+            connect(call); // checks run on the media socket's loop while we verify: results come to this loop after it
+            verifyPeer(accept.getCalleeCredential(), call.peer);
         } catch (ProtocolException e) {
             hangup(call, "bad answer: " + e.getMessage());
         }
@@ -344,13 +353,19 @@ public final class CallEngine {
 
     private void startMedia(Call call, InetSocketAddress remote) {
         call.media.onAudioProblem(message -> listener.onMediaProblem(call.id, call.peer, message));
+        call.mark("selected");
         call.media.start(remote, call.source, call.sink);
+        call.mark("media-started");
         call.mediaStarted = true;
         setState(call, CallState.ACTIVE);
         recovery.watch(call);
         call.media.firstPacketReceived().thenRun(() -> {
             long now = System.nanoTime();
-            loop.execute(() -> call.firstPacketNanos = now);
+            loop.execute(() -> {
+                call.firstPacketNanos = now;
+                call.mark("first-rtp");
+                log.info("call {} setup ({}): {}", call.id, call.outgoing ? "caller" : "callee", call.trace());
+            });
         });
         call.media.sourceEnded().thenRun(() -> loop.schedule(() -> {
             if (current == call) {
@@ -397,6 +412,7 @@ public final class CallEngine {
         listener.onState(call.id, call.peer, CallState.ENDED);
         listener.onEnded(report);
         call.done.complete(report);
+        prepareMedia();
     }
 
     private void setState(Call call, CallState state) {
@@ -415,7 +431,49 @@ public final class CallEngine {
         }
     }
 
+    /** Opens the next call's media socket now, off that call's setup path. Any thread. */
+    public void prepareMedia() {
+        onLoopIfRunning(() -> {
+            if (spare == null && !closed) {
+                try {
+                    spare = newMedia();
+                } catch (IOException e) {
+                    log.debug("cannot open a spare media socket: {}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Closes the spare media socket; calls must have ended. Any thread. */
+    public void close() {
+        try {
+            loop.execute(() -> {
+                closed = true;
+                if (spare != null) {
+                    spare.close();
+                    spare = null;
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("engine loop already stopped"); // closed twice
+        }
+    }
+
+    private void onLoopIfRunning(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("engine loop stopped");
+        }
+    }
+
     private MediaSession openMedia() throws IOException {
+        MediaSession s = spare;
+        spare = null;
+        return s != null ? s : newMedia();
+    }
+
+    private MediaSession newMedia() throws IOException {
         MediaConfig config = new MediaConfig(settings.bitrateKbps(), dev.parley.codec.AudioFormats.OPUS_PAYLOAD_TYPE,
                 settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
                 .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());
