@@ -7,6 +7,8 @@ import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.codec.AudioDevices;
 import dev.parley.codec.Fidelity;
 import dev.parley.codec.FidelityResult;
+import dev.parley.codec.AudioSink;
+import dev.parley.codec.AudioSource;
 import dev.parley.codec.ImpairmentSpec;
 import dev.parley.codec.OpusLibraryInfo;
 import dev.parley.codec.Wav;
@@ -104,6 +106,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--ring-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up ringing after this long (default: ${DEFAULT-VALUE}).")
     int ringTimeoutSeconds;
 
+    @Option(names = "--relay-only", description = "Offer and check only relayed candidates: media always goes through a "
+            + "super node's relay (tests, relay latency measurements).")
+    boolean relayOnly;
+
     @Option(names = "--list-devices", description = "List audio capture and playback devices, then exit.")
     boolean listDevices;
 
@@ -146,7 +152,7 @@ final class ClientCommand implements Callable<Integer> {
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()),
-                impairment == null ? ImpairmentSpec.NONE : impairment);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);
@@ -187,17 +193,32 @@ final class ClientCommand implements Callable<Integer> {
 
     private IncomingCallPolicy autoAnswerOnce() {
         boolean[] answered = {false};
+        // Open the audio now, not when the call arrives: device lookup and file creation take tens
+        // of ms, which would add to the call's setup (docs/nat.md "Setup time").
+        AudioSource source;
+        AudioSink sink;
+        String problem = null;
+        try {
+            source = audio.source(true);
+            sink = audio.sink();
+        } catch (IOException e) {
+            source = null;
+            sink = null;
+            problem = Errors.describe(e);
+        }
+        AudioSource answerSource = source;
+        AudioSink answerSink = sink;
+        String answerProblem = problem;
         return (id, caller) -> {
             if (answered[0]) {
                 return new IncomingCallPolicy.Decline("busy");
             }
             answered[0] = true;
-            try {
-                return new IncomingCallPolicy.Answer(audio.source(true), audio.sink());
-            } catch (IOException e) {
-                System.err.println("parley client: cannot answer: " + Errors.describe(e));
+            if (answerProblem != null) {
+                System.err.println("parley client: cannot answer: " + answerProblem);
                 return new IncomingCallPolicy.Decline("audio unavailable");
             }
+            return new IncomingCallPolicy.Answer(answerSource, answerSink);
         };
     }
 

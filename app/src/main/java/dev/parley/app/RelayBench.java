@@ -42,7 +42,9 @@ import org.HdrHistogram.Histogram;
  * their tokens, then send 172-byte RTP packets every 20 ms each way (50 packets/s). Measures
  * relayed packets/s, loss, send→receive latency (HdrHistogram, µs; includes the load generator's
  * own queueing, so it bounds the relay's added latency from above) and the relay thread's CPU time
- * per relayed packet (ThreadMXBean).
+ * per relayed packet (ThreadMXBean). A second phase of the same length sends the same paced load
+ * straight from party to party (no relay): the relayed percentiles minus these direct ones are the
+ * latency the relay adds ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
  */
 final class RelayBench {
     static final int PACKET_BYTES = 172;
@@ -138,6 +140,10 @@ final class RelayBench {
                 throw new IllegalStateException(String.format("latched: %d parties (expected: %d)", binds.get(), parties.size()));
             }
             // Paced senders: every 1 ms a twentieth of the parties sends, so each sends every 20 ms.
+            // Phase 1 sends through the relay; phase 2 (the baseline) sends the same load straight to
+            // the partner, so relayed minus direct is what the relay adds (docs/benchmarks.md).
+            InetSocketAddress[] dest = new InetSocketAddress[parties.size()];
+            java.util.Arrays.fill(dest, relayAddr);
             AtomicLong sent = new AtomicLong();
             long[] seq = new long[parties.size()];
             int slots = 20;
@@ -145,7 +151,7 @@ final class RelayBench {
             measureFromNanos[0] = startNanos;
             long cpuStart = mx.getThreadCpuTime(relayThreadId[0]);
             long forwardedStart = relay.forwarded();
-            var ticker = clientLoop.scheduleAtFixedRate(new Runnable() {
+            Runnable pacer = new Runnable() {
                 int slot;
 
                 @Override
@@ -155,7 +161,7 @@ final class RelayBench {
                         b.writeByte(0x80).writeByte(111).writeShort((int) seq[i]++).writeInt(0).writeInt(i);
                         b.writeLong(System.nanoTime());
                         b.writeZero(PACKET_BYTES - b.writerIndex());
-                        parties.get(i).write(new DatagramPacket(b, relayAddr));
+                        parties.get(i).write(new DatagramPacket(b, dest[i]));
                         sent.incrementAndGet();
                     }
                     for (int i = slot; i < parties.size(); i += slots) {
@@ -163,7 +169,8 @@ final class RelayBench {
                     }
                     slot = (slot + 1) % slots;
                 }
-            }, 0, 1, TimeUnit.MILLISECONDS);
+            };
+            var ticker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
             waitMs(seconds * 1000L);
             ticker.cancel(false);
             long elapsedNanos = System.nanoTime() - startNanos;
@@ -173,6 +180,17 @@ final class RelayBench {
             long s = sent.get();
             long r = received.get();
             Histogram snapshot = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
+            clientLoop.submit(() -> {
+                latencyUs.reset();
+                for (int i = 0; i < parties.size(); i++) {
+                    dest[i] = (InetSocketAddress) parties.get(i ^ 1).localAddress(); // the other party of the call
+                }
+            }).get(5, TimeUnit.SECONDS);
+            var directTicker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
+            waitMs(seconds * 1000L);
+            directTicker.cancel(false);
+            waitMs(500);
+            Histogram direct = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
             for (Channel c : parties) {
                 c.close();
             }
@@ -189,6 +207,10 @@ final class RelayBench {
             out.put("latency_p50_us", snapshot.getValueAtPercentile(50));
             out.put("latency_p99_us", snapshot.getValueAtPercentile(99));
             out.put("latency_max_us", snapshot.getMaxValue());
+            out.put("direct_latency_p50_us", direct.getValueAtPercentile(50));
+            out.put("direct_latency_p99_us", direct.getValueAtPercentile(99));
+            out.put("added_latency_p50_us", snapshot.getValueAtPercentile(50) - direct.getValueAtPercentile(50));
+            out.put("added_latency_p99_us", snapshot.getValueAtPercentile(99) - direct.getValueAtPercentile(99));
             out.put("relay_cpu_us_per_packet", Reports.round(forwarded == 0 ? 0 : cpuNanos / 1000.0 / forwarded, 2));
             out.put("relay_cpu_pct", Reports.round(100.0 * cpuNanos / elapsedNanos, 1));
             return out;
@@ -199,10 +221,11 @@ final class RelayBench {
     }
 
     static String table(Map<String, Object> r) {
-        return String.format(Locale.ROOT, "%6s %6s %10s %12s %8s %9s %9s %12s %8s%n%6s %6s %10s %12s %8s %9s %9s %12s %8s%n",
-                "calls", "secs", "sent", "relayed/s", "loss%", "p50 us", "p99 us", "cpu us/pkt", "cpu%",
+        return String.format(Locale.ROOT, "%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n",
+                "calls", "secs", "sent", "relayed/s", "loss%", "p50 us", "p99 us", "cpu us/pkt", "cpu%", "added p50", "added p99",
                 r.get("calls"), r.get("duration_s"), r.get("packets_sent"), r.get("relayed_per_s"), r.get("loss_pct"),
-                r.get("latency_p50_us"), r.get("latency_p99_us"), r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct"));
+                r.get("latency_p50_us"), r.get("latency_p99_us"), r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct"),
+                r.get("added_latency_p50_us"), r.get("added_latency_p99_us"));
     }
 
     private static void waitMs(long ms) throws InterruptedException {

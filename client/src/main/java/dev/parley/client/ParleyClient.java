@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class ParleyClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyClient.class);
     private static final Duration SEARCH_RETRY = Duration.ofMillis(300);
+    /** How long the client keeps trying to rejoin the overlay after losing its super node. */
+    static final long REJOIN_GIVE_UP_MS = 60_000;
 
     /**
      * @param login the login server
@@ -53,17 +55,33 @@ public final class ParleyClient implements AutoCloseable {
      * @param clock time source
      * @param random source of call ids and SSRCs
      * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
+     * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
-            dev.parley.codec.ImpairmentSpec impairment) {
+            dev.parley.codec.ImpairmentSpec impairment, boolean relayOnly) {
+        /** Every candidate type allowed. */
+        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
+                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                CallListener listener, InstantSource clock, RandomGenerator random,
+                dev.parley.codec.ImpairmentSpec impairment) {
+            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
+                    policy, listener, clock, random, impairment, false);
+        }
+
+        /** @return a copy that offers and checks only relayed candidates */
+        public Options withRelayOnly(boolean on) {
+            return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
+                    ringTimeout, policy, listener, clock, random, impairment, on);
+        }
+
         /** Without impairment. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
                 HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, dev.parley.codec.ImpairmentSpec.NONE);
+                    policy, listener, clock, random, dev.parley.codec.ImpairmentSpec.NONE, false);
         }
 
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
@@ -77,13 +95,13 @@ public final class ParleyClient implements AutoCloseable {
 
     private final EventLoopGroup io;
     private final ScheduledExecutorService callLoop;
-    private final SuperNodeSession session;
+    private final SessionKeeper session;
     private final CallEngine calls;
     private final String username;
     private final byte[] serverKey;
     private final InstantSource clock;
 
-    private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SuperNodeSession session,
+    private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock) {
         this.serverKey = serverKey;
         this.clock = clock;
@@ -112,33 +130,62 @@ public final class ParleyClient implements AutoCloseable {
             Ed25519KeyPair identity = store.identity();
             LoginResult login = login(io, store, o, identity);
             callLoop.execute(() -> warmUpSignalling(login, o.clock()));
+            // One loopback call's media path (ICE + RTP), while we join: the first real call's
+            // setup then runs warm code (docs/nat.md "Setup time").
+            java.util.concurrent.Future<Boolean> warmCall = callLoop.submit(dev.parley.client.call.CallWarmUp::run);
             HostCache hostCache = store.hostCache(o.clock());
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
             CallEngine[] engine = new CallEngine[1];
-            SuperNodeSession session = await(SuperNodeSession.join(io, candidates, login.getCredential(), identity,
-                    List.of(), signal -> engine[0].onSignal(signal), o.clock(), new SuperNodeSession.JoinObserver() {
-                        @Override
-                        public void succeeded(HostPort superNode, long rttMs) {
-                            hostCache.recordSuccess(superNode, rttMs);
-                        }
+            SuperNodeSession.JoinObserver observer = new SuperNodeSession.JoinObserver() {
+                @Override
+                public void succeeded(HostPort superNode, long rttMs) {
+                    hostCache.recordSuccess(superNode, rttMs);
+                }
 
-                        @Override
-                        public void failed(HostPort superNode) {
-                            hostCache.recordFailure(superNode);
-                        }
-                    }));
-            session.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
+                @Override
+                public void failed(HostPort superNode) {
+                    hostCache.recordFailure(superNode);
+                }
+            };
+            java.util.function.Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
+                    .join(io, sns, login.getCredential(), identity, List.of(), signal -> engine[0].onSignal(signal), o.clock(), observer);
+            SuperNodeSession first = await(join.apply(candidates));
+            first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
+            // Rejoins through the host cache when the super node goes away (docs/nat.md "Path failover").
+            SessionKeeper session = new SessionKeeper(io, first, join, hostCache::entries, REJOIN_GIVE_UP_MS);
             CallEngine.Settings settings = new CallEngine.Settings(login.getCredential().getUsername(),
                     login.getCredential(), login.getServerPublicKey().toByteArray(),
-                    new InetSocketAddress(0), session.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
+                    new InetSocketAddress(0), first.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
                     o.ringTimeout(), Duration.ofMillis(400), o.impairment());
-            HostPort sn = session.superNode();
-            // The super node serves STUN and the UDP relay on its own port number (UDP).
-            CallEngine.Nat nat = new CallEngine.Nat(() -> List.of(new InetSocketAddress(sn.host(), sn.port())),
-                    new SessionRelays(io, session), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS);
-            engine[0] = new CallEngine(settings, session::signal, o.policy(), o.listener(), callLoop, o.clock(), o.random(), nat);
+            // The super node serves STUN and the UDP relay on its own port number (UDP); after a
+            // rejoin that is the new super node.
+            CallEngine.Nat nat = new CallEngine.Nat(() -> {
+                HostPort sn = session.superNode();
+                return List.of(new InetSocketAddress(sn.host(), sn.port()));
+            }, new SessionRelays(io, session::require), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
+            engine[0] = new CallEngine(settings, signal -> session.require().thenCompose(s -> s.signal(signal)),
+                    o.policy(), o.listener(), callLoop, o.clock(), o.random(), nat);
+            session.listener(new SessionKeeper.Listener() {
+                @Override
+                public void lost(HostPort superNode) {
+                    engine[0].onSuperNodeLost(superNode);
+                }
+
+                @Override
+                public void rejoined(HostPort superNode) {
+                    engine[0].onSuperNodeRejoined(superNode);
+                }
+            });
+            engine[0].prepareMedia();
+            try {
+                warmCall.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("call warm-up: {}", e.toString());
+            }
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
                     login.getServerPublicKey().toByteArray(), o.clock());
@@ -176,10 +223,15 @@ public final class ParleyClient implements AutoCloseable {
      * does not match the login server's key.
      */
     private static void warmUpSignalling(LoginResult login, InstantSource clock) {
-        try {
-            dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
-        } catch (ProtocolException e) {
-            log.warn("our own credential does not verify: {}", e.getMessage());
+        // Repeated (up to 300 ms) so the JIT compiles Ed25519 verification: a cold one costs tens of ms of setup.
+        long until = System.nanoTime() + 300_000_000L;
+        for (int i = 0; i < 200 && System.nanoTime() < until; i++) {
+            try {
+                dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
+            } catch (ProtocolException e) {
+                log.warn("our own credential does not verify: {}", e.getMessage());
+                break;
+            }
         }
         try {
             var request = dev.parley.nat.stun.StunMessage.bindingRequest(
@@ -211,9 +263,9 @@ public final class ParleyClient implements AutoCloseable {
         return session.superNode();
     }
 
-    /** @return the super-node session (tests) */
+    /** @return the current super-node session, null while rejoining (tests) */
     SuperNodeSession session() {
-        return session;
+        return session.session();
     }
 
     /** @return the client's I/O event loops (tests) */
@@ -236,7 +288,7 @@ public final class ParleyClient implements AutoCloseable {
      *     {@code EXPIRED_CREDENTIAL} (the record does not verify)
      */
     public CompletableFuture<SearchResult> search(String name) {
-        return session.search(name).thenApply(r -> {
+        return session.require().thenCompose(s -> s.search(name)).thenApply(r -> {
             if (r.getFound()) {
                 try {
                     PresenceRecords.verify(serverKey, r.getRecord(), Usernames.canonical(name), clock.instant(),
@@ -270,9 +322,12 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    /** @return completes when the super node connection closes */
+    /**
+     * @return completes when the client has lost the overlay for good: its super node went away and
+     *     no other could be joined within {@value #REJOIN_GIVE_UP_MS} ms (or the client was closed)
+     */
     public CompletableFuture<Void> disconnected() {
-        return session.closeFuture();
+        return session.gaveUp();
     }
 
     @Override
@@ -282,6 +337,7 @@ public final class ParleyClient implements AutoCloseable {
         } catch (Exception e) {
             log.debug("hangup on close failed", e);
         }
+        calls.close();
         session.close();
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -10,6 +10,9 @@ import dev.parley.protocol.wire.RelayBindTcp;
 import dev.parley.protocol.wire.RelayPacket;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -21,21 +24,34 @@ import java.util.function.Consumer;
 final class SessionRelays implements RelayService {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private final EventLoopGroup io;
-    private final SuperNodeSession session;
+    private final Supplier<CompletableFuture<SuperNodeSession>> session;
+    /** Allocation id → the session that made it: ids are per super node, so a release must go there. */
+    private final Map<Long, SuperNodeSession> allocations = new ConcurrentHashMap<>();
 
     SessionRelays(EventLoopGroup io, SuperNodeSession session) {
+        this(io, () -> CompletableFuture.completedFuture(session));
+    }
+
+    /** @param session the current super-node session (it changes when the client rejoins the overlay) */
+    SessionRelays(EventLoopGroup io, Supplier<CompletableFuture<SuperNodeSession>> session) {
         this.io = io;
         this.session = session;
     }
 
     @Override
     public CompletableFuture<RelayAllocated> allocate(String callId) {
-        return session.allocateRelay(callId);
+        return session.get().thenCompose(s -> s.allocateRelay(callId).thenApply(a -> {
+            allocations.put(a.getAllocationId(), s);
+            return a;
+        }));
     }
 
     @Override
     public void release(long allocationId) {
-        session.releaseRelay(allocationId);
+        SuperNodeSession s = allocations.remove(allocationId);
+        if (s != null && s.isActive()) { // a dead super node's allocations died with it
+            s.releaseRelay(allocationId);
+        }
     }
 
     @Override

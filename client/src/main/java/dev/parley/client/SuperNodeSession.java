@@ -241,6 +241,11 @@ public final class SuperNodeSession implements AutoCloseable {
                 dev.parley.protocol.wire.RelayRelease.newBuilder().setAllocationId(allocationId)));
     }
 
+    /** @return true while the connection to the super node is open */
+    public boolean isActive() {
+        return connection.isActive();
+    }
+
     /** @return completes when the connection to the super node closes */
     public CompletableFuture<Void> closeFuture() {
         return connection.closeFuture();

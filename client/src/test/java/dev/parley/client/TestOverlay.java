@@ -71,6 +71,13 @@ final class TestOverlay implements AutoCloseable {
         return c;
     }
 
+    /** Starts a client with the given options (closed with the overlay). */
+    ParleyClient client(ParleyClient.Options options) throws Exception {
+        ParleyClient c = ParleyClient.start(options);
+        clients.add(c);
+        return c;
+    }
+
     /** A listener that completes {@code ended} with the first call report. */
     static CallListener completing(CompletableFuture<CallReport> ended) {
         return new CallListener() {

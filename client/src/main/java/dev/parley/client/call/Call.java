@@ -33,6 +33,33 @@ final class Call {
     RelayService.TcpRelayLink tcpRelay;
     String path;
     long pathSetupMs = -1;
+    /** Path failover ({@link PathRecovery}): the paths media took, in order. */
+    final java.util.List<String> pathHistory = new java.util.ArrayList<>();
+    /** Generation of the last MediaUpdate offered (caller) or answered (callee). */
+    int updateGeneration;
+    /** When the media path was found lost (nanoTime), 0 while it works. */
+    long pathLostNanos;
+    String pathLostReason;
+    /** When media last moved to a new path (nanoTime), 0 if never: the watchdog's grace. */
+    long resumedNanos;
+    /** Caller: the first offer had a relay, so a renegotiation must get one too. */
+    boolean hadRelay;
+    /** Caller: a failed renegotiation step waits for its retry (nothing in flight). */
+    boolean awaitingRetry;
+    ScheduledFuture<?> watchdog;
+    ScheduledFuture<?> recoveryTimer;
+    ScheduledFuture<?> giveUpTimer;
+
+    /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
+    private final StringBuilder trace = new StringBuilder();
+
+    void mark(String step) {
+        trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append((System.nanoTime() - startedNanos) / 1_000_000);
+    }
+
+    String trace() {
+        return trace.toString();
+    }
 
     Call(String id, String peer, boolean outgoing, CallState state, long startedNanos) {
         this.id = id;
@@ -50,6 +77,12 @@ final class Call {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
+        }
+    }
+
+    static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
         }
     }
 }

@@ -72,16 +72,24 @@ public final class CallEngine {
      * @param stunServers STUN servers for the server-reflexive candidate (the super node's UDP port), resolved per call
      * @param relays relay allocation and TCP relay links
      * @param checks connectivity-check timings
+     * @param relayOnly offer and check only relayed candidates (tests, relay measurements)
      */
     public record Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-            ConnectivityChecks.Config checks) {
+            ConnectivityChecks.Config checks, boolean relayOnly) {
         /** Host candidates only: no STUN, no relay. */
         public static final Nat NONE = new Nat(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
+
+        /** Every candidate type allowed. */
+        public Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
+                ConnectivityChecks.Config checks) {
+            this(stunServers, relays, checks, false);
+        }
     }
 
     private final Settings settings;
     private final Nat nat;
     private final CallMediaPath paths;
+    private final PathRecovery recovery;
     private final Function<CallSignal, CompletableFuture<Void>> signaller;
     private final IncomingCallPolicy policy;
     private final CallListener listener;
@@ -89,6 +97,9 @@ public final class CallEngine {
     private final InstantSource clock;
     private final RandomGenerator random;
     private Call current; // loop only
+    /** A media socket opened ahead of the next call, so its setup does not wait for one; loop only. */
+    private MediaSession spare;
+    private boolean closed; // loop only
 
     /**
      * @param settings the local party's settings
@@ -111,6 +122,7 @@ public final class CallEngine {
             RandomGenerator random, Nat nat) {
         this.nat = nat;
         this.paths = new CallMediaPath(settings, nat, loop, clock, random);
+        this.recovery = new PathRecovery(paths, signaller, settings.self(), loop, this::hangup);
         this.settings = settings;
         this.signaller = signaller;
         this.policy = policy;
@@ -151,9 +163,12 @@ public final class CallEngine {
             }
             call.offerNanos = System.nanoTime();
             call.ice = paths.newAgent(call, true);
+            call.mark("media-open");
             paths.allocateRelay(call, alloc -> {
+                call.mark("relay");
                 InetSocketAddress relay = alloc == null ? null : CallMediaPath.resolve(alloc.getRelay());
                 paths.prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
+                    call.mark("gathered");
                     send(call, b -> b.setInvite(Invite.newBuilder()
                             .setMedia(paths.describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray()))
                             .setCallerCredential(settings.credential())));
@@ -212,6 +227,19 @@ public final class CallEngine {
         return onLoop(() -> current != null);
     }
 
+    /**
+     * The client lost its super node (it is rejoining the overlay): a call whose media that super
+     * node relays re-establishes its path at once (docs/nat.md "Path failover"). Any thread.
+     */
+    public void onSuperNodeLost(dev.parley.protocol.HostPort superNode) {
+        loop.execute(() -> recovery.superNodeLost(current, superNode));
+    }
+
+    /** The client joined the overlay again through {@code superNode}: a path renegotiation waiting for it goes on. Any thread. */
+    public void onSuperNodeRejoined(dev.parley.protocol.HostPort superNode) {
+        loop.execute(() -> recovery.rejoined(current));
+    }
+
     /** Feeds a call signal pushed by the super node; may be called from any thread. */
     public void onSignal(CallSignal signal) {
         loop.execute(() -> handle(signal));
@@ -237,6 +265,7 @@ public final class CallEngine {
             case REJECT -> end(call, "rejected by " + call.peer + (s.getReject().getReason().isEmpty() ? "" : ": " + s.getReject().getReason()));
             case BUSY -> end(call, call.peer + " is busy");
             case BYE -> end(call, "remote hung up" + (s.getBye().getReason().isEmpty() ? "" : ": " + s.getBye().getReason()));
+            case UPDATE -> recovery.onUpdate(call, s.getUpdate());
             default -> log.debug("ignoring empty signal for call {}", s.getCallId());
         }
     }
@@ -287,7 +316,9 @@ public final class CallEngine {
         call.ice = paths.newAgent(call, false);
         MediaDescription remote = call.remoteMedia;
         InetSocketAddress relay = CallMediaPath.offeredRelay(remote);
+        call.mark("media-open");
         paths.prepare(call, relay, relay == null ? null : remote.getRelayToken().toByteArray(), local -> {
+            call.mark("gathered");
             send(call, b -> b.setAccept(Accept.newBuilder()
                     .setMedia(paths.describe(call, local, null))
                     .setCalleeCredential(settings.credential())));
@@ -299,7 +330,7 @@ public final class CallEngine {
     private void connect(Call call) {
         paths.connect(call, remote -> startMedia(call, remote), reason -> hangup(call, reason), () -> {
             if (current == call && call.mediaStarted) {
-                hangup(call, "media path lost (no consent)");
+                recovery.pathLost(call, "no consent");
             }
         });
     }
@@ -309,11 +340,12 @@ public final class CallEngine {
             return;
         }
         call.cancelTimer();
+        call.mark("accept");
         try {
-            verifyPeer(accept.getCalleeCredential(), call.peer);
             MediaDescriptions.remoteAddress(accept.getMedia());
             call.remoteMedia = accept.getMedia();
-            connect(call);
+            connect(call); // checks run on the media socket's loop while we verify: results come to this loop after it
+            verifyPeer(accept.getCalleeCredential(), call.peer);
         } catch (ProtocolException e) {
             hangup(call, "bad answer: " + e.getMessage());
         }
@@ -321,12 +353,19 @@ public final class CallEngine {
 
     private void startMedia(Call call, InetSocketAddress remote) {
         call.media.onAudioProblem(message -> listener.onMediaProblem(call.id, call.peer, message));
+        call.mark("selected");
         call.media.start(remote, call.source, call.sink);
+        call.mark("media-started");
         call.mediaStarted = true;
         setState(call, CallState.ACTIVE);
+        recovery.watch(call);
         call.media.firstPacketReceived().thenRun(() -> {
             long now = System.nanoTime();
-            loop.execute(() -> call.firstPacketNanos = now);
+            loop.execute(() -> {
+                call.firstPacketNanos = now;
+                call.mark("first-rtp");
+                log.info("call {} setup ({}): {}", call.id, call.outgoing ? "caller" : "callee", call.trace());
+            });
         });
         call.media.sourceEnded().thenRun(() -> loop.schedule(() -> {
             if (current == call) {
@@ -349,7 +388,9 @@ public final class CallEngine {
         }
         call.cancelTimer();
         call.state = CallState.ENDED;
+        recovery.stop(call);
         var stats = call.media == null ? null : call.media.stats();
+        long gapMs = call.mediaStarted ? call.media.maxPacketGapMs() : -1;
         if (call.ice != null) {
             call.ice.close();
         }
@@ -366,11 +407,12 @@ public final class CallEngine {
         boolean connected = call.firstPacketNanos != 0;
         long setupMs = connected ? (call.firstPacketNanos - call.offerNanos) / 1_000_000 : -1;
         CallReport report = new CallReport(call.id, call.peer, call.outgoing, connected, setupMs, reason,
-                (System.nanoTime() - call.startedNanos) / 1_000_000, stats, call.path, call.pathSetupMs);
+                (System.nanoTime() - call.startedNanos) / 1_000_000, stats, call.path, call.pathSetupMs, gapMs, call.pathHistory);
         log.info("call {} with {} ended: {}", call.id, call.peer, reason);
         listener.onState(call.id, call.peer, CallState.ENDED);
         listener.onEnded(report);
         call.done.complete(report);
+        prepareMedia();
     }
 
     private void setState(Call call, CallState state) {
@@ -389,7 +431,49 @@ public final class CallEngine {
         }
     }
 
+    /** Opens the next call's media socket now, off that call's setup path. Any thread. */
+    public void prepareMedia() {
+        onLoopIfRunning(() -> {
+            if (spare == null && !closed) {
+                try {
+                    spare = newMedia();
+                } catch (IOException e) {
+                    log.debug("cannot open a spare media socket: {}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Closes the spare media socket; calls must have ended. Any thread. */
+    public void close() {
+        try {
+            loop.execute(() -> {
+                closed = true;
+                if (spare != null) {
+                    spare.close();
+                    spare = null;
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("engine loop already stopped"); // closed twice
+        }
+    }
+
+    private void onLoopIfRunning(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("engine loop stopped");
+        }
+    }
+
     private MediaSession openMedia() throws IOException {
+        MediaSession s = spare;
+        spare = null;
+        return s != null ? s : newMedia();
+    }
+
+    private MediaSession newMedia() throws IOException {
         MediaConfig config = new MediaConfig(settings.bitrateKbps(), dev.parley.codec.AudioFormats.OPUS_PAYLOAD_TYPE,
                 settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
                 .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());

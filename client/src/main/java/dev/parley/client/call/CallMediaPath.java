@@ -44,7 +44,7 @@ final class CallMediaPath {
 
     /** @return a new ICE agent on the call's media socket */
     IceAgent newAgent(Call call, boolean controlling) {
-        return new IceAgent(call.media, clock, random, controlling, nat.checks());
+        return new IceAgent(call.media, clock, random, controlling, nat.checks(), nat.relayOnly());
     }
 
     /**
@@ -131,27 +131,68 @@ final class CallMediaPath {
             }
             return;
         }
+        IceAgent agent = call.ice; // a later path renegotiation replaces it: its results are then stale
         try {
-            call.ice.check(remote).whenCompleteAsync((result, e) -> {
-                if (call.ended()) {
+            agent.check(remote).whenCompleteAsync((result, e) -> {
+                if (call.ended() || call.ice != agent) {
                     return;
                 }
                 if (e != null) {
                     Throwable cause = dev.parley.protocol.Futures.unwrap(e);
-                    onFailed.accept("no media path: " + cause.getMessage());
+                    if (!tcpFallback(call, agent, () -> connect(call, onSelected, onFailed, onConsentLost), onFailed)) {
+                        onFailed.accept("no media path: " + cause.getMessage());
+                    }
                     return;
                 }
-                boolean tcp = call.local.udpBlocked() || remote.getUdpBlocked();
+                boolean tcp = call.local.udpBlocked() || remote.getUdpBlocked() || call.tcpRelay != null;
                 call.path = result.path() == PathKind.RELAY_UDP && tcp ? PathKind.RELAY_TCP.label() : result.path().label();
                 call.pathSetupMs = result.setupMs();
                 log.info("call {}: {} via {} after {} ms ({} checks)", call.id, call.path, result.remoteAddress(),
                         result.setupMs(), result.checksSent());
                 onSelected.accept(result.remoteAddress());
-                call.ice.consentLost().thenRunAsync(onConsentLost, loop);
+                agent.consentLost().thenRunAsync(() -> {
+                    if (call.ice == agent && !call.ended()) {
+                        onConsentLost.run();
+                    }
+                }, loop);
             }, loop);
         } catch (ProtocolException e) {
             onFailed.accept("bad media description: " + e.getMessage());
         }
+    }
+
+    /**
+     * Every UDP pair failed, the relayed one included (UDP passes our firewall for STUN but not to
+     * the relay, or the relay's UDP is filtered): when we have a relay and no TCP link to it yet,
+     * opens one, routes everything for the relay over it and runs {@code checkAgain}
+     * (docs/nat.md "TCP fallback"). The peer does the same when its checks fail.
+     *
+     * @return false when there is nothing to fall back to
+     */
+    private boolean tcpFallback(Call call, IceAgent agent, Runnable checkAgain, Consumer<String> onFailed) {
+        IceAgent.Local local = call.local;
+        if (local == null || local.relay() == null || call.tcpRelay != null) {
+            return false;
+        }
+        log.info("call {}: every UDP candidate pair failed; trying the TCP relay {}", call.id, local.relay());
+        nat.relays().connectTcp(HostPort.of(toAddress(local.relay())), local.relayToken(), call.media::receiveFromTcpRelay)
+                .orTimeout(RELAY_ALLOCATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((link, e) -> {
+                    if (call.ended() || call.ice != agent) {
+                        if (link != null) {
+                            link.close();
+                        }
+                        return;
+                    }
+                    if (e != null) {
+                        onFailed.accept("no media path: UDP checks failed and the TCP relay failed: " + e.getMessage());
+                        return;
+                    }
+                    call.tcpRelay = link;
+                    call.media.useTcpRelay(local.relay(), link::send);
+                    checkAgain.run();
+                }, loop);
+        return true;
     }
 
     private List<InetSocketAddress> stunServers() {

@@ -2,6 +2,7 @@ package dev.parley.client.call;
 
 import dev.parley.client.media.MediaStats;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,9 +20,30 @@ import java.util.Map;
  * @param path how media flowed: {@code direct}, {@code hole-punched}, {@code relay-udp} or
  *     {@code relay-tcp} (docs/nat.md); null when no candidate pair was selected
  * @param pathSetupMs connectivity checks started → pair selected, in ms; -1 without a path
+ * @param mediaGapMs the longest interval between two RTP packets received from the peer, in ms
+ *     (a path failover shows here); -1 when not measured
+ * @param pathHistory every path media took, in order: more than one after a failover
  */
 public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-        String endReason, long durationMs, MediaStats media, String path, long pathSetupMs) {
+        String endReason, long durationMs, MediaStats media, String path, long pathSetupMs, long mediaGapMs,
+        List<String> pathHistory) {
+
+    /** Compact constructor: copies the history. */
+    public CallReport {
+        pathHistory = pathHistory == null ? List.of() : List.copyOf(pathHistory);
+    }
+
+    /** Without failover figures (no media gap measured, one path at most). */
+    public CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
+            String endReason, long durationMs, MediaStats media, String path, long pathSetupMs) {
+        this(callId, peer, outgoing, connected, setupMs, endReason, durationMs, media, path, pathSetupMs, -1,
+                path == null ? List.of() : List.of(path));
+    }
+
+    /** @return how often media moved to a new path after the first one (docs/nat.md "Path failover") */
+    public int pathChanges() {
+        return Math.max(0, pathHistory.size() - 1);
+    }
 
     /** Without a media path (the call never got to connectivity checks). */
     public CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
@@ -46,6 +68,11 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         if (path != null) {
             m.put("path", path);
             m.put("path_setup_ms", pathSetupMs);
+            m.put("path_changes", pathChanges());
+            m.put("path_history", pathHistory);
+        }
+        if (mediaGapMs >= 0) {
+            m.put("media_gap_ms", mediaGapMs);
         }
         if (media != null) {
             m.putAll(media.toMap());

@@ -44,8 +44,17 @@ final class IceAgent {
      * @param candidates host, srflx (if learned) and relayed (if latched or reachable over TCP)
      * @param udpBlocked no STUN server and no relay answered over UDP
      * @param relay the relay's address, or null without a relay
+     * @param relayOnly offer and check only the relayed candidate (ICE transport policy "relay"); the
+     *     host candidate stays in {@code candidates} as the checks' base
+     * @param relayToken our token at the relay (for a TCP relay link), or null without a relay
      */
-    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay) {}
+    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay,
+            boolean relayOnly, byte[] relayToken) {
+        /** @return the candidates to offer the peer */
+        List<Candidate> advertised() {
+            return relayOnly ? candidates.stream().filter(c -> c.type() == CandidateType.RELAYED).toList() : candidates;
+        }
+    }
 
     private final MediaSession media;
     private final InstantSource clock;
@@ -53,10 +62,14 @@ final class IceAgent {
     private final boolean controlling;
     private final ConnectivityChecks.Config config;
     private final StunClient stun;
+    private final boolean relayOnly;
     private Local local;
     private ConnectivityChecks checks;
 
-    IceAgent(MediaSession media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config) {
+    /** @param relayOnly offer and check only relayed candidates (when a relay is available) */
+    IceAgent(MediaSession media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
+            boolean relayOnly) {
+        this.relayOnly = relayOnly;
         this.media = media;
         this.clock = clock;
         this.random = random;
@@ -107,7 +120,9 @@ final class IceAgent {
                 if (relay != null && relayToken != null) {
                     candidates.add(Candidate.of(CandidateType.RELAYED, relay));
                 }
-                local = new Local(creds, candidates, udpBlocked, relay);
+                boolean haveRelay = relay != null && relayToken != null;
+                local = new Local(creds, candidates, udpBlocked, haveRelay ? relay : null, relayOnly && haveRelay,
+                        haveRelay ? relayToken : null);
                 out.complete(local);
             }));
         });
@@ -119,7 +134,8 @@ final class IceAgent {
     }
 
     /**
-     * Starts connectivity checks against the peer's description (after {@link #gather}).
+     * Starts connectivity checks against the peer's description (after {@link #gather}); called
+     * again, it replaces the previous checks with new ones (same credentials and candidates).
      *
      * @return completes with the selected pair, or exceptionally with {@link dev.parley.nat.ice.IceFailedException}
      * @throws ProtocolException BAD_REQUEST if the peer sent no usable ICE credentials or candidates
@@ -131,12 +147,17 @@ final class IceAgent {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description: " + e.getMessage());
         }
-        List<Candidate> remoteCandidates = remoteCandidates(remote, local.relay() != null);
+        List<Candidate> remoteCandidates = remoteCandidates(remote, local.relay() != null).stream()
+                .filter(c -> !local.relayOnly() || c.type() == CandidateType.RELAYED).toList();
         if (remoteCandidates.isEmpty()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description has no usable candidate");
         }
         CompletableFuture<CheckResult> out = new CompletableFuture<>();
         media.scheduler().execute(() -> {
+            if (checks != null) { // checking again (e.g. over the TCP relay): the old checks must not answer for us
+                checks.close();
+                media.removeStunHandler(checks);
+            }
             checks = new ConnectivityChecks(media.transport(), media.scheduler(), clock, random, controlling,
                     local.credentials(), remoteCreds, local.candidates(), config);
             media.addStunHandler(checks);
@@ -157,11 +178,13 @@ final class IceAgent {
         return checks == null ? new CompletableFuture<>() : checks.consentLost();
     }
 
-    /** Stops checks and consent (on the socket's loop). */
+    /** Stops checks and consent and unhooks this agent from the media socket (on the socket's loop). */
     void close() {
         media.scheduler().execute(() -> {
+            media.removeStunHandler(stun);
             if (checks != null) {
                 checks.close();
+                media.removeStunHandler(checks);
             }
         });
     }
@@ -200,7 +223,7 @@ final class IceAgent {
     /** Adds our ICE fields to a media description. */
     static MediaDescription.Builder describe(MediaDescription.Builder b, Local local, byte[] relayTokenForPeer) {
         b.clearCandidates();
-        for (Candidate c : local.candidates()) {
+        for (Candidate c : local.advertised()) {
             b.addCandidates(dev.parley.protocol.wire.Candidate.newBuilder()
                     .setType(switch (c.type()) {
                         case HOST -> dev.parley.protocol.wire.Candidate.Type.HOST;

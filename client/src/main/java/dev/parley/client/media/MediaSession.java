@@ -210,6 +210,38 @@ public final class MediaSession implements AutoCloseable {
         executor.scheduleAtFixedRate(mediaLoop::tick, 0, AudioFormats.FRAME_MS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Moves the media to another remote address (a new candidate pair after the old path was lost,
+     * docs/nat.md "Path failover"): RTP and RTCP go there from now on and only packets from there
+     * are accepted. The remote keeps its SSRC and sequence numbers, so the gap counts as loss.
+     *
+     * @throws IllegalStateException if media has not started
+     */
+    public synchronized void switchRemote(InetSocketAddress newRemote) {
+        Objects.requireNonNull(newRemote, "newRemote");
+        if (loop == null) {
+            throw new IllegalStateException("mediaSession: not started");
+        }
+        receiver.expect(newRemote);
+        this.remote = newRemote;
+    }
+
+    /** @return the remote address media currently goes to, or null before {@link #start} */
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** @return ms since the last valid RTP packet from the remote arrived, -1 before the first */
+    public long msSinceLastPacket() {
+        long last = receiver.lastRtpMs();
+        return last < 0 ? -1 : clockMs.getAsLong() - last;
+    }
+
+    /** @return the longest interval without valid RTP from the remote between two packets, ms (0 before the second) */
+    public long maxPacketGapMs() {
+        return receiver.maxGapMs();
+    }
+
     /** @return completes (on the common pool) once the source ended and its last packet left the socket */
     public CompletableFuture<Void> sourceEnded() {
         return sourceEnded;
@@ -334,6 +366,11 @@ public final class MediaSession implements AutoCloseable {
      */
     public void addStunHandler(DatagramHandler handler) {
         gate.addStunHandler(handler);
+    }
+
+    /** Removes a handler added with {@link #addStunHandler} (e.g. the checks of a replaced path). */
+    public void removeStunHandler(DatagramHandler handler) {
+        gate.removeStunHandler(handler);
     }
 
     /**

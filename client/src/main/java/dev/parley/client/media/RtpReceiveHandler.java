@@ -55,6 +55,10 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     private final AtomicLong discarded = new AtomicLong();
     private volatile InetSocketAddress remote;
     private long remoteSsrc = -1; // event-loop confined
+    /** Arrival of the last accepted RTP packet (media clock, ms), -1 before the first; written on the event loop. */
+    private volatile long lastRtpMs = -1;
+    /** Longest interval between two accepted RTP packets, ms: the call's worst media gap. */
+    private volatile long maxGapMs;
     private boolean loggedGarbage;
 
     RtpReceiveHandler(int payloadType, LongSupplier clockMs, FirstPacketListener firstPacketListener) {
@@ -74,6 +78,16 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
 
     BlockingQueue<InboundRtcp> rtcpQueue() {
         return rtcpQueue;
+    }
+
+    /** @return the media clock (ms) when the last valid RTP packet arrived, -1 before the first */
+    long lastRtpMs() {
+        return lastRtpMs;
+    }
+
+    /** @return the longest interval between two consecutive valid RTP packets so far, ms */
+    long maxGapMs() {
+        return maxGapMs;
     }
 
     long discarded() {
@@ -131,6 +145,11 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
             discard("receive queue full", sender, length);
             return;
         }
+        long last = lastRtpMs;
+        if (last >= 0 && arrivalMs - last > maxGapMs) {
+            maxGapMs = arrivalMs - last;
+        }
+        lastRtpMs = arrivalMs;
         firstPacketListener.onFirstPacket();
     }
 

@@ -1,0 +1,149 @@
+package dev.parley.client;
+
+import dev.parley.protocol.HostPort;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the client joined to the overlay (design flow 2). Holds the current super-node session;
+ * when its connection closes (the super node died, or dropped us) it rejoins through the host
+ * cache, the lost super node tried last, retrying after 250 ms, 500 ms, … up to 4 s between
+ * attempts, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session. Calls in
+ * progress learn about the loss through the {@link Listener} (docs/nat.md "Path failover").
+ * Thread-safe: state changes happen on one of the client's I/O loops.
+ */
+final class SessionKeeper implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
+    static final long FIRST_RETRY_MS = 250;
+    static final long MAX_RETRY_MS = 4000;
+
+    /** Learns about session changes; called on an I/O thread (hand off, don't block). */
+    interface Listener {
+        /** The session with {@code superNode} closed; a rejoin is under way. */
+        void lost(HostPort superNode);
+
+        /** Registered again, with {@code superNode}. */
+        void rejoined(HostPort superNode);
+    }
+
+    private final EventLoopGroup io;
+    private final Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join;
+    private final Supplier<List<HostPort>> hostCache;
+    private final long giveUpMs;
+    private final CompletableFuture<Void> gaveUp = new CompletableFuture<>();
+    private volatile Listener listener = new Listener() {
+        @Override
+        public void lost(HostPort superNode) {}
+
+        @Override
+        public void rejoined(HostPort superNode) {}
+    };
+    private volatile SuperNodeSession current;
+    private volatile HostPort last;
+    private volatile boolean closed;
+
+    /**
+     * @param first the session from the initial join
+     * @param join joins through the given super nodes, best first (e.g. {@link SuperNodeSession#join})
+     * @param hostCache the host cache's entries, best first
+     * @param giveUpMs how long to keep trying without a session before {@link #gaveUp()} completes
+     */
+    SessionKeeper(EventLoopGroup io, SuperNodeSession first, Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join,
+            Supplier<List<HostPort>> hostCache, long giveUpMs) {
+        this.io = io;
+        this.join = join;
+        this.hostCache = hostCache;
+        this.giveUpMs = giveUpMs;
+        adopt(first);
+    }
+
+    void listener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** @return the live session, or null while rejoining */
+    SuperNodeSession session() {
+        SuperNodeSession s = current;
+        return s != null && s.isActive() ? s : null;
+    }
+
+    /** @return the live session, or a failed future (IOException) while rejoining */
+    CompletableFuture<SuperNodeSession> require() {
+        SuperNodeSession s = session();
+        return s != null ? CompletableFuture.completedFuture(s)
+                : CompletableFuture.failedFuture(new IOException("not connected to a super node (rejoining the overlay)"));
+    }
+
+    /** @return the super node of the current session, or of the last one while rejoining */
+    HostPort superNode() {
+        return last;
+    }
+
+    /** @return completes when rejoining was given up (or the keeper was closed) */
+    CompletableFuture<Void> gaveUp() {
+        return gaveUp;
+    }
+
+    private void adopt(SuperNodeSession session) {
+        current = session;
+        last = session.superNode();
+        session.closeFuture().thenRun(() -> {
+            if (closed || current != session) {
+                return;
+            }
+            current = null;
+            log.warn("lost super node {}; rejoining the overlay", session.superNode());
+            listener.lost(session.superNode());
+            rejoin(session.superNode(), System.nanoTime(), FIRST_RETRY_MS);
+        });
+    }
+
+    private void rejoin(HostPort lost, long sinceNanos, long backoffMs) {
+        if (closed) {
+            return;
+        }
+        List<HostPort> candidates = new ArrayList<>(hostCache.get());
+        candidates.remove(lost);
+        candidates.add(lost); // last: it may come back, but others are likelier to be alive
+        join.apply(candidates).whenComplete((session, e) -> {
+            if (closed) {
+                if (session != null) {
+                    session.close();
+                }
+                return;
+            }
+            if (e == null) {
+                log.info("rejoined the overlay through super node {}", session.superNode());
+                adopt(session);
+                listener.rejoined(session.superNode());
+                return;
+            }
+            long waitedMs = (System.nanoTime() - sinceNanos) / 1_000_000;
+            if (waitedMs >= giveUpMs) {
+                log.warn("no super node reachable for {} ms; giving up: {}", waitedMs, e.getMessage());
+                gaveUp.complete(null);
+                return;
+            }
+            io.next().schedule(() -> rejoin(lost, sinceNanos, Math.min(MAX_RETRY_MS, backoffMs * 2)), backoffMs,
+                    TimeUnit.MILLISECONDS);
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        SuperNodeSession s = current;
+        if (s != null) {
+            s.close();
+        }
+        gaveUp.complete(null);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.parley.client.call;
+
+import dev.parley.client.media.MediaConfig;
+import dev.parley.client.media.MediaSession;
+import dev.parley.codec.AudioFormats;
+import dev.parley.codec.PcmBufferSink;
+import dev.parley.codec.SilenceSource;
+import dev.parley.nat.ice.CheckResult;
+import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.MediaDescription;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one whole call's media path on 127.0.0.1 between two throwaway media sessions — open,
+ * gather, describe, connectivity checks with nomination, media start, RTP both ways, close — so
+ * that a fresh client's first real call does not spend its setup loading and compiling that code
+ * (in the lab a cold first call took 2–3× as long as a warm one; docs/nat.md "Setup time").
+ */
+public final class CallWarmUp {
+    private static final Logger log = LoggerFactory.getLogger(CallWarmUp.class);
+    private static final long STEP_TIMEOUT_MS = 2000;
+
+    private CallWarmUp() {}
+
+    /**
+     * Runs the warm-up call; blocking, at most a few seconds (each step is bounded); failures are logged, never thrown.
+     *
+     * @return true if media flowed both ways
+     */
+    public static boolean run() {
+        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+        SplittableRandom random = new SplittableRandom(20_26);
+        try (MediaSession a = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 1), loopback);
+                MediaSession b = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 2), loopback)) {
+            IceAgent ia = new IceAgent(a, InstantSource.system(), random, true, ConnectivityChecks.Config.DEFAULTS, false);
+            IceAgent ib = new IceAgent(b, InstantSource.system(), random, false, ConnectivityChecks.Config.DEFAULTS, false);
+            MediaDescription da = describe(a, ia.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            MediaDescription db = describe(b, ib.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            MediaDescriptions.remoteAddress(da);
+            var checkA = ia.check(db);
+            var checkB = ib.check(da);
+            CheckResult ra = checkA.get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            CheckResult rb = checkB.get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            a.start(ra.remoteAddress(), SilenceSource.frames(10), new PcmBufferSink());
+            b.start(rb.remoteAddress(), SilenceSource.frames(10), new PcmBufferSink());
+            a.firstPacketReceived().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            b.firstPacketReceived().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ia.close();
+            ib.close();
+            return true;
+        } catch (Exception | LinkageError e) {
+            log.debug("call warm-up failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static MediaDescription describe(MediaSession media, IceAgent.Local local) {
+        return IceAgent.describe(MediaDescriptions.describe(media.ssrc(), 32,
+                new HostPort("127.0.0.1", media.localAddress().getPort())).toBuilder(), local, null).build();
+    }
+}
