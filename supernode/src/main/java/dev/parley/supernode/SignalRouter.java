@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Relays call signals (INVITE, RINGING, ACCEPT, REJECT, BUSY, BYE) towards the callee's super node.
  *
  * <p>A signal for a user registered here is pushed (request id 0) on that user's connection. Any
- * other user is located with {@link UserLocator} and the signal is sent to their super node as a
+ * other user is located with {@link UserLocator} (not trusting digests' "no": a user who logged in
+ * a moment ago must still be reachable) and the signal is sent to their super node as a
  * {@code RoutedSignal} request. A cached location that turns out stale (the peer no longer has the
  * user, or does not answer) is invalidated and the lookup is redone once without the cache, so a
  * user who moved is still reached.
@@ -53,7 +54,7 @@ final class SignalRouter {
         if (deliverIfLocal(signal)) {
             return CompletableFuture.completedFuture(null);
         }
-        return locator.locate(signal.getTo(), UserLocator.CacheUse.POSITIVE_ONLY).thenCompose(outcome -> forward(signal, outcome, timer));
+        return locator.locate(signal.getTo(), UserLocator.CacheUse.POSITIVE_ONLY, false).thenCompose(outcome -> forward(signal, outcome, timer));
     }
 
     private CompletableFuture<Void> forward(CallSignal signal, SearchOutcome outcome, EventExecutor timer) {
@@ -74,7 +75,7 @@ final class SignalRouter {
             if (location.cached()) {
                 log.debug("cached location of {} at {} is stale ({}); searching again", to, location.superNode(),
                         cause.getMessage());
-                return locator.locate(to, UserLocator.CacheUse.NONE).thenCompose(fresh -> forward(signal, fresh, timer));
+                return locator.locate(to, UserLocator.CacheUse.NONE, false).thenCompose(fresh -> forward(signal, fresh, timer));
             }
             return CompletableFuture.<Void>failedFuture(translate(to, location.superNode(), cause));
         }).thenCompose(f -> f);

@@ -131,6 +131,16 @@ final class UserLocator {
      * @return never fails; "not found" when no peer has the user or the deadline passed
      */
     CompletableFuture<SearchOutcome> locate(String username, CacheUse use) {
+        return locate(username, use, true);
+    }
+
+    /**
+     * As {@link #locate(String, CacheUse)}; with {@code trustDigestNo} false every live peer may be
+     * asked, current digests only order them. For call signals: a user who logged in less than a
+     * digest push ago (up to a second in bursts) is missing from current digests, and a call must
+     * still reach them; signals are few, so the extra lookups cost little.
+     */
+    CompletableFuture<SearchOutcome> locate(String username, CacheUse use, boolean trustDigestNo) {
         searches.increment();
         if (use != CacheUse.NONE) {
             Location hit = positive.getIfPresent(username);
@@ -145,7 +155,7 @@ final class UserLocator {
         }
         CompletableFuture<SearchOutcome> result = new CompletableFuture<>();
         try {
-            mesh.transport().loop().execute(() -> new Search(username, result).start());
+            mesh.transport().loop().execute(() -> new Search(username, trustDigestNo, result).start());
         } catch (RejectedExecutionException e) {
             result.complete(SearchOutcome.notFound(0));
         }
@@ -205,60 +215,10 @@ final class UserLocator {
         }
     }
 
-    /** @return the peers to ask, in order, the size of wave 1, and how many were left out on a current digest's "no" */
-    private record Plan(List<PeerTable.Peer> order, int firstWave, int trustedNo) {}
-
-    private Plan plan(String username) {
-        List<PeerTable.Peer> hits = new ArrayList<>();
-        List<PeerTable.Peer> unknown = new ArrayList<>();
-        List<PeerTable.Peer> misses = new ArrayList<>();
-        long hash = PresenceDigest.hash(username);
-        long nowMs = clock.millis();
-        DigestSync digests = mesh.digests();
-        int trustedNo = 0;
-        for (PeerTable.Peer p : mesh.table().live()) {
-            if (!settings.useDigests() || p.digest == null) {
-                unknown.add(p);
-            } else if (p.digest.mightContain(hash)) {
-                hits.add(p);
-            } else if (!digests.current(p, nowMs)) {
-                misses.add(p); // stale "no": still asked, after the rest
-            } else {
-                trustedNo++; // a current digest's "no" is the peer's answer: not asked
-            }
-        }
-        List<PeerTable.Peer> suspects = new ArrayList<>();
-        for (PeerTable.Peer p : mesh.table().suspects()) {
-            if (settings.useDigests() && p.digest != null && !p.digest.mightContain(hash) && digests.current(p, nowMs)) {
-                trustedNo++; // its push or pong within the lease said no: as good as an answer
-            } else {
-                suspects.add(p);
-            }
-        }
-        shuffle(hits);
-        shuffle(unknown);
-        shuffle(misses);
-        shuffle(suspects);
-        List<PeerTable.Peer> order = new ArrayList<>(hits.size() + unknown.size() + misses.size() + suspects.size());
-        order.addAll(hits);
-        order.addAll(unknown);
-        order.addAll(misses);
-        order.addAll(suspects); // missed pings: asked last, so an overloaded mesh stays correct
-        return new Plan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), MAX_FIRST_WAVE), trustedNo);
-    }
-
-    private void shuffle(List<PeerTable.Peer> list) {
-        for (int i = list.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            PeerTable.Peer t = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, t);
-        }
-    }
-
     /** One running search; every field is confined to the mesh loop. */
     private final class Search {
         private final String username;
+        private final boolean trustDigestNo;
         private final CompletableFuture<SearchOutcome> result;
         private final long invalidationsAtStart = invalidations.get();
         private List<PeerTable.Peer> order;
@@ -276,13 +236,14 @@ final class UserLocator {
         private ScheduledFuture<?> waveTimer;
         private ScheduledFuture<?> deadlineTimer;
 
-        Search(String username, CompletableFuture<SearchOutcome> result) {
+        Search(String username, boolean trustDigestNo, CompletableFuture<SearchOutcome> result) {
             this.username = username;
+            this.trustDigestNo = trustDigestNo;
             this.result = result;
         }
 
         void start() {
-            Plan plan = plan(username);
+            SearchPlan plan = SearchPlan.of(username, mesh, settings.useDigests(), trustDigestNo, clock.millis(), random);
             order = plan.order();
             firstWave = plan.firstWave();
             trustedNo = plan.trustedNo();

@@ -77,6 +77,21 @@ class CallScenarioTest {
     }
 
     @Test
+    void aCallReachesAUserWhoseLogInNoDigestShowsYet() throws Exception {
+        cluster.close();
+        cluster = new Cluster(3, dir.resolve("nopush"), List.of(),
+                c -> c.withMesh(c.mesh().withDigests(java.time.Duration.ZERO, c.mesh().digestLease())));
+        cluster.awaitDirectory(List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.meshRound(); // every digest current; sn3's lacks bob, and no push will add him
+        TestClient bob = cluster.signIn(2, "bob");
+
+        assertThat(alice.search("bob").getFound()).as("a search trusts the current digests' 'no'").isFalse();
+        assertThat(TestClient.await(alice.signal(invite("c9", "bob"))).hasOk()).as("a call signal does not").isTrue();
+        assertThat(received(bob).getCallId()).isEqualTo("c9");
+    }
+
+    @Test
     void signalsBetweenUsersOnTheSameSuperNodeArePushedDirectly() throws Exception {
         TestClient alice = cluster.signIn(1, "alice");
         TestClient carol = cluster.signIn(1, "carol");
