@@ -64,8 +64,9 @@ public final class BotsCommand implements Callable<Integer> {
     @Option(names = "--no-digests", description = "Blind expansion only (no presence digests), for comparison.")
     boolean noDigests;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Unmeasured load before the measurement, same rate (JIT warm-up; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "15",
+            description = "Unmeasured load before the measurement, same rate: both JVMs' JIT compilers and the "
+                    + "first verification of every record settle in it (default: ${DEFAULT-VALUE}).")
     int warmupS;
 
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = dev.parley.app.HostPortConverter.class,
@@ -119,14 +120,16 @@ public final class BotsCommand implements Callable<Integer> {
             setup.put("register_ms", fleet.registerAll(overlay.superNodes(), seed));
             overlay.meshRound(); // digests now hold every bot
             setup.put("overlay", join != null ? "external: " + join : child ? "child JVM" : "this JVM");
-            BotWorkload load = new BotWorkload(fleet, overlay.superNodes(), InstantSource.system(),
-                    SearchSettings.DEFAULTS.deadline());
-            if (warmupS > 0) {
-                System.err.printf("bots: warm-up %d s...%n", warmupS);
-                load.run(rate, Duration.ofSeconds(warmupS), offlineShare, churn, seed + 1);
+            BotWorkload.Results results;
+            try (BotWorkload load = new BotWorkload(fleet, overlay.superNodes(), InstantSource.system(),
+                    SearchSettings.DEFAULTS.deadline())) {
+                if (warmupS > 0) {
+                    System.err.printf("bots: warm-up %d s...%n", warmupS);
+                    load.run(rate, Duration.ofSeconds(warmupS), offlineShare, churn, seed + 1);
+                }
+                System.err.printf("bots: measuring %d s at %d searches/s...%n", durationS, rate);
+                results = load.run(rate, Duration.ofSeconds(durationS), offlineShare, churn, seed);
             }
-            System.err.printf("bots: measuring %d s at %d searches/s...%n", durationS, rate);
-            BotWorkload.Results results = load.run(rate, Duration.ofSeconds(durationS), offlineShare, churn, seed);
             Map<String, Object> stats = overlay.stats();
             Map<String, Object> out = BotsReport.build(config(), setup, results, stats, overlay.memoryScope());
             System.out.print(BotsReport.table(out));
