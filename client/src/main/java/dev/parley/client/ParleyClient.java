@@ -1,6 +1,8 @@
 package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallSettings;
+import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.protocol.Ed25519KeyPair;
@@ -155,13 +157,13 @@ public final class ParleyClient implements AutoCloseable {
             hostCache.save();
             // Rejoins through the host cache when the super node goes away (docs/nat.md "Path failover").
             SessionKeeper session = new SessionKeeper(io, first, join, hostCache::entries, REJOIN_GIVE_UP_MS);
-            CallEngine.Settings settings = new CallEngine.Settings(login.getCredential().getUsername(),
+            CallSettings settings = new CallSettings(login.getCredential().getUsername(),
                     login.getCredential(), login.getServerPublicKey().toByteArray(),
                     new InetSocketAddress(0), first.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
                     o.ringTimeout(), Duration.ofMillis(400), o.impairment());
             // The super node serves STUN and the UDP relay on its own port number (UDP); after a
             // rejoin that is the new super node.
-            CallEngine.Nat nat = new CallEngine.Nat(() -> {
+            NatTraversal nat = new NatTraversal(() -> {
                 HostPort sn = session.superNode();
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
             }, new SessionRelays(io, session::require), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS, o.relayOnly());

@@ -3,6 +3,8 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallSettings;
+import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.IncomingCallPolicy;
@@ -100,9 +102,9 @@ class TcpRelayFallbackTest {
                 return real.connectTcp(relay.equals(fake) ? sn : relay, token, onPacket);
             }
         };
-        CallEngine.Settings settings = new CallEngine.Settings(user, Credential.getDefaultInstance(), null,
+        CallSettings settings = new CallSettings(user, Credential.getDefaultInstance(), null,
                 new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", 32, 60, Duration.ofSeconds(10), Duration.ofMillis(400));
-        CallEngine.Nat nat = new CallEngine.Nat(() -> List.of(new InetSocketAddress(sn.host(), sn.port())), udpBlackHoled, QUICK, true);
+        NatTraversal nat = new NatTraversal(() -> List.of(new InetSocketAddress(sn.host(), sn.port())), udpBlackHoled, QUICK, true);
         return new CallEngine(settings, sig -> {
             peer.accept(sig);
             return CompletableFuture.completedFuture(null);

@@ -1,9 +1,7 @@
 package dev.parley.client.call;
 
-import dev.parley.client.media.MediaConfig;
 import dev.parley.client.media.MediaSession;
 import dev.parley.client.media.MediaStats;
-import dev.parley.codec.ImpairmentSpec;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
 import dev.parley.protocol.Credentials;
@@ -16,12 +14,9 @@ import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
-import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.protocol.wire.MediaDescription;
 import java.io.IOException;
-import java.util.List;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
@@ -43,51 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
 
-    /**
-     * Static settings of the local party.
-     *
-     * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed delay of 20..1000 ms
-     * @param impairment     test impairment applied to the media this party receives ({@link ImpairmentSpec#NONE} normally)
-     */
-    public record Settings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
-            String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace,
-            ImpairmentSpec impairment) {
-        /** Without impairment. */
-        public Settings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
-                String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace) {
-            this(self, credential, serverPublicKey, mediaBind, mediaHost, bitrateKbps, jitterBufferMs, ringTimeout,
-                    hangupGrace, ImpairmentSpec.NONE);
-        }
-
-        /** @return a copy with another media host (the address peers should send media to) */
-        public Settings withMediaHost(String host) {
-            return new Settings(self, credential, serverPublicKey, mediaBind, host, bitrateKbps, jitterBufferMs,
-                    ringTimeout, hangupGrace, impairment);
-        }
-    }
-
-    /**
-     * NAT traversal of calls (docs/nat.md).
-     *
-     * @param stunServers STUN servers for the server-reflexive candidate (the super node's UDP port), resolved per call
-     * @param relays relay allocation and TCP relay links
-     * @param checks connectivity-check timings
-     * @param relayOnly offer and check only relayed candidates (tests, relay measurements)
-     */
-    public record Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-            ConnectivityChecks.Config checks, boolean relayOnly) {
-        /** Host candidates only: no STUN, no relay. */
-        public static final Nat NONE = new Nat(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
-
-        /** Every candidate type allowed. */
-        public Nat(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-                ConnectivityChecks.Config checks) {
-            this(stunServers, relays, checks, false);
-        }
-    }
-
-    private final Settings settings;
-    private final Nat nat;
+    private final CallSettings settings;
+    private final NatTraversal nat;
     private final CallMediaPath paths;
     private final PathRecovery recovery;
     private final Function<CallSignal, CompletableFuture<Void>> signaller;
@@ -97,9 +49,7 @@ public final class CallEngine {
     private final InstantSource clock;
     private final RandomGenerator random;
     private Call current; // loop only
-    /** A media socket opened ahead of the next call, so its setup does not wait for one; loop only. */
-    private MediaSession spare;
-    private boolean closed; // loop only
+    private final SpareMedia media; // loop only
 
     /**
      * @param settings the local party's settings
@@ -110,16 +60,16 @@ public final class CallEngine {
      * @param clock time source (credential checks)
      * @param random source of call ids and SSRCs
      */
-    public CallEngine(Settings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
+    public CallEngine(CallSettings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
             IncomingCallPolicy policy, CallListener listener, ScheduledExecutorService loop, InstantSource clock,
             RandomGenerator random) {
-        this(settings, signaller, policy, listener, loop, clock, random, Nat.NONE);
+        this(settings, signaller, policy, listener, loop, clock, random, NatTraversal.NONE);
     }
 
     /** As above, with NAT traversal: STUN servers, relays and check timings. */
-    public CallEngine(Settings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
+    public CallEngine(CallSettings settings, Function<CallSignal, CompletableFuture<Void>> signaller,
             IncomingCallPolicy policy, CallListener listener, ScheduledExecutorService loop, InstantSource clock,
-            RandomGenerator random, Nat nat) {
+            RandomGenerator random, NatTraversal nat) {
         this.nat = nat;
         this.paths = new CallMediaPath(settings, nat, loop, clock, random);
         this.recovery = new PathRecovery(paths, signaller, settings.self(), loop, this::hangup);
@@ -130,6 +80,7 @@ public final class CallEngine {
         this.loop = loop;
         this.clock = clock;
         this.random = random;
+        this.media = new SpareMedia(settings, random);
     }
 
     /**
@@ -156,7 +107,7 @@ public final class CallEngine {
             call.done.whenComplete((r, e) -> result.complete(r));
             listener.onState(call.id, callee, CallState.CALLING);
             try {
-                call.media = openMedia();
+                call.media = media.take();
             } catch (IOException e) {
                 end(call, "cannot open media socket: " + e.getMessage());
                 return;
@@ -305,7 +256,7 @@ public final class CallEngine {
         call.source = source;
         call.sink = sink;
         try {
-            call.media = openMedia();
+            call.media = media.take();
             MediaDescriptions.remoteAddress(call.remoteMedia);
         } catch (IOException | ProtocolException e) {
             send(call, b -> b.setBye(Bye.newBuilder().setReason("media failed")));
@@ -433,30 +384,12 @@ public final class CallEngine {
 
     /** Opens the next call's media socket now, off that call's setup path. Any thread. */
     public void prepareMedia() {
-        onLoopIfRunning(() -> {
-            if (spare == null && !closed) {
-                try {
-                    spare = newMedia();
-                } catch (IOException e) {
-                    log.debug("cannot open a spare media socket: {}", e.getMessage());
-                }
-            }
-        });
+        onLoopIfRunning(media::prepare);
     }
 
     /** Closes the spare media socket; calls must have ended. Any thread. */
     public void close() {
-        try {
-            loop.execute(() -> {
-                closed = true;
-                if (spare != null) {
-                    spare.close();
-                    spare = null;
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            log.debug("engine loop already stopped"); // closed twice
-        }
+        onLoopIfRunning(media::close);
     }
 
     private void onLoopIfRunning(Runnable task) {
@@ -465,19 +398,6 @@ public final class CallEngine {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.debug("engine loop stopped");
         }
-    }
-
-    private MediaSession openMedia() throws IOException {
-        MediaSession s = spare;
-        spare = null;
-        return s != null ? s : newMedia();
-    }
-
-    private MediaSession newMedia() throws IOException {
-        MediaConfig config = new MediaConfig(settings.bitrateKbps(), dev.parley.codec.AudioFormats.OPUS_PAYLOAD_TYPE,
-                settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
-                .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());
-        return MediaSession.open(config, settings.mediaBind());
     }
 
     /** Sends a signal of {@code call}; a failure (e.g. peer went offline) ends the call with its message. */

@@ -27,13 +27,13 @@ final class CallMediaPath {
     /** How long relay allocation and the TCP relay link may take. */
     static final long RELAY_ALLOCATE_TIMEOUT_MS = 2000;
 
-    private final CallEngine.Settings settings;
-    private final CallEngine.Nat nat;
+    private final CallSettings settings;
+    private final NatTraversal nat;
     private final ScheduledExecutorService loop;
     private final InstantSource clock;
     private final RandomGenerator random;
 
-    CallMediaPath(CallEngine.Settings settings, CallEngine.Nat nat, ScheduledExecutorService loop, InstantSource clock,
+    CallMediaPath(CallSettings settings, NatTraversal nat, ScheduledExecutorService loop, InstantSource clock,
             RandomGenerator random) {
         this.settings = settings;
         this.nat = nat;
