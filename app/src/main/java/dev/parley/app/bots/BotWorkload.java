@@ -103,7 +103,9 @@ final class BotWorkload implements AutoCloseable {
         });
         double perTick = ratePerS * TICK_MS / 1000.0;
         double churnPerTick = churnPerS * TICK_MS / 1000.0;
-        double[] credit = new double[2];
+        // One search is due at once: the last of rate × duration is then due a full period before
+        // the duration ends, not on its edge.
+        double[] credit = {1.0, 0.0};
         long start = System.nanoTime();
         ScheduledFuture<?> ticks = scheduler.scheduleAtFixedRate(() -> {
             credit[0] += perTick;
@@ -117,7 +119,9 @@ final class BotWorkload implements AutoCloseable {
                 churn(r, random);
             }
         }, 0, TICK_MS, TimeUnit.MILLISECONDS);
-        long endNanos = start + duration.toNanos();
+        // The load stops when every search was issued; a scheduler that fell behind gets one more
+        // second to catch up, so the count stays rate × duration; never longer.
+        long endNanos = start + duration.toNanos() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < endNanos && r.issued.sum() < total) {
             TimeUnit.MILLISECONDS.sleep(20); // the scheduler does the work; this bounds the run in time
         }
