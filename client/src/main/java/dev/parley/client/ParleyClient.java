@@ -225,16 +225,13 @@ public final class ParleyClient implements AutoCloseable {
      * does not match the login server's key.
      */
     private static void warmUpSignalling(LoginResult login, InstantSource clock) {
-        // Repeated (up to 300 ms) so the JIT compiles Ed25519 verification: a cold one costs tens of ms of setup.
-        long until = System.nanoTime() + 300_000_000L;
-        for (int i = 0; i < 200 && System.nanoTime() < until; i++) {
-            try {
-                dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
-            } catch (ProtocolException e) {
-                log.warn("our own credential does not verify: {}", e.getMessage());
-                break;
-            }
+        try {
+            dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
+        } catch (ProtocolException e) {
+            log.warn("our own credential does not verify: {}", e.getMessage());
         }
+        // Up to 300 ms, so the JIT compiles Ed25519 verification: a cold one costs tens of ms of setup.
+        dev.parley.protocol.Ed25519KeyPair.warmUp(300);
         try {
             var request = dev.parley.nat.stun.StunMessage.bindingRequest(
                     dev.parley.nat.stun.TransactionId.random(new java.util.SplittableRandom(1)));
