@@ -86,6 +86,14 @@ public final class SuperNode implements AutoCloseable {
         return start(config, new SecureRandom());
     }
 
+    /** Call signals travel over TCP peer links: the first few are opened at once, not during a call's setup. */
+    static final int EAGER_PEER_LINKS = 4;
+
+    private void openFirstLinks(List<HostPort> directory) {
+        directory.stream().filter(hp -> !hp.equals(advertised)).limit(EAGER_PEER_LINKS)
+                .forEach(hp -> peers.connection(hp).exceptionally(e -> null)); // a failure shows on first use
+    }
+
     /**
      * Starts a super node: binds {@code config.listen()} and starts talking to the login server in
      * the background (see {@link #ready()}).
@@ -184,8 +192,11 @@ public final class SuperNode implements AutoCloseable {
         mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl,
                 username -> locatorRef[0].invalidate(username), random.nextLong());
         meshRef[0] = mesh;
-        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), mesh::onDirectory);
         peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
+        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), directory -> {
+            mesh.onDirectory(directory);
+            openFirstLinks(directory);
+        });
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
         locatorRef[0] = locator;
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
