@@ -4,13 +4,11 @@ import dev.parley.client.media.MediaSession;
 import dev.parley.client.media.MediaStats;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
-import dev.parley.protocol.Credentials;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
-import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
@@ -96,7 +94,7 @@ public final class CallEngine {
         CompletableFuture<CallReport> result = new CompletableFuture<>();
         loop.execute(() -> {
             if (current != null) {
-                closeQuietly(source, sink);
+                dev.parley.client.media.AudioResources.closeQuietly(source, sink);
                 result.complete(new CallReport("", callee, true, false, -1, "already in a call with " + current.peer, 0, null));
                 return;
             }
@@ -135,7 +133,7 @@ public final class CallEngine {
         return onLoop(() -> {
             Call call = current;
             if (call == null || call.outgoing || call.state != CallState.RINGING) {
-                closeQuietly(source, sink);
+                dev.parley.client.media.AudioResources.closeQuietly(source, sink);
                 return false;
             }
             accept(call, source, sink);
@@ -228,7 +226,7 @@ public final class CallEngine {
             return;
         }
         try {
-            verifyPeer(s.getInvite().getCallerCredential(), caller);
+            settings.verifyPeer(s.getInvite().getCallerCredential(), caller, clock.instant());
             MediaDescriptions.remoteAddress(s.getInvite().getMedia());
         } catch (ProtocolException e) {
             log.warn("rejecting call {} from {}: {}", s.getCallId(), caller, e.getMessage());
@@ -296,7 +294,7 @@ public final class CallEngine {
             MediaDescriptions.remoteAddress(accept.getMedia());
             call.remoteMedia = accept.getMedia();
             connect(call); // checks run on the media socket's loop while we verify: results come to this loop after it
-            verifyPeer(accept.getCalleeCredential(), call.peer);
+            settings.verifyPeer(accept.getCalleeCredential(), call.peer, clock.instant());
         } catch (ProtocolException e) {
             hangup(call, "bad answer: " + e.getMessage());
         }
@@ -350,7 +348,7 @@ public final class CallEngine {
             call.media.close();
         }
         if (!call.mediaStarted) {
-            closeQuietly(call.source, call.sink);
+            dev.parley.client.media.AudioResources.closeQuietly(call.source, call.sink);
         }
         if (current == call) {
             current = null;
@@ -369,17 +367,6 @@ public final class CallEngine {
     private void setState(Call call, CallState state) {
         call.state = state;
         listener.onState(call.id, call.peer, state);
-    }
-
-    private void verifyPeer(Credential credential, String expectedUser) throws ProtocolException {
-        if (settings.serverPublicKey() == null) {
-            return;
-        }
-        Credentials.verify(settings.serverPublicKey(), credential, clock.instant());
-        if (!credential.getUsername().equals(expectedUser)) {
-            throw new ProtocolException(dev.parley.protocol.wire.ErrorCode.INVALID_CREDENTIAL,
-                    "credential is for '" + credential.getUsername() + "', not '" + expectedUser + "'");
-        }
     }
 
     /** Opens the next call's media socket now, off that call's setup path. Any thread. */
@@ -422,17 +409,5 @@ public final class CallEngine {
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, loop);
-    }
-
-    private static void closeQuietly(AutoCloseable... resources) {
-        for (AutoCloseable r : resources) {
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (Exception e) {
-                    log.debug("close failed", e);
-                }
-            }
-        }
     }
 }

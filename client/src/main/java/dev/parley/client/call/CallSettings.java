@@ -1,6 +1,9 @@
 package dev.parley.client.call;
 
 import dev.parley.codec.ImpairmentSpec;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Credential;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -25,5 +28,22 @@ public record CallSettings(String self, Credential credential, byte[] serverPubl
     public CallSettings withMediaHost(String host) {
         return new CallSettings(self, credential, serverPublicKey, mediaBind, host, bitrateKbps, jitterBufferMs,
                 ringTimeout, hangupGrace, impairment);
+    }
+
+    /**
+     * Checks a call peer's credential: signed by the login server and issued to {@code expectedUser}.
+     * Without a login-server key (tests without one) every credential passes.
+     *
+     * @throws ProtocolException {@code INVALID_CREDENTIAL} or {@code EXPIRED_CREDENTIAL}
+     */
+    public void verifyPeer(Credential peer, String expectedUser, java.time.Instant now) throws ProtocolException {
+        if (serverPublicKey == null) {
+            return;
+        }
+        Credentials.verify(serverPublicKey, peer, now);
+        if (!peer.getUsername().equals(expectedUser)) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "credential is for '" + peer.getUsername() + "', not '" + expectedUser + "'");
+        }
     }
 }

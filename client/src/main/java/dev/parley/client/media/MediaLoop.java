@@ -15,7 +15,6 @@ import dev.parley.codec.RtpPacket;
 import io.netty.util.concurrent.Future;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -251,15 +250,6 @@ final class MediaLoop {
     void closeResources() {
         encoder.close();
         playout.close();
-        closeQuietly(sink, "sink");
-        closeQuietly(source, "source");
-    }
-
-    private static void closeQuietly(AutoCloseable c, String what) {
-        try {
-            Objects.requireNonNull(c).close();
-        } catch (Exception e) {
-            log.warn("closing audio {} failed", what, e);
-        }
+        AudioResources.closeQuietly(sink, source);
     }
 }
