@@ -13,7 +13,6 @@ import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;

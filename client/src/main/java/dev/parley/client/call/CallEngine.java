@@ -1,6 +1,5 @@
 package dev.parley.client.call;
 
-import dev.parley.client.media.MediaSession;
 import dev.parley.client.media.MediaStats;
 import dev.parley.codec.AudioSink;
 import dev.parley.codec.AudioSource;
