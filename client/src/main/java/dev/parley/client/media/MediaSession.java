@@ -324,12 +324,7 @@ public final class MediaSession implements AutoCloseable {
         return new DatagramTransport() {
             @Override
             public void send(InetSocketAddress to, byte[] payload) {
-                Consumer<byte[]> tcp = tcpRelaySender;
-                if (tcp != null && to.equals(tcpRelayAddress)) {
-                    tcp.accept(payload);
-                    return;
-                }
-                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(payload), to)).addListener(sendListener);
+                sendTo(to, payload);
             }
 
             @Override
@@ -341,23 +336,7 @@ public final class MediaSession implements AutoCloseable {
 
     /** @return timers on the media socket's event loop (the thread STUN handlers run on) */
     public TaskScheduler scheduler() {
-        var eventLoop = channel.eventLoop();
-        return new TaskScheduler() {
-            @Override
-            public Cancellable schedule(Runnable task, long delayMs) {
-                var f = eventLoop.schedule(task, delayMs, TimeUnit.MILLISECONDS);
-                return () -> f.cancel(false);
-            }
-
-            @Override
-            public void execute(Runnable task) {
-                if (eventLoop.inEventLoop()) {
-                    task.run();
-                } else {
-                    eventLoop.execute(task);
-                }
-            }
-        };
+        return TaskScheduler.onEventLoop(channel.eventLoop());
     }
 
     /**
@@ -394,12 +373,17 @@ public final class MediaSession implements AutoCloseable {
     }
 
     private io.netty.util.concurrent.Future<?> send(byte[] rtp) {
+        return sendTo(remote, rtp);
+    }
+
+    /** Sends over the TCP relay link when {@code to} is its relay, else by UDP. */
+    private io.netty.util.concurrent.Future<?> sendTo(InetSocketAddress to, byte[] payload) {
         Consumer<byte[]> tcp = tcpRelaySender;
-        if (tcp != null && remote.equals(tcpRelayAddress)) {
-            tcp.accept(rtp);
+        if (tcp != null && to.equals(tcpRelayAddress)) {
+            tcp.accept(payload);
             return channel.newSucceededFuture();
         }
-        return channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(rtp), remote)).addListener(sendListener);
+        return channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(payload), to)).addListener(sendListener);
     }
 
     private void onFirstPacket() {

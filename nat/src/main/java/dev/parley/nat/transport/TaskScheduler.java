@@ -21,4 +21,12 @@ public interface TaskScheduler {
 
     /** Runs the task on the owner's thread, as soon as possible (directly if already on it). */
     void execute(Runnable task);
+
+    /**
+     * @param loop the event loop that owns the tasks' state
+     * @return timers and execution on {@code loop}; {@link #execute} runs inline when already on it
+     */
+    static TaskScheduler onEventLoop(io.netty.channel.EventLoop loop) {
+        return new EventLoopScheduler(loop);
+    }
 }

@@ -34,23 +34,7 @@ public final class UdpEndpoint implements DatagramTransport, AutoCloseable {
 
     private UdpEndpoint(Channel channel) {
         this.channel = channel;
-        EventLoop loop = channel.eventLoop();
-        this.scheduler = new TaskScheduler() {
-            @Override
-            public Cancellable schedule(Runnable task, long delayMs) {
-                var f = loop.schedule(task, delayMs, TimeUnit.MILLISECONDS);
-                return () -> f.cancel(false);
-            }
-
-            @Override
-            public void execute(Runnable task) {
-                if (loop.inEventLoop()) {
-                    task.run();
-                } else {
-                    loop.execute(task);
-                }
-            }
-        };
+        this.scheduler = TaskScheduler.onEventLoop(channel.eventLoop());
     }
 
     /**
