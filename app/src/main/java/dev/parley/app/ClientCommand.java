@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.codec.AudioDevices;
@@ -227,7 +228,7 @@ final class ClientCommand implements Callable<Integer> {
         if (!found.getFound()) {
             System.err.println("parley client: user '" + callee + "' is not online (searched " + found.getSupernodesContacted()
                     + " super nodes for " + waitOnlineSeconds + " s)");
-            return finish(new CallReport("", callee, true, false, -1, "user '" + callee + "' is not online", 0, null));
+            return finish(CallReport.notStarted(callee, EndReason.UNREACHABLE, "user '" + callee + "' is not online"));
         }
         System.err.println("found " + callee + " at super node " + HostPort.of(found.getRecord().getSuperNode())
                 + " (" + found.getSupernodesContacted() + " super nodes contacted, " + found.getElapsedMs() + " ms); calling...");

@@ -3,7 +3,7 @@ package dev.parley.app;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallReport;
-import dev.parley.client.call.CallState;
+import dev.parley.client.call.CallPhase;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
@@ -35,11 +35,12 @@ final class Shell {
     static CallListener printingListener() {
         return new CallListener() {
             @Override
-            public void onState(String callId, String peer, CallState state) {
-                switch (state) {
-                    case RINGING -> out.accept(peer.equals(calling) ? "* " + peer + "'s phone is ringing"
+            public void onPhase(String callId, String peer, CallPhase phase) {
+                switch (phase) {
+                    case CallPhase.Ringing r -> out.accept(peer.equals(calling) ? "* " + peer + "'s phone is ringing"
                             : "* incoming call from " + peer + ": type 'answer' or 'reject'");
-                    case ACTIVE -> out.accept("* in a call with " + peer + " (type 'hangup' to end)");
+                    case CallPhase.Active a -> out.accept("* in a call with " + peer + " (" + a.path() + "; type 'hangup' to end)");
+                    case CallPhase.Recovering r -> out.accept("* media path lost (" + r.reason() + "); reconnecting");
                     default -> { }
                 }
             }

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.CallListener;
@@ -167,8 +168,9 @@ public final class ParleyClient implements AutoCloseable {
                 HostPort sn = session.superNode();
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
             }, new SessionRelays(io, session::require), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
-            engine[0] = new CallEngine(settings, signal -> session.require().thenCompose(s -> s.signal(signal)),
-                    o.policy(), o.listener(), callLoop, o.clock(), o.random(), nat);
+            CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
+            engine[0] = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
+                    o.policy(), o.listener());
             session.listener(new SessionKeeper.Listener() {
                 @Override
                 public void lost(HostPort superNode) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallReport;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.codec.Clips;
 import dev.parley.codec.Fidelity;
@@ -63,7 +64,8 @@ class EndToEndCallTest {
         CallReport bobReport = bobEnded.get(10, TimeUnit.SECONDS);
 
         assertThat(aliceReport.connected()).as(aliceReport.endReason()).isTrue();
-        assertThat(aliceReport.endReason()).isEqualTo("input ended");
+        assertThat(aliceReport.end()).isEqualTo(EndReason.INPUT_ENDED);
+        assertThat(bobReport.end()).isEqualTo(EndReason.REMOTE_HUNG_UP);
         assertThat(bobReport.endReason()).startsWith("remote hung up");
         assertThat(aliceReport.setupMs()).isBetween(0L, 5_000L);
         // loopback: both parties are "public", the host pair is checked and selected
@@ -86,7 +88,8 @@ class EndToEndCallTest {
         PcmBufferSink sink = new PcmBufferSink();
         CallReport r = dave.calls().call("nobody-here", SilenceSource.endless(), sink).get(10, TimeUnit.SECONDS);
         assertThat(r.connected()).isFalse();
-        assertThat(r.endReason()).isEqualTo("user 'nobody-here' is not online");
+        assertThat(r.end()).isEqualTo(EndReason.UNREACHABLE);
+        assertThat(r.endDetail()).isEqualTo("user 'nobody-here' is not online");
         assertThat(sink.isClosed()).isTrue();
         assertThat(dave.search("nobody-here").get(10, TimeUnit.SECONDS).getFound()).isFalse();
     }
@@ -98,15 +101,18 @@ class EndToEndCallTest {
         ParleyClient grace = overlay.client("grace", 1, (id, c) -> new IncomingCallPolicy.Decline("no"), CallListener.NONE);
 
         CallReport declined = frank.calls().call("erin", SilenceSource.endless(), new PcmBufferSink()).get(10, TimeUnit.SECONDS);
-        assertThat(declined.endReason()).isEqualTo("rejected by erin: in a meeting");
+        assertThat(declined.end()).isEqualTo(EndReason.REMOTE_DECLINED);
+        assertThat(declined.endReason()).isEqualTo("declined by the callee: in a meeting");
 
         // grace calls frank, whose policy leaves the call ringing; erin's call to frank then finds him busy
         CompletableFuture<CallReport> ringing = grace.calls().call("frank", SilenceSource.endless(), new PcmBufferSink());
         awaitRinging(frank);
         CallReport busy = erin.calls().call("frank", SilenceSource.endless(), new PcmBufferSink()).get(10, TimeUnit.SECONDS);
-        assertThat(busy.endReason()).isEqualTo("frank is busy");
+        assertThat(busy.end()).isEqualTo(EndReason.BUSY);
         assertThat(frank.calls().reject("later").get(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(ringing.get(10, TimeUnit.SECONDS).endReason()).isEqualTo("rejected by frank: later");
+        CallReport rejected = ringing.get(10, TimeUnit.SECONDS);
+        assertThat(rejected.end()).isEqualTo(EndReason.REMOTE_DECLINED);
+        assertThat(rejected.endDetail()).isEqualTo("later");
     }
 
     @Test

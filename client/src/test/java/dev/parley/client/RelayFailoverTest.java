@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallReport;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.media.MediaStats;
 import dev.parley.codec.PcmBufferSink;
@@ -51,8 +52,8 @@ class RelayFailoverTest {
             assertThat(alice.calls().hangup().get(5, TimeUnit.SECONDS)).isTrue();
             CallReport a = aliceEnded.get(10, TimeUnit.SECONDS);
             CallReport b = bobEnded.get(10, TimeUnit.SECONDS);
-            assertThat(a.endReason()).isEqualTo("hung up");
-            assertThat(b.endReason()).startsWith("remote hung up");
+            assertThat(a.end()).isEqualTo(EndReason.HUNG_UP);
+            assertThat(b.end()).isEqualTo(EndReason.REMOTE_HUNG_UP);
             for (CallReport r : new CallReport[] {a, b}) {
                 assertThat(r.pathHistory()).as("path history").containsExactly("relay-udp", "relay-udp");
                 assertThat(r.pathChanges()).isEqualTo(1);

@@ -3,6 +3,8 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallRuntime;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.CallSettings;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.CallListener;
@@ -67,7 +69,7 @@ class TcpRelayFallbackTest {
                 CallReport bob = bobEnded.get(10, TimeUnit.SECONDS);
 
                 assertThat(alice.connected()).as(alice.endReason()).isTrue();
-                assertThat(alice.endReason()).isEqualTo("input ended");
+                assertThat(alice.end()).isEqualTo(EndReason.INPUT_ENDED);
                 assertThat(alice.path()).isEqualTo("relay-tcp");
                 assertThat(bob.path()).isEqualTo("relay-tcp");
                 assertThat(bob.media().packetsReceived()).isGreaterThan(50);
@@ -105,9 +107,10 @@ class TcpRelayFallbackTest {
         CallSettings settings = new CallSettings(user, Credential.getDefaultInstance(), null,
                 new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", 32, 60, Duration.ofSeconds(10), Duration.ofMillis(400));
         NatTraversal nat = new NatTraversal(() -> List.of(new InetSocketAddress(sn.host(), sn.port())), udpBlackHoled, QUICK, true);
-        return new CallEngine(settings, sig -> {
+        CallRuntime runtime = CallRuntime.system(loop, InstantSource.system(), new SplittableRandom(seed), settings.mediaBind());
+        return new CallEngine(settings, nat, runtime, sig -> {
             peer.accept(sig);
             return CompletableFuture.completedFuture(null);
-        }, policy, listener, loop, InstantSource.system(), new SplittableRandom(seed), nat);
+        }, policy, listener);
     }
 }

@@ -2,8 +2,8 @@ package dev.parley.client.call;
 
 /** Observes call progress; called on the call engine's thread, so keep it quick. */
 public interface CallListener {
-    /** The call's state changed. */
-    default void onState(String callId, String peer, CallState state) {}
+    /** The call moved to another phase (also between two {@link CallPhase.Active} paths). */
+    default void onPhase(String callId, String peer, CallPhase phase) {}
 
     /**
      * An audio device of the call failed or disappeared (e.g. unplugged); the call goes on with

@@ -14,7 +14,8 @@ import java.util.Map;
  * @param connected true if media flowed from the peer (at least one RTP packet received)
  * @param setupMs caller: INVITE sent → first RTP packet received; callee: ACCEPT sent → first RTP
  *     packet received; -1 when never connected
- * @param endReason why the call ended, e.g. "hung up", "remote hung up", "busy", "user 'bob' is not online"
+ * @param end why the call ended
+ * @param endDetail more for the user: the peer's words on a decline, an error message; empty if none
  * @param durationMs time from call start (INVITE sent or received) to end, in ms
  * @param media media statistics, or null when media never started
  * @param path how media flowed: {@code direct}, {@code hole-punched}, {@code relay-udp} or
@@ -25,19 +26,27 @@ import java.util.Map;
  * @param pathHistory every path media took, in order: more than one after a failover
  */
 public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-        String endReason, long durationMs, MediaStats media, String path, long pathSetupMs, long mediaGapMs,
+        EndReason end, String endDetail, long durationMs, MediaStats media, String path, long pathSetupMs, long mediaGapMs,
         List<String> pathHistory) {
 
     /** Compact constructor: copies the history. */
     public CallReport {
+        endDetail = endDetail == null ? "" : endDetail;
         pathHistory = pathHistory == null ? List.of() : List.copyOf(pathHistory);
     }
 
-    /** Without failover figures (no media gap measured, one path at most). */
-    public CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-            String endReason, long durationMs, MediaStats media, String path, long pathSetupMs) {
-        this(callId, peer, outgoing, connected, setupMs, endReason, durationMs, media, path, pathSetupMs, -1,
-                path == null ? List.of() : List.of(path));
+    /**
+     * A call that never started (no session: e.g. the user is not online).
+     *
+     * @return a report with no media and no path
+     */
+    public static CallReport notStarted(String peer, EndReason end, String detail) {
+        return new CallReport("", peer, true, false, -1, end, detail, 0, null, null, -1, -1, List.of());
+    }
+
+    /** @return the user-facing end reason: the reason's text, then the detail if any ("declined by the callee: in a meeting") */
+    public String endReason() {
+        return endDetail.isEmpty() ? end.text() : end.text() + ": " + endDetail;
     }
 
     /** @return how often media moved to a new path after the first one (docs/nat.md "Path failover") */
@@ -45,14 +54,8 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         return Math.max(0, pathHistory.size() - 1);
     }
 
-    /** Without a media path (the call never got to connectivity checks). */
-    public CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-            String endReason, long durationMs, MediaStats media) {
-        this(callId, peer, outgoing, connected, setupMs, endReason, durationMs, media, null, -1);
-    }
-
     /**
-     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code path}, {@code path_setup_ms},
+     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code end}, {@code end_reason}, {@code path}, {@code path_setup_ms},
      *     {@code packets_sent}, {@code packets_received}, {@code packets_lost}, {@code jitter_ms},
      *     {@code bitrate_kbps}, … (media keys are present only when media started)
      */
@@ -63,7 +66,8 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         m.put("direction", outgoing ? "outgoing" : "incoming");
         m.put("connected", connected);
         m.put("setup_ms", setupMs);
-        m.put("end_reason", endReason);
+        m.put("end", end.code());
+        m.put("end_reason", endReason());
         m.put("duration_ms", durationMs);
         if (path != null) {
             m.put("path", path);

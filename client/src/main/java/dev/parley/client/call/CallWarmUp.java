@@ -39,8 +39,8 @@ public final class CallWarmUp {
         SplittableRandom random = new SplittableRandom(20_26);
         try (MediaSession a = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 1), loopback);
                 MediaSession b = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 2), loopback)) {
-            IceAgent ia = new IceAgent(a, InstantSource.system(), random, true, ConnectivityChecks.Config.DEFAULTS, false);
-            IceAgent ib = new IceAgent(b, InstantSource.system(), random, false, ConnectivityChecks.Config.DEFAULTS, false);
+            IceAgent ia = new IceAgent(a.socket(), InstantSource.system(), random, true, ConnectivityChecks.Config.DEFAULTS, false);
+            IceAgent ib = new IceAgent(b.socket(), InstantSource.system(), random, false, ConnectivityChecks.Config.DEFAULTS, false);
             MediaDescription da = describe(a, ia.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             MediaDescription db = describe(b, ib.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             MediaDescriptions.remoteAddress(da);

@@ -1,12 +1,13 @@
 package dev.parley.client.call;
 
 import com.google.protobuf.ByteString;
-import dev.parley.client.media.MediaSession;
+import dev.parley.client.media.MediaSocket;
 import dev.parley.nat.ice.Candidate;
 import dev.parley.nat.ice.CandidateType;
 import dev.parley.nat.ice.CheckResult;
 import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.nat.ice.IceCredentials;
+import dev.parley.nat.ice.IceFailedException;
 import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunMessage;
@@ -56,7 +57,7 @@ final class IceAgent {
         }
     }
 
-    private final MediaSession media;
+    private final MediaSocket media;
     private final InstantSource clock;
     private final RandomGenerator random;
     private final boolean controlling;
@@ -67,7 +68,7 @@ final class IceAgent {
     private ConnectivityChecks checks;
 
     /** @param relayOnly offer and check only relayed candidates (when a relay is available) */
-    IceAgent(MediaSession media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
+    IceAgent(MediaSocket media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
             boolean relayOnly) {
         this.relayOnly = relayOnly;
         this.media = media;
@@ -75,7 +76,7 @@ final class IceAgent {
         this.random = random;
         this.controlling = controlling;
         this.config = config;
-        this.stun = new StunClient(media.transport(), media.scheduler(), clock, random, GATHER_TIMING);
+        this.stun = new StunClient(media, media.scheduler(), clock, random, GATHER_TIMING);
         media.addStunHandler(stun);
     }
 
@@ -137,7 +138,7 @@ final class IceAgent {
      * Starts connectivity checks against the peer's description (after {@link #gather}); called
      * again, it replaces the previous checks with new ones (same credentials and candidates).
      *
-     * @return completes with the selected pair, or exceptionally with {@link dev.parley.nat.ice.IceFailedException}
+     * @return completes with the selected pair, or exceptionally with {@link IceFailedException}
      * @throws ProtocolException BAD_REQUEST if the peer sent no usable ICE credentials or candidates
      */
     CompletableFuture<CheckResult> check(MediaDescription remote) throws ProtocolException {
@@ -158,7 +159,7 @@ final class IceAgent {
                 checks.close();
                 media.removeStunHandler(checks);
             }
-            checks = new ConnectivityChecks(media.transport(), media.scheduler(), clock, random, controlling,
+            checks = new ConnectivityChecks(media, media.scheduler(), clock, random, controlling,
                     local.credentials(), remoteCreds, local.candidates(), config);
             media.addStunHandler(checks);
             checks.addRemoteCandidates(remoteCandidates);

@@ -1,38 +1,34 @@
 package dev.parley.client.call;
 
+import dev.parley.client.media.MediaSession;
+import dev.parley.nat.transport.TaskScheduler;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.MediaUpdate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Path failover (docs/nat.md "Path failover"): re-establishes a call's media path when it is lost
- * mid-call, e.g. because the super node relaying it died, and records the gap.
+ * Path failover of one call (docs/nat.md "Path failover"): re-establishes the media path when it is
+ * lost mid-call, e.g. because the super node relaying it died, and records the gap.
  *
  * <p>Detection, on both sides: no RTP from the peer for {@value #MEDIA_LOSS_MS} ms (a watchdog;
  * media normally brings 50 packets/s), consent loss on the selected pair (RFC 7675), or — at once —
  * the loss of the super node whose relay carries the media (its control connection closed).
  *
  * <p>Renegotiation, driven by the caller (it owns the relay allocation and controls ICE): once it
- * has a super node again (the client rejoins the overlay by itself), it allocates a new relay,
- * gathers fresh candidates on the same media socket with new ICE credentials and sends a
- * {@code MediaUpdate} offer (generation 1, 2, …) through signalling; the callee gathers too (with
- * the offered relay's token), answers with its own {@code MediaUpdate}, and both run connectivity
- * checks again. The selected pair's address becomes the media's new remote; SSRC and sequence
- * numbers continue, so the gap shows as loss and in {@link CallReport#mediaGapMs()}. A failed step
- * (no super node yet, no relay, signal refused, no answer within {@value #ANSWER_TIMEOUT_MS} ms,
- * checks failed) is retried after {@value #RETRY_MS} ms with a new generation; either side hangs up
- * {@value #GIVE_UP_MS} ms after the loss if no new path was found. Confined to the engine's loop.
+ * has a super node again (the client rejoins the overlay by itself), it runs a new {@link PathRound}
+ * on the same media socket (new relay, fresh candidates, new ICE credentials) and sends its
+ * description as a {@code MediaUpdate} offer (generation 1, 2, …); the callee runs a round too (with
+ * the offered relay), answers with its own {@code MediaUpdate}, and both check again. The selected
+ * pair becomes the media's new remote; SSRC and sequence numbers continue, so the gap shows as loss
+ * and in {@link CallReport#mediaGapMs()}. A failed step (no super node yet, no relay, signal refused,
+ * no answer within {@value #ANSWER_TIMEOUT_MS} ms, checks failed) is retried after {@value #RETRY_MS}
+ * ms with a new generation; either side hangs up {@value #GIVE_UP_MS} ms after the loss if no new
+ * path was found. The fields here are this call's recovery state, written only on the engine's thread.
  */
 final class PathRecovery {
     private static final Logger log = LoggerFactory.getLogger(PathRecovery.class);
@@ -46,58 +42,64 @@ final class PathRecovery {
     /** Hang up when no new path was found this long after the loss. */
     static final long GIVE_UP_MS = 30_000;
 
-    private final CallMediaPath paths;
-    private final Function<CallSignal, CompletableFuture<Void>> signaller;
-    private final String self;
-    private final ScheduledExecutorService loop;
-    private final BiConsumer<Call, String> hangup;
+    private final CallSession call;
+    private final CallContext ctx;
+    private int generation;
+    private long lostAtMs = -1;
+    private String lostReason = "";
+    private long resumedAtMs = -1;
+    private boolean hadRelay;
+    private boolean awaitingRetry;
+    private TaskScheduler.Cancellable watchdog;
+    private TaskScheduler.Cancellable retryTimer;
+    private TaskScheduler.Cancellable giveUpTimer;
 
-    PathRecovery(CallMediaPath paths, Function<CallSignal, CompletableFuture<Void>> signaller, String self,
-            ScheduledExecutorService loop, BiConsumer<Call, String> hangup) {
-        this.paths = paths;
-        this.signaller = signaller;
-        this.self = self;
-        this.loop = loop;
-        this.hangup = hangup;
+    PathRecovery(CallSession call, CallContext ctx) {
+        this.call = call;
+        this.ctx = ctx;
     }
 
-    /** Media started on the call's first path: records it and starts the watchdog. */
-    void watch(Call call) {
-        call.hadRelay = call.relay != null;
-        if (call.path != null) {
-            call.pathHistory.add(call.path);
-        }
-        call.watchdog = loop.scheduleWithFixedDelay(() -> {
-            if (call.ended() || call.pathLostNanos != 0) {
+    /** Media started on the call's first path: starts the watchdog. */
+    void watch(boolean withRelay) {
+        hadRelay = withRelay;
+        scheduleWatchdog();
+    }
+
+    private void scheduleWatchdog() {
+        watchdog = scheduler().schedule(() -> {
+            if (call.ended()) {
                 return;
             }
-            long silentMs = call.media.msSinceLastPacket();
-            if (call.resumedNanos != 0) {
-                silentMs = Math.min(silentMs, (System.nanoTime() - call.resumedNanos) / 1_000_000);
+            if (!lost()) {
+                long silentMs = call.media().msSinceLastPacket();
+                if (resumedAtMs >= 0) {
+                    silentMs = Math.min(silentMs, call.now() - resumedAtMs);
+                }
+                if (silentMs > MEDIA_LOSS_MS) {
+                    pathLost("no media from " + call.peer + " for " + silentMs + " ms");
+                }
             }
-            if (silentMs > MEDIA_LOSS_MS) {
-                pathLost(call, "no media from " + call.peer + " for " + silentMs + " ms");
-            }
-        }, WATCHDOG_INTERVAL_MS, WATCHDOG_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            scheduleWatchdog();
+        }, WATCHDOG_INTERVAL_MS);
     }
 
     /** The call ended: stops timers. */
-    void stop(Call call) {
-        Call.cancel(call.watchdog);
-        Call.cancel(call.recoveryTimer);
-        Call.cancel(call.giveUpTimer);
+    void stop() {
+        cancel(watchdog);
+        cancel(retryTimer);
+        cancel(giveUpTimer);
     }
 
     /** The client lost its session with {@code superNode}: if that super node relays the media, the path is lost now. */
-    void superNodeLost(Call call, HostPort superNode) {
-        if (call == null || call.ended() || !call.mediaStarted || call.media.remote() == null) {
+    void superNodeLost(HostPort superNode) {
+        MediaSession media = call.media();
+        if (call.ended() || !(call.phase() instanceof CallPhase.Active) || media.remote() == null) {
             return;
         }
-        InetSocketAddress remote = call.media.remote();
+        InetSocketAddress remote = media.remote();
         try {
-            if (remote.getPort() == superNode.port()
-                    && remote.getAddress().equals(InetAddress.getByName(superNode.host()))) {
-                pathLost(call, "relay super node " + superNode + " lost");
+            if (remote.getPort() == superNode.port() && remote.getAddress().equals(InetAddress.getByName(superNode.host()))) {
+                pathLost("relay super node " + superNode + " lost");
             }
         } catch (UnknownHostException e) {
             log.debug("cannot resolve {}: {}", superNode, e.toString());
@@ -105,140 +107,131 @@ final class PathRecovery {
     }
 
     /** The client joined the overlay again: a caller waiting to retry (no super node) retries now. */
-    void rejoined(Call call) {
-        if (call != null && call.outgoing && !call.ended() && call.pathLostNanos != 0 && call.awaitingRetry) {
-            offer(call);
+    void rejoined() {
+        if (call.outgoing && !call.ended() && lost() && awaitingRetry) {
+            offer();
         }
     }
 
     /** The media path stopped working: the caller starts renegotiating, the callee waits for its offer. */
-    void pathLost(Call call, String reason) {
-        if (call.ended() || call.pathLostNanos != 0) {
+    void pathLost(String reason) {
+        if (call.ended() || lost()) {
             return;
         }
-        call.pathLostNanos = System.nanoTime();
-        call.pathLostReason = reason;
-        log.warn("call {}: media path {} lost ({}); re-establishing", call.id, call.path, reason);
-        call.giveUpTimer = loop.schedule(() -> hangup.accept(call, "media path lost: " + reason + " (no new path within "
-                + GIVE_UP_MS + " ms)"), GIVE_UP_MS, TimeUnit.MILLISECONDS);
+        lostAtMs = call.now();
+        lostReason = reason;
+        log.warn("call {}: media path lost ({}); re-establishing", call.id, reason);
+        call.setPhase(new CallPhase.Recovering(generation, reason));
+        giveUpTimer = scheduler().schedule(() -> call.hangup(EndReason.MEDIA_LOST,
+                reason + " (no new path within " + GIVE_UP_MS + " ms)"), GIVE_UP_MS);
         if (call.outgoing) {
-            offer(call);
+            offer();
         }
     }
 
-    /** Caller: a new round (generation) — relay, gathering, MediaUpdate offer. */
-    private void offer(Call call) {
-        if (call.ended() || call.pathLostNanos == 0) {
+    private boolean lost() {
+        return lostAtMs >= 0;
+    }
+
+    /** Caller: a new round (generation): relay, gathering, MediaUpdate offer. */
+    private void offer() {
+        if (call.ended() || !lost()) {
             return;
         }
-        Call.cancel(call.recoveryTimer);
-        call.awaitingRetry = false;
-        int gen = ++call.updateGeneration;
-        newRound(call);
-        paths.allocateRelay(call, alloc -> {
-            if (stale(call, gen)) {
+        cancel(retryTimer);
+        awaitingRetry = false;
+        int gen = ++generation;
+        PathRound round = call.newRound();
+        round.prepare(null, media -> {
+            if (stale(gen)) {
                 return;
             }
-            if (alloc == null && call.hadRelay) {
-                retry(call, gen, "no relay allocation (no super node yet?)");
+            if (hadRelay && !round.hasRelay()) {
+                retry(gen, "no relay allocation (no super node yet?)");
                 return;
             }
-            InetSocketAddress relay = alloc == null ? null : CallMediaPath.resolve(alloc.getRelay());
-            paths.prepare(call, relay, alloc == null ? null : alloc.getCallerToken().toByteArray(), local -> {
-                if (stale(call, gen)) {
-                    return;
-                }
-                MediaDescription media = paths.describe(call, local, alloc == null ? null : alloc.getCalleeToken().toByteArray());
-                send(call, MediaUpdate.newBuilder().setMedia(media).setGeneration(gen)).whenCompleteAsync((ok, e) -> {
-                    if (e != null) {
-                        retry(call, gen, "offer not delivered: " + e.getMessage());
-                    }
-                }, loop);
-                call.recoveryTimer = loop.schedule(() -> retry(call, gen, "no answer"), ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            });
+            send(MediaUpdate.newBuilder().setMedia(media).setGeneration(gen), gen);
+            retryTimer = scheduler().schedule(() -> retry(gen, "no answer"), ANSWER_TIMEOUT_MS);
         });
     }
 
-    private boolean stale(Call call, int gen) {
-        return call.ended() || call.pathLostNanos == 0 || call.updateGeneration != gen;
+    private boolean stale(int gen) {
+        return call.ended() || !lost() || generation != gen;
     }
 
-    private void retry(Call call, int gen, String why) {
-        if (stale(call, gen) || !call.outgoing) {
+    private void retry(int gen, String why) {
+        if (stale(gen) || !call.outgoing) {
             return;
         }
         log.info("call {}: path renegotiation {} failed ({}); retrying", call.id, gen, why);
-        Call.cancel(call.recoveryTimer);
-        call.awaitingRetry = true;
-        call.recoveryTimer = loop.schedule(() -> offer(call), RETRY_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /** Replaces the call's ICE agent (and relay) with fresh ones on the same media socket. */
-    private void newRound(Call call) {
-        if (call.ice != null) {
-            call.ice.close();
-        }
-        paths.release(call);
-        call.ice = paths.newAgent(call, call.outgoing);
+        cancel(retryTimer);
+        awaitingRetry = true;
+        retryTimer = scheduler().schedule(this::offer, RETRY_MS);
     }
 
     /** A MediaUpdate from the peer: an offer (callee) or the answer to ours (caller). */
-    void onUpdate(Call call, MediaUpdate update) {
-        if (call.ended() || !call.mediaStarted) {
+    void onUpdate(MediaUpdate update) {
+        if (call.ended() || !(call.phase() instanceof CallPhase.Active || call.phase() instanceof CallPhase.Recovering)) {
             return;
         }
         int gen = update.getGeneration();
         if (call.outgoing) {
-            if (!update.getAnswer() || stale(call, gen)) {
-                return;
+            if (!update.getAnswer() || stale(gen)) {
+                return; // a duplicate, late or unsolicited answer
             }
-            Call.cancel(call.recoveryTimer);
-            call.remoteMedia = update.getMedia();
-            connect(call, gen);
+            cancel(retryTimer);
+            connect(call.round(), update.getMedia(), gen);
             return;
         }
-        if (update.getAnswer() || gen <= call.updateGeneration) {
+        if (update.getAnswer() || gen <= generation) {
             return; // a duplicate or an old offer
         }
-        call.updateGeneration = gen;
-        pathLost(call, "peer renegotiates the media path");
-        newRound(call);
-        call.remoteMedia = update.getMedia();
-        InetSocketAddress relay = CallMediaPath.offeredRelay(update.getMedia());
-        paths.prepare(call, relay, relay == null ? null : update.getMedia().getRelayToken().toByteArray(), local -> {
-            if (stale(call, gen)) {
+        generation = gen;
+        pathLost("peer renegotiates the media path");
+        PathRound round = call.newRound();
+        MediaDescription theirs = update.getMedia();
+        round.prepare(theirs, ours -> {
+            if (stale(gen)) {
                 return;
             }
-            send(call, MediaUpdate.newBuilder().setMedia(paths.describe(call, local, null)).setGeneration(gen).setAnswer(true));
-            connect(call, gen);
+            send(MediaUpdate.newBuilder().setMedia(ours).setGeneration(gen).setAnswer(true), gen);
+            connect(round, theirs, gen);
         });
     }
 
-    private void connect(Call call, int gen) {
-        long firstSetupMs = call.pathSetupMs;
-        paths.connect(call, remote -> {
-            call.pathSetupMs = firstSetupMs; // the report's setup figure stays the call's first
-            resumed(call, gen, remote);
-        }, reason -> retry(call, gen, reason), () -> pathLost(call, "no consent"));
+    private void connect(PathRound round, MediaDescription remote, int gen) {
+        round.connect(remote, call.events(round, selected -> resumed(gen, selected), (reason, detail) -> retry(gen, detail)));
     }
 
-    private void resumed(Call call, int gen, InetSocketAddress remote) {
-        if (stale(call, gen)) {
+    private void resumed(int gen, PathRound.Selected selected) {
+        if (stale(gen)) {
             return;
         }
-        call.media.switchRemote(remote);
-        long lostMs = (System.nanoTime() - call.pathLostNanos) / 1_000_000;
-        call.pathLostNanos = 0;
-        call.resumedNanos = System.nanoTime();
-        Call.cancel(call.giveUpTimer);
-        Call.cancel(call.recoveryTimer);
-        call.pathHistory.add(call.path);
-        log.info("call {}: media path re-established: {} via {}, {} ms after it was lost ({})", call.id, call.path, remote,
-                lostMs, call.pathLostReason);
+        long lostMs = call.now() - lostAtMs;
+        lostAtMs = -1;
+        resumedAtMs = call.now();
+        cancel(giveUpTimer);
+        cancel(retryTimer);
+        call.resumed(selected);
+        log.info("call {}: media path re-established: {} via {}, {} ms after it was lost ({})", call.id, selected.path(),
+                selected.remote(), lostMs, lostReason);
     }
 
-    private CompletableFuture<Void> send(Call call, MediaUpdate.Builder update) {
-        return signaller.apply(CallSignal.newBuilder().setCallId(call.id).setFrom(self).setTo(call.peer)
-                .setUpdate(update).build());
+    private void send(MediaUpdate.Builder update, int gen) {
+        ctx.signaller().apply(ctx.signal(call.id, call.peer).setUpdate(update).build()).whenComplete((ok, e) -> {
+            if (e != null) {
+                scheduler().execute(() -> retry(gen, "offer not delivered: " + e.getMessage()));
+            }
+        });
+    }
+
+    private TaskScheduler scheduler() {
+        return ctx.runtime().scheduler();
+    }
+
+    private static void cancel(TaskScheduler.Cancellable c) {
+        if (c != null) {
+            c.cancel();
+        }
     }
 }

@@ -17,13 +17,18 @@ final class SpareMedia {
     private static final Logger log = LoggerFactory.getLogger(SpareMedia.class);
     private final CallSettings settings;
     private final RandomGenerator random;
+    private final CallRuntime.MediaOpener opener;
     private MediaSession spare;
     private boolean closed;
 
-    /** @param random draws each session's SSRC */
-    SpareMedia(CallSettings settings, RandomGenerator random) {
+    /**
+     * @param random draws each session's SSRC
+     * @param opener opens a session with a config
+     */
+    SpareMedia(CallSettings settings, RandomGenerator random, CallRuntime.MediaOpener opener) {
         this.settings = settings;
         this.random = random;
+        this.opener = opener;
     }
 
     /** Opens the spare session unless one is ready or this was closed; a failure is left to {@link #take}. */
@@ -60,6 +65,6 @@ final class SpareMedia {
         MediaConfig config = new MediaConfig(settings.bitrateKbps(), AudioFormats.OPUS_PAYLOAD_TYPE,
                 settings.jitterBufferMs(), random.nextLong() & 0xffffffffL)
                 .withImpairment(settings.impairment() == null ? ImpairmentSpec.NONE : settings.impairment());
-        return MediaSession.open(config, settings.mediaBind());
+        return opener.open(config);
     }
 }

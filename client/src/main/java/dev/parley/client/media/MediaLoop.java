@@ -12,7 +12,6 @@ import dev.parley.codec.OpusException;
 import dev.parley.codec.PlayoutEngine;
 import dev.parley.codec.RateAdapter;
 import dev.parley.codec.RtpPacket;
-import io.netty.util.concurrent.Future;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Queue;
@@ -42,9 +41,9 @@ final class MediaLoop {
                     long rtcpSent, long rtcpReceived) {
     }
 
-    /** Sends one encoded datagram; returns a handle whose completion means it left the socket. */
+    /** Sends one encoded datagram (best effort, never blocks). */
     interface PacketSender {
-        Future<?> send(byte[] datagram);
+        void send(byte[] datagram);
     }
 
     private final MediaConfig config;
@@ -54,12 +53,12 @@ final class MediaLoop {
     private final PlayoutEngine playout;
     private final RateAdapter adapter;
     private final RtcpReporter rtcp;
-    private final Queue<RtpReceiveHandler.Inbound> inbound;
-    private final Queue<RtpReceiveHandler.InboundRtcp> inboundRtcp;
+    private final Queue<RtpReceiver.Inbound> inbound;
+    private final Queue<RtpReceiver.InboundRtcp> inboundRtcp;
     private final PacketSender sender;
     private final LongSupplier clockMs;
     private final LongUnaryOperator ntpAt;
-    private final Consumer<Future<?>> onSourceEnded;
+    private final Runnable onSourceEnded;
     private final Consumer<String> audioProblem;
     private final Set<String> reportedProblems = new HashSet<>();
 
@@ -71,7 +70,6 @@ final class MediaLoop {
     private long timestamp;
     private boolean marker = true;
     private boolean sourceDone;
-    private Future<?> lastSend;
     private long packetsSent;
     private long payloadBytesSent;
     private long bytesSent;
@@ -79,9 +77,9 @@ final class MediaLoop {
     private int tickFailures;
     private volatile Counters counters;
 
-    MediaLoop(MediaConfig config, AudioSource source, AudioSink sink, Queue<RtpReceiveHandler.Inbound> inbound,
-              Queue<RtpReceiveHandler.InboundRtcp> inboundRtcp, PacketSender sender, LongSupplier clockMs,
-              LongUnaryOperator ntpAt, Consumer<Future<?>> onSourceEnded, Consumer<String> audioProblem) {
+    MediaLoop(MediaConfig config, AudioSource source, AudioSink sink, Queue<RtpReceiver.Inbound> inbound,
+              Queue<RtpReceiver.InboundRtcp> inboundRtcp, PacketSender sender, LongSupplier clockMs,
+              LongUnaryOperator ntpAt, Runnable onSourceEnded, Consumer<String> audioProblem) {
         this.config = config;
         this.source = source;
         this.sink = sink;
@@ -152,7 +150,7 @@ final class MediaLoop {
         }
         if (!got) {
             sourceDone = true;
-            onSourceEnded.accept(lastSend);
+            onSourceEnded.run();
             return;
         }
         int n;
@@ -173,7 +171,7 @@ final class MediaLoop {
         RtpPacket packet = RtpPacket.of(marker, config.payloadType(), sequence, timestamp, config.ssrc(),
                 Arrays.copyOf(opus, n));
         byte[] wire = packet.encode();
-        lastSend = sender.send(wire);
+        sender.send(wire);
         marker = false;
         sequence = (sequence + 1) & 0xFFFF;
         timestamp = (timestamp + AudioFormats.FRAME_SAMPLES) & 0xFFFF_FFFFL;
@@ -183,7 +181,7 @@ final class MediaLoop {
     }
 
     private void receiveRtcp() {
-        RtpReceiveHandler.InboundRtcp in;
+        RtpReceiver.InboundRtcp in;
         while ((in = inboundRtcp.poll()) != null) {
             RtcpReporter.RemoteView view = rtcp.onReceive(in.packets(), in.arrivalMs(), ntpAt.applyAsLong(in.arrivalMs()));
             if (view != null) {
@@ -199,7 +197,7 @@ final class MediaLoop {
     }
 
     private void receiveAndPlay(long nowMs) {
-        RtpReceiveHandler.Inbound in;
+        RtpReceiver.Inbound in;
         while ((in = inbound.poll()) != null) {
             playout.offer(in.packet(), in.arrivalMs());
         }

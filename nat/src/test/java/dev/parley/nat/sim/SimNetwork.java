@@ -164,6 +164,7 @@ public final class SimNetwork {
         final List<DatagramHandler> handlers = new ArrayList<>();
         /** Datagrams no handler consumed. */
         public final List<byte[]> unhandled = new ArrayList<>();
+        private boolean closed;
 
         Socket(InetSocketAddress local, Nat nat) {
             this.local = local;
@@ -175,8 +176,21 @@ public final class SimNetwork {
             handlers.add(h);
         }
 
+        /** Closes the socket (a host that died): it sends nothing more, and what arrives for it is dropped. */
+        public void close() {
+            closed = true;
+        }
+
+        /** @return true once {@link #close()}d */
+        public boolean closed() {
+            return closed;
+        }
+
         @Override
         public void send(InetSocketAddress to, byte[] payload) {
+            if (closed) {
+                return;
+            }
             byte[] copy = payload.clone();
             if (nat != null) {
                 nat.outbound(local, to, copy);
@@ -186,6 +200,10 @@ public final class SimNetwork {
         }
 
         void deliver(InetSocketAddress from, byte[] payload) {
+            if (closed) {
+                dropped++;
+                return;
+            }
             delivered++;
             for (DatagramHandler h : handlers) {
                 if (h.onDatagram(from, payload)) {

@@ -4,10 +4,7 @@ import dev.parley.codec.MalformedPacketException;
 import dev.parley.codec.Rtcp;
 import dev.parley.codec.RtcpPacket;
 import dev.parley.codec.RtpPacket;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DatagramPacket;
+import dev.parley.nat.transport.DatagramHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -18,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs on the session's Netty event loop: turns datagrams from the expected remote into RTP or
+ * Runs on the media socket's thread (after {@link MediaSocket#openMedia}): turns datagrams from the expected remote into RTP or
  * RTCP packets stamped with their arrival time and queues them for the media thread. RTP and RTCP
  * share the socket: both have a first byte in 128..191 (RFC 7983), and RTCP is told apart by its
  * second byte, the packet type, in 192..223 (RFC 5761 §4). Everything else is counted and dropped:
@@ -26,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * RTP or RTCP, another payload type, or another SSRC than the first one seen (the remote's stream
  * is latched on its first valid packet).
  */
-final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+final class RtpReceiver implements DatagramHandler {
     /** Received packets waiting for the media thread: 1 s of audio; beyond that they are dropped. */
     static final int QUEUE_PACKETS = 50;
-    private static final Logger log = LoggerFactory.getLogger(RtpReceiveHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(RtpReceiver.class);
 
     /** A packet and its arrival time on the media clock, in ms. */
     record Inbound(RtpPacket packet, long arrivalMs) {
@@ -42,7 +39,7 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     /** RTCP packets waiting for the media thread. */
     static final int RTCP_QUEUE_PACKETS = 16;
 
-    /** Notified on the event loop when the first valid packet arrives. */
+    /** Notified on the socket's thread when the first valid packet arrives. */
     interface FirstPacketListener {
         void onFirstPacket();
     }
@@ -54,14 +51,14 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     private final BlockingQueue<InboundRtcp> rtcpQueue = new ArrayBlockingQueue<>(RTCP_QUEUE_PACKETS);
     private final AtomicLong discarded = new AtomicLong();
     private volatile InetSocketAddress remote;
-    private long remoteSsrc = -1; // event-loop confined
-    /** Arrival of the last accepted RTP packet (media clock, ms), -1 before the first; written on the event loop. */
+    private long remoteSsrc = -1; // socket thread only
+    /** Arrival of the last accepted RTP packet (media clock, ms), -1 before the first; written on the socket's thread. */
     private volatile long lastRtpMs = -1;
     /** Longest interval between two accepted RTP packets, ms: the call's worst media gap. */
     private volatile long maxGapMs;
     private boolean loggedGarbage;
 
-    RtpReceiveHandler(int payloadType, LongSupplier clockMs, FirstPacketListener firstPacketListener) {
+    RtpReceiver(int payloadType, LongSupplier clockMs, FirstPacketListener firstPacketListener) {
         this.payloadType = payloadType;
         this.clockMs = clockMs;
         this.firstPacketListener = firstPacketListener;
@@ -95,24 +92,20 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
+    public boolean onDatagram(InetSocketAddress sender, byte[] bytes) {
         long arrivalMs = clockMs.getAsLong();
         InetSocketAddress expected = remote;
-        InetSocketAddress sender = datagram.sender();
-        ByteBuf content = datagram.content();
-        int length = content.readableBytes();
+        int length = bytes.length;
         if (expected == null || sender == null || sender.getPort() != expected.getPort()
                 || !sender.getAddress().equals(expected.getAddress())
-                || length == 0 || (content.getUnsignedByte(content.readerIndex()) & 0xC0) != 0x80) {
+                || length == 0 || (bytes[0] & 0xC0) != 0x80) {
             discard("unexpected datagram", sender, length);
-            return;
+            return true;
         }
         if (length > RtpPacket.MAX_PACKET_BYTES) {
             discard("oversized datagram", sender, length);
-            return;
+            return true;
         }
-        byte[] bytes = new byte[length];
-        content.getBytes(content.readerIndex(), bytes);
         if (Rtcp.isRtcp(bytes, 0, length)) {
             try {
                 List<RtcpPacket> packets = Rtcp.decode(bytes, 0, length);
@@ -122,28 +115,28 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
             } catch (MalformedPacketException e) {
                 discard(e.getMessage(), sender, length);
             }
-            return;
+            return true;
         }
         RtpPacket packet;
         try {
             packet = RtpPacket.decode(bytes, 0, length);
         } catch (MalformedPacketException e) {
             discard(e.getMessage(), sender, length);
-            return;
+            return true;
         }
         if (packet.payloadType() != payloadType) {
             discard("payloadType " + packet.payloadType(), sender, length);
-            return;
+            return true;
         }
         if (remoteSsrc < 0) {
             remoteSsrc = packet.ssrc();
         } else if (packet.ssrc() != remoteSsrc) {
             discard("ssrc " + Long.toHexString(packet.ssrc()), sender, length);
-            return;
+            return true;
         }
         if (!queue.offer(new Inbound(packet, arrivalMs))) {
             discard("receive queue full", sender, length);
-            return;
+            return true;
         }
         long last = lastRtpMs;
         if (last >= 0 && arrivalMs - last > maxGapMs) {
@@ -151,6 +144,7 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         lastRtpMs = arrivalMs;
         firstPacketListener.onFirstPacket();
+        return true;
     }
 
     private void discard(String why, InetSocketAddress sender, int length) {
@@ -159,11 +153,5 @@ final class RtpReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket
             loggedGarbage = true;
             log.debug("dropped {} bytes from {}: {}", length, sender, why);
         }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // e.g. PortUnreachableException after ICMP: media keeps flowing, nothing to close.
-        log.debug("media socket error: {}", cause.toString());
     }
 }

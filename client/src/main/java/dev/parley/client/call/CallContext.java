@@ -1,0 +1,20 @@
+package dev.parley.client.call;
+
+import dev.parley.protocol.wire.CallSignal;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * What every call of one engine shares: settings, NAT traversal, runtime, the way out for signals,
+ * the incoming-call policy, the listener and the spare media session.
+ *
+ * @param signaller sends a signal through the super node; completes when acknowledged
+ */
+record CallContext(CallSettings settings, NatTraversal nat, CallRuntime runtime,
+        Function<CallSignal, CompletableFuture<Void>> signaller, IncomingCallPolicy policy, CallListener listener,
+        SpareMedia media) {
+    /** @return a signal of call {@code callId} from us to {@code to}, kind still to set */
+    CallSignal.Builder signal(String callId, String to) {
+        return CallSignal.newBuilder().setCallId(callId).setFrom(settings.self()).setTo(to);
+    }
+}

@@ -1,0 +1,360 @@
+package dev.parley.client.call;
+
+import dev.parley.client.media.AudioResources;
+import dev.parley.client.media.MediaSession;
+import dev.parley.client.media.MediaStats;
+import dev.parley.codec.AudioSink;
+import dev.parley.codec.AudioSource;
+import dev.parley.protocol.Futures;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Accept;
+import dev.parley.protocol.wire.Bye;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Invite;
+import dev.parley.protocol.wire.MediaDescription;
+import dev.parley.protocol.wire.Reject;
+import dev.parley.protocol.wire.Ringing;
+import dev.parley.nat.transport.TaskScheduler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call, from one side: the signalling state machine (INVITE / RINGING / ACCEPT / REJECT / BUSY /
+ * BYE), its media session and its current {@link PathRound}. The session is the only writer of
+ * every field here, and runs only on the engine's thread ({@link CallRuntime#scheduler()}):
+ * signals, user commands, timers and the results of asynchronous work (relay, gathering, checks,
+ * first RTP packet) all arrive as tasks there. Path failover is delegated to its {@link PathRecovery}.
+ */
+final class CallSession {
+    private static final Logger log = LoggerFactory.getLogger(CallSession.class);
+
+    final String id;
+    final String peer;
+    final boolean outgoing;
+    private final CallContext ctx;
+    private final long startedMs;
+    private final CompletableFuture<CallReport> done = new CompletableFuture<>();
+    private final StringBuilder trace = new StringBuilder();
+    private final List<String> pathHistory = new ArrayList<>();
+    private final PathRecovery recovery;
+    private CallPhase phase;
+    private AudioSource source;
+    private AudioSink sink;
+    private MediaSession media;
+    private boolean mediaStarted;
+    private PathRound round;
+    private MediaDescription offer; // the peer's INVITE offer (callee), until answered
+    private long offerMs = -1; // INVITE sent (caller) or ACCEPT sent (callee)
+    private long firstPacketMs = -1;
+    private String path;
+    private long pathSetupMs = -1;
+    private TaskScheduler.Cancellable timer;
+
+    private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase) {
+        this.ctx = ctx;
+        this.id = id;
+        this.peer = peer;
+        this.outgoing = outgoing;
+        this.phase = phase;
+        this.startedMs = ctx.runtime().nowMs().getAsLong();
+        this.recovery = new PathRecovery(this, ctx);
+    }
+
+    /** Starts an outgoing call: opens media, runs the first path round, sends INVITE, starts the ring timeout. */
+    static CallSession call(CallContext ctx, String id, String callee, AudioSource source, AudioSink sink) {
+        CallSession s = new CallSession(ctx, id, callee, true, new CallPhase.Calling());
+        s.source = source;
+        s.sink = sink;
+        ctx.listener().onPhase(id, callee, s.phase);
+        if (s.openMedia()) {
+            s.offerMs = s.now();
+            s.newRound().prepare(null, media -> {
+                s.mark("gathered");
+                s.send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setCallerCredential(ctx.settings().credential())));
+                s.timer = ctx.runtime().scheduler().schedule(() -> s.hangup(EndReason.NO_ANSWER, ""),
+                        ctx.settings().ringTimeout().toMillis());
+            });
+        }
+        return s;
+    }
+
+    /** An incoming call whose INVITE verified: rings, then asks the policy what to do. */
+    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer) {
+        CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing());
+        s.offer = offer;
+        s.send(b -> b.setRinging(Ringing.getDefaultInstance()));
+        ctx.listener().onPhase(id, caller, s.phase);
+        switch (ctx.policy().onIncoming(id, caller)) {
+            case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
+            case IncomingCallPolicy.Decline d -> s.decline(d.reason());
+            case IncomingCallPolicy.Ring r -> s.timer = ctx.runtime().scheduler().schedule(
+                    () -> s.hangup(EndReason.NOT_ANSWERED, ""), ctx.settings().ringTimeout().toMillis());
+        }
+        return s;
+    }
+
+    /** @return completes with the report when the call ends (never exceptionally) */
+    CompletableFuture<CallReport> done() {
+        return done;
+    }
+
+    CallPhase phase() {
+        return phase;
+    }
+
+    boolean ended() {
+        return phase.ended();
+    }
+
+    /** @return true while an incoming call waits for the local user */
+    boolean ringingIncoming() {
+        return !outgoing && phase instanceof CallPhase.Ringing;
+    }
+
+    /** The local user answers the ringing incoming call. */
+    void answer(AudioSource source, AudioSink sink) {
+        cancelTimer();
+        this.source = source;
+        this.sink = sink;
+        if (!openMedia()) {
+            return;
+        }
+        MediaDescription theirs = offer;
+        setPhase(new CallPhase.Connecting());
+        newRound().prepare(theirs, ours -> {
+            mark("gathered");
+            offerMs = now();
+            send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setCalleeCredential(ctx.settings().credential())));
+            round.connect(theirs, events(round, this::startMedia, this::hangup));
+        });
+    }
+
+    /** The local user declines the ringing incoming call. */
+    void decline(String reason) {
+        send(b -> b.setReject(Reject.newBuilder().setReason(reason)));
+        end(EndReason.DECLINED, "");
+    }
+
+    /** A signal of this call from the peer (INVITEs are the engine's). */
+    void onSignal(CallSignal s) {
+        if (ended()) {
+            return;
+        }
+        switch (s.getKindCase()) {
+            case RINGING -> {
+                if (outgoing && phase instanceof CallPhase.Calling) {
+                    setPhase(new CallPhase.Ringing());
+                }
+            }
+            case ACCEPT -> onAccept(s.getAccept());
+            case REJECT -> end(outgoing ? EndReason.REMOTE_DECLINED : EndReason.REMOTE_HUNG_UP,
+                    PeerText.clean(s.getReject().getReason()));
+            case BUSY -> {
+                if (outgoing && !mediaStarted) {
+                    end(EndReason.BUSY, "");
+                }
+            }
+            case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
+            case UPDATE -> recovery.onUpdate(s.getUpdate());
+            default -> log.debug("ignoring empty signal for call {}", id);
+        }
+    }
+
+    /** What the peer's BYE means here: a missed call while ringing, else the peer hung up. */
+    private EndReason byeReason() {
+        return !outgoing && (phase instanceof CallPhase.Ringing) ? EndReason.REMOTE_CANCELLED : EndReason.REMOTE_HUNG_UP;
+    }
+
+    private void onAccept(Accept accept) {
+        if (!outgoing || !(phase instanceof CallPhase.Calling || phase instanceof CallPhase.Ringing) || round == null) {
+            return; // a duplicate or late ACCEPT
+        }
+        cancelTimer();
+        mark("accept");
+        try {
+            MediaDescriptions.remoteAddress(accept.getMedia());
+        } catch (ProtocolException e) {
+            hangup(EndReason.REFUSED, "bad answer: " + e.getMessage());
+            return;
+        }
+        setPhase(new CallPhase.Connecting());
+        round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup)); // checks run while we verify: results come after
+        try {
+            ctx.settings().verifyPeer(accept.getCalleeCredential(), peer, ctx.runtime().wallClock().instant());
+        } catch (ProtocolException e) {
+            hangup(EndReason.REFUSED, "bad answer: " + e.getMessage());
+        }
+    }
+
+    private void startMedia(PathRound.Selected selected) {
+        path = selected.path();
+        pathSetupMs = selected.setupMs();
+        pathHistory.add(path);
+        media.onAudioProblem(message -> ctx.listener().onMediaProblem(id, peer, message));
+        mark("selected");
+        media.start(selected.remote(), source, sink);
+        mediaStarted = true;
+        mark("media-started");
+        setPhase(new CallPhase.Active(path));
+        recovery.watch(round.hasRelay());
+        media.firstPacketReceived().thenRun(() -> ctx.runtime().scheduler().execute(() -> {
+            firstPacketMs = now();
+            mark("first-rtp");
+            log.info("call {} setup ({}): {}", id, outgoing ? "caller" : "callee", trace);
+        }));
+        media.sourceEnded().thenRun(() -> ctx.runtime().scheduler().schedule(
+                () -> hangup(EndReason.INPUT_ENDED, ""), ctx.settings().hangupGrace().toMillis()));
+    }
+
+    // ---- used by PathRecovery (same thread) ----
+
+    MediaSession media() {
+        return media;
+    }
+
+    /** Closes the current round and starts a new one on the same media socket. */
+    PathRound newRound() {
+        if (round != null) {
+            round.close();
+        }
+        round = new PathRound(id, outgoing, ctx.settings(), ctx.nat(), ctx.runtime(), media.socket(), media.ssrc());
+        return round;
+    }
+
+    PathRound round() {
+        return round;
+    }
+
+    /** Media moved to a renegotiated path. */
+    void resumed(PathRound.Selected selected) {
+        path = selected.path();
+        pathHistory.add(path);
+        media.switchRemote(selected.remote());
+        setPhase(new CallPhase.Active(path));
+    }
+
+    /**
+     * @return the events of round {@code r}, ignored once the call ended or another round replaced it;
+     *     consent loss on an established path starts path recovery
+     */
+    PathRound.Events events(PathRound r, Consumer<PathRound.Selected> onSelected, BiConsumer<EndReason, String> onFailed) {
+        return new PathRound.Events() {
+            @Override
+            public void selected(PathRound.Selected selected) {
+                if (!ended() && round == r) {
+                    onSelected.accept(selected);
+                }
+            }
+
+            @Override
+            public void failed(EndReason reason, String detail) {
+                if (!ended() && round == r) {
+                    onFailed.accept(reason, detail);
+                }
+            }
+
+            @Override
+            public void consentLost() {
+                if (!ended() && round == r && mediaStarted) {
+                    recovery.pathLost("no consent");
+                }
+            }
+        };
+    }
+
+    void setPhase(CallPhase next) {
+        phase = next;
+        ctx.listener().onPhase(id, peer, next);
+    }
+
+    /** The client lost or regained its super node. */
+    PathRecovery recovery() {
+        return recovery;
+    }
+
+    // ---- ending ----
+
+    /** Ends the call and tells the peer (BYE). */
+    void hangup(EndReason reason, String detail) {
+        if (ended()) {
+            return;
+        }
+        send(b -> b.setBye(Bye.newBuilder().setReason(detail.isEmpty() ? reason.text() : detail)));
+        end(reason, detail);
+    }
+
+    /** Ends the call locally: stops timers, path and media, then reports. Idempotent. */
+    void end(EndReason reason, String detail) {
+        if (ended()) {
+            return;
+        }
+        cancelTimer();
+        recovery.stop();
+        MediaStats stats = media == null ? null : media.stats();
+        long gapMs = mediaStarted ? media.maxPacketGapMs() : -1;
+        if (round != null) {
+            round.close();
+        }
+        if (media != null) {
+            media.close();
+        }
+        if (!mediaStarted) {
+            AudioResources.closeQuietly(source, sink);
+        }
+        boolean connected = firstPacketMs >= 0;
+        CallReport report = new CallReport(id, peer, outgoing, connected, connected ? firstPacketMs - offerMs : -1, reason, detail,
+                now() - startedMs, mediaStarted ? stats : null, path, pathSetupMs, gapMs, pathHistory);
+        log.info("call {} with {} ended: {}", id, peer, report.endReason());
+        setPhase(new CallPhase.Ended(reason, detail));
+        ctx.listener().onEnded(report);
+        done.complete(report);
+    }
+
+    /** Sends a signal of this call; a failure (e.g. the peer went offline) ends the call as unreachable. */
+    void send(UnaryOperator<CallSignal.Builder> kind) {
+        ctx.signaller().apply(kind.apply(ctx.signal(id, peer)).build()).whenComplete((ok, e) -> {
+            if (e != null) {
+                String why = Futures.unwrap(e).getMessage();
+                ctx.runtime().scheduler().execute(() -> end(EndReason.UNREACHABLE, why == null ? "" : why));
+            }
+        });
+    }
+
+    private boolean openMedia() {
+        try {
+            media = ctx.media().take();
+            mark("media-open");
+            return true;
+        } catch (IOException e) {
+            if (outgoing) {
+                end(EndReason.MEDIA_FAILED, e.getMessage());
+            } else {
+                hangup(EndReason.MEDIA_FAILED, e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    long now() {
+        return ctx.runtime().nowMs().getAsLong();
+    }
+
+    /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
+    private void mark(String step) {
+        trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append(now() - startedMs);
+    }
+}
