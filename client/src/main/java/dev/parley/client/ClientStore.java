@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.wire.LoginResult;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.Optional;
 
 /**
@@ -62,7 +64,7 @@ public final class ClientStore {
         }
         try {
             return Optional.of(LoginResult.parseFrom(Files.readAllBytes(file)));
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             return Optional.empty(); // corrupt: log in again
         }
     }
@@ -72,7 +74,7 @@ public final class ClientStore {
      * @throws IOException if it cannot be read
      */
     public HostCache hostCache() throws IOException {
-        return hostCache(java.time.InstantSource.system());
+        return hostCache(InstantSource.system());
     }
 
     /**
@@ -80,7 +82,7 @@ public final class ClientStore {
      * @return the host cache
      * @throws IOException if it cannot be read
      */
-    public HostCache hostCache(java.time.InstantSource clock) throws IOException {
+    public HostCache hostCache(InstantSource clock) throws IOException {
         return HostCache.load(dir.resolve("hostcache.txt"), HostCache.DEFAULT_CAPACITY, clock);
     }
 }

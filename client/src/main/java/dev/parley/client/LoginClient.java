@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
@@ -47,7 +48,7 @@ public final class LoginClient {
                     : CompletableFuture.completedFuture(null);
             return created.thenCompose(x -> conn.request(Envelope.newBuilder().setLogin(Login.newBuilder()
                             .setUsername(username).setPassword(password)
-                            .setClientPublicKey(com.google.protobuf.ByteString.copyFrom(publicKey)))))
+                            .setClientPublicKey(ByteString.copyFrom(publicKey)))))
                     .thenApply(Envelope::getLoginResult)
                     .whenComplete((r, e) -> conn.close());
         });

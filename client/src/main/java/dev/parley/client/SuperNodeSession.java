@@ -12,11 +12,15 @@ import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Registered;
+import dev.parley.protocol.wire.RelayAllocate;
+import dev.parley.protocol.wire.RelayAllocated;
+import dev.parley.protocol.wire.RelayRelease;
 import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
 import dev.parley.protocol.wire.ServerHello;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -198,7 +202,7 @@ public final class SuperNodeSession implements AutoCloseable {
 
     /** @return the local IP address of the connection to the super node: reachable by peers on that network */
     public String localHost() {
-        return ((java.net.InetSocketAddress) connection.channel().localAddress()).getAddress().getHostAddress();
+        return ((InetSocketAddress) connection.channel().localAddress()).getAddress().getHostAddress();
     }
 
     /** @return super-node addresses shared on registration */
@@ -230,15 +234,15 @@ public final class SuperNodeSession implements AutoCloseable {
      *
      * @return completes with the allocation, or exceptionally (RATE_LIMITED when a quota is reached)
      */
-    public CompletableFuture<dev.parley.protocol.wire.RelayAllocated> allocateRelay(String callId) {
+    public CompletableFuture<RelayAllocated> allocateRelay(String callId) {
         return connection.request(Envelope.newBuilder().setRelayAllocate(
-                dev.parley.protocol.wire.RelayAllocate.newBuilder().setCallId(callId))).thenApply(Envelope::getRelayAllocated);
+                RelayAllocate.newBuilder().setCallId(callId))).thenApply(Envelope::getRelayAllocated);
     }
 
     /** Releases a relay allocation (push, no answer). */
     public void releaseRelay(long allocationId) {
         connection.send(Envelope.newBuilder().setRelayRelease(
-                dev.parley.protocol.wire.RelayRelease.newBuilder().setAllocationId(allocationId)));
+                RelayRelease.newBuilder().setAllocationId(allocationId)));
     }
 
     /** @return true while the connection to the super node is open */

@@ -3,10 +3,11 @@ package dev.parley.client.call;
 import dev.parley.codec.ImpairmentSpec;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Static settings of the local party.
@@ -36,7 +37,7 @@ public record CallSettings(String self, Credential credential, byte[] serverPubl
      *
      * @throws ProtocolException {@code INVALID_CREDENTIAL} or {@code EXPIRED_CREDENTIAL}
      */
-    public void verifyPeer(Credential peer, String expectedUser, java.time.Instant now) throws ProtocolException {
+    public void verifyPeer(Credential peer, String expectedUser, Instant now) throws ProtocolException {
         if (serverPublicKey == null) {
             return;
         }

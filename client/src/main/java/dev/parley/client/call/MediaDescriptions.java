@@ -7,6 +7,7 @@ import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.MediaDescription;
 import java.net.InetSocketAddress;
+import java.util.Comparator;
 
 /** Builds and checks the media offer/answer carried in INVITE and ACCEPT. */
 final class MediaDescriptions {
@@ -37,7 +38,7 @@ final class MediaDescriptions {
         }
         return remote.getCandidatesList().stream()
                 .filter(c -> !c.getAddress().getHost().isBlank() && c.getAddress().getPort() > 0 && c.getAddress().getPort() <= 65535)
-                .max(java.util.Comparator.comparingLong(c -> Integer.toUnsignedLong(c.getPriority())))
+                .max(Comparator.comparingLong(c -> Integer.toUnsignedLong(c.getPriority())))
                 .map(c -> new InetSocketAddress(c.getAddress().getHost(), c.getAddress().getPort()))
                 .orElseThrow(() -> new ProtocolException(ErrorCode.BAD_REQUEST, "media description has no usable candidate"));
     }

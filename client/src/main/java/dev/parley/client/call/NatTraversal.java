@@ -3,6 +3,7 @@ package dev.parley.client.call;
 import dev.parley.nat.ice.ConnectivityChecks;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * NAT traversal of calls (docs/nat.md).
@@ -12,13 +13,13 @@ import java.util.List;
  * @param checks connectivity-check timings
  * @param relayOnly offer and check only relayed candidates (tests, relay measurements)
  */
-public record NatTraversal(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
+public record NatTraversal(Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
         ConnectivityChecks.Config checks, boolean relayOnly) {
     /** Host candidates only: no STUN, no relay. */
     public static final NatTraversal NONE = new NatTraversal(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
 
     /** Every candidate type allowed. */
-    public NatTraversal(java.util.function.Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
+    public NatTraversal(Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
             ConnectivityChecks.Config checks) {
         this(stunServers, relays, checks, false);
     }
