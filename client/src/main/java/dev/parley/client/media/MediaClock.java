@@ -49,24 +49,7 @@ public interface MediaClock {
 
             @Override
             public Ticker start(String name, long periodMs, Runnable tick) {
-                long startMs = nowMs.getAsLong();
-                TaskScheduler.Cancellable[] next = new TaskScheduler.Cancellable[1];
-                boolean[] stopped = {false};
-                Runnable[] step = new Runnable[1];
-                long[] n = {0};
-                step[0] = () -> {
-                    if (stopped[0]) {
-                        return;
-                    }
-                    tick.run();
-                    n[0]++;
-                    next[0] = scheduler.schedule(step[0], Math.max(0, startMs + n[0] * periodMs - nowMs.getAsLong()));
-                };
-                next[0] = scheduler.schedule(step[0], 0);
-                return () -> {
-                    stopped[0] = true;
-                    next[0].cancel();
-                };
+                return new ScheduledTicker(scheduler, nowMs, periodMs, tick);
             }
         };
     }
