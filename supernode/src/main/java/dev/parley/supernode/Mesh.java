@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,8 @@ final class Mesh implements AutoCloseable {
     private final HostPort self;
     private final InstantSource clock;
     private final MeshSettings settings;
-    private final Consumer<String> invalidate;
+    // Registered while the super node is wired up; told on the mesh loop.
+    private final List<PresenceListener> remoteListeners = new CopyOnWriteArrayList<>();
     private final SplittableRandom random; // loop only
     private final Cache<String, java.util.Map<InetSocketAddress, Long>> interested;
     private final DigestSync digests;
@@ -78,17 +79,15 @@ final class Mesh implements AutoCloseable {
      * @param clock time source
      * @param settings mesh tuning
      * @param interestTtl how long a peer's lookup is remembered for invalidation
-     * @param invalidate drops cached answers for a user (on {@code PresenceChanged})
      * @param seed seed for gossip sampling and the digest version
      */
     Mesh(MeshTransport transport, HostPort self, PresenceIndex presence, InstantSource clock, MeshSettings settings,
-            Duration interestTtl, Consumer<String> invalidate, long seed) {
+            Duration interestTtl, long seed) {
         this.transport = transport;
         this.self = self;
         this.presence = presence;
         this.clock = clock;
         this.settings = settings;
-        this.invalidate = invalidate;
         this.random = new SplittableRandom(seed);
         this.table = new PeerTable(self, settings.maxPeers(), settings.missedPingsDead());
         this.interested = Caffeine.newBuilder().expireAfterWrite(interestTtl).maximumSize(1_000_000)
@@ -126,13 +125,18 @@ final class Mesh implements AutoCloseable {
         execute(() -> table.onDirectory(directory));
     }
 
+    /** Registers a listener told (on the mesh loop) when a peer reports a {@code PresenceChanged}. */
+    void addRemoteListener(PresenceListener listener) {
+        remoteListeners.add(listener);
+    }
+
     /**
-     * Tells interested peers that {@code username}'s presence changed here (any thread). Peers whose
-     * lookup was answered at presence version {@code version} or later already saw the change.
-     *
-     * @param version {@link PresenceIndex#version()} after the change
+     * Tells interested peers that {@code username}'s presence changed here (any thread; a
+     * {@link PresenceListener} of the local presence). Peers whose lookup was answered at the
+     * presence version after the change or later already saw it.
      */
-    void presenceChanged(String username, long version) {
+    void presenceChanged(String username) {
+        long version = presence.version();
         execute(() -> {
             digests.onLocalChange();
             java.util.Map<InetSocketAddress, Long> peers = interested.getIfPresent(username);
@@ -268,7 +272,8 @@ final class Mesh implements AutoCloseable {
             case PRESENCE_CHANGED -> {
                 if (known != null) {
                     try {
-                        invalidate.accept(Usernames.canonical(msg.getPresenceChanged().getUsername()));
+                        String username = Usernames.canonical(msg.getPresenceChanged().getUsername());
+                        remoteListeners.forEach(l -> l.presenceChanged(username));
                     } catch (ProtocolException e) {
                         log.debug("{}: PresenceChanged for an invalid name", known.address);
                     }

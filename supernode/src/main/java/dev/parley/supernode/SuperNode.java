@@ -181,24 +181,20 @@ public final class SuperNode implements AutoCloseable {
         advertised = config.advertise() != null ? config.advertise() : bound;
 
         SearchSettings search = config.search();
-        UserLocator[] locatorRef = new UserLocator[1];
-        Mesh[] meshRef = new Mesh[1];
-        presence = new PresenceIndex(username -> {
-            locatorRef[0].invalidate(username);
-            meshRef[0].presenceChanged(username, presence.version());
-        });
+        presence = new PresenceIndex();
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
-        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl,
-                username -> locatorRef[0].invalidate(username), random.nextLong());
-        meshRef[0] = mesh;
+        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong());
         peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
         loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), directory -> {
             mesh.onDirectory(directory);
             openFirstLinks(directory);
         });
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
-        locatorRef[0] = locator;
+        // Cached answers go first, then the mesh tells the peers that asked about the user.
+        presence.addListener(locator::invalidate);
+        presence.addListener(mesh::presenceChanged);
+        mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         PeerTable table = mesh.table();
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,

@@ -19,6 +19,8 @@ import dev.parley.protocol.wire.RoutedSignal;
 import dev.parley.protocol.wire.Search;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -38,19 +40,19 @@ class ConnectionHandlerTest {
 
     private NodeContext context() {
         PeerConnections peers = new PeerConnections(unused, SELF, Duration.ofMillis(100));
-        UserLocator[] locator = new UserLocator[1];
-        PresenceIndex presence = new PresenceIndex(u -> locator[0].invalidate(u));
+        PresenceIndex presence = new PresenceIndex();
+        UserLocator locator;
         try {
             // A real mesh socket with an empty peer table: searches find no peers to ask.
             MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), 5);
-            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5),
-                    u -> locator[0].invalidate(u), 7);
-            locator[0] = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7);
+            locator = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        presence.addListener(locator::invalidate);
         return new NodeContext(SELF, clock, TestKeys.seededSecureRandom(3), serverKey::get, () -> List.of(SELF),
-                presence, locator[0], new SignalRouter(presence, locator[0], peers, Duration.ofMillis(100)),
+                presence, locator, new SignalRouter(presence, locator, peers, Duration.ofMillis(100)),
                 SearchSettings.DEFAULTS);
     }
 
