@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * A Parley super node: holds the presence of the clients registered to it, answers searches (from
  * its own presence, a short-lived cache, or its peer super nodes) and relays call signals between
  * super nodes. Everything runs on one TCP port of varint32-framed {@code Envelope}s
- * (see {@code docs/protocol.md} and {@link ConnectionHandler}).
+ * (see {@code docs/protocol.md} and {@link HandshakeHandler} and the role handlers it hands over to).
  *
  * <p>On start it binds, then keeps a control connection to the login server for its public key
  * and the directory of peer super nodes (see {@link LoginLink}). Until the key is known,
@@ -152,7 +152,7 @@ public final class SuperNode implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                        ch.pipeline().addLast("supernode", new ConnectionHandler(context));
+                        ch.pipeline().addLast(HandshakeHandler.NAME, new HandshakeHandler(context));
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
                 });
