@@ -196,9 +196,8 @@ public final class SuperNode implements AutoCloseable {
         presence.addListener(mesh::presenceChanged);
         mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
-        PeerTable table = mesh.table();
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                table::liveSnapshot, presence, locator, router, search, relay);
+                mesh::livePeers, presence, locator, router, search, relay);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         serverChannel.config().setAutoRead(true);
         log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
@@ -235,12 +234,12 @@ public final class SuperNode implements AutoCloseable {
      *     this one), as of the last table change
      */
     public List<HostPort> knownPeers() {
-        return mesh.table().knownSnapshot();
+        return mesh.knownPeers();
     }
 
     /** @return the peers a search may ask now (not dead), as of the last table change */
     public List<HostPort> livePeers() {
-        return mesh.table().liveSnapshot();
+        return mesh.livePeers();
     }
 
     /**
@@ -254,9 +253,9 @@ public final class SuperNode implements AutoCloseable {
 
     /** @return counters of this super node (thread-safe snapshot) */
     public SuperNodeStats stats() {
-        return new SuperNodeStats(presence.size(), mesh.table().knownSnapshot().size(),
-                mesh.table().liveSnapshot().size(), locator.searches(), locator.cacheHits(), mesh.lookupsServed(),
-                locator.rejectedRecords(), locator.cachedEntries(), mesh.transport().dropped(),
+        return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),
+                locator.searches(), locator.cacheHits(), mesh.lookupsServed(), locator.rejectedRecords(),
+                locator.cachedEntries(), mesh.dropped(),
                 locator.notFoundReasons());
     }
 
