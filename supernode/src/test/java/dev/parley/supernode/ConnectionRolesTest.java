@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
@@ -143,8 +144,8 @@ class ConnectionRolesTest {
     void unsolicitedErrorAndOkPushesAreIgnored() {
         EmbeddedChannel ch = channel();
         read(ch);
-        ch.writeInbound(dev.parley.protocol.Envelopes.error(0, ErrorCode.INTERNAL, "x"));
-        ch.writeInbound(dev.parley.protocol.Envelopes.ok(0));
+        ch.writeInbound(Envelopes.error(0, ErrorCode.INTERNAL, "x"));
+        ch.writeInbound(Envelopes.ok(0));
         ch.runPendingTasks();
         Object none = ch.readOutbound();
         assertThat(none).isNull();
