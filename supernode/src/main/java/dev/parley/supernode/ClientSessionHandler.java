@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -102,11 +101,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                     node.search().ratePerS(), node.search().burst(), waitMs)));
             return;
         }
-        String username;
-        try {
-            username = Usernames.canonical(rawName);
-        } catch (ProtocolException e) {
-            ctx.writeAndFlush(Envelopes.error(id, e));
+        String username = ForeignMessages.canonicalOrAnswer(ctx, id, rawName);
+        if (username == null) {
             return;
         }
         Session local = node.presence().get(username);

@@ -1,6 +1,8 @@
 package dev.parley.supernode;
 
 import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import io.netty.channel.ChannelFutureListener;
@@ -10,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers to messages that the connection's current role does not serve, shared by the handshake
- * and the three role handlers so that every role refuses the others' messages the same way.
+ * and the three role handlers so that every role refuses the others' messages the same way; also
+ * the request checks the roles share (request id, username).
  *
  * <p>Error codes: requests needing a role, sent before any role is established, get
  * {@link ErrorCode#NOT_REGISTERED} (the connection stays open); requests of another role, request
@@ -68,6 +71,19 @@ final class ForeignMessages {
         ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST,
                 msg.getBodyCase() + ": request_id 0 (expected: a request id > 0)"));
         return false;
+    }
+
+    /**
+     * @return the canonical form of {@code rawName}, or null after answering the request with the
+     *     {@code INVALID_USERNAME} error
+     */
+    static String canonicalOrAnswer(ChannelHandlerContext ctx, long id, String rawName) {
+        try {
+            return Usernames.canonical(rawName);
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return null;
+        }
     }
 
     /** Answers a relay request on a super node without a media relay. */

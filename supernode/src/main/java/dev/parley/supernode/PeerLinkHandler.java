@@ -73,11 +73,8 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
     }
 
     private void peerLookup(ChannelHandlerContext ctx, long id, String rawName) {
-        String username;
-        try {
-            username = Usernames.canonical(rawName);
-        } catch (ProtocolException e) {
-            ctx.writeAndFlush(Envelopes.error(id, e));
+        String username = ForeignMessages.canonicalOrAnswer(ctx, id, rawName);
+        if (username == null) {
             return;
         }
         Session local = node.presence().get(username);
