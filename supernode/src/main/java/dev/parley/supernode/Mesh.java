@@ -1,16 +1,13 @@
 package dev.parley.supernode;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.Usernames;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Envelope;
-import dev.parley.protocol.wire.MeshPing;
-import dev.parley.protocol.wire.MeshPong;
+import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
-import dev.parley.protocol.wire.PresenceChanged;
+import dev.parley.supernode.MeshCandidate.DigestSays;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -20,56 +17,36 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The super-node mesh over UDP: the {@link PeerTable} (fed by the login server's directory and by
- * gossip), liveness pings, presence digests, and the peer side of searches.
+ * The super-node mesh over UDP: one {@link MeshTransport} socket shared by two roles, each owning
+ * its part of the state:
+ * <ul>
+ *   <li>{@link MeshLiveness}: ping rounds every {@link MeshSettings#pingInterval()}, gossip, the
+ *       {@link PeerTable} (fed by the login server's directory and by gossip) and, through
+ *       {@link DigestSync}, the presence digests (a local presence change is pushed to every live
+ *       peer as a {@code DigestUpdate} soon after, so peers can trust a current digest's "no");</li>
+ *   <li>{@link LookupServer}: answers to peers' {@code PeerLookup}s and the {@code PresenceChanged}
+ *       invalidations both ways.</li>
+ * </ul>
+ * This class routes inbound datagrams to them: {@code MeshPing} and {@code DigestUpdate} to
+ * liveness, {@code PeerLookup} and {@code PresenceChanged} (known peers only: the source address
+ * must be in the table) to the lookup server; anything else is dropped unanswered. It is also the
+ * {@link MeshPort} through which {@link UserLocator} searches.
  *
- * <p>Every {@link MeshSettings#pingInterval()} a round pings the least recently pinged quarter of
- * the table (at least {@value #MIN_PINGS_PER_ROUND} peers) with
- * {@code MeshPing{from, a sample of ≤ 16 live peers, the digest version held}}; the
- * {@code MeshPong} carries the peer's own sample and, if changed, its {@link PresenceDigest}.
- * Answered pings confirm a peer; missed ones make it dead (see {@link PeerTable}). A local presence
- * change is pushed to every live peer as a {@code DigestUpdate} soon after ({@link DigestSync}), so
- * peers can trust a current digest's "no".
- *
- * <p>Inbound: {@code PeerLookup} and {@code PresenceChanged} are served only for known peers
- * (source address in the table), so a spoofed datagram cannot use this super node as a reflector;
- * {@code MeshPing} from an unknown address gets an empty pong (no digest, no gossip) and its
- * {@code from} becomes an unconfirmed candidate. At most {@value #MAX_GOSSIP_READ} gossiped
- * addresses are read per message; invalid ones are ignored.
- *
- * <p>Invalidation: a peer that asked about a user is remembered for the cache TTL; when that
- * user's presence changes here, each such peer gets a {@code PresenceChanged} push (best effort;
- * the TTL bounds staleness if it is lost).
- *
- * <p>State is confined to the transport's event loop.
+ * <p>State is confined to the transport's event loop; the methods here may be called from any thread
+ * unless noted.
  */
-final class Mesh implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Mesh.class);
-    /** Gossiped addresses read per message; more are ignored. */
-    static final int MAX_GOSSIP_READ = 16;
-    /** Fewest peers pinged per round (all of them in small tables). */
-    static final int MIN_PINGS_PER_ROUND = 16;
-    /** Most peers remembered as interested in one user. */
-    static final int MAX_INTERESTED = 32;
-
+final class Mesh implements MeshPort, AutoCloseable {
     private final MeshTransport transport;
     private final PeerTable table;
     private final PresenceIndex presence;
-    private final HostPort self;
     private final InstantSource clock;
     private final MeshSettings settings;
-    private final Consumer<String> invalidate;
-    private final SplittableRandom random; // loop only
-    private final Cache<String, java.util.Map<InetSocketAddress, Long>> interested;
     private final DigestSync digests;
-    private long pingSequence; // loop only
-    private io.netty.util.concurrent.ScheduledFuture<?> rounds;
-    private final java.util.concurrent.atomic.LongAdder lookupsServed = new java.util.concurrent.atomic.LongAdder();
+    private final MeshLiveness liveness;
+    private final LookupServer lookups;
+    private ScheduledFuture<?> rounds;
 
     /**
      * @param transport the UDP transport (its loop owns this mesh)
@@ -78,22 +55,19 @@ final class Mesh implements AutoCloseable {
      * @param clock time source
      * @param settings mesh tuning
      * @param interestTtl how long a peer's lookup is remembered for invalidation
-     * @param invalidate drops cached answers for a user (on {@code PresenceChanged})
      * @param seed seed for gossip sampling and the digest version
      */
     Mesh(MeshTransport transport, HostPort self, PresenceIndex presence, InstantSource clock, MeshSettings settings,
-            Duration interestTtl, Consumer<String> invalidate, long seed) {
+            Duration interestTtl, long seed) {
         this.transport = transport;
-        this.self = self;
         this.presence = presence;
         this.clock = clock;
         this.settings = settings;
-        this.invalidate = invalidate;
-        this.random = new SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed);
         this.table = new PeerTable(self, settings.maxPeers(), settings.missedPingsDead());
-        this.interested = Caffeine.newBuilder().expireAfterWrite(interestTtl).maximumSize(1_000_000)
-                .ticker(UserLocator.ticker(clock)).executor(Runnable::run).build();
         this.digests = new DigestSync(transport, table, presence, clock, settings, random.nextLong());
+        this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random);
+        this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
         transport.setInbound(this::onMessage);
     }
 
@@ -103,50 +77,45 @@ final class Mesh implements AutoCloseable {
                 settings.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    PeerTable table() {
-        return table;
+    /** Registers a listener told (on the mesh loop) when a peer reports a {@code PresenceChanged}. */
+    void addRemoteListener(PresenceListener listener) {
+        lookups.addRemoteListener(listener);
     }
 
-    /** @return the digest exchange (mesh loop only) */
-    DigestSync digests() {
-        return digests;
+    /** @return every known peer address, as of the last table change */
+    List<HostPort> knownPeers() {
+        return table.knownSnapshot();
     }
 
-    MeshTransport transport() {
-        return transport;
+    /** @return the live peer addresses, as of the last table change */
+    List<HostPort> livePeers() {
+        return table.liveSnapshot();
     }
 
     /** @return lookups answered for peers so far */
     long lookupsServed() {
-        return lookupsServed.sum();
+        return lookups.lookupsServed();
     }
 
-    /** Merges a login-server directory (any thread). */
+    /** @return datagrams the transport dropped so far */
+    long dropped() {
+        return transport.dropped();
+    }
+
+    /** Merges a login-server directory. */
     void onDirectory(List<HostPort> directory) {
         execute(() -> table.onDirectory(directory));
     }
 
     /**
-     * Tells interested peers that {@code username}'s presence changed here (any thread). Peers whose
-     * lookup was answered at presence version {@code version} or later already saw the change.
-     *
-     * @param version {@link PresenceIndex#version()} after the change
+     * Local presence changed (a {@link PresenceListener} of the local presence): the digest is
+     * pushed soon, and interested peers are told.
      */
-    void presenceChanged(String username, long version) {
+    void presenceChanged(String username) {
+        long version = presence.version(); // read now, on the changing thread: the change is counted
         execute(() -> {
             digests.onLocalChange();
-            java.util.Map<InetSocketAddress, Long> peers = interested.getIfPresent(username);
-            if (peers == null) {
-                return;
-            }
-            peers.entrySet().removeIf(e -> {
-                if (e.getValue() >= version) {
-                    return false; // answered after the change: nothing stale to drop
-                }
-                transport.send(e.getKey(), Envelope.newBuilder().setPresenceChanged(
-                        PresenceChanged.newBuilder().setUsername(username)));
-                return true;
-            });
+            lookups.presenceChanged(username, version);
         });
     }
 
@@ -157,154 +126,84 @@ final class Mesh implements AutoCloseable {
      */
     CompletableFuture<Void> round() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        execute(() -> {
-            // Each round pings the longest-unpinged quarter of the table (at least 16 peers): the
-            // mesh's own traffic stays proportional to the table, not its square, per second.
-            List<PeerTable.Peer> everyone = table.all();
-            everyone.sort(java.util.Comparator.comparingLong(p -> p.lastPingedMs));
-            int count = Math.min(everyone.size(), Math.max(MIN_PINGS_PER_ROUND, (everyone.size() + 3) / 4));
-            List<PeerTable.Peer> all = everyone.subList(0, count);
-            List<CompletableFuture<?>> pings = new ArrayList<>(all.size());
-            long timeoutMs = settings.pingTimeout().toMillis();
-            for (PeerTable.Peer p : all) {
-                p.lastPingedMs = ++pingSequence; // round-robin order, independent of the clock
-                long held = p.digest == null ? 0 : p.digest.version();
-                MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress()).setHaveDigestVersion(held);
-                sample(p.address).forEach(ping::addKnownSuperNodes);
-                pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, timeoutMs / 2)
-                        .handle((r, e) -> {
-                            onPong(p, held, e == null ? r : null);
-                            return null;
-                        }));
-            }
-            CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new)).whenComplete((x, e) -> {
-                table.publish();
-                done.complete(null);
-            });
-        });
+        execute(() -> liveness.round().whenComplete((x, e) -> done.complete(null)));
         return done;
-    }
-
-    private void onPong(PeerTable.Peer p, long heldDigestVersion, Envelope response) {
-        if (table.get(p.address) != p) {
-            return; // evicted meanwhile
-        }
-        if (response == null || !response.hasMeshPong()) {
-            table.onMissed(p);
-            return;
-        }
-        table.onAnswer(p, clock.millis());
-        MeshPong pong = response.getMeshPong();
-        if (pong.hasDigest()) {
-            digests.accept(p, pong.getDigest());
-        } else {
-            digests.confirm(p, heldDigestVersion);
-        }
-        readGossip(pong.getKnownSuperNodesList());
-    }
-
-    private void readGossip(List<Address> gossip) {
-        int n = Math.min(MAX_GOSSIP_READ, gossip.size());
-        for (int i = 0; i < n; i++) {
-            try {
-                table.addGossip(HostPort.of(gossip.get(i))); // validated there, unless already known
-            } catch (IllegalArgumentException e) {
-                // garbage address (e.g. port out of range): ignored
-            }
-        }
-    }
-
-    /** @return up to 16 live peers other than {@code to}, sampled at random */
-    private List<Address> sample(HostPort to) {
-        List<PeerTable.Peer> live = table.live();
-        List<Address> out = new ArrayList<>(MAX_GOSSIP_READ);
-        int n = live.size();
-        for (int i = 0; i < n && out.size() < MAX_GOSSIP_READ; i++) {
-            int j = i + random.nextInt(n - i); // partial Fisher–Yates
-            PeerTable.Peer pick = live.get(j);
-            live.set(j, live.get(i));
-            if (!pick.address.equals(to)) {
-                out.add(pick.address.toAddress());
-            }
-        }
-        return out;
-    }
-
-    /** @return the current digest of local presence */
-    PresenceDigest digest() {
-        return digests.local();
     }
 
     private Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender) {
         PeerTable.Peer known = table.bySocket(sender);
         switch (msg.getBodyCase()) {
             case MESH_PING -> {
-                MeshPing ping = msg.getMeshPing();
-                MeshPong.Builder pong = MeshPong.newBuilder();
-                if (known == null) {
-                    table.valid(ping.getFrom()).ifPresent(table::addGossip);
-                    return Envelope.newBuilder().setMeshPong(pong);
-                }
-                readGossip(ping.getKnownSuperNodesList());
-                PresenceDigest d = digest();
-                if (ping.getHaveDigestVersion() != d.version()) {
-                    pong.setDigest(d.toWire());
-                }
-                sample(known.address).forEach(pong::addKnownSuperNodes);
-                return Envelope.newBuilder().setMeshPong(pong);
+                return liveness.onPing(msg.getMeshPing(), known);
             }
+            case DIGEST_UPDATE -> liveness.onDigestUpdate(msg.getDigestUpdate(), known);
             case PEER_LOOKUP -> {
-                if (known == null) {
-                    return null;
-                }
-                return lookup(msg.getPeerLookup().getUsername(), sender);
-            }
-            case DIGEST_UPDATE -> {
-                if (known != null && msg.getDigestUpdate().hasDigest()) {
-                    digests.accept(known, msg.getDigestUpdate().getDigest());
-                }
-                return null;
+                return known == null ? null : lookups.lookup(msg.getPeerLookup().getUsername(), sender);
             }
             case PRESENCE_CHANGED -> {
                 if (known != null) {
-                    try {
-                        invalidate.accept(Usernames.canonical(msg.getPresenceChanged().getUsername()));
-                    } catch (ProtocolException e) {
-                        log.debug("{}: PresenceChanged for an invalid name", known.address);
-                    }
+                    lookups.onPresenceChanged(msg.getPresenceChanged(), known);
                 }
-                return null;
             }
             default -> {
-                return null; // nothing else is served over UDP; silence avoids ping-pong with garbage
+                // nothing else is served over UDP; silence avoids ping-pong with garbage
             }
         }
+        return null;
     }
 
-    private Envelope.Builder lookup(String rawName, InetSocketAddress sender) {
-        String username;
-        try {
-            username = Usernames.canonical(rawName);
-        } catch (ProtocolException e) {
-            return Envelope.newBuilder().setError(dev.parley.protocol.wire.Error.newBuilder()
-                    .setCode(e.code()).setMessage(e.getMessage()));
+    @Override
+    public EventLoop loop() {
+        return transport.loop();
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public List<MeshCandidate> candidates(String username) {
+        long hash = PresenceDigest.hash(username);
+        long nowMs = clock.millis();
+        List<PeerTable.Peer> live = table.live();
+        List<PeerTable.Peer> suspects = table.suspects();
+        List<MeshCandidate> out = new ArrayList<>(live.size() + suspects.size());
+        live.forEach(p -> out.add(new MeshCandidate(p.address, false, says(p, hash, nowMs))));
+        suspects.forEach(p -> out.add(new MeshCandidate(p.address, true, says(p, hash, nowMs))));
+        return out;
+    }
+
+    private DigestSays says(PeerTable.Peer p, long hash, long nowMs) {
+        if (p.digest == null) {
+            return DigestSays.NOTHING;
         }
-        lookupsServed.increment();
-        java.util.Map<InetSocketAddress, Long> peers = interested.get(username, u -> new java.util.HashMap<>());
-        // Version before presence: PresenceIndex bumps it after each change, so a lookup that missed a
-        // change always records an older version and is notified of it (see presenceChanged).
-        long seen = presence.version();
-        Session local = presence.get(username);
-        if (peers.size() < MAX_INTERESTED || peers.containsKey(sender)) {
-            peers.put(sender, seen);
+        if (p.digest.mightContain(hash)) {
+            return DigestSays.MAYBE;
         }
-        interested.put(username, peers); // restarts the TTL: the asker caches from now
-        PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null)
-                .setDigestVersion(digest().version());
-        if (local != null) {
-            result.setRecord(local.record());
+        return digests.current(p, nowMs) ? DigestSays.NO_CURRENT : DigestSays.NO_STALE;
+    }
+
+    @Override
+    public CompletableFuture<PeerLookupResult> lookup(HostPort peer, String username, long timeoutMs,
+            long retransmitAfterMs) {
+        PeerTable.Peer entry = table.get(peer);
+        // A peer evicted since the search's plan is still asked: its address stays an IP literal.
+        InetSocketAddress to = entry != null ? entry.socket : PeerTable.socketOf(peer);
+        if (to == null) {
+            return CompletableFuture.failedFuture(new IOException("not a peer address: " + peer));
         }
-        return Envelope.newBuilder().setPeerLookupResult(result);
+        Envelope.Builder request = Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername(username));
+        return transport.request(to, request, timeoutMs, retransmitAfterMs).thenApply(response -> {
+            PeerTable.Peer p = table.get(peer);
+            if (p != null) {
+                table.onAnswer(p, clock.millis()); // any answer is proof of life
+                if (response.hasPeerLookupResult()) {
+                    digests.onLookupAnswer(p, response.getPeerLookupResult().getDigestVersion());
+                }
+            }
+            return response.hasPeerLookupResult() ? response.getPeerLookupResult() : PeerLookupResult.getDefaultInstance();
+        });
     }
 
     private void execute(Runnable task) {

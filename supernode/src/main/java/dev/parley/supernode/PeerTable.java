@@ -143,11 +143,8 @@ final class PeerTable {
         if (peers.size() >= maxPeers && !evictOne(directory)) {
             return null;
         }
-        byte[] ip = NetUtil.createByteArrayFromIpAddressString(address.host());
-        InetSocketAddress socket;
-        try {
-            socket = new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
-        } catch (UnknownHostException e) {
+        InetSocketAddress socket = socketOf(address);
+        if (socket == null) {
             return null;
         }
         Peer p = new Peer(address, socket);
@@ -156,6 +153,19 @@ final class PeerTable {
         bySocket.put(socket, p);
         live = null;
         return p;
+    }
+
+    /**
+     * @return the UDP address of a validated peer address (an IP literal: parsed, never resolved),
+     *     or null if it is not one
+     */
+    static InetSocketAddress socketOf(HostPort address) {
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(address.host());
+        try {
+            return ip == null ? null : new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     /** Evicts the worst gossip entry; for a directory entry also a confirmed one. */

@@ -1,10 +1,11 @@
 package dev.parley.supernode;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The users registered on this super node: canonical username to {@link Session}.
@@ -15,12 +16,23 @@ import java.util.function.Consumer;
  */
 final class PresenceIndex {
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Consumer<String> onChange;
+    // Registered while the super node is wired up, read on every change from any loop.
+    private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
 
-    /** @param onChange called with the username after every change (e.g. to invalidate search caches) */
-    PresenceIndex(Consumer<String> onChange) {
-        this.onChange = Objects.requireNonNull(onChange, "onChange");
+    /**
+     * Registers a listener told after every change (e.g. to invalidate search caches), after the
+     * ones registered before it; {@link #version()} already counts the change when it is called.
+     */
+    void addListener(PresenceListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void changed(String username) {
+        version.incrementAndGet();
+        for (PresenceListener l : listeners) {
+            l.presenceChanged(username);
+        }
     }
 
     /**
@@ -30,8 +42,7 @@ final class PresenceIndex {
      */
     Session put(Session session) {
         Session previous = sessions.put(session.username(), session);
-        version.incrementAndGet();
-        onChange.accept(session.username());
+        changed(session.username());
         return previous;
     }
 
@@ -43,8 +54,7 @@ final class PresenceIndex {
     boolean remove(Session session) {
         boolean removed = sessions.remove(session.username(), session);
         if (removed) {
-            version.incrementAndGet();
-            onChange.accept(session.username());
+            changed(session.username());
         }
         return removed;
     }

@@ -1,5 +1,7 @@
 package dev.parley.supernode;
 
+import dev.parley.protocol.HostPort;
+import dev.parley.supernode.MeshCandidate.DigestSays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -15,54 +17,45 @@ import java.util.SplittableRandom;
  * @param firstWave the size of wave 1: the digest matches (at most {@value UserLocator#MAX_FIRST_WAVE}), or 2 without any
  * @param trustedNo how many peers were left out on a current digest's "no"
  */
-record SearchPlan(List<PeerTable.Peer> order, int firstWave, int trustedNo) {
+record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
     /**
-     * @param username canonical username searched
-     * @param mesh the peer table and digests (call on the mesh loop)
+     * @param candidates the peers, as {@link MeshPort#candidates} lists them
      * @param useDigests whether digests order the peers at all
      * @param trustDigestNo whether a current digest's "no" leaves its peer out
-     * @param nowMs clock time for digest leases
      * @param random the shuffles' source (mesh loop only)
      */
-    static SearchPlan of(String username, Mesh mesh, boolean useDigests, boolean trustDigestNo, long nowMs,
-            SplittableRandom random) {
-        List<PeerTable.Peer> hits = new ArrayList<>();
-        List<PeerTable.Peer> unknown = new ArrayList<>();
-        List<PeerTable.Peer> misses = new ArrayList<>();
-        List<PeerTable.Peer> suspects = new ArrayList<>();
-        long hash = PresenceDigest.hash(username);
-        DigestSync digests = mesh.digests();
+    static SearchPlan of(List<MeshCandidate> candidates, boolean useDigests, boolean trustDigestNo, SplittableRandom random) {
+        List<HostPort> hits = new ArrayList<>();
+        List<HostPort> unknown = new ArrayList<>();
+        List<HostPort> misses = new ArrayList<>();
+        List<HostPort> suspects = new ArrayList<>();
         int trustedNo = 0;
-        for (PeerTable.Peer p : mesh.table().live()) {
-            if (!useDigests || p.digest == null) {
-                unknown.add(p);
-            } else if (p.digest.mightContain(hash)) {
-                hits.add(p);
-            } else if (!trustDigestNo || !digests.current(p, nowMs)) {
-                misses.add(p); // stale (or untrusted) "no": still asked, after the rest
+        for (MeshCandidate c : candidates) {
+            DigestSays says = useDigests ? c.digest() : DigestSays.NOTHING;
+            if (trustDigestNo && says == DigestSays.NO_CURRENT) {
+                trustedNo++; // a current digest's "no" (a push or pong within the lease) is the peer's answer: not asked
+            } else if (c.suspect()) {
+                suspects.add(c.address()); // missed pings: asked last, so an overloaded mesh stays correct
+            } else if (says == DigestSays.NOTHING) {
+                unknown.add(c.address());
+            } else if (says == DigestSays.MAYBE) {
+                hits.add(c.address());
             } else {
-                trustedNo++; // a current digest's "no" is the peer's answer: not asked
+                misses.add(c.address()); // stale (or untrusted) "no": still asked, after the rest
             }
         }
-        for (PeerTable.Peer p : mesh.table().suspects()) {
-            if (trustDigestNo && useDigests && p.digest != null && !p.digest.mightContain(hash) && digests.current(p, nowMs)) {
-                trustedNo++; // its push or pong within the lease said no: as good as an answer
-            } else {
-                suspects.add(p); // missed pings: asked last, so an overloaded mesh stays correct
-            }
-        }
-        List<PeerTable.Peer> order = new ArrayList<>(hits.size() + unknown.size() + misses.size() + suspects.size());
-        for (List<PeerTable.Peer> group : List.of(hits, unknown, misses, suspects)) {
+        List<HostPort> order = new ArrayList<>(hits.size() + unknown.size() + misses.size() + suspects.size());
+        for (List<HostPort> group : List.of(hits, unknown, misses, suspects)) {
             shuffle(group, random);
             order.addAll(group);
         }
         return new SearchPlan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), UserLocator.MAX_FIRST_WAVE), trustedNo);
     }
 
-    private static void shuffle(List<PeerTable.Peer> list, SplittableRandom random) {
+    private static void shuffle(List<HostPort> list, SplittableRandom random) {
         for (int i = list.size() - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
-            PeerTable.Peer t = list.get(i);
+            HostPort t = list.get(i);
             list.set(i, list.get(j));
             list.set(j, t);
         }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * A Parley super node: holds the presence of the clients registered to it, answers searches (from
  * its own presence, a short-lived cache, or its peer super nodes) and relays call signals between
  * super nodes. Everything runs on one TCP port of varint32-framed {@code Envelope}s
- * (see {@code docs/protocol.md} and {@link ConnectionHandler}).
+ * (see {@code docs/protocol.md} and {@link HandshakeHandler} and the role handlers it hands over to).
  *
  * <p>On start it binds, then keeps a control connection to the login server for its public key
  * and the directory of peer super nodes (see {@link LoginLink}). Until the key is known,
@@ -152,7 +152,7 @@ public final class SuperNode implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                        ch.pipeline().addLast("supernode", new ConnectionHandler(context));
+                        ch.pipeline().addLast(HandshakeHandler.NAME, new HandshakeHandler(context));
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
                 });
@@ -181,28 +181,23 @@ public final class SuperNode implements AutoCloseable {
         advertised = config.advertise() != null ? config.advertise() : bound;
 
         SearchSettings search = config.search();
-        UserLocator[] locatorRef = new UserLocator[1];
-        Mesh[] meshRef = new Mesh[1];
-        presence = new PresenceIndex(username -> {
-            locatorRef[0].invalidate(username);
-            meshRef[0].presenceChanged(username, presence.version());
-        });
+        presence = new PresenceIndex();
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
-        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl,
-                username -> locatorRef[0].invalidate(username), random.nextLong());
-        meshRef[0] = mesh;
+        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong());
         peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
         loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), directory -> {
             mesh.onDirectory(directory);
             openFirstLinks(directory);
         });
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
-        locatorRef[0] = locator;
+        // Cached answers go first, then the mesh tells the peers that asked about the user.
+        presence.addListener(locator::invalidate);
+        presence.addListener(mesh::presenceChanged);
+        mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
-        PeerTable table = mesh.table();
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                table::liveSnapshot, presence, locator, router, search, relay);
+                mesh::livePeers, presence, locator, router, search, relay);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         serverChannel.config().setAutoRead(true);
         log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
@@ -239,12 +234,12 @@ public final class SuperNode implements AutoCloseable {
      *     this one), as of the last table change
      */
     public List<HostPort> knownPeers() {
-        return mesh.table().knownSnapshot();
+        return mesh.knownPeers();
     }
 
     /** @return the peers a search may ask now (not dead), as of the last table change */
     public List<HostPort> livePeers() {
-        return mesh.table().liveSnapshot();
+        return mesh.livePeers();
     }
 
     /**
@@ -258,9 +253,9 @@ public final class SuperNode implements AutoCloseable {
 
     /** @return counters of this super node (thread-safe snapshot) */
     public SuperNodeStats stats() {
-        return new SuperNodeStats(presence.size(), mesh.table().knownSnapshot().size(),
-                mesh.table().liveSnapshot().size(), locator.searches(), locator.cacheHits(), mesh.lookupsServed(),
-                locator.rejectedRecords(), locator.cachedEntries(), mesh.transport().dropped(),
+        return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),
+                locator.searches(), locator.cacheHits(), mesh.lookupsServed(), locator.rejectedRecords(),
+                locator.cachedEntries(), mesh.dropped(),
                 locator.notFoundReasons());
     }
 

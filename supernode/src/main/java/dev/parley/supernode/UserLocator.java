@@ -3,14 +3,15 @@ package dev.parley.supernode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
-import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds the super node of a user who is not registered locally: the caches, then an expanding
- * search over the peer super nodes of the {@link Mesh} (UDP {@code PeerLookup}s).
+ * search over the peer super nodes of the mesh, through its narrow {@link MeshPort} (UDP
+ * {@code PeerLookup}s).
  *
  * <p>Lookups stay open until the deadline, so an answer arriving after its wave's timeout still
  * wins; after the last wave's timeout the search ends "not found" (not cached if a peer never answered).
@@ -59,12 +62,12 @@ final class UserLocator {
     static final int MAX_FIRST_WAVE = 4;
     private static final int MAX_CACHED_USERS = 200_000;
     /** How long a verified record's signatures are remembered (freshness is still checked every time). */
-    static final java.time.Duration VERIFIED_TTL = java.time.Duration.ofMinutes(10);
+    static final Duration VERIFIED_TTL = Duration.ofMinutes(10);
 
     /** Which cached answers a lookup may use. */
     enum CacheUse { ALL, POSITIVE_ONLY, NONE }
 
-    private final Mesh mesh;
+    private final MeshPort mesh;
     private final Supplier<byte[]> serverKey;
     private final InstantSource clock;
     private final SearchSettings settings;
@@ -85,16 +88,16 @@ final class UserLocator {
      */
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
-    private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong invalidations = new AtomicLong();
 
     /**
-     * @param mesh the peer table and transport
+     * @param mesh whom to ask and how (the real {@link Mesh}, or a fake in tests)
      * @param serverKey the login server's public key, or {@code null} while unknown
      * @param clock time for record checks and cache expiry
      * @param settings waves, deadline, TTLs
      * @param seed seed of the peer shuffles
      */
-    UserLocator(Mesh mesh, Supplier<byte[]> serverKey, InstantSource clock, SearchSettings settings, long seed) {
+    UserLocator(MeshPort mesh, Supplier<byte[]> serverKey, InstantSource clock, SearchSettings settings, long seed) {
         this.mesh = mesh;
         this.serverKey = serverKey;
         this.clock = clock;
@@ -154,7 +157,7 @@ final class UserLocator {
         }
         CompletableFuture<SearchOutcome> result = new CompletableFuture<>();
         try {
-            mesh.transport().loop().execute(() -> new Search(username, trustDigestNo, result).start());
+            mesh.loop().execute(() -> new Search(username, trustDigestNo, result).start());
         } catch (RejectedExecutionException e) {
             result.complete(SearchOutcome.notFound(0));
         }
@@ -220,7 +223,7 @@ final class UserLocator {
         private final boolean trustDigestNo;
         private final CompletableFuture<SearchOutcome> result;
         private final long invalidationsAtStart = invalidations.get();
-        private List<PeerTable.Peer> order;
+        private List<HostPort> order;
         private int firstWave;
         private int trustedNo;
         private int next;
@@ -242,12 +245,12 @@ final class UserLocator {
         }
 
         void start() {
-            SearchPlan plan = SearchPlan.of(username, mesh, settings.useDigests(), trustDigestNo, clock.millis(), random);
+            SearchPlan plan = SearchPlan.of(mesh.candidates(username), settings.useDigests(), trustDigestNo, random);
             order = plan.order();
             firstWave = plan.firstWave();
             trustedNo = plan.trustedNo();
-            deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
-            deadlineTimer = mesh.transport().loop().schedule(() -> finish(Optional.empty(), false),
+            deadlineNanos = mesh.nanoTime() + settings.deadline().toNanos();
+            deadlineTimer = mesh.loop().schedule(() -> finish(Optional.empty(), false),
                     settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
             nextWave();
         }
@@ -269,25 +272,24 @@ final class UserLocator {
             }
             int size = wave == 0 ? firstWave : 1 << Math.min(wave + 1, 30);
             int thisWave = ++wave;
-            List<PeerTable.Peer> batch = order.subList(next, Math.min(order.size(), next + size));
+            List<HostPort> batch = order.subList(next, Math.min(order.size(), next + size));
             next += batch.size();
             contacted += batch.size();
             waveOutstanding = batch.size();
-            Envelope.Builder lookup = Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername(username));
             // A lookup stays open until the deadline: a slow peer's late answer still ends the search,
             // even after later waves started. It is retransmitted once, halfway through its wave.
-            long now = System.nanoTime();
+            long now = mesh.nanoTime();
             long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
             long waveMs = waveTimeoutMs();
-            for (PeerTable.Peer p : batch) {
+            for (HostPort p : batch) {
                 outstanding++;
-                mesh.transport().request(p.socket, lookup.clone(), remainingMs, waveMs)
+                mesh.lookup(p, username, remainingMs, waveMs)
                         .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
             }
             // After the last wave, silent peers get the rest of the deadline (at least half of it).
             long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
                     : waveMs;
-            waveTimer = mesh.transport().loop().schedule(() -> {
+            waveTimer = mesh.loop().schedule(() -> {
                 if (wave == thisWave) {
                     lastWaveTimedOut = next >= order.size();
                     nextWave();
@@ -295,18 +297,12 @@ final class UserLocator {
             }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
         }
 
-        private void onAnswer(PeerTable.Peer peer, int fromWave, long sentNanos, Envelope response) {
+        private void onAnswer(HostPort peer, int fromWave, long sentNanos, PeerLookupResult response) {
             outstanding--;
             if (response == null) {
                 unanswered++;
             } else {
-                sampleRtt((System.nanoTime() - sentNanos) / 1e6);
-                if (mesh.table().get(peer.address) == peer) {
-                    mesh.table().onAnswer(peer, clock.millis()); // any answer is proof of life
-                    if (response.hasPeerLookupResult()) {
-                        mesh.digests().onLookupAnswer(peer, response.getPeerLookupResult().getDigestVersion());
-                    }
-                }
+                sampleRtt((mesh.nanoTime() - sentNanos) / 1e6);
             }
             if (done) {
                 return;
@@ -321,11 +317,7 @@ final class UserLocator {
             }
         }
 
-        private Optional<Location> accept(PeerTable.Peer peer, Envelope response) {
-            if (!response.hasPeerLookupResult()) {
-                return Optional.empty();
-            }
-            PeerLookupResult r = response.getPeerLookupResult();
+        private Optional<Location> accept(HostPort peer, PeerLookupResult r) {
             if (!r.getFound()) {
                 return Optional.empty();
             }
@@ -339,23 +331,23 @@ final class UserLocator {
                     // Same bytes as a record that verified: only its age can have changed.
                     long ageMs = clock.millis() - record.getSignedAtMs();
                     if (ageMs > settings.presenceMaxAge().toMillis() || clock.millis() > record.getCredential().getExpiresAtMs()
-                            + dev.parley.protocol.Credentials.CLOCK_SKEW.toMillis()) {
+                            + Credentials.CLOCK_SKEW.toMillis()) {
                         throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "presence record is stale");
                     }
                 } else {
                     PresenceRecords.verify(key, record, username, clock.instant(), settings.presenceMaxAge());
                 }
-                if (!dev.parley.protocol.HostPort.of(record.getSuperNode()).equals(peer.address)) {
+                if (!HostPort.of(record.getSuperNode()).equals(peer)) {
                     throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
-                            "record names " + dev.parley.protocol.HostPort.of(record.getSuperNode()) + " as the super node");
+                            "record names " + HostPort.of(record.getSuperNode()) + " as the super node");
                 }
             } catch (ProtocolException | IllegalArgumentException e) {
                 rejectedRecords.increment();
-                log.debug("peer {} answered an unacceptable record for {}: {}", peer.address, username, e.getMessage());
+                log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
                 return Optional.empty();
             }
             verified.put(username, record);
-            return Optional.of(new Location(record, peer.address, false));
+            return Optional.of(new Location(record, peer, false));
         }
 
         private void finish(Optional<Location> found, boolean authoritative) {

@@ -6,8 +6,9 @@
  * <ul>
  *   <li>Every accepted connection first receives a push {@code ServerHello{nonce (32 bytes), address}}.
  *       The first {@code Register} request makes it a client session; the first {@code PeerHello}
- *       (push, or request answered with {@code Ok}) a peer link. No role within 30 s: push
- *       {@code Error BAD_REQUEST} and close.</li>
+ *       (push, or request answered with {@code Ok}) a peer link; the first {@code RelayBindTcp} a TCP
+ *       relay connection. No role within 30 s: push {@code Error BAD_REQUEST} and close. Each role is
+ *       one pipeline handler ({@link dev.parley.supernode.HandshakeHandler} replaces itself with it).</li>
  *   <li>{@code Register}: {@code INTERNAL} "login server key not yet known" while the key is unknown
  *       (connection stays open, may retry); {@code INVALID_CREDENTIAL} (forged/malformed credential,
  *       wrong proof, missing or wrong {@code presence_signature}, {@code presence_signed_at_ms} more

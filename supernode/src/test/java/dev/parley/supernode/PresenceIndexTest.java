@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 
 class PresenceIndexTest {
     private final List<String> changes = new ArrayList<>();
-    private final PresenceIndex index = new PresenceIndex(changes::add);
+    private final PresenceIndex index = new PresenceIndex();
+
+    PresenceIndexTest() {
+        index.addListener(changes::add);
+    }
 
     private static Session session(String user) {
         return new Session(user, new EmbeddedChannel(), PresenceRecord.getDefaultInstance());
@@ -28,5 +32,18 @@ class PresenceIndexTest {
         assertThat(index.remove(second)).isTrue();
         assertThat(index.get("bob")).isNull();
         assertThat(changes).containsExactly("bob", "bob", "bob");
+    }
+
+    @Test
+    void everyListenerHearsEveryChangeInRegistrationOrderWithTheVersionAlreadyBumped() {
+        List<String> heard = new ArrayList<>();
+        index.addListener(u -> heard.add("first " + u + " v" + index.version()));
+        index.addListener(u -> heard.add("second " + u + " v" + index.version()));
+        Session alice = session("alice");
+        index.put(alice);
+        assertThat(index.remove(session("alice"))).as("not alice's current session").isFalse();
+        index.remove(alice);
+        assertThat(heard).containsExactly("first alice v1", "second alice v1", "first alice v2", "second alice v2");
+        assertThat(changes).as("the listener registered first").containsExactly("alice", "alice");
     }
 }

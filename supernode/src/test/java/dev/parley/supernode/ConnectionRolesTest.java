@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
@@ -15,10 +16,15 @@ import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.PeerHello;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.Register;
+import dev.parley.protocol.wire.RelayAllocate;
+import dev.parley.protocol.wire.RelayBindTcp;
+import dev.parley.protocol.wire.RelayPacket;
 import dev.parley.protocol.wire.RoutedSignal;
 import dev.parley.protocol.wire.Search;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link ConnectionHandler} on EmbeddedChannels: envelopes in, envelopes out, no sockets. */
-class ConnectionHandlerTest {
+/**
+ * A control connection on EmbeddedChannels, from {@link HandshakeHandler} to the role handler that
+ * replaces it: envelopes in, envelopes out, no sockets.
+ */
+class ConnectionRolesTest {
     private static final HostPort SELF = new HostPort("192.0.2.1", 4000);
     private final Ed25519KeyPair loginKey = TestKeys.key(1);
     private final MutableClock clock = new MutableClock(Cluster.START);
@@ -38,19 +47,19 @@ class ConnectionHandlerTest {
 
     private NodeContext context() {
         PeerConnections peers = new PeerConnections(unused, SELF, Duration.ofMillis(100));
-        UserLocator[] locator = new UserLocator[1];
-        PresenceIndex presence = new PresenceIndex(u -> locator[0].invalidate(u));
+        PresenceIndex presence = new PresenceIndex();
+        UserLocator locator;
         try {
             // A real mesh socket with an empty peer table: searches find no peers to ask.
             MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), 5);
-            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5),
-                    u -> locator[0].invalidate(u), 7);
-            locator[0] = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7);
+            locator = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        presence.addListener(locator::invalidate);
         return new NodeContext(SELF, clock, TestKeys.seededSecureRandom(3), serverKey::get, () -> List.of(SELF),
-                presence, locator[0], new SignalRouter(presence, locator[0], peers, Duration.ofMillis(100)),
+                presence, locator, new SignalRouter(presence, locator, peers, Duration.ofMillis(100)),
                 SearchSettings.DEFAULTS);
     }
 
@@ -60,7 +69,7 @@ class ConnectionHandlerTest {
     }
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ConnectionHandler(node), ErrorClosingHandler.INSTANCE);
+        return new EmbeddedChannel(new HandshakeHandler(node), ErrorClosingHandler.INSTANCE);
     }
 
     private static Envelope read(EmbeddedChannel ch) {
@@ -95,7 +104,7 @@ class ConnectionHandlerTest {
         EmbeddedChannel ch = channel();
         Envelope hello = read(ch);
         assertThat(hello.getRequestId()).isZero();
-        assertThat(hello.getServerHello().getNonce().size()).isEqualTo(ConnectionHandler.NONCE_BYTES);
+        assertThat(hello.getServerHello().getNonce().size()).isEqualTo(HandshakeHandler.NONCE_BYTES);
         assertThat(HostPort.of(hello.getServerHello().getAddress())).isEqualTo(SELF);
         ch.finishAndReleaseAll();
     }
@@ -135,8 +144,8 @@ class ConnectionHandlerTest {
     void unsolicitedErrorAndOkPushesAreIgnored() {
         EmbeddedChannel ch = channel();
         read(ch);
-        ch.writeInbound(dev.parley.protocol.Envelopes.error(0, ErrorCode.INTERNAL, "x"));
-        ch.writeInbound(dev.parley.protocol.Envelopes.ok(0));
+        ch.writeInbound(Envelopes.error(0, ErrorCode.INTERNAL, "x"));
+        ch.writeInbound(Envelopes.ok(0));
         ch.runPendingTasks();
         Object none = ch.readOutbound();
         assertThat(none).isNull();
@@ -186,7 +195,7 @@ class ConnectionHandlerTest {
     void connectionWithoutARoleIsClosedAfterTheTimeout() {
         EmbeddedChannel ch = channel();
         read(ch);
-        ch.advanceTimeBy(ConnectionHandler.ROLE_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
+        ch.advanceTimeBy(HandshakeHandler.ROLE_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertThat(ch.isActive()).isTrue();
         ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
@@ -198,9 +207,78 @@ class ConnectionHandlerTest {
     @Test
     void registeredConnectionIsNotClosedByTheRoleTimeout() {
         EmbeddedChannel alice = registered("alice");
-        alice.advanceTimeBy(ConnectionHandler.ROLE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        alice.advanceTimeBy(HandshakeHandler.ROLE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         alice.runScheduledPendingTasks();
         assertThat(alice.isActive()).isTrue();
         alice.finishAndReleaseAll();
+    }
+
+    @Test
+    void eachRoleReplacesTheHandshakeInThePipeline() {
+        EmbeddedChannel alice = registered("alice");
+        assertThat(alice.pipeline().get(HandshakeHandler.class)).isNull();
+        assertThat(alice.pipeline().get(ClientSessionHandler.NAME)).isInstanceOf(ClientSessionHandler.class);
+
+        EmbeddedChannel peer = channel();
+        read(peer);
+        Envelope ok = request(peer, 7, Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(
+                new HostPort("192.0.2.2", 4000).toAddress())));
+        assertThat(ok.getRequestId()).as("the handed-over PeerHello is answered by the peer link").isEqualTo(7);
+        assertThat(ok.hasOk()).isTrue();
+        assertThat(peer.pipeline().get(HandshakeHandler.class)).isNull();
+        assertThat(peer.pipeline().get(PeerLinkHandler.NAME)).isInstanceOf(PeerLinkHandler.class);
+        assertThat(request(peer, 8, Envelope.newBuilder().setPeerHello(PeerHello.getDefaultInstance())).hasOk())
+                .as("a later PeerHello is accepted again").isTrue();
+        alice.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
+
+    @Test
+    void messagesOfAnotherRoleAreRefusedByEveryRole() {
+        EmbeddedChannel fresh = channel();
+        read(fresh);
+        Envelope search = request(fresh, 1, Envelope.newBuilder().setSearch(Search.newBuilder().setUsername("bob")));
+        assertThat(search.getError().getCode()).isEqualTo(ErrorCode.NOT_REGISTERED);
+        assertThat(search.getError().getMessage()).isEqualTo("SEARCH needs a registered session: send Register first");
+        Envelope lookup = request(fresh, 2, Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername("bob")));
+        assertThat(lookup.getError().getMessage()).isEqualTo("PEER_LOOKUP is for super nodes: send PeerHello first");
+        Envelope relay = request(fresh, 3, Envelope.newBuilder().setRelayAllocate(RelayAllocate.getDefaultInstance()));
+        assertThat(relay.getError().getMessage()).as("no media relay in this context")
+                .isEqualTo("this super node has no media relay");
+        assertThat(fresh.isActive()).isTrue();
+
+        EmbeddedChannel alice = registered("alice");
+        Envelope peerRequest = request(alice, 2, Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername("bob")));
+        assertThat(peerRequest.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(peerRequest.getError().getMessage()).isEqualTo("PEER_LOOKUP is not allowed on a client connection");
+        Envelope again = request(alice, 3, Envelope.newBuilder().setRegister(Register.getDefaultInstance()));
+        assertThat(again.getError().getMessage()).isEqualTo("REGISTER: this connection is already registered");
+        Envelope hello = request(alice, 4, Envelope.newBuilder().setPeerHello(PeerHello.getDefaultInstance()));
+        assertThat(hello.getError().getMessage()).isEqualTo("PEER_HELLO on a registered client connection");
+        assertThat(alice.isActive()).isTrue();
+        alice.writeInbound(Envelope.newBuilder().setRelayPacket(RelayPacket.newBuilder()
+                .setPacket(ByteString.copyFrom(new byte[10]))).build());
+        assertThat(read(alice).getError().getMessage()).isEqualTo("RELAY_PACKET before RelayBindTcp");
+        assertThat(alice.isActive()).as("relay packets on a session close it").isFalse();
+        assertThat(node.presence().get("alice")).as("and unregister it").isNull();
+
+        EmbeddedChannel peer = channel();
+        read(peer);
+        peer.writeInbound(Envelope.newBuilder().setPeerHello(PeerHello.getDefaultInstance()).build());
+        Envelope register = request(peer, 5, Envelope.newBuilder().setRegister(Register.getDefaultInstance()));
+        assertThat(register.getError().getMessage()).isEqualTo("REGISTER: this connection is already a peer link");
+        fresh.finishAndReleaseAll();
+        peer.finishAndReleaseAll();
+    }
+
+    @Test
+    void relayBindWithoutAMediaRelayIsRefusedAndCloses() {
+        EmbeddedChannel ch = channel();
+        read(ch);
+        Envelope r = request(ch, 4, Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder()
+                .setToken(ByteString.copyFrom(new byte[16]))));
+        assertThat(r.getError().getMessage()).isEqualTo("RELAY_BIND_TCP: not a fresh connection to a relay");
+        assertThat(ch.isActive()).isFalse();
+        assertThat(ch.pipeline().get(TcpRelayHandler.class)).isNull();
     }
 }

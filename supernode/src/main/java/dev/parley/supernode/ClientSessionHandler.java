@@ -1,0 +1,151 @@
+package dev.parley.supernode;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.Futures;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.RelayAllocated;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A registered client's session, put in place by {@link HandshakeHandler} once {@code Register}
+ * verified (the session is then in the presence index):
+ * <ul>
+ *   <li>{@code Search} (request): per-session token bucket first ({@code RATE_LIMITED}, also for
+ *       invalid names), then {@code INVALID_USERNAME} or a {@code SearchResult} from local presence
+ *       or {@link UserLocator}; {@code elapsed_ms} on the configured clock.</li>
+ *   <li>{@code CallSignal} (request): checked by {@link ClientMessages#normalize}, routed by
+ *       {@link SignalRouter}; {@code Ok}, or its {@code ProtocolException}'s code.</li>
+ *   <li>{@code RelayAllocate} (request) → {@code RelayAllocated}, or {@code RATE_LIMITED} over
+ *       quota; {@code RelayRelease} (push) frees one of the session's allocations. Both are
+ *       {@code BAD_REQUEST} on a super node without a media relay.</li>
+ * </ul>
+ * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#CLIENT}. Closing
+ * the connection unregisters the session (unless a newer one replaced it) and frees its relay
+ * allocations.
+ *
+ * <p>Confined to the channel's event loop; completions from other loops hop back.
+ */
+final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
+    private static final Logger log = LoggerFactory.getLogger(ClientSessionHandler.class);
+    /** The handler's name in the pipeline. */
+    static final String NAME = "client-session";
+
+    private final NodeContext node;
+    private final Session session;
+    private SearchRateLimiter searchLimiter; // created on the first search
+
+    /**
+     * @param node what every connection of this super node shares
+     * @param session the verified session this connection carries
+     */
+    ClientSessionHandler(NodeContext node, Session session) {
+        this.node = node;
+        this.session = session;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (node.presence().remove(session)) {
+            log.info("unregistered {} ({} disconnected)", session.username(), ctx.channel().remoteAddress());
+            if (node.relay() != null) {
+                node.relay().releaseAll(session.username());
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
+        long id = msg.getRequestId();
+        switch (msg.getBodyCase()) {
+            case SEARCH -> {
+                if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    search(ctx, id, msg.getSearch().getUsername());
+                }
+            }
+            case CALL_SIGNAL -> {
+                if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    callSignal(ctx, id, msg.getCallSignal());
+                }
+            }
+            case RELAY_ALLOCATE, RELAY_RELEASE -> {
+                if (node.relay() == null) {
+                    ForeignMessages.noRelay(ctx, id);
+                } else if (msg.hasRelayRelease()) {
+                    node.relay().release(msg.getRelayRelease().getAllocationId(), session.username());
+                } else if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    relayAllocate(ctx, id);
+                }
+            }
+            default -> ForeignMessages.answer(ctx, msg, ConnectionRole.CLIENT, node);
+        }
+    }
+
+    private void search(ChannelHandlerContext ctx, long id, String rawName) {
+        long startMs = node.clock().millis();
+        if (searchLimiter == null) {
+            searchLimiter = new SearchRateLimiter(node.clock(), node.search().ratePerS(), node.search().burst());
+        }
+        long waitMs = searchLimiter.tryAcquire(); // before validation: floods of bad names count too
+        if (waitMs > 0) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
+                    "search rate: more than %d/s (burst %d); retry in %d ms",
+                    node.search().ratePerS(), node.search().burst(), waitMs)));
+            return;
+        }
+        String username = ForeignMessages.canonicalOrAnswer(ctx, id, rawName);
+        if (username == null) {
+            return;
+        }
+        Session local = node.presence().get(username);
+        if (local != null) {
+            ctx.writeAndFlush(ClientMessages.searchResult(id, new SearchOutcome(
+                    Optional.of(new Location(local.record(), node.advertised(), false)), 0, false),
+                    node.clock().millis() - startMs));
+            return;
+        }
+        node.locator().locate(username, UserLocator.CacheUse.ALL).thenAcceptAsync(o -> ctx.writeAndFlush(
+                ClientMessages.searchResult(id, o, node.clock().millis() - startMs)), ctx.executor());
+    }
+
+    private void callSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {
+        CallSignal normalized;
+        try {
+            normalized = ClientMessages.normalize(signal, session.username());
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        node.router().route(normalized, ctx.executor()).whenCompleteAsync((ok, e) -> {
+            if (e == null) {
+                ctx.writeAndFlush(Envelopes.ok(id));
+            } else if (Futures.unwrap(e) instanceof ProtocolException pe) {
+                ctx.writeAndFlush(Envelopes.error(id, pe));
+            } else {
+                log.warn("call {}: routing failed", normalized.getCallId(), e);
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "routing failed: " + e.getMessage()));
+            }
+        }, ctx.executor());
+    }
+
+    private void relayAllocate(ChannelHandlerContext ctx, long id) {
+        node.relay().allocate(session.username()).whenComplete((a, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, Futures.unwrap(e).getMessage()));
+                return;
+            }
+            ctx.writeAndFlush(Envelopes.builder(id).setRelayAllocated(RelayAllocated.newBuilder()
+                    .setAllocationId(a.id()).setRelay(node.advertised().toAddress())
+                    .setCallerToken(ByteString.copyFrom(a.callerToken())).setCalleeToken(ByteString.copyFrom(a.calleeToken()))
+                    .setIdleTimeoutMs((int) SuperNode.RELAY_LIMITS.idleTimeoutMs())).build());
+        }));
+    }
+}

@@ -1,0 +1,141 @@
+package dev.parley.supernode;
+
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.ServerHello;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start of every accepted control connection: pushes {@code ServerHello} (fresh
+ * {@value #NONCE_BYTES}-byte nonce, advertised address), then waits for the message that gives
+ * the connection its role and replaces itself in the pipeline with that role's handler:
+ * <ul>
+ *   <li>{@code Register} (verified here, as the proof signs this handler's nonce, see
+ *       {@link ClientMessages#verifyRegister}): {@link ClientSessionHandler}, then {@code Registered};</li>
+ *   <li>{@code PeerHello}: {@link PeerLinkHandler}, which is handed the message;</li>
+ *   <li>{@code RelayBindTcp} (on a super node with a media relay): {@link TcpRelayHandler}, which is
+ *       handed the message.</li>
+ * </ul>
+ * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#NONE}. A
+ * connection without a role after {@link #ROLE_TIMEOUT} gets {@code BAD_REQUEST} and is closed.
+ *
+ * <p>Confined to the channel's event loop.
+ */
+final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
+    private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+    /** The handler's name in the pipeline. */
+    static final String NAME = "handshake";
+    /** Bytes of the {@code ServerHello} nonce. */
+    static final int NONCE_BYTES = 32;
+    /** How long a connection may stay without {@code Register}, {@code PeerHello} or {@code RelayBindTcp}. */
+    static final Duration ROLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final NodeContext node;
+    private final byte[] nonce = new byte[NONCE_BYTES];
+    private ScheduledFuture<?> roleTimer;
+
+    /** @param node what every connection of this super node shares */
+    HandshakeHandler(NodeContext node) {
+        this.node = node;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        node.random().nextBytes(nonce);
+        ctx.writeAndFlush(Envelopes.builder(0).setServerHello(ServerHello.newBuilder()
+                .setNonce(ByteString.copyFrom(nonce)).setAddress(node.advertised().toAddress())).build());
+        // Cancelled when a role handler replaces this one (handlerRemoved) or the channel closes.
+        roleTimer = ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(Envelopes.error(0, ErrorCode.BAD_REQUEST, String.format(
+                        "no Register or PeerHello within %d ms", ROLE_TIMEOUT.toMillis())))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }, ROLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelRoleTimer();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRoleTimer();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelRoleTimer() {
+        if (roleTimer != null) {
+            roleTimer.cancel(false);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
+        switch (msg.getBodyCase()) {
+            case REGISTER -> onRegister(ctx, msg);
+            case PEER_HELLO -> handOver(ctx, msg, PeerLinkHandler.NAME, new PeerLinkHandler(node));
+            case RELAY_BIND_TCP -> {
+                if (node.relay() != null) {
+                    handOver(ctx, msg, TcpRelayHandler.NAME, new TcpRelayHandler(node));
+                } else {
+                    ForeignMessages.answer(ctx, msg, ConnectionRole.NONE, node);
+                }
+            }
+            default -> ForeignMessages.answer(ctx, msg, ConnectionRole.NONE, node);
+        }
+    }
+
+    /** Replaces this handler with {@code next} and passes it the message that chose it. */
+    private void handOver(ChannelHandlerContext ctx, Envelope msg, String name, ChannelHandler next) {
+        ctx.pipeline().replace(this, name, next);
+        // Netty points a replaced context at its replacement, so this reaches next.
+        ctx.fireChannelRead(msg);
+    }
+
+    private void onRegister(ChannelHandlerContext ctx, Envelope msg) {
+        if (!ForeignMessages.hasRequestId(ctx, msg)) {
+            return;
+        }
+        long id = msg.getRequestId();
+        byte[] key = node.serverKey().get();
+        if (key == null) {
+            // Not the client's fault: keep the connection so it may retry.
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "login server key not yet known; try again later"));
+            return;
+        }
+        Session fresh;
+        try {
+            fresh = ClientMessages.verifyRegister(msg.getRegister(), key, nonce, ctx.channel(), node);
+        } catch (ProtocolException e) {
+            log.info("{}: registration refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.writeAndFlush(Envelopes.error(id, e)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        // The session handler is in place before the session is published: its channelInactive removes it.
+        ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh));
+        Session replaced = node.presence().put(fresh);
+        if (replaced != null && replaced.channel() != ctx.channel()) {
+            replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            log.info("{}: session from {} replaced by {}", fresh.username(), replaced.channel().remoteAddress(),
+                    ctx.channel().remoteAddress());
+        }
+        log.info("registered {} from {} ({} candidates)", fresh.username(), ctx.channel().remoteAddress(),
+                fresh.record().getCandidatesCount());
+        ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
+    }
+}

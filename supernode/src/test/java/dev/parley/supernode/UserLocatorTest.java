@@ -1,0 +1,133 @@
+package dev.parley.supernode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.PeerLookupResult;
+import dev.parley.protocol.wire.PresenceRecord;
+import dev.parley.supernode.MeshCandidate.DigestSays;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The expanding search through a fake {@link MeshPort}: no sockets, time moves only when the test
+ * says so, and every answer is scripted.
+ */
+class UserLocatorTest {
+    private static final long WAVE_MS = 200;
+    private static final SearchSettings SETTINGS = SearchSettings.DEFAULTS
+            .withTimeouts(Duration.ofMillis(WAVE_MS), Duration.ofSeconds(3));
+    private final Ed25519KeyPair loginKey = TestKeys.key(1);
+    private final MutableClock clock = new MutableClock(Cluster.START);
+    private final FakeMeshPort mesh = new FakeMeshPort();
+    private final UserLocator locator = new UserLocator(mesh, loginKey::publicKey, clock, SETTINGS, 42);
+
+    @AfterEach
+    void stop() {
+        mesh.close();
+    }
+
+    private static HostPort peer(int i) {
+        return new HostPort("192.0.2." + i, 4000);
+    }
+
+    private static MeshCandidate live(int i, DigestSays says) {
+        return new MeshCandidate(peer(i), false, says);
+    }
+
+    /** @return {@code username}'s presence record as its super node {@code at} answers it, signed with {@code login} */
+    private PresenceRecord record(String username, HostPort at, Ed25519KeyPair login) {
+        Ed25519KeyPair user = TestKeys.userKey(username);
+        Credential credential = Credentials.issue(login, username, user.publicKey(), clock.instant(), Duration.ofHours(1));
+        long now = clock.millis();
+        return PresenceRecords.record(credential, at, List.of(), now,
+                PresenceRecords.sign(user, username, at, List.of(), now), now);
+    }
+
+    private static PeerLookupResult found(PresenceRecord record) {
+        return PeerLookupResult.newBuilder().setFound(true).setRecord(record).build();
+    }
+
+    private CompletableFuture<SearchOutcome> locate(String username) {
+        CompletableFuture<SearchOutcome> outcome = locator.locate(username, UserLocator.CacheUse.ALL);
+        mesh.runTasks();
+        return outcome;
+    }
+
+    @Test
+    void wavesDoubleUntilEveryPeerIsAskedAndALateAnswerFromWaveOneStillWins() {
+        mesh.candidates = IntStream.rangeClosed(1, 10).mapToObj(i -> live(i, DigestSays.NOTHING)).toList();
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        assertThat(mesh.sent).as("wave 1 without digest matches: 2 peers").hasSize(2);
+
+        mesh.advance(WAVE_MS - 1);
+        assertThat(mesh.sent).as("wave 1 still running").hasSize(2);
+        mesh.advance(1);
+        assertThat(mesh.sent).as("wave 2: 4 more").hasSize(6);
+        mesh.advance(WAVE_MS);
+        assertThat(mesh.sent).as("wave 3: the remaining 4 of 8").hasSize(10);
+        assertThat(mesh.asked()).as("each peer once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(mesh.candidates.stream().map(MeshCandidate::address).toList());
+        assertThat(mesh.sent).allSatisfy(l -> assertThat(l.username()).isEqualTo("bob"));
+        mesh.advance(WAVE_MS);
+        assertThat(outcome).as("silent peers keep the search open after the last wave").isNotDone();
+
+        HostPort first = mesh.asked().get(0);
+        mesh.to(first).answer().complete(found(record("bob", first, loginKey)));
+        assertThat(outcome).isCompleted();
+        SearchOutcome o = outcome.join();
+        assertThat(o.location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(first));
+        assertThat(o.superNodesContacted()).isEqualTo(10);
+        assertThat(o.fromCache()).isFalse();
+    }
+
+    @Test
+    void digestMatchesGoFirstACurrentNoIsNotAskedAndTheFirstVerifiedAnswerWins() {
+        mesh.candidates = List.of(live(1, DigestSays.NOTHING), live(2, DigestSays.MAYBE), live(3, DigestSays.NO_CURRENT),
+                live(4, DigestSays.MAYBE), new MeshCandidate(peer(5), true, DigestSays.NOTHING));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        assertThat(mesh.asked()).as("wave 1: the digest matches").containsExactlyInAnyOrder(peer(2), peer(4));
+
+        Ed25519KeyPair forger = TestKeys.key(666);
+        mesh.to(peer(2)).answer().complete(found(record("bob", peer(9), loginKey))); // names another super node
+        mesh.to(peer(4)).answer().complete(found(record("bob", peer(4), forger))); // credential not from the login server
+        assertThat(outcome).as("unverified answers are not results").isNotDone();
+        assertThat(locator.rejectedRecords()).isEqualTo(2);
+        assertThat(mesh.asked()).as("wave 1 answered: wave 2 at once, the suspect last; the current no never")
+                .containsExactly(mesh.asked().get(0), mesh.asked().get(1), peer(1), peer(5));
+
+        mesh.to(peer(1)).answer().complete(found(record("bob", peer(1), loginKey)));
+        mesh.to(peer(5)).answer().complete(found(record("bob", peer(5), loginKey))); // too late
+        SearchOutcome o = outcome.join();
+        assertThat(o.location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(1)));
+        assertThat(o.superNodesContacted()).isEqualTo(4);
+
+        SearchOutcome cached = locate("bob").join();
+        assertThat(cached.fromCache()).isTrue();
+        assertThat(cached.location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(1)));
+        assertThat(mesh.sent).as("the cache answered").hasSize(4);
+    }
+
+    @Test
+    void aNoFromEveryPeerIsCachedUntilInvalidated() {
+        mesh.candidates = List.of(live(1, DigestSays.NOTHING), live(2, DigestSays.NO_STALE));
+        CompletableFuture<SearchOutcome> outcome = locate("carol");
+        mesh.sent.forEach(l -> l.answer().complete(PeerLookupResult.newBuilder().setFound(false).build()));
+        assertThat(outcome.join().location()).isEmpty();
+        assertThat(outcome.join().superNodesContacted()).isEqualTo(2);
+
+        assertThat(locate("carol").join().fromCache()).as("every live peer said no").isTrue();
+        locator.invalidate("carol");
+        CompletableFuture<SearchOutcome> again = locate("carol");
+        assertThat(again).isNotDone();
+        assertThat(mesh.sent).as("searched again after the invalidation").hasSize(4);
+    }
+}
