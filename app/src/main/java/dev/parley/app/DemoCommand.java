@@ -1,9 +1,9 @@
 package dev.parley.app;
 
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
-import dev.parley.codec.Wav;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.Wav;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
             description = "Impair what bob receives, e.g. loss=10%%,burst=2,jitter=40ms (keys: loss, burst, delay, jitter, "
                     + "reorder, dup, seed; default: none).")
-    dev.parley.codec.ImpairmentSpec impairment;
+    dev.parley.codec.sim.ImpairmentSpec impairment;
 
     @Option(names = "--keep", description = "Keep the temporary data directories and logs (always kept when the call fails).")
     boolean keep;

@@ -1,7 +1,7 @@
 package dev.parley.app;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code parley} launcher: one binary for every role. */
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -2,9 +2,9 @@ package dev.parley.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.Wav;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.Wav;
+import dev.parley.codec.quality.Fidelity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package dev.parley.app.bots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SearchSettings;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
-import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -1,8 +1,8 @@
 package dev.parley.client.call;
 
 import dev.parley.client.media.MediaSession;
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
 import dev.parley.protocol.wire.MediaDescription;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;

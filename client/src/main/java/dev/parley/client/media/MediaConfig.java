@@ -1,7 +1,7 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentSpec;
 import java.util.Objects;
 
 /**

@@ -1,9 +1,9 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
-import dev.parley.codec.Rtcp;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
+import dev.parley.codec.rtp.Rtcp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,9 +1,9 @@
 package dev.parley.client.media;
 
-import dev.parley.codec.MalformedPacketException;
-import dev.parley.codec.Rtcp;
-import dev.parley.codec.RtcpPacket;
-import dev.parley.codec.RtpPacket;
+import dev.parley.codec.rtp.MalformedPacketException;
+import dev.parley.codec.rtp.Rtcp;
+import dev.parley.codec.rtp.RtcpPacket;
+import dev.parley.codec.rtp.RtpPacket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;

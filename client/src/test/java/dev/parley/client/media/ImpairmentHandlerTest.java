@@ -2,8 +2,8 @@ package dev.parley.client.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.codec.ImpairmentModel;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentModel;
+import dev.parley.codec.sim.ImpairmentSpec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
