@@ -9,6 +9,7 @@ import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.stun.TransactionId;
+import dev.parley.protocol.PacketKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -103,7 +104,7 @@ final class RelayBench {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
                     ByteBuf c = msg.content();
-                    if (c.readableBytes() == PACKET_BYTES && (c.getUnsignedByte(c.readerIndex()) & 0xc0) == 0x80) {
+                    if (c.readableBytes() == PACKET_BYTES && PacketKind.of(c) == PacketKind.RTP_OR_RTCP) {
                         long sent = c.getLong(c.readerIndex() + 12);
                         if (sent >= measureFromNanos[0]) {
                             received.incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.parley.codec.rtp;
 
+import dev.parley.protocol.PacketKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class Rtcp {
      * @return true if it is RTCP by the RFC 5761 rule (first byte 128..191, second byte 192..223)
      */
     public static boolean isRtcp(byte[] datagram, int off, int len) {
-        return len >= 2 && (datagram[off] & 0xC0) == 0x80 && (datagram[off + 1] & 0xFF) >= 192
+        return len >= 2 && PacketKind.of(datagram[off] & 0xFF) == PacketKind.RTP_OR_RTCP && (datagram[off + 1] & 0xFF) >= 192
                 && (datagram[off + 1] & 0xFF) <= 223;
     }
 

@@ -11,6 +11,7 @@ import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
 import dev.parley.nat.transport.TaskScheduler;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -282,7 +283,7 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (closed || payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0) {
+        if (closed || payload.length < StunCodec.HEADER_BYTES || PacketKind.of(payload) != PacketKind.STUN) {
             return false;
         }
         if (client.onDatagram(from, payload)) {

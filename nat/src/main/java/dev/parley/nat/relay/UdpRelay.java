@@ -8,6 +8,7 @@ import dev.parley.nat.stun.StunMessageType;
 import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.OptionalLong;
@@ -37,7 +38,7 @@ public final class UdpRelay implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (payload.length >= StunCodec.HEADER_BYTES && (payload[0] & 0xc0) == 0) {
+        if (payload.length >= StunCodec.HEADER_BYTES && PacketKind.of(payload) == PacketKind.STUN) {
             byte[] response = bindResponse(table, payload, from);
             if (response != null) {
                 transport.send(from, response);

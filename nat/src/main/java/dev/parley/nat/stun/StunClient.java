@@ -3,6 +3,7 @@ package dev.parley.nat.stun;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
 import dev.parley.nat.transport.TaskScheduler;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -117,7 +118,7 @@ public final class StunClient implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0 || open.isEmpty()) {
+        if (payload.length < StunCodec.HEADER_BYTES || PacketKind.of(payload) != PacketKind.STUN || open.isEmpty()) {
             return false;
         }
         StunMessage m;

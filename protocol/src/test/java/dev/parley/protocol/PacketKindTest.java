@@ -1,7 +1,8 @@
-package dev.parley.nat;
+package dev.parley.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class PacketKindTest {
@@ -14,5 +15,16 @@ class PacketKindTest {
         }
         assertThat(PacketKind.of(new byte[0])).isEqualTo(PacketKind.UNKNOWN);
         assertThat(PacketKind.of(new byte[] {(byte) 0x80, 111})).isEqualTo(PacketKind.RTP_OR_RTCP);
+    }
+
+    @Test
+    void byteBufIsClassifiedByItsFirstReadableByteWithoutConsumingIt() {
+        var buf = Unpooled.wrappedBuffer(new byte[] {0x08, 0x01, (byte) 0x80});
+        assertThat(PacketKind.of(buf)).isEqualTo(PacketKind.UNKNOWN);
+        buf.skipBytes(1);
+        assertThat(PacketKind.of(buf)).isEqualTo(PacketKind.STUN);
+        assertThat(buf.readerIndex()).isEqualTo(1);
+        buf.skipBytes(2);
+        assertThat(PacketKind.of(buf)).isEqualTo(PacketKind.UNKNOWN);
     }
 }

@@ -1,4 +1,6 @@
-package dev.parley.nat;
+package dev.parley.protocol;
+
+import io.netty.buffer.ByteBuf;
 
 /**
  * Demultiplexes datagrams that share one UDP socket by their first byte (RFC 7983 §7, as
@@ -11,6 +13,9 @@ package dev.parley.nat;
  *   128..191 RTP / RTCP
  *   else     unknown (drop)
  * </pre>
+ * The one classifier for every socket that carries more than one of these (the client's media
+ * socket, the super node's relay/STUN/mesh socket, the media relay). The super node's mesh
+ * datagrams are protobuf and start with 0x08, which is {@link #UNKNOWN} here.
  */
 public enum PacketKind {
     /** First byte 0..3. */
@@ -53,8 +58,16 @@ public enum PacketKind {
         return UNKNOWN;
     }
 
-    /** @return the kind of a datagram payload */
+    /** @return the kind of a datagram payload (by its first byte) */
     public static PacketKind of(byte[] datagram) {
         return of(datagram.length == 0 ? -1 : datagram[0] & 0xff);
+    }
+
+    /**
+     * @param datagram a datagram's payload; its first readable byte is looked at, not consumed
+     * @return its kind
+     */
+    public static PacketKind of(ByteBuf datagram) {
+        return of(datagram.isReadable() ? datagram.getUnsignedByte(datagram.readerIndex()) : -1);
     }
 }
