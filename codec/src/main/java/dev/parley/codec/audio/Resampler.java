@@ -27,8 +27,6 @@ public final class Resampler {
     static final double KAISER_BETA = 8.0;
     static final int MAX_PHASES = 4096;
 
-    private final int inRateHz;
-    private final int outRateHz;
     private final long up;     // L
     private final long down;   // M
     private final int phases;
@@ -50,8 +48,6 @@ public final class Resampler {
     public Resampler(int inRateHz, int outRateHz) {
         checkRate("inRateHz", inRateHz);
         checkRate("outRateHz", outRateHz);
-        this.inRateHz = inRateHz;
-        this.outRateHz = outRateHz;
         long g = gcd(inRateHz, outRateHz);
         this.up = outRateHz / g;
         this.down = inRateHz / g;
@@ -76,16 +72,6 @@ public final class Resampler {
         float[] all = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, all, head.length, tail.length);
         return all;
-    }
-
-    /** @return input rate in Hz */
-    public int inRateHz() {
-        return inRateHz;
-    }
-
-    /** @return output rate in Hz */
-    public int outRateHz() {
-        return outRateHz;
     }
 
     /**

@@ -121,15 +121,6 @@ public final class OpusDecoder implements AutoCloseable {
         return samples;
     }
 
-    /**
-     * @param payload an Opus packet
-     * @return true if its TOC byte says SILK-only or hybrid mode, the modes that can carry in-band FEC
-     *     (RFC 6716 §3.1: configurations 0..15); false for CELT-only or an empty packet
-     */
-    public static boolean mayCarryFec(byte[] payload) {
-        return payload.length > 0 && ((payload[0] & 0xFF) >> 3) < 16;
-    }
-
     /** Frees the native decoder. Idempotent. */
     @Override
     public synchronized void close() {

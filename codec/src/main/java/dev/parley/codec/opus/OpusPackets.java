@@ -29,16 +29,4 @@ public final class OpusPackets {
         boolean hybrid20 = config >= 12 && config < 16 && config % 2 == 1;
         return (silk20 || hybrid20) && (packet[1] & 0x40) != 0;
     }
-
-    /**
-     * @param packet an Opus packet
-     * @return "silk", "hybrid" or "celt" from the TOC configuration (RFC 6716 Table 2), or "empty"
-     */
-    public static String mode(byte[] packet) {
-        if (packet == null || packet.length == 0) {
-            return "empty";
-        }
-        int config = (packet[0] & 0xFF) >> 3;
-        return config < 12 ? "silk" : config < 16 ? "hybrid" : "celt";
-    }
 }

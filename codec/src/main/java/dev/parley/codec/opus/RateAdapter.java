@@ -73,11 +73,6 @@ public final class RateAdapter {
         return current;
     }
 
-    /** @return the smoothed loss fraction, or 0 before any report */
-    public double smoothedLoss() {
-        return Math.max(0, smoothedLoss);
-    }
-
     /**
      * Applies a decision to an encoder (only the settings that changed).
      *

@@ -41,7 +41,6 @@ public final class DelayEstimator {
     private long packets;
     private int fastTargetMs;
     private long packetsSinceLate;
-    private double lastRelativeDelayMs;
 
     /**
      * Records one packet (not duplicates).
@@ -66,7 +65,6 @@ public final class DelayEstimator {
         histogram[Math.min(histogram.length - 1, (int) (relative / BUCKET_MS))] += 1 - FORGET_FACTOR;
         packets++;
         packetsSinceLate++;
-        lastRelativeDelayMs = relative;
         if (fastTargetMs > 0 && (fastTargetMs <= quantileTarget() || packetsSinceLate > FAST_HOLD_PACKETS)) {
             fastTargetMs = 0; // the histogram caught up with the late-packet bump, or the bump is old
         }
@@ -99,11 +97,6 @@ public final class DelayEstimator {
      */
     public double minTransitMs() {
         return minWindow.isEmpty() ? Double.NaN : minWindow.peekFirst()[1];
-    }
-
-    /** @return the relative delay of the last packet, ms */
-    public double lastRelativeDelayMs() {
-        return lastRelativeDelayMs;
     }
 
     /** Forgets the arrival baseline (new stream epoch: timestamps no longer comparable). Keeps the histogram. */

@@ -133,11 +133,6 @@ public final class JitterBuffer {
         return new JitterBuffer(new DelayEstimator());
     }
 
-    /** @return true if the delay adapts */
-    public boolean isAdaptive() {
-        return estimator != null;
-    }
-
     /**
      * Sets the fixed delay applied from the next (re)start of playout.
      *

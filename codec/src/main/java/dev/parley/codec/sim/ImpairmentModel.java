@@ -22,8 +22,6 @@ public final class ImpairmentModel {
     private boolean bad;
     private long packets;
     private long dropped;
-    private long duplicated;
-    private long reordered;
 
     /** @param spec the impairment; its seed seeds the random source */
     public ImpairmentModel(ImpairmentSpec spec) {
@@ -58,18 +56,9 @@ public final class ImpairmentModel {
             return new Verdict(true, 0, false, 0);
         }
         if (reorder) {
-            reordered++;
             delay += ImpairmentSpec.REORDER_HOLD_MS;
         }
-        if (duplicate) {
-            duplicated++;
-        }
         return new Verdict(false, delay, duplicate, spec.delayMs() + dupExtra);
-    }
-
-    /** @return the spec */
-    public ImpairmentSpec spec() {
-        return spec;
     }
 
     /** @return packets judged */
@@ -80,15 +69,5 @@ public final class ImpairmentModel {
     /** @return packets dropped */
     public long dropped() {
         return dropped;
-    }
-
-    /** @return packets delivered twice */
-    public long duplicated() {
-        return duplicated;
-    }
-
-    /** @return packets held back to be reordered */
-    public long reordered() {
-        return reordered;
     }
 }

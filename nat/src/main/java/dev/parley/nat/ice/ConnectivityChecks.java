@@ -139,7 +139,11 @@ public final class ConnectivityChecks implements DatagramHandler {
         }
     }
 
-    /** Starts pacing checks; @return {@link #result()} */
+    /**
+     * Starts pacing checks.
+     *
+     * @return completes with the selected pair, or exceptionally with {@link IceFailedException}
+     */
     public CompletableFuture<CheckResult> start() {
         if (startMs < 0) {
             startMs = clock.millis();
@@ -147,11 +151,6 @@ public final class ConnectivityChecks implements DatagramHandler {
             deadline = scheduler.schedule(() -> fail("no candidate pair succeeded in " + config.deadlineMs() + " ms ("
                     + pairs.size() + " pairs, " + checksSent + " checks)"), config.deadlineMs());
         }
-        return result;
-    }
-
-    /** @return completes with the selected pair, or exceptionally with {@link IceFailedException} */
-    public CompletableFuture<CheckResult> result() {
         return result;
     }
 

@@ -73,11 +73,6 @@ public final class UdpEndpoint implements DatagramTransport, AutoCloseable {
         handlers.add(handler);
     }
 
-    /** @param handler removed from the chain */
-    public void removeHandler(DatagramHandler handler) {
-        handlers.remove(handler);
-    }
-
     private void dispatch(InetSocketAddress from, byte[] payload) {
         for (DatagramHandler h : handlers) {
             if (h.onDatagram(from, payload)) {
