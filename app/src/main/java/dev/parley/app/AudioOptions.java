@@ -8,6 +8,7 @@ import dev.parley.codec.audio.SilenceSource;
 import dev.parley.codec.audio.WavFileSink;
 import dev.parley.codec.audio.WavFileSource;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -52,7 +53,7 @@ final class AudioOptions {
             Path parent = record.toAbsolutePath().getParent();
             try {
                 if (parent != null) {
-                    java.nio.file.Files.createDirectories(parent);
+                    Files.createDirectories(parent);
                 }
                 return WavFileSink.create(record);
             } catch (IOException e) {

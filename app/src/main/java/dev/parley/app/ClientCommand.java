@@ -22,7 +22,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -151,7 +153,7 @@ final class ClientCommand implements Callable<Integer> {
         };
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
-                InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()),
+                InstantSource.system(), new SplittableRandom(new SecureRandom().nextLong()),
                 impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
@@ -275,6 +277,6 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private Path dataDir() {
-        return data != null ? data : Path.of("parley-data", user.toLowerCase(java.util.Locale.ROOT));
+        return data != null ? data : Path.of("parley-data", user.toLowerCase(Locale.ROOT));
     }
 }

@@ -2,10 +2,12 @@ package dev.parley.codec.audio;
 
 import dev.parley.codec.AudioFormats;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.DataLine;
 import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.TargetDataLine;
 import org.slf4j.Logger;
@@ -52,7 +54,7 @@ public final class JavaSoundSource implements AudioSource {
         TargetDataLine line;
         try {
             line = (TargetDataLine) choice.mixer().getLine(
-                    new javax.sound.sampled.DataLine.Info(TargetDataLine.class, choice.format()));
+                    new DataLine.Info(TargetDataLine.class, choice.format()));
         } catch (LineUnavailableException | IllegalArgumentException e) {
             throw new IOException("captureDevice: '" + choice.mixer().getMixerInfo().getName() + "' unavailable: " + e.getMessage(), e);
         }
@@ -84,7 +86,7 @@ public final class JavaSoundSource implements AudioSource {
         short[] frame = queue.poll();
         if (frame == null) {
             underruns.incrementAndGet();
-            java.util.Arrays.fill(frame960, (short) 0);
+            Arrays.fill(frame960, (short) 0);
         } else {
             System.arraycopy(frame, 0, frame960, 0, frame960.length);
         }

@@ -1,5 +1,7 @@
 package dev.parley.codec.audio;
 
+import java.util.Arrays;
+
 /** A source of digital silence, endless or for a fixed number of frames. Thread-safe. */
 public final class SilenceSource implements AudioSource {
     private final long totalFrames;
@@ -34,7 +36,7 @@ public final class SilenceSource implements AudioSource {
             return false;
         }
         framesRead++;
-        java.util.Arrays.fill(frame960, (short) 0);
+        Arrays.fill(frame960, (short) 0);
         return true;
     }
 

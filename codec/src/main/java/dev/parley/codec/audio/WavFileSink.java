@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -114,12 +115,12 @@ public final class WavFileSink implements AudioSink {
     private static ByteBuffer header(long dataBytes) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         int blockAlign = AudioFormats.CHANNELS * 2;
-        h.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt((int) (36 + dataBytes))
-                .put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                .put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16)
+        h.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt((int) (36 + dataBytes))
+                .put("WAVE".getBytes(StandardCharsets.US_ASCII))
+                .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16)
                 .putShort((short) 1).putShort((short) AudioFormats.CHANNELS).putInt(AudioFormats.SAMPLE_RATE_HZ)
                 .putInt(AudioFormats.SAMPLE_RATE_HZ * blockAlign).putShort((short) blockAlign).putShort((short) 16)
-                .put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt((int) dataBytes);
+                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt((int) dataBytes);
         return h.flip();
     }
 }

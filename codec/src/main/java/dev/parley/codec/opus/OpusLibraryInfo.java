@@ -1,5 +1,7 @@
 package dev.parley.codec.opus;
 
+import java.util.Locale;
+
 /**
  * Facts about the loaded libopus, for {@code --version}, logs and call reports. Which library is
  * chosen is described in the (package-private) loader: a system libopus ≥ 1.3 when installed,
@@ -23,7 +25,7 @@ public final class OpusLibraryInfo {
      * @throws OpusException if the native library cannot be loaded
      */
     public static String source() {
-        return OpusNative.loaded().source().name().toLowerCase(java.util.Locale.ROOT);
+        return OpusNative.loaded().source().name().toLowerCase(Locale.ROOT);
     }
 
     /**

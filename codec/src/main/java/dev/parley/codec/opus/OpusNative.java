@@ -2,11 +2,13 @@ package dev.parley.codec.opus;
 
 import club.minnced.opus.util.OpusLibrary;
 import com.sun.jna.Native;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import tomp2p.opuswrapper.Opus;
 
 /**
@@ -129,7 +131,7 @@ final class OpusNative {
     private static Loaded loadBundled() {
         try {
             OpusLibrary.loadFromJar(); // extracts the bundled library (once) and records its path in "opus.lib"
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("bundled libopus: cannot extract: " + e.getMessage(), e);
         }
         String path = System.getProperty("opus.lib");
@@ -162,7 +164,7 @@ final class OpusNative {
      * @return true if the version is at least major.minor
      */
     static boolean isAtLeast(String versionString, int major, int minor) {
-        var m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(versionString == null ? "" : versionString);
+        var m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(versionString == null ? "" : versionString);
         if (!m.find()) {
             return false;
         }

@@ -1,5 +1,7 @@
 package dev.parley.codec.quality;
 
+import java.util.Locale;
+
 /**
  * Outcome of {@link Fidelity#score}.
  *
@@ -21,7 +23,7 @@ public record FidelityResult(double score, int lagSamples, double spectralCorrel
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "FidelityResult[score=%.3f, lagSamples=%d, spectral=%.3f, envelope=%.3f, activeFrames=%d, endLagSamples=%d]",
                 score, lagSamples, spectralCorrelation, envelopeCorrelation, activeFrames, endLagSamples);
     }

@@ -1,5 +1,6 @@
 package dev.parley.codec.rtp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,7 +73,7 @@ public sealed interface RtcpPacket {
         public SourceDescription {
             Rtcp.checkRange("ssrc", ssrc, 0, 0xFFFF_FFFFL);
             Objects.requireNonNull(cname, "cname");
-            Rtcp.checkRange("cnameBytes", cname.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, 1, 255);
+            Rtcp.checkRange("cnameBytes", cname.getBytes(StandardCharsets.UTF_8).length, 1, 255);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.codec.TestSignals;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ClipsTest {
@@ -25,7 +26,7 @@ class ClipsTest {
         clip[0] = 12345;
         assertThat(Clips.speechSample()[0]).isNotEqualTo((short) 12345); // callers get copies
         try (InputStream in = Clips.openSpeechSample()) {
-            assertThat(new String(in.readNBytes(4), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("RIFF");
+            assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("RIFF");
         }
     }
 }

@@ -1,6 +1,10 @@
 package dev.parley.codec.audio;
 
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.Control;
 import javax.sound.sampled.DataLine;
 import javax.sound.sampled.Line;
@@ -107,7 +111,7 @@ abstract class FakeDataLine implements DataLine {
 
     @Override
     public float getLevel() {
-        return javax.sound.sampled.AudioSystem.NOT_SPECIFIED;
+        return AudioSystem.NOT_SPECIFIED;
     }
 
     @Override
@@ -143,7 +147,7 @@ abstract class FakeDataLine implements DataLine {
      * device producing audio in real time; close unblocks it.
      */
     static final class Target extends FakeDataLine implements TargetDataLine {
-        private final java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>();
+        private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
 
         synchronized void deliver(byte[] bytes) {
             pending.add(bytes);
@@ -173,7 +177,7 @@ abstract class FakeDataLine implements DataLine {
             int n = Math.min(len, next.length);
             System.arraycopy(next, 0, b, off, n);
             if (n < next.length) {
-                pending.addFirst(java.util.Arrays.copyOfRange(next, n, next.length));
+                pending.addFirst(Arrays.copyOfRange(next, n, next.length));
             }
             return n;
         }
@@ -181,7 +185,7 @@ abstract class FakeDataLine implements DataLine {
 
     /** Playback line recording everything written; {@link #block} makes writes stall like a stuck device. */
     static final class Source extends FakeDataLine implements SourceDataLine {
-        final java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
         volatile boolean block;
         volatile boolean unplugged;
 

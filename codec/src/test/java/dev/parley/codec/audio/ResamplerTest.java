@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.codec.TestSignals;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -70,7 +71,7 @@ class ResamplerTest {
         float[] out = Resampler.resample(in, 48_000, 48_000);
         assertThat(out).hasSize(in.length);
         for (int i = 0; i < in.length; i++) {
-            assertThat(out[i]).isCloseTo(in[i], org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(out[i]).isCloseTo(in[i], Offset.offset(1e-5f));
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,7 +117,7 @@ class WavTest {
 
     @Test
     void garbageInputOnlyEverFailsWithIOException() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(5769);
+        SplittableRandom random = new SplittableRandom(5769);
         double[][] tone = {TestSignals.sine(440, 0.5, 8000, 400)};
         byte[] valid = TestWavs.build(1, 8000, 16, tone, false, false);
         int rejected = 0;

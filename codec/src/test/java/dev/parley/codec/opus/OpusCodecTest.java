@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.codec.AudioFormats;
 import dev.parley.codec.TestSignals;
 import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 class OpusCodecTest {
@@ -33,7 +35,7 @@ class OpusCodecTest {
         // Skip the start-up transient; compare the steady state.
         int from = 10 * N;
         assertThat(TestSignals.rms(decoded, from, decoded.length))
-                .isCloseTo(TestSignals.rms(tone, from, tone.length), org.assertj.core.data.Percentage.withPercentage(15));
+                .isCloseTo(TestSignals.rms(tone, from, tone.length), Percentage.withPercentage(15));
         double at440 = TestSignals.goertzel(decoded, from, decoded.length, 440, 48_000);
         double at1000 = TestSignals.goertzel(decoded, from, decoded.length, 1000, 48_000);
         assertThat(at440).isGreaterThan(1000 * at1000);
@@ -59,7 +61,7 @@ class OpusCodecTest {
     @Test
     void higherBitrateYieldsLargerPackets() {
         short[] noise = new short[N];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(7);
         try (OpusEncoder encoder = OpusEncoder.create(16)) {
             byte[] packet = new byte[1500];
             int low = 0;

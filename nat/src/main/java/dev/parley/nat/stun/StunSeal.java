@@ -1,5 +1,7 @@
 package dev.parley.nat.stun;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * What {@link StunCodec#encode} appends after the message's own attributes, in RFC 8489 order:
  * MESSAGE-INTEGRITY (HMAC-SHA1), MESSAGE-INTEGRITY-SHA256, FINGERPRINT (§14.5–14.7).
@@ -30,6 +32,6 @@ public record StunSeal(byte[] key, boolean sha1, boolean sha256, boolean fingerp
 
     /** @param password short-term password (UTF-8); @return MESSAGE-INTEGRITY + FINGERPRINT, as ICE checks use */
     public static StunSeal shortTerm(String password) {
-        return new StunSeal(password.getBytes(java.nio.charset.StandardCharsets.UTF_8), true, false, true);
+        return new StunSeal(password.getBytes(StandardCharsets.UTF_8), true, false, true);
     }
 }
