@@ -12,6 +12,7 @@ import javax.sound.sampled.Line;
 import javax.sound.sampled.Mixer;
 import javax.sound.sampled.SourceDataLine;
 import javax.sound.sampled.TargetDataLine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Discovers Java Sound devices (mixers) and picks one by name. Device names are
@@ -52,10 +53,10 @@ public final class AudioDevices {
      * Finds a device with a line of the given kind.
      *
      * @param kind     {@link TargetDataLine} (capture) or {@link SourceDataLine} (playback)
-     * @param selector name substring, or null/blank for the first suitable device
+     * @param selector name substring; without one (or blank), the first suitable device
      * @throws IOException naming the selector and the available devices when nothing matches
      */
-    static Choice find(Class<? extends Line> kind, String selector) throws IOException {
+    static Choice find(Class<? extends Line> kind, @Nullable String selector) throws IOException {
         String role = kind == TargetDataLine.class ? "capture" : "playback";
         List<String> available = new ArrayList<>();
         String needle = selector == null ? "" : selector.strip().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package dev.parley.codec.audio;
 
 import dev.parley.codec.AudioFormats;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consumer of 48 kHz mono signed 16-bit PCM in 20 ms frames ({@link AudioFormats#FRAME_SAMPLES}
@@ -17,9 +18,9 @@ public interface AudioSink extends AutoCloseable {
 
     /**
      * @return a message for the user if the output device failed or disappeared (e.g. unplugged), since
-     *     when frames are dropped; null while all is well
+     *     when frames are dropped; none while all is well
      */
-    default String problem() {
+    default @Nullable String problem() {
         return null;
     }
 

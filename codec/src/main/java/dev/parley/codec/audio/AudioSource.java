@@ -1,6 +1,7 @@
 package dev.parley.codec.audio;
 
 import dev.parley.codec.AudioFormats;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A producer of 48 kHz mono signed 16-bit PCM in 20 ms frames ({@link AudioFormats#FRAME_SAMPLES}
@@ -19,9 +20,9 @@ public interface AudioSource extends AutoCloseable {
 
     /**
      * @return a message for the user if the input device failed or disappeared (e.g. unplugged), since
-     *     when {@link #read} yields silence; null while all is well
+     *     when {@link #read} yields silence; none while all is well
      */
-    default String problem() {
+    default @Nullable String problem() {
         return null;
     }
 

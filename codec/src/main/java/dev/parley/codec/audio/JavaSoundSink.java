@@ -10,6 +10,7 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.DataLine;
 import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.SourceDataLine;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +44,11 @@ public final class JavaSoundSink implements AudioSink {
     /**
      * Opens and starts a playback device.
      *
-     * @param deviceName substring of the device name (see {@link AudioDevices#list()}), or null for the first one
+     * @param deviceName substring of the device name (see {@link AudioDevices#list()}); without one, the first device
      * @throws IOException if no device matches (the message lists the available ones), none exists,
      *                     or the device cannot be opened
      */
-    public static JavaSoundSink open(String deviceName) throws IOException {
+    public static JavaSoundSink open(@Nullable String deviceName) throws IOException {
         AudioDevices.Choice choice = AudioDevices.find(SourceDataLine.class, deviceName);
         SourceDataLine line;
         try {

@@ -1,6 +1,7 @@
 package dev.parley.codec.opus;
 
 import java.io.Serial;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A libopus call failed or the native library could not be loaded. The message carries the call,
@@ -16,9 +17,9 @@ public final class OpusException extends RuntimeException {
     /**
      * @param message   human-readable description
      * @param errorCode the negative libopus error code, or 0 when not from a libopus call
-     * @param cause     underlying cause, may be null
+     * @param cause     underlying cause, if any
      */
-    public OpusException(String message, int errorCode, Throwable cause) {
+    public OpusException(String message, int errorCode, @Nullable Throwable cause) {
         super(message, cause);
         this.errorCode = errorCode;
     }

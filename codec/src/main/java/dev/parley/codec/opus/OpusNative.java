@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tomp2p.opuswrapper.Opus;
 
 /**
@@ -112,8 +113,8 @@ final class OpusNative {
         };
     }
 
-    /** @return a system libopus ≥ 1.3, or null when none is installed (or it is older, or fails to bind) */
-    static Loaded loadSystem() {
+    /** @return a system libopus ≥ 1.3; none when none is installed (or it is older, or fails to bind) */
+    static @Nullable Loaded loadSystem() {
         for (Path candidate : systemCandidates()) {
             try {
                 Opus opus = Native.load(candidate.toString(), Opus.class);

@@ -1,17 +1,18 @@
 package dev.parley.codec.playout;
 
 import dev.parley.codec.rtp.RtpPacket;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the playout clock should do for one 20 ms slot, as decided by {@link JitterBuffer#poll}.
  *
  * @param kind   what to do
- * @param packet the packet to decode for PACKET, the next packet for FEC, else null
+ * @param packet the packet to decode for PACKET, the next packet for FEC; absent for the other kinds
  * @param slot   the slot (extended timestamp / 960 plus an offset) for PACKET, FEC, LOST, DTX and EXPAND, else -1
  * @param droppable for PACKET: the adaptive delay is too high; if the decoded frame is quiet the
  *               caller may {@link JitterBuffer#drop} it and poll again at once
  */
-public record PlayoutFrame(Kind kind, RtpPacket packet, long slot, boolean droppable) {
+public record PlayoutFrame(Kind kind, @Nullable RtpPacket packet, long slot, boolean droppable) {
     public enum Kind {
         /** Decode {@link PlayoutFrame#packet()}. */
         PACKET,
@@ -31,12 +32,12 @@ public record PlayoutFrame(Kind kind, RtpPacket packet, long slot, boolean dropp
     public static final PlayoutFrame NOTHING = new PlayoutFrame(Kind.NOTHING, null, -1, false);
 
     /** A frame that is not a drop candidate. */
-    public PlayoutFrame(Kind kind, RtpPacket packet, long slot) {
+    public PlayoutFrame(Kind kind, @Nullable RtpPacket packet, long slot) {
         this(kind, packet, slot, false);
     }
 
-    /** @return the Opus payload for PACKET and FEC frames, else null */
-    public byte[] payload() {
+    /** @return the Opus payload for PACKET and FEC frames; absent for the other kinds */
+    public byte @Nullable [] payload() {
         return packet == null ? null : packet.payload();
     }
 }

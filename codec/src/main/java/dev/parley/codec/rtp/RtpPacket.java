@@ -3,6 +3,7 @@ package dev.parley.codec.rtp;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An RTP data packet (RFC 3550 §5.1), fixed header in network byte order:
@@ -37,12 +38,12 @@ import java.util.Objects;
  * @param timestamp      32-bit RTP timestamp as unsigned, 0..2^32-1 (48 kHz units for Opus)
  * @param ssrc           32-bit synchronization source as unsigned, 0..2^32-1
  * @param csrcs          contributing sources, 0..15 unsigned 32-bit values
- * @param extension      header extension, or null when X=0
+ * @param extension      header extension; absent when X=0
  * @param payload        payload bytes, excluding padding
  * @param paddingBytes   0 for P=0, else 1..255 padding octets (the last octet holds the count)
  */
 public record RtpPacket(boolean marker, int payloadType, int sequenceNumber, long timestamp, long ssrc,
-                        long[] csrcs, Extension extension, byte[] payload, int paddingBytes) {
+                        long[] csrcs, @Nullable Extension extension, byte[] payload, int paddingBytes) {
 
     /** RTP version carried in every packet. */
     public static final int VERSION = 2;

@@ -12,6 +12,7 @@ import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The relay port's datagram logic. A <em>relay bind</em> is a STUN Binding request carrying
@@ -58,9 +59,9 @@ public final class UdpRelay implements DatagramHandler {
     /**
      * Handles a relay bind request.
      *
-     * @return the response to send back, or null if the datagram is not a relay bind request
+     * @return the response to send back; none if the datagram is not a relay bind request
      */
-    static byte[] bindResponse(RelayAllocationTable table, byte[] payload, InetSocketAddress from) {
+    static byte @Nullable [] bindResponse(RelayAllocationTable table, byte[] payload, InetSocketAddress from) {
         StunMessage m;
         try {
             m = StunCodec.decode(payload);
