@@ -1,13 +1,14 @@
 package dev.parley.app;
 
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
-import dev.parley.codec.JavaSoundSink;
-import dev.parley.codec.JavaSoundSource;
-import dev.parley.codec.SilenceSource;
-import dev.parley.codec.WavFileSink;
-import dev.parley.codec.WavFileSource;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
+import dev.parley.codec.audio.JavaSoundSink;
+import dev.parley.codec.audio.JavaSoundSource;
+import dev.parley.codec.audio.SilenceSource;
+import dev.parley.codec.audio.WavFileSink;
+import dev.parley.codec.audio.WavFileSource;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -52,7 +53,7 @@ final class AudioOptions {
             Path parent = record.toAbsolutePath().getParent();
             try {
                 if (parent != null) {
-                    java.nio.file.Files.createDirectories(parent);
+                    Files.createDirectories(parent);
                 }
                 return WavFileSink.create(record);
             } catch (IOException e) {

@@ -1,13 +1,13 @@
 package dev.parley.app;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
-import dev.parley.codec.ImpairmentSpec;
-import dev.parley.codec.JitterBufferStats;
-import dev.parley.codec.MediaPathSimulator;
-import dev.parley.codec.OpusLibraryInfo;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.opus.OpusLibraryInfo;
+import dev.parley.codec.playout.JitterBufferStats;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
+import dev.parley.codec.sim.ImpairmentSpec;
+import dev.parley.codec.sim.MediaPathSimulator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,17 +2,17 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
-import dev.parley.client.call.EndReason;
 import dev.parley.client.call.CallReport;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
-import dev.parley.codec.AudioDevices;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
-import dev.parley.codec.ImpairmentSpec;
-import dev.parley.codec.OpusLibraryInfo;
-import dev.parley.codec.Wav;
+import dev.parley.codec.audio.AudioDevices;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
+import dev.parley.codec.audio.Wav;
+import dev.parley.codec.opus.OpusLibraryInfo;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
+import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
@@ -23,7 +23,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -152,7 +154,7 @@ final class ClientCommand implements Callable<Integer> {
         };
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
-                InstantSource.system(), new java.util.SplittableRandom(new SecureRandom().nextLong()),
+                InstantSource.system(), new SplittableRandom(new SecureRandom().nextLong()),
                 impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
@@ -276,6 +278,6 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private Path dataDir() {
-        return data != null ? data : Path.of("parley-data", user.toLowerCase(java.util.Locale.ROOT));
+        return data != null ? data : Path.of("parley-data", user.toLowerCase(Locale.ROOT));
     }
 }

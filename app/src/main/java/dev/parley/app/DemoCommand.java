@@ -1,9 +1,10 @@
 package dev.parley.app;
 
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
-import dev.parley.codec.Wav;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.Wav;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
+import dev.parley.codec.sim.ImpairmentSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--impair", paramLabel = "SPEC", converter = ImpairmentConverter.class,
             description = "Impair what bob receives, e.g. loss=10%%,burst=2,jitter=40ms (keys: loss, burst, delay, jitter, "
                     + "reorder, dup, seed; default: none).")
-    dev.parley.codec.ImpairmentSpec impairment;
+    ImpairmentSpec impairment;
 
     @Option(names = "--keep", description = "Keep the temporary data directories and logs (always kept when the call fails).")
     boolean keep;
@@ -165,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void deleteTree(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

@@ -1,7 +1,7 @@
 package dev.parley.app;
 
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

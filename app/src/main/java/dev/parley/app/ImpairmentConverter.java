@@ -1,6 +1,6 @@
 package dev.parley.app;
 
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentSpec;
 import picocli.CommandLine;
 
 /** Parses {@code --impair loss=10%,burst=2,jitter=40ms} (see {@link ImpairmentSpec#parse}). */

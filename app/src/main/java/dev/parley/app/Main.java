@@ -1,14 +1,16 @@
 package dev.parley.app;
 
-import picocli.CommandLine;
+import dev.parley.app.bots.BotsCommand;
+import dev.parley.app.bots.BotsOverlayCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code parley} launcher: one binary for every role. */
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
         subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class,
                 StunCommand.class, BenchCommand.class,
-                dev.parley.app.bots.BotsCommand.class, dev.parley.app.bots.BotsOverlayCommand.class})
+                BotsCommand.class, BotsOverlayCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,22 +1,22 @@
 package dev.parley.app;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.Clips;
-import dev.parley.codec.MalformedPacketException;
-import dev.parley.codec.OpusEncoder;
-import dev.parley.codec.PlayoutEngine;
-import dev.parley.codec.RtpPacket;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.opus.OpusEncoder;
+import dev.parley.codec.playout.PlayoutEngine;
+import dev.parley.codec.rtp.MalformedPacketException;
+import dev.parley.codec.rtp.RtpPacket;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * CPU cost of one direction of the media path per 20 ms frame, measured with the production

@@ -9,10 +9,12 @@ import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.stun.TransactionId;
+import dev.parley.protocol.PacketKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -26,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +57,7 @@ final class RelayBench {
     private RelayBench() {}
 
     /** All parties share one handler on one loop (the histogram and counters are confined to it). */
-    @io.netty.channel.ChannelHandler.Sharable
+    @ChannelHandler.Sharable
     private abstract static class SharableHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
@@ -103,7 +106,7 @@ final class RelayBench {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
                     ByteBuf c = msg.content();
-                    if (c.readableBytes() == PACKET_BYTES && (c.getUnsignedByte(c.readerIndex()) & 0xc0) == 0x80) {
+                    if (c.readableBytes() == PACKET_BYTES && PacketKind.of(c) == PacketKind.RTP_OR_RTCP) {
                         long sent = c.getLong(c.readerIndex() + 12);
                         if (sent >= measureFromNanos[0]) {
                             received.incrementAndGet();
@@ -143,7 +146,7 @@ final class RelayBench {
             // Phase 1 sends through the relay; phase 2 (the baseline) sends the same load straight to
             // the partner, so relayed minus direct is what the relay adds (docs/benchmarks.md).
             InetSocketAddress[] dest = new InetSocketAddress[parties.size()];
-            java.util.Arrays.fill(dest, relayAddr);
+            Arrays.fill(dest, relayAddr);
             AtomicLong sent = new AtomicLong();
             long[] seq = new long[parties.size()];
             int slots = 20;

@@ -2,11 +2,12 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
-import dev.parley.client.call.CallReport;
 import dev.parley.client.call.CallPhase;
+import dev.parley.client.call.CallReport;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jline.reader.EndOfFileException;
@@ -104,7 +105,7 @@ final class Shell {
                         : arg + " is not online (" + r.getSupernodesContacted() + " super nodes contacted)");
             }
             case "call" -> {
-                calling = arg.toLowerCase(java.util.Locale.ROOT);
+                calling = arg.toLowerCase(Locale.ROOT);
                 out.accept("calling " + arg + "...");
                 client.calls().call(arg, audio.source(false), audio.sink());
             }

@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,14 +63,14 @@ final class SuperNodeCommand implements Callable<Integer> {
                 .withMesh(defaults.mesh().withMaxPeers(maxPeers));
         // Every REGISTER and every routed call's lookup answer is verified (Ed25519): compile that
         // before serving (≤ 300 ms here), rather than in the first calls' setup.
-        dev.parley.protocol.Ed25519KeyPair.warmUp(300);
+        Ed25519KeyPair.warmUp(300);
         SuperNode node = SuperNode.start(config);
         System.err.println("super node listening on " + node.boundAddress() + ", waiting for login server " + login + "...");
         while (true) {
             try {
                 node.ready().get(30, TimeUnit.SECONDS);
                 break;
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 System.err.println("still waiting for login server " + login + "...");
             }
         }

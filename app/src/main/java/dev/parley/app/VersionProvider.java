@@ -1,6 +1,6 @@
 package dev.parley.app;
 
-import dev.parley.codec.OpusLibraryInfo;
+import dev.parley.codec.opus.OpusLibraryInfo;
 import picocli.CommandLine;
 
 /** Prints the Parley version, Java runtime and libopus version. */

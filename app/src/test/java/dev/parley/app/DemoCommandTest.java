@@ -2,15 +2,16 @@ package dev.parley.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.Wav;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.Wav;
+import dev.parley.codec.quality.Fidelity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class DemoCommandTest {
         assertThat(((Number) r.get("packets_received")).longValue()).isGreaterThanOrEqualTo(4 * 50);
         assertThat(((Number) r.get("packets_lost")).longValue()).isZero();
         assertThat(((Number) r.get("bitrate_kbps")).doubleValue()).isBetween(24.0, 40.0);
-        assertThat(r.get("search")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        assertThat(r.get("search")).asInstanceOf(InstanceOfAssertFactories.MAP)
                 .containsKey("supernodes_contacted");
         assertThat(Files.size(record)).isGreaterThan(44 + 4 * 48_000 * 2L);
         assertThat(r).containsKeys("mos", "fec_recovered", "concealed_ratio", "jitter_buffer_ms", "rtt_ms", "opus");

@@ -1,11 +1,11 @@
 package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
-import dev.parley.client.call.NatTraversal;
-import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.client.call.NatTraversal;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
@@ -63,12 +63,12 @@ public final class ParleyClient implements AutoCloseable {
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
-            dev.parley.codec.ImpairmentSpec impairment, boolean relayOnly) {
+            dev.parley.codec.sim.ImpairmentSpec impairment, boolean relayOnly) {
         /** Every candidate type allowed. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
                 HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random,
-                dev.parley.codec.ImpairmentSpec impairment) {
+                dev.parley.codec.sim.ImpairmentSpec impairment) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
                     policy, listener, clock, random, impairment, false);
         }
@@ -84,12 +84,12 @@ public final class ParleyClient implements AutoCloseable {
                 HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, dev.parley.codec.ImpairmentSpec.NONE, false);
+                    policy, listener, clock, random, dev.parley.codec.sim.ImpairmentSpec.NONE, false);
         }
 
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
         public Options {
-            impairment = impairment == null ? dev.parley.codec.ImpairmentSpec.NONE : impairment;
+            impairment = impairment == null ? dev.parley.codec.sim.ImpairmentSpec.NONE : impairment;
             if (bitrateKbps < 32 || bitrateKbps > 64) {
                 throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
             }
@@ -245,7 +245,7 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private static void warmUpCodec() {
-        try (var encoder = dev.parley.codec.OpusEncoder.create(32); var decoder = dev.parley.codec.OpusDecoder.create()) {
+        try (var encoder = dev.parley.codec.opus.OpusEncoder.create(32); var decoder = dev.parley.codec.opus.OpusDecoder.create()) {
             byte[] packet = new byte[1500];
             short[] pcm = new short[dev.parley.codec.AudioFormats.FRAME_SAMPLES];
             decoder.decode(packet, 0, encoder.encode(pcm, packet), pcm);

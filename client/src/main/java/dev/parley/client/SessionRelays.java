@@ -11,10 +11,10 @@ import dev.parley.protocol.wire.RelayPacket;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@link RelayService} over the client's super-node session: allocations on the control

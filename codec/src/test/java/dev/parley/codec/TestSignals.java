@@ -1,12 +1,12 @@
 package dev.parley.codec;
 
 /** Deterministic signals for codec tests. */
-final class TestSignals {
+public final class TestSignals {
     private TestSignals() {
     }
 
     /** A sine of the given frequency and peak amplitude (0..1) at {@code rateHz}. */
-    static double[] sine(double freqHz, double amplitude, int rateHz, int samples) {
+    public static double[] sine(double freqHz, double amplitude, int rateHz, int samples) {
         double[] s = new double[samples];
         for (int i = 0; i < samples; i++) {
             s[i] = amplitude * Math.sin(2 * Math.PI * freqHz * i / rateHz);
@@ -14,7 +14,7 @@ final class TestSignals {
         return s;
     }
 
-    static short[] toPcm16(double[] s) {
+    public static short[] toPcm16(double[] s) {
         short[] out = new short[s.length];
         for (int i = 0; i < s.length; i++) {
             out[i] = (short) Math.round(Math.max(-1, Math.min(32767.0 / 32768, s[i])) * 32768);
@@ -23,7 +23,7 @@ final class TestSignals {
     }
 
     /** Power of {@code s} at {@code freqHz} (Goertzel), normalized so a unit sine gives ~0.25·n². */
-    static double goertzel(short[] s, int from, int to, double freqHz, int rateHz) {
+    public static double goertzel(short[] s, int from, int to, double freqHz, int rateHz) {
         double w = 2 * Math.PI * freqHz / rateHz;
         double coeff = 2 * Math.cos(w);
         double s1 = 0;
@@ -36,7 +36,7 @@ final class TestSignals {
         return s1 * s1 + s2 * s2 - coeff * s1 * s2;
     }
 
-    static double rms(short[] s, int from, int to) {
+    public static double rms(short[] s, int from, int to) {
         double sum = 0;
         for (int i = from; i < to; i++) {
             sum += (s[i] / 32768.0) * (s[i] / 32768.0);
@@ -44,7 +44,7 @@ final class TestSignals {
         return Math.sqrt(sum / Math.max(1, to - from));
     }
 
-    static short[] reversed(short[] s) {
+    public static short[] reversed(short[] s) {
         short[] r = new short[s.length];
         for (int i = 0; i < s.length; i++) {
             r[i] = s[s.length - 1 - i];

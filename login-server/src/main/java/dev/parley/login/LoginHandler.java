@@ -19,6 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -85,7 +86,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
-                    + request.getBodyCase().name().toLowerCase(java.util.Locale.ROOT)
+                    + request.getBodyCase().name().toLowerCase(Locale.ROOT)
                     + " (expected: create_account, login, get_server_key or supernode_heartbeat)"));
         }
     }

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link LoginServer}. Start from {@link #defaults(HostPort, Path)} and adjust with
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param listen address to bind; port 0 picks a free port (see {@link LoginServer#boundAddress()})
  * @param dataDir directory for the signing key ({@code login-server.key}, {@code login-server.pub})
  *     and the default SQLite database ({@code accounts.db}); created if missing
- * @param jdbcUrl account database, e.g. {@code jdbc:postgresql://db/parley?user=…}; null means the
+ * @param jdbcUrl account database, e.g. {@code jdbc:postgresql://db/parley?user=…}; without one, the
  *     SQLite file {@code dataDir/accounts.db}
  * @param clock time source for credential validity and super-node liveness
  * @param credentialLifetime how long an issued credential is valid (positive; default 24 h)
@@ -24,7 +25,7 @@ import java.util.Objects;
  * @param workQueueCapacity requests waiting for a worker beyond which new ones get RATE_LIMITED (default 256)
  * @param random source of password salts and of a newly generated signing key
  */
-public record LoginServerConfig(HostPort listen, Path dataDir, String jdbcUrl, InstantSource clock,
+public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String jdbcUrl, InstantSource clock,
         Duration credentialLifetime, Duration superNodeTtl, Argon2Params argon2, int workerThreads,
         int workQueueCapacity, SecureRandom random) {
     /** Default validity of issued credentials. */
@@ -65,8 +66,8 @@ public record LoginServerConfig(HostPort listen, Path dataDir, String jdbcUrl, I
         return jdbcUrl != null ? jdbcUrl : AccountStore.sqliteUrl(dataDir.resolve("accounts.db"));
     }
 
-    /** @return a copy with another account database URL (null = SQLite in the data dir) */
-    public LoginServerConfig withJdbcUrl(String url) {
+    /** @return a copy with another account database URL (none = SQLite in the data dir) */
+    public LoginServerConfig withJdbcUrl(@Nullable String url) {
         return new LoginServerConfig(listen, dataDir, url, clock, credentialLifetime, superNodeTtl, argon2,
                 workerThreads, workQueueCapacity, random);
     }

@@ -1,12 +1,16 @@
 package dev.parley.protocol;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
@@ -124,7 +128,7 @@ public final class Ed25519KeyPair {
      */
     public static int warmUp(long budgetMs) {
         Ed25519KeyPair key = fromSeed(new byte[KEY_BYTES]);
-        byte[] message = "parley warm-up".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] message = "parley warm-up".getBytes(StandardCharsets.US_ASCII);
         byte[] signature = key.sign(message);
         long until = System.nanoTime() + budgetMs * 1_000_000L;
         int done = 0;
@@ -135,12 +139,12 @@ public final class Ed25519KeyPair {
     }
 
     /** Decoded public keys (point decompression is about half the cost of a verification). */
-    private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Ed25519PublicKeyParameters> DECODED =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ByteBuffer, Ed25519PublicKeyParameters> DECODED =
+            new ConcurrentHashMap<>();
     private static final int MAX_DECODED = 16_384;
 
     private static Ed25519PublicKeyParameters decoded(byte[] publicKey) {
-        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(publicKey.clone());
+        ByteBuffer key = ByteBuffer.wrap(publicKey.clone());
         Ed25519PublicKeyParameters params = DECODED.get(key);
         if (params == null) {
             params = new Ed25519PublicKeyParameters(publicKey, 0);
@@ -154,7 +158,7 @@ public final class Ed25519KeyPair {
 
     @Override
     public String toString() {
-        return "Ed25519KeyPair[public=" + java.util.HexFormat.of().formatHex(publicKey, 0, 8) + "…]";
+        return "Ed25519KeyPair[public=" + HexFormat.of().formatHex(publicKey, 0, 8) + "…]";
     }
 
     @Override

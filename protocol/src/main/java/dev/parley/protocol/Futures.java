@@ -1,9 +1,10 @@
 package dev.parley.protocol;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** Helpers for {@link java.util.concurrent.CompletableFuture} failures. */
+/** Helpers for {@link CompletableFuture} failures. */
 public final class Futures {
     private Futures() {}
 

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CredentialsTest {
     private static final Instant T0 = Instant.parse("2026-11-21T12:00:00Z");
@@ -18,7 +23,7 @@ class CredentialsTest {
 
     private static byte[] filled(byte b) {
         byte[] seed = new byte[32];
-        java.util.Arrays.fill(seed, b);
+        Arrays.fill(seed, b);
         return seed;
     }
 
@@ -84,13 +89,13 @@ class CredentialsTest {
     }
 
     @Test
-    void keyFilePersists(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void keyFilePersists(@TempDir Path dir) throws Exception {
         var file = dir.resolve("sub/id.key");
         Ed25519KeyPair first = Ed25519KeyPair.loadOrCreate(file, new SecureRandom());
         Ed25519KeyPair again = Ed25519KeyPair.loadOrCreate(file, new SecureRandom());
         assertThat(again.publicKey()).isEqualTo(first.publicKey());
-        java.nio.file.Files.write(file, new byte[3]);
+        Files.write(file, new byte[3]);
         assertThatThrownBy(() -> Ed25519KeyPair.loadOrCreate(file, new SecureRandom()))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining("3 bytes");
+                .isInstanceOf(IOException.class).hasMessageContaining("3 bytes");
     }
 }

@@ -2,13 +2,13 @@ package dev.parley.supernode;
 
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
-import dev.parley.protocol.PresenceRecords;
-import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceRecord;

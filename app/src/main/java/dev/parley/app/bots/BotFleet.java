@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +40,7 @@ final class BotFleet implements AutoCloseable {
     private final InstantSource clock;
     volatile byte[] serverKey;
     /** Every super node a login answer named (the login server's directory, up to 7 per answer). */
-    final java.util.Set<HostPort> superNodesNamed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<HostPort> superNodesNamed = ConcurrentHashMap.newKeySet();
 
     /**
      * @param count number of bots

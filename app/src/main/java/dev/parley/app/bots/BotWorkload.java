@@ -4,6 +4,7 @@ import dev.parley.client.SuperNodeSession;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.SearchResult;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -64,7 +66,7 @@ final class BotWorkload implements AutoCloseable {
     private final Duration deadline;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Checks found records and records results, in order, on one thread of its own. */
-    private final java.util.concurrent.ExecutorService verifier = Executors.newSingleThreadExecutor(task -> {
+    private final ExecutorService verifier = Executors.newSingleThreadExecutor(task -> {
         Thread t = new Thread(task, "bots-verify");
         t.setDaemon(true);
         return t;
@@ -74,7 +76,7 @@ final class BotWorkload implements AutoCloseable {
      * record of the one user it calls; the bots search thousands of times per second for the same
      * few thousand users, so each distinct record is verified once and compared byte for byte after.
      */
-    private final Map<String, dev.parley.protocol.wire.PresenceRecord> verified = new ConcurrentHashMap<>();
+    private final Map<String, PresenceRecord> verified = new ConcurrentHashMap<>();
 
     /**
      * @param deadline the super nodes' search deadline: a "not found" slower than this counts as wrong

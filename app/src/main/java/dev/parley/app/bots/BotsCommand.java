@@ -1,20 +1,27 @@
 package dev.parley.app.bots;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.parley.app.HostPortConverter;
+import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SearchSettings;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
-import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,7 +76,7 @@ public final class BotsCommand implements Callable<Integer> {
                     + "first verification of every record settle in it (default: ${DEFAULT-VALUE}).")
     int warmupS;
 
-    @Option(names = "--login", paramLabel = "HOST:PORT", converter = dev.parley.app.HostPortConverter.class,
+    @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             description = "Join this running overlay (its login server) instead of starting one; --supernodes and "
                     + "--no-digests do not apply, and the super nodes' counters and memory are not reported.")
     HostPort join;
@@ -80,8 +87,8 @@ public final class BotsCommand implements Callable<Integer> {
     /** Per-registration INFO lines of thousands of bots would drown the report: WARN unless PARLEY_LOG_LEVEL says otherwise. */
     static void quietLogs() {
         if (System.getenv("PARLEY_LOG_LEVEL") == null
-                && org.slf4j.LoggerFactory.getLogger("dev.parley") instanceof ch.qos.logback.classic.Logger l) {
-            l.setLevel(ch.qos.logback.classic.Level.WARN);
+                && LoggerFactory.getLogger("dev.parley") instanceof Logger l) {
+            l.setLevel(Level.WARN);
         }
     }
 
@@ -102,7 +109,7 @@ public final class BotsCommand implements Callable<Integer> {
             System.err.printf("bots: starting %d super nodes (%s)...%n", superNodes, child ? "child JVM" : "this JVM");
         }
         NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
-        java.util.Set<HostPort> named = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<HostPort> named = ConcurrentHashMap.newKeySet();
         try (Overlay overlay = join != null ? new ExternalOverlay(join, () -> named)
                 : child ? new OverlayProcess(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed)
                 : new Overlay.InProcess(new BotsOverlay(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed));
@@ -170,7 +177,7 @@ public final class BotsCommand implements Callable<Integer> {
     }
 
     private static long maxFds() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
             return unix.getMaxFileDescriptorCount();
         }
         return Long.MAX_VALUE;

@@ -1,7 +1,6 @@
 package dev.parley.app.bots;
 
 import dev.parley.app.Reports;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,6 +2,8 @@ package dev.parley.app.bots;
 
 import dev.parley.protocol.HostPort;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +23,13 @@ final class ExternalOverlay implements Overlay {
     static final long DIGEST_SETTLE_MS = 2_000;
 
     private final HostPort login;
-    private final Supplier<? extends java.util.Collection<HostPort>> superNodes;
+    private final Supplier<? extends Collection<HostPort>> superNodes;
 
     /**
      * @param login the overlay's login server
      * @param superNodes the super nodes learned from logins so far (read after the bots logged in)
      */
-    ExternalOverlay(HostPort login, Supplier<? extends java.util.Collection<HostPort>> superNodes) {
+    ExternalOverlay(HostPort login, Supplier<? extends Collection<HostPort>> superNodes) {
         this.login = login;
         this.superNodes = superNodes;
     }
@@ -44,7 +46,7 @@ final class ExternalOverlay implements Overlay {
         if (known.isEmpty()) {
             throw new IllegalStateException("the login server at " + login + " named no live super node");
         }
-        known.sort(java.util.Comparator.comparing(HostPort::toString)); // stable order: the seed picks the same ones
+        known.sort(Comparator.comparing(HostPort::toString)); // stable order: the seed picks the same ones
         return known;
     }
 

@@ -8,6 +8,7 @@ import dev.parley.app.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,9 +36,9 @@ class BotsJoinTest {
             assertThat(r.get("setup").get("overlay").asText()).startsWith("external");
             assertThat(((Number) running.stats().get("locator_searches")).longValue())
                     .as("the running super nodes served the bots' searches").isPositive();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (online(running) > 0 && System.nanoTime() < deadline) {
-                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(10); // polling presence, bounded by the deadline
+                TimeUnit.MILLISECONDS.sleep(10); // polling presence, bounded by the deadline
             }
             assertThat(online(running)).as("the bots logged out when done").isZero();
         }

@@ -2,8 +2,8 @@ package dev.parley.client.call;
 
 import dev.parley.client.media.AudioResources;
 import dev.parley.client.media.MediaStats;
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Busy;

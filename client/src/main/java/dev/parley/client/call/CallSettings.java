@@ -1,6 +1,6 @@
 package dev.parley.client.call;
 
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Credential;

@@ -1,7 +1,7 @@
 package dev.parley.client.call;
 
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
 
 /** Decides what to do with an incoming call; called on the call engine's thread. */
 public interface IncomingCallPolicy {

@@ -3,7 +3,7 @@ package dev.parley.client.call;
 import dev.parley.client.media.MediaConfig;
 import dev.parley.client.media.MediaSession;
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentSpec;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package dev.parley.client.media;
 
-import dev.parley.codec.ImpairmentModel;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentModel;
+import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.TaskScheduler;
 import java.net.InetSocketAddress;

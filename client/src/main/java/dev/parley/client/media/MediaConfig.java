@@ -1,14 +1,14 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentSpec;
 import java.util.Objects;
 
 /**
  * Settings of one {@link MediaSession}: Opus over RTP per RFC 7587, RTCP on the same socket.
  *
  * @param bitrateKbps    Opus base bitrate, 32..64 kbit/s (the sender raises it with loss to pay for FEC, see
- *                       {@link dev.parley.codec.RateAdapter})
+ *                       {@link dev.parley.codec.opus.RateAdapter})
  * @param payloadType    dynamic RTP payload type for Opus, 96..127 (normally 111)
  * @param jitterBufferMs {@link #ADAPTIVE} (0) for the adaptive jitter buffer, else a fixed target delay of 20..1000 ms
  * @param ssrc           our RTP synchronization source, 0..2^32-1 (RFC 3550 §8: choose it randomly)

@@ -1,10 +1,10 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.AudioFormats;
-import dev.parley.codec.AudioSink;
-import dev.parley.codec.AudioSource;
-import dev.parley.codec.OpusException;
-import dev.parley.codec.Rtcp;
+import dev.parley.codec.audio.AudioSink;
+import dev.parley.codec.audio.AudioSource;
+import dev.parley.codec.opus.OpusException;
+import dev.parley.codec.rtp.Rtcp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.parley.client.media;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
 import dev.parley.nat.transport.TaskScheduler;
+import dev.parley.protocol.PacketKind;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -136,8 +137,8 @@ public final class MediaSocket implements DatagramTransport, AutoCloseable {
     }
 
     private boolean demux(InetSocketAddress from, byte[] payload) {
-        int first = payload.length == 0 ? -1 : payload[0] & 0xff;
-        if (first >= 128 && first <= 191) {
+        PacketKind kind = PacketKind.of(payload);
+        if (kind == PacketKind.RTP_OR_RTCP) {
             if (media != null) {
                 media.onDatagram(from, payload);
             } else {
@@ -149,7 +150,7 @@ public final class MediaSocket implements DatagramTransport, AutoCloseable {
             }
             return true;
         }
-        if (first >= 0 && first <= 3) {
+        if (kind == PacketKind.STUN) {
             for (DatagramHandler h : stunHandlers) {
                 if (h.onDatagram(from, payload)) {
                     return true;

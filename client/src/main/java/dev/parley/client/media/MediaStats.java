@@ -1,6 +1,6 @@
 package dev.parley.client.media;
 
-import dev.parley.codec.EModel;
+import dev.parley.codec.quality.EModel;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

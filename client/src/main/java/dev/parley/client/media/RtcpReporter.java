@@ -1,10 +1,10 @@
 package dev.parley.client.media;
 
-import dev.parley.codec.JitterBuffer;
-import dev.parley.codec.JitterBufferStats;
-import dev.parley.codec.Rtcp;
-import dev.parley.codec.RtcpPacket;
-import dev.parley.codec.RtcpReportBlock;
+import dev.parley.codec.playout.JitterBuffer;
+import dev.parley.codec.playout.JitterBufferStats;
+import dev.parley.codec.rtp.Rtcp;
+import dev.parley.codec.rtp.RtcpPacket;
+import dev.parley.codec.rtp.RtcpReportBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;

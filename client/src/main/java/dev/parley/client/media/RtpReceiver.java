@@ -1,10 +1,11 @@
 package dev.parley.client.media;
 
-import dev.parley.codec.MalformedPacketException;
-import dev.parley.codec.Rtcp;
-import dev.parley.codec.RtcpPacket;
-import dev.parley.codec.RtpPacket;
+import dev.parley.codec.rtp.MalformedPacketException;
+import dev.parley.codec.rtp.Rtcp;
+import dev.parley.codec.rtp.RtcpPacket;
+import dev.parley.codec.rtp.RtpPacket;
 import dev.parley.nat.transport.DatagramHandler;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -98,7 +99,7 @@ final class RtpReceiver implements DatagramHandler {
         int length = bytes.length;
         if (expected == null || sender == null || sender.getPort() != expected.getPort()
                 || !sender.getAddress().equals(expected.getAddress())
-                || length == 0 || (bytes[0] & 0xC0) != 0x80) {
+                || PacketKind.of(bytes) != PacketKind.RTP_OR_RTCP) {
             discard("unexpected datagram", sender, length);
             return true;
         }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.SimOverlay.Client;
 import dev.parley.client.call.SimOverlay.SuperNode;
-import dev.parley.codec.PcmBufferSink;
-import dev.parley.codec.SilenceSource;
+import dev.parley.codec.audio.PcmBufferSink;
+import dev.parley.codec.audio.SilenceSource;
 import dev.parley.nat.sim.SimNetwork.NatKind;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;

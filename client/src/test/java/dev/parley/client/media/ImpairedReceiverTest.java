@@ -2,8 +2,8 @@ package dev.parley.client.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.codec.ImpairmentModel;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.sim.ImpairmentModel;
+import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.sim.VirtualTime;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.parley.codec.EModel;
-import dev.parley.codec.ImpairmentSpec;
+import dev.parley.codec.quality.EModel;
+import dev.parley.codec.sim.ImpairmentSpec;
 import org.junit.jupiter.api.Test;
 
 class MediaConfigTest {

@@ -3,15 +3,15 @@ package dev.parley.client.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.codec.Clips;
-import dev.parley.codec.Fidelity;
-import dev.parley.codec.FidelityResult;
-import dev.parley.codec.MalformedPacketException;
-import dev.parley.codec.OpusEncoder;
-import dev.parley.codec.PcmBufferSink;
-import dev.parley.codec.PcmBufferSource;
-import dev.parley.codec.RtpPacket;
-import dev.parley.codec.SilenceSource;
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.PcmBufferSink;
+import dev.parley.codec.audio.PcmBufferSource;
+import dev.parley.codec.audio.SilenceSource;
+import dev.parley.codec.opus.OpusEncoder;
+import dev.parley.codec.quality.Fidelity;
+import dev.parley.codec.quality.FidelityResult;
+import dev.parley.codec.rtp.MalformedPacketException;
+import dev.parley.codec.rtp.RtpPacket;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -113,7 +113,7 @@ class MediaSessionTest {
     void rtcpReportsCarryRttAndLossAndTheSenderAdaptsToTheImpairedReceiver() throws Exception {
         MediaSession alice = session(0xA1L);
         MediaSession bob = open(MediaConfig.defaults(0xB1L).withRtcpIntervalMs(500)
-                .withImpairment(dev.parley.codec.ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
+                .withImpairment(dev.parley.codec.sim.ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
         short[] longClip = Clips.speechSample();
         PcmBufferSink bobHears = new PcmBufferSink();
         bob.start(alice.localAddress(), new PcmBufferSource(longClip), new PcmBufferSink());
@@ -138,7 +138,7 @@ class MediaSessionTest {
         MediaSession bob = session(0xB2L);
         List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
         bob.onAudioProblem(problems::add);
-        dev.parley.codec.AudioSink unplugged = new dev.parley.codec.AudioSink() {
+        dev.parley.codec.audio.AudioSink unplugged = new dev.parley.codec.audio.AudioSink() {
             @Override
             public void write(short[] frame) {
                 throw new IllegalStateException("device removed");

@@ -3,12 +3,12 @@ package dev.parley.client.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.parley.codec.JitterBuffer;
-import dev.parley.codec.MalformedPacketException;
-import dev.parley.codec.Rtcp;
-import dev.parley.codec.RtcpPacket;
-import dev.parley.codec.RtcpReportBlock;
-import dev.parley.codec.RtpPacket;
+import dev.parley.codec.playout.JitterBuffer;
+import dev.parley.codec.rtp.MalformedPacketException;
+import dev.parley.codec.rtp.Rtcp;
+import dev.parley.codec.rtp.RtcpPacket;
+import dev.parley.codec.rtp.RtcpReportBlock;
+import dev.parley.codec.rtp.RtpPacket;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

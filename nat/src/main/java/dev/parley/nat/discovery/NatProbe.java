@@ -2,6 +2,7 @@ package dev.parley.nat.discovery;
 
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunResponse;
+import dev.parley.protocol.Futures;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -48,7 +49,7 @@ public final class NatProbe {
 
     private static NatReport.Observation observe(InetSocketAddress server, StunResponse r, Throwable e) {
         if (e != null) {
-            Throwable cause = dev.parley.protocol.Futures.unwrap(e);
+            Throwable cause = Futures.unwrap(e);
             return new NatReport.Observation(server, null, -1, cause.getMessage());
         }
         if (!r.isSuccess() || r.mappedAddress().isEmpty()) {

@@ -3,6 +3,7 @@ package dev.parley.nat.discovery;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Result of a {@link NatProbe}.
@@ -21,11 +22,11 @@ public record NatReport(NatMapping mapping, InetSocketAddress localAddress, List
      * What one STUN server saw.
      *
      * @param server the STUN server
-     * @param mapped the server-reflexive address it reported, or null if it did not answer
+     * @param mapped the server-reflexive address it reported; absent if it did not answer
      * @param rttMs round-trip time of the answer, or -1
-     * @param error why there is no answer (e.g. a timeout message), or null
+     * @param error why there is no answer (e.g. a timeout message); absent after an answer
      */
-    public record Observation(InetSocketAddress server, InetSocketAddress mapped, long rttMs, String error) {}
+    public record Observation(InetSocketAddress server, @Nullable InetSocketAddress mapped, long rttMs, @Nullable String error) {}
 
     /** @return the first server-reflexive address learned, if any (the srflx candidate) */
     public Optional<InetSocketAddress> serverReflexive() {

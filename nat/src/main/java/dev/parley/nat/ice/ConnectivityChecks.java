@@ -11,6 +11,7 @@ import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
 import dev.parley.nat.transport.TaskScheduler;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -138,7 +139,11 @@ public final class ConnectivityChecks implements DatagramHandler {
         }
     }
 
-    /** Starts pacing checks; @return {@link #result()} */
+    /**
+     * Starts pacing checks.
+     *
+     * @return completes with the selected pair, or exceptionally with {@link IceFailedException}
+     */
     public CompletableFuture<CheckResult> start() {
         if (startMs < 0) {
             startMs = clock.millis();
@@ -146,11 +151,6 @@ public final class ConnectivityChecks implements DatagramHandler {
             deadline = scheduler.schedule(() -> fail("no candidate pair succeeded in " + config.deadlineMs() + " ms ("
                     + pairs.size() + " pairs, " + checksSent + " checks)"), config.deadlineMs());
         }
-        return result;
-    }
-
-    /** @return completes with the selected pair, or exceptionally with {@link IceFailedException} */
-    public CompletableFuture<CheckResult> result() {
         return result;
     }
 
@@ -282,7 +282,7 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (closed || payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0) {
+        if (closed || payload.length < StunCodec.HEADER_BYTES || PacketKind.of(payload) != PacketKind.STUN) {
             return false;
         }
         if (client.onDatagram(from, payload)) {

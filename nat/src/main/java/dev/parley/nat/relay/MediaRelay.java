@@ -5,6 +5,7 @@ import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunDecodeException;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunMessageType;
+import dev.parley.protocol.PacketKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -189,8 +190,8 @@ public final class MediaRelay {
             }
             ByteBuf content = packet.content();
             InetSocketAddress from = packet.sender();
-            int first = content.readableBytes() == 0 ? -1 : content.getUnsignedByte(content.readerIndex());
-            boolean stun = first >= 0 && first <= 3;
+            PacketKind kind = PacketKind.of(content);
+            boolean stun = kind == PacketKind.STUN;
             if (stun && content.readableBytes() >= StunCodec.HEADER_BYTES) {
                 byte[] response = UdpRelay.bindResponse(table, ByteBufUtil.getBytes(content), from);
                 if (response != null) {
@@ -199,7 +200,7 @@ public final class MediaRelay {
                     return;
                 }
             }
-            boolean media = first >= 128 && first <= 191;
+            boolean media = kind == PacketKind.RTP_OR_RTCP;
             if ((media || (stun && !isPlainBindingRequest(content))) && forward(from, content, false)) {
                 return; // the buffer now belongs to the outbound packet
             }

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The super node's UDP relay allocations: quotas per client and in total, latching of each
@@ -113,9 +114,9 @@ public final class RelayAllocationTable {
 
     /**
      * @param from source of a datagram arriving at the relay
-     * @return the other party's address if {@code from} is latched and the other party is too; else null (drop)
+     * @return the other party's address if {@code from} is latched and the other party is too; else none (drop)
      */
-    public InetSocketAddress route(InetSocketAddress from) {
+    public @Nullable InetSocketAddress route(InetSocketAddress from) {
         Side side = bySource.get(from);
         if (side == null) {
             return null;

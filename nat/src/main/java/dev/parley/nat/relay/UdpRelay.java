@@ -8,9 +8,11 @@ import dev.parley.nat.stun.StunMessageType;
 import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The relay port's datagram logic. A <em>relay bind</em> is a STUN Binding request carrying
@@ -37,7 +39,7 @@ public final class UdpRelay implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (payload.length >= StunCodec.HEADER_BYTES && (payload[0] & 0xc0) == 0) {
+        if (payload.length >= StunCodec.HEADER_BYTES && PacketKind.of(payload) == PacketKind.STUN) {
             byte[] response = bindResponse(table, payload, from);
             if (response != null) {
                 transport.send(from, response);
@@ -57,9 +59,9 @@ public final class UdpRelay implements DatagramHandler {
     /**
      * Handles a relay bind request.
      *
-     * @return the response to send back, or null if the datagram is not a relay bind request
+     * @return the response to send back; none if the datagram is not a relay bind request
      */
-    static byte[] bindResponse(RelayAllocationTable table, byte[] payload, InetSocketAddress from) {
+    static byte @Nullable [] bindResponse(RelayAllocationTable table, byte[] payload, InetSocketAddress from) {
         StunMessage m;
         try {
             m = StunCodec.decode(payload);

@@ -1,5 +1,7 @@
 package dev.parley.nat.relay;
 
+import dev.parley.nat.stun.StunCodec;
+import dev.parley.protocol.PacketKind;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,7 +33,7 @@ public final class UdpRelayHandler extends ChannelInboundHandlerAdapter {
         }
         var content = packet.content();
         InetSocketAddress from = packet.sender();
-        if (content.readableBytes() >= 20 && (content.getByte(content.readerIndex()) & 0xc0) == 0) {
+        if (content.readableBytes() >= StunCodec.HEADER_BYTES && PacketKind.of(content) == PacketKind.STUN) {
             byte[] response = UdpRelay.bindResponse(table, ByteBufUtil.getBytes(content), from);
             if (response != null) {
                 packet.release();

@@ -1,5 +1,6 @@
 package dev.parley.nat.stun;
 
+import dev.parley.protocol.PacketKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -38,6 +39,6 @@ public final class StunBindingHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static boolean isStunRange(ByteBuf content) {
-        return content.readableBytes() >= StunCodec.HEADER_BYTES && (content.getByte(content.readerIndex()) & 0xc0) == 0;
+        return content.readableBytes() >= StunCodec.HEADER_BYTES && PacketKind.of(content) == PacketKind.STUN;
     }
 }

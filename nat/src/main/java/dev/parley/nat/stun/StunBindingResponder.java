@@ -1,5 +1,6 @@
 package dev.parley.nat.stun;
 
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class StunBindingResponder {
      * @return the response payload, or empty if the datagram is not a STUN Binding request
      */
     public Optional<byte[]> respond(byte[] datagram, InetSocketAddress from) {
-        if (datagram.length < StunCodec.HEADER_BYTES || (datagram[0] & 0xc0) != 0) {
+        if (datagram.length < StunCodec.HEADER_BYTES || PacketKind.of(datagram) != PacketKind.STUN) {
             return Optional.empty();
         }
         if (!StunCodec.looksLikeStun(datagram)) {

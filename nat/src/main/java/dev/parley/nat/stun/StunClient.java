@@ -3,6 +3,7 @@ package dev.parley.nat.stun;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.DatagramTransport;
 import dev.parley.nat.transport.TaskScheduler;
+import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,11 +97,11 @@ public final class StunClient implements DatagramHandler {
      * @param server destination
      * @param request the request (its transaction id must not be in use)
      * @param seal integrity/fingerprint to append
-     * @param responseKey if non-null, responses must carry a MESSAGE-INTEGRITY valid under this key
+     * @param responseKey if given, responses must carry a MESSAGE-INTEGRITY valid under this key
      * @return completes with the first acceptable response (success or error class), or exceptionally
      *     with {@link StunTimeoutException}; cancelling it stops retransmissions
      */
-    public CompletableFuture<StunResponse> request(InetSocketAddress server, StunMessage request, StunSeal seal, byte[] responseKey) {
+    public CompletableFuture<StunResponse> request(InetSocketAddress server, StunMessage request, StunSeal seal, byte @Nullable [] responseKey) {
         if (open.containsKey(request.transactionId())) {
             throw new IllegalStateException("transactionId: " + request.transactionId() + " already in use");
         }
@@ -117,7 +119,7 @@ public final class StunClient implements DatagramHandler {
 
     @Override
     public boolean onDatagram(InetSocketAddress from, byte[] payload) {
-        if (payload.length < StunCodec.HEADER_BYTES || (payload[0] & 0xc0) != 0 || open.isEmpty()) {
+        if (payload.length < StunCodec.HEADER_BYTES || PacketKind.of(payload) != PacketKind.STUN || open.isEmpty()) {
             return false;
         }
         StunMessage m;

@@ -1,5 +1,7 @@
 package dev.parley.nat.stun;
 
+import java.util.Locale;
+
 /**
  * A STUN message type: a 12-bit method and a {@link StunClass}, interleaved on the wire as
  * (RFC 8489 §5):
@@ -65,6 +67,6 @@ public record StunMessageType(int method, StunClass stunClass) {
     @Override
     public String toString() {
         String m = method == BINDING ? "Binding" : String.format("method 0x%03x", method);
-        return m + " " + stunClass.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return m + " " + stunClass.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.nat.stun;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -31,7 +32,7 @@ public final class StunServer implements AutoCloseable {
      */
     public static StunServer start(EventLoopGroup group, InetSocketAddress listen, String software) throws InterruptedException {
         Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-                .handler(new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+                .handler(new ChannelInitializer<NioDatagramChannel>() {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
                         ch.pipeline().addLast(new StunBindingHandler(software), new SimpleChannelInboundHandler<DatagramPacket>() {

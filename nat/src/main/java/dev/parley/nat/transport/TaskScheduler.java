@@ -1,5 +1,7 @@
 package dev.parley.nat.transport;
 
+import io.netty.channel.EventLoop;
+
 /**
  * Timers for retransmissions, pacing and consent (injected so tests run on virtual time). Tasks
  * run on the owner's single thread: a Netty event loop in production ({@link UdpEndpoint#scheduler()}).
@@ -26,7 +28,7 @@ public interface TaskScheduler {
      * @param loop the event loop that owns the tasks' state
      * @return timers and execution on {@code loop}; {@link #execute} runs inline when already on it
      */
-    static TaskScheduler onEventLoop(io.netty.channel.EventLoop loop) {
+    static TaskScheduler onEventLoop(EventLoop loop) {
         return new EventLoopScheduler(loop);
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.nat.transport;
 
+import dev.parley.protocol.PacketKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * A real UDP socket (Netty {@link NioDatagramChannel}) exposed as a {@link DatagramTransport}
  * with a chain of {@link DatagramHandler}s: the one media socket of a client, shared by STUN,
  * connectivity checks and RTP (RFC 7983 demultiplexing is up to the handlers, see
- * {@link dev.parley.nat.PacketKind}). Handler state lives on {@link #eventLoop()}.
+ * {@link PacketKind}). Handler state lives on {@link #eventLoop()}.
  */
 public final class UdpEndpoint implements DatagramTransport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpEndpoint.class);
@@ -70,11 +71,6 @@ public final class UdpEndpoint implements DatagramTransport, AutoCloseable {
     /** @param handler appended to the chain (asked after the earlier ones) */
     public void addHandler(DatagramHandler handler) {
         handlers.add(handler);
-    }
-
-    /** @param handler removed from the chain */
-    public void removeHandler(DatagramHandler handler) {
-        handlers.remove(handler);
     }
 
     private void dispatch(InetSocketAddress from, byte[] payload) {

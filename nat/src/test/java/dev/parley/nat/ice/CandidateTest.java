@@ -3,6 +3,7 @@ package dev.parley.nat.ice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,8 @@ class CandidateTest {
         for (int i = 0; i < 1000; i++) {
             long g = 1 + r.nextLong(0xffffffffL);
             long d = 1 + r.nextLong(0xffffffffL);
-            java.math.BigInteger expected = java.math.BigInteger.valueOf(Math.min(g, d)).shiftLeft(32)
-                    .add(java.math.BigInteger.valueOf(2 * Math.max(g, d) + (g > d ? 1 : 0)));
+            BigInteger expected = BigInteger.valueOf(Math.min(g, d)).shiftLeft(32)
+                    .add(BigInteger.valueOf(2 * Math.max(g, d) + (g > d ? 1 : 0)));
             assertThat(Long.toUnsignedString(CandidatePair.pairPriority(g, d))).isEqualTo(expected.toString());
             Candidate a = new Candidate(CandidateType.HOST, new InetSocketAddress("10.0.0.1", 1), g);
             Candidate b = new Candidate(CandidateType.HOST, new InetSocketAddress("10.0.0.2", 2), d);

@@ -4,6 +4,7 @@ import dev.parley.nat.transport.TaskScheduler;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
 
 /** Deterministic virtual time: a scheduler and clock in one; tasks run only inside {@link #advance}. */
 public final class VirtualTime implements TaskScheduler, InstantSource {
@@ -40,7 +41,7 @@ public final class VirtualTime implements TaskScheduler, InstantSource {
     }
 
     /** Advances in steps until the condition holds or {@code maxMs} passed; @return true if it holds. */
-    public boolean runUntil(java.util.function.BooleanSupplier condition, long maxMs) {
+    public boolean runUntil(BooleanSupplier condition, long maxMs) {
         long end = nowMs + maxMs;
         while (!condition.getAsBoolean() && nowMs < end) {
             advance(1);

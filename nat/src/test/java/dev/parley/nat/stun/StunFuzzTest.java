@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +72,7 @@ class StunFuzzTest {
                 }
                 yield b;
             }
-            case 1 -> java.util.Arrays.copyOf(seed, r.nextInt(seed.length + 8)); // truncate or extend
+            case 1 -> Arrays.copyOf(seed, r.nextInt(seed.length + 8)); // truncate or extend
             case 2 -> { // random garbage with a valid-looking header
                 byte[] b = new byte[20 + 4 * r.nextInt(40)];
                 r.nextBytes(b);
@@ -104,7 +108,7 @@ class StunFuzzTest {
             attrs.add(new StunAttribute.XorMappedAddress(new InetSocketAddress(InetAddress.getByAddress(v4), r.nextInt(65536))));
             attrs.add(new StunAttribute.XorMappedAddress(new InetSocketAddress(InetAddress.getByAddress(v6), r.nextInt(65536))));
             attrs.add(new StunAttribute.MappedAddress(new InetSocketAddress(InetAddress.getByAddress(v4), r.nextInt(65536))));
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
         attrs.add(new StunAttribute.Username("u" + r.nextInt() + ":ü" + r.nextInt(99)));
@@ -120,7 +124,7 @@ class StunFuzzTest {
         byte[] unknown = new byte[r.nextInt(9)];
         r.nextBytes(unknown);
         attrs.add(new StunAttribute.Unknown(0x7f00 + r.nextInt(16), unknown));
-        java.util.Collections.shuffle(attrs, new java.util.Random(r.nextLong()));
+        Collections.shuffle(attrs, new Random(r.nextLong()));
         StunClass c = StunClass.values()[r.nextInt(4)];
         return new StunMessage(new StunMessageType(StunMessageType.BINDING, c), id, attrs);
     }

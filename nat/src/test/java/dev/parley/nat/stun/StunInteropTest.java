@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.parley.nat.transport.UdpEndpoint;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +82,7 @@ class StunInteropTest {
             StunResponse r;
             try {
                 r = endpoint.call(() -> client.binding(new InetSocketAddress("127.0.0.1", port))).get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new AssertionError("no answer from turnserver; alive: " + server.isAlive() + "; its log:\n"
                         + Files.readString(dir.resolve("turnserver.log")), e);
             }
@@ -93,10 +97,10 @@ class StunInteropTest {
     /** A port free for both UDP and TCP on 127.0.0.1 (turnserver listens on both). */
     private static int freeUdpPort() throws IOException {
         for (int attempt = 0; ; attempt++) {
-            try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
-                    java.net.ServerSocket tcp = new java.net.ServerSocket(s.getLocalPort(), 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                    ServerSocket tcp = new ServerSocket(s.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
-            } catch (java.net.BindException e) {
+            } catch (BindException e) {
                 if (attempt == 20) {
                     throw e;
                 }
