@@ -1,5 +1,6 @@
 package dev.parley.login;
 
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
@@ -18,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -73,7 +73,10 @@ public final class LoginServer implements AutoCloseable {
      */
     public static LoginServer start(LoginServerConfig config) throws IOException {
         Path dataDir = config.dataDir();
-        Files.createDirectories(dataDir);
+        AtomicFiles.createPrivateDirectories(dataDir);
+        if (config.jdbcUrl() == null) {
+            createOwnerOnly(dataDir.resolve("accounts.db"));
+        }
         Ed25519KeyPair key = Ed25519KeyPair.loadOrCreate(dataDir.resolve("login-server.key"), config.random());
         writePublicKey(dataDir.resolve("login-server.pub"), key.publicKey());
 
@@ -174,13 +177,19 @@ public final class LoginServer implements AutoCloseable {
         store.close();
     }
 
-    private static void writePublicKey(Path file, byte[] publicKey) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".pub", ".tmp");
-        try {
-            Files.writeString(tmp, HexFormat.of().formatHex(publicKey) + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+    /**
+     * Creates {@code file} empty and owner-only if missing (SQLite takes an empty file as a new
+     * database and gives its journal files the same permissions), else restricts it to the owner.
+     */
+    private static void createOwnerOnly(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file);
         }
+        AtomicFiles.restrictToOwner(file);
+    }
+
+    private static void writePublicKey(Path file, byte[] publicKey) throws IOException {
+        byte[] hex = (HexFormat.of().formatHex(publicKey) + "\n").getBytes(StandardCharsets.US_ASCII);
+        AtomicFiles.write(file, AtomicFiles.WORLD_READABLE, out -> out.write(hex));
     }
 }
