@@ -56,7 +56,9 @@ public final class ParleyClient implements AutoCloseable {
      * @param policy what to do with incoming calls
      * @param listener call progress observer
      * @param clock time source
-     * @param random source of call ids and SSRCs
+     * @param random source of call ids, SSRCs and ICE credentials: a {@code SecureRandom}
+     *     in production (they are secrets: a call id or ICE password that can be predicted can be hijacked);
+     *     tests may pass a seeded generator
      * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      */

@@ -10,8 +10,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,22 +46,12 @@ class AtomicFilesTest {
     void filesAreOwnerOnlyAndNewDirectoriesPrivate() throws IOException {
         assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
         Path file = dir.resolve("new-dir").resolve("identity.key");
-        Ed25519KeyPair.loadOrCreate(file, seeded(5));
+        AtomicFiles.write(file, new byte[Ed25519KeyPair.KEY_BYTES]);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
 
         Path pub = dir.resolve("server.pub");
         AtomicFiles.write(pub, AtomicFiles.WORLD_READABLE, out -> out.write('x'));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pub))).isEqualTo("rw-r--r--");
-    }
-
-    private static SecureRandom seeded(long seed) {
-        try {
-            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
-            r.setSeed(seed);
-            return r;
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }
