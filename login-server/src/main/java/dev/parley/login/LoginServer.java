@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Parley login server: accounts, credential issuing and the super-node directory over a
  * framed-protobuf TCP control connection (see {@link LoginHandler} for the requests served).
+ *
+ * <p>Abuse limits ({@link LoginLimits}): connections per address and idle timeout
+ * ({@link ConnectionGuard}), password work per address and backoff after failed logins ({@link LoginGuard}).
  *
  * <p>Threads: one Netty acceptor loop, Netty worker loops for the connections, and
  * {@link LoginServerConfig#workerThreads()} worker threads for Argon2id and JDBC.
@@ -100,6 +104,9 @@ public final class LoginServer implements AutoCloseable {
                     SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
+            LoginGuard guard = new LoginGuard(config.limits(), config.clock());
+            ConnectionGuard connections = new ConnectionGuard(config.limits());
+            long idleMs = config.limits().idleTimeout().toMillis();
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
@@ -110,7 +117,9 @@ public final class LoginServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor));
+                            ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
+                            ch.pipeline().addLast("connections", connections);
+                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });
