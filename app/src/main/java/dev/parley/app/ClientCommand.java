@@ -25,7 +25,6 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -152,10 +151,7 @@ final class ClientCommand implements Callable<Integer> {
                 firstCall.complete(r);
             }
         };
-        ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
-                bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
-                InstantSource.system(), new SplittableRandom(new SecureRandom().nextLong()),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
+        ParleyClient.Options options = options(policy, listener);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);
@@ -267,6 +263,19 @@ final class ClientCommand implements Callable<Integer> {
             Reports.write(report, out);
         }
         return r.connected() ? 0 : 1;
+    }
+
+    /**
+     * @return the client's options from the command line; call ids, SSRCs and ICE credentials come
+     *     from a {@link SecureRandom} (a seeded non-cryptographic generator would let one observed
+     *     call id predict the next)
+     * @throws IOException if the password file cannot be read
+     */
+    ParleyClient.Options options(IncomingCallPolicy policy, CallListener listener) throws IOException {
+        return new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
+                bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
+                InstantSource.system(), new SecureRandom(),
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
     }
 
     private String readPassword() throws IOException {

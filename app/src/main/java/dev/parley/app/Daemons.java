@@ -1,11 +1,11 @@
 package dev.parley.app;
 
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.HostPort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 
 /** Helpers for long-running roles (login server, super node). */
@@ -20,10 +20,8 @@ final class Daemons {
      * and which port it bound (useful with port 0).
      */
     static void writeAddress(Path dataDir, HostPort address) throws IOException {
-        Files.createDirectories(dataDir);
-        Path tmp = dataDir.resolve(ADDRESS_FILE + ".tmp");
-        Files.writeString(tmp, address + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, dataDir.resolve(ADDRESS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] line = (address + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dataDir.resolve(ADDRESS_FILE), AtomicFiles.WORLD_READABLE, out -> out.write(line));
     }
 
     /** Blocks until the JVM is asked to stop (SIGINT/SIGTERM), then closes {@code server}. */

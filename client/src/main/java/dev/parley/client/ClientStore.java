@@ -1,12 +1,12 @@
 package dev.parley.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.wire.LoginResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -42,15 +42,12 @@ public final class ClientStore {
     }
 
     /**
-     * Stores a login result (credential and login server key).
+     * Stores a login result (credential and login server key), atomically, fsynced and owner-only.
      *
      * @throws IOException if it cannot be written
      */
     public void saveLogin(LoginResult result) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("login.pb.tmp");
-        Files.write(tmp, result.toByteArray());
-        Files.move(tmp, dir.resolve("login.pb"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve("login.pb"), result.toByteArray());
     }
 
     /**

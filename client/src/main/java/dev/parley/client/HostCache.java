@@ -1,13 +1,12 @@
 package dev.parley.client;
 
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.HostPort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +57,7 @@ public final class HostCache {
     private final int capacity;
     private final InstantSource clock;
     private final Map<HostPort, Entry> entries = new LinkedHashMap<>();
+    private volatile Runnable changed = () -> {};
 
     private HostCache(Path file, int capacity, InstantSource clock) {
         if (capacity < 1) {
@@ -66,6 +66,14 @@ public final class HostCache {
         this.file = file;
         this.capacity = capacity;
         this.clock = clock;
+    }
+
+    /**
+     * @param listener runs (under the cache's lock: keep it short, e.g. schedule a save) after every
+     *     change; replaces the previous listener
+     */
+    public void onChange(Runnable listener) {
+        this.changed = listener;
     }
 
     /** Loads with the system clock; see {@link #load(Path, int, InstantSource)}. */
@@ -128,9 +136,14 @@ public final class HostCache {
         Entry e = entries.get(address);
         if (e != null) {
             entries.put(address, new Entry(address, e.successes(), e.failures(), e.rttMs(), clock.millis()));
+            changed.run();
             return false;
         }
-        return insert(new Entry(address, 0, 0, -1, clock.millis()));
+        boolean added = insert(new Entry(address, 0, 0, -1, clock.millis()));
+        if (added) {
+            changed.run();
+        }
+        return added;
     }
 
     private boolean insert(Entry entry) {
@@ -162,6 +175,7 @@ public final class HostCache {
         } else {
             entries.put(address, updated);
         }
+        changed.run();
     }
 
     /** Records a join that failed (ignored for unknown addresses). */
@@ -169,6 +183,7 @@ public final class HostCache {
         Entry e = entries.get(address);
         if (e != null) {
             entries.put(address, new Entry(address, e.successes(), e.failures() + 1, e.rttMs(), e.lastSeenMs()));
+            changed.run();
         }
     }
 
@@ -209,19 +224,21 @@ public final class HostCache {
     }
 
     /**
-     * Writes the cache atomically (best first).
+     * Writes the cache atomically and durably ({@link AtomicFiles}), best first. The entries are
+     * copied under the lock and written outside it, so the disk never blocks the threads that update
+     * the cache; call from one thread at a time (see {@link HostCacheSaver}).
      *
      * @throws IOException if the file cannot be written
      */
-    public synchronized void save() throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        List<String> lines = new ArrayList<>(entries.size());
-        for (HostPort hp : entries()) {
-            Entry e = entries.get(hp);
-            lines.add(hp + " " + e.successes() + " " + e.failures() + " " + e.rttMs() + " " + e.lastSeenMs());
+    public void save() throws IOException {
+        StringBuilder text = new StringBuilder();
+        synchronized (this) {
+            for (HostPort hp : entries()) {
+                Entry e = entries.get(hp);
+                text.append(hp).append(' ').append(e.successes()).append(' ').append(e.failures()).append(' ')
+                        .append(e.rttMs()).append(' ').append(e.lastSeenMs()).append('\n');
+            }
         }
-        Files.write(tmp, lines, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

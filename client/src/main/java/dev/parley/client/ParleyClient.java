@@ -56,7 +56,9 @@ public final class ParleyClient implements AutoCloseable {
      * @param policy what to do with incoming calls
      * @param listener call progress observer
      * @param clock time source
-     * @param random source of call ids and SSRCs
+     * @param random source of call ids, SSRCs and ICE credentials: a {@code SecureRandom}
+     *     in production (they are secrets: a call id or ICE password that can be predicted can be hijacked);
+     *     tests may pass a seeded generator
      * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      */
@@ -103,9 +105,32 @@ public final class ParleyClient implements AutoCloseable {
     private final String username;
     private final byte[] serverKey;
     private final InstantSource clock;
+    private final Resources resources;
+
+    /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
+    private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
+        /** Stops the disk thread, writes the host cache a last time, then releases the lock. */
+        void close() {
+            disk.shutdownNow();
+            try {
+                disk.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (saver != null) {
+                saver.close();
+            }
+            try {
+                lock.close();
+            } catch (IOException e) {
+                log.debug("releasing the data dir lock failed", e);
+            }
+        }
+    }
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
-            CallEngine calls, String username, byte[] serverKey, InstantSource clock) {
+            CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources) {
+        this.resources = resources;
         this.serverKey = serverKey;
         this.clock = clock;
         this.io = io;
@@ -119,9 +144,14 @@ public final class ParleyClient implements AutoCloseable {
      * Logs in and joins the overlay. Blocks until registered.
      *
      * @throws ProtocolException a refusal by the login server or super node (wrong password, …)
-     * @throws IOException nothing reachable, or the data directory is unusable
+     * @throws IOException nothing reachable, or the data directory is unusable or in use by another
+     *     client ("data dir X is in use by another parley client")
      */
     public static ParleyClient start(Options o) throws ProtocolException, IOException {
+        DataDirLock lock = DataDirLock.acquire(o.dataDir()); // before anything reads or writes the directory
+        ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("client-disk", true));
+        HostCacheSaver saver = null;
         EventLoopGroup io = new NioEventLoopGroup(1, new DefaultThreadFactory("client-io", true));
         ScheduledExecutorService callLoop = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("call-engine", true));
@@ -156,6 +186,8 @@ public final class ParleyClient implements AutoCloseable {
             SuperNodeSession first = await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
+            // From now on every change (rejoins, gossip) is saved, coalesced, on the disk thread.
+            saver = new HostCacheSaver(hostCache, disk, HostCacheSaver.DEFAULT_INTERVAL);
             // Rejoins through the host cache when the super node goes away (docs/nat.md "Path failover").
             SessionKeeper session = new SessionKeeper(io, first, join, hostCache::entries, REJOIN_GIVE_UP_MS);
             CallSettings settings = new CallSettings(login.getCredential().getUsername(),
@@ -192,10 +224,11 @@ public final class ParleyClient implements AutoCloseable {
             }
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
-                    login.getServerPublicKey().toByteArray(), o.clock());
+                    login.getServerPublicKey().toByteArray(), o.clock(), new Resources(lock, disk, saver));
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            new Resources(lock, disk, saver).close();
             throw e;
         }
     }
@@ -342,6 +375,7 @@ public final class ParleyClient implements AutoCloseable {
         session.close();
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        resources.close();
     }
 
     /** Waits for a future, unwrapping protocol and I/O failures. */

@@ -5,6 +5,7 @@ import dev.parley.client.call.CallReport;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.login.Argon2Params;
 import dev.parley.login.LoginServer;
+import dev.parley.login.LoginLimits;
 import dev.parley.login.LoginServerConfig;
 import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SuperNode;
@@ -36,7 +37,9 @@ final class TestOverlay implements AutoCloseable {
     TestOverlay(Path dir, int superNodeCount) throws Exception {
         this.dir = dir;
         login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
-                .withArgon2(CHEAP));
+                .withArgon2(CHEAP)
+                // Every test client logs in from 127.0.0.1: lift the per-address limits (LoginAbuseTest covers them).
+                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000)));
         for (int i = 0; i < superNodeCount; i++) {
             SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(), dir.resolve("sn" + i))
                     .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));

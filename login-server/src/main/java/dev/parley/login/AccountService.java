@@ -20,8 +20,10 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
  * <p>Blocking (Argon2id and JDBC): never call on a Netty event loop. Thread-safe.
  */
 public final class AccountService {
-    /** Shortest accepted password, in Unicode code points. */
+    /** Shortest accepted password at login, in Unicode code points (accounts made before the 8-character rule). */
     public static final int MIN_PASSWORD_CHARS = 1;
+    /** Shortest password for a new account, in Unicode code points (NIST SP 800-63B §5.1.1.1: at least 8). */
+    public static final int MIN_NEW_PASSWORD_CHARS = 8;
     /** Longest accepted password, in Unicode code points; bounds the hashing input. */
     public static final int MAX_PASSWORD_CHARS = 1024;
     /** The one message for unknown users and wrong passwords, so the answer does not reveal which. */
@@ -58,7 +60,7 @@ public final class AccountService {
      * Creates an account.
      *
      * @param username requested name, any case (see {@link Usernames})
-     * @param password {@value #MIN_PASSWORD_CHARS}..{@value #MAX_PASSWORD_CHARS} code points
+     * @param password {@value #MIN_NEW_PASSWORD_CHARS}..{@value #MAX_PASSWORD_CHARS} code points
      * @return the stored account
      * @throws ProtocolException INVALID_USERNAME, BAD_REQUEST (password length) or USERNAME_TAKEN
      *     (also when the name differs only in case from an existing one)
@@ -67,6 +69,7 @@ public final class AccountService {
     public Account createAccount(String username, String password) throws ProtocolException, SQLException {
         String canonical = Usernames.canonical(username);
         checkPassword(password);
+        checkNewPassword(password);
         // Cheap early answer for the common case; the primary key still decides races.
         if (store.find(canonical).isPresent()) {
             throw taken(username);
@@ -113,6 +116,18 @@ public final class AccountService {
         if (chars < MIN_PASSWORD_CHARS || chars > MAX_PASSWORD_CHARS) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
                     "password: %d characters (expected: %d..%d)", chars, MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS));
+        }
+    }
+
+    /**
+     * @throws ProtocolException BAD_REQUEST, e.g. "password: 5 chars (expected: >= 8)", unless the
+     *     password has at least {@value #MIN_NEW_PASSWORD_CHARS} code points
+     */
+    public static void checkNewPassword(String password) throws ProtocolException {
+        int chars = password.codePointCount(0, password.length());
+        if (chars < MIN_NEW_PASSWORD_CHARS) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "password: %d chars (expected: >= %d)", chars, MIN_NEW_PASSWORD_CHARS));
         }
     }
 

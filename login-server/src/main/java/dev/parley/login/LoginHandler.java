@@ -6,6 +6,7 @@ import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Credential;
@@ -30,16 +31,18 @@ import org.slf4j.LoggerFactory;
  * carrying the same request id.
  *
  * <ul>
- *   <li>{@code CreateAccount} → {@code Ok} or Error INVALID_USERNAME / USERNAME_TAKEN / BAD_REQUEST</li>
+ *   <li>{@code CreateAccount} → {@code Ok} or Error INVALID_USERNAME / USERNAME_TAKEN / BAD_REQUEST
+ *       (password shorter than {@value AccountService#MIN_NEW_PASSWORD_CHARS}) / RATE_LIMITED</li>
  *   <li>{@code Login} → {@code LoginResult} (credential, up to {@value #LOGIN_SUPER_NODES} super
- *       nodes, server key) or Error WRONG_CREDENTIALS / INVALID_USERNAME / BAD_REQUEST</li>
+ *       nodes, server key) or Error WRONG_CREDENTIALS / INVALID_USERNAME / BAD_REQUEST / RATE_LIMITED</li>
  *   <li>{@code GetServerKey} → {@code ServerKey}</li>
  *   <li>{@code SuperNodeHeartbeat} → {@code SuperNodeDirectory} (live super nodes that fit in a
  *       frame) or Error BAD_REQUEST for an invalid address</li>
  *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
  * </ul>
  *
- * <p>CreateAccount and Login (Argon2id, JDBC) run on the worker executor; responses are written
+ * <p>CreateAccount and Login first pass the {@link LoginGuard} (per-address buckets, backoff after
+ * failed logins; refused ones get RATE_LIMITED without any Argon2id work), then run on the worker executor; responses are written
  * back through the channel. A full worker queue, or more than {@value #MAX_IN_FLIGHT} pending
  * requests on this connection, gets Error RATE_LIMITED instead of unbounded queueing.
  *
@@ -60,6 +63,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final SuperNodeRegistry directory;
     private final ByteString serverPublicKey;
     private final Executor worker;
+    private final LoginGuard guard;
     private int inFlight; // event loop only
 
     /**
@@ -67,8 +71,11 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
      * @param directory the shared super-node directory
      * @param serverPublicKey the login server's raw 32-byte Ed25519 public key
      * @param worker bounded executor for blocking work; throws {@link RejectedExecutionException} when full
+     * @param guard the server's abuse limits on password work, shared by all connections
      */
-    public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker) {
+    public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
+            LoginGuard guard) {
+        this.guard = guard;
         this.accounts = accounts;
         this.directory = directory;
         this.serverPublicKey = ByteString.copyFrom(serverPublicKey);
@@ -78,9 +85,19 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Envelope request) {
         long id = request.getRequestId();
+        String source = SourceAddresses.key(ctx.channel().remoteAddress());
         switch (request.getBodyCase()) {
-            case CREATE_ACCOUNT -> submit(ctx, id, () -> createAccount(ctx.channel(), id, request.getCreateAccount()));
-            case LOGIN -> submit(ctx, id, () -> login(ctx.channel(), id, request.getLogin()));
+            case CREATE_ACCOUNT -> {
+                if (admitted(ctx, id, () -> guard.admitCreate(source))) {
+                    submit(ctx, id, () -> createAccount(ctx.channel(), id, request.getCreateAccount()));
+                }
+            }
+            case LOGIN -> {
+                String account = canonicalOrNull(request.getLogin().getUsername());
+                if (admitted(ctx, id, () -> guard.admitLogin(source, account))) {
+                    submit(ctx, id, () -> login(ctx.channel(), id, request.getLogin(), source, account));
+                }
+            }
             case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
                     .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
@@ -97,12 +114,16 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         return Envelopes.ok(id);
     }
 
-    private Envelope login(Channel channel, long id, Login request) throws Exception {
+    private Envelope login(Channel channel, long id, Login request, String source, String account) throws Exception {
         Credential credential;
         try {
             credential = accounts.login(request.getUsername(), request.getPassword(),
                     request.getClientPublicKey().toByteArray());
+            guard.loginSucceeded(source, account);
         } catch (ProtocolException e) {
+            if (e.code() == ErrorCode.WRONG_CREDENTIALS) {
+                guard.loginFailed(source, account);
+            }
             log.info("login failed: '{}' from {}: {}", printable(request.getUsername(), 64),
                     channel.remoteAddress(), printable(e.getMessage(), 256));
             throw e;
@@ -164,6 +185,32 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         String shortened = text.length() > maxChars ? text.substring(0, maxChars) + "…" : text;
         return shortened.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /** @return whether {@code check} passed; else its RATE_LIMITED error has been sent */
+    private static boolean admitted(ChannelHandlerContext ctx, long id, Check check) {
+        try {
+            check.run();
+            return true;
+        } catch (ProtocolException e) {
+            log.info("refused from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return false;
+        }
+    }
+
+    private static String canonicalOrNull(String username) {
+        try {
+            return Usernames.canonical(username);
+        } catch (ProtocolException e) {
+            return null; // the worker answers INVALID_USERNAME
+        }
+    }
+
+    /** A limit check. */
+    @FunctionalInterface
+    private interface Check {
+        void run() throws ProtocolException;
     }
 
     /** Runs {@code work} on the worker executor and writes its response (or error) back on the event loop. */

@@ -1,5 +1,6 @@
 package dev.parley.login;
 
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
@@ -12,13 +13,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Parley login server: accounts, credential issuing and the super-node directory over a
  * framed-protobuf TCP control connection (see {@link LoginHandler} for the requests served).
+ *
+ * <p>Abuse limits ({@link LoginLimits}): connections per address and idle timeout
+ * ({@link ConnectionGuard}), password work per address and backoff after failed logins ({@link LoginGuard}).
  *
  * <p>Threads: one Netty acceptor loop, Netty worker loops for the connections, and
  * {@link LoginServerConfig#workerThreads()} worker threads for Argon2id and JDBC.
@@ -73,7 +77,10 @@ public final class LoginServer implements AutoCloseable {
      */
     public static LoginServer start(LoginServerConfig config) throws IOException {
         Path dataDir = config.dataDir();
-        Files.createDirectories(dataDir);
+        AtomicFiles.createPrivateDirectories(dataDir);
+        if (config.jdbcUrl() == null) {
+            createOwnerOnly(dataDir.resolve("accounts.db"));
+        }
         Ed25519KeyPair key = Ed25519KeyPair.loadOrCreate(dataDir.resolve("login-server.key"), config.random());
         writePublicKey(dataDir.resolve("login-server.pub"), key.publicKey());
 
@@ -97,6 +104,9 @@ public final class LoginServer implements AutoCloseable {
                     SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
+            LoginGuard guard = new LoginGuard(config.limits(), config.clock());
+            ConnectionGuard connections = new ConnectionGuard(config.limits());
+            long idleMs = config.limits().idleTimeout().toMillis();
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
@@ -107,7 +117,9 @@ public final class LoginServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor));
+                            ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
+                            ch.pipeline().addLast("connections", connections);
+                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });
@@ -174,13 +186,19 @@ public final class LoginServer implements AutoCloseable {
         store.close();
     }
 
-    private static void writePublicKey(Path file, byte[] publicKey) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".pub", ".tmp");
-        try {
-            Files.writeString(tmp, HexFormat.of().formatHex(publicKey) + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+    /**
+     * Creates {@code file} empty and owner-only if missing (SQLite takes an empty file as a new
+     * database and gives its journal files the same permissions), else restricts it to the owner.
+     */
+    private static void createOwnerOnly(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file);
         }
+        AtomicFiles.restrictToOwner(file);
+    }
+
+    private static void writePublicKey(Path file, byte[] publicKey) throws IOException {
+        byte[] hex = (HexFormat.of().formatHex(publicKey) + "\n").getBytes(StandardCharsets.US_ASCII);
+        AtomicFiles.write(file, AtomicFiles.WORLD_READABLE, out -> out.write(hex));
     }
 }

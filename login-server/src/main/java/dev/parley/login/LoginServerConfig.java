@@ -24,10 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param workerThreads threads (and DB connections) for Argon2id and JDBC work (default 2)
  * @param workQueueCapacity requests waiting for a worker beyond which new ones get RATE_LIMITED (default 256)
  * @param random source of password salts and of a newly generated signing key
+ * @param limits abuse limits (default {@link LoginLimits#DEFAULTS}; always on)
  */
 public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String jdbcUrl, InstantSource clock,
         Duration credentialLifetime, Duration superNodeTtl, Argon2Params argon2, int workerThreads,
-        int workQueueCapacity, SecureRandom random) {
+        int workQueueCapacity, SecureRandom random, LoginLimits limits) {
     /** Default validity of issued credentials. */
     public static final Duration DEFAULT_CREDENTIAL_LIFETIME = Duration.ofHours(24);
     /** Default super-node liveness after a heartbeat. */
@@ -44,6 +45,7 @@ public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String 
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(argon2, "argon2");
         Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(limits, "limits");
         requirePositive("credentialLifetime", credentialLifetime);
         requirePositive("superNodeTtl", superNodeTtl);
         if (workerThreads < 1) {
@@ -58,7 +60,7 @@ public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String 
     public static LoginServerConfig defaults(HostPort listen, Path dataDir) {
         return new LoginServerConfig(listen, dataDir, null, InstantSource.system(), DEFAULT_CREDENTIAL_LIFETIME,
                 DEFAULT_SUPER_NODE_TTL, Argon2Params.OWASP, DEFAULT_WORKER_THREADS, DEFAULT_WORK_QUEUE_CAPACITY,
-                new SecureRandom());
+                new SecureRandom(), LoginLimits.DEFAULTS);
     }
 
     /** @return the JDBC URL to use: {@link #jdbcUrl()} or the SQLite file {@code dataDir/accounts.db} */
@@ -69,43 +71,49 @@ public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String 
     /** @return a copy with another account database URL (none = SQLite in the data dir) */
     public LoginServerConfig withJdbcUrl(@Nullable String url) {
         return new LoginServerConfig(listen, dataDir, url, clock, credentialLifetime, superNodeTtl, argon2,
-                workerThreads, workQueueCapacity, random);
+                workerThreads, workQueueCapacity, random, limits);
     }
 
     /** @return a copy with another clock */
     public LoginServerConfig withClock(InstantSource c) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, c, credentialLifetime, superNodeTtl, argon2,
-                workerThreads, workQueueCapacity, random);
+                workerThreads, workQueueCapacity, random, limits);
     }
 
     /** @return a copy with another credential lifetime */
     public LoginServerConfig withCredentialLifetime(Duration lifetime) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, lifetime, superNodeTtl, argon2,
-                workerThreads, workQueueCapacity, random);
+                workerThreads, workQueueCapacity, random, limits);
     }
 
     /** @return a copy with another super-node TTL */
     public LoginServerConfig withSuperNodeTtl(Duration ttl) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, credentialLifetime, ttl, argon2,
-                workerThreads, workQueueCapacity, random);
+                workerThreads, workQueueCapacity, random, limits);
     }
 
     /** @return a copy with other Argon2id costs for new hashes */
     public LoginServerConfig withArgon2(Argon2Params params) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, credentialLifetime, superNodeTtl, params,
-                workerThreads, workQueueCapacity, random);
+                workerThreads, workQueueCapacity, random, limits);
     }
 
     /** @return a copy with another worker pool size and queue bound */
     public LoginServerConfig withWorkers(int threads, int queueCapacity) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, credentialLifetime, superNodeTtl, argon2,
-                threads, queueCapacity, random);
+                threads, queueCapacity, random, limits);
     }
 
     /** @return a copy with another random source (e.g. seeded in tests) */
     public LoginServerConfig withRandom(SecureRandom r) {
         return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, credentialLifetime, superNodeTtl, argon2,
-                workerThreads, workQueueCapacity, r);
+                workerThreads, workQueueCapacity, r, limits);
+    }
+
+    /** @return a copy with other abuse limits (e.g. lifted per-address limits for a bot fleet on one host) */
+    public LoginServerConfig withLimits(LoginLimits l) {
+        return new LoginServerConfig(listen, dataDir, jdbcUrl, clock, credentialLifetime, superNodeTtl, argon2,
+                workerThreads, workQueueCapacity, random, l);
     }
 
     private static void requirePositive(String name, Duration d) {

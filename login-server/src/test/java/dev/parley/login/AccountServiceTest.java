@@ -46,9 +46,9 @@ class AccountServiceTest {
 
     @Test
     void loginIssuesAVerifiableCredentialForTheCanonicalName() throws Exception {
-        service.createAccount("Alice", "s3cret");
+        service.createAccount("Alice", "s3cret-pass");
 
-        Credential credential = service.login("ALICE", "s3cret", clientKey);
+        Credential credential = service.login("ALICE", "s3cret-pass", clientKey);
 
         Credentials.verify(serverKey.publicKey(), credential, clock.instant());
         assertThat(credential.getUsername()).isEqualTo("alice");
@@ -60,12 +60,12 @@ class AccountServiceTest {
 
     @Test
     void unknownUserAndWrongPasswordAreIndistinguishable() throws Exception {
-        service.createAccount("alice", "s3cret");
+        service.createAccount("alice", "s3cret-pass");
 
         ProtocolException wrongPassword = catchThrowableOfType(ProtocolException.class,
                 () -> service.login("alice", "S3cret", clientKey));
         ProtocolException unknownUser = catchThrowableOfType(ProtocolException.class,
-                () -> service.login("mallory", "s3cret", clientKey));
+                () -> service.login("mallory", "s3cret-pass", clientKey));
 
         assertThat(wrongPassword.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS);
         assertThat(unknownUser.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS);
@@ -74,12 +74,12 @@ class AccountServiceTest {
 
     @Test
     void usernamesAreUniqueIgnoringCase() throws Exception {
-        service.createAccount("Bob", "pw");
+        service.createAccount("Bob", "pw-123456");
 
-        ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> service.createAccount("bOB", "other"));
+        ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> service.createAccount("bOB", "other-password"));
 
         assertThat(e.code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
-        assertThat(service.login("bob", "pw", clientKey).getUsername()).isEqualTo("bob");
+        assertThat(service.login("bob", "pw-123456", clientKey).getUsername()).isEqualTo("bob");
     }
 
     @Test
@@ -93,7 +93,7 @@ class AccountServiceTest {
                 results.add(pool.submit(() -> {
                     start.await();
                     try {
-                        service.createAccount(name, "pw-" + name);
+                        service.createAccount(name, "password-" + name);
                         return ErrorCode.ERROR_UNSPECIFIED;
                     } catch (ProtocolException e) {
                         return e.code();
@@ -116,7 +116,7 @@ class AccountServiceTest {
     @Test
     void rejectsInvalidUsernames() {
         for (String name : new String[] {"ab", "a".repeat(33), "bad name", "bad!", "_leading", ""}) {
-            ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> service.createAccount(name, "pw"));
+            ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> service.createAccount(name, "pw-123456"));
             assertThat(e.code()).as(name).isEqualTo(ErrorCode.INVALID_USERNAME);
         }
     }
@@ -136,13 +136,23 @@ class AccountServiceTest {
     }
 
     @Test
+    void newAccountsNeedAtLeastEightCharacters() throws Exception {
+        // The attack: an account whose password falls to a short dictionary run (NIST SP 800-63B: >= 8).
+        ProtocolException seven = catchThrowableOfType(ProtocolException.class, () -> service.createAccount("heidi", "1234567"));
+        assertThat(seven.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(seven.getMessage()).isEqualTo("password: 7 chars (expected: >= 8)");
+        // Code points, not UTF-16 units: eight emoji are eight characters.
+        service.createAccount("heidi", "\uD83D\uDD11".repeat(8));
+    }
+
+    @Test
     void rejectsMalformedClientKeys() throws Exception {
-        service.createAccount("grace", "pw");
+        service.createAccount("grace", "pw-123456");
 
         ProtocolException shortKey = catchThrowableOfType(ProtocolException.class,
-                () -> service.login("grace", "pw", new byte[31]));
+                () -> service.login("grace", "pw-123456", new byte[31]));
         ProtocolException notAPoint = catchThrowableOfType(ProtocolException.class,
-                () -> service.login("grace", "pw", TestSupport.invalidEd25519Key()));
+                () -> service.login("grace", "pw-123456", TestSupport.invalidEd25519Key()));
 
         assertThat(shortKey.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(shortKey.getMessage()).isEqualTo("client_public_key: 31 bytes (expected: 32)");

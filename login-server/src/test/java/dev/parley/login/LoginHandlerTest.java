@@ -58,7 +58,8 @@ class LoginHandlerTest {
     }
 
     private EmbeddedChannel channel(Executor worker) {
-        return new EmbeddedChannel(new LoginHandler(service, registry, serverKey.publicKey(), worker),
+        return new EmbeddedChannel(new LoginHandler(service, registry, serverKey.publicKey(), worker,
+                new LoginGuard(LoginLimits.DEFAULTS, clock)),
                 ErrorClosingHandler.INSTANCE);
     }
 
@@ -103,8 +104,8 @@ class LoginHandlerTest {
         }
         EmbeddedChannel ch = channel(DIRECT);
 
-        assertThat(exchange(ch, create(1, "Alice", "pw")).hasOk()).isTrue();
-        Envelope response = exchange(ch, login(2, "alice", "pw"));
+        assertThat(exchange(ch, create(1, "Alice", "pw-123456")).hasOk()).isTrue();
+        Envelope response = exchange(ch, login(2, "alice", "pw-123456"));
 
         assertThat(response.hasLoginResult()).as(response.toString()).isTrue();
         var result = response.getLoginResult();
@@ -121,7 +122,7 @@ class LoginHandlerTest {
 
         Envelope noBody = exchange(ch, Envelopes.builder(7));
         Envelope unexpected = exchange(ch, Envelopes.builder(8).setOk(Ok.getDefaultInstance()));
-        Envelope wrong = exchange(ch, login(9, "nobody", "pw"));
+        Envelope wrong = exchange(ch, login(9, "nobody", "pw-123456"));
 
         assertThat(noBody.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(unexpected.getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
@@ -187,7 +188,7 @@ class LoginHandlerTest {
             throw new RejectedExecutionException("queue full");
         });
 
-        Envelope response = exchange(ch, create(1, "alice", "pw"));
+        Envelope response = exchange(ch, create(1, "alice", "pw-123456"));
 
         assertThat(response.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
         assertThat(ch.isOpen()).isTrue();
@@ -200,9 +201,9 @@ class LoginHandlerTest {
         EmbeddedChannel ch = channel(parked::add);
 
         for (int i = 1; i <= LoginHandler.MAX_IN_FLIGHT; i++) {
-            ch.writeInbound(create(i, "user" + i, "pw").build());
+            ch.writeInbound(create(i, "user" + i, "pw-123456").build());
         }
-        Envelope limited = exchange(ch, create(100, "user100", "pw"));
+        Envelope limited = exchange(ch, create(100, "user100", "pw-123456"));
         assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
         assertThat(parked).hasSize(LoginHandler.MAX_IN_FLIGHT);
 
@@ -211,7 +212,7 @@ class LoginHandlerTest {
         Envelope first = ch.readOutbound();
         assertThat(first.getRequestId()).isEqualTo(1);
         assertThat(first.hasOk()).isTrue();
-        ch.writeInbound(create(101, "user101", "pw").build());
+        ch.writeInbound(create(101, "user101", "pw-123456").build());
         assertThat(parked).hasSize(LoginHandler.MAX_IN_FLIGHT);
         ch.finishAndReleaseAll();
     }
@@ -221,7 +222,7 @@ class LoginHandlerTest {
         EmbeddedChannel ch = channel(DIRECT);
         store.close();
 
-        Envelope response = exchange(ch, login(4, "alice", "pw"));
+        Envelope response = exchange(ch, login(4, "alice", "pw-123456"));
 
         assertThat(response.getError().getCode()).isEqualTo(ErrorCode.INTERNAL);
         assertThat(response.getError().getMessage()).doesNotContain("SQL");
@@ -233,7 +234,8 @@ class LoginHandlerTest {
     void fullPipelineAnswersGarbageWithBadRequestAndCloses() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel();
         ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-        ch.pipeline().addLast(new LoginHandler(service, registry, serverKey.publicKey(), DIRECT), ErrorClosingHandler.INSTANCE);
+        ch.pipeline().addLast(new LoginHandler(service, registry, serverKey.publicKey(), DIRECT,
+                new LoginGuard(LoginLimits.DEFAULTS, clock)), ErrorClosingHandler.INSTANCE);
 
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
         ch.runPendingTasks();

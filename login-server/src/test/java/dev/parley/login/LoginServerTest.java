@@ -115,9 +115,9 @@ class LoginServerTest {
     @Test
     void createAccountAndLoginIssueACredentialTheServerKeyVerifies() throws Exception {
         try (ControlConnection c = connect()) {
-            assertThat(call(c, create("Alice", "hunter2")).hasOk()).isTrue();
+            assertThat(call(c, create("Alice", "hunter2-hunter2")).hasOk()).isTrue();
 
-            LoginResult result = call(c, login("alice", "hunter2")).getLoginResult();
+            LoginResult result = call(c, login("alice", "hunter2-hunter2")).getLoginResult();
 
             Credentials.verify(server.publicKey(), result.getCredential(), clock.instant());
             assertThat(result.getCredential().getUsername()).isEqualTo("alice");
@@ -133,25 +133,25 @@ class LoginServerTest {
     @Test
     void refusesWrongPasswordsUnknownUsersDuplicatesAndMalformedInput() throws Exception {
         try (ControlConnection c = connect()) {
-            call(c, create("Bob", "pw"));
+            call(c, create("Bob", "pw-123456"));
 
             ProtocolException wrongPassword = failure(c, login("bob", "PW"));
-            ProtocolException unknownUser = failure(c, login("nobody", "pw"));
+            ProtocolException unknownUser = failure(c, login("nobody", "pw-123456"));
             assertThat(wrongPassword.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS);
             assertThat(unknownUser.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS);
             assertThat(unknownUser.getMessage()).isEqualTo(wrongPassword.getMessage());
 
-            assertThat(failure(c, create("BOB", "other")).code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
+            assertThat(failure(c, create("BOB", "other-password")).code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
             for (String name : new String[] {"bo", "b".repeat(33), "bob smith", "bob/../x", "-bob"}) {
-                assertThat(failure(c, create(name, "pw")).code()).as(name).isEqualTo(ErrorCode.INVALID_USERNAME);
+                assertThat(failure(c, create(name, "pw-123456")).code()).as(name).isEqualTo(ErrorCode.INVALID_USERNAME);
             }
             assertThat(failure(c, create("carol", "")).code()).isEqualTo(ErrorCode.BAD_REQUEST);
-            assertThat(failure(c, login("bob", "pw", new byte[16])).code()).isEqualTo(ErrorCode.BAD_REQUEST);
-            assertThat(failure(c, login("bob", "pw", new byte[33])).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(c, login("bob", "pw-123456", new byte[16])).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(c, login("bob", "pw-123456", new byte[33])).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(failure(c, Envelope.newBuilder()).code()).isEqualTo(ErrorCode.BAD_REQUEST);
 
             // Every refusal left the connection usable.
-            assertThat(call(c, login("BoB", "pw")).getLoginResult().getCredential().getUsername()).isEqualTo("bob");
+            assertThat(call(c, login("BoB", "pw-123456")).getLoginResult().getCredential().getUsername()).isEqualTo("bob");
         }
     }
 
@@ -198,7 +198,7 @@ class LoginServerTest {
     @Test
     void heartbeatsFeedTheDirectoryAndLoginsGetAtMostSeven() throws Exception {
         try (ControlConnection c = connect()) {
-            call(c, create("dave", "pw"));
+            call(c, create("dave", "pw-123456"));
             for (int i = 1; i <= 10; i++) {
                 Envelope directory = call(c, heartbeat(new HostPort("10.1.0." + i, 7000)));
                 assertThat(directory.getSupernodeDirectory().getSuperNodesCount()).isEqualTo(i);
@@ -206,16 +206,16 @@ class LoginServerTest {
                 clock.advance(Duration.ofSeconds(1));
             }
 
-            LoginResult result = call(c, login("dave", "pw")).getLoginResult();
+            LoginResult result = call(c, login("dave", "pw-123456")).getLoginResult();
             assertThat(result.getSuperNodesList()).extracting(Address::getHost).containsExactly(
                     "10.1.0.10", "10.1.0.9", "10.1.0.8", "10.1.0.7", "10.1.0.6", "10.1.0.5", "10.1.0.4");
 
             // TTL is 15 s: the first five heartbeats (at T0..T0+4 s) are stale at T0+19 s.
             clock.advance(Duration.ofSeconds(9));
-            assertThat(call(c, login("dave", "pw")).getLoginResult().getSuperNodesList()).extracting(Address::getHost)
+            assertThat(call(c, login("dave", "pw-123456")).getLoginResult().getSuperNodesList()).extracting(Address::getHost)
                     .containsExactly("10.1.0.10", "10.1.0.9", "10.1.0.8", "10.1.0.7", "10.1.0.6");
             clock.advance(Duration.ofSeconds(15));
-            assertThat(call(c, login("dave", "pw")).getLoginResult().getSuperNodesList()).isEmpty();
+            assertThat(call(c, login("dave", "pw-123456")).getLoginResult().getSuperNodesList()).isEmpty();
             Envelope directory = call(c, heartbeat(new HostPort("10.1.0.99", 7000)));
             assertThat(directory.getSupernodeDirectory().getSuperNodesList())
                     .containsExactly(new HostPort("10.1.0.99", 7000).toAddress());
@@ -228,7 +228,7 @@ class LoginServerTest {
     void keyAndAccountsPersistAcrossRestartAndOldHashParametersStillVerify() throws Exception {
         byte[] firstKey = server.publicKey();
         try (ControlConnection c = connect()) {
-            call(c, create("Erin", "pw"));
+            call(c, create("Erin", "pw-123456"));
         }
         server.close();
         server.close(); // idempotent
@@ -240,9 +240,9 @@ class LoginServerTest {
         assertThat(Files.readString(dataDir.resolve("login-server.pub")).strip())
                 .isEqualTo(HexFormat.of().formatHex(firstKey));
         try (ControlConnection c = connect()) {
-            LoginResult result = call(c, login("erin", "pw")).getLoginResult();
+            LoginResult result = call(c, login("erin", "pw-123456")).getLoginResult();
             Credentials.verify(firstKey, result.getCredential(), clock.instant());
-            call(c, create("frank", "pw"));
+            call(c, create("frank", "pw-123456"));
         }
         server.close();
         try (AccountStore store = AccountStore.open(AccountStore.sqliteUrl(dataDir.resolve("accounts.db")), 1)) {

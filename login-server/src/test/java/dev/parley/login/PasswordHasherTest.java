@@ -22,7 +22,7 @@ class PasswordHasherTest {
 
     @Test
     void recordsParametersSaltAndVersion() {
-        PasswordHash stored = hasher.hash("pw");
+        PasswordHash stored = hasher.hash("pw-123456");
 
         assertThat(stored.params()).isEqualTo(TestSupport.CHEAP);
         assertThat(stored.version()).isEqualTo(0x13);
@@ -32,13 +32,13 @@ class PasswordHasherTest {
 
     @Test
     void producesStandardArgon2idOutput() {
-        PasswordHash stored = hasher.hash("pw");
+        PasswordHash stored = hasher.hash("pw-123456");
         // Independent recomputation with the raw BouncyCastle API and the recorded inputs.
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(0x13)
                 .withSalt(stored.salt()).withMemoryAsKB(256).withIterations(1).withParallelism(1).build());
         byte[] expected = new byte[32];
-        generator.generateBytes("pw".getBytes(StandardCharsets.UTF_8), expected);
+        generator.generateBytes("pw-123456".getBytes(StandardCharsets.UTF_8), expected);
 
         assertThat(stored.hash()).isEqualTo(expected);
     }
@@ -55,23 +55,23 @@ class PasswordHasherTest {
     @Test
     void hashMadeWithOldParametersVerifiesUnderNewOnes() {
         Argon2Params old = new Argon2Params(128, 2, 1);
-        PasswordHash stored = new PasswordHasher(old, TestSupport.seededRandom(2)).hash("pw");
+        PasswordHash stored = new PasswordHasher(old, TestSupport.seededRandom(2)).hash("pw-123456");
         PasswordHasher upgraded = new PasswordHasher(new Argon2Params(512, 1, 2), TestSupport.seededRandom(3));
 
-        assertThat(upgraded.verify("pw", stored)).isTrue();
+        assertThat(upgraded.verify("pw-123456", stored)).isTrue();
         assertThat(upgraded.verify("wrong", stored)).isFalse();
     }
 
     @Test
     void verificationUsesTheRecordedParameters() {
-        PasswordHash stored = hasher.hash("pw");
+        PasswordHash stored = hasher.hash("pw-123456");
         PasswordHash otherMemory = new PasswordHash(stored.hash(), stored.salt(), new Argon2Params(512, 1, 1), 0x13);
         PasswordHash otherIterations = new PasswordHash(stored.hash(), stored.salt(), new Argon2Params(256, 2, 1), 0x13);
         PasswordHash otherVersion = new PasswordHash(stored.hash(), stored.salt(), stored.params(), 0x10);
 
-        assertThat(hasher.verify("pw", otherMemory)).isFalse();
-        assertThat(hasher.verify("pw", otherIterations)).isFalse();
-        assertThat(hasher.verify("pw", otherVersion)).isFalse();
+        assertThat(hasher.verify("pw-123456", otherMemory)).isFalse();
+        assertThat(hasher.verify("pw-123456", otherIterations)).isFalse();
+        assertThat(hasher.verify("pw-123456", otherVersion)).isFalse();
     }
 
     @Test

@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -51,7 +49,8 @@ public final class Ed25519KeyPair {
     }
 
     /**
-     * Loads the key in {@code file}, or generates one and writes it there (owner-only permissions).
+     * Loads the key in {@code file}, or generates one and writes it there (owner-only permissions,
+     * atomically and fsynced: see {@link AtomicFiles}).
      *
      * @throws IOException if the file cannot be read or written, or holds no valid key
      */
@@ -65,20 +64,7 @@ public final class Ed25519KeyPair {
             return fromSeed(seed);
         }
         Ed25519KeyPair pair = generate(random);
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".key", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // non-POSIX file system: rely on the directory's permissions
-            }
-            Files.write(tmp, pair.privateKey.getEncoded());
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, pair.privateKey.getEncoded()); // owner-only, fsynced
         return pair;
     }
 

@@ -2,6 +2,7 @@ package dev.parley.app.bots;
 
 import dev.parley.login.Argon2Params;
 import dev.parley.login.LoginServer;
+import dev.parley.login.LoginLimits;
 import dev.parley.login.LoginServerConfig;
 import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SearchSettings;
@@ -53,7 +54,9 @@ final class BotsOverlay implements AutoCloseable {
      */
     BotsOverlay(Path dir, int count, boolean digests, long seed) throws Exception {
         login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
-                .withArgon2(BOT_ARGON2).withWorkers(2, 100_000));
+                .withArgon2(BOT_ARGON2).withWorkers(2, 100_000)
+                // Every bot logs in from 127.0.0.1: lift the per-address limits for the benchmark.
+                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000_000, 1_000_000, 1_000_000, 1_000_000)));
         try {
             baselineHeapBytes = heapAfterGc();
             for (int i = 0; i < count; i++) {

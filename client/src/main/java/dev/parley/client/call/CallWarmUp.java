@@ -10,9 +10,9 @@ import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.MediaDescription;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ public final class CallWarmUp {
      */
     public static boolean run() {
         InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
-        SplittableRandom random = new SplittableRandom(20_26);
+        SecureRandom random = new SecureRandom(); // real ICE credentials, even on loopback
         try (MediaSession a = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 1), loopback);
                 MediaSession b = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 2), loopback)) {
             IceAgent ia = new IceAgent(a.socket(), InstantSource.system(), random, true, ConnectivityChecks.Config.DEFAULTS, false);
