@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,9 @@ final class LoginLink implements AutoCloseable {
     private final Duration heartbeatInterval;
     private final java.util.function.Consumer<List<HostPort>> onDirectory;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private volatile byte[] serverKey;
+    private volatile byte @Nullable [] serverKey;
     private volatile List<HostPort> directory = List.of();
-    private ControlConnection connection; // loop only
+    private @Nullable ControlConnection connection; // loop only
     private long backoffMs = INITIAL_BACKOFF_MS; // loop only
     private boolean closed; // loop only
 
@@ -71,8 +72,8 @@ final class LoginLink implements AutoCloseable {
         loop.execute(this::connect);
     }
 
-    /** @return the login server's raw Ed25519 public key, or {@code null} until it answered */
-    byte[] serverKey() {
+    /** @return the login server's raw Ed25519 public key (none until it answered) */
+    byte @Nullable [] serverKey() {
         return serverKey;
     }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +52,12 @@ final class MeshTransport implements AutoCloseable {
         /**
          * @param msg a request (id ≠ 0) or push (id 0)
          * @param sender the datagram's source
-         * @return the response to send back (its id is set here), or {@code null} for none
+         * @return the response to send back (its id is set here), if any
          */
-        Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender);
+        Envelope.@Nullable Builder onMessage(Envelope msg, InetSocketAddress sender);
     }
 
-    private record Pending(CompletableFuture<Envelope> response, ScheduledFuture<?>[] timers) {}
+    private record Pending(CompletableFuture<Envelope> response, @Nullable ScheduledFuture<?>[] timers) {}
 
     private final Channel channel;
     private final Map<Long, Pending> pending = new HashMap<>(); // loop only
