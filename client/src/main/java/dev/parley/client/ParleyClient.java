@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ public final class ParleyClient implements AutoCloseable {
      * @param password the user's password
      * @param dataDir where key, credential and host cache live
      * @param createAccount create the account if it does not exist
-     * @param superNode pin this super node (null: use the host cache)
+     * @param superNode pin this super node (without one: use the host cache)
      * @param bitrateKbps Opus bitrate to send, 32..64
      * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed jitter-buffer delay of 20..1000 ms
      * @param ringTimeout how long an unanswered call rings
@@ -61,12 +62,12 @@ public final class ParleyClient implements AutoCloseable {
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-            HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+            @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
             dev.parley.codec.sim.ImpairmentSpec impairment, boolean relayOnly) {
         /** Every candidate type allowed. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random,
                 dev.parley.codec.sim.ImpairmentSpec impairment) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
@@ -81,7 +82,7 @@ public final class ParleyClient implements AutoCloseable {
 
         /** Without impairment. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
                     policy, listener, clock, random, dev.parley.codec.sim.ImpairmentSpec.NONE, false);
@@ -264,8 +265,8 @@ public final class ParleyClient implements AutoCloseable {
         return session.superNode();
     }
 
-    /** @return the current super-node session, null while rejoining (tests) */
-    SuperNodeSession session() {
+    /** @return the current super-node session, none while rejoining (tests) */
+    @Nullable SuperNodeSession session() {
         return session.session();
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ICE for one call on its media socket (docs/nat.md): gathers host, server-reflexive (STUN to the
@@ -44,13 +45,13 @@ final class IceAgent {
      * @param credentials our ICE ufrag/password
      * @param candidates host, srflx (if learned) and relayed (if latched or reachable over TCP)
      * @param udpBlocked no STUN server and no relay answered over UDP
-     * @param relay the relay's address, or null without a relay
+     * @param relay the relay's address; none without a relay
      * @param relayOnly offer and check only the relayed candidate (ICE transport policy "relay"); the
      *     host candidate stays in {@code candidates} as the checks' base
-     * @param relayToken our token at the relay (for a TCP relay link), or null without a relay
+     * @param relayToken our token at the relay (for a TCP relay link); none without a relay
      */
-    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay,
-            boolean relayOnly, byte[] relayToken) {
+    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, @Nullable InetSocketAddress relay,
+            boolean relayOnly, byte @Nullable [] relayToken) {
         /** @return the candidates to offer the peer */
         List<Candidate> advertised() {
             return relayOnly ? candidates.stream().filter(c -> c.type() == CandidateType.RELAYED).toList() : candidates;
@@ -64,8 +65,8 @@ final class IceAgent {
     private final ConnectivityChecks.Config config;
     private final StunClient stun;
     private final boolean relayOnly;
-    private Local local;
-    private ConnectivityChecks checks;
+    private @Nullable Local local;
+    private @Nullable ConnectivityChecks checks;
 
     /** @param relayOnly offer and check only relayed candidates (when a relay is available) */
     IceAgent(MediaSocket media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
@@ -85,11 +86,12 @@ final class IceAgent {
      *
      * @param hostIp the host candidate's IP (the interface towards the super node)
      * @param stunServers STUN servers (the super nodes' UDP ports)
-     * @param relay the relay's address, or null
-     * @param relayToken our token for it, or null
+     * @param relay the relay's address, if any
+     * @param relayToken our token for it, if any
      * @return completes with our offer (never exceptionally)
      */
-    CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, InetSocketAddress relay, byte[] relayToken) {
+    CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, @Nullable InetSocketAddress relay,
+            byte @Nullable [] relayToken) {
         CompletableFuture<Local> out = new CompletableFuture<>();
         media.scheduler().execute(() -> {
             IceCredentials creds = IceCredentials.random(random);
@@ -130,7 +132,7 @@ final class IceAgent {
         return out;
     }
 
-    private static Optional<InetSocketAddress> mapped(StunResponse r, Throwable e) {
+    private static Optional<InetSocketAddress> mapped(@Nullable StunResponse r, @Nullable Throwable e) {
         return e != null || !r.isSuccess() ? Optional.empty() : r.mappedAddress();
     }
 
@@ -222,7 +224,7 @@ final class IceAgent {
     }
 
     /** Adds our ICE fields to a media description. */
-    static MediaDescription.Builder describe(MediaDescription.Builder b, Local local, byte[] relayTokenForPeer) {
+    static MediaDescription.Builder describe(MediaDescription.Builder b, Local local, byte @Nullable [] relayTokenForPeer) {
         b.clearCandidates();
         for (Candidate c : local.advertised()) {
             b.addCandidates(dev.parley.protocol.wire.Candidate.newBuilder()
