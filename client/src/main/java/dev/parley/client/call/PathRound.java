@@ -143,7 +143,7 @@ final class PathRound {
 
     private MediaDescription describe(byte @Nullable [] tokenForPeer) {
         HostPort host = new HostPort(settings.mediaHost(), socket.localAddress().getPort());
-        return IceAgent.describe(MediaDescriptions.describe(ssrc, settings.bitrateKbps(), host).toBuilder(), local,
+        return WireCandidates.describe(MediaDescriptions.describe(ssrc, settings.bitrateKbps(), host).toBuilder(), local,
                 tokenForPeer).build();
     }
 
