@@ -147,7 +147,7 @@ public final class ParleyClient implements AutoCloseable {
             HostCache hostCache = store.hostCache(o.clock());
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
-            CallEngine[] engine = new CallEngine[1];
+            SignalInbox signals = new SignalInbox();
             SuperNodeSession.JoinObserver observer = new SuperNodeSession.JoinObserver() {
                 @Override
                 public void succeeded(HostPort superNode, long rttMs) {
@@ -160,7 +160,7 @@ public final class ParleyClient implements AutoCloseable {
                 }
             };
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
-                    .join(io, sns, login.getCredential(), identity, List.of(), signal -> engine[0].onSignal(signal), o.clock(), observer);
+                    .join(io, sns, login.getCredential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
@@ -177,20 +177,21 @@ public final class ParleyClient implements AutoCloseable {
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
             }, new SessionRelays(io, session::require), ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
-            engine[0] = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
+            CallEngine engine = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
                     o.policy(), o.listener());
+            signals.deliverTo(engine);
             session.listener(new SessionKeeper.Listener() {
                 @Override
                 public void lost(HostPort superNode) {
-                    engine[0].onSuperNodeLost(superNode);
+                    engine.onSuperNodeLost(superNode);
                 }
 
                 @Override
                 public void rejoined(HostPort superNode) {
-                    engine[0].onSuperNodeRejoined(superNode);
+                    engine.onSuperNodeRejoined(superNode);
                 }
             });
-            engine[0].prepareMedia();
+            engine.prepareMedia();
             try {
                 warmCall.get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -199,7 +200,7 @@ public final class ParleyClient implements AutoCloseable {
                 log.debug("call warm-up: {}", e.toString());
             }
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
+            return new ParleyClient(io, callLoop, session, engine, settings.self(),
                     login.getServerPublicKey().toByteArray(), o.clock());
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
