@@ -122,7 +122,7 @@ final class DigestSync {
      *
      * @return false if it was malformed or older than the one held (both ignored)
      */
-    boolean accept(PeerTable.Peer peer, dev.parley.protocol.wire.PresenceDigest wire) {
+    boolean accept(PeerTable.Peer peer, dev.parley.protocol.wire.PresenceDigest wire) { // qualified: clashes with ours
         Optional<PresenceDigest> parsed = PresenceDigest.fromWire(wire);
         if (parsed.isEmpty()) {
             log.debug("{} sent a malformed digest; ignored", peer.address);

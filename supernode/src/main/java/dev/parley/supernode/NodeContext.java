@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import dev.parley.nat.relay.MediaRelay;
 import dev.parley.protocol.HostPort;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search, dev.parley.nat.relay.@Nullable MediaRelay relay) {
+        SearchSettings search, @Nullable MediaRelay relay) {
     /** Without a media relay. */
     NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
