@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -213,8 +214,8 @@ public final class HostCache {
                 .limit(n).map(Entry::address).toList();
     }
 
-    /** @return the entry for {@code address}, or null */
-    public synchronized Entry entry(HostPort address) {
+    /** @return the entry for {@code address}, if any */
+    public synchronized @Nullable Entry entry(HostPort address) {
         return entries.get(address);
     }
 

@@ -4,9 +4,13 @@ import dev.parley.client.call.CallEngine;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
+import dev.parley.client.call.CallWarmUp;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.call.NatTraversal;
+import dev.parley.codec.sim.ImpairmentSpec;
+import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
@@ -27,9 +31,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +57,7 @@ public final class ParleyClient implements AutoCloseable {
      * @param password the user's password
      * @param dataDir where key, credential and host cache live
      * @param createAccount create the account if it does not exist
-     * @param superNode pin this super node (null: use the host cache)
+     * @param superNode pin this super node (without one: use the host cache)
      * @param bitrateKbps Opus bitrate to send, 32..64
      * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed jitter-buffer delay of 20..1000 ms
      * @param ringTimeout how long an unanswered call rings
@@ -63,14 +71,14 @@ public final class ParleyClient implements AutoCloseable {
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-            HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+            @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
-            dev.parley.codec.sim.ImpairmentSpec impairment, boolean relayOnly) {
+            ImpairmentSpec impairment, boolean relayOnly) {
         /** Every candidate type allowed. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random,
-                dev.parley.codec.sim.ImpairmentSpec impairment) {
+                ImpairmentSpec impairment) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
                     policy, listener, clock, random, impairment, false);
         }
@@ -83,15 +91,15 @@ public final class ParleyClient implements AutoCloseable {
 
         /** Without impairment. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, dev.parley.codec.sim.ImpairmentSpec.NONE, false);
+                    policy, listener, clock, random, ImpairmentSpec.NONE, false);
         }
 
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
         public Options {
-            impairment = impairment == null ? dev.parley.codec.sim.ImpairmentSpec.NONE : impairment;
+            impairment = impairment == null ? ImpairmentSpec.NONE : impairment;
             if (bitrateKbps < 32 || bitrateKbps > 64) {
                 throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
             }
@@ -157,19 +165,19 @@ public final class ParleyClient implements AutoCloseable {
                 new DefaultThreadFactory("call-engine", true));
         // Load libopus (JNA) and the media classes now, off the network loops, so the first call
         // does not pay for it during setup.
-        callLoop.execute(ParleyClient::warmUpCodec);
+        callLoop.execute(ClientWarmUp::codec);
         try {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
             LoginResult login = login(io, store, o, identity);
-            callLoop.execute(() -> warmUpSignalling(login, o.clock()));
+            callLoop.execute(() -> ClientWarmUp.signalling(login, o.clock()));
             // One loopback call's media path (ICE + RTP), while we join: the first real call's
             // setup then runs warm code (docs/nat.md "Setup time").
-            java.util.concurrent.Future<Boolean> warmCall = callLoop.submit(dev.parley.client.call.CallWarmUp::run);
+            Future<Boolean> warmCall = callLoop.submit(CallWarmUp::run);
             HostCache hostCache = store.hostCache(o.clock());
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
-            CallEngine[] engine = new CallEngine[1];
+            SignalInbox signals = new SignalInbox();
             SuperNodeSession.JoinObserver observer = new SuperNodeSession.JoinObserver() {
                 @Override
                 public void succeeded(HostPort superNode, long rttMs) {
@@ -181,8 +189,8 @@ public final class ParleyClient implements AutoCloseable {
                     hostCache.recordFailure(superNode);
                 }
             };
-            java.util.function.Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
-                    .join(io, sns, login.getCredential(), identity, List.of(), signal -> engine[0].onSignal(signal), o.clock(), observer);
+            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
+                    .join(io, sns, login.getCredential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
@@ -199,31 +207,32 @@ public final class ParleyClient implements AutoCloseable {
             NatTraversal nat = new NatTraversal(() -> {
                 HostPort sn = session.superNode();
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
-            }, new SessionRelays(io, session::require), dev.parley.nat.ice.ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
+            }, new SessionRelays(io, session::require), ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
-            engine[0] = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
+            CallEngine engine = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
                     o.policy(), o.listener());
+            signals.deliverTo(engine);
             session.listener(new SessionKeeper.Listener() {
                 @Override
                 public void lost(HostPort superNode) {
-                    engine[0].onSuperNodeLost(superNode);
+                    engine.onSuperNodeLost(superNode);
                 }
 
                 @Override
                 public void rejoined(HostPort superNode) {
-                    engine[0].onSuperNodeRejoined(superNode);
+                    engine.onSuperNodeRejoined(superNode);
                 }
             });
-            engine[0].prepareMedia();
+            engine.prepareMedia();
             try {
                 warmCall.get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 log.debug("call warm-up: {}", e.toString());
             }
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine[0], settings.self(),
+            return new ParleyClient(io, callLoop, session, engine, settings.self(),
                     login.getServerPublicKey().toByteArray(), o.clock(), new Resources(lock, disk, saver));
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
@@ -253,40 +262,6 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs, once and off the network loops, the code every call setup needs (Ed25519 verification,
-     * STUN encoding with MESSAGE-INTEGRITY and FINGERPRINT), so the first call's setup is not
-     * spent loading and compiling it. Verifying our own credential also catches a login result that
-     * does not match the login server's key.
-     */
-    private static void warmUpSignalling(LoginResult login, InstantSource clock) {
-        try {
-            dev.parley.protocol.Credentials.verify(login.getServerPublicKey().toByteArray(), login.getCredential(), clock.instant());
-        } catch (ProtocolException e) {
-            log.warn("our own credential does not verify: {}", e.getMessage());
-        }
-        // Up to 300 ms, so the JIT compiles Ed25519 verification: a cold one costs tens of ms of setup.
-        dev.parley.protocol.Ed25519KeyPair.warmUp(300);
-        try {
-            var request = dev.parley.nat.stun.StunMessage.bindingRequest(
-                    dev.parley.nat.stun.TransactionId.random(new java.util.SplittableRandom(1)));
-            dev.parley.nat.stun.StunCodec.decode(dev.parley.nat.stun.StunCodec.encode(request,
-                    dev.parley.nat.stun.StunSeal.shortTerm("warm-up")));
-        } catch (dev.parley.nat.stun.StunDecodeException | RuntimeException e) {
-            log.debug("STUN warm-up failed", e);
-        }
-    }
-
-    private static void warmUpCodec() {
-        try (var encoder = dev.parley.codec.opus.OpusEncoder.create(32); var decoder = dev.parley.codec.opus.OpusDecoder.create()) {
-            byte[] packet = new byte[1500];
-            short[] pcm = new short[dev.parley.codec.AudioFormats.FRAME_SAMPLES];
-            decoder.decode(packet, 0, encoder.encode(pcm, packet), pcm);
-        } catch (RuntimeException | LinkageError e) {
-            log.warn("Opus codec unavailable: {}", e.toString()); // the call will report it
-        }
-    }
-
     /** @return the canonical username */
     public String username() {
         return username;
@@ -297,8 +272,8 @@ public final class ParleyClient implements AutoCloseable {
         return session.superNode();
     }
 
-    /** @return the current super-node session, null while rejoining (tests) */
-    SuperNodeSession session() {
+    /** @return the current super-node session, none while rejoining (tests) */
+    @Nullable SuperNodeSession session() {
         return session.session();
     }
 
@@ -385,10 +360,10 @@ public final class ParleyClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IOException("timed out", e);
         } catch (ExecutionException e) {
-            Throwable c = dev.parley.protocol.Futures.unwrap(e);
+            Throwable c = Futures.unwrap(e);
             if (c instanceof ProtocolException pe) {
                 throw pe;
             }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ final class SessionKeeper implements AutoCloseable {
         @Override
         public void rejoined(HostPort superNode) {}
     };
-    private volatile SuperNodeSession current;
+    private volatile @Nullable SuperNodeSession current;
     private volatile HostPort last;
     private volatile boolean closed;
 
@@ -69,8 +70,8 @@ final class SessionKeeper implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** @return the live session, or null while rejoining */
-    SuperNodeSession session() {
+    /** @return the live session (none while rejoining) */
+    @Nullable SuperNodeSession session() {
         SuperNodeSession s = current;
         return s != null && s.isActive() ? s : null;
     }

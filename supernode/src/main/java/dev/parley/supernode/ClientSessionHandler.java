@@ -11,6 +11,7 @@ import dev.parley.protocol.wire.RelayAllocated;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
 
     private final NodeContext node;
     private final Session session;
-    private SearchRateLimiter searchLimiter; // created on the first search
+    private @Nullable SearchRateLimiter searchLimiter; // created on the first search
 
     /**
      * @param node what every connection of this super node shares

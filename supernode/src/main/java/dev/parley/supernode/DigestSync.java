@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +52,9 @@ final class DigestSync {
     private final InstantSource clock;
     private final MeshSettings settings;
     private final long versionBase;
-    private PresenceDigest local;
+    private @Nullable PresenceDigest local;
     private long localBuiltFor = -1;
-    private ScheduledFuture<?> pendingPush;
+    private @Nullable ScheduledFuture<?> pendingPush;
     private long lastPushNanos = Long.MIN_VALUE / 2;
     private long pushes;
 
@@ -121,7 +122,7 @@ final class DigestSync {
      *
      * @return false if it was malformed or older than the one held (both ignored)
      */
-    boolean accept(PeerTable.Peer peer, dev.parley.protocol.wire.PresenceDigest wire) {
+    boolean accept(PeerTable.Peer peer, dev.parley.protocol.wire.PresenceDigest wire) { // qualified: clashes with ours
         Optional<PresenceDigest> parsed = PresenceDigest.fromWire(wire);
         if (parsed.isEmpty()) {
             log.debug("{} sent a malformed digest; ignored", peer.address);

@@ -7,6 +7,7 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,10 +75,10 @@ final class ForeignMessages {
     }
 
     /**
-     * @return the canonical form of {@code rawName}, or null after answering the request with the
+     * @return the canonical form of {@code rawName}; none after answering the request with the
      *     {@code INVALID_USERNAME} error
      */
-    static String canonicalOrAnswer(ChannelHandlerContext ctx, long id, String rawName) {
+    static @Nullable String canonicalOrAnswer(ChannelHandlerContext ctx, long id, String rawName) {
         try {
             return Usernames.canonical(rawName);
         } catch (ProtocolException e) {

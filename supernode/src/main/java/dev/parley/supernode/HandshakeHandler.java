@@ -13,6 +13,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
 
     private final NodeContext node;
     private final byte[] nonce = new byte[NONCE_BYTES];
-    private ScheduledFuture<?> roleTimer;
+    private @Nullable ScheduledFuture<?> roleTimer;
 
     /** @param node what every connection of this super node shares */
     HandshakeHandler(NodeContext node) {

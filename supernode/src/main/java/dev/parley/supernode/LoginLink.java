@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +44,11 @@ final class LoginLink implements AutoCloseable {
     private final HostPort login;
     private final HostPort self;
     private final Duration heartbeatInterval;
-    private final java.util.function.Consumer<List<HostPort>> onDirectory;
+    private final Consumer<List<HostPort>> onDirectory;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private volatile byte[] serverKey;
+    private volatile byte @Nullable [] serverKey;
     private volatile List<HostPort> directory = List.of();
-    private ControlConnection connection; // loop only
+    private @Nullable ControlConnection connection; // loop only
     private long backoffMs = INITIAL_BACKOFF_MS; // loop only
     private boolean closed; // loop only
 
@@ -58,7 +60,7 @@ final class LoginLink implements AutoCloseable {
      * @param onDirectory called with every directory received (on the link's loop)
      */
     LoginLink(EventLoop loop, HostPort login, HostPort self, Duration heartbeatInterval,
-            java.util.function.Consumer<List<HostPort>> onDirectory) {
+            Consumer<List<HostPort>> onDirectory) {
         this.loop = loop;
         this.onDirectory = onDirectory;
         this.login = login;
@@ -71,8 +73,8 @@ final class LoginLink implements AutoCloseable {
         loop.execute(this::connect);
     }
 
-    /** @return the login server's raw Ed25519 public key, or {@code null} until it answered */
-    byte[] serverKey() {
+    /** @return the login server's raw Ed25519 public key (none until it answered) */
+    byte @Nullable [] serverKey() {
         return serverKey;
     }
 

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The super-node mesh over UDP: one {@link MeshTransport} socket shared by two roles, each owning
@@ -46,7 +47,7 @@ final class Mesh implements MeshPort, AutoCloseable {
     private final DigestSync digests;
     private final MeshLiveness liveness;
     private final LookupServer lookups;
-    private ScheduledFuture<?> rounds;
+    private @Nullable ScheduledFuture<?> rounds;
 
     /**
      * @param transport the UDP transport (its loop owns this mesh)
@@ -130,7 +131,7 @@ final class Mesh implements MeshPort, AutoCloseable {
         return done;
     }
 
-    private Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender) {
+    private Envelope.@Nullable Builder onMessage(Envelope msg, InetSocketAddress sender) {
         PeerTable.Peer known = table.bySocket(sender);
         switch (msg.getBodyCase()) {
             case MESH_PING -> {

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mesh's liveness and gossip: ping rounds, the pongs to others' pings, and the peer table and
@@ -94,7 +95,7 @@ final class MeshLiveness {
         });
     }
 
-    private void onPong(PeerTable.Peer p, long heldDigestVersion, Envelope response) {
+    private void onPong(PeerTable.Peer p, long heldDigestVersion, @Nullable Envelope response) {
         if (table.get(p.address) != p) {
             return; // evicted meanwhile
         }
@@ -115,10 +116,10 @@ final class MeshLiveness {
     /**
      * Answers a ping.
      *
-     * @param known the sender's table entry, or null for an unknown address
+     * @param known the sender's table entry; none for an unknown address
      * @return the pong
      */
-    Envelope.Builder onPing(MeshPing ping, PeerTable.Peer known) {
+    Envelope.Builder onPing(MeshPing ping, PeerTable.@Nullable Peer known) {
         MeshPong.Builder pong = MeshPong.newBuilder();
         if (known == null) {
             table.valid(ping.getFrom()).ifPresent(table::addGossip);
@@ -134,7 +135,7 @@ final class MeshLiveness {
     }
 
     /** Takes a known peer's pushed digest; pushes from unknown addresses are ignored. */
-    void onDigestUpdate(DigestUpdate update, PeerTable.Peer known) {
+    void onDigestUpdate(DigestUpdate update, PeerTable.@Nullable Peer known) {
         if (known != null && update.hasDigest()) {
             digests.accept(known, update.getDigest());
         }

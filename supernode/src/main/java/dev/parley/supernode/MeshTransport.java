@@ -8,8 +8,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -21,6 +25,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +33,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +57,12 @@ final class MeshTransport implements AutoCloseable {
         /**
          * @param msg a request (id ≠ 0) or push (id 0)
          * @param sender the datagram's source
-         * @return the response to send back (its id is set here), or {@code null} for none
+         * @return the response to send back (its id is set here), if any
          */
-        Envelope.Builder onMessage(Envelope msg, InetSocketAddress sender);
+        Envelope.@Nullable Builder onMessage(Envelope msg, InetSocketAddress sender);
     }
 
-    private record Pending(CompletableFuture<Envelope> response, ScheduledFuture<?>[] timers) {}
+    private record Pending(CompletableFuture<Envelope> response, @Nullable ScheduledFuture<?>[] timers) {}
 
     private final Channel channel;
     private final Map<Long, Pending> pending = new HashMap<>(); // loop only
@@ -78,7 +84,7 @@ final class MeshTransport implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed) throws IOException {
-        return bind(group, bind, seed, java.util.List.of());
+        return bind(group, bind, seed, List.of());
     }
 
     /**
@@ -87,36 +93,44 @@ final class MeshTransport implements AutoCloseable {
      * the rest on, so the mesh sees only what they leave (RFC 7983 first-byte ranges; the mesh's
      * protobuf datagrams start with 0x08).
      */
-    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed,
-            java.util.List<io.netty.channel.ChannelHandler> front) throws IOException {
-        MeshTransport[] holder = new MeshTransport[1];
-        ChannelFuture f = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed, List<ChannelHandler> front)
+            throws IOException {
+        // The transport exists before its socket is registered: a datagram that arrives as soon as
+        // the socket is bound already finds it.
+        NioDatagramChannel socket;
+        try {
+            socket = new NioDatagramChannel();
+        } catch (ChannelException e) {
+            throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
+        }
+        MeshTransport transport = new MeshTransport(socket, seed);
+        ChannelFactory<NioDatagramChannel> thisSocket = () -> socket;
+        ChannelFuture f = new Bootstrap().group(group).channelFactory(thisSocket)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES + 1))
-                .handler(new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+                .handler(new ChannelInitializer<NioDatagramChannel>() {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
                         front.forEach(h -> ch.pipeline().addLast(h));
                         ch.pipeline().addLast("mesh", new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        holder[0].receive(packet);
-                    }
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                                transport.receive(packet);
+                            }
 
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        log.debug("mesh socket: {}", cause.toString()); // e.g. ICMP unreachable: ignore
-                    }
-                });
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                log.debug("mesh socket: {}", cause.toString()); // e.g. ICMP unreachable: ignore
+                            }
+                        });
                     }
                 })
                 .bind(bind).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new IOException("cannot bind UDP " + bind + ": " + f.cause().getMessage(), f.cause());
         }
-        holder[0] = new MeshTransport(f.channel(), seed);
-        return holder[0];
+        return transport;
     }
 
     void setInbound(Inbound handler) {

@@ -1,10 +1,12 @@
 package dev.parley.supernode;
 
+import dev.parley.nat.relay.MediaRelay;
 import dev.parley.protocol.HostPort;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every connection handler of one super node shares: identity, time, randomness, the
@@ -13,19 +15,19 @@ import java.util.function.Supplier;
  * @param advertised this super node's advertised address
  * @param clock time for credentials and presence timestamps
  * @param random source of {@code ServerHello} nonces
- * @param serverKey the login server's public key, {@code null} while unknown
+ * @param serverKey the login server's public key (none while unknown)
  * @param directory the current live peer super nodes (shared with clients for their host caches)
  * @param presence users registered here
  * @param locator search over peers
  * @param router call-signal relay
  * @param search search settings (per-client rate limit)
- * @param relay the media relay on the super node's UDP socket, or null without one (tests)
+ * @param relay the media relay on the super node's UDP socket; none without one (tests)
  */
-record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
+record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search, dev.parley.nat.relay.MediaRelay relay) {
+        SearchSettings search, @Nullable MediaRelay relay) {
     /** Without a media relay. */
-    NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte[]> serverKey,
+    NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
             SearchSettings search) {
         this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null);

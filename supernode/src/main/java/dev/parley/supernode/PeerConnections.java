@@ -1,6 +1,7 @@
 package dev.parley.supernode;
 
 import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
@@ -112,7 +113,7 @@ final class PeerConnections implements AutoCloseable {
     }
 
     static Throwable unwrap(Throwable e) {
-        return dev.parley.protocol.Futures.unwrap(e);
+        return Futures.unwrap(e);
     }
 
     /** Closes every peer connection; later requests fail. Idempotent. */

@@ -9,6 +9,7 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookupResult;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
     static final String NAME = "peer-link";
 
     private final NodeContext node;
-    private HostPort peer; // for logs only
+    private @Nullable HostPort peer; // for logs only
 
     /** @param node presence and the signal router */
     PeerLinkHandler(NodeContext node) {
@@ -64,7 +65,7 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         }
     }
 
-    private static HostPort safeHostPort(Envelope msg) {
+    private static @Nullable HostPort safeHostPort(Envelope msg) {
         try {
             return HostPort.of(msg.getPeerHello().getAddress());
         } catch (IllegalArgumentException e) {

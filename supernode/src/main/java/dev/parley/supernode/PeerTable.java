@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bounded table of peer super nodes this super node knows, with liveness and presence digests.
@@ -40,7 +41,7 @@ final class PeerTable {
         long lastHeardMs;
         /** Round-robin position of the last ping (not a time). */
         long lastPingedMs;
-        PresenceDigest digest;
+        @Nullable PresenceDigest digest;
         /** When the peer last confirmed {@link #digest} as current (clock ms; see {@link DigestSync}). */
         long digestConfirmedMs;
 
@@ -62,8 +63,8 @@ final class PeerTable {
     private final Map<InetSocketAddress, Peer> bySocket = new HashMap<>();
     private volatile List<HostPort> knownSnapshot = List.of();
     private volatile List<HostPort> liveSnapshot = List.of();
-    /** {@link #live()} as of the last change, or null when something changed; loop only. */
-    private Peer[] live;
+    /** {@link #live()} as of the last change (cleared when something changed); loop only. */
+    private Peer @Nullable [] live;
 
     /**
      * @param self this super node (never added)
@@ -139,7 +140,7 @@ final class PeerTable {
         return a.isPresent() && insert(a.get(), false) != null;
     }
 
-    private Peer insert(HostPort address, boolean directory) {
+    private @Nullable Peer insert(HostPort address, boolean directory) {
         if (peers.size() >= maxPeers && !evictOne(directory)) {
             return null;
         }
@@ -157,9 +158,9 @@ final class PeerTable {
 
     /**
      * @return the UDP address of a validated peer address (an IP literal: parsed, never resolved),
-     *     or null if it is not one
+     *     if it is one
      */
-    static InetSocketAddress socketOf(HostPort address) {
+    static @Nullable InetSocketAddress socketOf(HostPort address) {
         byte[] ip = NetUtil.createByteArrayFromIpAddressString(address.host());
         try {
             return ip == null ? null : new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
@@ -243,13 +244,13 @@ final class PeerTable {
         return out;
     }
 
-    /** @return the entry whose UDP address is {@code socket}, or null */
-    Peer bySocket(InetSocketAddress socket) {
+    /** @return the entry whose UDP address is {@code socket}, if any */
+    @Nullable Peer bySocket(InetSocketAddress socket) {
         return bySocket.get(socket);
     }
 
-    /** @return the entry for {@code address}, or null */
-    Peer get(HostPort address) {
+    /** @return the entry for {@code address}, if any */
+    @Nullable Peer get(HostPort address) {
         return peers.get(address);
     }
 

@@ -93,6 +93,7 @@ final class PresenceDigest {
         return bits.length;
     }
 
+    // The wire's PresenceDigest (protobuf) has this class's name: it stays qualified in these two conversions.
     dev.parley.protocol.wire.PresenceDigest toWire() {
         return dev.parley.protocol.wire.PresenceDigest.newBuilder().setHashCount(hashes)
                 .setBits(ByteString.copyFrom(bits)).setVersion(version).setEntries(entries).build();

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The users registered on this super node: canonical username to {@link Session}.
@@ -38,9 +39,9 @@ final class PresenceIndex {
     /**
      * Records a session, replacing any other session of the same user.
      *
-     * @return the replaced session, or {@code null}
+     * @return the replaced session, if any
      */
-    Session put(Session session) {
+    @Nullable Session put(Session session) {
         Session previous = sessions.put(session.username(), session);
         changed(session.username());
         return previous;
@@ -59,8 +60,8 @@ final class PresenceIndex {
         return removed;
     }
 
-    /** @return the current session of the canonical {@code username}, or {@code null} */
-    Session get(String username) {
+    /** @return the current session of the canonical {@code username}, if any */
+    @Nullable Session get(String username) {
         return sessions.get(username);
     }
 

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,17 +58,17 @@ public final class SuperNode implements AutoCloseable {
     private final boolean ownsLoops;
     private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private Channel serverChannel;
-    private HostPort bound;
+    private @Nullable Channel serverChannel;
+    private @Nullable HostPort bound;
     private HostPort advertised;
-    private LoginLink loginLink;
-    private PeerConnections peers;
+    private @Nullable LoginLink loginLink;
+    private @Nullable PeerConnections peers;
     private PresenceIndex presence;
-    private Mesh mesh;
+    private @Nullable Mesh mesh;
     private UserLocator locator;
     private volatile NodeContext context; // set before the server channel accepts
 
-    private SuperNode(SuperNodeConfig config, EventLoopGroup shared) {
+    private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared) {
         this.config = config;
         this.ownsLoops = shared == null;
         // On a shared group, one super node lives on one of its loops: its client connections, mesh
@@ -114,12 +115,12 @@ public final class SuperNode implements AutoCloseable {
      * @param config the settings
      * @param random source of nonces and of the seeds of request ids and peer shuffles
      * @param shared event loops for all channels and timers (this super node uses one of its loops for
-     *     everything); {@code null}: the super node creates (and on close shuts down) its own. A
+     *     everything); without one, the super node creates (and on close shuts down) its own. A
      *     shared group is never shut down by the super node.
      * @return the running super node
      * @throws IOException if the TCP or UDP listen address cannot be bound (the super node is then closed)
      */
-    public static SuperNode start(SuperNodeConfig config, SecureRandom random, EventLoopGroup shared) throws IOException {
+    public static SuperNode start(SuperNodeConfig config, SecureRandom random, @Nullable EventLoopGroup shared) throws IOException {
         SuperNode node = new SuperNode(config, shared);
         try {
             node.bind(random);

@@ -4,13 +4,14 @@ import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link SuperNode}.
  *
  * @param listen TCP address to bind; port 0 picks a free port
  * @param advertise address other hosts use to reach this super node (sent to the login server,
- *     clients and peers); {@code null} means the listen host with the bound port
+ *     clients and peers); without one, the listen host with the bound port
  * @param login the login server's control address
  * @param dataDir directory for the super node's persistent state (reserved: nothing is written yet)
  * @param clock time source for credential validity, presence timestamps and the search cache
@@ -20,7 +21,7 @@ import java.time.InstantSource;
  * @param search expanding search, caches and rate limit
  * @param mesh peer table, liveness and gossip
  */
-public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort login, Path dataDir,
+public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
         MeshSettings mesh) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
@@ -41,7 +42,7 @@ public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort logi
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
-    public SuperNodeConfig(HostPort listen, HostPort advertise, HostPort login, Path dataDir,
+    public SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
             InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout) {
         this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
                 SearchSettings.DEFAULTS, MeshSettings.DEFAULTS);
@@ -85,13 +86,13 @@ public record SuperNodeConfig(HostPort listen, HostPort advertise, HostPort logi
                 search, settings);
     }
 
-    static void require(Object value, String name) {
+    static void require(@Nullable Object value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + ": missing");
         }
     }
 
-    static void requirePositive(Duration d, String name) {
+    static void requirePositive(@Nullable Duration d, String name) {
         require(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(String.format("%s: %d ms (expected: > 0)", name, d.toMillis()));

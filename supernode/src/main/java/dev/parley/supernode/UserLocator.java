@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ final class UserLocator {
     enum CacheUse { ALL, POSITIVE_ONLY, NONE }
 
     private final MeshPort mesh;
-    private final Supplier<byte[]> serverKey;
+    private final Supplier<byte @Nullable []> serverKey;
     private final InstantSource clock;
     private final SearchSettings settings;
     private final Cache<String, Location> positive;
@@ -92,12 +93,12 @@ final class UserLocator {
 
     /**
      * @param mesh whom to ask and how (the real {@link Mesh}, or a fake in tests)
-     * @param serverKey the login server's public key, or {@code null} while unknown
+     * @param serverKey the login server's public key (none while unknown)
      * @param clock time for record checks and cache expiry
      * @param settings waves, deadline, TTLs
      * @param seed seed of the peer shuffles
      */
-    UserLocator(MeshPort mesh, Supplier<byte[]> serverKey, InstantSource clock, SearchSettings settings, long seed) {
+    UserLocator(MeshPort mesh, Supplier<byte @Nullable []> serverKey, InstantSource clock, SearchSettings settings, long seed) {
         this.mesh = mesh;
         this.serverKey = serverKey;
         this.clock = clock;
@@ -235,8 +236,8 @@ final class UserLocator {
         private boolean lastWaveTimedOut;
         private long deadlineNanos;
         private boolean done;
-        private ScheduledFuture<?> waveTimer;
-        private ScheduledFuture<?> deadlineTimer;
+        private @Nullable ScheduledFuture<?> waveTimer;
+        private @Nullable ScheduledFuture<?> deadlineTimer;
 
         Search(String username, boolean trustDigestNo, CompletableFuture<SearchOutcome> result) {
             this.username = username;
@@ -297,7 +298,7 @@ final class UserLocator {
             }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
         }
 
-        private void onAnswer(HostPort peer, int fromWave, long sentNanos, PeerLookupResult response) {
+        private void onAnswer(HostPort peer, int fromWave, long sentNanos, @Nullable PeerLookupResult response) {
             outstanding--;
             if (response == null) {
                 unanswered++;

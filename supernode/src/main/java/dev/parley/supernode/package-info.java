@@ -43,5 +43,9 @@
  *       {@code MeshPing} → {@code MeshPong}; {@code PeerLookup} → {@code PeerLookupResult} (known
  *       peers only); {@code PresenceChanged} push → cache invalidation. Anything else is dropped.</li>
  * </ul>
+ * Types are non-null unless marked {@code @Nullable}.
  */
+@NullMarked
 package dev.parley.supernode;
+
+import org.jspecify.annotations.NullMarked;

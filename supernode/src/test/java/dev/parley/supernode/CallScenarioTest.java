@@ -12,6 +12,7 @@ import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Ringing;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,7 +81,7 @@ class CallScenarioTest {
     void aCallReachesAUserWhoseLogInNoDigestShowsYet() throws Exception {
         cluster.close();
         cluster = new Cluster(3, dir.resolve("nopush"), List.of(),
-                c -> c.withMesh(c.mesh().withDigests(java.time.Duration.ZERO, c.mesh().digestLease())));
+                c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease())));
         cluster.awaitDirectory(List.of());
         TestClient alice = cluster.signIn(0, "alice");
         cluster.meshRound(); // every digest current; sn3's lacks bob, and no push will add him

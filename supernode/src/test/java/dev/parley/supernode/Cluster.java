@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A fake login server and N super nodes on 127.0.0.1 sharing one {@link MutableClock}, plus an
@@ -38,7 +39,7 @@ final class Cluster implements AutoCloseable {
     static final MeshSettings MESH = MeshSettings.DEFAULTS.withPingInterval(Duration.ofHours(1))
             .withPingTimeout(Duration.ofMillis(300));
 
-    private final java.util.function.UnaryOperator<SuperNodeConfig> tune;
+    private final UnaryOperator<SuperNodeConfig> tune;
 
     Cluster(int superNodes, Path dataDir, List<HostPort> extraPeers) throws Exception {
         this(superNodes, dataDir, extraPeers, c -> c);
@@ -46,7 +47,7 @@ final class Cluster implements AutoCloseable {
 
     /** @param tune adjusts each super node's configuration (search and mesh settings) */
     Cluster(int superNodes, Path dataDir, List<HostPort> extraPeers,
-            java.util.function.UnaryOperator<SuperNodeConfig> tune) throws Exception {
+            UnaryOperator<SuperNodeConfig> tune) throws Exception {
         this.tune = tune;
         login = new FakeLoginServer(TestKeys.key(1));
         extraPeers.forEach(login::addPeer);

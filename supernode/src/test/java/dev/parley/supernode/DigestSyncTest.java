@@ -25,6 +25,7 @@ class DigestSyncTest {
     private final PeerTable.Peer peer = new PeerTable.Peer(new HostPort("127.0.0.1", 7001),
             new InetSocketAddress("127.0.0.1", 7001));
 
+    // The wire's PresenceDigest is qualified: the super node's own PresenceDigest has its name.
     private static dev.parley.protocol.wire.PresenceDigest digest(long version, String... users) {
         return PresenceDigest.of(List.of(users), version).toWire();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.ErrorCode;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +94,7 @@ class LoginLinkTest {
 
     /** An event loop group for test clients, closed with try-with-resources. */
     static final class AutoCloseableGroup implements AutoCloseable {
-        final io.netty.channel.nio.NioEventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        final NioEventLoopGroup group = new NioEventLoopGroup(1);
 
         @Override
         public void close() {

@@ -16,6 +16,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.Register;
+import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -186,7 +187,7 @@ class RegistrationTest {
     void requestsBeforeRegisterGetNotRegisteredAndConnectionStaysOpen() throws Exception {
         TestClient c = cluster.connect(0);
         ProtocolException e = TestClient.failure(c.request(Envelope.newBuilder()
-                .setSearch(dev.parley.protocol.wire.Search.newBuilder().setUsername("bob"))));
+                .setSearch(Search.newBuilder().setUsername("bob"))));
         assertThat(e.code()).isEqualTo(ErrorCode.NOT_REGISTERED);
         ProtocolException peer = TestClient.failure(c.request(Envelope.newBuilder()
                 .setPeerLookup(PeerLookup.newBuilder().setUsername("bob"))));
@@ -213,7 +214,7 @@ class RegistrationTest {
     void invalidSearchNameGetsInvalidUsername() throws Exception {
         TestClient c = cluster.signIn(0, "alice");
         ProtocolException e = TestClient.failure(c.request(Envelope.newBuilder()
-                .setSearch(dev.parley.protocol.wire.Search.newBuilder().setUsername("no spaces!"))));
+                .setSearch(Search.newBuilder().setUsername("no spaces!"))));
         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_USERNAME);
     }
 

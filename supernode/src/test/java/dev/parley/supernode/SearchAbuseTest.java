@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,7 @@ class SearchAbuseTest {
         }
     }
 
-    private void startWithFake(java.util.function.UnaryOperator<SuperNodeConfig> tune) throws Exception {
+    private void startWithFake(UnaryOperator<SuperNodeConfig> tune) throws Exception {
         cluster = new Cluster(2, dir, List.of(), tune);
         fake = new FakePeer(cluster.clients);
         cluster.login.addPeer(fake.address);
@@ -130,7 +132,7 @@ class SearchAbuseTest {
         for (CompletableFuture<Envelope> f : flood) {
             try {
                 assertThat(TestClient.await(f).getSearchResult().getFound()).isTrue();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 ProtocolException pe = (ProtocolException) e.getCause();
                 assertThat(pe.code()).isEqualTo(ErrorCode.RATE_LIMITED);
                 assertThat(pe.getMessage()).contains("search rate: more than 5/s (burst 10)");

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -229,7 +230,7 @@ class SearchScenarioTest {
         assertThat(missing.getSupernodesContacted()).isEqualTo(3);
 
         for (int i = 0; i < MeshSettings.DEFAULTS.missedPingsDead(); i++) {
-            cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            cluster.node(0).meshRound().get(5, TimeUnit.SECONDS);
         }
         assertThat(cluster.node(0).livePeers()).as("failure detection").doesNotContain(dead)
                 .contains(cluster.node(1).advertisedAddress(), cluster.node(2).advertisedAddress());
@@ -238,7 +239,7 @@ class SearchScenarioTest {
 
         cluster.login.removePeer(dead); // the login server's directory drops it (no heartbeats)
         Await.until("dead peer dropped from the table", () -> {
-            cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            cluster.node(0).meshRound().get(5, TimeUnit.SECONDS);
             return !cluster.node(0).knownPeers().contains(dead);
         });
         assertThat(alice.search("nobody3").getSupernodesContacted()).as("given up: no longer asked").isEqualTo(2);
@@ -252,7 +253,7 @@ class SearchScenarioTest {
         cluster.login.addPeer(fake.address);
         cluster.awaitDirectory(List.of(fake.address));
         TestClient alice = cluster.signIn(0, "alice");
-        cluster.node(0).meshRound().get(5, java.util.concurrent.TimeUnit.SECONDS); // fake's digest claims everyone
+        cluster.node(0).meshRound().get(5, TimeUnit.SECONDS); // fake's digest claims everyone
         cluster.signIn(2, "bob"); // not pushed, and after the lease sn3's digest at sn1 is stale: only the fake matches
         outliveDigestLeases();
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
 
     private final CallContext ctx;
-    private CallSession current; // scheduler thread only
+    private @Nullable CallSession current; // scheduler thread only
 
     /**
      * @param settings the local party's settings
@@ -110,14 +111,14 @@ public final class CallEngine {
         });
     }
 
-    /** @return completes with the live media statistics of the active call, or null when no media runs */
-    public CompletableFuture<MediaStats> stats() {
+    /** @return completes with the live media statistics of the active call (none when no media runs) */
+    public CompletableFuture<@Nullable MediaStats> stats() {
         return onLoop(() -> current == null || !(current.phase() instanceof CallPhase.Active
                 || current.phase() instanceof CallPhase.Recovering) ? null : current.media().stats());
     }
 
-    /** @return completes with the current call's phase, or null without a call */
-    public CompletableFuture<CallPhase> phase() {
+    /** @return completes with the current call's phase (none without a call) */
+    public CompletableFuture<@Nullable CallPhase> phase() {
         return onLoop(() -> current == null ? null : current.phase());
     }
 
@@ -221,7 +222,7 @@ public final class CallEngine {
         return HexFormat.of().formatHex(id);
     }
 
-    private <T> CompletableFuture<T> onLoop(Supplier<T> task) {
+    private <T extends @Nullable Object> CompletableFuture<T> onLoop(Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, ctx.runtime().executor());
     }
 }

@@ -4,6 +4,7 @@ import dev.parley.client.media.MediaStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happened in one call, from one side.
@@ -17,16 +18,16 @@ import java.util.Map;
  * @param end why the call ended
  * @param endDetail more for the user: the peer's words on a decline, an error message; empty if none
  * @param durationMs time from call start (INVITE sent or received) to end, in ms
- * @param media media statistics, or null when media never started
+ * @param media media statistics; none when media never started
  * @param path how media flowed: {@code direct}, {@code hole-punched}, {@code relay-udp} or
- *     {@code relay-tcp} (docs/nat.md); null when no candidate pair was selected
+ *     {@code relay-tcp} (docs/nat.md); none when no candidate pair was selected
  * @param pathSetupMs connectivity checks started → pair selected, in ms; -1 without a path
  * @param mediaGapMs the longest interval between two RTP packets received from the peer, in ms
  *     (a path failover shows here); -1 when not measured
  * @param pathHistory every path media took, in order: more than one after a failover
  */
 public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
-        EndReason end, String endDetail, long durationMs, MediaStats media, String path, long pathSetupMs, long mediaGapMs,
+        EndReason end, String endDetail, long durationMs, @Nullable MediaStats media, @Nullable String path, long pathSetupMs, long mediaGapMs,
         List<String> pathHistory) {
 
     /** Compact constructor: copies the history. */

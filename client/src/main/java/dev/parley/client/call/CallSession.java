@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,17 +46,17 @@ final class CallSession {
     private final List<String> pathHistory = new ArrayList<>();
     private final PathRecovery recovery;
     private CallPhase phase;
-    private AudioSource source;
-    private AudioSink sink;
-    private MediaSession media;
+    private @Nullable AudioSource source;
+    private @Nullable AudioSink sink;
+    private @Nullable MediaSession media;
     private boolean mediaStarted;
-    private PathRound round;
-    private MediaDescription offer; // the peer's INVITE offer (callee), until answered
+    private @Nullable PathRound round;
+    private @Nullable MediaDescription offer; // the peer's INVITE offer (callee), until answered
     private long offerMs = -1; // INVITE sent (caller) or ACCEPT sent (callee)
     private long firstPacketMs = -1;
-    private String path;
+    private @Nullable String path;
     private long pathSetupMs = -1;
-    private TaskScheduler.Cancellable timer;
+    private TaskScheduler.@Nullable Cancellable timer;
 
     private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase) {
         this.ctx = ctx;

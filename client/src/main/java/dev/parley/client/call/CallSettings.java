@@ -8,18 +8,20 @@ import dev.parley.protocol.wire.ErrorCode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Static settings of the local party.
  *
+ * @param serverPublicKey the login server's key, to check peers' credentials (none in tests without one)
  * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed delay of 20..1000 ms
  * @param impairment     test impairment applied to the media this party receives ({@link ImpairmentSpec#NONE} normally)
  */
-public record CallSettings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
+public record CallSettings(String self, Credential credential, byte @Nullable [] serverPublicKey, InetSocketAddress mediaBind,
         String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace,
         ImpairmentSpec impairment) {
     /** Without impairment. */
-    public CallSettings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
+    public CallSettings(String self, Credential credential, byte @Nullable [] serverPublicKey, InetSocketAddress mediaBind,
             String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace) {
         this(self, credential, serverPublicKey, mediaBind, mediaHost, bitrateKbps, jitterBufferMs, ringTimeout,
                 hangupGrace, ImpairmentSpec.NONE);

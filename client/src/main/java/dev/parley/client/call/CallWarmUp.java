@@ -62,7 +62,7 @@ public final class CallWarmUp {
     }
 
     private static MediaDescription describe(MediaSession media, IceAgent.Local local) {
-        return IceAgent.describe(MediaDescriptions.describe(media.ssrc(), 32,
+        return WireCandidates.describe(MediaDescriptions.describe(media.ssrc(), 32,
                 new HostPort("127.0.0.1", media.localAddress().getPort())).toBuilder(), local, null).build();
     }
 }

@@ -1,6 +1,5 @@
 package dev.parley.client.call;
 
-import com.google.protobuf.ByteString;
 import dev.parley.client.media.MediaSocket;
 import dev.parley.nat.ice.Candidate;
 import dev.parley.nat.ice.CandidateType;
@@ -13,20 +12,17 @@ import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunResponse;
 import dev.parley.nat.stun.StunSeal;
-import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.MediaDescription;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ICE for one call on its media socket (docs/nat.md): gathers host, server-reflexive (STUN to the
@@ -44,13 +40,13 @@ final class IceAgent {
      * @param credentials our ICE ufrag/password
      * @param candidates host, srflx (if learned) and relayed (if latched or reachable over TCP)
      * @param udpBlocked no STUN server and no relay answered over UDP
-     * @param relay the relay's address, or null without a relay
+     * @param relay the relay's address; none without a relay
      * @param relayOnly offer and check only the relayed candidate (ICE transport policy "relay"); the
      *     host candidate stays in {@code candidates} as the checks' base
-     * @param relayToken our token at the relay (for a TCP relay link), or null without a relay
+     * @param relayToken our token at the relay (for a TCP relay link); none without a relay
      */
-    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, InetSocketAddress relay,
-            boolean relayOnly, byte[] relayToken) {
+    record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, @Nullable InetSocketAddress relay,
+            boolean relayOnly, byte @Nullable [] relayToken) {
         /** @return the candidates to offer the peer */
         List<Candidate> advertised() {
             return relayOnly ? candidates.stream().filter(c -> c.type() == CandidateType.RELAYED).toList() : candidates;
@@ -64,8 +60,8 @@ final class IceAgent {
     private final ConnectivityChecks.Config config;
     private final StunClient stun;
     private final boolean relayOnly;
-    private Local local;
-    private ConnectivityChecks checks;
+    private @Nullable Local local;
+    private @Nullable ConnectivityChecks checks;
 
     /** @param relayOnly offer and check only relayed candidates (when a relay is available) */
     IceAgent(MediaSocket media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
@@ -85,11 +81,12 @@ final class IceAgent {
      *
      * @param hostIp the host candidate's IP (the interface towards the super node)
      * @param stunServers STUN servers (the super nodes' UDP ports)
-     * @param relay the relay's address, or null
-     * @param relayToken our token for it, or null
+     * @param relay the relay's address, if any
+     * @param relayToken our token for it, if any
      * @return completes with our offer (never exceptionally)
      */
-    CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, InetSocketAddress relay, byte[] relayToken) {
+    CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, @Nullable InetSocketAddress relay,
+            byte @Nullable [] relayToken) {
         CompletableFuture<Local> out = new CompletableFuture<>();
         media.scheduler().execute(() -> {
             IceCredentials creds = IceCredentials.random(random);
@@ -130,7 +127,7 @@ final class IceAgent {
         return out;
     }
 
-    private static Optional<InetSocketAddress> mapped(StunResponse r, Throwable e) {
+    private static Optional<InetSocketAddress> mapped(@Nullable StunResponse r, @Nullable Throwable e) {
         return e != null || !r.isSuccess() ? Optional.empty() : r.mappedAddress();
     }
 
@@ -148,7 +145,7 @@ final class IceAgent {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description: " + e.getMessage());
         }
-        List<Candidate> remoteCandidates = remoteCandidates(remote, local.relay() != null).stream()
+        List<Candidate> remoteCandidates = WireCandidates.remoteCandidates(remote, local.relay() != null).stream()
                 .filter(c -> !local.relayOnly() || c.type() == CandidateType.RELAYED).toList();
         if (remoteCandidates.isEmpty()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "media description has no usable candidate");
@@ -188,57 +185,5 @@ final class IceAgent {
                 media.removeStunHandler(checks);
             }
         });
-    }
-
-    /**
-     * Converts the peer's candidates; relayed candidates are kept only when we are latched at that
-     * relay too (the relay forwards only between its two parties). Unresolvable ones are skipped.
-     */
-    static List<Candidate> remoteCandidates(MediaDescription remote, boolean haveRelay) {
-        List<Candidate> out = new ArrayList<>();
-        for (var c : remote.getCandidatesList()) {
-            CandidateType type = switch (c.getType()) {
-                case HOST -> CandidateType.HOST;
-                case SERVER_REFLEXIVE -> CandidateType.SERVER_REFLEXIVE;
-                case RELAYED -> CandidateType.RELAYED;
-                default -> null;
-            };
-            if (type == null || (type == CandidateType.RELAYED && !haveRelay)) {
-                continue;
-            }
-            Address a = c.getAddress();
-            if (a.getHost().isBlank() || a.getPort() <= 0 || a.getPort() > 65535) {
-                continue;
-            }
-            try {
-                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(a.getHost()), a.getPort());
-                long priority = Integer.toUnsignedLong(c.getPriority());
-                out.add(new Candidate(type, address, priority == 0 ? Candidate.priority(type, 0) : priority));
-            } catch (UnknownHostException | IllegalArgumentException e) {
-                // skipped: a bad candidate must not break the others
-            }
-        }
-        return out;
-    }
-
-    /** Adds our ICE fields to a media description. */
-    static MediaDescription.Builder describe(MediaDescription.Builder b, Local local, byte[] relayTokenForPeer) {
-        b.clearCandidates();
-        for (Candidate c : local.advertised()) {
-            b.addCandidates(dev.parley.protocol.wire.Candidate.newBuilder()
-                    .setType(switch (c.type()) {
-                        case HOST -> dev.parley.protocol.wire.Candidate.Type.HOST;
-                        case RELAYED -> dev.parley.protocol.wire.Candidate.Type.RELAYED;
-                        default -> dev.parley.protocol.wire.Candidate.Type.SERVER_REFLEXIVE;
-                    })
-                    .setAddress(new HostPort(c.address().getAddress().getHostAddress(), c.address().getPort()).toAddress())
-                    .setPriority((int) c.priority()));
-        }
-        b.setIceUfrag(local.credentials().ufrag()).setIcePassword(local.credentials().password())
-                .setUdpBlocked(local.udpBlocked());
-        if (relayTokenForPeer != null) {
-            b.setRelayToken(ByteString.copyFrom(relayTokenForPeer));
-        }
-        return b;
     }
 }

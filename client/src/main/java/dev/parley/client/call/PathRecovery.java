@@ -8,6 +8,7 @@ import dev.parley.protocol.wire.MediaUpdate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +51,9 @@ final class PathRecovery {
     private long resumedAtMs = -1;
     private boolean hadRelay;
     private boolean awaitingRetry;
-    private TaskScheduler.Cancellable watchdog;
-    private TaskScheduler.Cancellable retryTimer;
-    private TaskScheduler.Cancellable giveUpTimer;
+    private TaskScheduler.@Nullable Cancellable watchdog;
+    private TaskScheduler.@Nullable Cancellable retryTimer;
+    private TaskScheduler.@Nullable Cancellable giveUpTimer;
 
     PathRecovery(CallSession call, CallContext ctx) {
         this.call = call;
@@ -229,7 +230,7 @@ final class PathRecovery {
         return ctx.runtime().scheduler();
     }
 
-    private static void cancel(TaskScheduler.Cancellable c) {
+    private static void cancel(TaskScheduler.@Nullable Cancellable c) {
         if (c != null) {
             c.cancel();
         }

@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +61,9 @@ final class PathRound {
     private final MediaSocket socket;
     private final long ssrc;
     private final IceAgent ice;
-    private IceAgent.Local local;
-    private RelayAllocated relay;
-    private RelayService.TcpRelayLink tcpRelay;
+    private IceAgent.@Nullable Local local;
+    private @Nullable RelayAllocated relay;
+    private RelayService.@Nullable TcpRelayLink tcpRelay;
     private boolean closed;
 
     /**
@@ -86,10 +87,10 @@ final class PathRound {
      * Prepares our side: the offerer allocates a relay (none on failure or timeout) and offers it;
      * the answerer uses the relay in {@code peerOffer}. Then gathers and describes.
      *
-     * @param peerOffer the peer's offer (answerer), or null (offerer)
+     * @param peerOffer the peer's offer (answerer); none (offerer)
      * @param ready gets our media description, unless the round was closed meanwhile
      */
-    void prepare(MediaDescription peerOffer, Consumer<MediaDescription> ready) {
+    void prepare(@Nullable MediaDescription peerOffer, Consumer<MediaDescription> ready) {
         if (!offerer) {
             InetSocketAddress offered = offeredRelay(peerOffer);
             gather(offered, offered == null ? null : peerOffer.getRelayToken().toByteArray(), null, ready);
@@ -119,7 +120,7 @@ final class PathRound {
         return relay != null;
     }
 
-    private void gather(InetSocketAddress relayAt, byte[] token, byte[] tokenForPeer, Consumer<MediaDescription> ready) {
+    private void gather(@Nullable InetSocketAddress relayAt, byte @Nullable [] token, byte @Nullable [] tokenForPeer, Consumer<MediaDescription> ready) {
         ice.gather(settings.mediaHost(), stunServers(), relayAt, token).thenAcceptAsync(l -> {
             local = l;
             if (closed) {
@@ -140,9 +141,9 @@ final class PathRound {
         }, runtime.executor());
     }
 
-    private MediaDescription describe(byte[] tokenForPeer) {
+    private MediaDescription describe(byte @Nullable [] tokenForPeer) {
         HostPort host = new HostPort(settings.mediaHost(), socket.localAddress().getPort());
-        return IceAgent.describe(MediaDescriptions.describe(ssrc, settings.bitrateKbps(), host).toBuilder(), local,
+        return WireCandidates.describe(MediaDescriptions.describe(ssrc, settings.bitrateKbps(), host).toBuilder(), local,
                 tokenForPeer).build();
     }
 
@@ -236,14 +237,14 @@ final class PathRound {
         }
     }
 
-    /** Callee side: the relay the caller offered (its RELAYED candidate), or null. */
-    static InetSocketAddress offeredRelay(MediaDescription remote) {
+    /** Callee side: the relay the caller offered (its RELAYED candidate), if any. */
+    static @Nullable InetSocketAddress offeredRelay(MediaDescription remote) {
         return remote.getRelayToken().isEmpty() ? null : remote.getCandidatesList().stream()
                 .filter(c -> c.getType() == Candidate.Type.RELAYED)
                 .map(c -> resolve(c.getAddress())).filter(a -> a != null).findFirst().orElse(null);
     }
 
-    static InetSocketAddress resolve(Address a) {
+    static @Nullable InetSocketAddress resolve(Address a) {
         try {
             return new InetSocketAddress(InetAddress.getByName(a.getHost()), a.getPort());
         } catch (UnknownHostException | IllegalArgumentException e) {

@@ -6,6 +6,7 @@ import dev.parley.codec.AudioFormats;
 import dev.parley.codec.sim.ImpairmentSpec;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ final class SpareMedia {
     private final CallSettings settings;
     private final RandomGenerator random;
     private final CallRuntime.MediaOpener opener;
-    private MediaSession spare;
+    private @Nullable MediaSession spare;
     private boolean closed;
 
     /**

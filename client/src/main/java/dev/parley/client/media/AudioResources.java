@@ -1,5 +1,6 @@
 package dev.parley.client.media;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,7 @@ public final class AudioResources {
      * Closes each resource in order; nulls are skipped, failures are logged (WARN) and never thrown,
      * so one broken device cannot keep the next from being released.
      */
-    public static void closeQuietly(AutoCloseable... resources) {
+    public static void closeQuietly(@Nullable AutoCloseable... resources) {
         for (AutoCloseable r : resources) {
             if (r != null) {
                 try {

@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call's media: RTP (RFC 3550) with Opus payloads (RFC 7587), 48 kHz mono, 20 ms frames, and
@@ -48,11 +49,11 @@ public final class MediaSession implements AutoCloseable {
     private final AtomicBoolean firstPacketSeen = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private volatile MediaLoop loop;
-    private volatile MediaClock.Ticker ticker;
+    private volatile @Nullable MediaLoop loop;
+    private volatile MediaClock.@Nullable Ticker ticker;
     private volatile long startMs = -1;
     private volatile long stopMs = -1;
-    private volatile InetSocketAddress remote;
+    private volatile @Nullable InetSocketAddress remote;
     private volatile Consumer<String> audioProblemListener = m -> { };
 
     private MediaSession(MediaConfig config, MediaSocket socket, MediaClock clock, InstantSource instantSource) {
@@ -168,8 +169,8 @@ public final class MediaSession implements AutoCloseable {
         this.remote = newRemote;
     }
 
-    /** @return the remote address media currently goes to, or null before {@link #start} */
-    public InetSocketAddress remote() {
+    /** @return the remote address media currently goes to (none before {@link #start}) */
+    public @Nullable InetSocketAddress remote() {
         return remote;
     }
 

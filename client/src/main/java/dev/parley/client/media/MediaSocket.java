@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call's media socket as the call sees it: a {@link DatagramPort} demultiplexed by the first
@@ -40,9 +41,9 @@ public final class MediaSocket implements DatagramTransport, AutoCloseable {
     private final List<DatagramHandler> stunHandlers = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Early> early = new ArrayDeque<>(); // scheduler thread only
     private final AtomicLong dropped = new AtomicLong();
-    private DatagramHandler media; // scheduler thread only; null until openMedia
-    private volatile InetSocketAddress tcpRelayAddress;
-    private volatile Consumer<byte[]> tcpRelaySender;
+    private @Nullable DatagramHandler media; // scheduler thread only; set by openMedia
+    private volatile @Nullable InetSocketAddress tcpRelayAddress;
+    private volatile @Nullable Consumer<byte[]> tcpRelaySender;
     private volatile boolean closed;
 
     /** @param port the raw socket; this media socket owns it from now on */

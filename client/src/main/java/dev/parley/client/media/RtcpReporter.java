@@ -8,6 +8,7 @@ import dev.parley.codec.rtp.RtcpReportBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One session's RTCP (RFC 3550 §6), confined to the media thread: builds our compound report
@@ -34,7 +35,7 @@ final class RtcpReporter {
     private long remoteSrMiddle32;
     private long remoteSrArrivalMs;
     private boolean haveRemoteSr;
-    private RemoteView remote;
+    private @Nullable RemoteView remote;
     private double rttMs = -1;
     private long reportsSent;
     private long reportsReceived;
@@ -98,9 +99,9 @@ final class RtcpReporter {
      * @param packets    its packets
      * @param arrivalMs  arrival on the media clock
      * @param arrivalNtp arrival as NTP timestamp ("A" of RFC 3550 §6.4.1)
-     * @return the remote's view of our stream if the packet carried a block about us, else null
+     * @return the remote's view of our stream if the packet carried a block about us
      */
-    RemoteView onReceive(List<RtcpPacket> packets, long arrivalMs, long arrivalNtp) {
+    @Nullable RemoteView onReceive(List<RtcpPacket> packets, long arrivalMs, long arrivalNtp) {
         reportsReceived++;
         RemoteView view = null;
         for (RtcpPacket p : packets) {
@@ -133,8 +134,8 @@ final class RtcpReporter {
         return rttMs;
     }
 
-    /** @return the remote's latest view of our stream, or null */
-    RemoteView remote() {
+    /** @return the remote's latest view of our stream, if any */
+    @Nullable RemoteView remote() {
         return remote;
     }
 

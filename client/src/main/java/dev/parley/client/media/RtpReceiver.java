@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class RtpReceiver implements DatagramHandler {
     private final BlockingQueue<Inbound> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
     private final BlockingQueue<InboundRtcp> rtcpQueue = new ArrayBlockingQueue<>(RTCP_QUEUE_PACKETS);
     private final AtomicLong discarded = new AtomicLong();
-    private volatile InetSocketAddress remote;
+    private volatile @Nullable InetSocketAddress remote; // until expect
     private long remoteSsrc = -1; // socket thread only
     /** Arrival of the last accepted RTP packet (media clock, ms), -1 before the first; written on the socket's thread. */
     private volatile long lastRtpMs = -1;

@@ -3,6 +3,7 @@ package dev.parley.client.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.Clips;
 import dev.parley.codec.audio.PcmBufferSink;
 import dev.parley.codec.audio.PcmBufferSource;
@@ -12,6 +13,7 @@ import dev.parley.codec.quality.Fidelity;
 import dev.parley.codec.quality.FidelityResult;
 import dev.parley.codec.rtp.MalformedPacketException;
 import dev.parley.codec.rtp.RtpPacket;
+import dev.parley.codec.sim.ImpairmentSpec;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -113,7 +116,7 @@ class MediaSessionTest {
     void rtcpReportsCarryRttAndLossAndTheSenderAdaptsToTheImpairedReceiver() throws Exception {
         MediaSession alice = session(0xA1L);
         MediaSession bob = open(MediaConfig.defaults(0xB1L).withRtcpIntervalMs(500)
-                .withImpairment(dev.parley.codec.sim.ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
+                .withImpairment(ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
         short[] longClip = Clips.speechSample();
         PcmBufferSink bobHears = new PcmBufferSink();
         bob.start(alice.localAddress(), new PcmBufferSource(longClip), new PcmBufferSink());
@@ -136,9 +139,9 @@ class MediaSessionTest {
     void aFailingOutputDeviceIsReportedOnceAndTheCallGoesOn() throws Exception {
         MediaSession alice = session(0xA2L);
         MediaSession bob = session(0xB2L);
-        List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> problems = new CopyOnWriteArrayList<>();
         bob.onAudioProblem(problems::add);
-        dev.parley.codec.audio.AudioSink unplugged = new dev.parley.codec.audio.AudioSink() {
+        AudioSink unplugged = new AudioSink() {
             @Override
             public void write(short[] frame) {
                 throw new IllegalStateException("device removed");
