@@ -54,6 +54,11 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory: key, credential, host cache (default: parley-data/USER).")
     Path data;
 
+    @Option(names = "--login-key", paramLabel = "FINGERPRINT",
+            description = "Pin the login server's key by the fingerprint it prints at start (default: trust the key seen first "
+                    + "and keep it in the data dir).")
+    String loginKey;
+
     @Option(names = "--register", description = "Create the account if it does not exist.")
     boolean register;
 
@@ -155,7 +160,7 @@ final class ClientCommand implements Callable<Integer> {
         ParleyClient.Options options = new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SplittableRandom(new SecureRandom().nextLong()),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);

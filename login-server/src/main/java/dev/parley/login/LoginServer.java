@@ -4,6 +4,9 @@ import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.tls.TlsIdentity;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -12,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -97,6 +101,7 @@ public final class LoginServer implements AutoCloseable {
                     SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
+            SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
@@ -106,7 +111,7 @@ public final class LoginServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                            ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
@@ -115,8 +120,8 @@ public final class LoginServer implements AutoCloseable {
                     .syncUninterruptibly().channel();
             InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
             HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
-            log.info("login server listening on {} (data dir {}, public key {})", bound, dataDir.toAbsolutePath(),
-                    HexFormat.of().formatHex(publicKey));
+            log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
+                    dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
             return new LoginServer(key, store, worker, acceptorGroup, connectionGroup, serverChannel, bound);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.
