@@ -53,6 +53,11 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory: key, credential, host cache (default: parley-data/USER).")
     Path data;
 
+    @Option(names = "--login-key", paramLabel = "FINGERPRINT",
+            description = "Pin the login server's key by the fingerprint it prints at start (default: trust the key seen first "
+                    + "and keep it in the data dir).")
+    String loginKey;
+
     @Option(names = "--register", description = "Create the account if it does not exist.")
     boolean register;
 
@@ -275,7 +280,7 @@ final class ClientCommand implements Callable<Integer> {
         return new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey);
     }
 
     private String readPassword() throws IOException {

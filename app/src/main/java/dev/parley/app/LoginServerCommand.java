@@ -3,6 +3,7 @@ package dev.parley.app;
 import dev.parley.login.LoginServer;
 import dev.parley.login.LoginServerConfig;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +32,9 @@ final class LoginServerCommand implements Callable<Integer> {
         LoginServerConfig config = LoginServerConfig.defaults(listen, data).withJdbcUrl(jdbcUrl);
         LoginServer server = LoginServer.start(config);
         Daemons.writeAddress(data, server.boundAddress());
-        System.err.println("login server listening on " + server.boundAddress() + ", data in " + data.toAbsolutePath());
+        System.err.println("login server listening on " + server.boundAddress() + ", data in " + data.toAbsolutePath()
+                + "\nkey fingerprint " + KeyVerifier.fingerprint(server.publicKey())
+                + " (clients and super nodes can pin it: --login-key FINGERPRINT)");
         return Daemons.runUntilStopped(server, data);
     }
 }

@@ -8,6 +8,8 @@ import dev.parley.nat.discovery.NatReport;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.transport.UdpEndpoint;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyPin;
+import dev.parley.protocol.tls.Tls;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -33,8 +35,11 @@ final class NatInfo {
         NioEventLoopGroup group = new NioEventLoopGroup(1);
         try {
             if (cache.size() < 2 && password != null) {
-                var result = LoginClient.login(group, login, user, password, store.identity().publicKey(), false)
-                        .get(15, TimeUnit.SECONDS);
+                KeyPin pin = store.loginKeyPin(null);
+                var result = LoginClient.login(group, login, Tls.client(pin.verifier()), user, password,
+                        store.identity().publicKey(), false).get(15, TimeUnit.SECONDS);
+                pin.checkSameKey(result.getServerPublicKey().toByteArray());
+                pin.commit();
                 result.getSuperNodesList().forEach(a -> cache.add(HostPort.of(a)));
                 cache.save();
             }

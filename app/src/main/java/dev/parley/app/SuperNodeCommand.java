@@ -7,6 +7,7 @@ import dev.parley.supernode.SuperNodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -47,6 +48,11 @@ final class SuperNodeCommand implements Callable<Integer> {
             description = "Bound on the table of peer super nodes (default: ${DEFAULT-VALUE}).")
     int maxPeers;
 
+    @Option(names = "--login-key", paramLabel = "FINGERPRINT",
+            description = "Pin the login server's key by the fingerprint it prints at start (default: trust the key seen first "
+                    + "and keep it in the data dir).")
+    String loginKey;
+
     @Option(names = "--no-digests", description = "Search by blind expansion only (no presence digests), for comparison.")
     boolean noDigests;
 
@@ -60,7 +66,7 @@ final class SuperNodeCommand implements Callable<Integer> {
         SuperNodeConfig config = defaults.withAdvertise(advertise)
                 .withTimings(Duration.ofMillis(heartbeatMs), defaults.peerRequestTimeout())
                 .withSearch(defaults.search().withDigests(!noDigests).withRateLimit(searchRate, 2 * searchRate))
-                .withMesh(defaults.mesh().withMaxPeers(maxPeers));
+                .withMesh(defaults.mesh().withMaxPeers(maxPeers)).withLoginKey(loginKey);
         // Every REGISTER and every routed call's lookup answer is verified (Ed25519): compile that
         // before serving (≤ 300 ms here), rather than in the first calls' setup.
         Ed25519KeyPair.warmUp(300);
@@ -70,6 +76,10 @@ final class SuperNodeCommand implements Callable<Integer> {
             try {
                 node.ready().get(30, TimeUnit.SECONDS);
                 break;
+            } catch (ExecutionException e) {
+                System.err.println("supernode: " + e.getCause().getMessage());
+                node.close();
+                return 1;
             } catch (TimeoutException e) {
                 System.err.println("still waiting for login server " + login + "...");
             }

@@ -3,6 +3,7 @@ package dev.parley.client;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.wire.LoginResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A client's data directory.
@@ -64,6 +66,15 @@ public final class ClientStore {
         } catch (InvalidProtocolBufferException e) {
             return Optional.empty(); // corrupt: log in again
         }
+    }
+
+    /**
+     * @param fingerprint the login server key's fingerprint given by the user, or null (trust on first use)
+     * @return the pin of the login server's key ({@code login-key.pin}; docs/security.md)
+     * @throws IOException if the pin file is unreadable or disagrees with {@code fingerprint}
+     */
+    public KeyPin loginKeyPin(@Nullable String fingerprint) throws IOException {
+        return KeyPin.open(dir.resolve("login-key.pin"), "login server", fingerprint);
     }
 
     /**

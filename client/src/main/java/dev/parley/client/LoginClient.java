@@ -10,6 +10,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.LoginResult;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,6 +26,7 @@ public final class LoginClient {
      *
      * @param group event loops for the connection
      * @param server the login server
+     * @param tls a TLS client context trusting the login server's pinned key ({@code Tls.client(pin.verifier())})
      * @param username the username (validated by the server)
      * @param password the password
      * @param publicKey the client's raw 32-byte Ed25519 public key, to be certified
@@ -32,9 +34,9 @@ public final class LoginClient {
      * @return completes with the login result, or exceptionally with {@link ProtocolException}
      *     (e.g. {@link ErrorCode#WRONG_CREDENTIALS}) or an I/O failure
      */
-    public static CompletableFuture<LoginResult> login(EventLoopGroup group, HostPort server, String username,
-            String password, byte[] publicKey, boolean createAccount) {
-        return ControlConnection.connect(group, server, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> {
+    public static CompletableFuture<LoginResult> login(EventLoopGroup group, HostPort server, SslContext tls,
+            String username, String password, byte[] publicKey, boolean createAccount) {
+        return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> {
             CompletableFuture<Void> created = createAccount
                     ? conn.request(Envelope.newBuilder().setCreateAccount(
                             CreateAccount.newBuilder().setUsername(username).setPassword(password)))

@@ -15,6 +15,9 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
+import dev.parley.protocol.tls.HandshakeFailedException;
+import dev.parley.protocol.tls.KeyPin;
+import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
@@ -23,6 +26,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -69,24 +73,32 @@ public final class ParleyClient implements AutoCloseable {
      *     tests may pass a seeded generator
      * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
+     * @param loginKey the login server key's fingerprint to pin before the first login (null: trust
+     *     on first use; docs/security.md)
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
-            ImpairmentSpec impairment, boolean relayOnly) {
+            ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey) {
         /** Every candidate type allowed. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
                 @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random,
                 ImpairmentSpec impairment) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, impairment, false);
+                    policy, listener, clock, random, impairment, false, null);
         }
 
         /** @return a copy that offers and checks only relayed candidates */
         public Options withRelayOnly(boolean on) {
             return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                    ringTimeout, policy, listener, clock, random, impairment, on);
+                    ringTimeout, policy, listener, clock, random, impairment, on, loginKey);
+        }
+
+        /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
+        public Options withLoginKey(@Nullable String fingerprint) {
+            return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
+                    ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint);
         }
 
         /** Without impairment. */
@@ -94,7 +106,7 @@ public final class ParleyClient implements AutoCloseable {
                 @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
                 CallListener listener, InstantSource clock, RandomGenerator random) {
             this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, ImpairmentSpec.NONE, false);
+                    policy, listener, clock, random, ImpairmentSpec.NONE, false, null);
         }
 
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
@@ -244,11 +256,20 @@ public final class ParleyClient implements AutoCloseable {
 
     private static LoginResult login(EventLoopGroup io, ClientStore store, Options o, Ed25519KeyPair identity)
             throws ProtocolException, IOException {
+        KeyPin pin = store.loginKeyPin(o.loginKey());
         try {
-            LoginResult result = await(LoginClient.login(io, o.login(), o.username(), o.password(),
-                    identity.publicKey(), o.createAccount()));
+            LoginResult result = await(LoginClient.login(io, o.login(), Tls.client(pin.verifier()), o.username(),
+                    o.password(), identity.publicKey(), o.createAccount()));
+            try {
+                pin.checkSameKey(result.getServerPublicKey().toByteArray());
+            } catch (CertificateException e) {
+                throw new HandshakeFailedException("login server " + o.login() + ": " + e.getMessage(), e);
+            }
+            pin.commit();
             store.saveLogin(result);
             return result;
+        } catch (HandshakeFailedException e) {
+            throw e; // a changed key: the server may be an impostor, so no fallback to the stored credential
         } catch (IOException e) {
             // Login server unreachable: a stored, unexpired credential still lets us join the overlay.
             var stored = store.loadLogin();

@@ -61,7 +61,7 @@ final class SessionRelays implements RelayService {
                 onPacket.accept(env.getRelayPacket().getPacket().toByteArray());
             }
         };
-        return ControlConnection.connect(io, relay, pushes, CONNECT_TIMEOUT).thenCompose(conn -> conn.request(
+        return ControlConnection.connect(io, relay, ClientTls.superNodes(), pushes, CONNECT_TIMEOUT).thenCompose(conn -> conn.request(
                         Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder().setToken(ByteString.copyFrom(token))))
                 .whenComplete((ok, e) -> {
                     if (e != null) {

@@ -88,7 +88,7 @@ public final class SuperNodeSession implements AutoCloseable {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
             }
         };
-        return ControlConnection.connect(group, superNode, pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
+        return ControlConnection.connect(group, superNode, ClientTls.superNodes(), pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
             conn.closeFuture().thenRun(() -> hello.completeExceptionally(
                     new IOException("super node " + superNode + " closed the connection before its hello")));
             return hello.thenCompose(h -> {

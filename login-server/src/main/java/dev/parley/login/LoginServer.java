@@ -5,6 +5,9 @@ import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.tls.TlsIdentity;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -13,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -107,6 +111,7 @@ public final class LoginServer implements AutoCloseable {
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
             ConnectionGuard connections = new ConnectionGuard(config.limits());
             long idleMs = config.limits().idleTimeout().toMillis();
+            SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
@@ -116,7 +121,8 @@ public final class LoginServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                            // TLS first: the over-cap and idle errors are answered inside the encryption too.
+                            ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
                             ch.pipeline().addLast("connections", connections);
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard));
@@ -127,8 +133,8 @@ public final class LoginServer implements AutoCloseable {
                     .syncUninterruptibly().channel();
             InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
             HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
-            log.info("login server listening on {} (data dir {}, public key {})", bound, dataDir.toAbsolutePath(),
-                    HexFormat.of().formatHex(publicKey));
+            log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
+                    dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
             return new LoginServer(key, store, worker, acceptorGroup, connectionGroup, serverChannel, bound);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.

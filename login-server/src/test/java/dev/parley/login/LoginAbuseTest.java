@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.tls.TlsSockets;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Envelope;
@@ -151,11 +152,13 @@ class LoginAbuseTest {
         assertThat(idle.getInputStream().read()).isEqualTo(-1);
     }
 
+    /** A TLS connection from {@code from}, whose bytes inside the encryption the test writes itself. */
     private Socket socket(String from) throws IOException {
-        Socket s = new Socket();
-        sockets.add(s);
-        s.bind(new InetSocketAddress(from, 0));
-        s.connect(new InetSocketAddress(server.boundAddress().host(), server.boundAddress().port()), 10_000);
+        Socket plain = new Socket();
+        sockets.add(plain);
+        plain.bind(new InetSocketAddress(from, 0));
+        plain.connect(new InetSocketAddress(server.boundAddress().host(), server.boundAddress().port()), 10_000);
+        Socket s = TlsSockets.over(plain, server.boundAddress().host(), server.boundAddress().port());
         s.setSoTimeout(10_000);
         return s;
     }

@@ -10,6 +10,9 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.tls.TlsSockets;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Envelope;
@@ -76,7 +79,7 @@ class LoginServerTest {
     }
 
     private ControlConnection connect() throws Exception {
-        return ControlConnection.connect(clientGroup, server.boundAddress(), push -> {}, TIMEOUT)
+        return ControlConnection.connect(clientGroup, server.boundAddress(), Tls.client(KeyVerifier.anyKey()), push -> {}, TIMEOUT)
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -273,10 +276,9 @@ class LoginServerTest {
         assertServesNewConnections();
     }
 
+    /** A TLS socket whose bytes inside the encryption are the test's to choose. */
     private Socket rawSocket() throws Exception {
-        Socket s = new Socket(server.boundAddress().host(), server.boundAddress().port());
-        s.setSoTimeout((int) TIMEOUT.toMillis());
-        return s;
+        return TlsSockets.open(server.boundAddress().host(), server.boundAddress().port());
     }
 
     private void assertServesNewConnections() throws Exception {

@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import dev.parley.protocol.tls.HandshakeFailedException;
 import dev.parley.protocol.wire.Envelope;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,6 +12,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,40 +45,58 @@ public final class ControlConnection implements AutoCloseable {
     }
 
     /**
-     * Opens a connection.
+     * Opens a TLS 1.3 connection.
      *
      * @param group event loops for the channel
      * @param target where to connect
+     * @param tls a {@code Tls.client} context: it decides which server key is trusted
      * @param pushHandler receives every envelope that is not a response, on the event loop
-     * @param connectTimeout how long to wait for TCP to connect
-     * @return completes with the open connection, or exceptionally with the connect failure
+     * @param connectTimeout how long to wait for TCP to connect (the TLS handshake has its own
+     *     {@value ControlPipeline#HANDSHAKE_TIMEOUT_MS} ms)
+     * @return completes with the open connection once the handshake succeeded, or exceptionally with
+     *     an {@link IOException} naming the target and why: a connect failure, or
+     *     {@link HandshakeFailedException} (e.g. a changed server key)
      */
-    public static CompletableFuture<ControlConnection> connect(EventLoopGroup group, HostPort target,
+    public static CompletableFuture<ControlConnection> connect(EventLoopGroup group, HostPort target, SslContext tls,
             Consumer<Envelope> pushHandler, Duration connectTimeout) {
         CompletableFuture<ControlConnection> result = new CompletableFuture<>();
-        ControlConnection[] holder = new ControlConnection[1];
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                         ControlConnection connection = new ControlConnection(ch);
-                        holder[0] = connection;
                         ch.pipeline().addLast("responses", connection.new Inbound(pushHandler));
+                        ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
+                            if (hs.isSuccess()) {
+                                result.complete(connection);
+                            } else {
+                                result.completeExceptionally(new HandshakeFailedException("cannot connect to " + target
+                                        + ": TLS handshake failed: " + rootMessage(hs.cause()), hs.cause()));
+                                ch.close();
+                            }
+                        });
                     }
                 });
         ChannelFuture f = b.connect(target.host(), target.port());
         f.addListener(done -> {
-            if (done.isSuccess()) {
-                result.complete(holder[0]);
-            } else {
+            if (!done.isSuccess()) {
                 result.completeExceptionally(new IOException("cannot connect to " + target + ": "
                         + done.cause().getMessage(), done.cause()));
             }
         });
         return result;
+    }
+
+    /** @return the innermost cause's message: a refused key says why there, under SSLHandshakeException */
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
     /** Sends a request and waits {@link #DEFAULT_REQUEST_TIMEOUT} for its response. */

@@ -5,7 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +27,9 @@ public final class Ed25519KeyPair {
     public static final int KEY_BYTES = 32;
     /** Length of a signature, in bytes. */
     public static final int SIGNATURE_BYTES = 64;
+
+    /** PrivateKeyInfo header for an Ed25519 seed: version 0, algorithm id-Ed25519 (1.3.101.112), OCTET STRING. */
+    private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
 
     private final Ed25519PrivateKeyParameters privateKey;
     private final byte[] publicKey;
@@ -66,6 +73,19 @@ public final class Ed25519KeyPair {
         Ed25519KeyPair pair = generate(random);
         AtomicFiles.write(file, pair.privateKey.getEncoded()); // owner-only, fsynced
         return pair;
+    }
+
+    /**
+     * @return the private key for the JDK's crypto (TLS 1.3 with an Ed25519 certificate, RFC 8446
+     *     §4.2.3): the seed in a PKCS #8 PrivateKeyInfo (RFC 8410 §7)
+     */
+    public PrivateKey toJcaPrivateKey() {
+        byte[] der = ByteBuffer.allocate(PKCS8_PREFIX.length + KEY_BYTES).put(PKCS8_PREFIX).put(privateKey.getEncoded()).array();
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519 (expected since Java 15)", e);
+        }
     }
 
     /** @return a copy of the raw 32-byte public key */

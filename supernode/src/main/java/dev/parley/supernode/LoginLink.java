@@ -3,11 +3,18 @@ package dev.parley.supernode;
 import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.HandshakeFailedException;
+import dev.parley.protocol.tls.KeyPin;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.GetServerKey;
 import dev.parley.protocol.wire.SuperNodeHeartbeat;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +49,8 @@ final class LoginLink implements AutoCloseable {
 
     private final EventLoop loop;
     private final HostPort login;
+    private final KeyPin loginKey;
+    private final SslContext tls;
     private final HostPort self;
     private final Duration heartbeatInterval;
     private final Consumer<List<HostPort>> onDirectory;
@@ -55,12 +64,15 @@ final class LoginLink implements AutoCloseable {
     /**
      * @param loop the event loop owning this link and its connection
      * @param login the login server's address
+     * @param loginKey the login server's pinned key (TLS and the in-band key must both be it)
      * @param self this super node's advertised address (heartbeat payload, excluded from the directory)
      * @param heartbeatInterval period between heartbeats
      * @param onDirectory called with every directory received (on the link's loop)
      */
-    LoginLink(EventLoop loop, HostPort login, HostPort self, Duration heartbeatInterval,
+    LoginLink(EventLoop loop, HostPort login, KeyPin loginKey, HostPort self, Duration heartbeatInterval,
             Consumer<List<HostPort>> onDirectory) {
+        this.loginKey = loginKey;
+        this.tls = Tls.client(loginKey.verifier());
         this.loop = loop;
         this.onDirectory = onDirectory;
         this.login = login;
@@ -83,7 +95,10 @@ final class LoginLink implements AutoCloseable {
         return directory;
     }
 
-    /** @return completes once the key is known and the first heartbeat was answered */
+    /**
+     * @return completes once the key is known and the first heartbeat was answered; exceptionally
+     *     with {@link HandshakeFailedException} if the login server is not the pinned one
+     */
     CompletableFuture<Void> ready() {
         return ready;
     }
@@ -92,10 +107,17 @@ final class LoginLink implements AutoCloseable {
         if (closed) {
             return;
         }
-        ControlConnection.connect(loop, login, push -> log.debug("login server push ignored: {}", push.getBodyCase()),
+        ControlConnection.connect(loop, login, tls, push -> log.debug("login server push ignored: {}", push.getBodyCase()),
                 CONNECT_TIMEOUT).whenComplete((c, e) -> {
                     if (e != null) {
-                        log.debug("cannot reach login server {}: {}", login, e.getMessage());
+                        Throwable cause = PeerConnections.unwrap(e);
+                        if (cause instanceof HandshakeFailedException) {
+                            // Not the pinned login server: say so, and let a starting super node stop.
+                            log.warn("{}", cause.getMessage());
+                            ready.completeExceptionally(cause);
+                        } else {
+                            log.debug("cannot reach login server {}: {}", login, e.getMessage());
+                        }
                         retryLater();
                         return;
                     }
@@ -118,13 +140,29 @@ final class LoginLink implements AutoCloseable {
                         fail(c, String.format("GetServerKey answered %s with a %d-byte key (expected: %d)",
                                 r.getBodyCase(), r.getServerKey().getPublicKey().size(), Ed25519KeyPair.KEY_BYTES));
                     } else {
-                        if (serverKey == null) {
-                            log.info("login server {} key known", login);
+                        byte[] key = r.getServerKey().getPublicKey().toByteArray();
+                        try {
+                            loginKey.checkSameKey(key);
+                        } catch (CertificateException ce) {
+                            fail(c, "GetServerKey: " + ce.getMessage());
+                            return;
                         }
-                        serverKey = r.getServerKey().getPublicKey().toByteArray();
+                        if (serverKey == null) {
+                            log.info("login server {} key known ({})", login, KeyVerifier.fingerprint(key));
+                            CompletableFuture.runAsync(this::pinLoginKey); // file I/O: off the event loop
+                        }
+                        serverKey = key;
                         heartbeat(c);
                     }
                 });
+    }
+
+    private void pinLoginKey() {
+        try {
+            loginKey.commit();
+        } catch (IOException e) {
+            log.warn("cannot store the login server's key in {}: {}", loginKey.where(), e.getMessage());
+        }
     }
 
     private void heartbeat(ControlConnection c) {

@@ -4,9 +4,12 @@ import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerHello;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +33,7 @@ final class PeerConnections implements AutoCloseable {
     private final Duration connectTimeout;
     private final ConcurrentHashMap<HostPort, CompletableFuture<ControlConnection>> connections = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final SslContext tls;
 
     /**
      * @param group event loops for the outgoing channels
@@ -37,6 +41,8 @@ final class PeerConnections implements AutoCloseable {
      * @param connectTimeout TCP connect timeout per attempt
      */
     PeerConnections(EventLoopGroup group, HostPort self, Duration connectTimeout) {
+        // Peers' keys are not certified yet: encrypted, not authenticated by TLS (docs/security.md).
+        this.tls = Tls.client(KeyVerifier.anyKey());
         this.group = group;
         this.self = self;
         this.connectTimeout = connectTimeout;
@@ -86,7 +92,7 @@ final class PeerConnections implements AutoCloseable {
     }
 
     private void open(HostPort peer, CompletableFuture<ControlConnection> fresh) {
-        ControlConnection.connect(group, peer, push -> log.debug("{}: ignoring push {}", peer, push.getBodyCase()),
+        ControlConnection.connect(group, peer, tls, push -> log.debug("{}: ignoring push {}", peer, push.getBodyCase()),
                 connectTimeout).whenComplete((c, e) -> {
                     if (e != null) {
                         connections.remove(peer, fresh);

@@ -5,6 +5,11 @@ import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
 
 import dev.parley.protocol.ControlPipeline;
+import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.tls.KeyPin;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.tls.TlsIdentity;
+import io.netty.handler.ssl.SslContext;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
@@ -131,6 +136,9 @@ public final class SuperNode implements AutoCloseable {
         return node;
     }
 
+    /** The login server's key, pinned on first use (docs/security.md), in the data dir. */
+    static final String LOGIN_KEY_PIN = "login-key.pin";
+
     /** Relay quotas: 4 allocations per client, 2,000 in total, released after 60 s without traffic. */
     static final RelayAllocationTable.Limits RELAY_LIMITS = RelayAllocationTable.Limits.DEFAULTS;
     private static final long RELAY_EXPIRY_PERIOD_MS = 5_000;
@@ -142,6 +150,12 @@ public final class SuperNode implements AutoCloseable {
     }
 
     private void bind(SecureRandom random) throws IOException {
+        // TLS 1.3 on the control port. Until super nodes are certified by the login server, this
+        // node's key is its own and clients and peers take it as it comes: the link is private
+        // against the network but does not yet prove which super node this is (docs/security.md).
+        SslContext tls = Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(random), "parley super node",
+                config.clock().instant()));
+        KeyPin loginKey = KeyPin.open(config.dataDir().resolve(LOGIN_KEY_PIN), "login server", config.loginKey());
         // The handlers need the advertised address, known only after binding (port 0): bind with
         // accepting paused, build the context, then start accepting.
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -152,7 +166,7 @@ public final class SuperNode implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
-                        ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                         ch.pipeline().addLast(HandshakeHandler.NAME, new HandshakeHandler(context));
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
@@ -187,7 +201,7 @@ public final class SuperNode implements AutoCloseable {
                 ? search.positiveTtl() : search.negativeTtl();
         mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong());
         peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
-        loginLink = new LoginLink(workers.next(), config.login(), advertised, config.heartbeatInterval(), directory -> {
+        loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(), directory -> {
             mesh.onDirectory(directory);
             openFirstLinks(directory);
         });

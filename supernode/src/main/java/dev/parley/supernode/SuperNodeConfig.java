@@ -20,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  *     request ({@code RoutedSignal}) (positive)
  * @param search expanding search, caches and rate limit
  * @param mesh peer table, liveness and gossip
+ * @param loginKey the login server key's fingerprint to pin before the first connection (null: trust
+ *     on first use, kept in {@code dataDir}; docs/security.md)
  */
 public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
-        MeshSettings mesh) {
+        MeshSettings mesh, @Nullable String loginKey) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -39,6 +41,18 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
         requirePositive(peerRequestTimeout, "peerRequestTimeout");
         require(search, "search");
         require(mesh, "mesh");
+    }
+
+    /** All parts but the login key's fingerprint (trust on first use). */
+    public SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir, InstantSource clock,
+            Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search, MeshSettings mesh) {
+        this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout, search, mesh, null);
+    }
+
+    /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
+    public SuperNodeConfig withLoginKey(@Nullable String fingerprint) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, mesh, fingerprint);
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
@@ -60,30 +74,30 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
         return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh);
+                search, mesh, loginKey);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
-                search, mesh);
+                search, mesh, loginKey);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey);
     }
 
     /** @return a copy with other search settings */
     public SuperNodeConfig withSearch(SearchSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                settings, mesh);
+                settings, mesh, loginKey);
     }
 
     /** @return a copy with other mesh settings */
     public SuperNodeConfig withMesh(MeshSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, settings);
+                search, settings, loginKey);
     }
 
     static void require(@Nullable Object value, String name) {

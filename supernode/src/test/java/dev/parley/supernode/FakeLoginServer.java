@@ -7,6 +7,8 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.tls.TlsIdentity;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -22,6 +24,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -53,13 +56,14 @@ final class FakeLoginServer implements AutoCloseable {
 
     FakeLoginServer(Ed25519KeyPair key) throws InterruptedException {
         this.key = key;
+        SslContext tls = Tls.server(TlsIdentity.of(key, "fake login server", Instant.now()));
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         channels.add(ch);
-                        ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                         ch.pipeline().addLast(new Handler());
                         ch.pipeline().addLast(ErrorClosingHandler.INSTANCE);
                     }

@@ -8,6 +8,7 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.TlsSockets;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
@@ -169,8 +170,7 @@ class RegistrationTest {
 
     private void assertRawInputClosesWith(byte[] input, ErrorCode code) throws Exception {
         HostPort sn = cluster.node(0).advertisedAddress();
-        try (Socket s = new Socket(sn.host(), sn.port())) {
-            s.setSoTimeout((int) TestClient.WAIT.toMillis());
+        try (Socket s = TlsSockets.open(sn.host(), sn.port())) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             assertThat(Envelope.parseDelimitedFrom(in).hasServerHello()).isTrue();

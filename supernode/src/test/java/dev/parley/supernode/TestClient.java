@@ -10,6 +10,8 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
@@ -45,7 +47,7 @@ final class TestClient implements AutoCloseable {
     /** Connects and waits for the super node's ServerHello. */
     static TestClient connect(EventLoopGroup group, HostPort superNode) throws Exception {
         BlockingQueue<Envelope> pushes = new LinkedBlockingQueue<>();
-        ControlConnection c = ControlConnection.connect(group, superNode, pushes::add, WAIT)
+        ControlConnection c = ControlConnection.connect(group, superNode, Tls.client(KeyVerifier.anyKey()), pushes::add, WAIT)
                 .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         Envelope hello = pushes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(hello).as("ServerHello push").isNotNull();

@@ -5,9 +5,12 @@ import dev.parley.client.SuperNodeSession;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.KeyPin;
+import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -61,10 +64,15 @@ final class BotFleet implements AutoCloseable {
         }
     }
 
-    /** Creates every account and logs every bot in (retrying RATE_LIMITED); returns the time taken in ms. */
+    /**
+     * Creates every account and logs every bot in (retrying RATE_LIMITED); returns the time taken in ms.
+     * Every bot's login server key must be the first one seen (one pin for the fleet).
+     */
     long loginAll(HostPort login) throws Exception {
         long start = System.nanoTime();
-        forAll(bots, b -> LoginClient.login(group, login, b.username, b.password(), b.key.publicKey(), true)
+        KeyPin pin = KeyPin.inMemory("login server");
+        SslContext loginTls = Tls.client(pin.verifier());
+        forAll(bots, b -> LoginClient.login(group, login, loginTls, b.username, b.password(), b.key.publicKey(), true)
                 .thenAccept((LoginResult r) -> {
                     b.credential = r.getCredential();
                     serverKey = r.getServerPublicKey().toByteArray();

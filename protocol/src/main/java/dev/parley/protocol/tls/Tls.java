@@ -1,0 +1,44 @@
+package dev.parley.protocol.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS 1.3 (RFC 8446) for every control connection: Netty's {@code SslHandler} on the JDK's
+ * provider, with Ed25519 certificates (RFC 8410) checked by pinned key ({@link KeyVerifier}).
+ * TLS 1.2 and older are refused.
+ */
+public final class Tls {
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3");
+
+    private Tls() {}
+
+    /**
+     * @return a server context presenting {@code identity}
+     * @throws IllegalStateException if the JDK cannot set it up (no TLS 1.3 or Ed25519)
+     */
+    public static SslContext server(TlsIdentity identity) {
+        try {
+            return SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
+                    .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("TLS server context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @return a client context that trusts a server whose key {@code verifier} accepts
+     * @throws IllegalStateException if the JDK cannot set it up
+     */
+    public static SslContext client(KeyVerifier verifier) {
+        try {
+            return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS)
+                    .trustManager(new PinningTrustManager(verifier)).endpointIdentificationAlgorithm(null).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
+        }
+    }
+}
