@@ -29,21 +29,22 @@ final class AudioOptions {
     String outputDevice;
 
     /**
-     * @param silenceIfNoDevice send silence when no file is given and no capture device exists
-     *     (auto-answer), instead of failing
+     * @return the WAV file given with {@code --play}, else the capture device; when no capture device
+     *     exists (and none was named with {@code --input-device}) the call sends silence, with a message
+     * @throws IOException if the file cannot be read, or the named device is missing
      */
-    AudioSource source(boolean silenceIfNoDevice) throws IOException {
+    AudioSource source() throws IOException {
         if (play != null) {
             return WavFileSource.open(play);
         }
         try {
             return JavaSoundSource.open(inputDevice);
         } catch (IOException e) {
-            if (silenceIfNoDevice) {
-                System.err.println("parley: " + e.getMessage() + "; sending silence");
-                return SilenceSource.endless();
+            if (inputDevice != null) {
+                throw new IOException(e.getMessage() + " (see --list-devices, or use --play FILE.wav)", e);
             }
-            throw new IOException(e.getMessage() + " (use --play FILE.wav to send a file)", e);
+            System.err.println("parley: " + e.getMessage() + "; sending silence (use --play FILE.wav to send a file)");
+            return SilenceSource.endless();
         }
     }
 

@@ -30,6 +30,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +44,8 @@ import picocli.CommandLine.Option;
         description = {"Runs a client. With --call or --auto-answer it places or takes one call and exits when it ends "
                 + "(input ended or BYE); otherwise it opens an interactive shell (type 'help')."})
 final class ClientCommand implements Callable<Integer> {
+    /** How long Ctrl-C / SIGTERM waits for the hang-up and for the report to be written, ms. */
+    private static final long EXIT_WAIT_MS = 3000;
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:7000",
             description = "The login server (default: ${DEFAULT-VALUE}).")
     HostPort login;
@@ -162,7 +168,12 @@ final class ClientCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        CountDownLatch finished = new CountDownLatch(1);
         try (ParleyClient client = ParleyClient.start(options)) {
+            // Ctrl-C or SIGTERM: hang up (the peer hears BYE at once, not after its media timeout),
+            // then let the main thread write the report and close the recording before the JVM halts.
+            Thread exitHook = new Thread(() -> hangUpOnExit(client, finished), "parley-exit");
+            Runtime.getRuntime().addShutdownHook(exitHook);
             System.err.println(client.username() + " online via super node " + client.superNode()
                     + (impairment == null || impairment.isNone() ? "" : "; impairing received media: " + impairment));
             if (statsIntervalSeconds > 0 && (callee != null || autoAnswer)) {
@@ -179,7 +190,25 @@ final class ClientCommand implements Callable<Integer> {
             }
             return new Shell(client, audio).run();
         } finally {
+            finished.countDown();
             statusTimer.shutdownNow();
+        }
+    }
+
+    /** Shutdown hook: ends the call, if any, then waits (bounded) for the main thread's report and cleanup. */
+    private static void hangUpOnExit(ParleyClient client, CountDownLatch finished) {
+        if (finished.getCount() == 0) {
+            return; // a normal exit
+        }
+        try {
+            if (client.calls().hangup().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                System.err.println("parley client: stopping: hung up");
+            }
+            finished.await(EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            System.err.println("parley client: stopping: " + e);
         }
     }
 
@@ -203,7 +232,7 @@ final class ClientCommand implements Callable<Integer> {
         AudioSink sink;
         String problem = null;
         try {
-            source = audio.source(true);
+            source = audio.source();
             sink = audio.sink();
         } catch (IOException e) {
             source = null;
@@ -238,7 +267,7 @@ final class ClientCommand implements Callable<Integer> {
         search.put("supernodes_contacted", found.getSupernodesContacted());
         search.put("elapsed_ms", found.getElapsedMs());
         search.put("super_node", HostPort.of(found.getRecord().getSuperNode()).toString());
-        return finish(client.calls().call(callee, audio.source(false), audio.sink()).get());
+        return finish(client.calls().call(callee, audio.source(), audio.sink()).get());
     }
 
     /** Outcome of the search that preceded an outgoing call, for the report. */

@@ -92,7 +92,14 @@ final class Shell {
         String arg = words.length > 1 ? words[1].strip() : "";
         switch (words[0]) {
             case "" -> { }
-            case "help" -> out.accept("search NAME | call NAME | answer | reject | hangup | stats | quit");
+            case "help" -> out.accept(String.join("\n",
+                    "search NAME   is NAME online, and through which super node",
+                    "call NAME     call NAME (audio: --play/--record files or the sound devices)",
+                    "answer        answer the ringing incoming call",
+                    "reject        decline the ringing incoming call",
+                    "hangup        end the current call (or stop calling)",
+                    "stats         live quality of the current call (RTT, loss, jitter, MOS)",
+                    "quit          hang up and exit"));
             case "stats" -> {
                 var stats = client.calls().stats().get(5, TimeUnit.SECONDS);
                 out.accept(stats == null ? "no call with media" : stats.statusLine());
@@ -107,15 +114,19 @@ final class Shell {
             case "call" -> {
                 calling = arg.toLowerCase(Locale.ROOT);
                 out.accept("calling " + arg + "...");
-                client.calls().call(arg, audio.source(false), audio.sink());
+                client.calls().call(arg, audio.source(), audio.sink()).thenAccept(r -> {
+                    if (r.callId().isEmpty()) { // refused before it started: no call events will say why
+                        out.accept("* call to " + arg + " not placed: " + r.endReason());
+                    }
+                });
             }
             case "answer" -> {
-                if (!client.calls().answer(audio.source(true), audio.sink()).get()) {
+                if (!client.calls().answer(audio.source(), audio.sink()).get()) {
                     out.accept("no incoming call");
                 }
             }
             case "reject" -> {
-                if (!client.calls().reject("declined").get()) {
+                if (!client.calls().reject("").get()) {
                     out.accept("no incoming call");
                 }
             }

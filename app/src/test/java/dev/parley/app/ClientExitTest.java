@@ -1,0 +1,88 @@
+package dev.parley.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.codec.audio.Clips;
+import dev.parley.codec.audio.Wav;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stopping a client mid-call (SIGTERM, as Ctrl-C or a service manager does), with real processes:
+ * the peer hears the hang-up at once, and both reports and the recording are written whole.
+ * Before: no BYE (the callee sat in a dead call for 31.5 s), no report, a WAV with an empty header.
+ */
+class ClientExitTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void sigtermMidCallHangsUpAndWritesReportsAndRecording() throws Exception {
+        Path clip = work.resolve("clip.wav");
+        short[] speech = Clips.speechSample();
+        short[] twice = new short[speech.length * 2];
+        System.arraycopy(speech, 0, twice, 0, speech.length);
+        System.arraycopy(speech, 0, twice, speech.length, speech.length);
+        Wav.writeMono48k(clip, twice); // ~23 s: the call is still going when alice is stopped
+        Path record = work.resolve("bob.wav");
+        Path aliceReport = work.resolve("alice.json");
+        Path bobReport = work.resolve("bob.json");
+        try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
+            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
+                    work.resolve("login").toString()));
+            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
+            Path snDir = work.resolve("sn");
+            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
+                    "--data", snDir.toString(), "--heartbeat-ms", "1000"));
+            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
+            Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--record", record.toString(),
+                    "--report", bobReport.toString()));
+            Process alice = procs.start("alice", client(loginAddr, snAddr, "alice", "--call", "bob", "--play", clip.toString(),
+                    "--report", aliceReport.toString(), "--stats-interval", "1"));
+            awaitLine(procs.log("alice"), "[call]", alice, Duration.ofSeconds(90)); // media flows
+
+            alice.destroy(); // SIGTERM
+            assertThat(alice.waitFor(15, TimeUnit.SECONDS)).as("alice stops").isTrue();
+            assertThat(bob.waitFor(15, TimeUnit.SECONDS)).as("bob's call ends with alice's BYE, not a media timeout").isTrue();
+        }
+        Map<String, Object> a = Reports.read(aliceReport);
+        Map<String, Object> b = Reports.read(bobReport);
+        assertThat(a.get("end")).isEqualTo("hung_up");
+        assertThat(a.get("connected")).isEqualTo(true);
+        assertThat(b.get("end")).isEqualTo("remote_hung_up");
+        assertThat(((Number) b.get("packets_received")).longValue()).isGreaterThan(25);
+        short[] heard = Wav.readMono48k(record); // a whole WAV: header sizes written on close
+        assertThat(heard.length).isGreaterThan(48_000 / 2);
+    }
+
+    private List<String> client(String login, String superNode, String user, String... more) throws IOException {
+        Path pw = work.resolve(user + ".password");
+        Files.writeString(pw, user + "-exit-password\n", StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of("client", "--login", login, "--user", user, "--password-file", pw.toString(),
+                "--data", work.resolve(user).toString(), "--register", "--supernode", superNode));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** Polls a child's log for a line containing {@code text}, with a deadline. */
+    private static void awaitLine(Path log, String text, Process owner, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+                return;
+            }
+            assertThat(owner.isAlive()).as("%s still running; log: %s", log, Files.exists(log) ? Files.readString(log) : "").isTrue();
+            TimeUnit.MILLISECONDS.sleep(100); // polling another process's log file, with a deadline
+        }
+        throw new AssertionError("no '" + text + "' in " + log + " within " + timeout);
+    }
+}
