@@ -256,7 +256,8 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private int placeCall(ParleyClient client, String callee) throws Exception {
-        SearchResult found = client.awaitOnline(callee, Duration.ofSeconds(waitOnlineSeconds));
+        SearchResult found = client.awaitOnline(callee, Duration.ofSeconds(waitOnlineSeconds), () -> System.err.println(
+                "parley client: " + callee + " is not online (yet); waiting up to " + waitOnlineSeconds + " s (--wait-online)"));
         if (!found.getFound()) {
             System.err.println("parley client: user '" + callee + "' is not online (searched " + found.getSupernodesContacted()
                     + " super nodes for " + waitOnlineSeconds + " s)");

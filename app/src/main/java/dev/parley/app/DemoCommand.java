@@ -57,6 +57,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bitrateKbps < 32 || bitrateKbps > 64) { // fail before starting six processes, not after them
+            System.err.println(String.format("demo: --bitrate %d kbps (expected: 32..64)", bitrateKbps));
+            return 2;
+        }
         short[] given = play == null ? null : Wav.readMono48k(play); // fail early on an unreadable clip
         Path work = Files.createTempDirectory("parley-demo-");
         Path clip = play != null ? play : extractBundledClip(work);

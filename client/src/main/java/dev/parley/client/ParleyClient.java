@@ -337,11 +337,24 @@ public final class ParleyClient implements AutoCloseable {
      * @return the last result (found or not)
      */
     public SearchResult awaitOnline(String name, Duration timeout) throws ProtocolException, IOException {
+        return awaitOnline(name, timeout, () -> { });
+    }
+
+    /**
+     * As {@link #awaitOnline(String, Duration)}; {@code firstMiss} runs once when the first search
+     * found nobody, so a user can be told that the wait has begun (a typo should not look like a hang).
+     */
+    public SearchResult awaitOnline(String name, Duration timeout, Runnable firstMiss) throws ProtocolException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean told = false;
         while (true) {
             SearchResult r = await(search(name));
             if (r.getFound() || System.nanoTime() > deadline) {
                 return r;
+            }
+            if (!told) {
+                told = true;
+                firstMiss.run();
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(SEARCH_RETRY.toMillis()); // polling interval, not a race fix

@@ -67,9 +67,13 @@ public record MediaStats(long packetsSent, long packetsReceived, long packetsLos
         return Math.max(0, rttMs) / 2 + jitterBufferMs + EModel.CODEC_DELAY_MS;
     }
 
-    /** @return the G.107 E-model MOS estimate from {@link #mouthToEarMs} and the loss after FEC ({@link EModel#callMos}) */
+    /**
+     * @return the G.107 E-model MOS estimate from {@link #mouthToEarMs} and the loss after FEC
+     *     ({@link EModel#callMos}); 1.0, the scale's floor, when no audio was received at all (a call
+     *     that never connected is not "good")
+     */
     public double mos() {
-        return EModel.callMos(mouthToEarMs(), 100 * concealedRatio(), burstRatio);
+        return packetsReceived == 0 ? 1.0 : EModel.callMos(mouthToEarMs(), 100 * concealedRatio(), burstRatio);
     }
 
     /** @return one status line, e.g. {@code "rtt 2 ms | loss 10.1% -> 1.9% after FEC (52 recovered) | ..."} */

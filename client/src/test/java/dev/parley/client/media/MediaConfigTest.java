@@ -53,4 +53,13 @@ class MediaConfigTest {
                 .containsEntry("mos", Math.round(stats.mos() * 1000) / 1000.0);
         assertThat(stats.statusLine()).contains("rtt 40 ms", "loss 10.0% -> 5.0% after FEC (50 recovered)", "MOS ");
     }
+
+    @Test
+    void aCallThatReceivedNoAudioScoresTheFloorNotAGoodMos() {
+        // Media started, nothing arrived (never connected): the E-model inputs look perfect, the call was not.
+        MediaStats silent = new MediaStats(250, 0, 0, 0, 0, 0, 32, 0, 0, 40_000, 5000, 0, 0, 0, 0, 0, 80, 80.0,
+                -1, -1, 32, 0, 2, 0, 1.0);
+        assertThat(silent.mos()).isEqualTo(1.0);
+        assertThat(silent.toMap()).containsEntry("mos", 1.0);
+    }
 }

@@ -5,16 +5,18 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * Streaming RIFF/WAVE parser (Microsoft RIFF spec; WAVE_FORMAT_EXTENSIBLE per the Windows
- * multichannel note): integer PCM 8 (unsigned)/16/24/32-bit, IEEE float 32/64-bit, 1..8 channels,
+ * multichannel note): integer PCM 8 (unsigned)/16/24/32-bit, IEEE float 32/64-bit, 8-bit μ-law and
+ * A-law (ITU-T G.711, as telephony recordings come), 1..8 channels,
  * any rate 1000..384000 Hz. Unknown chunks (LIST, fact, ...) are skipped. Frames are returned
  * downmixed to mono floats in [-1, 1].
  */
 final class WavReader implements Closeable {
     /** Sample encoding of the data chunk. */
-    enum Encoding { PCM, FLOAT }
+    enum Encoding { PCM, FLOAT, MU_LAW, A_LAW }
 
     /** The fmt chunk fields we use. */
     record Format(Encoding encoding, int channels, int sampleRateHz, int bitsPerSample, int blockAlign) {
@@ -22,6 +24,8 @@ final class WavReader implements Closeable {
 
     private static final int FORMAT_PCM = 1;
     private static final int FORMAT_FLOAT = 3;
+    private static final int FORMAT_A_LAW = 6;
+    private static final int FORMAT_MU_LAW = 7;
     private static final int FORMAT_EXTENSIBLE = 0xFFFE;
     private static final long UNKNOWN_LENGTH = 0xFFFF_FFFFL;
 
@@ -50,7 +54,7 @@ final class WavReader implements Closeable {
         readUint32(in, name);
         String wave = fourCc(in, name);
         if (!riff.equals("RIFF") || !wave.equals("WAVE")) {
-            throw new IOException(name + ": wavHeader: '" + riff + "…" + wave + "' (expected: 'RIFF…WAVE')");
+            throw new IOException(name + ": " + notWave(riff, wave));
         }
         Format format = null;
         while (true) {
@@ -128,7 +132,29 @@ final class WavReader implements Closeable {
             case FLOAT -> format.bitsPerSample() == 32
                     ? Float.intBitsToFloat((int) le(b, at, 4))
                     : Double.longBitsToDouble(le(b, at, 8));
+            case MU_LAW -> G711.muLaw(b[at]) / 32768.0;
+            case A_LAW -> G711.aLaw(b[at]) / 32768.0;
         };
+    }
+
+    /** @return what the header says the file is, printable: never raw binary on a terminal */
+    private static String notWave(String riff, String wave) {
+        String what = switch (riff) {
+            case "fLaC" -> "a FLAC file";
+            case "OggS" -> "an Ogg file";
+            case "FORM" -> "an AIFF file";
+            default -> riff.startsWith("ID3") ? "an MP3 file" : null;
+        };
+        if (what != null) {
+            return what + " (expected: a WAV file; convert it first, e.g. 'sox in.flac out.wav')";
+        }
+        String both = riff + wave;
+        return "wavHeader: " + (both.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + riff + "…" + wave + "'"
+                : hex(riff) + "…" + hex(wave)) + " (expected: 'RIFF…WAVE')";
+    }
+
+    private static String hex(String fourCc) {
+        return "0x" + HexFormat.of().formatHex(fourCc.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static long le(byte[] b, int at, int n) {
@@ -162,9 +188,14 @@ final class WavReader implements Closeable {
             if (bits != 32 && bits != 64) {
                 throw new IOException(name + ": wavBitsPerSample: " + bits + " for float (expected: 32 or 64)");
             }
+        } else if (tag == FORMAT_MU_LAW || tag == FORMAT_A_LAW) {
+            encoding = tag == FORMAT_MU_LAW ? Encoding.MU_LAW : Encoding.A_LAW;
+            if (bits != 8) {
+                throw new IOException(name + ": wavBitsPerSample: " + bits + " for G.711 (expected: 8)");
+            }
         } else {
             throw new IOException(name + ": wavFormatTag: 0x" + Integer.toHexString(tag)
-                    + " (expected: 0x1 PCM, 0x3 IEEE float or 0xfffe extensible)");
+                    + " (expected: 0x1 PCM, 0x3 IEEE float, 0x6 A-law, 0x7 μ-law or 0xfffe extensible)");
         }
         if (channels < 1 || channels > 8) {
             throw new IOException(name + ": wavChannels: " + channels + " (expected: 1..8)");
@@ -179,7 +210,7 @@ final class WavReader implements Closeable {
     }
 
     private static String fourCc(InputStream in, String name) throws IOException {
-        return new String(readExactly(in, 4, name), StandardCharsets.US_ASCII);
+        return new String(readExactly(in, 4, name), StandardCharsets.ISO_8859_1);
     }
 
     private static long readUint32(InputStream in, String name) throws IOException {

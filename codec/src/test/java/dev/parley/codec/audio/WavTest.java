@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -104,7 +105,11 @@ class WavTest {
         assertRejected("RIFX....WAVEfmt ".getBytes(), "wavHeader: 'RIFX…WAVE' (expected: 'RIFF…WAVE')");
         double[][] tone = {TestSignals.sine(440, 0.5, 8000, 800)};
         byte[] adpcm = TestWavs.build(2, 8000, 16, tone, false, false);
-        assertRejected(adpcm, "wavFormatTag: 0x2 (expected: 0x1 PCM, 0x3 IEEE float or 0xfffe extensible)");
+        assertRejected(adpcm, "wavFormatTag: 0x2 (expected: 0x1 PCM, 0x3 IEEE float, 0x6 A-law, 0x7 μ-law or 0xfffe extensible)");
+        assertRejected("fLaC\0\0\0\"\u0010\0\u0010\0".getBytes(StandardCharsets.ISO_8859_1),
+                "a FLAC file (expected: a WAV file; convert it first, e.g. 'sox in.flac out.wav')");
+        assertRejected(new byte[] {(byte) 0xff, (byte) 0xfb, (byte) 0x90, 0x64, 0, 0, 0, 0, 1, 2, 3, 4},
+                "wavHeader: 0xfffb9064…0x01020304 (expected: 'RIFF…WAVE')");
         byte[] twelveBit = TestWavs.build(1, 8000, 16, tone, false, false);
         twelveBit[34] = 12;
         assertRejected(twelveBit, "wavBitsPerSample: 12 for PCM (expected: 8, 16, 24 or 32)");
@@ -113,6 +118,31 @@ class WavTest {
         byte[] badAlign = TestWavs.build(1, 8000, 16, tone, false, false);
         badAlign[32] = 4;
         assertRejected(badAlign, "wavBlockAlign: 4 (expected: 2)");
+    }
+
+    @Test
+    void readsG711MuLawAndALaw() throws IOException {
+        for (int tag : new int[] {6, 7}) {
+            byte code = tag == 7 ? (byte) 0x80 : (byte) 0xAA; // each law's largest positive value
+            int expected = tag == 7 ? 32124 : 32256;
+            byte[] data = new byte[8000];
+            Arrays.fill(data, code);
+            Path file = dir.resolve("g711-" + tag + ".wav");
+            Files.write(file, g711Wav(tag, data));
+            short[] pcm = Wav.readMono48k(file);
+            assertThat(pcm).hasSize(48_000);
+            assertThat(pcm[24_000]).as("tag %d mid-file", tag).isBetween((short) (expected - 400), (short) Math.min(32767, expected + 400));
+        }
+    }
+
+    /** A mono 8 kHz WAV with 8-bit G.711 codes (format tag 6 A-law, 7 μ-law). */
+    private static byte[] g711Wav(int tag, byte[] codes) {
+        ByteBuffer b = ByteBuffer.allocate(44 + codes.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + codes.length).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) tag).putShort((short) 1)
+                .putInt(8000).putInt(8000).putShort((short) 1).putShort((short) 8);
+        b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(codes.length).put(codes);
+        return b.array();
     }
 
     @Test
