@@ -2,20 +2,25 @@ package dev.parley.client;
 
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.CreateAccount;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.LoginResult;
+import dev.parley.protocol.wire.RenewCredential;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-/** Talks to the login server: account creation and login (design flow 1). */
+/** Talks to the login server: account creation, login (design flow 1) and credential renewal. */
 public final class LoginClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -54,5 +59,26 @@ public final class LoginClient {
                     .thenApply(Envelope::getLoginResult)
                     .whenComplete((r, e) -> conn.close());
         });
+    }
+
+    /**
+     * Renews a credential without the password: {@code RenewCredential} signed by the key the
+     * credential certifies, at {@code clock}'s time.
+     *
+     * @param tls a TLS client context trusting the login server's pinned key
+     * @param credential the current credential (not yet expired)
+     * @param identity the key pair it certifies
+     * @return completes with a {@code LoginResult} holding the new credential, or exceptionally with
+     *     {@link ProtocolException} (e.g. {@link ErrorCode#ACCOUNT_DISABLED}) or an I/O failure
+     */
+    public static CompletableFuture<LoginResult> renew(EventLoopGroup group, HostPort server, SslContext tls,
+            Credential credential, Ed25519KeyPair identity, InstantSource clock) {
+        long signedAt = clock.millis();
+        RenewCredential.Builder renew = RenewCredential.newBuilder().setCredential(credential).setSignedAtMs(signedAt)
+                .setSignature(ByteString.copyFrom(identity.sign(Credentials.renewInput(credential, signedAt))));
+        return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> conn
+                .request(Envelope.newBuilder().setRenewCredential(renew))
+                .thenApply(Envelope::getLoginResult)
+                .whenComplete((r, e) -> conn.close()));
     }
 }

@@ -18,10 +18,12 @@ import dev.parley.protocol.Usernames;
 import dev.parley.protocol.tls.HandshakeFailedException;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -126,6 +128,7 @@ public final class ParleyClient implements AutoCloseable {
     private final byte[] serverKey;
     private final InstantSource clock;
     private final Resources resources;
+    private final CredentialRenewer renewer;
 
     /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
     private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
@@ -149,8 +152,10 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
-            CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources) {
+            CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
+            CredentialRenewer renewer) {
         this.resources = resources;
+        this.renewer = renewer;
         this.serverKey = serverKey;
         this.clock = clock;
         this.io = io;
@@ -201,8 +206,12 @@ public final class ParleyClient implements AutoCloseable {
                     hostCache.recordFailure(superNode);
                 }
             };
+            // Renewed before it expires (75 % of its lifetime), without the password; rejoins use the newest.
+            SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
+            CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), login.getServerPublicKey().toByteArray(),
+                    login.getCredential(), c -> LoginClient.renew(io, o.login(), loginTls, c, identity, o.clock()));
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
-                    .join(io, sns, login.getCredential(), identity, List.of(), signals, o.clock(), observer);
+                    .join(io, sns, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
@@ -243,9 +252,21 @@ public final class ParleyClient implements AutoCloseable {
             } catch (ExecutionException | TimeoutException e) {
                 log.debug("call warm-up: {}", e.toString());
             }
+            renewer.start(renewed -> {
+                disk.execute(() -> saveLogin(store, renewed));
+                engine.credentialRenewed(renewed.getCredential());
+                SuperNodeSession current = session.session();
+                if (current != null) { // else the rejoin under way registers with the new credential
+                    current.reregister(renewed.getCredential(), identity, List.of(), o.clock()).whenComplete((ok, e) -> {
+                        if (e != null) {
+                            log.warn("re-registering with {} failed: {}", current.superNode(), e.getMessage());
+                        }
+                    });
+                }
+            });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine, settings.self(),
-                    login.getServerPublicKey().toByteArray(), o.clock(), new Resources(lock, disk, saver));
+                    login.getServerPublicKey().toByteArray(), o.clock(), new Resources(lock, disk, saver), renewer);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -281,6 +302,27 @@ public final class ParleyClient implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static void saveLogin(ClientStore store, LoginResult result) {
+        try {
+            store.saveLogin(result);
+        } catch (IOException e) {
+            log.warn("saving the renewed credential failed: {}", e.getMessage());
+        }
+    }
+
+    /** @return the newest credential (renewed before it expires) */
+    public Credential credential() {
+        return renewer.credential();
+    }
+
+    /**
+     * @return completes with the login server's refusal to renew the credential (e.g.
+     *     {@code ACCOUNT_DISABLED}); the session then ends when the credential expires
+     */
+    public CompletableFuture<ProtocolException> renewalRefused() {
+        return renewer.refused();
     }
 
     /** @return the canonical username */
@@ -381,6 +423,7 @@ public final class ParleyClient implements AutoCloseable {
             log.debug("hangup on close failed", e);
         }
         calls.close();
+        renewer.close();
         session.close();
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -1,6 +1,9 @@
 package dev.parley.client;
 
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.wire.ErrorCode;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the client joined to the overlay (design flow 2). Holds the current super-node session;
  * when its connection closes (the super node died, or dropped us) it rejoins through the host
  * cache, the lost super node tried last, retrying after 250 ms, 500 ms, … up to 4 s between
- * attempts, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session. Calls in
+ * attempts, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session, or at once
+ * when a super node refuses the credential as expired (it was not renewed). Calls in
  * progress learn about the loss through the {@link Listener} (docs/nat.md "Path failover").
  * Thread-safe: state changes happen on one of the client's I/O loops.
  */
@@ -125,6 +129,11 @@ final class SessionKeeper implements AutoCloseable {
                 log.info("rejoined the overlay through super node {}", session.superNode());
                 adopt(session);
                 listener.rejoined(session.superNode());
+                return;
+            }
+            if (Futures.unwrap(e) instanceof ProtocolException pe && pe.code() == ErrorCode.EXPIRED_CREDENTIAL) {
+                log.warn("credential expired and not renewed; leaving the overlay: {}", pe.getMessage());
+                gaveUp.complete(null);
                 return;
             }
             long waitedMs = (System.nanoTime() - sinceNanos) / 1_000_000;

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,20 @@ public final class SuperNodeSession implements AutoCloseable {
     private final ControlConnection connection;
     private final HostPort superNode;
     private final Registered registered;
+    /** This connection's {@code ServerHello}: the nonce a re-registration's proof signs, and the advertised address. */
+    private final byte[] nonce;
+    private final HostPort advertised;
+    /** When the current presence was signed; a re-registration must sign later. */
+    private final AtomicLong presenceSignedAtMs;
 
-    private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered) {
+    private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered, byte[] nonce,
+            HostPort advertised, long presenceSignedAtMs) {
         this.connection = connection;
         this.superNode = superNode;
         this.registered = registered;
+        this.nonce = nonce;
+        this.advertised = advertised;
+        this.presenceSignedAtMs = new AtomicLong(presenceSignedAtMs);
     }
 
     /**
@@ -95,21 +105,42 @@ public final class SuperNodeSession implements AutoCloseable {
                 byte[] nonce = h.getNonce().toByteArray();
                 HostPort advertised = h.hasAddress() ? HostPort.of(h.getAddress()) : superNode;
                 long signedAt = clock.millis();
-                byte[] presence = PresenceRecords.sign(identity, credential.getUsername(), advertised, candidates, signedAt);
-                return conn.request(Envelope.newBuilder().setRegister(Register.newBuilder()
-                        .setCredential(credential)
-                        .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(nonce))))
-                        .addAllCandidates(candidates)
-                        .setPresenceSignature(ByteString.copyFrom(presence))
-                        .setPresenceSignedAtMs(signedAt)));
+                return conn.request(registerRequest(credential, identity, candidates, nonce, advertised, signedAt))
+                        .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered(), nonce, advertised,
+                                signedAt));
             })
-                    .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered()))
                     .whenComplete((s, e) -> {
                         if (e != null) {
                             conn.close();
                         }
                     });
         });
+    }
+
+    private static Envelope.Builder registerRequest(Credential credential, Ed25519KeyPair identity,
+            List<Candidate> candidates, byte[] nonce, HostPort advertised, long signedAt) {
+        byte[] presence = PresenceRecords.sign(identity, credential.getUsername(), advertised, candidates, signedAt);
+        return Envelope.newBuilder().setRegister(Register.newBuilder()
+                .setCredential(credential)
+                .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(nonce))))
+                .addAllCandidates(candidates)
+                .setPresenceSignature(ByteString.copyFrom(presence))
+                .setPresenceSignedAtMs(signedAt));
+    }
+
+    /**
+     * Registers again on this connection with a renewed credential and a newly signed presence
+     * (signed later than the current one); the super node replaces the presence record and keeps
+     * the connection, so calls in progress are unaffected.
+     *
+     * @return completes when the super node accepted, or exceptionally with its refusal (the session
+     *     stays as it was)
+     */
+    public CompletableFuture<Void> reregister(Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
+            InstantSource clock) {
+        long signedAt = presenceSignedAtMs.updateAndGet(last -> Math.max(clock.millis(), last + 1));
+        return connection.request(registerRequest(credential, identity, candidates, nonce, advertised, signedAt))
+                .thenApply(env -> null);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole overlay in one JVM on 127.0.0.1: a real login server, N real super nodes and clients,
@@ -35,11 +36,16 @@ final class TestOverlay implements AutoCloseable {
     private final SplittableRandom seeds = new SplittableRandom(2026);
 
     TestOverlay(Path dir, int superNodeCount) throws Exception {
+        this(dir, superNodeCount, UnaryOperator.identity());
+    }
+
+    /** @param tune changes the login server's settings (e.g. a short credential lifetime) */
+    TestOverlay(Path dir, int superNodeCount, UnaryOperator<LoginServerConfig> tune) throws Exception {
         this.dir = dir;
-        login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
+        login = LoginServer.start(tune.apply(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
                 .withArgon2(CHEAP)
                 // Every test client logs in from 127.0.0.1: lift the per-address limits (LoginAbuseTest covers them).
-                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000)));
+                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000))));
         for (int i = 0; i < superNodeCount; i++) {
             SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(), dir.resolve("sn" + i))
                     .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));

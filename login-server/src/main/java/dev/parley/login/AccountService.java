@@ -6,16 +6,18 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.RenewCredential;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
- * Account creation and login: input validation, Argon2id hashing and verification, credential
- * issuing. Transport-independent; {@link LoginHandler} calls it from worker threads.
+ * Account creation, login and credential renewal, disable and password change: input validation,
+ * Argon2id hashing and verification, credential issuing. Transport-independent; {@link LoginHandler} calls it from worker threads.
  *
  * <p>Blocking (Argon2id and JDBC): never call on a Netty event loop. Thread-safe.
  */
@@ -104,7 +106,86 @@ public final class AccountService {
         if (account.isEmpty() || !matches) {
             throw new ProtocolException(ErrorCode.WRONG_CREDENTIALS, WRONG_CREDENTIALS_MESSAGE);
         }
-        return Credentials.issue(serverKey, canonical, clientPublicKey, clock.instant(), credentialLifetime);
+        if (account.get().disabled()) {
+            throw disabled(canonical);
+        }
+        return issue(account.get(), clientPublicKey);
+    }
+
+    /**
+     * Renews a credential without the password (message {@code RenewCredential}): the old credential
+     * must verify ({@link Credentials#verifyRenewal}: signed by this server, not expired, the client's
+     * signature over it at a time within the clock skew), its account must still exist, be enabled
+     * and have had no password change since the credential was issued.
+     *
+     * @param request the renewal request
+     * @return a new credential for the same user and key, valid from now for the credential lifetime
+     * @throws ProtocolException INVALID_CREDENTIAL (forged or malformed, bad client signature, account
+     *     gone, revoked by a password change), EXPIRED_CREDENTIAL, ACCOUNT_DISABLED
+     * @throws SQLException on database failure
+     */
+    public Credential renew(RenewCredential request) throws ProtocolException, SQLException {
+        if (!request.hasCredential()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
+        }
+        Credential old = request.getCredential();
+        Credentials.verifyRenewal(serverKey.publicKey(), old, request.getSignedAtMs(),
+                request.getSignature().toByteArray(), clock.instant());
+        Optional<Account> account = store.find(old.getUsername());
+        if (account.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "account '" + old.getUsername() + "' no longer exists; credential not renewed");
+        }
+        if (account.get().disabled()) {
+            throw disabled(old.getUsername());
+        }
+        if (old.getIssuedAtMs() < account.get().credentialsNotBeforeMs()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "credential revoked: the password changed after it was issued; log in with the password");
+        }
+        return issue(account.get(), old.getPublicKey().toByteArray());
+    }
+
+    /**
+     * Disables or enables an account. A disabled account cannot log in, and its credentials are not
+     * renewed: a logged-in client keeps its session until its credential expires.
+     *
+     * @param username account name, any case
+     * @throws ProtocolException INVALID_USERNAME, USER_NOT_FOUND
+     * @throws SQLException on database failure
+     */
+    public void setDisabled(String username, boolean disabled) throws ProtocolException, SQLException {
+        String canonical = Usernames.canonical(username);
+        if (!store.setDisabled(canonical, disabled)) {
+            throw notFound(canonical);
+        }
+    }
+
+    /**
+     * Changes an account's password; credentials issued before are no longer renewed.
+     *
+     * @param username account name, any case
+     * @param newPassword the new password ({@value #MIN_NEW_PASSWORD_CHARS}..{@value #MAX_PASSWORD_CHARS} code points)
+     * @throws ProtocolException INVALID_USERNAME, BAD_REQUEST (password length), USER_NOT_FOUND
+     * @throws SQLException on database failure
+     */
+    public void changePassword(String username, String newPassword) throws ProtocolException, SQLException {
+        String canonical = Usernames.canonical(username);
+        checkPassword(newPassword);
+        checkNewPassword(newPassword);
+        // +1: a credential issued in the same millisecond, before the change, is revoked too; later
+        // ones are issued at this time at the earliest (see issue).
+        if (!store.changePassword(canonical, hasher.hash(newPassword), clock.millis() + 1)) {
+            throw notFound(canonical);
+        }
+    }
+
+    /** Issues at now, or at the account's revocation time if that is later (within the clock skew). */
+    private Credential issue(Account account, byte[] clientPublicKey) {
+        Instant now = clock.instant();
+        Instant notBefore = Instant.ofEpochMilli(account.credentialsNotBeforeMs());
+        return Credentials.issue(serverKey, account.username(), clientPublicKey,
+                now.isBefore(notBefore) ? notBefore : now, credentialLifetime);
     }
 
     /**
@@ -142,6 +223,14 @@ public final class AccountService {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "client_public_key: not an Ed25519 public key");
         }
+    }
+
+    private static ProtocolException disabled(String canonical) {
+        return new ProtocolException(ErrorCode.ACCOUNT_DISABLED, "account '" + canonical + "' is disabled");
+    }
+
+    private static ProtocolException notFound(String canonical) {
+        return new ProtocolException(ErrorCode.USER_NOT_FOUND, "account '" + canonical + "': no such account");
     }
 
     private static ProtocolException taken(String username) {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The account table behind a pooled JDBC connection: an SQLite file by default, PostgreSQL when
  * given a {@code jdbc:postgresql://} URL. The schema is created and upgraded by Flyway from
- * {@code classpath:db/migration} (V1__accounts.sql) when the store opens.
+ * {@code classpath:db/migration} (V1__accounts.sql, V2__account_disable_and_revocation.sql) when the store opens.
  *
  * <p>Usernames are unique by their canonical form: the primary key is the lower-case name, so
  * concurrent creates of the same name cannot both succeed, whatever the caller checked before.
@@ -121,7 +121,8 @@ public final class AccountStore implements AutoCloseable {
      */
     public Optional<Account> find(String username) throws SQLException {
         String sql = "SELECT username, display_name, password_hash, salt, argon2_memory_kib, argon2_iterations,"
-                + " argon2_parallelism, argon2_version, created_at_ms FROM accounts WHERE username = ?";
+                + " argon2_parallelism, argon2_version, created_at_ms, disabled, credentials_not_before_ms"
+                + " FROM accounts WHERE username = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setString(1, username);
             try (ResultSet rs = st.executeQuery()) {
@@ -132,11 +133,52 @@ public final class AccountStore implements AutoCloseable {
                     PasswordHash hash = new PasswordHash(HEX.parseHex(rs.getString(3)), HEX.parseHex(rs.getString(4)),
                             new Argon2Params(rs.getInt(5), rs.getInt(6), rs.getInt(7)), rs.getInt(8));
                     return Optional.of(new Account(rs.getString(1), rs.getString(2), hash,
-                            Instant.ofEpochMilli(rs.getLong(9))));
+                            Instant.ofEpochMilli(rs.getLong(9)), rs.getInt(10) != 0, rs.getLong(11)));
                 } catch (IllegalArgumentException e) {
                     throw new SQLException("account '" + username + "': corrupt row: " + e.getMessage(), e);
                 }
             }
+        }
+    }
+
+    /**
+     * Disables or enables an account.
+     *
+     * @param username canonical username
+     * @return false if there is no such account
+     * @throws SQLException on database failure
+     */
+    public boolean setDisabled(String username, boolean disabled) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("UPDATE accounts SET disabled = ? WHERE username = ?")) {
+            st.setInt(1, disabled ? 1 : 0);
+            st.setString(2, username);
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * Replaces an account's password hash and revokes the credentials issued before {@code notBeforeMs}.
+     *
+     * @param username canonical username
+     * @param hash the new password's hash
+     * @param notBeforeMs credentials issued earlier (epoch ms) are no longer renewed
+     * @return false if there is no such account
+     * @throws SQLException on database failure
+     */
+    public boolean changePassword(String username, PasswordHash hash, long notBeforeMs) throws SQLException {
+        String sql = "UPDATE accounts SET password_hash = ?, salt = ?, argon2_memory_kib = ?, argon2_iterations = ?,"
+                + " argon2_parallelism = ?, argon2_version = ?, credentials_not_before_ms = ? WHERE username = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, HEX.formatHex(hash.hash()));
+            st.setString(2, HEX.formatHex(hash.salt()));
+            st.setInt(3, hash.params().memoryKiB());
+            st.setInt(4, hash.params().iterations());
+            st.setInt(5, hash.params().parallelism());
+            st.setInt(6, hash.version());
+            st.setLong(7, notBeforeMs);
+            st.setString(8, username);
+            return st.executeUpdate() > 0;
         }
     }
 

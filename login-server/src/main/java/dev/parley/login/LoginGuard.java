@@ -105,6 +105,16 @@ public final class LoginGuard {
         takeHashToken(source, now);
     }
 
+    /**
+     * Admits one credential renewal: no Argon2id work, but a database read, so it takes a token from
+     * the same per-source bucket as password requests.
+     *
+     * @throws ProtocolException RATE_LIMITED, saying when to retry
+     */
+    public void admitRenewal(String source) throws ProtocolException {
+        takeHashToken(source, nowNanos());
+    }
+
     /** Counts a wrong password (or unknown account) for {@code account} from {@code source}. */
     public void loginFailed(String source, String account) {
         if (account == null) {

@@ -14,6 +14,7 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.LoginResult;
+import dev.parley.protocol.wire.RenewCredential;
 import dev.parley.protocol.wire.ServerKey;
 import dev.parley.protocol.wire.SuperNodeDirectory;
 import io.netty.channel.Channel;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code CreateAccount} → {@code Ok} or Error INVALID_USERNAME / USERNAME_TAKEN / BAD_REQUEST
  *       (password shorter than {@value AccountService#MIN_NEW_PASSWORD_CHARS}) / RATE_LIMITED</li>
  *   <li>{@code Login} → {@code LoginResult} (credential, up to {@value #LOGIN_SUPER_NODES} super
- *       nodes, server key) or Error WRONG_CREDENTIALS / INVALID_USERNAME / BAD_REQUEST / RATE_LIMITED</li>
+ *       nodes, server key) or Error WRONG_CREDENTIALS / ACCOUNT_DISABLED / INVALID_USERNAME / BAD_REQUEST / RATE_LIMITED</li>
+ *   <li>{@code RenewCredential} → {@code LoginResult} as for Login, or Error INVALID_CREDENTIAL /
+ *       EXPIRED_CREDENTIAL / ACCOUNT_DISABLED / RATE_LIMITED ({@link AccountService#renew})</li>
  *   <li>{@code GetServerKey} → {@code ServerKey}</li>
  *   <li>{@code SuperNodeHeartbeat} → {@code SuperNodeDirectory} (live super nodes that fit in a
  *       frame) or Error BAD_REQUEST for an invalid address</li>
@@ -98,13 +101,18 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                     submit(ctx, id, () -> login(ctx.channel(), id, request.getLogin(), source, account));
                 }
             }
+            case RENEW_CREDENTIAL -> {
+                if (admitted(ctx, id, () -> guard.admitRenewal(source))) {
+                    submit(ctx, id, () -> renew(ctx.channel(), id, request.getRenewCredential()));
+                }
+            }
             case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
                     .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
-                    + " (expected: create_account, login, get_server_key or supernode_heartbeat)"));
+                    + " (expected: create_account, login, renew_credential, get_server_key or supernode_heartbeat)"));
         }
     }
 
@@ -129,6 +137,23 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             throw e;
         }
         log.info("login: {} from {}", credential.getUsername(), channel.remoteAddress());
+        return loginResult(id, credential);
+    }
+
+    private Envelope renew(Channel channel, long id, RenewCredential request) throws Exception {
+        Credential credential;
+        try {
+            credential = accounts.renew(request);
+        } catch (ProtocolException e) {
+            log.info("renewal refused: '{}' from {}: {}", printable(request.getCredential().getUsername(), 64),
+                    channel.remoteAddress(), printable(e.getMessage(), 256));
+            throw e;
+        }
+        log.info("credential renewed: {} from {}", credential.getUsername(), channel.remoteAddress());
+        return loginResult(id, credential);
+    }
+
+    private Envelope loginResult(long id, Credential credential) {
         LoginResult.Builder result = LoginResult.newBuilder().setCredential(credential).setServerPublicKey(serverPublicKey);
         for (HostPort superNode : directory.live(LOGIN_SUPER_NODES)) {
             result.addSuperNodes(superNode.toAddress());

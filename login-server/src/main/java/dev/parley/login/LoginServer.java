@@ -54,6 +54,7 @@ public final class LoginServer implements AutoCloseable {
 
     private final Ed25519KeyPair key;
     private final AccountStore store;
+    private final AccountService accounts;
     private final ThreadPoolExecutor worker;
     private final EventLoopGroup acceptorGroup;
     private final EventLoopGroup connectionGroup;
@@ -61,10 +62,11 @@ public final class LoginServer implements AutoCloseable {
     private final HostPort boundAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LoginServer(Ed25519KeyPair key, AccountStore store, ThreadPoolExecutor worker, EventLoopGroup acceptorGroup,
-            EventLoopGroup connectionGroup, Channel serverChannel, HostPort boundAddress) {
+    private LoginServer(Ed25519KeyPair key, AccountStore store, AccountService accounts, ThreadPoolExecutor worker,
+            EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup, Channel serverChannel, HostPort boundAddress) {
         this.key = key;
         this.store = store;
+        this.accounts = accounts;
         this.worker = worker;
         this.acceptorGroup = acceptorGroup;
         this.connectionGroup = connectionGroup;
@@ -135,7 +137,7 @@ public final class LoginServer implements AutoCloseable {
             HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
             log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
                     dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
-            return new LoginServer(key, store, worker, acceptorGroup, connectionGroup, serverChannel, bound);
+            return new LoginServer(key, store, accounts, worker, acceptorGroup, connectionGroup, serverChannel, bound);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.
             shutdown(acceptorGroup, connectionGroup, worker, store);
@@ -152,6 +154,14 @@ public final class LoginServer implements AutoCloseable {
     /** @return the address actually bound (the real port when the config asked for port 0) */
     public HostPort boundAddress() {
         return boundAddress;
+    }
+
+    /**
+     * @return the account logic (disable, password change; blocking: call off the event loops), for
+     *     operators' tools and tests
+     */
+    public AccountService accounts() {
+        return accounts;
     }
 
     /** @return a copy of the server's raw 32-byte Ed25519 public key, which verifies its credentials */

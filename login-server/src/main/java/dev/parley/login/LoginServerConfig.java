@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param jdbcUrl account database, e.g. {@code jdbc:postgresql://db/parley?user=…}; without one, the
  *     SQLite file {@code dataDir/accounts.db}
  * @param clock time source for credential validity and super-node liveness
- * @param credentialLifetime how long an issued credential is valid (positive; default 24 h)
+ * @param credentialLifetime how long an issued credential is valid (positive; default 1 h: clients renew at 75 %)
  * @param superNodeTtl how long a super node stays in the directory after a heartbeat (positive; default 15 s)
  * @param argon2 cost of new password hashes (default {@link Argon2Params#OWASP})
  * @param workerThreads threads (and DB connections) for Argon2id and JDBC work (default 2)
@@ -30,7 +30,7 @@ public record LoginServerConfig(HostPort listen, Path dataDir, @Nullable String 
         Duration credentialLifetime, Duration superNodeTtl, Argon2Params argon2, int workerThreads,
         int workQueueCapacity, SecureRandom random, LoginLimits limits) {
     /** Default validity of issued credentials. */
-    public static final Duration DEFAULT_CREDENTIAL_LIFETIME = Duration.ofHours(24);
+    public static final Duration DEFAULT_CREDENTIAL_LIFETIME = Duration.ofHours(1);
     /** Default super-node liveness after a heartbeat. */
     public static final Duration DEFAULT_SUPER_NODE_TTL = Duration.ofSeconds(15);
     /** Default number of worker threads. */

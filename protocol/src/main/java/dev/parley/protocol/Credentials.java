@@ -23,6 +23,7 @@ import java.time.Instant;
 public final class Credentials {
     private static final byte[] CREDENTIAL_CONTEXT = "parley-credential-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REGISTER_CONTEXT = "parley-register-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RENEW_CONTEXT = "parley-renew-v1".getBytes(StandardCharsets.US_ASCII);
     /** Tolerated clock difference between login server and verifier. */
     public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
@@ -113,6 +114,44 @@ public final class Credentials {
         if (!Ed25519KeyPair.verify(credential.getPublicKey().toByteArray(), registerProofInput(nonce), proof)) {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
                     "proof of key possession does not verify with the credential's public key");
+        }
+    }
+
+    /**
+     * The bytes a client signs to renew {@code credential} (message {@code RenewCredential}):
+     * {@code "parley-renew-v1" | signingInput(credential) | int64 signed_at_ms}.
+     */
+    public static byte[] renewInput(Credential credential, long signedAtMs) {
+        byte[] certified = signingInput(credential);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(RENEW_CONTEXT.length + certified.length + 8);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(RENEW_CONTEXT);
+            out.write(certified);
+            out.writeLong(signedAtMs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Verifies a renewal request: the credential as {@link #verify}, the client's signature over
+     * {@link #renewInput} with the credential's key, and {@code signedAtMs} within {@link #CLOCK_SKEW} of now.
+     *
+     * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged credential or signature,
+     *     stale or future signing time), {@link ErrorCode#EXPIRED_CREDENTIAL}
+     */
+    public static void verifyRenewal(byte[] serverPublicKey, Credential credential, long signedAtMs, byte[] signature,
+            Instant now) throws ProtocolException {
+        verify(serverPublicKey, credential, now);
+        long skewMs = Math.abs(now.toEpochMilli() - signedAtMs);
+        if (skewMs > CLOCK_SKEW.toMillis()) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, String.format(
+                    "renewal signed_at_ms: %d ms from now (expected: <= %d)", skewMs, CLOCK_SKEW.toMillis()));
+        }
+        if (!Ed25519KeyPair.verify(credential.getPublicKey().toByteArray(), renewInput(credential, signedAtMs), signature)) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
+                    "renewal signature does not verify with the credential's public key");
         }
     }
 }

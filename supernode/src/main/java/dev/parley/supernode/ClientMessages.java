@@ -77,6 +77,26 @@ final class ClientMessages {
         return new Session(register.getCredential().getUsername(), channel, record);
     }
 
+    /**
+     * Checks that a re-registration on a registered connection continues {@code current}: the same
+     * user, and a presence signed after the current one (so an older {@code Register} cannot be replayed).
+     *
+     * @throws ProtocolException {@link ErrorCode#BAD_REQUEST} for another user,
+     *     {@link ErrorCode#INVALID_CREDENTIAL} for a presence not newer than the current one
+     */
+    static void checkReregister(Session current, Session fresh) throws ProtocolException {
+        if (!fresh.username().equals(current.username())) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "re-register as '" + fresh.username()
+                    + "' (expected: '" + current.username() + "', this connection's user)");
+        }
+        long before = current.record().getSignedAtMs();
+        if (fresh.record().getSignedAtMs() <= before) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, String.format(
+                    "presence_signed_at_ms: %d (expected: > %d, the current registration's)",
+                    fresh.record().getSignedAtMs(), before));
+        }
+    }
+
     /** @return the {@code Registered} answer listing up to {@value #MAX_REGISTERED_SUPER_NODES} peers */
     static Envelope registered(long requestId, List<HostPort> peers) {
         Registered.Builder registered = Registered.newBuilder();

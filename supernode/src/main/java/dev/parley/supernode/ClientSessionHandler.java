@@ -10,6 +10,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.RelayAllocated;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  *       or {@link UserLocator}; {@code elapsed_ms} on the configured clock.</li>
  *   <li>{@code CallSignal} (request): checked by {@link ClientMessages#normalize}, routed by
  *       {@link SignalRouter}; {@code Ok}, or its {@code ProtocolException}'s code.</li>
+ *   <li>{@code Register} (request) again, after the client renewed its credential: verified as the
+ *       first ({@link ClientMessages#verifyRegister}, this connection's nonce) and for the same user
+ *       with a later presence signature; replaces the presence record; {@code Registered}, or the
+ *       error with the session left as it was.</li>
  *   <li>{@code RelayAllocate} (request) → {@code RelayAllocated}, or {@code RATE_LIMITED} over
  *       quota; {@code RelayRelease} (push) frees one of the session's allocations. Both are
  *       {@code BAD_REQUEST} on a super node without a media relay.</li>
@@ -40,16 +45,19 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     static final String NAME = "client-session";
 
     private final NodeContext node;
-    private final Session session;
+    private final byte[] nonce;
+    private Session session; // replaced by a re-registration
     private @Nullable SearchRateLimiter searchLimiter; // created on the first search
 
     /**
      * @param node what every connection of this super node shares
      * @param session the verified session this connection carries
+     * @param nonce this connection's {@code ServerHello} nonce, which a re-registration's proof signs
      */
-    ClientSessionHandler(NodeContext node, Session session) {
+    ClientSessionHandler(NodeContext node, Session session, byte[] nonce) {
         this.node = node;
         this.session = session;
+        this.nonce = nonce;
     }
 
     @Override
@@ -72,6 +80,11 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                     search(ctx, id, msg.getSearch().getUsername());
                 }
             }
+            case REGISTER -> {
+                if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    reregister(ctx, id, msg);
+                }
+            }
             case CALL_SIGNAL -> {
                 if (ForeignMessages.hasRequestId(ctx, msg)) {
                     callSignal(ctx, id, msg.getCallSignal());
@@ -88,6 +101,38 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.CLIENT, node);
         }
+    }
+
+    /**
+     * A {@code Register} on the registered connection (after a credential renewal): verified exactly
+     * like the first one, for the same user, with a presence signed later than the current one; it
+     * replaces the presence record and the credential whose expiry ends the session. Refused ones
+     * leave the current session as it was (it ends when its own credential expires).
+     */
+    private void reregister(ChannelHandlerContext ctx, long id, Envelope msg) {
+        byte[] key = node.serverKey().get();
+        if (key == null) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "login server key not yet known; try again later"));
+            return;
+        }
+        Session fresh;
+        try {
+            fresh = ClientMessages.verifyRegister(msg.getRegister(), key, nonce, ctx.channel(), node);
+            ClientMessages.checkReregister(session, fresh);
+        } catch (ProtocolException e) {
+            log.info("{}: re-registration of {} refused: {}", ctx.channel().remoteAddress(), session.username(),
+                    e.getMessage());
+            ctx.writeAndFlush(Envelopes.error(id, e));
+            return;
+        }
+        if (!node.presence().replace(session, fresh)) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.NOT_REGISTERED, "signed in from another place"));
+            return;
+        }
+        session = fresh;
+        log.info("re-registered {} from {} (credential until {})", fresh.username(), ctx.channel().remoteAddress(),
+                Instant.ofEpochMilli(fresh.record().getCredential().getExpiresAtMs()));
+        ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
     }
 
     private void search(ChannelHandlerContext ctx, long id, String rawName) {

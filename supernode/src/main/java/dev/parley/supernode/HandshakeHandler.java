@@ -127,7 +127,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         // The session handler is in place before the session is published: its channelInactive removes it.
-        ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh));
+        ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh, nonce));
         Session replaced = node.presence().put(fresh);
         if (replaced != null && replaced.channel() != ctx.channel()) {
             replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))

@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -48,6 +49,20 @@ final class PresenceIndex {
     }
 
     /**
+     * Replaces {@code current} with {@code fresh} (a re-registration on the same connection) only if
+     * {@code current} is still the user's session.
+     *
+     * @return true if replaced
+     */
+    boolean replace(Session current, Session fresh) {
+        boolean replaced = sessions.replace(current.username(), current, fresh);
+        if (replaced) {
+            changed(fresh.username());
+        }
+        return replaced;
+    }
+
+    /**
      * Removes {@code session} only if it is still the user's current session.
      *
      * @return true if it was removed
@@ -68,6 +83,11 @@ final class PresenceIndex {
     /** @return a counter that changes with every registration and removal (for digest rebuilds) */
     long version() {
         return version.get();
+    }
+
+    /** @return a live view of the sessions (weakly consistent) */
+    Collection<Session> sessions() {
+        return sessions.values();
     }
 
     /** @return a live view of the registered canonical usernames (weakly consistent) */

@@ -26,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -69,6 +70,7 @@ public final class SuperNode implements AutoCloseable {
     private @Nullable LoginLink loginLink;
     private @Nullable PeerConnections peers;
     private PresenceIndex presence;
+    private @Nullable ScheduledFuture<?> expirySweep;
     private @Nullable Mesh mesh;
     private UserLocator locator;
     private volatile NodeContext context; // set before the server channel accepts
@@ -214,6 +216,9 @@ public final class SuperNode implements AutoCloseable {
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
                 mesh::livePeers, presence, locator, router, search, relay);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
+        PresenceIndex registered = presence;
+        expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
+                CredentialExpiry.PERIOD_MS, CredentialExpiry.PERIOD_MS, TimeUnit.MILLISECONDS);
         serverChannel.config().setAutoRead(true);
         log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
                 config.login());
@@ -279,6 +284,9 @@ public final class SuperNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (expirySweep != null) {
+            expirySweep.cancel(false);
         }
         if (loginLink != null) {
             loginLink.close();

@@ -205,8 +205,9 @@ class RegistrationTest {
         ProtocolException peerOnClient = TestClient.failure(c.request(Envelope.newBuilder()
                 .setPeerLookup(PeerLookup.newBuilder().setUsername("alice"))));
         assertThat(peerOnClient.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        // A second Register is a re-registration (ReregistrationTest); the same one again is a replay.
         ProtocolException again = TestClient.failure(c.register(cluster.credential("alice"), Cluster.keyOf("alice")));
-        assertThat(again.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(again.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
         assertThat(c.search("alice").getFound()).as("still registered and served").isTrue();
     }
 

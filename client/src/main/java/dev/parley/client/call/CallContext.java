@@ -1,6 +1,7 @@
 package dev.parley.client.call;
 
 import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Credential;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -13,6 +14,11 @@ import java.util.function.Function;
 record CallContext(CallSettings settings, NatTraversal nat, CallRuntime runtime,
         Function<CallSignal, CompletableFuture<Void>> signaller, IncomingCallPolicy policy, CallListener listener,
         SpareMedia media) {
+    /** @return a copy with another credential in its settings (after a renewal) */
+    CallContext withCredential(Credential credential) {
+        return new CallContext(settings.withCredential(credential), nat, runtime, signaller, policy, listener, media);
+    }
+
     /** @return a signal of call {@code callId} from us to {@code to}, kind still to set */
     CallSignal.Builder signal(String callId, String to) {
         return CallSignal.newBuilder().setCallId(callId).setFrom(settings.self()).setTo(to);

@@ -8,6 +8,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Reject;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class CallEngine {
     private static final Logger log = LoggerFactory.getLogger(CallEngine.class);
 
-    private final CallContext ctx;
+    // Replaced on the scheduler thread by credentialRenewed; volatile as execute() reads its runtime anywhere.
+    private volatile CallContext ctx;
     private @Nullable CallSession current; // scheduler thread only
 
     /**
@@ -43,6 +45,14 @@ public final class CallEngine {
             Function<CallSignal, CompletableFuture<Void>> signaller, IncomingCallPolicy policy, CallListener listener) {
         this.ctx = new CallContext(settings, nat, runtime, signaller, policy, listener,
                 new SpareMedia(settings, runtime.random(), runtime.media()));
+    }
+
+    /**
+     * Sends {@code credential} in the INVITE and ACCEPT of later calls (after a renewal); calls in
+     * progress keep the one they started with.
+     */
+    public void credentialRenewed(Credential credential) {
+        execute(() -> ctx = ctx.withCredential(credential));
     }
 
     /**

@@ -33,6 +33,12 @@ public record CallSettings(String self, Credential credential, byte @Nullable []
                 ringTimeout, hangupGrace, impairment);
     }
 
+    /** @return a copy with another credential (a renewed one) */
+    public CallSettings withCredential(Credential renewed) {
+        return new CallSettings(self, renewed, serverPublicKey, mediaBind, mediaHost, bitrateKbps, jitterBufferMs,
+                ringTimeout, hangupGrace, impairment);
+    }
+
     /**
      * Checks a call peer's credential: signed by the login server and issued to {@code expectedUser}.
      * Without a login-server key (tests without one) every credential passes.
