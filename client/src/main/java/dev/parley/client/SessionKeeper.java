@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * when its connection closes (the super node died, or dropped us) it rejoins through the host
  * cache, the lost super node tried last, retrying after 250 ms, 500 ms, … up to 4 s between
  * attempts, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session, or at once
- * when a super node refuses the credential as expired (it was not renewed). Calls in
+ * when a super node refuses the credential as expired (it was not renewed), or when the same account
+ * signed in elsewhere and replaced this session (that client wins: no fight). Calls in
  * progress learn about the loss through the {@link Listener} (docs/nat.md "Path failover").
  * Thread-safe: state changes happen on one of the client's I/O loops.
  */
@@ -105,8 +106,17 @@ final class SessionKeeper implements AutoCloseable {
                 return;
             }
             current = null;
-            log.warn("lost super node {}; rejoining the overlay", session.superNode());
             listener.lost(session.superNode());
+            String displaced = session.displaced().getNow(null);
+            if (displaced != null) {
+                // The same account signed in elsewhere: that client wins. Rejoining would displace it
+                // in turn, and the two would fight for the session without end.
+                log.warn("super node {}: {}; leaving the overlay (this client does not rejoin)", session.superNode(),
+                        displaced);
+                gaveUp.complete(null);
+                return;
+            }
+            log.warn("lost super node {}; rejoining the overlay", session.superNode());
             rejoin(session.superNode(), System.nanoTime(), FIRST_RETRY_MS);
         });
     }

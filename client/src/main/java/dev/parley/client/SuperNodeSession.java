@@ -10,6 +10,7 @@ import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Registered;
 import dev.parley.protocol.wire.RelayAllocate;
@@ -48,11 +49,14 @@ public final class SuperNodeSession implements AutoCloseable {
     /** This connection's {@code ServerHello}: the nonce a re-registration's proof signs, and the advertised address. */
     private final byte[] nonce;
     private final HostPort advertised;
+    /** Completes with the super node's words when the same account signed in elsewhere and replaced this session. */
+    private final CompletableFuture<String> displaced;
     /** When the current presence was signed; a re-registration must sign later. */
     private final AtomicLong presenceSignedAtMs;
 
     private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered, byte[] nonce,
-            HostPort advertised, long presenceSignedAtMs) {
+            HostPort advertised, long presenceSignedAtMs, CompletableFuture<String> displaced) {
+        this.displaced = displaced;
         this.connection = connection;
         this.superNode = superNode;
         this.registered = registered;
@@ -89,6 +93,7 @@ public final class SuperNodeSession implements AutoCloseable {
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
             InstantSource clock) {
         CompletableFuture<ServerHello> hello = new CompletableFuture<>();
+        CompletableFuture<String> displaced = new CompletableFuture<>();
         Consumer<Envelope> pushes = env -> {
             if (env.hasServerHello()) {
                 hello.complete(env.getServerHello());
@@ -96,6 +101,9 @@ public final class SuperNodeSession implements AutoCloseable {
                 signals.accept(env.getCallSignal());
             } else if (env.hasError()) {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
+                if (env.getError().getCode() == ErrorCode.NOT_REGISTERED) { // the same account signed in elsewhere
+                    displaced.complete(env.getError().getMessage());
+                }
             }
         };
         return ControlConnection.connect(group, superNode, ClientTls.superNodes(), pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
@@ -107,7 +115,7 @@ public final class SuperNodeSession implements AutoCloseable {
                 long signedAt = clock.millis();
                 return conn.request(registerRequest(credential, identity, candidates, nonce, advertised, signedAt))
                         .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered(), nonce, advertised,
-                                signedAt));
+                                signedAt, displaced));
             })
                     .whenComplete((s, e) -> {
                         if (e != null) {
@@ -279,6 +287,14 @@ public final class SuperNodeSession implements AutoCloseable {
     /** @return true while the connection to the super node is open */
     public boolean isActive() {
         return connection.isActive();
+    }
+
+    /**
+     * @return completes with the super node's message ("signed in from another place") when the same
+     *     account registered elsewhere and replaced this session; never completes otherwise
+     */
+    public CompletableFuture<String> displaced() {
+        return displaced;
     }
 
     /** @return completes when the connection to the super node closes */
