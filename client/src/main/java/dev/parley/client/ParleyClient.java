@@ -10,13 +10,10 @@ import dev.parley.client.call.NatTraversal;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.protocol.Ed25519KeyPair;
-import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
-import dev.parley.protocol.tls.HandshakeFailedException;
-import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.LoginResult;
@@ -28,9 +25,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -186,7 +181,7 @@ public final class ParleyClient implements AutoCloseable {
         try {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
-            LoginResult login = login(io, store, o, identity);
+            LoginResult login = ClientLogin.login(io, store, o, identity);
             callLoop.execute(() -> ClientWarmUp.signalling(login, o.clock()));
             // One loopback call's media path (ICE + RTP), while we join: the first real call's
             // setup then runs warm code (docs/nat.md "Setup time").
@@ -212,7 +207,7 @@ public final class ParleyClient implements AutoCloseable {
                     login.getCredential(), c -> LoginClient.renew(io, o.login(), loginTls, c, identity, o.clock()));
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
                     .join(io, sns, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
-            SuperNodeSession first = await(join.apply(candidates));
+            SuperNodeSession first = ClientLogin.await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
             // From now on every change (rejoins, gossip) is saved, coalesced, on the disk thread.
@@ -271,35 +266,6 @@ public final class ParleyClient implements AutoCloseable {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             new Resources(lock, disk, saver).close();
-            throw e;
-        }
-    }
-
-    private static LoginResult login(EventLoopGroup io, ClientStore store, Options o, Ed25519KeyPair identity)
-            throws ProtocolException, IOException {
-        KeyPin pin = store.loginKeyPin(o.loginKey());
-        try {
-            LoginResult result = await(LoginClient.login(io, o.login(), Tls.client(pin.verifier()), o.username(),
-                    o.password(), identity.publicKey(), o.createAccount()));
-            try {
-                pin.checkSameKey(result.getServerPublicKey().toByteArray());
-            } catch (CertificateException e) {
-                throw new HandshakeFailedException("login server " + o.login() + ": " + e.getMessage(), e);
-            }
-            pin.commit();
-            store.saveLogin(result);
-            return result;
-        } catch (HandshakeFailedException e) {
-            throw e; // a changed key: the server may be an impostor, so no fallback to the stored credential
-        } catch (IOException e) {
-            // Login server unreachable: a stored, unexpired credential still lets us join the overlay.
-            var stored = store.loadLogin();
-            Instant now = o.clock().instant();
-            if (stored.isPresent() && stored.get().getCredential().getExpiresAtMs() > now.toEpochMilli()
-                    && stored.get().getCredential().getUsername().equalsIgnoreCase(o.username())) {
-                log.warn("login server {} unreachable ({}); using the stored credential", o.login(), e.getMessage());
-                return stored.get();
-            }
             throw e;
         }
     }
@@ -390,7 +356,7 @@ public final class ParleyClient implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean told = false;
         while (true) {
-            SearchResult r = await(search(name));
+            SearchResult r = ClientLogin.await(search(name));
             if (r.getFound() || System.nanoTime() > deadline) {
                 return r;
             }
@@ -428,26 +394,5 @@ public final class ParleyClient implements AutoCloseable {
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         resources.close();
-    }
-
-    /** Waits for a future, unwrapping protocol and I/O failures. */
-    static <T> T await(CompletableFuture<T> f) throws ProtocolException, IOException {
-        try {
-            return f.get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (TimeoutException e) {
-            throw new IOException("timed out", e);
-        } catch (ExecutionException e) {
-            Throwable c = Futures.unwrap(e);
-            if (c instanceof ProtocolException pe) {
-                throw pe;
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(c.getMessage(), c);
-        }
     }
 }
