@@ -118,7 +118,7 @@ public final class SuperNode implements AutoCloseable {
      * bots benchmark, tests) need no threads of their own.
      *
      * @param config the settings
-     * @param random source of nonces and of the seeds of request ids and peer shuffles
+     * @param random source of nonces, mesh request ids and the seeds of peer shuffles
      * @param shared event loops for all channels and timers (this super node uses one of its loops for
      *     everything); without one, the super node creates (and on close shuts down) its own. A
      *     shared group is never shut down by the super node.
@@ -182,7 +182,8 @@ public final class SuperNode implements AutoCloseable {
             try {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
                 relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
-                transport = MeshTransport.bind(workers, local, random.nextLong(),
+                // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
+                transport = MeshTransport.bind(workers, local, random,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
