@@ -213,7 +213,7 @@ public final class SuperNode implements AutoCloseable {
         mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay);
+                mesh::livePeers, presence, locator, router, search, relay, config.limits());
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         serverChannel.config().setAutoRead(true);
         log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
