@@ -4,6 +4,7 @@ import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
 
+import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.tls.KeyPin;
@@ -156,6 +157,8 @@ public final class SuperNode implements AutoCloseable {
         SslContext tls = Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(random), "parley super node",
                 config.clock().instant()));
         KeyPin loginKey = KeyPin.open(config.dataDir().resolve(LOGIN_KEY_PIN), "login server", config.loginKey());
+        ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
+                config.limits().idleTimeout());
         // The handlers need the advertised address, known only after binding (port 0): bind with
         // accepting paused, build the context, then start accepting.
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -167,6 +170,7 @@ public final class SuperNode implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        connections.install(ch); // inside TLS, as on the login server
                         ch.pipeline().addLast(HandshakeHandler.NAME, new HandshakeHandler(context));
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
