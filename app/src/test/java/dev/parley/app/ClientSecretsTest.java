@@ -1,10 +1,12 @@
 package dev.parley.app;
 
+import static dev.parley.protocol.SplittableRandomPredictor.unmix64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.protocol.SplittableRandomPredictor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,9 +22,6 @@ import picocli.CommandLine;
  * caller's next call id (and the SSRCs and ICE passwords drawn in between).
  */
 class ClientSecretsTest {
-    /** SplittableRandom's increment for generators made with {@code new SplittableRandom(seed)}. */
-    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
-
     @Test
     void cliClientDrawsSecretsFromSecureRandom(@TempDir Path dir) throws Exception {
         Path password = Files.writeString(dir.resolve("pw"), "alice-password\n");
@@ -58,44 +57,19 @@ class ClientSecretsTest {
         for (int i = 7; i >= 0; i--) {
             first = first << 8 | (observedId[i] & 0xff); // nextBytes fills little-endian from nextLong()
         }
-        long seed = unmix64(first);
         // The observed id consumed two nextLong() calls (8 + 4 bytes); the next id starts at the third.
-        SplittableRandom replay = new SplittableRandom(seed + GOLDEN_GAMMA);
+        SplittableRandom replay = SplittableRandomPredictor.replayAfter(first);
+        replay.nextLong();
         byte[] next = new byte[12];
         replay.nextBytes(next);
         return next;
-    }
-
-    private static long unmix64(long z) {
-        z = unxorshift(z, 31);
-        z *= inverse(0x94d049bb133111ebL);
-        z = unxorshift(z, 27);
-        z *= inverse(0xbf58476d1ce4e5b9L);
-        return unxorshift(z, 30);
-    }
-
-    private static long unxorshift(long y, int shift) {
-        long x = y;
-        for (int i = 0; i < 64 / shift + 1; i++) {
-            x = y ^ (x >>> shift);
-        }
-        return x;
-    }
-
-    /** @return the inverse of odd {@code a} modulo 2^64 (Newton's iteration) */
-    private static long inverse(long a) {
-        long x = a;
-        for (int i = 0; i < 6; i++) {
-            x *= 2 - a * x;
-        }
-        return x;
     }
 
     @Test
     void predictorIsExactOnItsOwnTerms() {
         long[] samples = new SplittableRandom(5).longs(4).toArray();
         for (long s : samples) {
-            assertThat(unmix64(new SplittableRandom(s).nextLong())).isEqualTo(s + GOLDEN_GAMMA);
+            assertThat(unmix64(new SplittableRandom(s).nextLong())).isEqualTo(s + SplittableRandomPredictor.GOLDEN_GAMMA);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.login;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.SourceAddresses;
 import dev.parley.protocol.wire.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;

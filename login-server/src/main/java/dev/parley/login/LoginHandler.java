@@ -6,6 +6,7 @@ import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.SourceAddresses;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;

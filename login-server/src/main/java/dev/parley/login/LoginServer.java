@@ -1,6 +1,7 @@
 package dev.parley.login;
 
 import dev.parley.protocol.AtomicFiles;
+import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ErrorClosingHandler;
@@ -17,7 +18,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -111,8 +111,8 @@ public final class LoginServer implements AutoCloseable {
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
-            ConnectionGuard connections = new ConnectionGuard(config.limits());
-            long idleMs = config.limits().idleTimeout().toMillis();
+            ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
+                    config.limits().idleTimeout());
             SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
@@ -125,8 +125,7 @@ public final class LoginServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             // TLS first: the over-cap and idle errors are answered inside the encryption too.
                             ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                            ch.pipeline().addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
-                            ch.pipeline().addLast("connections", connections);
+                            connections.install(ch);
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }

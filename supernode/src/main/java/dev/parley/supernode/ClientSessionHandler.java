@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Search} (request): per-session token bucket first ({@code RATE_LIMITED}, also for
  *       invalid names), then {@code INVALID_USERNAME} or a {@code SearchResult} from local presence
  *       or {@link UserLocator}; {@code elapsed_ms} on the configured clock.</li>
- *   <li>{@code CallSignal} (request): checked by {@link ClientMessages#normalize}, routed by
- *       {@link SignalRouter}; {@code Ok}, or its {@code ProtocolException}'s code.</li>
+ *   <li>{@code CallSignal} (request): per-session token bucket first ({@code RATE_LIMITED},
+ *       {@link ControlLimits#signalsPerS()}), checked by {@link ClientMessages#normalize}, routed by
+ *       {@link SignalRouter} with a second bucket for signals that make it search the mesh
+ *       ({@link ControlLimits#signalSearchesPerS()}); {@code Ok}, or its {@code ProtocolException}'s code.</li>
  *   <li>{@code Register} (request) again, after the client renewed its credential: verified as the
  *       first ({@link ClientMessages#verifyRegister}, this connection's nonce) and for the same user
  *       with a later presence signature; replaces the presence record; {@code Registered}, or the
@@ -48,6 +50,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private final byte[] nonce;
     private Session session; // replaced by a re-registration
     private @Nullable SearchRateLimiter searchLimiter; // created on the first search
+    private @Nullable SearchRateLimiter signalLimiter; // created on the first call signal
+    private @Nullable SearchRateLimiter signalSearchLimiter; // created on the first signal that searches
 
     /**
      * @param node what every connection of this super node shares
@@ -163,6 +167,17 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
 
     private void callSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {
+        ControlLimits limits = node.limits();
+        if (signalLimiter == null) {
+            signalLimiter = new SearchRateLimiter(node.clock(), limits.signalsPerS(), limits.signalBurst());
+        }
+        long waitMs = signalLimiter.tryAcquire(); // before validation: floods of bad signals count too
+        if (waitMs > 0) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
+                    "call signals: more than %d/s (burst %d); retry in %d ms",
+                    limits.signalsPerS(), limits.signalBurst(), waitMs)));
+            return;
+        }
         CallSignal normalized;
         try {
             normalized = ClientMessages.normalize(signal, session.username());
@@ -170,7 +185,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             ctx.writeAndFlush(Envelopes.error(id, e));
             return;
         }
-        node.router().route(normalized, ctx.executor()).whenCompleteAsync((ok, e) -> {
+        SignalRouter.SearchBudget budget = () -> spendSignalSearch(normalized.getTo());
+        node.router().route(normalized, ctx.executor(), budget).whenCompleteAsync((ok, e) -> {
             if (e == null) {
                 ctx.writeAndFlush(Envelopes.ok(id));
             } else if (Futures.unwrap(e) instanceof ProtocolException pe) {
@@ -180,6 +196,18 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                 ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "routing failed: " + e.getMessage()));
             }
         }, ctx.executor());
+    }
+
+    /** @return the refusal when this session's signals searched the mesh too often, else null */
+    private @Nullable ProtocolException spendSignalSearch(String to) {
+        ControlLimits limits = node.limits();
+        if (signalSearchLimiter == null) {
+            signalSearchLimiter = new SearchRateLimiter(node.clock(), limits.signalSearchesPerS(), limits.signalSearchBurst());
+        }
+        long waitMs = signalSearchLimiter.tryAcquire();
+        return waitMs == 0 ? null : new ProtocolException(ErrorCode.RATE_LIMITED, String.format(
+                "call signals to users not known here ('%s'): more than %d/s (burst %d) need a mesh search; retry in %d ms",
+                to, limits.signalSearchesPerS(), limits.signalSearchBurst(), waitMs));
     }
 
     private void relayAllocate(ChannelHandlerContext ctx, long id) {

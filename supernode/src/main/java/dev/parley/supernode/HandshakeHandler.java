@@ -1,6 +1,7 @@
 package dev.parley.supernode;
 
 import com.google.protobuf.ByteString;
+import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#NONE}. A
  * connection without a role after {@link #ROLE_TIMEOUT} gets {@code BAD_REQUEST} and is closed.
+ * Peer and TCP relay links keep the {@link ConnectionGuard}'s idle timer; a client session drops
+ * it (clients send no keepalives yet: an idle client stays registered).
  *
  * <p>Confined to the channel's event loop.
  */
@@ -128,6 +131,9 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         // The session handler is in place before the session is published: its channelInactive removes it.
         ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh, nonce));
+        if (ctx.pipeline().get(ConnectionGuard.IDLE) != null) {
+            ctx.pipeline().remove(ConnectionGuard.IDLE);
+        }
         Session replaced = node.presence().put(fresh);
         if (replaced != null && replaced.channel() != ctx.channel()) {
             replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))

@@ -27,12 +27,12 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Request/response over UDP between super nodes: one {@code Envelope} per datagram (at most
  * {@value #MAX_DATAGRAM_BYTES} bytes), requests carry random 63-bit ids (so an off-path host
- * cannot guess a response), may be retransmitted once and time out. Datagrams that do not
+ * cannot guess a response: the ids come from a {@code SecureRandom} in production, as one output of
+ * a non-cryptographic generator would predict the rest), may be retransmitted once and time out. Datagrams that do not
  * parse, responses nobody waits for and oversized frames are dropped and counted.
  *
  * <p>One datagram channel; every field is confined to its event loop ({@link #loop()}).
@@ -66,13 +67,13 @@ final class MeshTransport implements AutoCloseable {
 
     private final Channel channel;
     private final Map<Long, Pending> pending = new HashMap<>(); // loop only
-    private final SplittableRandom ids; // loop only
+    private final RandomGenerator ids; // loop only
     private final LongAdder dropped = new LongAdder();
     private volatile Inbound inbound = (m, s) -> null;
 
-    private MeshTransport(Channel channel, long seed) {
+    private MeshTransport(Channel channel, RandomGenerator ids) {
         this.channel = channel;
-        this.ids = new SplittableRandom(seed);
+        this.ids = ids;
     }
 
     /**
@@ -80,20 +81,21 @@ final class MeshTransport implements AutoCloseable {
      *
      * @param group where the channel's loop comes from
      * @param bind local address (normally the super node's TCP host and port)
-     * @param seed seed of the request-id generator
+     * @param ids source of the request ids: a {@code SecureRandom} in production (tests may pass a
+     *     seeded generator); used on the transport's loop only
      * @throws IOException if the address cannot be bound
      */
-    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed) throws IOException {
-        return bind(group, bind, seed, List.of());
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids) throws IOException {
+        return bind(group, bind, ids, List.of());
     }
 
     /**
-     * As {@link #bind(EventLoopGroup, InetSocketAddress, long)}, with handlers in front of the mesh
+     * As {@link #bind(EventLoopGroup, InetSocketAddress, RandomGenerator)}, with handlers in front of the mesh
      * on the same socket (the media relay and STUN server): each takes what is its own and passes
      * the rest on, so the mesh sees only what they leave (RFC 7983 first-byte ranges; the mesh's
      * protobuf datagrams start with 0x08).
      */
-    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, long seed, List<ChannelHandler> front)
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids, List<ChannelHandler> front)
             throws IOException {
         // The transport exists before its socket is registered: a datagram that arrives as soon as
         // the socket is bound already finds it.
@@ -103,7 +105,7 @@ final class MeshTransport implements AutoCloseable {
         } catch (ChannelException e) {
             throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
         }
-        MeshTransport transport = new MeshTransport(socket, seed);
+        MeshTransport transport = new MeshTransport(socket, ids);
         ChannelFactory<NioDatagramChannel> thisSocket = () -> socket;
         ChannelFuture f = new Bootstrap().group(group).channelFactory(thisSocket)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)

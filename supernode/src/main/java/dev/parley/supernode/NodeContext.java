@@ -22,14 +22,15 @@ import org.jspecify.annotations.Nullable;
  * @param router call-signal relay
  * @param search search settings (per-client rate limit)
  * @param relay the media relay on the super node's UDP socket; none without one (tests)
+ * @param limits per-session call-signal limits (and the control port's connection limits)
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search, @Nullable MediaRelay relay) {
-    /** Without a media relay. */
+        SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits) {
+    /** Without a media relay, with default limits. */
     NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
             SearchSettings search) {
-        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null);
+        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null, ControlLimits.DEFAULTS);
     }
 }

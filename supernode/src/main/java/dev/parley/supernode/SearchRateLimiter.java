@@ -3,8 +3,9 @@ package dev.parley.supernode;
 import java.time.InstantSource;
 
 /**
- * A token bucket limiting one client's searches: {@code ratePerS} tokens per second, at most
- * {@code burst} stored; each search takes one. Time comes from the injected clock, so tests are
+ * A token bucket limiting one client's searches (or call signals, or the mesh searches its call
+ * signals cause): {@code ratePerS} tokens per second, at most {@code burst} stored; each request
+ * takes one. Time comes from the injected clock, so tests are
  * exact. Confined to the client's connection event loop (not thread-safe).
  */
 final class SearchRateLimiter {

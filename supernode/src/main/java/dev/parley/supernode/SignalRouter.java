@@ -10,6 +10,7 @@ import dev.parley.protocol.wire.RoutedSignal;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p>A signal for a user registered here is pushed (request id 0) on that user's connection. Any
  * other user is located with {@link UserLocator} (not trusting digests' "no": a user who logged in
  * a moment ago must still be reachable) and the signal is sent to their super node as a
- * {@code RoutedSignal} request. A cached location that turns out stale (the peer no longer has the
+ * {@code RoutedSignal} request. A cached "not online" answers at once: it comes only from a search
+ * that asked every peer, and each of them pushes {@code PresenceChanged} (which invalidates it) when
+ * the user appears there; a super node that joined the mesh since may leave it stale for up to
+ * {@link SearchSettings#negativeTtl()}. A signal that would search the mesh (target neither local
+ * nor cached) first spends from the sender's {@link SearchBudget}. A cached location that turns out stale (the peer no longer has the
  * user, or does not answer) is invalidated and the lookup is redone once without the cache, so a
  * user who moved is still reached.
  *
@@ -29,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 final class SignalRouter {
     private static final Logger log = LoggerFactory.getLogger(SignalRouter.class);
+
+    /** The sender's allowance of signals that make this super node search the mesh. */
+    interface SearchBudget {
+        /** @return the refusal if the allowance is spent, else null (one search is taken from it) */
+        @Nullable ProtocolException spend();
+    }
 
     private final PresenceIndex presence;
     private final UserLocator locator;
@@ -47,14 +58,22 @@ final class SignalRouter {
      *
      * @param signal the signal with canonical {@code from} and {@code to}
      * @param timer executor for search deadlines (the sender's event loop)
+     * @param budget the sender's allowance of mesh searches, spent only when the target is neither
+     *     registered here nor cached
      * @return completes when the signal was pushed locally or accepted by the callee's super node;
-     *     exceptionally with {@link ProtocolException}
+     *     exceptionally with {@link ProtocolException} (the budget's refusal included)
      */
-    CompletableFuture<Void> route(CallSignal signal, EventExecutor timer) {
+    CompletableFuture<Void> route(CallSignal signal, EventExecutor timer, SearchBudget budget) {
         if (deliverIfLocal(signal)) {
             return CompletableFuture.completedFuture(null);
         }
-        return locator.locate(signal.getTo(), UserLocator.CacheUse.POSITIVE_ONLY, false).thenCompose(outcome -> forward(signal, outcome, timer));
+        if (!locator.isCached(signal.getTo())) {
+            ProtocolException refused = budget.spend();
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+        }
+        return locator.locate(signal.getTo(), UserLocator.CacheUse.ALL, false).thenCompose(outcome -> forward(signal, outcome, timer));
     }
 
     private CompletableFuture<Void> forward(CallSignal signal, SearchOutcome outcome, EventExecutor timer) {

@@ -4,6 +4,7 @@ import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
 
+import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.tls.KeyPin;
@@ -120,7 +121,7 @@ public final class SuperNode implements AutoCloseable {
      * bots benchmark, tests) need no threads of their own.
      *
      * @param config the settings
-     * @param random source of nonces and of the seeds of request ids and peer shuffles
+     * @param random source of nonces, mesh request ids and the seeds of peer shuffles
      * @param shared event loops for all channels and timers (this super node uses one of its loops for
      *     everything); without one, the super node creates (and on close shuts down) its own. A
      *     shared group is never shut down by the super node.
@@ -158,6 +159,8 @@ public final class SuperNode implements AutoCloseable {
         SslContext tls = Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(random), "parley super node",
                 config.clock().instant()));
         KeyPin loginKey = KeyPin.open(config.dataDir().resolve(LOGIN_KEY_PIN), "login server", config.loginKey());
+        ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
+                config.limits().idleTimeout());
         // The handlers need the advertised address, known only after binding (port 0): bind with
         // accepting paused, build the context, then start accepting.
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -169,6 +172,7 @@ public final class SuperNode implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
+                        connections.install(ch); // inside TLS, as on the login server
                         ch.pipeline().addLast(HandshakeHandler.NAME, new HandshakeHandler(context));
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
@@ -184,7 +188,8 @@ public final class SuperNode implements AutoCloseable {
             try {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
                 relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
-                transport = MeshTransport.bind(workers, local, random.nextLong(),
+                // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
+                transport = MeshTransport.bind(workers, local, random,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
@@ -214,7 +219,7 @@ public final class SuperNode implements AutoCloseable {
         mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay);
+                mesh::livePeers, presence, locator, router, search, relay, config.limits());
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         PresenceIndex registered = presence;
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),

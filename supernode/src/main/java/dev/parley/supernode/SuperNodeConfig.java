@@ -22,10 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param mesh peer table, liveness and gossip
  * @param loginKey the login server key's fingerprint to pin before the first connection (null: trust
  *     on first use, kept in {@code dataDir}; docs/security.md)
+ * @param limits connection caps, idle timeout and call-signal limits of the control port
  */
 public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
-        MeshSettings mesh, @Nullable String loginKey) {
+        MeshSettings mesh, @Nullable String loginKey, ControlLimits limits) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -41,6 +42,15 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
         requirePositive(peerRequestTimeout, "peerRequestTimeout");
         require(search, "search");
         require(mesh, "mesh");
+        require(limits, "limits");
+    }
+
+    /** All parts but the control limits (defaults). */
+    public SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir, InstantSource clock,
+            Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search, MeshSettings mesh,
+            @Nullable String loginKey) {
+        this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout, search, mesh, loginKey,
+                ControlLimits.DEFAULTS);
     }
 
     /** All parts but the login key's fingerprint (trust on first use). */
@@ -52,7 +62,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
     public SuperNodeConfig withLoginKey(@Nullable String fingerprint) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, fingerprint);
+                search, mesh, fingerprint, limits);
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
@@ -74,30 +84,36 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
         return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey);
+                search, mesh, loginKey, limits);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey);
+                search, mesh, loginKey, limits);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits);
     }
 
     /** @return a copy with other search settings */
     public SuperNodeConfig withSearch(SearchSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                settings, mesh, loginKey);
+                settings, mesh, loginKey, limits);
     }
 
     /** @return a copy with other mesh settings */
     public SuperNodeConfig withMesh(MeshSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, settings, loginKey);
+                search, settings, loginKey, limits);
+    }
+
+    /** @return a copy with other control-port limits */
+    public SuperNodeConfig withLimits(ControlLimits controlLimits) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, mesh, loginKey, controlLimits);
     }
 
     static void require(@Nullable Object value, String name) {

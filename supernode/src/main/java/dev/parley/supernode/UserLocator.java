@@ -14,7 +14,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
  * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}.
  *
+ * <p><b>Coalescing.</b> A lookup that may use the caches joins a search for the same user (and the
+ * same trust in digests) that is already running instead of starting another, so a burst of
+ * searches or call signals for one name costs one search.
+ *
  * <p>Search state is confined to the mesh event loop; results complete there.
  */
 final class UserLocator {
@@ -88,6 +94,9 @@ final class UserLocator {
      * no), [1] every peer asked answered no, [2] last wave timed out, [3] deadline.
      */
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
+    private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
+    private final LongAdder coalesced = new LongAdder();
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -158,11 +167,39 @@ final class UserLocator {
         }
         CompletableFuture<SearchOutcome> result = new CompletableFuture<>();
         try {
-            mesh.loop().execute(() -> new Search(username, trustDigestNo, result).start());
+            mesh.loop().execute(() -> start(new SearchKey(username, trustDigestNo), use != CacheUse.NONE, result));
         } catch (RejectedExecutionException e) {
             result.complete(SearchOutcome.notFound(0));
         }
         return result;
+    }
+
+    /** What a search looks for: a search of one key serves every cache-using lookup of that key. */
+    private record SearchKey(String username, boolean trustDigestNo) {}
+
+    /** Starts a search, or joins the running one for {@code key} if {@code join}; on the mesh loop. */
+    private void start(SearchKey key, boolean join, CompletableFuture<SearchOutcome> result) {
+        CompletableFuture<SearchOutcome> current = join ? running.get(key) : null;
+        if (current != null) {
+            coalesced.increment();
+            current.thenAccept(result::complete);
+            return;
+        }
+        if (join) {
+            running.put(key, result);
+            result.whenComplete((o, e) -> running.remove(key, result)); // completes on the mesh loop
+        }
+        new Search(key.username(), key.trustDigestNo(), result).start();
+    }
+
+    /** @return whether a lookup of {@code username} with {@link CacheUse#ALL} would be answered from a cache */
+    boolean isCached(String username) {
+        return positive.getIfPresent(username) != null || negative.getIfPresent(username) != null;
+    }
+
+    /** @return lookups that joined a running search instead of starting one */
+    long coalesced() {
+        return coalesced.sum();
     }
 
     /** Forgets cached answers for {@code username}. */

@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +52,7 @@ class ConnectionRolesTest {
         UserLocator locator;
         try {
             // A real mesh socket with an empty peer table: searches find no peers to ask.
-            MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), 5);
+            MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), new SplittableRandom(5));
             Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7);
             locator = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
         } catch (IOException e) {

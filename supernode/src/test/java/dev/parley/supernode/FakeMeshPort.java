@@ -19,6 +19,10 @@ final class FakeMeshPort implements MeshPort {
     record Lookup(HostPort peer, String username, long timeoutMs, CompletableFuture<PeerLookupResult> answer) {}
 
     private final EmbeddedChannel loopOwner = new EmbeddedChannel();
+
+    {
+        loopOwner.freezeTime(); // otherwise real time also runs the timers: a busy machine fired waves early
+    }
     private long nanos;
     List<MeshCandidate> candidates = List.of();
     final List<Lookup> sent = new ArrayList<>();

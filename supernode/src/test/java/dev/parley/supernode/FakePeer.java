@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakePeer implements AutoCloseable {
     final HostPort address;
     final AtomicInteger lookups = new AtomicInteger();
+    /** Ids of the requests received, in order. */
+    final List<Long> requestIds = new CopyOnWriteArrayList<>();
     final Map<String, PresenceRecord> answers = new ConcurrentHashMap<>();
     final List<Address> gossip = new CopyOnWriteArrayList<>();
     volatile boolean dieOnLookup;
@@ -52,6 +54,9 @@ final class FakePeer implements AutoCloseable {
 
     private void onDatagram(Envelope msg, InetSocketAddress sender) {
         Envelope.Builder answer = null;
+        if (msg.getRequestId() != 0) {
+            requestIds.add(msg.getRequestId());
+        }
         if (msg.hasMeshPing()) {
             byte[] ones = new byte[64];
             Arrays.fill(ones, (byte) 0xff); // a digest that "contains" every name

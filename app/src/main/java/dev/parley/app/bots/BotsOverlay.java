@@ -5,6 +5,7 @@ import dev.parley.login.LoginServer;
 import dev.parley.login.LoginLimits;
 import dev.parley.login.LoginServerConfig;
 import dev.parley.protocol.HostPort;
+import dev.parley.supernode.ControlLimits;
 import dev.parley.supernode.SearchSettings;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
@@ -64,7 +65,10 @@ final class BotsOverlay implements AutoCloseable {
                         dir.resolve("sn" + i)).withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT);
                 // Bots search far more often than people: lift the per-client limit for the benchmark.
                 SearchSettings search = c.search().withDigests(digests).withRateLimit(200, 400);
-                superNodes.add(SuperNode.start(c.withSearch(search), seeded(seed * 1_000 + i), loops));
+                // ... and every bot connects from 127.0.0.1: lift the per-address connection cap and
+                // the per-client call-signal limits too (they stay on, just high).
+                ControlLimits limits = c.limits().withConnectionsPerAddress(1_000_000).withSignalLimits(200, 400, 200, 400);
+                superNodes.add(SuperNode.start(c.withSearch(search).withLimits(limits), seeded(seed * 1_000 + i), loops));
             }
             for (SuperNode sn : superNodes) {
                 sn.ready().get(60, TimeUnit.SECONDS);

@@ -1,4 +1,4 @@
-package dev.parley.login;
+package dev.parley.protocol;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -7,15 +7,15 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** The key the login server's per-address limits use for a peer. */
-final class SourceAddresses {
+/** The key per-address limits (login server, super nodes) use for a peer. */
+public final class SourceAddresses {
     private SourceAddresses() {}
 
     /**
      * @return the IPv4 address, the IPv6 /64 prefix (e.g. {@code 2001:db8:0:1:0:0:0:0/64}: one
      *     subscriber usually holds a whole /64), or for other transports the address's text
      */
-    static String key(SocketAddress remote) {
+    public static String key(SocketAddress remote) {
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             InetAddress address = inet.getAddress();
             if (address instanceof Inet6Address) {

@@ -1,0 +1,102 @@
+package dev.parley.supernode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerHello;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The super node's TCP control port under connection abuse: too many connections from one address,
+ * and connections that hold a socket open without saying anything (the shared {@code ConnectionGuard}).
+ */
+class ControlPortLimitsTest {
+    @TempDir
+    Path dir;
+    private Cluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** A raw connection (TLS done), with everything the super node pushes. */
+    private record Raw(ControlConnection connection, BlockingQueue<Envelope> pushes) {
+        Envelope next() throws InterruptedException {
+            Envelope e = pushes.poll(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(e).as("a push").isNotNull();
+            return e;
+        }
+    }
+
+    private Raw raw(HostPort to) throws Exception {
+        BlockingQueue<Envelope> pushes = new LinkedBlockingQueue<>();
+        ControlConnection c = ControlConnection.connect(cluster.clients, to, Tls.client(KeyVerifier.anyKey()), pushes::add,
+                TestClient.WAIT).get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return new Raw(c, pushes);
+    }
+
+    @Test
+    void connectionsOverTheCapPerAddressAreRefused() throws Exception {
+        cluster = new Cluster(1, dir, List.of(), c -> c.withLimits(ControlLimits.DEFAULTS.withConnectionsPerAddress(3)));
+        HostPort sn = cluster.node(0).advertisedAddress();
+        TestClient first = cluster.connect(0);
+        cluster.connect(0);
+        cluster.connect(0);
+
+        Raw fourth = raw(sn);
+        Envelope refused = fourth.next();
+        assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(refused.getError().getMessage()).isEqualTo("connections from 127.0.0.1: 4 (expected: <= 3)");
+        fourth.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        first.close(); // its slot is released when the super node sees the close
+        Await.until("a new connection gets ServerHello", () -> {
+            Raw again = raw(sn);
+            boolean admitted = again.next().hasServerHello();
+            again.connection().close();
+            return admitted;
+        });
+    }
+
+    @Test
+    void silentConnectionsAndIdlePeerLinksAreClosedButIdleClientsStay() throws Exception {
+        cluster = new Cluster(1, dir, List.of(),
+                c -> c.withLimits(ControlLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
+        HostPort sn = cluster.node(0).advertisedAddress();
+        TestClient alice = cluster.signIn(0, "alice");
+        String idle = "connection idle: 300 ms (expected: a request at least every 300 ms)";
+
+        Raw silent = raw(sn); // never chooses a role: closed long before the 30 s role timeout
+        assertThat(silent.next().hasServerHello()).isTrue();
+        Envelope closed = silent.next();
+        assertThat(closed.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(closed.getError().getMessage()).isEqualTo(idle);
+        silent.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        Raw peerLink = raw(sn); // says PeerHello, then nothing
+        assertThat(peerLink.next().hasServerHello()).isTrue();
+        peerLink.connection().send(Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(sn.toAddress())));
+        assertThat(peerLink.next().getError().getMessage()).isEqualTo(idle);
+        peerLink.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        // Alice registered before both and said nothing since: a client session has no idle timer.
+        assertThat(alice.connection.isActive()).isTrue();
+        assertThat(alice.search("alice").getFound()).isTrue();
+    }
+}
