@@ -34,17 +34,22 @@ final class ClientMessages {
      * login server's key, then the proof of key possession over this connection's nonce.
      *
      * @param register the request
-     * @param serverKey the login server's raw Ed25519 public key
      * @param nonce the nonce sent in this connection's {@code ServerHello}
      * @param channel the client's connection
      * @param node the super node (advertised address, clock)
      * @return the new session
      * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged or malformed credential,
      *     wrong proof, missing or wrong presence signature, presence signed more than the clock skew
-     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many candidates)
+     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many
+     *     candidates), {@link ErrorCode#INTERNAL} (the login server's key is not known yet: not the
+     *     client's fault, it may retry)
      */
-    static Session verifyRegister(Register register, byte[] serverKey, byte[] nonce, Channel channel, NodeContext node)
+    static Session verifyRegister(Register register, byte[] nonce, Channel channel, NodeContext node)
             throws ProtocolException {
+        byte[] serverKey = node.serverKey().get();
+        if (serverKey == null) {
+            throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known; try again later");
+        }
         if (!register.hasCredential()) {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
         }

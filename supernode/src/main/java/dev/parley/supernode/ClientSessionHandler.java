@@ -114,14 +114,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
      * leave the current session as it was (it ends when its own credential expires).
      */
     private void reregister(ChannelHandlerContext ctx, long id, Envelope msg) {
-        byte[] key = node.serverKey().get();
-        if (key == null) {
-            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "login server key not yet known; try again later"));
-            return;
-        }
         Session fresh;
         try {
-            fresh = ClientMessages.verifyRegister(msg.getRegister(), key, nonce, ctx.channel(), node);
+            fresh = ClientMessages.verifyRegister(msg.getRegister(), nonce, ctx.channel(), node);
             ClientMessages.checkReregister(session, fresh);
         } catch (ProtocolException e) {
             log.info("{}: re-registration of {} refused: {}", ctx.channel().remoteAddress(), session.username(),

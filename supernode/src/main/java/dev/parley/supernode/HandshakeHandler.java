@@ -115,16 +115,14 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         long id = msg.getRequestId();
-        byte[] key = node.serverKey().get();
-        if (key == null) {
-            // Not the client's fault: keep the connection so it may retry.
-            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INTERNAL, "login server key not yet known; try again later"));
-            return;
-        }
         Session fresh;
         try {
-            fresh = ClientMessages.verifyRegister(msg.getRegister(), key, nonce, ctx.channel(), node);
+            fresh = ClientMessages.verifyRegister(msg.getRegister(), nonce, ctx.channel(), node);
         } catch (ProtocolException e) {
+            if (e.code() == ErrorCode.INTERNAL) { // not the client's fault: keep the connection so it may retry
+                ctx.writeAndFlush(Envelopes.error(id, e));
+                return;
+            }
             log.info("{}: registration refused: {}", ctx.channel().remoteAddress(), e.getMessage());
             ctx.writeAndFlush(Envelopes.error(id, e)).addListener(ChannelFutureListener.CLOSE);
             return;
