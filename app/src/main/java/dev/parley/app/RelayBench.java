@@ -3,11 +3,11 @@ package dev.parley.app;
 import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocation;
 import dev.parley.nat.relay.RelayAllocationTable;
+import dev.parley.nat.relay.UdpRelay;
 import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunBindingHandler;
 import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
-import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.stun.TransactionId;
 import dev.parley.protocol.PacketKind;
 import io.netty.bootstrap.Bootstrap;
@@ -123,12 +123,13 @@ final class RelayBench {
             Bootstrap pb = new Bootstrap().group(clientLoop).channel(NioDatagramChannel.class)
                     .option(ChannelOption.SO_RCVBUF, 256 << 10).handler(partyHandler);
             for (int i = 0; i < calls; i++) {
-                var f = relay.allocate("bench-" + i);
+                var f = relay.allocate("bench-" + i, "bench-call-" + i);
                 RelayAllocation a = f.get(5, TimeUnit.SECONDS);
-                for (byte[] token : List.of(a.callerToken(), a.calleeToken())) {
+                for (int side = 0; side < 2; side++) {
                     parties.add(pb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel());
                     bindRequests.add(StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(ids),
-                            new StunAttribute.RelayToken(token)), StunSeal.fingerprintOnly()));
+                            new StunAttribute.RelayToken(side == 0 ? a.callerToken() : a.calleeToken())),
+                            UdpRelay.bindSeal(side == 0 ? a.callerKey() : a.calleeKey())));
                 }
             }
             long bindDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -55,14 +55,14 @@ final class SessionRelays implements RelayService {
     }
 
     @Override
-    public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket) {
+    public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, byte[] key, Consumer<byte[]> onPacket) {
         Consumer<Envelope> pushes = env -> {
             if (env.hasRelayPacket()) {
                 onPacket.accept(env.getRelayPacket().getPacket().toByteArray());
             }
         };
         return ControlConnection.connect(io, relay, ClientTls.superNodes(), pushes, CONNECT_TIMEOUT).thenCompose(conn -> conn.request(
-                        Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder().setToken(ByteString.copyFrom(token))))
+                        Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder().setToken(ByteString.copyFrom(token)).setKey(ByteString.copyFrom(key))))
                 .whenComplete((ok, e) -> {
                     if (e != null) {
                         conn.close();

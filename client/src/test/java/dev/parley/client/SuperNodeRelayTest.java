@@ -3,9 +3,11 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.call.RelayService;
+import dev.parley.nat.relay.UdpRelay;
 import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
@@ -69,6 +71,11 @@ class SuperNodeRelayTest {
         return StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(random), attributes), StunSeal.fingerprintOnly());
     }
 
+    private byte[] bind(ByteString token, ByteString key) {
+        return StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(random), new StunAttribute.RelayToken(token.toByteArray())),
+                UdpRelay.bindSeal(key.toByteArray()));
+    }
+
     @Test
     void stunAndUdpRelayShareTheSuperNodePortAndQuotasHold() throws Exception {
         RelayAllocated a = alice.session().allocateRelay("call-1").get(5, TimeUnit.SECONDS);
@@ -81,8 +88,8 @@ class SuperNodeRelayTest {
             assertThat(mapped.attribute(StunAttribute.XorMappedAddress.class).orElseThrow().address().getPort())
                     .isEqualTo(caller.getLocalPort());
             // relay binds latch both parties; RTP then flows between them only
-            caller.send(datagram(request(new StunAttribute.RelayToken(a.getCallerToken().toByteArray())), relay));
-            callee.send(datagram(request(new StunAttribute.RelayToken(a.getCalleeToken().toByteArray())), relay));
+            caller.send(datagram(bind(a.getCallerToken(), a.getCallerKey()), relay));
+            callee.send(datagram(bind(a.getCalleeToken(), a.getCalleeKey()), relay));
             assertThat(StunCodec.decode(receive(caller)).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
             assertThat(StunCodec.decode(receive(callee)).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
             byte[] rtp = {(byte) 0x80, 111, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 42};
@@ -104,13 +111,13 @@ class SuperNodeRelayTest {
         try {
             InetSocketAddress relay = new InetSocketAddress(a.getRelay().getHost(), a.getRelay().getPort());
             RelayService relays = new SessionRelays(bob.io(), bob.session());
-            assertThatThrownBy(() -> relays.connectTcp(HostPort.of(a.getRelay()), new byte[16], p -> { }).get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> relays.connectTcp(HostPort.of(a.getRelay()), a.getCalleeToken().toByteArray(), new byte[16], p -> { }).get(5, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class);
             CompletableFuture<byte[]> overTcp = new CompletableFuture<>();
             RelayService.TcpRelayLink link = relays.connectTcp(HostPort.of(a.getRelay()), a.getCalleeToken().toByteArray(),
-                    overTcp::complete).get(5, TimeUnit.SECONDS);
+                    a.getCalleeKey().toByteArray(), overTcp::complete).get(5, TimeUnit.SECONDS);
             try (DatagramSocket caller = socket()) {
-                caller.send(datagram(request(new StunAttribute.RelayToken(a.getCallerToken().toByteArray())), relay));
+                caller.send(datagram(bind(a.getCallerToken(), a.getCallerKey()), relay));
                 assertThat(StunCodec.decode(receive(caller)).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
                 byte[] rtp = {(byte) 0x80, 111, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7, 43};
                 caller.send(new DatagramPacket(rtp, rtp.length, relay));

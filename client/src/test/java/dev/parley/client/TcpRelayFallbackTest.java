@@ -100,8 +100,8 @@ class TcpRelayFallbackTest {
             }
 
             @Override
-            public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket) {
-                return real.connectTcp(relay.equals(fake) ? sn : relay, token, onPacket);
+            public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, byte[] key, Consumer<byte[]> onPacket) {
+                return real.connectTcp(relay.equals(fake) ? sn : relay, token, key, onPacket);
             }
         };
         CallSettings settings = new CallSettings(user, Credential.getDefaultInstance(), null,

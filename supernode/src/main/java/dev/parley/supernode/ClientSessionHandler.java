@@ -45,6 +45,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private static final Logger log = LoggerFactory.getLogger(ClientSessionHandler.class);
     /** The handler's name in the pipeline. */
     static final String NAME = "client-session";
+    /** Longest call id a relay allocation accepts (Parley call ids are 24 hex chars). */
+    static final int MAX_CALL_ID_CHARS = 64;
 
     private final NodeContext node;
     private final byte[] nonce;
@@ -100,7 +102,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                 } else if (msg.hasRelayRelease()) {
                     node.relay().release(msg.getRelayRelease().getAllocationId(), session.username());
                 } else if (ForeignMessages.hasRequestId(ctx, msg)) {
-                    relayAllocate(ctx, id);
+                    relayAllocate(ctx, id, msg.getRelayAllocate().getCallId());
                 }
             }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.CLIENT, node);
@@ -205,8 +207,13 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                 to, limits.signalSearchesPerS(), limits.signalSearchBurst(), waitMs));
     }
 
-    private void relayAllocate(ChannelHandlerContext ctx, long id) {
-        node.relay().allocate(session.username()).whenComplete((a, e) -> ctx.executor().execute(() -> {
+    private void relayAllocate(ChannelHandlerContext ctx, long id, String callId) {
+        if (callId.length() > MAX_CALL_ID_CHARS) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST,
+                    String.format("relayAllocate.callId: %d chars (expected: <= %d)", callId.length(), MAX_CALL_ID_CHARS)));
+            return;
+        }
+        node.relay().allocate(session.username(), callId).whenComplete((a, e) -> ctx.executor().execute(() -> {
             if (e != null) {
                 ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, Futures.unwrap(e).getMessage()));
                 return;
@@ -214,6 +221,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             ctx.writeAndFlush(Envelopes.builder(id).setRelayAllocated(RelayAllocated.newBuilder()
                     .setAllocationId(a.id()).setRelay(node.advertised().toAddress())
                     .setCallerToken(ByteString.copyFrom(a.callerToken())).setCalleeToken(ByteString.copyFrom(a.calleeToken()))
+                    .setCallerKey(ByteString.copyFrom(a.callerKey())).setCalleeKey(ByteString.copyFrom(a.calleeKey()))
+                    .setMaxLifetimeMs((int) SuperNode.RELAY_LIMITS.maxLifetimeMs())
+                    .setMaxBytesPerSecond((int) SuperNode.RELAY_LIMITS.bytesPerSecond())
                     .setIdleTimeoutMs((int) SuperNode.RELAY_LIMITS.idleTimeoutMs())).build());
         }));
     }

@@ -16,11 +16,11 @@ import java.net.InetSocketAddress;
 /**
  * A client's dedicated TCP connection to the media relay (for networks that block UDP; see
  * {@code docs/nat.md}), put in place by {@link HandshakeHandler} on {@code RelayBindTcp}. The
- * token is the permission: no registration.
+ * token and its party's key (sent on this TLS connection) are the permission: no registration.
  * <ul>
  *   <li>The first {@code RelayBindTcp} (handed over by the handshake) latches the connection as
- *       the token's party: {@code Ok}, or {@code INVALID_CREDENTIAL} "relay token: unknown" and
- *       close. Any later one: {@code BAD_REQUEST} and close.</li>
+ *       the token's party if the key is its party's: {@code Ok}, or {@code INVALID_CREDENTIAL}
+ *       "relay token or key: unknown" and close. Any later one: {@code BAD_REQUEST} and close.</li>
  *   <li>{@code RelayPacket} pushes of 1..{@value #MAX_RELAY_PACKET_BYTES} bytes go to the relay;
  *       other sizes get {@code BAD_REQUEST} and close. Relayed packets come back as
  *       {@code RelayPacket} pushes while the connection is writable, and are dropped otherwise:
@@ -62,7 +62,8 @@ final class TcpRelayHandler extends SimpleChannelInboundHandler<Envelope> {
                 if (bindSent) {
                     ForeignMessages.answer(ctx, msg, ConnectionRole.RELAY, node);
                 } else {
-                    bind(ctx, msg.getRequestId(), msg.getRelayBindTcp().getToken().toByteArray());
+                    bind(ctx, msg.getRequestId(), msg.getRelayBindTcp().getToken().toByteArray(),
+                            msg.getRelayBindTcp().getKey().toByteArray());
                 }
             }
             case RELAY_PACKET -> {
@@ -80,10 +81,10 @@ final class TcpRelayHandler extends SimpleChannelInboundHandler<Envelope> {
         }
     }
 
-    private void bind(ChannelHandlerContext ctx, long id, byte[] token) {
+    private void bind(ChannelHandlerContext ctx, long id, byte[] token, byte[] key) {
         bindSent = true;
         Channel ch = ctx.channel();
-        relay.bindTcp(token, (InetSocketAddress) ch.remoteAddress(), buf -> {
+        relay.bindTcp(token, key, (InetSocketAddress) ch.remoteAddress(), buf -> {
             try {
                 if (ch.isWritable()) { // bounded: real-time media is dropped, not queued, behind a slow reader
                     ch.writeAndFlush(Envelopes.builder(0).setRelayPacket(RelayPacket.newBuilder()
@@ -96,7 +97,7 @@ final class TcpRelayHandler extends SimpleChannelInboundHandler<Envelope> {
             if (e == null && ok) {
                 ctx.writeAndFlush(Envelopes.ok(id));
             } else {
-                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "relay token: unknown"))
+                ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "relay token or key: unknown"))
                         .addListener(ChannelFutureListener.CLOSE);
             }
         }));

@@ -11,7 +11,6 @@ import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunResponse;
-import dev.parley.nat.stun.StunSeal;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.MediaDescription;
@@ -43,10 +42,10 @@ final class IceAgent {
      * @param relay the relay's address; none without a relay
      * @param relayOnly offer and check only the relayed candidate (ICE transport policy "relay"); the
      *     host candidate stays in {@code candidates} as the checks' base
-     * @param relayToken our token at the relay (for a TCP relay link); none without a relay
+     * @param relayPass our token and key at the relay (for a TCP relay link); none without a relay
      */
     record Local(IceCredentials credentials, List<Candidate> candidates, boolean udpBlocked, @Nullable InetSocketAddress relay,
-            boolean relayOnly, byte @Nullable [] relayToken) {
+            boolean relayOnly, @Nullable RelayPass relayPass) {
         /** @return the candidates to offer the peer */
         List<Candidate> advertised() {
             return relayOnly ? candidates.stream().filter(c -> c.type() == CandidateType.RELAYED).toList() : candidates;
@@ -82,11 +81,11 @@ final class IceAgent {
      * @param hostIp the host candidate's IP (the interface towards the super node)
      * @param stunServers STUN servers (the super nodes' UDP ports)
      * @param relay the relay's address, if any
-     * @param relayToken our token for it, if any
+     * @param relayPass our token and key for it, if any
      * @return completes with our offer (never exceptionally)
      */
     CompletableFuture<Local> gather(String hostIp, List<InetSocketAddress> stunServers, @Nullable InetSocketAddress relay,
-            byte @Nullable [] relayToken) {
+            @Nullable RelayPass relayPass) {
         CompletableFuture<Local> out = new CompletableFuture<>();
         media.scheduler().execute(() -> {
             IceCredentials creds = IceCredentials.random(random);
@@ -95,10 +94,10 @@ final class IceAgent {
             for (InetSocketAddress server : stunServers) {
                 srflx.add(stun.binding(server).handle((r, e) -> mapped(r, e)));
             }
-            CompletableFuture<Optional<InetSocketAddress>> relayed = relay == null || relayToken == null
+            CompletableFuture<Optional<InetSocketAddress>> relayed = relay == null || relayPass == null
                     ? CompletableFuture.completedFuture(Optional.empty())
-                    : stun.request(relay, StunMessage.bindingRequest(stun.newTransactionId(), new StunAttribute.RelayToken(relayToken)),
-                            StunSeal.fingerprintOnly(), null).handle((r, e) -> mapped(r, e));
+                    : stun.request(relay, StunMessage.bindingRequest(stun.newTransactionId(), new StunAttribute.RelayToken(relayPass.token())),
+                            relayPass.bindSeal(), null).handle((r, e) -> mapped(r, e));
             List<CompletableFuture<?>> all = new ArrayList<>(srflx);
             all.add(relayed);
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> media.scheduler().execute(() -> {
@@ -114,13 +113,13 @@ final class IceAgent {
                 }
                 // Only conclude "UDP blocked" when something should have answered: an old super node
                 // without STUN and relay is not a firewall.
-                boolean udpBlocked = !anyAnswer && relay != null && relayToken != null;
-                if (relay != null && relayToken != null) {
+                boolean udpBlocked = !anyAnswer && relay != null && relayPass != null;
+                if (relay != null && relayPass != null) {
                     candidates.add(Candidate.of(CandidateType.RELAYED, relay));
                 }
-                boolean haveRelay = relay != null && relayToken != null;
+                boolean haveRelay = relay != null && relayPass != null;
                 local = new Local(creds, candidates, udpBlocked, haveRelay ? relay : null, relayOnly && haveRelay,
-                        haveRelay ? relayToken : null);
+                        haveRelay ? relayPass : null);
                 out.complete(local);
             }));
         });

@@ -93,7 +93,7 @@ final class PathRound {
     void prepare(@Nullable MediaDescription peerOffer, Consumer<MediaDescription> ready) {
         if (!offerer) {
             InetSocketAddress offered = offeredRelay(peerOffer);
-            gather(offered, offered == null ? null : peerOffer.getRelayToken().toByteArray(), null, ready);
+            gather(offered, offered == null ? null : RelayPass.offered(peerOffer), null, ready);
             return;
         }
         Timeouts.within(nat.relays().allocate(callId), RELAY_TIMEOUT_MS, runtime.scheduler())
@@ -110,8 +110,7 @@ final class PathRound {
                         return;
                     }
                     InetSocketAddress at = alloc == null ? null : resolve(alloc.getRelay());
-                    gather(at, alloc == null ? null : alloc.getCallerToken().toByteArray(),
-                            alloc == null ? null : alloc.getCalleeToken().toByteArray(), ready);
+                    gather(at, alloc == null ? null : RelayPass.caller(alloc), alloc == null ? null : RelayPass.callee(alloc), ready);
                 }, runtime.executor());
     }
 
@@ -120,31 +119,32 @@ final class PathRound {
         return relay != null;
     }
 
-    private void gather(@Nullable InetSocketAddress relayAt, byte @Nullable [] token, byte @Nullable [] tokenForPeer, Consumer<MediaDescription> ready) {
-        ice.gather(settings.mediaHost(), stunServers(), relayAt, token).thenAcceptAsync(l -> {
+    private void gather(@Nullable InetSocketAddress relayAt, @Nullable RelayPass pass, @Nullable RelayPass passForPeer,
+            Consumer<MediaDescription> ready) {
+        ice.gather(settings.mediaHost(), stunServers(), relayAt, pass).thenAcceptAsync(l -> {
             local = l;
             if (closed) {
                 return;
             }
             if (!l.udpBlocked()) {
-                ready.accept(describe(tokenForPeer));
+                ready.accept(describe(passForPeer));
                 return;
             }
-            connectTcp(relayAt, token).whenCompleteAsync((link, e) -> {
+            connectTcp(relayAt, pass).whenCompleteAsync((link, e) -> {
                 if (e != null) {
                     log.warn("call {}: UDP blocked and the TCP relay failed: {}", callId, e.toString());
                 }
                 if (!closed) {
-                    ready.accept(describe(tokenForPeer));
+                    ready.accept(describe(passForPeer));
                 }
             }, runtime.executor());
         }, runtime.executor());
     }
 
-    private MediaDescription describe(byte @Nullable [] tokenForPeer) {
+    private MediaDescription describe(@Nullable RelayPass passForPeer) {
         HostPort host = new HostPort(settings.mediaHost(), socket.localAddress().getPort());
         return WireCandidates.describe(MediaDescriptions.describe(ssrc, settings.bitrateKbps(), host).toBuilder(), local,
-                tokenForPeer).build();
+                passForPeer).build();
     }
 
     /**
@@ -200,7 +200,7 @@ final class PathRound {
             return false;
         }
         log.info("call {}: every UDP candidate pair failed; trying the TCP relay {}", callId, local.relay());
-        connectTcp(local.relay(), local.relayToken()).whenCompleteAsync((link, e) -> {
+        connectTcp(local.relay(), local.relayPass()).whenCompleteAsync((link, e) -> {
             if (closed) {
                 return;
             }
@@ -214,9 +214,9 @@ final class PathRound {
     }
 
     /** Opens the TCP relay link and routes the relay's traffic over it; completes on any thread. */
-    private CompletableFuture<RelayService.TcpRelayLink> connectTcp(InetSocketAddress relayAt, byte[] token) {
+    private CompletableFuture<RelayService.TcpRelayLink> connectTcp(InetSocketAddress relayAt, RelayPass pass) {
         HostPort at = new HostPort(relayAt.getAddress().getHostAddress(), relayAt.getPort());
-        return Timeouts.within(nat.relays().connectTcp(at, token, socket::receiveFromTcpRelay), RELAY_TIMEOUT_MS,
+        return Timeouts.within(nat.relays().connectTcp(at, pass.token(), pass.key(), socket::receiveFromTcpRelay), RELAY_TIMEOUT_MS,
                 runtime.scheduler()).thenApplyAsync(link -> {
                     tcpRelay = link;
                     if (closed) {

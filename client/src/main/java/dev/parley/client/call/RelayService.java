@@ -22,7 +22,7 @@ public interface RelayService {
         }
 
         @Override
-        public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket) {
+        public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, byte[] key, Consumer<byte[]> onPacket) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("no relay service"));
         }
     };
@@ -39,12 +39,13 @@ public interface RelayService {
 
     /**
      * Opens a dedicated TCP connection to a relay super node and latches it with {@code token}
-     * (RelayBindTcp); afterwards RelayPacket frames carry the media both ways.
+     * and its party's {@code key} (RelayBindTcp, on TLS); afterwards RelayPacket frames carry the
+     * media both ways.
      *
      * @param onPacket receives each relayed packet (on a network thread)
      * @return completes with the link once the relay accepted the token
      */
-    CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket);
+    CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, byte[] key, Consumer<byte[]> onPacket);
 
     /** A latched TCP relay connection. */
     interface TcpRelayLink extends AutoCloseable {

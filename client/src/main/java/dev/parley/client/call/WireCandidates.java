@@ -49,7 +49,7 @@ final class WireCandidates {
     }
 
     /** Adds our ICE fields to a media description. */
-    static MediaDescription.Builder describe(MediaDescription.Builder b, IceAgent.Local local, byte @Nullable [] relayTokenForPeer) {
+    static MediaDescription.Builder describe(MediaDescription.Builder b, IceAgent.Local local, @Nullable RelayPass relayPassForPeer) {
         b.clearCandidates();
         for (Candidate c : local.advertised()) {
             // The wire's Candidate is named only here, qualified: nat's Candidate is the one imported.
@@ -64,8 +64,8 @@ final class WireCandidates {
         }
         b.setIceUfrag(local.credentials().ufrag()).setIcePassword(local.credentials().password())
                 .setUdpBlocked(local.udpBlocked());
-        if (relayTokenForPeer != null) {
-            b.setRelayToken(ByteString.copyFrom(relayTokenForPeer));
+        if (relayPassForPeer != null) {
+            b.setRelayToken(ByteString.copyFrom(relayPassForPeer.token())).setRelayKey(ByteString.copyFrom(relayPassForPeer.key()));
         }
         return b;
     }

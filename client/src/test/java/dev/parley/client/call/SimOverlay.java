@@ -8,6 +8,7 @@ import dev.parley.client.media.SimPort;
 import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.nat.relay.RelayAllocation;
 import dev.parley.nat.relay.RelayAllocationTable;
+import dev.parley.nat.relay.RelayBindProof;
 import dev.parley.nat.relay.RelayQuotaException;
 import dev.parley.nat.relay.UdpRelay;
 import dev.parley.nat.sim.SimNetwork.NatKind;
@@ -189,10 +190,11 @@ final class SimOverlay {
                 return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "no super node"));
             }
             try {
-                RelayAllocation a = sn.relays.allocate(client.name);
+                RelayAllocation a = sn.relays.allocate(client.name, callId);
                 return CompletableFuture.completedFuture(RelayAllocated.newBuilder().setAllocationId(a.id())
                         .setRelay(sn.hostPort().toAddress()).setCallerToken(ByteString.copyFrom(a.callerToken()))
-                        .setCalleeToken(ByteString.copyFrom(a.calleeToken())).build());
+                        .setCalleeToken(ByteString.copyFrom(a.calleeToken())).setCallerKey(ByteString.copyFrom(a.callerKey()))
+                        .setCalleeKey(ByteString.copyFrom(a.calleeKey())).build());
             } catch (RelayQuotaException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -208,10 +210,10 @@ final class SimOverlay {
 
         /**
          * A TCP connection to the relay, as the relay sees it: a party on the super node's own host
-         * (an address of its own, latched with the token), so no NAT or UDP filter is in the way.
+         * (an address of its own, latched with the token and key), so no NAT or UDP filter is in the way.
          */
         @Override
-        public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, Consumer<byte[]> onPacket) {
+        public CompletableFuture<TcpRelayLink> connectTcp(HostPort relay, byte[] token, byte[] key, Consumer<byte[]> onPacket) {
             SuperNode sn = superNodes.stream().filter(s -> s.hostPort().equals(relay) && s.alive).findFirst().orElse(null);
             if (sn == null) {
                 return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "relay " + relay + " unreachable"));
@@ -221,8 +223,8 @@ final class SimOverlay {
                 time.schedule(() -> onPacket.accept(p), SIGNAL_HOP_MS);
                 return true;
             });
-            if (sn.relays.bind(token, party.localAddress()).isEmpty()) {
-                return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "unknown relay token"));
+            if (sn.relays.bind(token, new RelayBindProof.Key(key), party.localAddress()).isEmpty()) {
+                return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "relay token or key: unknown"));
             }
             CompletableFuture<TcpRelayLink> link = new CompletableFuture<>();
             time.schedule(() -> link.complete(new TcpRelayLink() {

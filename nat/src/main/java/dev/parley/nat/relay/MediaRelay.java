@@ -42,6 +42,7 @@ public final class MediaRelay {
     private volatile Channel channel;
     private long forwarded;
     private long refused;
+    private long overRate;
 
     /** @param table allocations (quotas, idle timeout), to be owned by the UDP channel's loop */
     public MediaRelay(RelayAllocationTable table) {
@@ -65,13 +66,14 @@ public final class MediaRelay {
      * Allocates a relay for a call.
      *
      * @param owner the requesting client's canonical username
+     * @param callId the call it is for
      * @return completes with the allocation, or exceptionally with {@link RelayQuotaException}
      */
-    public CompletableFuture<RelayAllocation> allocate(String owner) {
+    public CompletableFuture<RelayAllocation> allocate(String owner, String callId) {
         CompletableFuture<RelayAllocation> out = new CompletableFuture<>();
         loop().execute(() -> {
             try {
-                out.complete(table.allocate(owner));
+                out.complete(table.allocate(owner, callId));
             } catch (RelayQuotaException e) {
                 out.completeExceptionally(e);
             }
@@ -92,14 +94,15 @@ public final class MediaRelay {
     /**
      * Latches a TCP connection as the party of {@code token}.
      *
+     * @param key the party's bind key as the client sent it (on TLS)
      * @param party the connection's remote address (its key)
      * @param sink writes one relayed packet to the connection (called on the relay loop; takes ownership)
-     * @return completes with true if the token is known
+     * @return completes with true if the token is known and the key is its party's
      */
-    public CompletableFuture<Boolean> bindTcp(byte[] token, InetSocketAddress party, Consumer<ByteBuf> sink) {
+    public CompletableFuture<Boolean> bindTcp(byte[] token, byte[] key, InetSocketAddress party, Consumer<ByteBuf> sink) {
         CompletableFuture<Boolean> out = new CompletableFuture<>();
         loop().execute(() -> {
-            OptionalLong id = table.bind(token, party);
+            OptionalLong id = table.bind(token, new RelayBindProof.Key(key), party);
             if (id.isPresent()) {
                 tcpParties.put(party, sink);
             }
@@ -116,12 +119,10 @@ public final class MediaRelay {
     /** Forwards a packet received from a TCP party (takes ownership of {@code packet}). */
     public void fromTcp(InetSocketAddress party, ByteBuf packet) {
         loop().execute(() -> {
-            if (!tcpParties.containsKey(party)) {
+            if (!tcpParties.containsKey(party) || !forward(party, packet, true)) {
                 refused++;
                 packet.release();
-                return;
             }
-            forward(party, packet, true);
         });
     }
 
@@ -144,6 +145,11 @@ public final class MediaRelay {
         return forwarded;
     }
 
+    /** @return packets dropped over their allocation's byte rate (read on any thread: approximate) */
+    public long overRate() {
+        return overRate;
+    }
+
     /** @return packets refused from latched-looking sources whose peer is not latched, or unknown TCP parties */
     public long refused() {
         return refused;
@@ -151,8 +157,13 @@ public final class MediaRelay {
 
     /** @return true if the datagram went somewhere (or was consumed), false if it is not the relay's */
     private boolean forward(InetSocketAddress from, ByteBuf content, boolean flush) {
-        InetSocketAddress to = table.route(from);
-        if (to == null) {
+        RelayRoute route = table.route(from, content.readableBytes());
+        if (route instanceof RelayRoute.OverRate) {
+            overRate++;
+            content.release();
+            return true;
+        }
+        if (!(route instanceof RelayRoute.Forward(InetSocketAddress to))) {
             return false;
         }
         forwarded++;
@@ -196,7 +207,9 @@ public final class MediaRelay {
                 byte[] response = UdpRelay.bindResponse(table, ByteBufUtil.getBytes(content), from);
                 if (response != null) {
                     packet.release();
-                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                    if (response.length > 0) {
+                        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                    }
                     return;
                 }
             }

@@ -8,12 +8,12 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The super node's UDP relay allocations: quotas per client and in total, latching of each
- * party's source address with its token, routing (a latched source may only reach the other
- * party of its allocation), idle expiry and explicit release. Loop-confined: the relay socket's
+ * party's source address with its token and a proof of its key ({@link RelayBindProof}), routing
+ * (a latched source may only reach the other party of its allocation) within a byte rate per
+ * direction, idle expiry, a maximum lifetime and explicit release. Loop-confined: the relay socket's
  * event loop owns it (control-plane requests submit tasks to that loop).
  */
 public final class RelayAllocationTable {
@@ -21,23 +21,41 @@ public final class RelayAllocationTable {
      * @param maxPerClient allocations one username may hold at once
      * @param maxTotal allocations in the whole table
      * @param idleTimeoutMs an allocation with no traffic and no bind for this long is removed
+     * @param maxLifetimeMs an allocation is removed this long after it was made, busy or not
+     * @param bytesPerSecond sustained rate each party may send through the allocation, bytes/s
+     * @param burstBytes burst each party may send above the rate, bytes
      */
-    public record Limits(int maxPerClient, int maxTotal, long idleTimeoutMs) {
-        /** Defaults: 4 per client, 2,000 in total, 60 s idle. */
-        public static final Limits DEFAULTS = new Limits(4, 2_000, 60_000);
+    public record Limits(int maxPerClient, int maxTotal, long idleTimeoutMs, long maxLifetimeMs, long bytesPerSecond,
+            long burstBytes) {
+        /**
+         * Defaults: 4 per client, 2,000 in total, 60 s idle, 4 h lifetime, 256 kbit/s per direction
+         * (4× a 64 kbit/s Opus stream with RTP/UDP overhead, RTCP and checks) with a 1 s burst.
+         */
+        public static final Limits DEFAULTS = new Limits(4, 2_000, 60_000, 4 * 3_600_000L, 32_000, 32_000);
+
+        /** The default lifetime and byte rate with these quotas and idle timeout. */
+        public Limits(int maxPerClient, int maxTotal, long idleTimeoutMs) {
+            this(maxPerClient, maxTotal, idleTimeoutMs, 4 * 3_600_000L, 32_000, 32_000);
+        }
     }
 
     private static final int TOKEN_BYTES = 16;
 
     private static final class Entry {
         final RelayAllocation allocation;
-        final InetSocketAddress[] parties = new InetSocketAddress[2];
+        final RelayParty[] parties = new RelayParty[2];
         long lastActivityMs;
         long forwarded;
 
-        Entry(RelayAllocation allocation) {
+        Entry(RelayAllocation allocation, Limits limits) {
             this.allocation = allocation;
             this.lastActivityMs = allocation.createdMs();
+            parties[0] = new RelayParty(allocation.callerKey(), rate(limits, allocation.createdMs()));
+            parties[1] = new RelayParty(allocation.calleeKey(), rate(limits, allocation.createdMs()));
+        }
+
+        private static ByteRateLimit rate(Limits limits, long nowMs) {
+            return new ByteRateLimit(limits.bytesPerSecond(), limits.burstBytes(), nowMs);
         }
     }
 
@@ -54,7 +72,7 @@ public final class RelayAllocationTable {
 
     /**
      * @param clock time source for idle expiry
-     * @param random token source (a SecureRandom in production: tokens are the only permission)
+     * @param random token and key source (a SecureRandom in production: the keys are the permission)
      * @param limits quotas and idle timeout
      */
     public RelayAllocationTable(InstantSource clock, RandomGenerator random, Limits limits) {
@@ -65,10 +83,11 @@ public final class RelayAllocationTable {
 
     /**
      * @param owner canonical username of the requesting client
+     * @param callId the call it is for (as the client names it; kept for logs and release)
      * @return a new allocation
      * @throws RelayQuotaException if the client or the table is at its quota
      */
-    public RelayAllocation allocate(String owner) throws RelayQuotaException {
+    public RelayAllocation allocate(String owner, String callId) throws RelayQuotaException {
         int mine = perOwner.getOrDefault(owner, 0);
         if (mine >= limits.maxPerClient()) {
             throw new RelayQuotaException(String.format("relayAllocations for %s: %d (expected: < %d)", owner, mine, limits.maxPerClient()));
@@ -76,8 +95,8 @@ public final class RelayAllocationTable {
         if (byId.size() >= limits.maxTotal()) {
             throw new RelayQuotaException(String.format("relayAllocations: %d (expected: < %d)", byId.size(), limits.maxTotal()));
         }
-        RelayAllocation a = new RelayAllocation(nextId++, owner, token(), token(), clock.millis());
-        Entry e = new Entry(a);
+        RelayAllocation a = new RelayAllocation(nextId++, owner, callId, token(), token(), token(), token(), clock.millis());
+        Entry e = new Entry(a, limits);
         byId.put(a.id(), e);
         byToken.put(ByteBuffer.wrap(a.callerToken()), new Side(e, 0));
         byToken.put(ByteBuffer.wrap(a.calleeToken()), new Side(e, 1));
@@ -86,47 +105,67 @@ public final class RelayAllocationTable {
     }
 
     /**
-     * Latches the source address of a party (its relay bind request). A second bind with the same
-     * token from another address moves the party there (NAT rebinding).
+     * Latches the source address of a party (its relay bind request) if the bind proves the
+     * party's key. A later proven bind from another address moves the party there (NAT
+     * rebinding); an unproven one, or a replay of an accepted bind from another address, changes
+     * nothing.
      *
      * @param token the party's token
+     * @param proof the bind's proof of the party's key
      * @param from source transport address of the bind request
-     * @return the allocation id, or empty if the token is unknown (refused)
+     * @return the allocation id, or empty if the token is unknown or the proof fails (refused)
      */
-    public OptionalLong bind(byte[] token, InetSocketAddress from) {
+    public OptionalLong bind(byte[] token, RelayBindProof proof, InetSocketAddress from) {
         Side side = byToken.get(ByteBuffer.wrap(token));
         if (side == null) {
             return OptionalLong.empty();
         }
-        InetSocketAddress old = side.entry.parties[side.index];
+        RelayParty party = side.entry.parties[side.index];
+        if (!party.admits(proof, from)) {
+            return OptionalLong.empty();
+        }
+        InetSocketAddress old = party.address;
         if (old != null) {
             bySource.remove(old);
         }
         Side other = bySource.get(from);
         if (other != null && other.entry != side.entry) {
-            other.entry.parties[other.index] = null; // one source address belongs to one party only
+            other.entry.parties[other.index].address = null; // one source address belongs to one party only
         }
-        side.entry.parties[side.index] = from;
+        party.address = from;
         bySource.put(from, side);
         side.entry.lastActivityMs = clock.millis();
         return OptionalLong.of(side.entry.allocation.id());
     }
 
     /**
+     * Routes one packet and charges it to its sender's byte rate.
+     *
      * @param from source of a datagram arriving at the relay
-     * @return the other party's address if {@code from} is latched and the other party is too; else none (drop)
+     * @param bytes its size
+     * @return {@link RelayRoute.Forward} to the other party if {@code from} is latched, the other
+     *     party is too and the sender is within its rate; {@link RelayRoute.OverRate} if over the
+     *     rate (counted); else {@link RelayRoute.Unknown}
      */
-    public @Nullable InetSocketAddress route(InetSocketAddress from) {
+    public RelayRoute route(InetSocketAddress from, int bytes) {
         Side side = bySource.get(from);
         if (side == null) {
-            return null;
+            return RelayRoute.UNKNOWN;
         }
-        InetSocketAddress peer = side.entry.parties[1 - side.index];
-        if (peer != null) {
-            side.entry.lastActivityMs = clock.millis();
-            side.entry.forwarded++;
+        InetSocketAddress peer = side.entry.parties[1 - side.index].address;
+        if (peer == null) {
+            return RelayRoute.UNKNOWN;
         }
-        return peer;
+        long now = clock.millis();
+        RelayParty sender = side.entry.parties[side.index];
+        if (!sender.rate.tryTake(bytes, now)) {
+            sender.droppedPackets++;
+            sender.droppedBytes += bytes;
+            return RelayRoute.OVER_RATE;
+        }
+        side.entry.lastActivityMs = now;
+        side.entry.forwarded++;
+        return new RelayRoute.Forward(peer);
     }
 
     /**
@@ -161,13 +200,18 @@ public final class RelayAllocationTable {
         return n;
     }
 
-    /** Removes allocations idle for longer than the limit; call periodically. @return how many */
+    /**
+     * Removes allocations idle for longer than the limit, or older than the maximum lifetime;
+     * call periodically.
+     *
+     * @return how many
+     */
     public int expireIdle() {
         long now = clock.millis();
         int n = 0;
         for (Iterator<Entry> it = byId.values().iterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (now - e.lastActivityMs > limits.idleTimeoutMs()) {
+            if (now - e.lastActivityMs > limits.idleTimeoutMs() || now - e.allocation.createdMs() >= limits.maxLifetimeMs()) {
                 it.remove();
                 unlink(e);
                 n++;
@@ -192,6 +236,17 @@ public final class RelayAllocationTable {
         return e == null ? -1 : e.forwarded;
     }
 
+    /** @return packets dropped over the byte rate, both parties, or -1 if the allocation does not exist */
+    public long droppedOverRate(long id) {
+        Entry e = byId.get(id);
+        return e == null ? -1 : e.parties[0].droppedPackets + e.parties[1].droppedPackets;
+    }
+
+    /** @return the limits this table enforces */
+    public Limits limits() {
+        return limits;
+    }
+
     private void remove(Entry e) {
         byId.remove(e.allocation.id());
         unlink(e);
@@ -200,7 +255,8 @@ public final class RelayAllocationTable {
     private void unlink(Entry e) {
         byToken.remove(ByteBuffer.wrap(e.allocation.callerToken()));
         byToken.remove(ByteBuffer.wrap(e.allocation.calleeToken()));
-        for (InetSocketAddress p : e.parties) {
+        for (RelayParty party : e.parties) {
+            InetSocketAddress p = party.address;
             if (p != null && bySource.get(p) != null && bySource.get(p).entry == e) {
                 bySource.remove(p);
             }

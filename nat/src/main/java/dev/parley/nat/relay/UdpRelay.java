@@ -16,10 +16,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The relay port's datagram logic. A <em>relay bind</em> is a STUN Binding request carrying
- * PARLEY-RELAY-TOKEN: it latches the source address to its party and is answered with
- * XOR-MAPPED-ADDRESS (or 403 for an unknown token). Any other datagram from a latched source is
- * forwarded, opaque and undecoded, to the other party of its allocation; datagrams from unknown
- * sources are refused (dropped and counted) — a client can never pick a destination.
+ * PARLEY-RELAY-TOKEN and MESSAGE-INTEGRITY keyed with the party's bind key: it latches the source
+ * address to its party and is answered with XOR-MAPPED-ADDRESS. A refused bind (unknown token,
+ * missing or wrong integrity, replay) gets a 401 error only if that is not larger than the
+ * request, else nothing. Any other datagram from a latched source is forwarded, opaque and
+ * undecoded, to the other party of its allocation within the sender's byte rate; datagrams from
+ * unknown sources are refused (dropped and counted) — a client can never pick a destination.
  * Loop-confined like its {@link RelayAllocationTable}. {@link UdpRelayHandler} is the Netty form.
  */
 public final class UdpRelay implements DatagramHandler {
@@ -42,24 +44,35 @@ public final class UdpRelay implements DatagramHandler {
         if (payload.length >= StunCodec.HEADER_BYTES && PacketKind.of(payload) == PacketKind.STUN) {
             byte[] response = bindResponse(table, payload, from);
             if (response != null) {
-                transport.send(from, response);
+                if (response.length > 0) {
+                    transport.send(from, response);
+                }
                 return true;
             }
         }
-        InetSocketAddress to = table.route(from);
-        if (to == null) {
-            refused++;
-            return false;
-        }
-        transport.send(to, payload);
-        forwarded++;
-        return true;
+        return switch (table.route(from, payload.length)) {
+            case RelayRoute.Forward f -> {
+                transport.send(f.to(), payload);
+                forwarded++;
+                yield true;
+            }
+            case RelayRoute.OverRate o -> {
+                refused++;
+                yield true; // the relay's packet, dropped
+            }
+            case RelayRoute.Unknown u -> {
+                refused++;
+                yield false;
+            }
+        };
     }
 
     /**
-     * Handles a relay bind request.
+     * Handles a relay bind request. A refused bind is unauthenticated: its answer is never larger
+     * than the request (no amplification towards a spoofed source).
      *
-     * @return the response to send back; none if the datagram is not a relay bind request
+     * @return the response to send back (possibly empty: answer nothing); none if the datagram is
+     *     not a relay bind request
      */
     static byte @Nullable [] bindResponse(RelayAllocationTable table, byte[] payload, InetSocketAddress from) {
         StunMessage m;
@@ -72,11 +85,24 @@ public final class UdpRelay implements DatagramHandler {
         if (!m.type().equals(StunMessageType.BINDING_REQUEST) || token.isEmpty()) {
             return null;
         }
-        OptionalLong id = table.bind(token.get().token(), from);
-        StunMessage response = id.isPresent()
-                ? new StunMessage(StunMessageType.BINDING_SUCCESS, m.transactionId(), List.of(new StunAttribute.XorMappedAddress(from)))
-                : new StunMessage(StunMessageType.BINDING_ERROR, m.transactionId(), List.of(new StunAttribute.ErrorCode(403, "Forbidden")));
-        return StunCodec.encode(response, StunSeal.fingerprintOnly());
+        OptionalLong id = table.bind(token.get().token(), new RelayBindProof.StunIntegrity(payload, m.transactionId()), from);
+        if (id.isPresent()) {
+            return StunCodec.encode(new StunMessage(StunMessageType.BINDING_SUCCESS, m.transactionId(),
+                    List.of(new StunAttribute.XorMappedAddress(from))), StunSeal.fingerprintOnly());
+        }
+        byte[] refusal = StunCodec.encode(new StunMessage(StunMessageType.BINDING_ERROR, m.transactionId(),
+                List.of(new StunAttribute.ErrorCode(401, "Unauthorized"))), StunSeal.none());
+        return refusal.length <= payload.length ? refusal : new byte[0];
+    }
+
+    /**
+     * What a client appends to its relay bind request: MESSAGE-INTEGRITY (HMAC-SHA1, RFC 8489
+     * §14.5) keyed with its party's bind key, then FINGERPRINT.
+     *
+     * @param key the party's bind key (RelayAllocated.caller_key or MediaDescription.relay_key)
+     */
+    public static StunSeal bindSeal(byte[] key) {
+        return new StunSeal(key, true, false, true);
     }
 
     /** @return datagrams forwarded */

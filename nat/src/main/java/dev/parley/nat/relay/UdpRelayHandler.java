@@ -37,18 +37,19 @@ public final class UdpRelayHandler extends ChannelInboundHandlerAdapter {
             byte[] response = UdpRelay.bindResponse(table, ByteBufUtil.getBytes(content), from);
             if (response != null) {
                 packet.release();
-                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                if (response.length > 0) {
+                    ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                }
                 return;
             }
         }
-        InetSocketAddress to = table.route(from);
-        if (to == null) {
-            refused++;
-            packet.release();
+        if (table.route(from, content.readableBytes()) instanceof RelayRoute.Forward f) {
+            forwarded++;
+            ctx.write(new DatagramPacket(content, f.to())); // ownership of the buffer moves to the outbound packet
             return;
         }
-        forwarded++;
-        ctx.write(new DatagramPacket(content, to)); // ownership of the buffer moves to the outbound packet
+        refused++;
+        packet.release();
     }
 
     @Override

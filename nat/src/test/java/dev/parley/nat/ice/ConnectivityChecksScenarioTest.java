@@ -13,7 +13,6 @@ import dev.parley.nat.stun.StunBindingResponder;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunResponse;
-import dev.parley.nat.stun.StunSeal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,14 +71,14 @@ class ConnectivityChecksScenarioTest {
             candidates.add(Candidate.of(CandidateType.HOST, socket.localAddress()));
         }
 
-        /** Gathers srflx (STUN) and, with a token, the relayed candidate (relay bind). */
-        void gather(byte[] relayToken) {
+        /** Gathers srflx (STUN) and, with a token and key, the relayed candidate (relay bind). */
+        void gather(byte[] relayToken, byte[] relayKey) {
             socket.addHandler((from, p) -> checks != null && checks.onDatagram(from, p));
             socket.addHandler(stunClient);
             CompletableFuture<StunResponse> srflx = stunClient.binding(stun);
             CompletableFuture<StunResponse> bind = relayToken == null ? CompletableFuture.completedFuture(null)
                     : stunClient.request(relay, StunMessage.bindingRequest(stunClient.newTransactionId(),
-                            new StunAttribute.RelayToken(relayToken)), StunSeal.fingerprintOnly(), null);
+                            new StunAttribute.RelayToken(relayToken)), UdpRelay.bindSeal(relayKey), null);
             time.runUntil(() -> srflx.isDone() && bind.isDone(), 5_000);
             if (!srflx.isCompletedExceptionally()) {
                 InetSocketAddress mapped = srflx.join().mappedAddress().orElseThrow();
@@ -106,13 +105,13 @@ class ConnectivityChecksScenarioTest {
         RelayAllocation alloc = null;
         if (withRelay) {
             try {
-                alloc = relayTable.allocate("alice");
+                alloc = relayTable.allocate("alice", "c1");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         }
-        a.gather(alloc == null ? null : alloc.callerToken());
-        b.gather(alloc == null ? null : alloc.calleeToken());
+        a.gather(alloc == null ? null : alloc.callerToken(), alloc == null ? null : alloc.callerKey());
+        b.gather(alloc == null ? null : alloc.calleeToken(), alloc == null ? null : alloc.calleeKey());
         a.prepare(true, b, ConnectivityChecks.Config.DEFAULTS);
         b.prepare(false, a, ConnectivityChecks.Config.DEFAULTS);
         CompletableFuture<CheckResult> fb = b.checks.start();
@@ -140,8 +139,8 @@ class ConnectivityChecksScenarioTest {
         // 100 ms retransmission timeout of that first check.
         Agent caller = new Agent("public", false);
         Agent callee = new Agent("public", false);
-        caller.gather(null);
-        callee.gather(null);
+        caller.gather(null, null);
+        callee.gather(null, null);
         callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
         long calleeStart = time.millis();
         CompletableFuture<CheckResult> fb = callee.checks.start();
@@ -168,12 +167,12 @@ class ConnectivityChecksScenarioTest {
         Agent callee = new Agent("SYMMETRIC", false);
         RelayAllocation alloc;
         try {
-            alloc = relayTable.allocate("alice");
+            alloc = relayTable.allocate("alice", "c1");
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        caller.gather(alloc.callerToken());
-        callee.gather(alloc.calleeToken());
+        caller.gather(alloc.callerToken(), alloc.callerKey());
+        callee.gather(alloc.calleeToken(), alloc.calleeKey());
         callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
         CompletableFuture<CheckResult> fb = callee.checks.start();
         time.advance(120); // the callee's first check and first retransmission find no caller agent yet

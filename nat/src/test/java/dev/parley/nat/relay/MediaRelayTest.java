@@ -37,7 +37,7 @@ class MediaRelayTest {
     }
 
     private RelayAllocation allocate() throws Exception {
-        var f = relay.allocate("alice");
+        var f = relay.allocate("alice", "c1");
         ch.runPendingTasks();
         return f.get(1, TimeUnit.SECONDS);
     }
@@ -46,9 +46,9 @@ class MediaRelayTest {
         ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(payload), RELAY, from));
     }
 
-    private byte[] bind(byte[] token) {
+    private byte[] bind(byte[] token, byte[] key) {
         return StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(random), new StunAttribute.RelayToken(token)),
-                StunSeal.fingerprintOnly());
+                UdpRelay.bindSeal(key));
     }
 
     private DatagramPacket out() {
@@ -62,12 +62,12 @@ class MediaRelayTest {
     @Test
     void latchedPartiesReachOnlyEachOtherAndPlainStunPassesOn() throws Exception {
         RelayAllocation a = allocate();
-        receive(ALICE, bind(a.callerToken()));
+        receive(ALICE, bind(a.callerToken(), a.callerKey()));
         DatagramPacket r = out();
         assertThat(r.recipient()).isEqualTo(ALICE);
         assertThat(StunCodec.decode(ByteBufUtil.getBytes(r.content())).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
         r.release();
-        receive(BOB, bind(a.calleeToken()));
+        receive(BOB, bind(a.calleeToken(), a.calleeKey()));
         out().release();
 
         receive(ALICE, rtp(1));
@@ -88,11 +88,11 @@ class MediaRelayTest {
         assertThat(passed.sender()).isEqualTo(ALICE);
         passed.release();
 
-        // a stranger cannot use the relay, and a forged token is refused with 403
+        // a stranger cannot use the relay, and a forged token is refused with 401
         receive(new InetSocketAddress("10.6.6.6", 1), rtp(3));
         assertThat((Object) out()).isNull();
         ((DatagramPacket) ch.readInbound()).release();
-        receive(new InetSocketAddress("10.6.6.6", 1), bind(new byte[16]));
+        receive(new InetSocketAddress("10.6.6.6", 1), bind(new byte[16], new byte[16]));
         DatagramPacket refusal = out();
         assertThat(StunCodec.decode(ByteBufUtil.getBytes(refusal.content())).type()).isEqualTo(StunMessageType.BINDING_ERROR);
         refusal.release();
@@ -104,13 +104,13 @@ class MediaRelayTest {
         RelayAllocation a = allocate();
         InetSocketAddress tcpBob = new InetSocketAddress("10.0.0.2", 40000);
         List<ByteBuf> toBob = new ArrayList<>();
-        var bound = relay.bindTcp(a.calleeToken(), tcpBob, toBob::add);
+        var bound = relay.bindTcp(a.calleeToken(), a.calleeKey(), tcpBob, toBob::add);
         ch.runPendingTasks();
         assertThat(bound.get(1, TimeUnit.SECONDS)).isTrue();
-        var forged = relay.bindTcp(new byte[16], new InetSocketAddress("10.6.6.6", 2), b -> { });
+        var forged = relay.bindTcp(new byte[16], new byte[16], new InetSocketAddress("10.6.6.6", 2), b -> { });
         ch.runPendingTasks();
         assertThat(forged.get(1, TimeUnit.SECONDS)).isFalse();
-        receive(ALICE, bind(a.callerToken()));
+        receive(ALICE, bind(a.callerToken(), a.callerKey()));
         out().release();
 
         receive(ALICE, rtp(1));
@@ -124,7 +124,7 @@ class MediaRelayTest {
         fwd.release();
 
         allocate();
-        var third = relay.allocate("alice");
+        var third = relay.allocate("alice", "c1");
         ch.runPendingTasks();
         assertThat(third).isCompletedExceptionally();
         relay.releaseAll("alice");

@@ -17,50 +17,50 @@ class RelayAllocationTableTest {
 
     @Test
     void forwardsOnlyBetweenTheTwoLatchedParties() throws Exception {
-        RelayAllocation a = table.allocate("alice");
-        assertThat(table.route(ALICE)).isNull(); // not latched yet
-        assertThat(table.bind(a.callerToken(), ALICE)).hasValue(a.id());
-        assertThat(table.route(ALICE)).as("peer not latched yet").isNull();
-        assertThat(table.bind(a.calleeToken(), BOB)).hasValue(a.id());
-        assertThat(table.route(ALICE)).isEqualTo(BOB);
-        assertThat(table.route(BOB)).isEqualTo(ALICE);
-        assertThat(table.route(MALLORY)).isNull();
-        assertThat(table.bind(new byte[16], MALLORY)).isEmpty();
+        RelayAllocation a = table.allocate("alice", "c1");
+        assertThat(table.route(ALICE, 100)).isEqualTo(RelayRoute.UNKNOWN); // not latched yet
+        assertThat(table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), ALICE)).hasValue(a.id());
+        assertThat(table.route(ALICE, 100)).as("peer not latched yet").isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.bind(a.calleeToken(), new RelayBindProof.Key(a.calleeKey()), BOB)).hasValue(a.id());
+        assertThat(table.route(ALICE, 100)).isEqualTo(new RelayRoute.Forward(BOB));
+        assertThat(table.route(BOB, 100)).isEqualTo(new RelayRoute.Forward(ALICE));
+        assertThat(table.route(MALLORY, 100)).isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.bind(new byte[16], new RelayBindProof.Key(new byte[16]), MALLORY)).isEmpty();
         assertThat(table.forwarded(a.id())).isEqualTo(2);
     }
 
     @Test
     void rebindMovesAPartyAndTheOldAddressLosesAccess() throws Exception {
-        RelayAllocation a = table.allocate("alice");
-        table.bind(a.callerToken(), ALICE);
-        table.bind(a.calleeToken(), BOB);
+        RelayAllocation a = table.allocate("alice", "c1");
+        table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), ALICE);
+        table.bind(a.calleeToken(), new RelayBindProof.Key(a.calleeKey()), BOB);
         InetSocketAddress moved = new InetSocketAddress("10.99.0.41", 50999);
-        table.bind(a.callerToken(), moved);
-        assertThat(table.route(ALICE)).isNull();
-        assertThat(table.route(BOB)).isEqualTo(moved);
+        table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), moved);
+        assertThat(table.route(ALICE, 100)).isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.route(BOB, 100)).isEqualTo(new RelayRoute.Forward(moved));
     }
 
     @Test
     void quotasPerClientAndTotalAreEnforced() throws Exception {
-        table.allocate("alice");
-        table.allocate("alice");
-        assertThatThrownBy(() -> table.allocate("alice")).isInstanceOf(RelayQuotaException.class)
+        table.allocate("alice", "c1");
+        table.allocate("alice", "c1");
+        assertThatThrownBy(() -> table.allocate("alice", "c1")).isInstanceOf(RelayQuotaException.class)
                 .hasMessage("relayAllocations for alice: 2 (expected: < 2)");
-        table.allocate("bob");
-        assertThatThrownBy(() -> table.allocate("carol")).hasMessage("relayAllocations: 3 (expected: < 3)");
+        table.allocate("bob", "c1");
+        assertThatThrownBy(() -> table.allocate("carol", "c1")).hasMessage("relayAllocations: 3 (expected: < 3)");
         assertThat(table.allocationsOf("alice")).isEqualTo(2);
     }
 
     @Test
     void releaseByTheOwnerOnlyAndIdleExpiryFreeQuota() throws Exception {
-        RelayAllocation a = table.allocate("alice");
-        RelayAllocation b = table.allocate("alice");
-        table.bind(a.callerToken(), ALICE);
-        table.bind(a.calleeToken(), BOB);
+        RelayAllocation a = table.allocate("alice", "c1");
+        RelayAllocation b = table.allocate("alice", "c1");
+        table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), ALICE);
+        table.bind(a.calleeToken(), new RelayBindProof.Key(a.calleeKey()), BOB);
         assertThat(table.release(a.id(), "mallory")).isFalse();
         assertThat(table.release(a.id(), "alice")).isTrue();
-        assertThat(table.route(ALICE)).isNull();
-        assertThat(table.bind(a.callerToken(), ALICE)).isEmpty();
+        assertThat(table.route(ALICE, 100)).isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), ALICE)).isEmpty();
         assertThat(table.allocationsOf("alice")).isEqualTo(1);
 
         time.advance(30_000);
@@ -69,7 +69,7 @@ class RelayAllocationTableTest {
         assertThat(table.expireIdle()).isEqualTo(1);
         assertThat(table.size()).isZero();
         assertThat(table.forwarded(b.id())).isEqualTo(-1);
-        table.allocate("alice");
-        table.allocate("alice");
+        table.allocate("alice", "c1");
+        table.allocate("alice", "c1");
     }
 }

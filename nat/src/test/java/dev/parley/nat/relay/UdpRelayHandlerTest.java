@@ -7,7 +7,6 @@ import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunMessageType;
-import dev.parley.nat.stun.StunSeal;
 import dev.parley.nat.stun.TransactionId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -31,9 +30,9 @@ class UdpRelayHandlerTest {
 
     @Test
     void bindsWithTokensThenForwardsOpaqueDatagramsWithoutCopying() throws Exception {
-        RelayAllocation a = table.allocate("alice");
-        assertThat(bind(a.callerToken(), ALICE).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
-        StunMessage ok = bind(a.calleeToken(), BOB);
+        RelayAllocation a = table.allocate("alice", "c1");
+        assertThat(bind(a.callerToken(), a.callerKey(), ALICE).type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
+        StunMessage ok = bind(a.calleeToken(), a.calleeKey(), BOB);
         assertThat(ok.attribute(StunAttribute.XorMappedAddress.class).orElseThrow().address()).isEqualTo(BOB);
 
         byte[] rtp = new byte[172];
@@ -51,24 +50,24 @@ class UdpRelayHandlerTest {
 
     @Test
     void refusesUnknownSourcesAndUnknownTokens() throws Exception {
-        RelayAllocation a = table.allocate("alice");
-        bind(a.callerToken(), ALICE);
-        bind(a.calleeToken(), BOB);
+        RelayAllocation a = table.allocate("alice", "c1");
+        bind(a.callerToken(), a.callerKey(), ALICE);
+        bind(a.calleeToken(), a.calleeKey(), BOB);
         ByteBuf spoof = Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 1, 2, 3});
         ch.writeInbound(new DatagramPacket(spoof, RELAY, MALLORY));
         assertThat((Object) ch.readOutbound()).isNull();
         assertThat(spoof.refCnt()).isZero();
         assertThat(handler.refused()).isEqualTo(1);
-        StunMessage denied = bind(new byte[16], MALLORY);
+        StunMessage denied = bind(new byte[16], new byte[16], MALLORY);
         assertThat(denied.type()).isEqualTo(StunMessageType.BINDING_ERROR);
-        assertThat(denied.attribute(StunAttribute.ErrorCode.class).orElseThrow().code()).isEqualTo(403);
-        assertThat(table.route(MALLORY)).isNull();
+        assertThat(denied.attribute(StunAttribute.ErrorCode.class).orElseThrow().code()).isEqualTo(401);
+        assertThat(table.route(MALLORY, 100)).isEqualTo(RelayRoute.UNKNOWN);
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    private StunMessage bind(byte[] token, InetSocketAddress from) throws Exception {
+    private StunMessage bind(byte[] token, byte[] key, InetSocketAddress from) throws Exception {
         StunMessage req = StunMessage.bindingRequest(TransactionId.random(random), new StunAttribute.RelayToken(token));
-        ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(StunCodec.encode(req, StunSeal.fingerprintOnly())), RELAY, from));
+        ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(StunCodec.encode(req, UdpRelay.bindSeal(key))), RELAY, from));
         DatagramPacket out = ch.readOutbound();
         assertThat(out.recipient()).isEqualTo(from);
         byte[] raw = ByteBufUtil.getBytes(out.content());
