@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.RateBucket;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -51,9 +52,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private final NodeContext node;
     private final byte[] nonce;
     private Session session; // replaced by a re-registration
-    private @Nullable SearchRateLimiter searchLimiter; // created on the first search
-    private @Nullable SearchRateLimiter signalLimiter; // created on the first call signal
-    private @Nullable SearchRateLimiter signalSearchLimiter; // created on the first signal that searches
+    private @Nullable RateBucket searchLimiter; // created on the first search
+    private @Nullable RateBucket signalLimiter; // created on the first call signal
+    private @Nullable RateBucket signalSearchLimiter; // created on the first signal that searches
 
     /**
      * @param node what every connection of this super node shares
@@ -139,9 +140,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private void search(ChannelHandlerContext ctx, long id, String rawName) {
         long startMs = node.clock().millis();
         if (searchLimiter == null) {
-            searchLimiter = new SearchRateLimiter(node.clock(), node.search().ratePerS(), node.search().burst());
+            searchLimiter = new RateBucket(node.search().ratePerS(), node.search().burst(), node.clock().millis());
         }
-        long waitMs = searchLimiter.tryAcquire(); // before validation: floods of bad names count too
+        long waitMs = searchLimiter.tryTake(1, node.clock().millis()); // before validation: floods of bad names count too
         if (waitMs > 0) {
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
                     "search rate: more than %d/s (burst %d); retry in %d ms",
@@ -166,9 +167,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private void callSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {
         ControlLimits limits = node.limits();
         if (signalLimiter == null) {
-            signalLimiter = new SearchRateLimiter(node.clock(), limits.signalsPerS(), limits.signalBurst());
+            signalLimiter = new RateBucket(limits.signalsPerS(), limits.signalBurst(), node.clock().millis());
         }
-        long waitMs = signalLimiter.tryAcquire(); // before validation: floods of bad signals count too
+        long waitMs = signalLimiter.tryTake(1, node.clock().millis()); // before validation: floods of bad signals count too
         if (waitMs > 0) {
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
                     "call signals: more than %d/s (burst %d); retry in %d ms",
@@ -199,9 +200,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private @Nullable ProtocolException spendSignalSearch(String to) {
         ControlLimits limits = node.limits();
         if (signalSearchLimiter == null) {
-            signalSearchLimiter = new SearchRateLimiter(node.clock(), limits.signalSearchesPerS(), limits.signalSearchBurst());
+            signalSearchLimiter = new RateBucket(limits.signalSearchesPerS(), limits.signalSearchBurst(), node.clock().millis());
         }
-        long waitMs = signalSearchLimiter.tryAcquire();
+        long waitMs = signalSearchLimiter.tryTake(1, node.clock().millis());
         return waitMs == 0 ? null : new ProtocolException(ErrorCode.RATE_LIMITED, String.format(
                 "call signals to users not known here ('%s'): more than %d/s (burst %d) need a mesh search; retry in %d ms",
                 to, limits.signalSearchesPerS(), limits.signalSearchBurst(), waitMs));

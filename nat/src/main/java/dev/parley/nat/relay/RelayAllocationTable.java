@@ -1,5 +1,6 @@
 package dev.parley.nat.relay;
 
+import dev.parley.protocol.RateBucket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -54,8 +55,8 @@ public final class RelayAllocationTable {
             parties[1] = new RelayParty(allocation.calleeKey(), rate(limits, allocation.createdMs()));
         }
 
-        private static ByteRateLimit rate(Limits limits, long nowMs) {
-            return new ByteRateLimit(limits.bytesPerSecond(), limits.burstBytes(), nowMs);
+        private static RateBucket rate(Limits limits, long nowMs) {
+            return new RateBucket(limits.bytesPerSecond(), limits.burstBytes(), nowMs);
         }
     }
 
@@ -158,7 +159,7 @@ public final class RelayAllocationTable {
         }
         long now = clock.millis();
         RelayParty sender = side.entry.parties[side.index];
-        if (!sender.rate.tryTake(bytes, now)) {
+        if (sender.rate.tryTake(bytes, now) > 0) {
             sender.droppedPackets++;
             sender.droppedBytes += bytes;
             return RelayRoute.OVER_RATE;

@@ -2,6 +2,7 @@ package dev.parley.nat.relay;
 
 import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.TransactionId;
+import dev.parley.protocol.RateBucket;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -17,12 +18,12 @@ final class RelayParty {
 
     private final byte[] key;
     private final ArrayDeque<TransactionId> accepted = new ArrayDeque<>(REMEMBERED_BINDS);
-    final ByteRateLimit rate;
+    final RateBucket rate;
     @Nullable InetSocketAddress address;
     long droppedPackets;
     long droppedBytes;
 
-    RelayParty(byte[] key, ByteRateLimit rate) {
+    RelayParty(byte[] key, RateBucket rate) {
         this.key = key.clone();
         this.rate = rate;
     }
