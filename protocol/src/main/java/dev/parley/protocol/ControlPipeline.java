@@ -14,7 +14,7 @@ public final class ControlPipeline {
     /** Default maximum frame size, in bytes: ample for any control message, small enough to bound memory. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     /** How long a TLS handshake may take, ms. */
-    public static final long HANDSHAKE_TIMEOUT_MS = 5000;
+    public static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private ControlPipeline() {}
 

@@ -8,7 +8,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * TLS 1.3 (RFC 8446) for every control connection: Netty's {@code SslHandler} on the JDK's
- * provider, with Ed25519 certificates (RFC 8410) checked by pinned key ({@link KeyVerifier}).
+ * provider, with certificates rooted in an Ed25519 key (RFC 8410; {@link TlsIdentity}) that is
+ * checked against the pinned key ({@link KeyVerifier}).
  * TLS 1.2 and older are refused.
  */
 public final class Tls {
@@ -22,7 +23,7 @@ public final class Tls {
      */
     public static SslContext server(TlsIdentity identity) {
         try {
-            return SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
+            return SslContextBuilder.forServer(identity.leafKey(), identity.chain())
                     .sslProvider(SslProvider.JDK).protocols(PROTOCOLS).build();
         } catch (SSLException e) {
             throw new IllegalStateException("TLS server context: " + e.getMessage(), e);

@@ -19,6 +19,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -62,7 +65,10 @@ class TlsTest {
 
     /** A TLS server presenting {@code key}; answers GetServerKey with it. */
     private HostPort serve(Ed25519KeyPair key) throws InterruptedException {
-        var tls = Tls.server(TlsIdentity.of(key, "test server", Instant.now()));
+        return serve(key, Tls.server(TlsIdentity.of(key, "test server", Instant.now())));
+    }
+
+    private HostPort serve(Ed25519KeyPair key, SslContext tls) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -102,6 +108,18 @@ class TlsTest {
                 .hasMessageContaining("login server key changed")
                 .hasMessageContaining(KeyVerifier.fingerprint(impostorKey.publicKey()))
                 .hasMessageContaining(KeyVerifier.fingerprint(serverKey.publicKey()));
+    }
+
+    @Test
+    void anImpostorShowingThePinnedRootWithItsOwnLeafIsRefused() throws Exception {
+        // The pinned server's root certificate is public; the impostor pairs it with a leaf it can sign with.
+        TlsIdentity impostor = TlsIdentity.of(impostorKey, "test server", Instant.now()); // same names: a chain by name
+        TlsIdentity real = TlsIdentity.of(serverKey, "test server", Instant.now());
+        SslContext forged = SslContextBuilder.forServer(impostor.leafKey(), impostor.chain()[0], real.chain()[1])
+                .sslProvider(SslProvider.JDK).protocols("TLSv1.3").build();
+        HostPort at = serve(impostorKey, forged);
+        assertThatThrownBy(() -> connect(at, KeyVerifier.pinned(serverKey.publicKey(), "login server"))).cause()
+                .isInstanceOf(HandshakeFailedException.class).hasMessageContaining("not signed by the server's Ed25519 key");
     }
 
     @Test
