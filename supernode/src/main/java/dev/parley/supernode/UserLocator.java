@@ -3,11 +3,9 @@ package dev.parley.supernode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.parley.protocol.Credentials;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -75,13 +73,11 @@ final class UserLocator {
     enum CacheUse { ALL, POSITIVE_ONLY, NONE }
 
     private final MeshPort mesh;
-    private final Supplier<byte @Nullable []> serverKey;
     private final InstantSource clock;
     private final SearchSettings settings;
     private final Cache<String, Location> positive;
     private final Cache<String, Boolean> negative;
-    /** Records whose signatures already verified, by username: the same record is not re-verified. */
-    private final Cache<String, PresenceRecord> verified;
+    private final AnswerCheck answers;
     private final SplittableRandom random; // mesh loop only
     private final LongAdder searches = new LongAdder();
     /** Smoothed lookup round-trip time and its variation, in ms (RFC 6298 §2); mesh loop only. */
@@ -109,13 +105,12 @@ final class UserLocator {
      */
     UserLocator(MeshPort mesh, Supplier<byte @Nullable []> serverKey, InstantSource clock, SearchSettings settings, long seed) {
         this.mesh = mesh;
-        this.serverKey = serverKey;
         this.clock = clock;
         this.settings = settings;
         this.random = new SplittableRandom(seed);
         this.positive = cache(settings.positiveTtl().toNanos(), clock);
         this.negative = cache(settings.negativeTtl().toNanos(), clock);
-        this.verified = cache(VERIFIED_TTL.toNanos(), clock);
+        this.answers = new AnswerCheck(serverKey, clock, settings, cache(VERIFIED_TTL.toNanos(), clock));
     }
 
     private static <V> Cache<String, V> cache(long ttlNanos, InstantSource clock) {
@@ -361,30 +356,12 @@ final class UserLocator {
             }
             PresenceRecord record = r.getRecord();
             try {
-                byte[] key = serverKey.get();
-                if (key == null) {
-                    throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
-                }
-                if (record.equals(verified.getIfPresent(username))) {
-                    // Same bytes as a record that verified: only its age can have changed.
-                    long ageMs = clock.millis() - record.getSignedAtMs();
-                    if (ageMs > settings.presenceMaxAge().toMillis() || clock.millis() > record.getCredential().getExpiresAtMs()
-                            + Credentials.CLOCK_SKEW.toMillis()) {
-                        throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "presence record is stale");
-                    }
-                } else {
-                    PresenceRecords.verify(key, record, username, clock.instant(), settings.presenceMaxAge());
-                }
-                if (!HostPort.of(record.getSuperNode()).equals(peer)) {
-                    throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
-                            "record names " + HostPort.of(record.getSuperNode()) + " as the super node");
-                }
+                answers.check(peer, username, record);
             } catch (ProtocolException | IllegalArgumentException e) {
                 rejectedRecords.increment();
                 log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
                 return Optional.empty();
             }
-            verified.put(username, record);
             return Optional.of(new Location(record, peer, false));
         }
 

@@ -5,6 +5,7 @@ import dev.parley.nat.ice.Candidate;
 import dev.parley.nat.ice.CandidateType;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.wire.Candidate.Type;
 import dev.parley.protocol.wire.MediaDescription;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,12 +53,12 @@ final class WireCandidates {
     static MediaDescription.Builder describe(MediaDescription.Builder b, IceAgent.Local local, @Nullable RelayPass relayPassForPeer) {
         b.clearCandidates();
         for (Candidate c : local.advertised()) {
-            // The wire's Candidate is named only here, qualified: nat's Candidate is the one imported.
+            // Type is the wire candidate's type (imported as the nested type: nat's Candidate is the one imported).
             b.addCandidatesBuilder()
                     .setType(switch (c.type()) {
-                        case HOST -> dev.parley.protocol.wire.Candidate.Type.HOST;
-                        case RELAYED -> dev.parley.protocol.wire.Candidate.Type.RELAYED;
-                        default -> dev.parley.protocol.wire.Candidate.Type.SERVER_REFLEXIVE;
+                        case HOST -> Type.HOST;
+                        case RELAYED -> Type.RELAYED;
+                        default -> Type.SERVER_REFLEXIVE;
                     })
                     .setAddress(new HostPort(c.address().getAddress().getHostAddress(), c.address().getPort()).toAddress())
                     .setPriority((int) c.priority());
