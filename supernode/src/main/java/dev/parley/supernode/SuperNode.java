@@ -200,7 +200,7 @@ public final class SuperNode implements AutoCloseable {
         }
         InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
         bound = new HostPort(config.listen().host(), local.getPort());
-        advertised = config.advertise() != null ? config.advertise() : bound;
+        advertised = AdvertisedAddress.choose(config.advertise(), bound, config.login(), AdvertisedAddress.localAddresses());
 
         SearchSettings search = config.search();
         presence = new PresenceIndex();
