@@ -14,7 +14,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The initiating side of a control connection: request/response over framed {@link Envelope}s,
@@ -67,17 +70,7 @@ public final class ControlConnection implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
-                        ControlConnection connection = new ControlConnection(ch);
-                        ch.pipeline().addLast("responses", connection.new Inbound(pushHandler));
-                        ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
-                            if (hs.isSuccess()) {
-                                result.complete(connection);
-                            } else {
-                                result.completeExceptionally(new HandshakeFailedException("cannot connect to " + target
-                                        + ": TLS handshake failed: " + rootMessage(hs.cause()), hs.cause()));
-                                ch.close();
-                            }
-                        });
+                        ch.pipeline().addLast("responses", new ControlConnection(ch).new Inbound(pushHandler));
                     }
                 });
         ChannelFuture f = b.connect(target.host(), target.port());
@@ -85,9 +78,36 @@ public final class ControlConnection implements AutoCloseable {
             if (!done.isSuccess()) {
                 result.completeExceptionally(new IOException("cannot connect to " + target + ": "
                         + done.cause().getMessage(), done.cause()));
+                return;
             }
+            // Connected: from here on a failure is the TLS handshake's (or the connection dropped in it).
+            Channel ch = f.channel();
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
+                if (hs.isSuccess()) {
+                    result.complete(((Inbound) ch.pipeline().get("responses")).connection());
+                    return;
+                }
+                String why = "cannot connect to " + target + ": TLS handshake failed: " + rootMessage(hs.cause());
+                // Only a refused certificate or a TLS protocol failure means "not the server we trust";
+                // a connection that merely dropped is an I/O failure like any other.
+                result.completeExceptionally(refusal(hs.cause()) ? new HandshakeFailedException(why, hs.cause())
+                        : new IOException(why, hs.cause()));
+                ch.close();
+            });
         });
         return result;
+    }
+
+    private static boolean refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SslHandshakeTimeoutException) {
+                return false; // a slow or overloaded server, not an impostor
+            }
+            if (c instanceof CertificateException || c instanceof SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the innermost cause's message: a refused key says why there, under SSLHandshakeException */
@@ -174,6 +194,10 @@ public final class ControlConnection implements AutoCloseable {
 
         Inbound(Consumer<Envelope> pushHandler) {
             this.pushHandler = pushHandler;
+        }
+
+        ControlConnection connection() {
+            return ControlConnection.this;
         }
 
         @Override
