@@ -11,6 +11,7 @@ import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Keepalive;
 import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Registered;
 import dev.parley.protocol.wire.RelayAllocate;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SuperNodeSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SuperNodeSession.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How often a quiet session tells its super node it is alive, ms (its idle timeout is 5 min). */
+    static final long KEEPALIVE_INTERVAL_MS = 60_000;
     /** How many host-cache entries are tried at once when joining. */
     public static final int PARALLEL_JOIN_ATTEMPTS = 3;
 
@@ -63,6 +67,21 @@ public final class SuperNodeSession implements AutoCloseable {
         this.nonce = nonce;
         this.advertised = advertised;
         this.presenceSignedAtMs = new AtomicLong(presenceSignedAtMs);
+        keepAlive(connection);
+    }
+
+    /**
+     * Sends a {@code Keepalive} every {@value #KEEPALIVE_INTERVAL_MS} ms while the connection is
+     * open: the super node closes a session that stays silent for its idle timeout (5 min), and NATs
+     * and firewalls forget quiet TCP flows. A lost answer is not an error (the connection's own close
+     * is what ends the session).
+     */
+    private static void keepAlive(ControlConnection connection) {
+        var timer = connection.channel().eventLoop().scheduleAtFixedRate(
+                () -> connection.request(Envelope.newBuilder().setKeepalive(Keepalive.getDefaultInstance()))
+                        .exceptionally(e -> null),
+                KEEPALIVE_INTERVAL_MS, KEEPALIVE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        connection.closeFuture().thenRun(() -> timer.cancel(false));
     }
 
     /**

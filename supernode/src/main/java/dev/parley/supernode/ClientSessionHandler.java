@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *       first ({@link ClientMessages#verifyRegister}, this connection's nonce) and for the same user
  *       with a later presence signature; replaces the presence record; {@code Registered}, or the
  *       error with the session left as it was.</li>
+ *   <li>{@code Keepalive} (request) → {@code Ok}: a quiet client's way to stay under the idle timeout.</li>
  *   <li>{@code RelayAllocate} (request) → {@code RelayAllocated}, or {@code RATE_LIMITED} over
  *       quota; {@code RelayRelease} (push) frees one of the session's allocations. Both are
  *       {@code BAD_REQUEST} on a super node without a media relay.</li>
@@ -95,6 +96,11 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             case CALL_SIGNAL -> {
                 if (ForeignMessages.hasRequestId(ctx, msg)) {
                     callSignal(ctx, id, msg.getCallSignal());
+                }
+            }
+            case KEEPALIVE -> {
+                if (id != 0) { // reading it already reset the idle timer; answer no more bytes than asked
+                    ctx.writeAndFlush(Envelopes.ok(id));
                 }
             }
             case RELAY_ALLOCATE, RELAY_RELEASE -> {

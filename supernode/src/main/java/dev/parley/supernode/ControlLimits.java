@@ -9,9 +9,9 @@ import java.time.Duration;
  *
  * @param connectionsPerAddress open control connections (clients, peer links, TCP relay links) per
  *     source address
- * @param idleTimeout a peer link or TCP relay link that receives nothing for this long is closed
- *     (connections without a role have {@link HandshakeHandler#ROLE_TIMEOUT}; client sessions are
- *     exempt, clients send no keepalives yet)
+ * @param idleTimeout a connection that receives nothing for this long is closed: client sessions
+ *     (which send a {@code Keepalive} every minute), peer links, TCP relay links (connections
+ *     without a role also have {@link HandshakeHandler#ROLE_TIMEOUT})
  * @param signalsPerS call signals one client session may send per second, sustained
  * @param signalBurst call signals one client session may send at once
  * @param signalSearchesPerS call signals per second, sustained, for which one client session may

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#NONE}. A
  * connection without a role after {@link #ROLE_TIMEOUT} gets {@code BAD_REQUEST} and is closed.
- * Peer and TCP relay links keep the {@link ConnectionGuard}'s idle timer; a client session drops
- * it (clients send no keepalives yet: an idle client stays registered).
+ * Every role keeps the {@link ConnectionGuard}'s idle timer; a registered client stays under it
+ * with a {@code Keepalive} every minute ({@code SuperNodeSession}).
  *
  * <p>Confined to the channel's event loop.
  */
@@ -129,9 +129,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         // The session handler is in place before the session is published: its channelInactive removes it.
         ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh, nonce));
-        if (ctx.pipeline().get(ConnectionGuard.IDLE) != null) {
-            ctx.pipeline().remove(ConnectionGuard.IDLE);
-        }
+        // The idle timer stays: a registered client keeps its session with a Keepalive every minute.
         Session replaced = node.presence().put(fresh);
         if (replaced != null && replaced.channel() != ctx.channel()) {
             replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))

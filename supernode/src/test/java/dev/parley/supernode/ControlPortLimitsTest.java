@@ -8,6 +8,7 @@ import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.Keepalive;
 import dev.parley.protocol.wire.PeerHello;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,11 +76,16 @@ class ControlPortLimitsTest {
     }
 
     @Test
-    void silentConnectionsAndIdlePeerLinksAreClosedButIdleClientsStay() throws Exception {
+    void silentConnectionsAndIdleLinksAreClosedButClientsThatKeepAliveStay() throws Exception {
         cluster = new Cluster(1, dir, List.of(),
                 c -> c.withLimits(ControlLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
         HostPort sn = cluster.node(0).advertisedAddress();
         TestClient alice = cluster.signIn(0, "alice");
+        // Alice sends a Keepalive every 100 ms (as clients do every minute); bob, registered too, stays silent.
+        var keepalives = alice.connection.channel().eventLoop().scheduleAtFixedRate(
+                () -> alice.connection.send(Envelope.newBuilder().setKeepalive(Keepalive.getDefaultInstance())),
+                0, 100, TimeUnit.MILLISECONDS);
+        TestClient bob = cluster.signIn(0, "bob");
         String idle = "connection idle: 300 ms (expected: a request at least every 300 ms)";
 
         Raw silent = raw(sn); // never chooses a role: closed long before the 30 s role timeout
@@ -95,8 +101,10 @@ class ControlPortLimitsTest {
         assertThat(peerLink.next().getError().getMessage()).isEqualTo(idle);
         peerLink.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        // Alice registered before both and said nothing since: a client session has no idle timer.
+        bob.awaitClosed();
+        assertThat(bob.nextPush().getError().getMessage()).isEqualTo(idle);
         assertThat(alice.connection.isActive()).isTrue();
         assertThat(alice.search("alice").getFound()).isTrue();
+        keepalives.cancel(false);
     }
 }
