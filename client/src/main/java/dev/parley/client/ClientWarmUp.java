@@ -12,8 +12,8 @@ import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.LoginResult;
+import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ final class ClientWarmUp {
         // Up to 300 ms, so the JIT compiles Ed25519 verification: a cold one costs tens of ms of setup.
         Ed25519KeyPair.warmUp(300);
         try {
-            var request = StunMessage.bindingRequest(TransactionId.random(new SplittableRandom(1)));
+            var request = StunMessage.bindingRequest(TransactionId.random(new SecureRandom()));
             StunCodec.decode(StunCodec.encode(request, StunSeal.shortTerm("warm-up")));
         } catch (StunDecodeException | RuntimeException e) {
             log.debug("STUN warm-up failed", e);
