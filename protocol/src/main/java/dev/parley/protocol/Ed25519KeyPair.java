@@ -88,6 +88,11 @@ public final class Ed25519KeyPair {
         }
     }
 
+    /** @return a copy of the 32-byte private seed (for keys derived from it, e.g. {@link X25519KeyPair#derive}) */
+    byte[] seed() {
+        return privateKey.getEncoded();
+    }
+
     /** @return a copy of the raw 32-byte public key */
     public byte[] publicKey() {
         return publicKey.clone();
