@@ -40,6 +40,8 @@ class BotsCommandTest {
         assertThat(r.get("counts").get("churn_events").asLong()).isPositive();
         assertThat(r.get("supernodes_contacted").get("max").asInt()).isBetween(1, 2);
         assertThat(r.get("memory").get("per_supernode_bytes").asLong()).isPositive();
+        assertThat(r.get("cpu").get("us_per_search").asDouble()).as("CPU per search, µs").isPositive();
+        assertThat(r.get("cpu").get("scope").asText()).isEqualTo("bots + super nodes");
         assertThat(r.get("supernodes").get("online_users").asLong()).as("stable bots stay online").isGreaterThanOrEqualTo(27);
     }
 }

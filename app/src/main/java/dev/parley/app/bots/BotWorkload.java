@@ -6,6 +6,8 @@ import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.SearchResult;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -58,6 +60,8 @@ final class BotWorkload implements AutoCloseable {
         final LongAdder churnEvents = new LongAdder();
         final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
         volatile long elapsedNanos;
+        /** CPU time this JVM used during the run (every thread: bots, and super nodes when in-process), in ns. */
+        volatile long cpuNanos;
     }
 
     private final BotFleet fleet;
@@ -109,6 +113,7 @@ final class BotWorkload implements AutoCloseable {
         // the duration ends, not on its edge.
         double[] credit = {1.0, 0.0};
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         ScheduledFuture<?> ticks = scheduler.scheduleAtFixedRate(() -> {
             credit[0] += perTick;
             while (credit[0] >= 1 && r.issued.sum() < total) {
@@ -135,7 +140,14 @@ final class BotWorkload implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(10);
         }
         r.elapsedNanos = System.nanoTime() - start;
+        r.cpuNanos = processCpuNanos() - cpuStart;
         return r;
+    }
+
+    /** @return this JVM's CPU time so far in ns, or 0 where the platform does not tell */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private void issue(Results r, SplittableRandom random, double offlineShare) {

@@ -135,7 +135,9 @@ public final class BotsCommand implements Callable<Integer> {
                     load.run(rate, Duration.ofSeconds(warmupS), offlineShare, churn, seed + 1);
                 }
                 System.err.printf("bots: measuring %d s at %d searches/s...%n", durationS, rate);
+                long overlayCpuStart = overlay.otherProcessCpuNanos();
                 results = load.run(rate, Duration.ofSeconds(durationS), offlineShare, churn, seed);
+                results.cpuNanos += overlay.otherProcessCpuNanos() - overlayCpuStart;
             }
             Map<String, Object> stats = overlay.stats();
             Map<String, Object> out = BotsReport.build(config(), setup, results, stats, overlay.memoryScope());

@@ -30,6 +30,11 @@ final class BotsReport {
         m.put("supernodes_contacted", contacted);
         m.put("cache_hit_ratio", ratio(r.cacheHits.sum(), answered));
         m.put("throughput_per_s", Reports.round(completed / seconds, 3));
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("us_per_search", Reports.round(completed == 0 ? 0 : r.cpuNanos / 1000.0 / completed, 1));
+        cpu.put("cores_busy", Reports.round(r.cpuNanos / (double) r.elapsedNanos, 3));
+        cpu.put("scope", String.valueOf(setup.get("overlay")).startsWith("external") ? "bots only" : "bots + super nodes");
+        m.put("cpu", cpu);
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("issued", r.issued.sum());
         counts.put("skipped_in_flight_limit", r.skipped.sum());
@@ -97,6 +102,8 @@ final class BotsReport {
         row(b, "super nodes contacted mean / max", sn.get("mean") + " / " + sn.get("max"));
         row(b, "  online users, mean (all / not cached)", sn.get("mean_online") + " / " + sn.get("mean_online_uncached"));
         row(b, "cache hit ratio", pct(m.get("cache_hit_ratio")));
+        Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
+        row(b, "CPU per search (" + cpu.get("scope") + ")", cpu.get("us_per_search") + " µs  (" + cpu.get("cores_busy") + " cores busy)");
         if (mem.get("per_supernode_bytes") instanceof Number perSn) {
             row(b, "memory per super node", String.format("%.1f KiB", perSn.longValue() / 1024.0));
         } else {

@@ -19,6 +19,14 @@ interface Overlay extends AutoCloseable {
     /** @return what the memory figure covers */
     String memoryScope();
 
+    /**
+     * @return CPU time the super nodes have used so far in another process, in ns; 0 when they run
+     *     in this JVM (counted with it) or elsewhere (not measured)
+     */
+    default long otherProcessCpuNanos() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,6 +81,11 @@ final class OverlayProcess implements Overlay {
     public Map<String, Object> stats() throws IOException {
         in.println("STATS");
         return JSON.readValue(readLine("STATS").substring("STATS ".length()), new TypeReference<>() {});
+    }
+
+    @Override
+    public long otherProcessCpuNanos() {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     @Override
