@@ -44,6 +44,12 @@ import picocli.CommandLine.Option;
         description = {"Runs a client. With --call or --auto-answer it places or takes one call and exits when it ends "
                 + "(input ended or BYE); otherwise it opens an interactive shell (type 'help')."})
 final class ClientCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFile.Flag config;
+
+    @Mixin
+    LogOptions logging;
+
     /** How long Ctrl-C / SIGTERM waits for the hang-up and for the report to be written, ms. */
     private static final long EXIT_WAIT_MS = 3000;
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:7000",

@@ -7,6 +7,7 @@ import dev.parley.protocol.tls.KeyVerifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code parley login-server}: accounts, credentials and the super-node directory. */
@@ -15,6 +16,12 @@ import picocli.CommandLine.Option;
                 + "and the directory of live super nodes.",
                 "Writes DIR/address once listening; stop with Ctrl-C or SIGTERM."})
 final class LoginServerCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFile.Flag config;
+
+    @Mixin
+    LogOptions logging;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             defaultValue = "127.0.0.1:7000", description = "TCP address to listen on (port 0 = any free port; default: ${DEFAULT-VALUE}).")
     HostPort listen;

@@ -17,7 +17,14 @@ public final class Main implements Runnable {
 
     /** @param args command line */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        try {
+            ConfigFile.install(cl, args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("parley " + e.getCommandLine().getCommandName() + ": " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(cl.execute(args));
     }
 
     /** @return the configured command line (also used by tests and the demo) */

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code parley supernode}: presence, search and call-signalling relay. */
@@ -19,6 +20,12 @@ import picocli.CommandLine.Option;
                 + "relays call signalling.",
                 "Writes DIR/address once it has the login server's key; stop with Ctrl-C or SIGTERM."})
 final class SuperNodeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFile.Flag config;
+
+    @Mixin
+    LogOptions logging;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, required = true,
             description = "TCP (and, for media, UDP) address to listen on; port 0 = any free port.")
     HostPort listen;
