@@ -12,6 +12,7 @@ import dev.parley.protocol.tls.TlsIdentity;
 import io.netty.handler.ssl.SslContext;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -74,6 +75,7 @@ public final class SuperNode implements AutoCloseable {
     private @Nullable ScheduledFuture<?> expirySweep;
     private @Nullable Mesh mesh;
     private UserLocator locator;
+    private @Nullable NodeIdentity identity;
     private volatile NodeContext context; // set before the server channel accepts
 
     private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared) {
@@ -154,6 +156,7 @@ public final class SuperNode implements AutoCloseable {
 
     private void bind(SecureRandom random) throws IOException {
         NodeIdentity identity = NodeIdentity.load(config.dataDir(), random);
+        this.identity = identity;
         if (identity.certificate() == null && config.enrollToken() == null) {
             throw new IOException("super node not enrolled: no certificate in " + config.dataDir().resolve(
                     NodeIdentity.CERT_FILE) + ". On the login server's host run `parley login-server enroll`, then start "
@@ -260,6 +263,19 @@ public final class SuperNode implements AutoCloseable {
      */
     public CompletableFuture<Void> ready() {
         return loginLink.ready();
+    }
+
+    /**
+     * @return this super node's current certificate from the login server (none before the first
+     *     enrolment answered)
+     */
+    public @Nullable SuperNodeCertificate certificate() {
+        return identity == null ? null : identity.certificate();
+    }
+
+    /** @return the mesh (tests: its peers' certificates) */
+    Mesh mesh() {
+        return mesh;
     }
 
     /** @return the number of clients registered on this super node */
