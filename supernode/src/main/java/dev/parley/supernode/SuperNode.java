@@ -322,8 +322,15 @@ public final class SuperNode implements AutoCloseable {
         if (expirySweep != null) {
             expirySweep.cancel(false);
         }
+        boolean inLoop = false;
+        for (EventExecutor e : workers) {
+            inLoop |= e.inEventLoop();
+        }
         if (loginLink != null) {
             loginLink.close();
+            if (!inLoop) { // waiting from one of our own loops would deadlock
+                loginLink.awaitStored(SHUTDOWN_TIMEOUT);
+            }
         }
         if (peers != null) {
             peers.close();
@@ -339,10 +346,6 @@ public final class SuperNode implements AutoCloseable {
             channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             log.info("super node {} closed", bound);
             return;
-        }
-        boolean inLoop = false;
-        for (EventExecutor e : workers) {
-            inLoop |= e.inEventLoop();
         }
         var bossDone = boss.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         var workersDone = workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
