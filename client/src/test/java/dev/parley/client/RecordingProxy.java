@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RecordingProxy implements AutoCloseable {
     static final int MAX_BYTES = 1 << 20;
     private final ServerSocket server;
-    private final HostPort target;
+    private volatile HostPort target;
     private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -28,6 +28,14 @@ final class RecordingProxy implements AutoCloseable {
         Thread accept = new Thread(this::acceptLoop, "recording-proxy");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /**
+     * Forwards to {@code to} from now on: a tap sits on the path, so the super node behind it
+     * advertises (and is certified for) the tap's address, known only once the tap listens.
+     */
+    void forwardTo(HostPort to) {
+        this.target = to;
     }
 
     HostPort address() {

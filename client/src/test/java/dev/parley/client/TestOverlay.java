@@ -41,6 +41,15 @@ final class TestOverlay implements AutoCloseable {
 
     /** @param tune changes the login server's settings (e.g. a short credential lifetime) */
     TestOverlay(Path dir, int superNodeCount, UnaryOperator<LoginServerConfig> tune) throws Exception {
+        this(dir, superNodeCount, tune, UnaryOperator.identity());
+    }
+
+    /**
+     * @param tune changes the login server's settings
+     * @param superNodeTune changes each super node's settings (e.g. its advertised address)
+     */
+    TestOverlay(Path dir, int superNodeCount, UnaryOperator<LoginServerConfig> tune,
+            UnaryOperator<SuperNodeConfig> superNodeTune) throws Exception {
         this.dir = dir;
         login = LoginServer.start(tune.apply(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
                 .withArgon2(CHEAP)
@@ -48,8 +57,9 @@ final class TestOverlay implements AutoCloseable {
                 .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000))));
         for (int i = 0; i < superNodeCount; i++) {
             SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(), dir.resolve("sn" + i))
-                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));
-            superNodes.add(SuperNode.start(c));
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2))
+                    .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(10))); // the operator's step
+            superNodes.add(SuperNode.start(superNodeTune.apply(c)));
         }
         for (SuperNode sn : superNodes) {
             sn.ready().get(10, TimeUnit.SECONDS);

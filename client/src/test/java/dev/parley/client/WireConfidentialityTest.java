@@ -13,6 +13,7 @@ import dev.parley.protocol.tls.KeyVerifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +33,12 @@ class WireConfidentialityTest {
 
     @Test
     void aTapOnTheLoginAndSuperNodeLinksSeesNoNamePasswordOrSearch() throws Exception {
-        try (TestOverlay overlay = new TestOverlay(dir, 1);
-                RecordingProxy loginTap = new RecordingProxy(overlay.login.boundAddress());
-                RecordingProxy superNodeTap = new RecordingProxy(overlay.superNode(0))) {
+        // The super node sits behind its tap: it advertises (and is certified for) the tap's address.
+        try (RecordingProxy superNodeTap = new RecordingProxy(new HostPort("127.0.0.1", 1));
+                TestOverlay overlay = new TestOverlay(dir, 1, UnaryOperator.identity(),
+                        c -> c.withAdvertise(superNodeTap.address()));
+                RecordingProxy loginTap = new RecordingProxy(overlay.login.boundAddress())) {
+            superNodeTap.forwardTo(overlay.superNodes.get(0).boundAddress());
             ParleyClient.Options o = overlay.options("wiretapped", "correct-horse-battery", 0, DECLINE, CallListener.NONE);
             ParleyClient client = overlay.client(new ParleyClient.Options(loginTap.address(), o.username(), o.password(),
                     o.dataDir(), true, superNodeTap.address(), 32, 60, o.ringTimeout(), DECLINE, CallListener.NONE,
