@@ -265,7 +265,11 @@ public final class MeshKeys {
         ByteBuffer hash = ByteBuffer.wrap(sha256(bytes));
         Verdict cached = verdicts.get(hash);
         if (cached != null) {
-            return cached;
+            SuperNodeCertificate c = cached.certificate();
+            if (c != null && clock.millis() > c.getExpiresAtMs() + Credentials.CLOCK_SKEW.toMillis()) {
+                return new Verdict(null, Reason.BAD_CERTIFICATE, "certificate expired at " + c.getExpiresAtMs());
+            }
+            return cached; // the signature does not change; only the expiry needs the clock again
         }
         byte[] login = loginKey.get();
         if (login == null) {

@@ -3,6 +3,7 @@ package dev.parley.supernode.meshauth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.protocol.Credentials;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.wire.Envelope;
@@ -203,9 +204,17 @@ class MeshSealTest {
     @Test
     void expiredCertificatesNeitherSealNorOpen() throws Exception {
         introduce();
-        nodes.advance(MeshNodes.LIFETIME.plus(dev.parley.protocol.Credentials.CLOCK_SKEW).plusSeconds(1));
+        nodes.advance(MeshNodes.LIFETIME.plus(Credentials.CLOCK_SKEW).plusSeconds(1));
         assertDropped(() -> a.seal.seal(b.socket, lookup), Reason.CANNOT_SEAL);
         assertDropped(() -> b.seal.seal(a.socket, lookup), Reason.CANNOT_SEAL);
+        // a keeps sending its expired certificate (b's was renewed): b verified it once, but not for ever
+        b.certificate.set(SuperNodeCertificates.issue(nodes.login, b.nodeKey.publicKey(), b.mesh.publicKey(), b.address,
+                nodes.clock.instant(), MeshNodes.LIFETIME));
+        a.keys.learn(b.cert());
+        a.keys.forgetBoot(b.socket);
+        byte[] withExpired = a.seal.seal(b.socket, lookup);
+        assertThat(withExpired[1]).isEqualTo((byte) 1);
+        assertDropped(() -> b.seal.open(withExpired, a.socket), Reason.BAD_CERTIFICATE);
     }
 
     @Test
