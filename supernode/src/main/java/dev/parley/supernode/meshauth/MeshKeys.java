@@ -1,10 +1,7 @@
 package dev.parley.supernode.meshauth;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.RateBucket;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.meshauth.MeshDatagramException.Reason;
@@ -12,11 +9,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -66,23 +59,42 @@ public final class MeshKeys {
         }
     }
 
-    /** A verified certificate, or why not. */
-    private record Verdict(@Nullable SuperNodeCertificate certificate, Reason reason, String error) {}
+    /**
+     * Where peers' certificates already known to the node are looked up when the store has none
+     * for an address or key id (the peer table, fed by the directory and gossip). What it returns
+     * is verified again here (cached), not taken on trust.
+     */
+    public interface CertificateSource {
+        /** @return the certificate held for the peer at this UDP address, if any */
+        @Nullable SuperNodeCertificate byAddress(InetSocketAddress socket);
+
+        /** @return the certificate held for the node key with this key id, if any */
+        @Nullable SuperNodeCertificate byKeyId(long keyId);
+    }
+
 
     private final MeshIdentity self;
     private final long selfKeyId;
     private final long boot;
-    private final Supplier<byte @Nullable []> loginKey;
     private final InstantSource clock;
-    private final Limits limits;
     private final Map<Long, MeshPeer> byKeyId;
     private final Map<InetSocketAddress, MeshPeer> bySocket = new HashMap<>();
-    private final Map<ByteBuffer, Verdict> verdicts;
-    private final RateBucket verifications;
+    private final CertificateCheck check;
     private long counter;
     private @Nullable SuperNodeCertificate ownCertificate;
     private byte @Nullable [] ownCertificateBytes;
     private long ownEpoch;
+    private CertificateSource source = new CertificateSource() {
+        @Override
+        public @Nullable SuperNodeCertificate byAddress(InetSocketAddress socket) {
+            return null;
+        }
+
+        @Override
+        public @Nullable SuperNodeCertificate byKeyId(long keyId) {
+            return null;
+        }
+    };
 
     /**
      * @param self this node's keys and certificate
@@ -96,9 +108,7 @@ public final class MeshKeys {
             Limits limits) {
         this.self = self;
         this.selfKeyId = self.keyId();
-        this.loginKey = loginKey;
         this.clock = clock;
-        this.limits = limits;
         long b;
         do {
             b = random.nextLong();
@@ -114,13 +124,13 @@ public final class MeshKeys {
                 return true;
             }
         };
-        this.verdicts = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Verdict> eldest) {
-                return size() > 2 * limits.maxPeers();
-            }
-        };
-        this.verifications = new RateBucket(limits.verificationsPerSecond(), limits.verificationBurst(), clock.millis());
+        this.check = new CertificateCheck(loginKey, clock, 2 * limits.maxPeers(), limits.verificationsPerSecond(),
+                limits.verificationBurst());
+    }
+
+    /** Sets where certificates missing from the store are looked up (call on the owner's thread). */
+    public void setCertificateSource(CertificateSource source) {
+        this.source = source;
     }
 
     /** @return this node's boot id (never 0) */
@@ -144,7 +154,7 @@ public final class MeshKeys {
      */
     public HostPort learn(SuperNodeCertificate certificate) throws MeshDatagramException {
         byte[] bytes = certificate.toByteArray();
-        Verdict v = verdict(bytes, false);
+        CertificateCheck.Verdict v = check.verdict(bytes, false);
         if (v.certificate() == null) {
             throw new MeshDatagramException(v.reason(), v.error());
         }
@@ -175,6 +185,23 @@ public final class MeshKeys {
     /** @return the certified peer at a UDP address, if one with a current certificate is known */
     @Nullable MeshPeer peerAt(InetSocketAddress socket) {
         MeshPeer p = bySocket.get(socket);
+        if (p == null || p.expired(clock.millis(), Credentials.CLOCK_SKEW.toMillis())) {
+            p = fromSource(source.byAddress(socket));
+        }
+        return p != null && p.socket.equals(socket) ? p : null;
+    }
+
+    /** @return the source's certificate installed, if it verifies and is current; else null */
+    private @Nullable MeshPeer fromSource(@Nullable SuperNodeCertificate c) {
+        if (c == null) {
+            return null;
+        }
+        try {
+            learn(c);
+        } catch (MeshDatagramException e) {
+            return null;
+        }
+        MeshPeer p = byKeyId.get(MeshIdentity.keyIdOf(c.getNodeKey().toByteArray()));
         return p == null || p.expired(clock.millis(), Credentials.CLOCK_SKEW.toMillis()) ? null : p;
     }
 
@@ -192,8 +219,11 @@ public final class MeshKeys {
             p = null;
         }
         byte[] offered = h.certificate();
+        if (p == null && offered == null) {
+            p = fromSource(source.byKeyId(h.senderKeyId()));
+        }
         if (offered != null && (p == null || !Arrays.equals(p.certificateBytes, offered))) {
-            Verdict v = verdict(offered, true);
+            CertificateCheck.Verdict v = check.verdict(offered, true);
             SuperNodeCertificate c = v.certificate();
             if (c == null || MeshIdentity.keyIdOf(c.getNodeKey().toByteArray()) != h.senderKeyId()) {
                 if (p == null) { // a usable stored certificate still lets the AEAD tag decide
@@ -261,38 +291,6 @@ public final class MeshKeys {
         }
     }
 
-    private Verdict verdict(byte[] bytes, boolean rateLimited) {
-        ByteBuffer hash = ByteBuffer.wrap(sha256(bytes));
-        Verdict cached = verdicts.get(hash);
-        if (cached != null) {
-            SuperNodeCertificate c = cached.certificate();
-            if (c != null && clock.millis() > c.getExpiresAtMs() + Credentials.CLOCK_SKEW.toMillis()) {
-                return new Verdict(null, Reason.BAD_CERTIFICATE, "certificate expired at " + c.getExpiresAtMs());
-            }
-            return cached; // the signature does not change; only the expiry needs the clock again
-        }
-        byte[] login = loginKey.get();
-        if (login == null) {
-            return new Verdict(null, Reason.BAD_CERTIFICATE, "login server key not yet known");
-        }
-        long nowMs = clock.millis();
-        if (rateLimited && verifications.tryTake(1, nowMs) > 0) {
-            return new Verdict(null, Reason.RATE_LIMITED, "rate of new certificates: more than " + limits.verificationsPerSecond() + "/s");
-        }
-        Verdict v;
-        try {
-            SuperNodeCertificate c = SuperNodeCertificate.parseFrom(bytes);
-            SuperNodeCertificates.verify(login, c, Instant.ofEpochMilli(nowMs));
-            v = new Verdict(c, Reason.BAD_CERTIFICATE, "");
-        } catch (InvalidProtocolBufferException e) {
-            v = new Verdict(null, Reason.BAD_CERTIFICATE, "certificate does not parse: " + e.getMessage());
-        } catch (ProtocolException e) {
-            v = new Verdict(null, Reason.BAD_CERTIFICATE, e.getMessage());
-        }
-        verdicts.put(hash, v);
-        return v;
-    }
-
     /** Stores a verified certificate unless an equal or newer one of that key is held; null if its address is no IP. */
     private @Nullable MeshPeer install(SuperNodeCertificate c, byte[] bytes) {
         HostPort address = HostPort.of(c.getAddress());
@@ -327,14 +325,6 @@ public final class MeshKeys {
             return ip == null ? null : new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
         } catch (UnknownHostException e) {
             return null;
-        }
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.MeshPing;
 import dev.parley.protocol.wire.PeerLookup;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.meshauth.MeshDatagramException.Reason;
 import dev.parley.supernode.meshauth.MeshNodes.Node;
 import java.net.InetSocketAddress;
@@ -275,5 +276,34 @@ class MeshSealTest {
         assertDropped(() -> b.seal.open(plain, a.socket), Reason.MALFORMED);
         byte[] own = b.seal.seal(a.socket, lookup);
         assertDropped(() -> b.seal.open(own, a.socket), Reason.NOT_FOR_US);
+    }
+
+    @Test
+    void certificatesMissingFromTheStoreComeFromTheSourceAndAreVerifiedThere() throws Exception {
+        Node small = nodes.node(30, new MeshKeys.Limits(1, 100, 256)); // remembers one peer
+        Node c = nodes.node(3);
+        Node stranger = nodes.foreignNode(8);
+        b.keys.learn(small.cert());
+        small.seal.open(b.seal.seal(small.socket, lookup), b.socket);
+        b.seal.open(small.seal.seal(b.socket, lookup), small.socket); // b now knows small knows it
+        small.keys.learn(c.cert()); // evicts b
+        byte[] noCertificate = b.seal.seal(small.socket, lookup);
+        assertThat(noCertificate[1]).isZero();
+        assertDropped(() -> small.seal.open(noCertificate, b.socket), Reason.UNKNOWN_SENDER);
+
+        small.keys.setCertificateSource(new MeshKeys.CertificateSource() { // the peer table, say
+            @Override
+            public SuperNodeCertificate byAddress(InetSocketAddress socket) {
+                return socket.equals(b.socket) ? b.cert() : stranger.cert();
+            }
+
+            @Override
+            public SuperNodeCertificate byKeyId(long keyId) {
+                return keyId == b.keys.keyId() ? b.cert() : stranger.cert();
+            }
+        });
+        assertThat(small.seal.open(b.seal.seal(small.socket, lookup), b.socket).sender()).isEqualTo(b.address);
+        assertThat(b.seal.open(small.seal.seal(b.socket, lookup), small.socket).payload()).isEqualTo(lookup);
+        assertDropped(() -> small.seal.seal(stranger.socket, lookup), Reason.CANNOT_SEAL); // verified, not trusted
     }
 }
