@@ -65,8 +65,13 @@ for _ in $(seq 1 600); do [ -f "$OUT/login/address" ] && break; sleep 0.1; done
 [ -f "$OUT/login/address" ] || { echo "lab: login server did not start:" >&2; tail -n 20 "$OUT/login.log" >&2; exit 1; }
 for sn in sn1 sn2; do
   addr=$([ $sn = sn1 ] && echo "$SN1" || echo "$SN2")
+  # The operator's enrolment step: a one-time token from the login server's database.
   # shellcheck disable=SC2086
-  lab_ns $sn $PARLEY supernode --listen "$addr" --login "$LOGIN" --data "$OUT/$sn" --heartbeat-ms 1000 >"$OUT/$sn.log" 2>&1 &
+  token=$($PARLEY login-server enroll --data "$OUT/login" 2>>"$OUT/login.log") \
+    || { echo "lab: parley login-server enroll failed:" >&2; tail -n 20 "$OUT/login.log" >&2; exit 1; }
+  # shellcheck disable=SC2086
+  lab_ns $sn $PARLEY supernode --listen "$addr" --login "$LOGIN" --data "$OUT/$sn" --heartbeat-ms 1000 \
+    --enroll "$token" >"$OUT/$sn.log" 2>&1 &
   PIDS+=($!)
 done
 for sn in sn1 sn2; do

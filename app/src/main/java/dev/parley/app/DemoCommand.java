@@ -1,5 +1,9 @@
 package dev.parley.app;
 
+import dev.parley.login.LoginServerConfig;
+import dev.parley.login.SuperNodeAdmin;
+import dev.parley.protocol.HostPort;
+
 import dev.parley.codec.audio.Clips;
 import dev.parley.codec.audio.Wav;
 import dev.parley.codec.quality.Fidelity;
@@ -53,6 +57,20 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the temporary data directories and logs (always kept when the call fails).")
     boolean keep;
 
+    /**
+     * The operator's step, done for the user: one-time enrolment tokens written to the running login
+     * server's database, as {@code parley login-server enroll} does.
+     */
+    private static List<String> enrolmentTokens(Path loginData, int count) throws Exception {
+        List<String> tokens = new ArrayList<>();
+        try (SuperNodeAdmin admin = SuperNodeAdmin.open(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), loginData))) {
+            for (int i = 0; i < count; i++) {
+                tokens.add(admin.createToken(Duration.ofMinutes(10)));
+            }
+        }
+        return tokens;
+    }
+
     private final long started = System.nanoTime();
 
     @Override
@@ -76,11 +94,12 @@ final class DemoCommand implements Callable<Integer> {
             Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data", work.resolve("login").toString()));
             String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
             List<String> superNodes = new ArrayList<>();
+            List<String> tokens = enrolmentTokens(work.resolve("login"), 3);
             for (int i = 1; i <= 3; i++) {
-                step("starting super node " + i);
+                step("starting super node " + i + " (enrolled with a one-time token)");
                 Path dir = work.resolve("supernode-" + i);
                 Process sn = procs.start("supernode-" + i, List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                        "--data", dir.toString(), "--heartbeat-ms", "1000"));
+                        "--data", dir.toString(), "--heartbeat-ms", "1000", "--enroll", tokens.get(i - 1)));
                 superNodes.add(ProcessGroup.awaitFile(dir.resolve("address"), sn, Duration.ofSeconds(60), "super node " + i));
             }
             step("login server at " + loginAddr + ", super nodes at " + String.join(", ", superNodes));

@@ -7,10 +7,12 @@ import dev.parley.protocol.tls.KeyVerifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code parley login-server}: accounts, credentials and the super-node directory. */
 @Command(name = "login-server", mixinStandardHelpOptions = true,
+        subcommands = {EnrollCommand.class, RevokeSuperNodeCommand.class},
         description = {"Runs the login server: accounts (unique names, Argon2id hashes), signed credentials, "
                 + "and the directory of live super nodes.",
                 "Writes DIR/address once listening; stop with Ctrl-C or SIGTERM."})
@@ -19,22 +21,19 @@ final class LoginServerCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:7000", description = "TCP address to listen on (port 0 = any free port; default: ${DEFAULT-VALUE}).")
     HostPort listen;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data/login-server",
-            description = "Data directory: accounts.db (SQLite), login-server.key (default: ${DEFAULT-VALUE}).")
-    Path data;
-
-    @Option(names = "--db", paramLabel = "JDBC_URL",
-            description = "Account database URL, e.g. jdbc:postgresql://db/parley?user=parley&password=... (default: SQLite file in --data).")
-    String jdbcUrl;
+    @Mixin
+    LoginServerOptions options = new LoginServerOptions();
 
     @Override
     public Integer call() throws Exception {
-        LoginServerConfig config = LoginServerConfig.defaults(listen, data).withJdbcUrl(jdbcUrl);
+        LoginServerConfig config = options.config(listen);
+        Path data = options.data;
         LoginServer server = LoginServer.start(config);
         Daemons.writeAddress(data, server.boundAddress());
         System.err.println("login server listening on " + server.boundAddress() + ", data in " + data.toAbsolutePath()
                 + "\nkey fingerprint " + KeyVerifier.fingerprint(server.publicKey())
-                + " (clients and super nodes can pin it: --login-key FINGERPRINT)");
+                + " (clients and super nodes can pin it: --login-key FINGERPRINT)"
+                + "\nsuper nodes need an enrolment token: parley login-server enroll --data " + data);
         return Daemons.runUntilStopped(server, data);
     }
 }

@@ -4,6 +4,7 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "supernode", mixinStandardHelpOptions = true,
         description = {"Runs a super node: registers clients (presence), answers searches (asking peer super nodes), "
                 + "relays call signalling.",
-                "Writes DIR/address once it has the login server's key; stop with Ctrl-C or SIGTERM."})
+                "Needs a certificate from the login server: the first start takes --enroll TOKEN (from `parley login-server enroll`).",
+                "Writes DIR/address once certified and listed by the login server; stop with Ctrl-C or SIGTERM."})
 final class SuperNodeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class, required = true,
             description = "TCP (and, for media, UDP) address to listen on; port 0 = any free port.")
@@ -53,6 +55,11 @@ final class SuperNodeCommand implements Callable<Integer> {
                     + "and keep it in the data dir).")
     String loginKey;
 
+    @Option(names = "--enroll", paramLabel = "TOKEN",
+            description = "One-time enrolment token from `parley login-server enroll`, for the first start: the login server "
+                    + "certifies this super node's key (kept in the data dir with the certificate, so later starts need no token).")
+    String enrollToken;
+
     @Option(names = "--no-digests", description = "Search by blind expansion only (no presence digests), for comparison.")
     boolean noDigests;
 
@@ -66,11 +73,18 @@ final class SuperNodeCommand implements Callable<Integer> {
         SuperNodeConfig config = defaults.withAdvertise(advertise)
                 .withTimings(Duration.ofMillis(heartbeatMs), defaults.peerRequestTimeout())
                 .withSearch(defaults.search().withDigests(!noDigests).withRateLimit(searchRate, 2 * searchRate))
-                .withMesh(defaults.mesh().withMaxPeers(maxPeers)).withLoginKey(loginKey);
+                .withMesh(defaults.mesh().withMaxPeers(maxPeers)).withLoginKey(loginKey)
+                .withEnrollToken(enrollToken);
         // Every REGISTER and every routed call's lookup answer is verified (Ed25519): compile that
         // before serving (≤ 300 ms here), rather than in the first calls' setup.
         Ed25519KeyPair.warmUp(300);
-        SuperNode node = SuperNode.start(config);
+        SuperNode node;
+        try {
+            node = SuperNode.start(config);
+        } catch (IOException e) {
+            System.err.println("supernode: " + e.getMessage());
+            return 1;
+        }
         System.err.println("super node listening on " + node.boundAddress() + ", waiting for login server " + login + "...");
         while (true) {
             try {

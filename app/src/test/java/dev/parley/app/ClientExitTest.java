@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.codec.audio.Clips;
 import dev.parley.codec.audio.Wav;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Stopping a client mid-call (SIGTERM, as Ctrl-C or a service manager does), with real processes:
@@ -41,8 +44,9 @@ class ClientExitTest {
                     work.resolve("login").toString()));
             String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
             Path snDir = work.resolve("sn");
+            String token = enrolmentToken(work.resolve("login"));
             Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                    "--data", snDir.toString(), "--heartbeat-ms", "1000"));
+                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", token));
             String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
             Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--record", record.toString(),
                     "--report", bobReport.toString()));
@@ -84,5 +88,16 @@ class ClientExitTest {
             TimeUnit.MILLISECONDS.sleep(100); // polling another process's log file, with a deadline
         }
         throw new AssertionError("no '" + text + "' in " + log + " within " + timeout);
+    }
+
+    /** The operator's step: {@code parley login-server enroll} prints a token on standard output. */
+    static String enrolmentToken(Path loginData) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("login-server", "enroll", "--data", loginData.toString())).isZero();
+        String token = out.toString().strip();
+        assertThat(token).matches("[0-9a-f]{40}");
+        return token;
     }
 }

@@ -9,8 +9,8 @@ public final class ClientTls {
     private ClientTls() {}
 
     private static final class Holder {
-        // Super nodes are not certified yet: their links are encrypted, not authenticated by TLS;
-        // what a super node answers is checked by signature instead (presence records, credentials).
+        // TLS takes any key here: the super node's certificate in its ServerHello (signed by the
+        // pinned login server key) must name the key TLS presented (SuperNodeSession.register).
         static final SslContext SUPER_NODES = Tls.client(KeyVerifier.anyKey());
     }
 

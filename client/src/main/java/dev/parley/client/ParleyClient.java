@@ -205,8 +205,10 @@ public final class ParleyClient implements AutoCloseable {
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), login.getServerPublicKey().toByteArray(),
                     login.getCredential(), c -> LoginClient.renew(io, o.login(), loginTls, c, identity, o.clock()));
+            // Super nodes must show a certificate from this key (checked against the pin at login).
+            byte[] loginKey = login.getServerPublicKey().toByteArray();
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
-                    .join(io, sns, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
+                    .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = ClientLogin.await(join.apply(candidates));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();

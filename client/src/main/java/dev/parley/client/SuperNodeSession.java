@@ -6,6 +6,9 @@ import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.SuperNodeCertificates;
+import dev.parley.protocol.tls.ChannelBinding;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
@@ -23,6 +26,7 @@ import dev.parley.protocol.wire.ServerHello;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -32,12 +36,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's registered session with one super node (design flow 2): REGISTER with the credential
- * and a signature over the super node's nonce, then SEARCH and call signalling.
+ * A client's registered session with one super node (design flow 2): the super node's certificate
+ * checked first (from its {@code ServerHello}: signed by the pinned login server key, valid, for the
+ * key TLS presented and the address dialled; else the super node is refused with
+ * {@link UntrustedSuperNodeException} and the join tries the next one), then REGISTER with the
+ * credential and a proof bound to this connection (nonce, the super node's certified key, the TLS
+ * exporter when the JDK has one: {@link Credentials#registerProofInput}), then SEARCH and call signalling.
  */
 public final class SuperNodeSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SuperNodeSession.class);
@@ -52,20 +61,25 @@ public final class SuperNodeSession implements AutoCloseable {
     private final Registered registered;
     /** This connection's {@code ServerHello}: the nonce a re-registration's proof signs, and the advertised address. */
     private final byte[] nonce;
+    /** The super node's certified key and this connection's exporter (null without one): what proofs bind to. */
+    private final byte[] nodeKey;
+    private final byte @Nullable [] exporter;
     private final HostPort advertised;
     /** Completes with the super node's words when the same account signed in elsewhere and replaced this session. */
     private final CompletableFuture<String> displaced;
     /** When the current presence was signed; a re-registration must sign later. */
     private final AtomicLong presenceSignedAtMs;
 
-    private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered, byte[] nonce,
-            HostPort advertised, long presenceSignedAtMs, CompletableFuture<String> displaced) {
+    private SuperNodeSession(ControlConnection connection, HostPort superNode, Registered registered, Binding binding,
+            long presenceSignedAtMs, CompletableFuture<String> displaced) {
         this.displaced = displaced;
         this.connection = connection;
         this.superNode = superNode;
         this.registered = registered;
-        this.nonce = nonce;
-        this.advertised = advertised;
+        this.nonce = binding.nonce();
+        this.nodeKey = binding.nodeKey();
+        this.exporter = binding.exporter();
+        this.advertised = binding.advertised();
         this.presenceSignedAtMs = new AtomicLong(presenceSignedAtMs);
         keepAlive(connection);
     }
@@ -85,30 +99,33 @@ public final class SuperNodeSession implements AutoCloseable {
     }
 
     /**
+     * What a registration on one connection is bound to.
+     *
+     * @param nonce the super node's {@code ServerHello} nonce
+     * @param nodeKey its certified node key (the key TLS presented)
+     * @param exporter the connection's TLS exporter (RFC 9266), null when the JDK has none
+     * @param advertised its certified address
+     */
+    private record Binding(byte[] nonce, byte[] nodeKey, byte @Nullable [] exporter, HostPort advertised) {}
+
+    /**
      * Registers with one super node.
      *
      * @param group event loops
      * @param superNode where to connect
+     * @param loginKey the pinned login server key, which must have signed the super node's certificate
      * @param credential the client's credential from the login server
      * @param identity the key pair the credential certifies (proves possession)
      * @param candidates the client's media candidates
      * @param signals receives call signals pushed by the super node (on a network event loop:
      *     hand them off, don't block)
-     * @return completes with the registered session, or exceptionally (connect failure,
-     *     {@link dev.parley.protocol.ProtocolException} from the super node)
+     * @param clock time for the certificate check and the presence signature
+     * @return completes with the registered session, or exceptionally: {@link UntrustedSuperNodeException}
+     *     (the super node's certificate is missing, invalid, expired, from another login server, or
+     *     names another key or address), a connect failure, or
+     *     {@link dev.parley.protocol.ProtocolException} from the super node
      */
-    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode,
-            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
-        return register(group, superNode, credential, identity, candidates, signals, InstantSource.system());
-    }
-
-    /**
-     * Registers with one super node, signing the presence record (see {@code PresenceRecords}) for the
-     * super node's advertised address (from its {@code ServerHello}) at {@code clock}'s time.
-     *
-     * @return as {@link #register(EventLoopGroup, HostPort, Credential, Ed25519KeyPair, List, Consumer)}
-     */
-    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode,
+    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode, byte[] loginKey,
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
             InstantSource clock) {
         CompletableFuture<ServerHello> hello = new CompletableFuture<>();
@@ -129,11 +146,16 @@ public final class SuperNodeSession implements AutoCloseable {
             conn.closeFuture().thenRun(() -> hello.completeExceptionally(
                     new IOException("super node " + superNode + " closed the connection before its hello")));
             return hello.thenCompose(h -> {
-                byte[] nonce = h.getNonce().toByteArray();
-                HostPort advertised = h.hasAddress() ? HostPort.of(h.getAddress()) : superNode;
+                Binding binding;
+                try {
+                    binding = check(h, conn, superNode, loginKey, clock);
+                } catch (UntrustedSuperNodeException e) {
+                    log.warn("{}", e.getMessage());
+                    return CompletableFuture.failedFuture(e);
+                }
                 long signedAt = clock.millis();
-                return conn.request(registerRequest(credential, identity, candidates, nonce, advertised, signedAt))
-                        .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered(), nonce, advertised,
+                return conn.request(registerRequest(credential, identity, candidates, binding, signedAt))
+                        .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered(), binding,
                                 signedAt, displaced));
             })
                     .whenComplete((s, e) -> {
@@ -144,12 +166,27 @@ public final class SuperNodeSession implements AutoCloseable {
         });
     }
 
+    /** Checks the super node's certificate (docs/security.md "Certified super nodes"). */
+    private static Binding check(ServerHello hello, ControlConnection conn, HostPort dialled, byte[] loginKey,
+            InstantSource clock) throws UntrustedSuperNodeException {
+        try {
+            byte[] tlsKey = ChannelBinding.serverKey(conn.channel());
+            SuperNodeCertificates.verifyPresented(loginKey, hello.hasCertificate() ? hello.getCertificate() : null,
+                    tlsKey, dialled, clock.instant());
+            return new Binding(hello.getNonce().toByteArray(), tlsKey, ChannelBinding.exporter(conn.channel()), dialled);
+        } catch (ProtocolException | CertificateException e) {
+            throw new UntrustedSuperNodeException("refusing super node " + dialled + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Envelope.Builder registerRequest(Credential credential, Ed25519KeyPair identity,
-            List<Candidate> candidates, byte[] nonce, HostPort advertised, long signedAt) {
-        byte[] presence = PresenceRecords.sign(identity, credential.getUsername(), advertised, candidates, signedAt);
+            List<Candidate> candidates, Binding binding, long signedAt) {
+        byte[] presence = PresenceRecords.sign(identity, credential.getUsername(), binding.advertised(), candidates, signedAt);
+        byte[] proof = identity.sign(Credentials.registerProofInput(binding.nonce(), binding.nodeKey(), binding.exporter()));
         return Envelope.newBuilder().setRegister(Register.newBuilder()
                 .setCredential(credential)
-                .setProof(ByteString.copyFrom(identity.sign(Credentials.registerProofInput(nonce))))
+                .setProof(ByteString.copyFrom(proof))
+                .setChannelBound(binding.exporter() != null)
                 .addAllCandidates(candidates)
                 .setPresenceSignature(ByteString.copyFrom(presence))
                 .setPresenceSignedAtMs(signedAt));
@@ -166,19 +203,8 @@ public final class SuperNodeSession implements AutoCloseable {
     public CompletableFuture<Void> reregister(Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
             InstantSource clock) {
         long signedAt = presenceSignedAtMs.updateAndGet(last -> Math.max(clock.millis(), last + 1));
-        return connection.request(registerRequest(credential, identity, candidates, nonce, advertised, signedAt))
-                .thenApply(env -> null);
-    }
-
-    /**
-     * Joins the overlay through the first of several super nodes to accept the registration; the
-     * first {@link #PARALLEL_JOIN_ATTEMPTS} are tried at once, then the next batch, and so on.
-     *
-     * @return completes with the first registered session, or exceptionally with the last failure
-     */
-    public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
-            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals) {
-        return join(group, superNodes, credential, identity, candidates, signals, InstantSource.system(), JoinObserver.NONE);
+        return connection.request(registerRequest(credential, identity, candidates,
+                new Binding(nonce, nodeKey, exporter, advertised), signedAt)).thenApply(env -> null);
     }
 
     /** Learns how each join attempt went (for host-cache scoring); called on network threads. */
@@ -199,15 +225,19 @@ public final class SuperNodeSession implements AutoCloseable {
     }
 
     /**
-     * Joins as {@link #join(EventLoopGroup, List, Credential, Ed25519KeyPair, List, Consumer)},
-     * reporting every attempt to {@code observer} (a session that lost the race still counts as a success).
+     * Joins the overlay through the first of several super nodes to accept the registration (each
+     * checked as {@link #register} does: an untrusted one counts as a failure, the next is tried);
+     * the first {@link #PARALLEL_JOIN_ATTEMPTS} are tried at once, then the next batch, and so on.
+     * Every attempt is reported to {@code observer} (a session that lost the race still counts as a success).
      *
      * @param superNodes candidates, best first (e.g. {@link HostCache#best(int)})
-     * @param clock time for the presence signature
+     * @param loginKey the pinned login server key
+     * @param clock time for the certificate checks and the presence signature
+     * @return completes with the first registered session, or exceptionally with the last failure
      */
     public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
-            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
-            InstantSource clock, JoinObserver observer) {
+            byte[] loginKey, Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
+            Consumer<CallSignal> signals, InstantSource clock, JoinObserver observer) {
         if (superNodes.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
         }
@@ -218,7 +248,7 @@ public final class SuperNodeSession implements AutoCloseable {
         AtomicBoolean decided = new AtomicBoolean();
         for (HostPort sn : batch) {
             long startNanos = System.nanoTime();
-            register(group, sn, credential, identity, candidates, signals, clock).whenComplete((session, e) -> {
+            register(group, sn, loginKey, credential, identity, candidates, signals, clock).whenComplete((session, e) -> {
                 if (e == null) {
                     observer.succeeded(sn, (System.nanoTime() - startNanos) / 1_000_000);
                 } else {
@@ -239,13 +269,14 @@ public final class SuperNodeSession implements AutoCloseable {
                     if (rest.isEmpty()) {
                         winner.completeExceptionally(e);
                     } else {
-                        join(group, rest, credential, identity, candidates, signals, clock, observer).whenComplete((s, e2) -> {
-                            if (e2 == null) {
-                                winner.complete(s);
-                            } else {
-                                winner.completeExceptionally(e2);
-                            }
-                        });
+                        join(group, rest, loginKey, credential, identity, candidates, signals, clock, observer)
+                                .whenComplete((s, e2) -> {
+                                    if (e2 == null) {
+                                        winner.complete(s);
+                                    } else {
+                                        winner.completeExceptionally(e2);
+                                    }
+                                });
                     }
                 }
             });

@@ -48,7 +48,8 @@ final class TestOverlay implements AutoCloseable {
                 .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000))));
         for (int i = 0; i < superNodeCount; i++) {
             SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(), dir.resolve("sn" + i))
-                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2));
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2))
+                    .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(10))); // the operator's step
             superNodes.add(SuperNode.start(c));
         }
         for (SuperNode sn : superNodes) {

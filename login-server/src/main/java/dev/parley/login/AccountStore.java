@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The account table behind a pooled JDBC connection: an SQLite file by default, PostgreSQL when
  * given a {@code jdbc:postgresql://} URL. The schema is created and upgraded by Flyway from
- * {@code classpath:db/migration} (V1__accounts.sql, V2__account_disable_and_revocation.sql) when the store opens.
+ * {@code classpath:db/migration} (V1__accounts.sql, V2__account_disable_and_revocation.sql,
+ * V3__supernode_enrolment.sql) when the store opens.
  *
  * <p>Usernames are unique by their canonical form: the primary key is the lower-case name, so
  * concurrent creates of the same name cannot both succeed, whatever the caller checked before.
@@ -180,6 +181,11 @@ public final class AccountStore implements AutoCloseable {
             st.setString(8, username);
             return st.executeUpdate() > 0;
         }
+    }
+
+    /** @return the pool, for the other tables of the same database ({@link SuperNodeStore}) */
+    HikariDataSource dataSource() {
+        return dataSource;
     }
 
     /** @return the number of accounts */

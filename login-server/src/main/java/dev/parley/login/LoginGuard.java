@@ -116,6 +116,36 @@ public final class LoginGuard {
         takeHashToken(source, nowNanos());
     }
 
+    /** The pseudo-account whose failures count refused enrolment tokens, per source address. */
+    private static final String ENROLMENT = "(super-node enrolment)";
+
+    /**
+     * Admits one super-node enrolment: a database read and write, so a token from the source's
+     * Argon2id bucket, and like a login, backoff for the source after
+     * {@link LoginLimits#failuresPerAddress()} refused tokens ({@link #enrolmentFailed}). Only per
+     * source: a botnet spreading guesses cannot lock operators out of enrolment (160-bit tokens make
+     * guessing hopeless anyway).
+     *
+     * @throws ProtocolException RATE_LIMITED, saying when to retry
+     */
+    public void admitEnrolment(String source) throws ProtocolException {
+        long now = nowNanos();
+        Failures mine = perSource.getIfPresent(new AccountSource(ENROLMENT, source));
+        long wait = remainingLock(mine, limits.failuresPerAddress(), now);
+        if (wait > 0) {
+            throw limited(String.format("refused enrolments from %s: %d (expected: < %d before a pause)", source,
+                    mine.count(), limits.failuresPerAddress()), wait);
+        }
+        takeHashToken(source, now);
+    }
+
+    /** Counts a refused enrolment (wrong, used or expired token, failed proof) from {@code source}. */
+    public void enrolmentFailed(String source) {
+        long now = nowNanos();
+        perSource.asMap().merge(new AccountSource(ENROLMENT, source), new Failures(1, now),
+                (old, one) -> new Failures(old.count() + 1, now));
+    }
+
     /** Counts a wrong password (or unknown account) for {@code account} from {@code source}. */
     public void loginFailed(String source, String account) {
         if (account == null) {

@@ -17,14 +17,17 @@ import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.RenewCredential;
 import dev.parley.protocol.wire.ServerKey;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.protocol.wire.SuperNodeDirectory;
+import java.time.Instant;
+import java.time.InstantSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +43,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code RenewCredential} → {@code LoginResult} as for Login, or Error INVALID_CREDENTIAL /
  *       EXPIRED_CREDENTIAL / ACCOUNT_DISABLED / RATE_LIMITED ({@link AccountService#renew})</li>
  *   <li>{@code GetServerKey} → {@code ServerKey}</li>
- *   <li>{@code SuperNodeHeartbeat} → {@code SuperNodeDirectory} (live super nodes that fit in a
- *       frame) or Error BAD_REQUEST for an invalid address</li>
+ *   <li>{@code EnrollSuperNode} (token) and {@code RenewSuperNode} (enrolled key) →
+ *       {@code SuperNodeCertificate} ({@link SuperNodeCertifier}), or Error INVALID_CREDENTIAL /
+ *       EXPIRED_CREDENTIAL / BAD_REQUEST / RATE_LIMITED; a certificate issued on this connection
+ *       makes it a certified super node's connection</li>
+ *   <li>{@code SuperNodeHeartbeat} → {@code SuperNodeDirectory} (live super nodes with their
+ *       certificates, as many as fit in a frame), only on a certified super node's connection and for
+ *       the address its certificate names: else Error INVALID_CREDENTIAL (EXPIRED_CREDENTIAL after the
+ *       certificate expired), and the directory is unchanged</li>
  *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
  * </ul>
  *
@@ -68,7 +77,11 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final ByteString serverPublicKey;
     private final Executor worker;
     private final LoginGuard guard;
+    private final SuperNodeCertifier certifier;
+    private final InstantSource clock;
     private int inFlight; // event loop only
+    /** The certificate last issued on this connection: it proved possession of the node key here. */
+    private @Nullable SuperNodeCertificate certified; // event loop only
 
     /**
      * @param accounts account logic (blocking; only called on {@code worker})
@@ -76,10 +89,14 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
      * @param serverPublicKey the login server's raw 32-byte Ed25519 public key
      * @param worker bounded executor for blocking work; throws {@link RejectedExecutionException} when full
      * @param guard the server's abuse limits on password work, shared by all connections
+     * @param certifier super-node enrolment and certificates (blocking; only called on {@code worker})
+     * @param clock time of certificate expiry checks
      */
     public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
-            LoginGuard guard) {
+            LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock) {
         this.guard = guard;
+        this.certifier = certifier;
+        this.clock = clock;
         this.accounts = accounts;
         this.directory = directory;
         this.serverPublicKey = ByteString.copyFrom(serverPublicKey);
@@ -109,11 +126,23 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             }
             case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
                     .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
+            case ENROLL_SUPERNODE -> {
+                if (admitted(ctx, id, () -> guard.admitEnrolment(source))) {
+                    submit(ctx, id, () -> enrol(ctx.channel(), id, request, source));
+                }
+            }
+            case RENEW_SUPERNODE -> {
+                if (admitted(ctx, id, () -> guard.admitRenewal(source))) {
+                    submit(ctx, id, () -> Envelopes.builder(id)
+                            .setSupernodeCertificate(certifier.renew(request.getRenewSupernode())).build());
+                }
+            }
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
-                    + " (expected: create_account, login, renew_credential, get_server_key or supernode_heartbeat)"));
+                    + " (expected: create_account, login, renew_credential, get_server_key, enroll_supernode,"
+                    + " renew_supernode or supernode_heartbeat)"));
         }
     }
 
@@ -141,6 +170,16 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         return loginResult(id, credential);
     }
 
+    private Envelope enrol(Channel channel, long id, Envelope request, String source) throws Exception {
+        try {
+            return Envelopes.builder(id).setSupernodeCertificate(certifier.enrol(request.getEnrollSupernode())).build();
+        } catch (ProtocolException e) {
+            guard.enrolmentFailed(source);
+            log.info("enrolment refused from {}: {}", channel.remoteAddress(), printable(e.getMessage(), 256));
+            throw e;
+        }
+    }
+
     private Envelope renew(Channel channel, long id, RenewCredential request) throws Exception {
         Credential credential;
         try {
@@ -166,24 +205,43 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         HostPort superNode;
         try {
             superNode = validSuperNodeAddress(address);
+            checkCertified(address);
         } catch (ProtocolException e) {
+            log.info("heartbeat refused from {}: {}", ctx.channel().remoteAddress(), printable(e.getMessage(), 256));
             ctx.writeAndFlush(Envelopes.error(id, e));
             return;
         }
-        directory.heartbeat(superNode);
-        // The directory may hold more addresses than one frame can carry: send the freshest that fit.
-        List<HostPort> live = directory.live(Integer.MAX_VALUE);
+        directory.heartbeat(superNode, certified);
+        // The directory may hold more super nodes than one frame can carry: send the freshest that fit.
         SuperNodeDirectory.Builder reply = SuperNodeDirectory.newBuilder();
         int bytes = 0;
-        for (HostPort node : live) {
-            Address a = node.toAddress();
-            bytes += CodedOutputStream.computeMessageSize(SuperNodeDirectory.SUPER_NODES_FIELD_NUMBER, a);
+        for (SuperNodeCertificate c : directory.liveCertificates(Integer.MAX_VALUE)) {
+            bytes += CodedOutputStream.computeMessageSize(SuperNodeDirectory.SUPER_NODES_FIELD_NUMBER, c.getAddress())
+                    + CodedOutputStream.computeMessageSize(SuperNodeDirectory.CERTIFICATES_FIELD_NUMBER, c);
             if (bytes > DIRECTORY_BUDGET_BYTES) {
                 break;
             }
-            reply.addSuperNodes(a);
+            reply.addSuperNodes(c.getAddress()).addCertificates(c);
         }
         ctx.writeAndFlush(Envelopes.builder(id).setSupernodeDirectory(reply).build());
+    }
+
+    /** @throws ProtocolException unless this connection holds a current certificate naming {@code address} */
+    private void checkCertified(Address address) throws ProtocolException {
+        SuperNodeCertificate c = certified;
+        if (c == null) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "heartbeat from a connection without a super-node"
+                    + " certificate (expected: EnrollSuperNode or RenewSuperNode on this connection first)");
+        }
+        if (clock.millis() > c.getExpiresAtMs()) {
+            throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "super-node certificate expired at "
+                    + Instant.ofEpochMilli(c.getExpiresAtMs()) + "; renew it (RenewSuperNode)");
+        }
+        if (!c.getAddress().equals(address)) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, String.format(
+                    "heartbeat address %s:%d is not the certified one %s:%d", address.getHost(), address.getPort(),
+                    c.getAddress().getHost(), c.getAddress().getPort()));
+        }
     }
 
     /**
@@ -271,6 +329,9 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         try {
             channel.eventLoop().execute(() -> {
                 inFlight--;
+                if (response.hasSupernodeCertificate()) {
+                    certified = response.getSupernodeCertificate(); // proof of possession passed on this connection
+                }
                 channel.writeAndFlush(response);
             });
         } catch (RejectedExecutionException e) {

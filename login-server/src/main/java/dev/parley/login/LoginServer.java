@@ -55,6 +55,7 @@ public final class LoginServer implements AutoCloseable {
     private final Ed25519KeyPair key;
     private final AccountStore store;
     private final AccountService accounts;
+    private final SuperNodeAdmin admin;
     private final ThreadPoolExecutor worker;
     private final EventLoopGroup acceptorGroup;
     private final EventLoopGroup connectionGroup;
@@ -62,9 +63,11 @@ public final class LoginServer implements AutoCloseable {
     private final HostPort boundAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LoginServer(Ed25519KeyPair key, AccountStore store, AccountService accounts, ThreadPoolExecutor worker,
-            EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup, Channel serverChannel, HostPort boundAddress) {
+    private LoginServer(Ed25519KeyPair key, AccountStore store, AccountService accounts, SuperNodeAdmin admin,
+            ThreadPoolExecutor worker, EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup, Channel serverChannel,
+            HostPort boundAddress) {
         this.key = key;
+        this.admin = admin;
         this.store = store;
         this.accounts = accounts;
         this.worker = worker;
@@ -108,6 +111,9 @@ public final class LoginServer implements AutoCloseable {
             AccountService accounts = new AccountService(store, hasher, key, config.clock(), config.credentialLifetime());
             SuperNodeRegistry directory = new SuperNodeRegistry(config.clock(), config.superNodeTtl(),
                     SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            SuperNodeStore superNodes = new SuperNodeStore(store.dataSource());
+            SuperNodeCertifier certifier = new SuperNodeCertifier(superNodes, key, config.clock(), directory);
+            SuperNodeAdmin admin = new SuperNodeAdmin(superNodes, config.clock(), config.random(), null);
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
@@ -126,7 +132,8 @@ public final class LoginServer implements AutoCloseable {
                             // TLS first: the over-cap and idle errors are answered inside the encryption too.
                             ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             connections.install(ch);
-                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard));
+                            ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard,
+                                    certifier, config.clock()));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });
@@ -136,7 +143,7 @@ public final class LoginServer implements AutoCloseable {
             HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
             log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
                     dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
-            return new LoginServer(key, store, accounts, worker, acceptorGroup, connectionGroup, serverChannel, bound);
+            return new LoginServer(key, store, accounts, admin, worker, acceptorGroup, connectionGroup, serverChannel, bound);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.
             shutdown(acceptorGroup, connectionGroup, worker, store);
@@ -161,6 +168,14 @@ public final class LoginServer implements AutoCloseable {
      */
     public AccountService accounts() {
         return accounts;
+    }
+
+    /**
+     * @return enrolment tokens and revocation on this server's database (blocking: call off the
+     *     event loops), for in-process fixtures ({@code parley demo}, benchmarks, tests)
+     */
+    public SuperNodeAdmin superNodes() {
+        return admin;
     }
 
     /** @return a copy of the server's raw 32-byte Ed25519 public key, which verifies its credentials */

@@ -1,6 +1,7 @@
 package dev.parley.login;
 
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -9,10 +10,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The login server's directory of live super nodes, fed by heartbeats (sent back as the wire
- * {@code SuperNodeDirectory}).
+ * The login server's directory of live super nodes, fed by heartbeats of certified super nodes
+ * (sent back as the wire {@code SuperNodeDirectory}, addresses with their certificates).
  *
  * <p>A super node is live while its last heartbeat is younger than the TTL. Entries are kept in
  * heartbeat order, so expiry removes from the oldest end and listings are most recently heard
@@ -30,8 +32,11 @@ public final class SuperNodeRegistry {
     private final InstantSource clock;
     private final Duration ttl;
     private final int maxEntries;
-    /** Address -> time of last heartbeat, oldest first (re-inserted on every heartbeat). */
-    private final LinkedHashMap<HostPort, Instant> lastHeard = new LinkedHashMap<>();
+    /** A live super node: its last heartbeat and the certificate it was accepted with. */
+    private record Entry(Instant heardAt, SuperNodeCertificate certificate) {}
+
+    /** Address -> last heartbeat, oldest first (re-inserted on every heartbeat). */
+    private final LinkedHashMap<HostPort, Entry> lastHeard = new LinkedHashMap<>();
 
     /**
      * @param clock time source for heartbeat ages
@@ -50,8 +55,13 @@ public final class SuperNodeRegistry {
         this.maxEntries = maxEntries;
     }
 
-    /** Records a heartbeat from {@code address} now; the address must already be validated. */
-    public synchronized void heartbeat(HostPort address) {
+    /**
+     * Records a heartbeat from {@code address} now.
+     *
+     * @param address the validated address, the one {@code certificate} names
+     * @param certificate the super node's current certificate (checked by the caller)
+     */
+    public synchronized void heartbeat(HostPort address, SuperNodeCertificate certificate) {
         Instant now = clock.instant();
         expire(now);
         if (lastHeard.remove(address) == null && lastHeard.size() >= maxEntries) {
@@ -59,7 +69,7 @@ public final class SuperNodeRegistry {
             oldest.next();
             oldest.remove();
         }
-        lastHeard.put(address, now);
+        lastHeard.put(address, new Entry(now, certificate));
     }
 
     /**
@@ -78,6 +88,29 @@ public final class SuperNodeRegistry {
         return result;
     }
 
+    /**
+     * @param limit maximum number of certificates returned (non-negative)
+     * @return the certificates of up to {@code limit} live super nodes, most recently heard first
+     */
+    public synchronized List<SuperNodeCertificate> liveCertificates(int limit) {
+        expire(clock.instant());
+        List<SuperNodeCertificate> result = new ArrayList<>(Math.min(limit, lastHeard.size()));
+        for (Entry e : lastHeard.sequencedValues().reversed()) {
+            if (result.size() >= limit) {
+                break;
+            }
+            result.add(e.certificate());
+        }
+        return result;
+    }
+
+    /** @return the certificate of the live super node at {@code address}, if any */
+    public synchronized Optional<SuperNodeCertificate> holder(HostPort address) {
+        expire(clock.instant());
+        Entry e = lastHeard.get(address);
+        return e == null ? Optional.empty() : Optional.of(e.certificate());
+    }
+
     /** @return the number of live super nodes */
     public synchronized int size() {
         expire(clock.instant());
@@ -86,10 +119,10 @@ public final class SuperNodeRegistry {
 
     private void expire(Instant now) {
         Instant cutoff = now.minus(ttl);
-        Iterator<Map.Entry<HostPort, Instant>> it = lastHeard.entrySet().iterator();
+        Iterator<Map.Entry<HostPort, Entry>> it = lastHeard.entrySet().iterator();
         while (it.hasNext()) {
             // "younger than the TTL": a heartbeat exactly ttl old is no longer live
-            if (it.next().getValue().isAfter(cutoff)) {
+            if (it.next().getValue().heardAt().isAfter(cutoff)) {
                 break;
             }
             it.remove();

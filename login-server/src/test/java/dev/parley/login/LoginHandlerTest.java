@@ -9,6 +9,8 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.SuperNodeCertificates;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Envelope;
@@ -16,6 +18,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.GetServerKey;
 import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.Ok;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.protocol.wire.SuperNodeHeartbeat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -57,10 +60,39 @@ class LoginHandlerTest {
         store.close();
     }
 
+    private SuperNodeCertifier certifier() {
+        return new SuperNodeCertifier(new SuperNodeStore(store.dataSource()), serverKey, clock, registry);
+    }
+
     private EmbeddedChannel channel(Executor worker) {
         return new EmbeddedChannel(new LoginHandler(service, registry, serverKey.publicKey(), worker,
-                new LoginGuard(LoginLimits.DEFAULTS, clock)),
+                new LoginGuard(LoginLimits.DEFAULTS, clock), certifier(), clock),
                 ErrorClosingHandler.INSTANCE);
+    }
+
+    /** @return a certificate for a super node at {@code host:port} (a key derived from the address) */
+    private SuperNodeCertificate cert(String host, int port) {
+        Ed25519KeyPair node = Ed25519KeyPair.generate(TestSupport.seededRandom((host + port).hashCode()));
+        return SuperNodeCertificates.issue(serverKey, node.publicKey(),
+                X25519KeyPair.derive(node, SuperNodeCertificates.MESH_KEY_LABEL).publicKey(), new HostPort(host, port),
+                clock.instant(), SuperNodeCertifier.CERTIFICATE_LIFETIME);
+    }
+
+    private void heard(String host, int port) {
+        registry.heartbeat(new HostPort(host, port), cert(host, port));
+    }
+
+    /** @return a channel on which a super node for {@code host:port} enrolled (a certified connection) */
+    private EmbeddedChannel certifiedChannel(String host, int port) throws Exception {
+        EmbeddedChannel ch = channel(DIRECT);
+        String token = new SuperNodeAdmin(new SuperNodeStore(store.dataSource()), clock, TestSupport.seededRandom(3), null)
+                .createToken(Duration.ofHours(1));
+        Ed25519KeyPair node = Ed25519KeyPair.generate(TestSupport.seededRandom((host + port).hashCode()));
+        Envelope enrolled = exchange(ch, Envelopes.builder(100).setEnrollSupernode(SuperNodeCertificates.enrolRequest(node,
+                X25519KeyPair.derive(node, SuperNodeCertificates.MESH_KEY_LABEL), new HostPort(host, port), token,
+                clock.millis())));
+        assertThat(enrolled.hasSupernodeCertificate()).as(enrolled.toString()).isTrue();
+        return ch;
     }
 
     private static Envelope exchange(EmbeddedChannel ch, Envelope.Builder request) {
@@ -99,7 +131,7 @@ class LoginHandlerTest {
     @Test
     void createThenLoginReturnsCredentialKeyAndSevenFreshestSuperNodes() throws Exception {
         for (int i = 1; i <= 9; i++) {
-            registry.heartbeat(new HostPort("10.0.0." + i, 5000));
+            heard("10.0.0." + i, 5000);
             clock.advance(Duration.ofMillis(100));
         }
         EmbeddedChannel ch = channel(DIRECT);
@@ -135,10 +167,10 @@ class LoginHandlerTest {
     }
 
     @Test
-    void heartbeatRegistersTheSuperNodeAndReturnsTheDirectory() {
-        registry.heartbeat(new HostPort("10.0.0.1", 5000));
+    void heartbeatRegistersTheSuperNodeAndReturnsTheDirectory() throws Exception {
+        heard("10.0.0.1", 5000);
         clock.advance(Duration.ofSeconds(1));
-        EmbeddedChannel ch = channel(DIRECT);
+        EmbeddedChannel ch = certifiedChannel("sn.example.org", 6000);
 
         Envelope response = exchange(ch, heartbeat(3, "sn.example.org", 6000));
 
@@ -148,7 +180,7 @@ class LoginHandlerTest {
     }
 
     @Test
-    void heartbeatWithAnInvalidAddressIsABadRequest() {
+    void heartbeatWithAnInvalidAddressIsABadRequest() throws Exception {
         EmbeddedChannel ch = channel(DIRECT);
         Envelope.Builder[] invalid = {
             heartbeat(1, "", 5000), heartbeat(2, "10.0.0.1", 0), heartbeat(3, "10.0.0.1", 65536),
@@ -164,19 +196,20 @@ class LoginHandlerTest {
     }
 
     @Test
-    void directoryReplyFitsInOneFrameFreshestFirst() {
+    void directoryReplyFitsInOneFrameFreshestFirst() throws Exception {
         String padding = "x".repeat(200);
         for (int i = 0; i < 2_000; i++) {
-            registry.heartbeat(new HostPort("sn" + i + "." + padding, 5000));
+            heard("sn" + i + "." + padding, 5000);
             clock.advance(Duration.ofMillis(1));
         }
-        EmbeddedChannel ch = channel(DIRECT);
+        EmbeddedChannel ch = certifiedChannel("last." + padding, 5000);
 
         Envelope response = exchange(ch, heartbeat(1, "last." + padding, 5000));
 
         assertThat(response.getSerializedSize()).isLessThanOrEqualTo(ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
         var nodes = response.getSupernodeDirectory().getSuperNodesList();
-        assertThat(nodes.size()).isBetween(200, 1_999);
+        assertThat(nodes.size()).isBetween(100, 1_999);
+        assertThat(response.getSupernodeDirectory().getCertificatesCount()).isEqualTo(nodes.size());
         assertThat(nodes.get(0).getHost()).isEqualTo("last." + padding);
         assertThat(nodes.get(1).getHost()).isEqualTo("sn1999." + padding);
         ch.finishAndReleaseAll();
@@ -235,7 +268,7 @@ class LoginHandlerTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ControlPipeline.install(ch.pipeline(), ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
         ch.pipeline().addLast(new LoginHandler(service, registry, serverKey.publicKey(), DIRECT,
-                new LoginGuard(LoginLimits.DEFAULTS, clock)), ErrorClosingHandler.INSTANCE);
+                new LoginGuard(LoginLimits.DEFAULTS, clock), certifier(), clock), ErrorClosingHandler.INSTANCE);
 
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
         ch.runPendingTasks();

@@ -10,6 +10,8 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.SuperNodeCertificates;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsSockets;
@@ -30,7 +32,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -198,14 +202,30 @@ class LoginServerTest {
         assertServesNewConnections();
     }
 
+    /** @return a connection on which a super node at {@code address} enrolled with a fresh token */
+    private ControlConnection enrolled(HostPort address) throws Exception {
+        ControlConnection c = connect();
+        Ed25519KeyPair node = Ed25519KeyPair.generate(TestSupport.seededRandom(address.hashCode()));
+        String token = server.superNodes().createToken(Duration.ofHours(1));
+        Envelope cert = call(c, Envelope.newBuilder().setEnrollSupernode(SuperNodeCertificates.enrolRequest(node,
+                X25519KeyPair.derive(node, SuperNodeCertificates.MESH_KEY_LABEL), address, token, clock.millis())));
+        SuperNodeCertificates.verify(server.publicKey(), cert.getSupernodeCertificate(), clock.instant());
+        return c;
+    }
+
     @Test
     void heartbeatsFeedTheDirectoryAndLoginsGetAtMostSeven() throws Exception {
+        List<ControlConnection> nodes = new ArrayList<>();
         try (ControlConnection c = connect()) {
             call(c, create("dave", "pw-123456"));
             for (int i = 1; i <= 10; i++) {
-                Envelope directory = call(c, heartbeat(new HostPort("10.1.0." + i, 7000)));
+                HostPort address = new HostPort("10.1.0." + i, 7000);
+                nodes.add(enrolled(address));
+                Envelope directory = call(nodes.get(i - 1), heartbeat(address));
                 assertThat(directory.getSupernodeDirectory().getSuperNodesCount()).isEqualTo(i);
+                assertThat(directory.getSupernodeDirectory().getCertificatesCount()).isEqualTo(i);
                 assertThat(directory.getSupernodeDirectory().getSuperNodes(0).getHost()).isEqualTo("10.1.0." + i);
+                assertThat(directory.getSupernodeDirectory().getCertificates(0).getAddress().getHost()).isEqualTo("10.1.0." + i);
                 clock.advance(Duration.ofSeconds(1));
             }
 
@@ -219,11 +239,15 @@ class LoginServerTest {
                     .containsExactly("10.1.0.10", "10.1.0.9", "10.1.0.8", "10.1.0.7", "10.1.0.6");
             clock.advance(Duration.ofSeconds(15));
             assertThat(call(c, login("dave", "pw-123456")).getLoginResult().getSuperNodesList()).isEmpty();
-            Envelope directory = call(c, heartbeat(new HostPort("10.1.0.99", 7000)));
-            assertThat(directory.getSupernodeDirectory().getSuperNodesList())
-                    .containsExactly(new HostPort("10.1.0.99", 7000).toAddress());
+            HostPort last = new HostPort("10.1.0.99", 7000);
+            ControlConnection lastNode = enrolled(last);
+            nodes.add(lastNode);
+            Envelope directory = call(lastNode, heartbeat(last));
+            assertThat(directory.getSupernodeDirectory().getSuperNodesList()).containsExactly(last.toAddress());
 
-            assertThat(failure(c, heartbeat(new HostPort("10.1.0.1", 0))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(lastNode, heartbeat(new HostPort("10.1.0.1", 0))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        } finally {
+            nodes.forEach(ControlConnection::close);
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issuing and verifying credentials: a login server's Ed25519 signature binding a username to a
@@ -22,7 +23,7 @@ import java.time.Instant;
  */
 public final class Credentials {
     private static final byte[] CREDENTIAL_CONTEXT = "parley-credential-v1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] REGISTER_CONTEXT = "parley-register-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REGISTER_CONTEXT = "parley-register-v2".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RENEW_CONTEXT = "parley-renew-v1".getBytes(StandardCharsets.US_ASCII);
     /** Tolerated clock difference between login server and verifier. */
     public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
@@ -97,23 +98,37 @@ public final class Credentials {
         return bytes.toByteArray();
     }
 
-    /** @return the bytes a client signs to prove possession of its key for a super node's nonce */
-    public static byte[] registerProofInput(byte[] nonce) {
-        byte[] input = new byte[REGISTER_CONTEXT.length + nonce.length];
-        System.arraycopy(REGISTER_CONTEXT, 0, input, 0, REGISTER_CONTEXT.length);
-        System.arraycopy(nonce, 0, input, REGISTER_CONTEXT.length, nonce.length);
-        return input;
+    /**
+     * The bytes a client signs in {@code Register} to prove possession of its key, bound to this
+     * connection (docs/security.md "Registration bound to the channel"):
+     * <pre>
+     * "parley-register-v2" | nonce (32) | super node's certified node key (32) | uint8 exporter flag (0/1)
+     *     | TLS exporter (32, RFC 9266, only with flag 1)
+     * </pre>
+     * The node key stops a certified super node from relaying the proof to another one; the
+     * exporter also stops a man in the middle holding a stolen node key.
+     *
+     * @param nonce the super node's {@code ServerHello} nonce
+     * @param nodeKey the super node's raw node key from its verified certificate
+     * @param exporter this connection's {@link dev.parley.protocol.tls.ChannelBinding exporter}, or null without one
+     * @return the signing input
+     */
+    public static byte[] registerProofInput(byte[] nonce, byte[] nodeKey, byte @Nullable [] exporter) {
+        return SuperNodeCertificates.boundInput(REGISTER_CONTEXT, nonce, nodeKey, exporter);
     }
 
     /**
-     * Verifies a client's proof of possession of the key named in its credential.
+     * Verifies a client's proof of possession of the key named in its credential, for this
+     * connection ({@link #registerProofInput}).
      *
      * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} if the proof does not verify
      */
-    public static void verifyProof(Credential credential, byte[] nonce, byte[] proof) throws ProtocolException {
-        if (!Ed25519KeyPair.verify(credential.getPublicKey().toByteArray(), registerProofInput(nonce), proof)) {
-            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
-                    "proof of key possession does not verify with the credential's public key");
+    public static void verifyProof(Credential credential, byte[] nonce, byte[] nodeKey, byte @Nullable [] exporter,
+            byte[] proof) throws ProtocolException {
+        if (!Ed25519KeyPair.verify(credential.getPublicKey().toByteArray(), registerProofInput(nonce, nodeKey, exporter),
+                proof)) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "proof of key possession does not verify with the "
+                    + "credential's public key for this super node and connection (signed for another super node?)");
         }
     }
 

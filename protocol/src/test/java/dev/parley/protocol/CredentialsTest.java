@@ -75,17 +75,34 @@ class CredentialsTest {
     }
 
     @Test
-    void proofOfPossessionBindsNonceAndKey() throws Exception {
+    void proofOfPossessionBindsNonceKeySuperNodeAndChannel() throws Exception {
         Credential c = issue();
         byte[] nonce = new byte[32];
         nonce[0] = 9;
-        byte[] proof = client.sign(Credentials.registerProofInput(nonce));
-        Credentials.verifyProof(c, nonce, proof);
+        byte[] node = new byte[32];
+        node[0] = 1;
+        byte[] exporter = new byte[32];
+        exporter[5] = 7;
+        byte[] proof = client.sign(Credentials.registerProofInput(nonce, node, exporter));
+        Credentials.verifyProof(c, nonce, node, exporter, proof);
         byte[] otherNonce = nonce.clone();
         otherNonce[1] = 1;
-        assertThatThrownBy(() -> Credentials.verifyProof(c, otherNonce, proof)).isInstanceOf(ProtocolException.class);
-        byte[] wrongKeyProof = server.sign(Credentials.registerProofInput(nonce));
-        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, wrongKeyProof)).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Credentials.verifyProof(c, otherNonce, node, exporter, proof))
+                .isInstanceOf(ProtocolException.class);
+        byte[] otherNode = node.clone();
+        otherNode[2] = 3;
+        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, otherNode, exporter, proof))
+                .as("a proof for one super node is refused by another").isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("another super node");
+        byte[] otherExporter = exporter.clone();
+        otherExporter[0] = 1;
+        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, node, otherExporter, proof))
+                .as("another TLS connection").isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, node, null, proof))
+                .as("exporter dropped (downgrade)").isInstanceOf(ProtocolException.class);
+        byte[] wrongKeyProof = server.sign(Credentials.registerProofInput(nonce, node, null));
+        assertThatThrownBy(() -> Credentials.verifyProof(c, nonce, node, null, wrongKeyProof))
+                .isInstanceOf(ProtocolException.class);
     }
 
     @Test

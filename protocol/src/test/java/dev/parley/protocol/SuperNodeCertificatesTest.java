@@ -89,4 +89,46 @@ class SuperNodeCertificatesTest {
                 .hasMessageContaining("low-order");
         assertThatThrownBy(() -> mesh.agree(new byte[31])).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void presentedCertificateMustNameTheTlsKeyAndTheDialledAddress() throws Exception {
+        SuperNodeCertificate cert = issue();
+        Instant now = T0.plusSeconds(60);
+        SuperNodeCertificates.verifyPresented(login.publicKey(), cert, node.publicKey(), address, now);
+        byte[] impostorKey = Ed25519KeyPair.fromSeed(filled((byte) 4)).publicKey();
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyPresented(login.publicKey(), cert, impostorKey, address, now))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("TLS presented key");
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyPresented(login.publicKey(), cert, node.publicKey(),
+                new HostPort("192.0.2.7", 7001), now)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("expected: the address dialled");
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyPresented(login.publicKey(), null, node.publicKey(), address, now))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("no certificate");
+        byte[] otherLogin = Ed25519KeyPair.fromSeed(filled((byte) 5)).publicKey();
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyPresented(otherLogin, cert, node.publicKey(), address, now))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("signature");
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyPresented(login.publicKey(), cert, node.publicKey(), address,
+                T0.plus(Duration.ofHours(7)))).isInstanceOf(ProtocolException.class)
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ErrorCode.EXPIRED_CREDENTIAL);
+    }
+
+    @Test
+    void requestsProvePossessionOfTheNodeKey() throws Exception {
+        var enrol = SuperNodeCertificates.enrolRequest(node, mesh, address, "token", T0.toEpochMilli());
+        SuperNodeCertificates.verifyRequest(true, enrol.getNodeKey(), enrol.getMeshKey(), enrol.getAddress(),
+                enrol.getSignedAtMs(), enrol.getSignature(), T0);
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyRequest(false, enrol.getNodeKey(), enrol.getMeshKey(),
+                enrol.getAddress(), enrol.getSignedAtMs(), enrol.getSignature(), T0))
+                .as("an enrolment signature is no renewal").isInstanceOf(ProtocolException.class);
+        var renew = SuperNodeCertificates.renewRequest(node, mesh, address, T0.toEpochMilli());
+        ByteString otherKey = ByteString.copyFrom(Ed25519KeyPair.fromSeed(filled((byte) 4)).publicKey());
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyRequest(false, otherKey, renew.getMeshKey(),
+                renew.getAddress(), renew.getSignedAtMs(), renew.getSignature(), T0))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("proof of possession");
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyRequest(false, renew.getNodeKey(), renew.getMeshKey(),
+                new HostPort("198.51.100.1", 7000).toAddress(), renew.getSignedAtMs(), renew.getSignature(), T0))
+                .isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> SuperNodeCertificates.verifyRequest(false, renew.getNodeKey(), renew.getMeshKey(),
+                renew.getAddress(), renew.getSignedAtMs(), renew.getSignature(), T0.plus(Duration.ofMinutes(6))))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("signed_at_ms");
+    }
 }

@@ -31,7 +31,9 @@ final class ClientMessages {
 
     /**
      * Verifies a {@code Register} request: the credential's signature and validity period with the
-     * login server's key, then the proof of key possession over this connection's nonce.
+     * login server's key, then the proof of key possession over this connection's nonce, this super
+     * node's node key and, when the client says it signed it, the TLS exporter
+     * ({@link Credentials#registerProofInput}; a proof made for another super node is refused).
      *
      * @param register the request
      * @param nonce the nonce sent in this connection's {@code ServerHello}
@@ -54,7 +56,9 @@ final class ClientMessages {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
         }
         Credentials.verify(serverKey, register.getCredential(), node.clock().instant());
-        Credentials.verifyProof(register.getCredential(), nonce, register.getProof().toByteArray());
+        byte[] exporter = register.getChannelBound() ? PeerHellos.requireExporter(channel) : null;
+        Credentials.verifyProof(register.getCredential(), nonce, node.identity().nodeKey().publicKey(), exporter,
+                register.getProof().toByteArray());
         if (register.getCandidatesCount() > MAX_CANDIDATES) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
                     "candidates: %d (expected: <= %d)", register.getCandidatesCount(), MAX_CANDIDATES));

@@ -7,6 +7,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.ServerHello;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,12 +21,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The start of every accepted control connection: pushes {@code ServerHello} (fresh
- * {@value #NONCE_BYTES}-byte nonce, advertised address), then waits for the message that gives
- * the connection its role and replaces itself in the pipeline with that role's handler:
+ * {@value #NONCE_BYTES}-byte nonce, advertised address, this super node's certificate), then waits
+ * for the message that gives the connection its role and replaces itself in the pipeline with that
+ * role's handler:
  * <ul>
  *   <li>{@code Register} (verified here, as the proof signs this handler's nonce, see
  *       {@link ClientMessages#verifyRegister}): {@link ClientSessionHandler}, then {@code Registered};</li>
- *   <li>{@code PeerHello}: {@link PeerLinkHandler}, which is handed the message;</li>
+ *   <li>{@code PeerHello} (verified here: a valid certificate and its node key's signature over this
+ *       handler's nonce, see {@link PeerHellos#verify}): {@link PeerLinkHandler}, which is handed the
+ *       message; an unverified one is answered with the error and the connection closed;</li>
  *   <li>{@code RelayBindTcp} (on a super node with a media relay): {@link TcpRelayHandler}, which is
  *       handed the message.</li>
  * </ul>
@@ -57,8 +61,13 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         node.random().nextBytes(nonce);
-        ctx.writeAndFlush(Envelopes.builder(0).setServerHello(ServerHello.newBuilder()
-                .setNonce(ByteString.copyFrom(nonce)).setAddress(node.advertised().toAddress())).build());
+        ServerHello.Builder hello = ServerHello.newBuilder().setNonce(ByteString.copyFrom(nonce))
+                .setAddress(node.advertised().toAddress());
+        SuperNodeCertificate certificate = node.identity().certificate();
+        if (certificate != null) { // none only before the first enrolment answered: clients refuse this node then
+            hello.setCertificate(certificate);
+        }
+        ctx.writeAndFlush(Envelopes.builder(0).setServerHello(hello).build());
         // Cancelled when a role handler replaces this one (handlerRemoved) or the channel closes.
         roleTimer = ctx.executor().schedule(() -> {
             if (ctx.channel().isActive()) {
@@ -91,7 +100,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
     protected void channelRead0(ChannelHandlerContext ctx, Envelope msg) {
         switch (msg.getBodyCase()) {
             case REGISTER -> onRegister(ctx, msg);
-            case PEER_HELLO -> handOver(ctx, msg, PeerLinkHandler.NAME, new PeerLinkHandler(node));
+            case PEER_HELLO -> onPeerHello(ctx, msg);
             case RELAY_BIND_TCP -> {
                 if (node.relay() != null) {
                     handOver(ctx, msg, TcpRelayHandler.NAME, new TcpRelayHandler(node));
@@ -108,6 +117,18 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
         ctx.pipeline().replace(this, name, next);
         // Netty points a replaced context at its replacement, so this reaches next.
         ctx.fireChannelRead(msg);
+    }
+
+    private void onPeerHello(ChannelHandlerContext ctx, Envelope msg) {
+        SuperNodeCertificate peer;
+        try {
+            peer = PeerHellos.verify(msg.getPeerHello(), nonce, ctx.channel(), node);
+        } catch (ProtocolException e) {
+            log.info("{}: peer link refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.writeAndFlush(Envelopes.error(msg.getRequestId(), e)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        handOver(ctx, msg, PeerLinkHandler.NAME, new PeerLinkHandler(node, peer));
     }
 
     private void onRegister(ChannelHandlerContext ctx, Envelope msg) {

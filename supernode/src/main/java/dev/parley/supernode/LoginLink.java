@@ -3,19 +3,24 @@ package dev.parley.supernode;
 import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.tls.HandshakeFailedException;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.GetServerKey;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.protocol.wire.SuperNodeHeartbeat;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,12 +34,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The super node's control connection to the login server.
  *
- * <p>Cycle: connect → {@code GetServerKey} → {@code SuperNodeHeartbeat} every heartbeat interval,
- * each answered by the {@code SuperNodeDirectory} of peer super nodes. Any failure (refused
+ * <p>Cycle: connect → {@code GetServerKey} → certificate ({@code EnrollSuperNode} with the
+ * operator's token on the first start, else {@code RenewSuperNode}: either proves possession of the
+ * node key on this connection, which the login server requires for heartbeats) →
+ * {@code SuperNodeHeartbeat} every heartbeat interval, each answered by the
+ * {@code SuperNodeDirectory} of peer super nodes and their certificates (handed to the mesh, which
+ * verifies them). The certificate is renewed again at half-life, before a heartbeat. Any failure (refused
  * connection, error answer, timeout, closed connection) closes the connection and reconnects
  * after an exponential backoff ({@value #INITIAL_BACKOFF_MS} ms doubling up to
  * {@value #MAX_BACKOFF_MS} ms, reset by a successful heartbeat). The last known key and directory
- * stay in use meanwhile.
+ * stay in use meanwhile. A refused enrolment or renewal fails {@link #ready()}; an expired
+ * certificate while the login server is unreachable is logged as an error (clients and peers then
+ * refuse this super node).
  *
  * <p>All mutable state is confined to one event loop; the key and directory are published through
  * volatile fields for the other loops.
@@ -53,13 +64,19 @@ final class LoginLink implements AutoCloseable {
     private final SslContext tls;
     private final HostPort self;
     private final Duration heartbeatInterval;
-    private final Consumer<List<HostPort>> onDirectory;
+    private final NodeIdentity identity;
+    private final @Nullable String enrollToken;
+    private final InstantSource clock;
+    private final Consumer<List<SuperNodeCertificate>> onDirectory;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile byte @Nullable [] serverKey;
     private volatile List<HostPort> directory = List.of();
     private @Nullable ControlConnection connection; // loop only
     private long backoffMs = INITIAL_BACKOFF_MS; // loop only
     private boolean closed; // loop only
+    private long lastExpiryWarningMs = Long.MIN_VALUE; // loop only
+    /** Least time between two "certificate expired" errors in the log. */
+    private static final long EXPIRY_WARNING_INTERVAL_MS = 60_000;
 
     /**
      * @param loop the event loop owning this link and its connection
@@ -67,10 +84,17 @@ final class LoginLink implements AutoCloseable {
      * @param loginKey the login server's pinned key (TLS and the in-band key must both be it)
      * @param self this super node's advertised address (heartbeat payload, excluded from the directory)
      * @param heartbeatInterval period between heartbeats
-     * @param onDirectory called with every directory received (on the link's loop)
+     * @param identity this super node's keys and certificate (renewed here)
+     * @param enrollToken the operator's one-time token, used when there is no certificate yet
+     * @param clock time of requests and of the renewal schedule
+     * @param onDirectory called with the peers' certificates of every directory received (on the link's loop)
      */
     LoginLink(EventLoop loop, HostPort login, KeyPin loginKey, HostPort self, Duration heartbeatInterval,
-            Consumer<List<HostPort>> onDirectory) {
+            NodeIdentity identity, @Nullable String enrollToken, InstantSource clock,
+            Consumer<List<SuperNodeCertificate>> onDirectory) {
+        this.identity = identity;
+        this.enrollToken = enrollToken;
+        this.clock = clock;
         this.loginKey = loginKey;
         this.tls = Tls.client(loginKey.verifier());
         this.loop = loop;
@@ -96,8 +120,9 @@ final class LoginLink implements AutoCloseable {
     }
 
     /**
-     * @return completes once the key is known and the first heartbeat was answered; exceptionally
-     *     with {@link HandshakeFailedException} if the login server is not the pinned one
+     * @return completes once the key is known, this node certified and the first heartbeat answered;
+     *     exceptionally with {@link HandshakeFailedException} if the login server is not the pinned
+     *     one, or {@link ProtocolException} if it refused the enrolment or renewal
      */
     CompletableFuture<Void> ready() {
         return ready;
@@ -152,7 +177,7 @@ final class LoginLink implements AutoCloseable {
                             CompletableFuture.runAsync(this::pinLoginKey); // file I/O: off the event loop
                         }
                         serverKey = key;
-                        heartbeat(c);
+                        certify(c);
                     }
                 });
     }
@@ -165,8 +190,74 @@ final class LoginLink implements AutoCloseable {
         }
     }
 
+    /** Enrols (first start, with the token) or renews; either authenticates this connection for heartbeats. */
+    private void certify(ControlConnection c) {
+        if (closed || connection != c || !c.isActive()) {
+            return;
+        }
+        boolean enrol = identity.certificate() == null && enrollToken != null;
+        long nowMs = clock.millis();
+        Envelope.Builder request = enrol
+                ? Envelope.newBuilder().setEnrollSupernode(SuperNodeCertificates.enrolRequest(identity.nodeKey(),
+                        identity.meshKey(), self, enrollToken, nowMs))
+                : Envelope.newBuilder().setRenewSupernode(SuperNodeCertificates.renewRequest(identity.nodeKey(),
+                        identity.meshKey(), self, nowMs));
+        String what = enrol ? "enrolment" : "certificate renewal";
+        c.request(request, REQUEST_TIMEOUT).whenComplete((r, e) -> {
+            if (e != null) {
+                Throwable cause = PeerConnections.unwrap(e);
+                if (cause instanceof ProtocolException pe && pe.code() != ErrorCode.RATE_LIMITED
+                        && pe.code() != ErrorCode.INTERNAL) {
+                    log.error("login server {} refused the {} of super node {} ({}): {}", login, what, self,
+                            identity.fingerprint(), pe.getMessage());
+                    ready.completeExceptionally(new ProtocolException(pe.code(), "login server " + login + " refused the "
+                            + what + " of this super node (key " + identity.fingerprint() + "): " + pe.getMessage()));
+                }
+                fail(c, what + " failed: " + cause.getMessage());
+                return;
+            }
+            SuperNodeCertificate cert = r.getSupernodeCertificate();
+            try {
+                HostPort named = SuperNodeCertificates.verify(serverKey, cert, clock.instant());
+                if (!named.equals(self)) {
+                    throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "certificate names " + named);
+                }
+                identity.certified(cert);
+            } catch (ProtocolException | IllegalArgumentException bad) {
+                fail(c, what + " answered with an unusable certificate: " + bad.getMessage());
+                return;
+            }
+            log.info("super node {} (key {}) certified until {}", self, identity.fingerprint(),
+                    Instant.ofEpochMilli(cert.getExpiresAtMs()));
+            CompletableFuture.runAsync(this::storeCertificate); // file I/O: off the event loop
+            heartbeat(c);
+        });
+    }
+
+    private void storeCertificate() {
+        try {
+            identity.store();
+        } catch (IOException e) {
+            log.warn("cannot store the super-node certificate in the data dir: {}", e.getMessage());
+        }
+    }
+
+    /** @return whether the certificate is past half its lifetime (or missing): renew before the next heartbeat */
+    private boolean renewalDue() {
+        SuperNodeCertificate held = identity.certificate();
+        if (held == null) {
+            return true;
+        }
+        long halfLife = held.getIssuedAtMs() + (held.getExpiresAtMs() - held.getIssuedAtMs()) / 2;
+        return clock.millis() >= halfLife;
+    }
+
     private void heartbeat(ControlConnection c) {
         if (closed || connection != c || !c.isActive()) {
+            return;
+        }
+        if (renewalDue()) {
+            certify(c);
             return;
         }
         Envelope.Builder beat = Envelope.newBuilder()
@@ -181,18 +272,20 @@ final class LoginLink implements AutoCloseable {
                 return;
             }
             List<HostPort> peers = new ArrayList<>();
-            for (Address a : r.getSupernodeDirectory().getSuperNodesList()) {
+            List<SuperNodeCertificate> certificates = new ArrayList<>();
+            for (SuperNodeCertificate cert : r.getSupernodeDirectory().getCertificatesList()) {
                 try {
-                    HostPort peer = HostPort.of(a);
+                    HostPort peer = HostPort.of(cert.getAddress());
                     if (!peer.equals(self) && peer.port() != 0 && !peers.contains(peer)) {
                         peers.add(peer);
+                        certificates.add(cert); // verified by the mesh (cached)
                     }
                 } catch (IllegalArgumentException bad) {
-                    log.debug("ignoring directory entry {}: {}", a, bad.getMessage());
+                    log.debug("ignoring directory entry {}: {}", cert.getAddress(), bad.getMessage());
                 }
             }
             directory = List.copyOf(peers);
-            onDirectory.accept(directory);
+            onDirectory.accept(List.copyOf(certificates));
             backoffMs = INITIAL_BACKOFF_MS;
             ready.complete(null);
             schedule(() -> heartbeat(c), heartbeatInterval.toMillis());
@@ -219,9 +312,21 @@ final class LoginLink implements AutoCloseable {
         if (closed) {
             return;
         }
+        warnIfExpired();
         long delay = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         schedule(this::connect, delay);
+    }
+
+    /** Says loudly, at most once a minute, that clients and peers refuse this super node. */
+    private void warnIfExpired() {
+        SuperNodeCertificate held = identity.certificate();
+        long nowMs = clock.millis();
+        if (held != null && nowMs > held.getExpiresAtMs() && nowMs - lastExpiryWarningMs >= EXPIRY_WARNING_INTERVAL_MS) {
+            lastExpiryWarningMs = nowMs;
+            log.error("the certificate of super node {} expired at {} and login server {} cannot renew it: clients and "
+                    + "peers refuse this super node until it can", self, Instant.ofEpochMilli(held.getExpiresAtMs()), login);
+        }
     }
 
     private void schedule(Runnable task, long delayMs) {

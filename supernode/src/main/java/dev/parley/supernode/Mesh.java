@@ -4,6 +4,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.MeshCandidate.DigestSays;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -17,14 +18,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The super-node mesh over UDP: one {@link MeshTransport} socket shared by two roles, each owning
  * its part of the state:
  * <ul>
- *   <li>{@link MeshLiveness}: ping rounds every {@link MeshSettings#pingInterval()}, gossip, the
- *       {@link PeerTable} (fed by the login server's directory and by gossip) and, through
+ *   <li>{@link MeshLiveness}: ping rounds every {@link MeshSettings#pingInterval()}, gossip of
+ *       certificates, the {@link PeerTable} (fed by the login server's directory and by gossip, with
+ *       every peer's verified certificate, see {@link PeerCertificates}) and, through
  *       {@link DigestSync}, the presence digests (a local presence change is pushed to every live
  *       peer as a {@code DigestUpdate} soon after, so peers can trust a current digest's "no");</li>
  *   <li>{@link LookupServer}: answers to peers' {@code PeerLookup}s and the {@code PresenceChanged}
@@ -47,6 +50,7 @@ final class Mesh implements MeshPort, AutoCloseable {
     private final DigestSync digests;
     private final MeshLiveness liveness;
     private final LookupServer lookups;
+    private final PeerCertificates certificates;
     private @Nullable ScheduledFuture<?> rounds;
 
     /**
@@ -57,17 +61,20 @@ final class Mesh implements MeshPort, AutoCloseable {
      * @param settings mesh tuning
      * @param interestTtl how long a peer's lookup is remembered for invalidation
      * @param seed seed for gossip sampling and the digest version
+     * @param identity this super node's keys and certificate
+     * @param loginKey the login server's key (none while unknown), which verifies peers' certificates
      */
     Mesh(MeshTransport transport, HostPort self, PresenceIndex presence, InstantSource clock, MeshSettings settings,
-            Duration interestTtl, long seed) {
+            Duration interestTtl, long seed, NodeIdentity identity, Supplier<byte @Nullable []> loginKey) {
         this.transport = transport;
         this.presence = presence;
         this.clock = clock;
         this.settings = settings;
         SplittableRandom random = new SplittableRandom(seed);
         this.table = new PeerTable(self, settings.maxPeers(), settings.missedPingsDead());
+        this.certificates = new PeerCertificates(table, loginKey, clock, identity);
         this.digests = new DigestSync(transport, table, presence, clock, settings, random.nextLong());
-        this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random);
+        this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random, certificates);
         this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
         transport.setInbound(this::onMessage);
     }
@@ -103,9 +110,29 @@ final class Mesh implements MeshPort, AutoCloseable {
         return transport.dropped();
     }
 
-    /** Merges a login-server directory. */
-    void onDirectory(List<HostPort> directory) {
-        execute(() -> table.onDirectory(directory));
+    /**
+     * Merges a login-server directory: its certificates that verify (cached: the same ones come
+     * with every heartbeat) become the directory entries of the peer table.
+     */
+    void onDirectory(List<SuperNodeCertificate> directory) {
+        execute(() -> {
+            List<PeerCertificates.Verified> verified = new ArrayList<>(directory.size());
+            for (SuperNodeCertificate c : directory) {
+                PeerCertificates.Verified v = certificates.verify(c);
+                if (v != null) {
+                    verified.add(v);
+                }
+            }
+            table.onDirectory(verified);
+        });
+    }
+
+    /**
+     * @return the peers' verified certificates (by address, by key id) and this node's identity;
+     *     use on the mesh loop ({@link #loop()})
+     */
+    PeerCertificates certificates() {
+        return certificates;
     }
 
     /**
@@ -135,7 +162,7 @@ final class Mesh implements MeshPort, AutoCloseable {
         PeerTable.Peer known = table.bySocket(sender);
         switch (msg.getBodyCase()) {
             case MESH_PING -> {
-                return liveness.onPing(msg.getMeshPing(), known);
+                return liveness.onPing(msg.getMeshPing(), known, sender);
             }
             case DIGEST_UPDATE -> liveness.onDigestUpdate(msg.getDigestUpdate(), known);
             case PEER_LOOKUP -> {

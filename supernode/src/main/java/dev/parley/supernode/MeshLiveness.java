@@ -1,11 +1,13 @@
 package dev.parley.supernode;
 
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.RateBucket;
 import dev.parley.protocol.wire.DigestUpdate;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.MeshPing;
 import dev.parley.protocol.wire.MeshPong;
+import dev.parley.protocol.wire.SuperNodeCertificate;
+import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,20 +21,29 @@ import org.jspecify.annotations.Nullable;
  * presence digests they maintain.
  *
  * <p>A round pings the least recently pinged quarter of the table (at least
- * {@value #MIN_PINGS_PER_ROUND} peers) with {@code MeshPing{from, a sample of ≤ 16 live peers, the
- * digest version held}}; the {@code MeshPong} carries the peer's own sample and, if changed, its
- * {@link PresenceDigest}. Answered pings confirm a peer; missed ones make it dead (see
- * {@link PeerTable}). {@code DigestUpdate} pushes from known peers go to {@link DigestSync}.
+ * {@value #MIN_PINGS_PER_ROUND} peers) with {@code MeshPing{from, this node's certificate and a sample
+ * of live peers' certificates, the digest version held}}; the {@code MeshPong} carries the peer's
+ * own sample of certificates and, if changed, its {@link PresenceDigest}. Answered pings confirm a
+ * peer; missed ones make it dead (see {@link PeerTable}). {@code DigestUpdate} pushes from known
+ * peers go to {@link DigestSync}.
  *
- * <p>A ping from an unknown address gets an empty pong (no digest, no gossip) and its {@code from}
- * becomes an unconfirmed candidate, so a spoofed datagram learns nothing. At most
- * {@value #MAX_GOSSIP_READ} gossiped addresses are read per message; invalid ones are ignored.
+ * <p>Gossip is certificates, never bare addresses: an address enters the table only with a valid
+ * certificate naming it ({@link PeerCertificates}, cached so that repeated certificates cost no new
+ * verification). At most {@value #MAX_GOSSIP_CERTIFICATES} certificates are sent or read per
+ * datagram (about 170 bytes each: a ping stays under 1,000 bytes).
+ *
+ * <p>A ping from an unknown address gets an empty pong (no digest, no gossip), so a spoofed datagram
+ * learns nothing; only its first certificate is read, only if it names the datagram's source (the
+ * sender introducing itself), and at most {@value #STRANGER_VERIFICATIONS_PER_S} such verifications
+ * a second are spent on strangers.
  *
  * <p>Confined to the mesh event loop.
  */
 final class MeshLiveness {
-    /** Gossiped addresses read per message; more are ignored. */
-    static final int MAX_GOSSIP_READ = 16;
+    /** Certificates sent or read per ping or pong; more are ignored. */
+    static final int MAX_GOSSIP_CERTIFICATES = 5;
+    /** Certificate verifications per second spent on pings from unknown addresses (burst: twice). */
+    static final int STRANGER_VERIFICATIONS_PER_S = 50;
     /** Fewest peers pinged per round (all of them in small tables). */
     static final int MIN_PINGS_PER_ROUND = 16;
 
@@ -43,6 +54,8 @@ final class MeshLiveness {
     private final InstantSource clock;
     private final MeshSettings settings;
     private final SplittableRandom random;
+    private final PeerCertificates certificates;
+    private final RateBucket strangers;
     private long pingSequence;
 
     /**
@@ -53,9 +66,12 @@ final class MeshLiveness {
      * @param clock time of answers
      * @param settings ping timeout
      * @param random source of the gossip samples (mesh loop only)
+     * @param certificates verifies gossiped certificates; holds this node's identity
      */
     MeshLiveness(MeshTransport transport, PeerTable table, DigestSync digests, HostPort self, InstantSource clock,
-            MeshSettings settings, SplittableRandom random) {
+            MeshSettings settings, SplittableRandom random, PeerCertificates certificates) {
+        this.certificates = certificates;
+        this.strangers = new RateBucket(STRANGER_VERIFICATIONS_PER_S, 2.0 * STRANGER_VERIFICATIONS_PER_S, clock.millis());
         this.transport = transport;
         this.table = table;
         this.digests = digests;
@@ -73,6 +89,7 @@ final class MeshLiveness {
     CompletableFuture<Void> round() {
         // Each round pings the longest-unpinged quarter of the table (at least 16 peers): the
         // mesh's own traffic stays proportional to the table, not its square, per second.
+        table.dropExpired(certificates::expired);
         List<PeerTable.Peer> everyone = table.all();
         everyone.sort(Comparator.comparingLong(p -> p.lastPingedMs));
         int count = Math.min(everyone.size(), Math.max(MIN_PINGS_PER_ROUND, (everyone.size() + 3) / 4));
@@ -82,7 +99,11 @@ final class MeshLiveness {
             p.lastPingedMs = ++pingSequence; // round-robin order, independent of the clock
             long held = p.digest == null ? 0 : p.digest.version();
             MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress()).setHaveDigestVersion(held);
-            sample(p.address).forEach(ping::addKnownSuperNodes);
+            SuperNodeCertificate own = certificates.self().certificate();
+            if (own != null) {
+                ping.addCertificates(own); // lets a peer that does not know this node yet take it
+            }
+            ping.addAllCertificates(sample(p.address, MAX_GOSSIP_CERTIFICATES - ping.getCertificatesCount()));
             pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, timeoutMs / 2)
                     .handle((r, e) -> {
                         onPong(p, held, e == null ? r : null);
@@ -110,28 +131,53 @@ final class MeshLiveness {
         } else {
             digests.confirm(p, heldDigestVersion);
         }
-        readGossip(pong.getKnownSuperNodesList());
+        readGossip(pong.getCertificatesList());
     }
 
     /**
      * Answers a ping.
      *
      * @param known the sender's table entry; none for an unknown address
+     * @param sender the datagram's source
      * @return the pong
      */
-    Envelope.Builder onPing(MeshPing ping, PeerTable.@Nullable Peer known) {
+    Envelope.Builder onPing(MeshPing ping, PeerTable.@Nullable Peer known, InetSocketAddress sender) {
         MeshPong.Builder pong = MeshPong.newBuilder();
         if (known == null) {
-            table.valid(ping.getFrom()).ifPresent(table::addGossip);
+            introduce(ping, sender);
             return Envelope.newBuilder().setMeshPong(pong);
         }
-        readGossip(ping.getKnownSuperNodesList());
+        readGossip(ping.getCertificatesList());
         PresenceDigest d = digests.local();
         if (ping.getHaveDigestVersion() != d.version()) {
             pong.setDigest(d.toWire());
         }
-        sample(known.address).forEach(pong::addKnownSuperNodes);
+        pong.addAllCertificates(sample(known.address, MAX_GOSSIP_CERTIFICATES));
         return Envelope.newBuilder().setMeshPong(pong);
+    }
+
+    /**
+     * A stranger's ping: its first certificate, if it names the datagram's source, makes it an
+     * unconfirmed candidate (pinged next round). Verifications for strangers are rate-limited.
+     */
+    private void introduce(MeshPing ping, InetSocketAddress sender) {
+        if (ping.getCertificatesCount() == 0) {
+            return;
+        }
+        SuperNodeCertificate first = ping.getCertificates(0);
+        InetSocketAddress named;
+        try {
+            named = PeerTable.socketOf(HostPort.of(first.getAddress()));
+        } catch (IllegalArgumentException e) {
+            return; // garbage address
+        }
+        if (named == null || !named.equals(sender) || strangers.tryTake(1, clock.millis()) > 0) {
+            return;
+        }
+        PeerCertificates.Verified v = certificates.verify(first);
+        if (v != null) {
+            table.addGossip(v);
+        }
     }
 
     /** Takes a known peer's pushed digest; pushes from unknown addresses are ignored. */
@@ -141,28 +187,27 @@ final class MeshLiveness {
         }
     }
 
-    private void readGossip(List<Address> gossip) {
-        int n = Math.min(MAX_GOSSIP_READ, gossip.size());
+    private void readGossip(List<SuperNodeCertificate> gossip) {
+        int n = Math.min(MAX_GOSSIP_CERTIFICATES, gossip.size());
         for (int i = 0; i < n; i++) {
-            try {
-                table.addGossip(HostPort.of(gossip.get(i))); // validated there, unless already known
-            } catch (IllegalArgumentException e) {
-                // garbage address (e.g. port out of range): ignored
+            PeerCertificates.Verified v = certificates.verify(gossip.get(i)); // forged, expired: null
+            if (v != null) {
+                table.addGossip(v); // validated there (IP literal, not this node), unless already known
             }
         }
     }
 
-    /** @return up to 16 live peers other than {@code to}, sampled at random */
-    private List<Address> sample(HostPort to) {
+    /** @return the certificates of up to {@code max} live peers other than {@code to}, sampled at random */
+    private List<SuperNodeCertificate> sample(HostPort to, int max) {
         List<PeerTable.Peer> live = table.live();
-        List<Address> out = new ArrayList<>(MAX_GOSSIP_READ);
+        List<SuperNodeCertificate> out = new ArrayList<>(max);
         int n = live.size();
-        for (int i = 0; i < n && out.size() < MAX_GOSSIP_READ; i++) {
+        for (int i = 0; i < n && out.size() < max; i++) {
             int j = i + random.nextInt(n - i); // partial Fisher–Yates
             PeerTable.Peer pick = live.get(j);
             live.set(j, live.get(i));
             if (!pick.address.equals(to)) {
-                out.add(pick.address.toAddress());
+                out.add(pick.certificate);
             }
         }
         return out;

@@ -23,14 +23,17 @@ import org.jspecify.annotations.Nullable;
  * @param search search settings (per-client rate limit)
  * @param relay the media relay on the super node's UDP socket; none without one (tests)
  * @param limits per-session call-signal limits (and the control port's connection limits)
+ * @param identity this super node's keys and certificate (sent in {@code ServerHello}; what
+ *     registrations and peer hellos are signed for)
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits) {
+        SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity) {
     /** Without a media relay, with default limits. */
     NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-            SearchSettings search) {
-        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null, ControlLimits.DEFAULTS);
+            SearchSettings search, NodeIdentity identity) {
+        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, null, ControlLimits.DEFAULTS,
+                identity);
     }
 }

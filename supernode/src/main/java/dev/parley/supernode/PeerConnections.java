@@ -7,12 +7,21 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PeerHello;
+import dev.parley.protocol.wire.ServerHello;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,32 +29,41 @@ import org.slf4j.LoggerFactory;
  * Outgoing control connections to peer super nodes: opened lazily, one per peer, reused by all
  * requests, and dropped on failure so that the next request reconnects.
  *
- * <p>The first frame on each connection is a {@code PeerHello} push carrying this super node's
- * advertised address; pushes received on these connections (the peer's {@code ServerHello}) are
- * ignored. The map holds futures so concurrent first requests share one connect attempt; it is
- * updated with atomic compare-and-set operations only (no locks).
+ * <p>A connection is usable once authenticated both ways ({@link PeerHellos}): the peer's
+ * {@code ServerHello} certificate must name the key its TLS handshake presented and the address
+ * dialled, and the peer must accept this node's {@code PeerHello} (certificate and signature over the
+ * peer's nonce); a failure fails the connection attempt. Later pushes are ignored. The map holds
+ * futures so concurrent first requests share one connect attempt; it is updated with atomic
+ * compare-and-set operations only (no locks).
  */
 final class PeerConnections implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
 
     private final EventLoopGroup group;
-    private final HostPort self;
     private final Duration connectTimeout;
     private final ConcurrentHashMap<HostPort, CompletableFuture<ControlConnection>> connections = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private final SslContext tls;
+    private final NodeIdentity identity;
+    private final Supplier<byte @Nullable []> loginKey;
+    private final InstantSource clock;
 
     /**
      * @param group event loops for the outgoing channels
-     * @param self this super node's advertised address, sent in {@code PeerHello}
-     * @param connectTimeout TCP connect timeout per attempt
+     * @param connectTimeout TCP connect timeout per attempt, and then for each hello
+     * @param identity this super node's keys and certificate (its {@code PeerHello})
+     * @param loginKey the login server's key, which verifies the peers' certificates (none while unknown)
+     * @param clock time of certificate checks
      */
-    PeerConnections(EventLoopGroup group, HostPort self, Duration connectTimeout) {
-        // Peers' keys are not certified yet: encrypted, not authenticated by TLS (docs/security.md).
+    PeerConnections(EventLoopGroup group, Duration connectTimeout, NodeIdentity identity,
+            Supplier<byte @Nullable []> loginKey, InstantSource clock) {
+        // TLS takes any key: the peer's certificate in its ServerHello says which key it must be.
         this.tls = Tls.client(KeyVerifier.anyKey());
         this.group = group;
-        this.self = self;
         this.connectTimeout = connectTimeout;
+        this.identity = identity;
+        this.loginKey = loginKey;
+        this.clock = clock;
     }
 
     /**
@@ -92,22 +110,54 @@ final class PeerConnections implements AutoCloseable {
     }
 
     private void open(HostPort peer, CompletableFuture<ControlConnection> fresh) {
-        ControlConnection.connect(group, peer, tls, push -> log.debug("{}: ignoring push {}", peer, push.getBodyCase()),
-                connectTimeout).whenComplete((c, e) -> {
-                    if (e != null) {
-                        connections.remove(peer, fresh);
-                        log.debug("cannot connect to peer {}: {}", peer, e.getMessage());
-                        fresh.completeExceptionally(e);
-                        return;
-                    }
-                    // PeerHello goes out before any request: send() writes immediately on the loop.
-                    c.send(Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(self.toAddress())));
-                    c.closeFuture().thenRun(() -> connections.remove(peer, fresh));
-                    fresh.complete(c);
-                    if (closed) {
-                        c.close();
-                    }
-                });
+        CompletableFuture<ServerHello> hello = new CompletableFuture<>();
+        Consumer<Envelope> pushes = push -> {
+            if (push.hasServerHello()) {
+                hello.complete(push.getServerHello());
+            } else {
+                log.debug("{}: ignoring push {}", peer, push.getBodyCase());
+            }
+        };
+        ControlConnection.connect(group, peer, tls, pushes, connectTimeout).whenComplete((c, e) -> {
+            if (e != null) {
+                connections.remove(peer, fresh);
+                log.debug("cannot connect to peer {}: {}", peer, e.getMessage());
+                fresh.completeExceptionally(e);
+                return;
+            }
+            c.closeFuture().thenRun(() -> {
+                connections.remove(peer, fresh);
+                hello.completeExceptionally(new IOException("peer " + peer + " closed the connection before its hello"));
+            });
+            hello.orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(h -> c.request(Envelope.newBuilder().setPeerHello(peerHello(h, c, peer)), connectTimeout))
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            connections.remove(peer, fresh);
+                            log.info("peer link to {} refused: {}", peer, unwrap(failure).getMessage());
+                            c.close();
+                            fresh.completeExceptionally(unwrap(failure));
+                            return;
+                        }
+                        fresh.complete(c);
+                        if (closed) {
+                            c.close();
+                        }
+                    });
+        });
+    }
+
+    /** @throws CompletionException wrapping the {@link ProtocolException} if the peer is not certified for {@code peer} */
+    private PeerHello peerHello(ServerHello hello, ControlConnection c, HostPort peer) {
+        byte[] key = loginKey.get();
+        try {
+            if (key == null) {
+                throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
+            }
+            return PeerHellos.dial(hello, c.channel(), peer, key, identity, clock.instant());
+        } catch (ProtocolException e) {
+            throw new CompletionException(e);
+        }
     }
 
     private void drop(HostPort peer, ControlConnection c) {

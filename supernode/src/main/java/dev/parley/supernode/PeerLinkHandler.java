@@ -7,18 +7,19 @@ import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookupResult;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A peer super node's control link (TCP), put in place by {@link HandshakeHandler} on
- * {@code PeerHello}:
+ * A certified peer super node's control link (TCP), put in place by {@link HandshakeHandler} once
+ * the peer's {@code PeerHello} verified ({@link PeerHellos#verify}): only here are
+ * {@code RoutedSignal} and {@code PeerLookup} served.
  * <ul>
- *   <li>{@code PeerHello} (the first one, handed over by the handshake, or a later one): notes the
- *       peer's address for logs; {@code Ok} if it is a request.</li>
+ *   <li>{@code PeerHello} (the first one, handed over by the handshake, or a later one): {@code Ok}
+ *       if it is a request; a later one changes nothing (the link keeps the first one's peer).</li>
  *   <li>{@code PeerLookup} → {@code PeerLookupResult} from local presence only (kept for
  *       compatibility; searches use the UDP mesh).</li>
  *   <li>{@code RoutedSignal} → pushed to the local callee and {@code Ok}, or {@code USER_OFFLINE}.</li>
@@ -33,11 +34,15 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
     static final String NAME = "peer-link";
 
     private final NodeContext node;
-    private @Nullable HostPort peer; // for logs only
+    private final HostPort peer; // for logs only
 
-    /** @param node presence and the signal router */
-    PeerLinkHandler(NodeContext node) {
+    /**
+     * @param node presence and the signal router
+     * @param certificate the peer's verified certificate
+     */
+    PeerLinkHandler(NodeContext node, SuperNodeCertificate certificate) {
         this.node = node;
+        this.peer = HostPort.of(certificate.getAddress());
     }
 
     @Override
@@ -45,7 +50,6 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         long id = msg.getRequestId();
         switch (msg.getBodyCase()) {
             case PEER_HELLO -> {
-                peer = msg.getPeerHello().hasAddress() ? safeHostPort(msg) : null;
                 log.debug("{}: peer super node {}", ctx.channel().remoteAddress(), peer);
                 if (id != 0) {
                     ctx.writeAndFlush(Envelopes.ok(id));
@@ -62,14 +66,6 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                 }
             }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.PEER, node);
-        }
-    }
-
-    private static @Nullable HostPort safeHostPort(Envelope msg) {
-        try {
-            return HostPort.of(msg.getPeerHello().getAddress());
-        } catch (IllegalArgumentException e) {
-            return null; // only used for logging
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.wire.Address;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,13 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The bounded table of peer super nodes this super node knows, with liveness and presence digests.
  *
- * <p>Entries come from the login server's directory (trusted as live until pings fail) or from
- * gossip (live only once they answered a ping). A peer is dead after {@code deadAfter} consecutive
+ * <p>Every entry holds the peer's verified certificate ({@link PeerCertificates}): an address enters
+ * the table only with a valid certificate naming it. Entries come from the login server's directory
+ * (trusted as live until pings fail) or from gossip (live only once they answered a ping). A newer
+ * certificate for the same address (a renewal) replaces the held one; an entry whose certificate
+ * expired is dropped ({@link #dropExpired}). A peer is dead after {@code deadAfter} consecutive
  * missed pings and no longer searched; gossip entries are dropped after 2 × that many (unconfirmed
  * ones after 2). When the table is full a new entry replaces the worst gossip entry (unconfirmed
  * or most missed pings first), or is dropped: a flood of gossip cannot grow the table. A dead
@@ -35,6 +42,10 @@ final class PeerTable {
     static final class Peer {
         final HostPort address;
         final InetSocketAddress socket;
+        /** The peer's verified certificate (naming {@link #address}); replaced by newer ones. */
+        SuperNodeCertificate certificate;
+        /** {@link SuperNodeCertificates#keyId} of the certificate's node key. */
+        ByteString keyId;
         boolean fromDirectory;
         boolean confirmed;
         int missed;
@@ -45,9 +56,11 @@ final class PeerTable {
         /** When the peer last confirmed {@link #digest} as current (clock ms; see {@link DigestSync}). */
         long digestConfirmedMs;
 
-        Peer(HostPort address, InetSocketAddress socket) {
+        Peer(HostPort address, InetSocketAddress socket, SuperNodeCertificate certificate) {
             this.address = address;
             this.socket = socket;
+            this.certificate = certificate;
+            this.keyId = keyIdOf(certificate);
         }
 
         @Override
@@ -61,6 +74,7 @@ final class PeerTable {
     private final int deadAfter;
     private final LinkedHashMap<HostPort, Peer> peers = new LinkedHashMap<>();
     private final Map<InetSocketAddress, Peer> bySocket = new HashMap<>();
+    private final Map<ByteString, Peer> byKeyId = new HashMap<>();
     private volatile List<HostPort> knownSnapshot = List.of();
     private volatile List<HostPort> liveSnapshot = List.of();
     /** {@link #live()} as of the last change (cleared when something changed); loop only. */
@@ -111,17 +125,23 @@ final class PeerTable {
         }
     }
 
-    /** Replaces the directory's view: listed peers are added or marked as directory entries. */
-    void onDirectory(Collection<HostPort> directory) {
+    /**
+     * Replaces the directory's view: listed peers are added or marked as directory entries.
+     *
+     * @param directory the directory's verified certificates
+     */
+    void onDirectory(Collection<PeerCertificates.Verified> directory) {
         for (Peer p : peers.values()) {
             p.fromDirectory = false;
         }
         live = null;
-        for (HostPort hp : directory) {
-            valid(hp).ifPresent(a -> {
+        for (PeerCertificates.Verified v : directory) {
+            valid(v.address()).ifPresent(a -> {
                 Peer p = peers.get(a);
                 if (p == null) {
-                    p = insert(a, true);
+                    p = insert(a, true, v.certificate());
+                } else {
+                    refresh(p, v.certificate());
                 }
                 if (p != null) {
                     p.fromDirectory = true;
@@ -131,16 +151,46 @@ final class PeerTable {
         publish();
     }
 
-    /** Adds a gossiped address if valid, new and there is room; returns true if added. */
-    boolean addGossip(HostPort address) {
-        if (peers.containsKey(address)) {
+    /**
+     * Adds a gossiped peer if its address is valid, new and there is room, or takes a newer
+     * certificate for a known one.
+     *
+     * @param v a verified certificate
+     * @return true if added
+     */
+    boolean addGossip(PeerCertificates.Verified v) {
+        Peer known = peers.get(v.address());
+        if (known != null) {
+            refresh(known, v.certificate());
             return false; // the common case, and cheaper than validating: known entries were valid
         }
-        Optional<HostPort> a = valid(address);
-        return a.isPresent() && insert(a.get(), false) != null;
+        Optional<HostPort> a = valid(v.address());
+        return a.isPresent() && insert(a.get(), false, v.certificate()) != null;
     }
 
-    private @Nullable Peer insert(HostPort address, boolean directory) {
+    /** Keeps the newer of the held and the offered certificate (renewals, a re-keyed super node). */
+    private void refresh(Peer p, SuperNodeCertificate offered) {
+        if (offered.getIssuedAtMs() <= p.certificate.getIssuedAtMs() || offered.equals(p.certificate)) {
+            return;
+        }
+        if (byKeyId.get(p.keyId) == p) {
+            byKeyId.remove(p.keyId);
+        }
+        p.certificate = offered;
+        p.keyId = keyIdOf(offered);
+        byKeyId.put(p.keyId, p);
+    }
+
+    /** Drops the entries whose certificate {@code expired} says has expired. */
+    void dropExpired(Predicate<SuperNodeCertificate> expired) {
+        for (Peer p : new ArrayList<>(peers.values())) {
+            if (expired.test(p.certificate)) {
+                remove(p);
+            }
+        }
+    }
+
+    private @Nullable Peer insert(HostPort address, boolean directory, SuperNodeCertificate certificate) {
         if (peers.size() >= maxPeers && !evictOne(directory)) {
             return null;
         }
@@ -148,12 +198,22 @@ final class PeerTable {
         if (socket == null) {
             return null;
         }
-        Peer p = new Peer(address, socket);
+        Peer p = new Peer(address, socket, certificate);
         p.fromDirectory = directory;
         peers.put(address, p);
         bySocket.put(socket, p);
+        byKeyId.put(p.keyId, p);
         live = null;
         return p;
+    }
+
+    private static ByteString keyIdOf(SuperNodeCertificate c) {
+        return ByteString.copyFrom(SuperNodeCertificates.keyId(c.getNodeKey().toByteArray()));
+    }
+
+    /** @return the entry whose certificate's node key has this {@link SuperNodeCertificates#keyId}, if any */
+    @Nullable Peer byKeyId(ByteString keyId) {
+        return byKeyId.get(keyId);
     }
 
     /**
@@ -194,6 +254,9 @@ final class PeerTable {
     private void remove(Peer p) {
         peers.remove(p.address);
         bySocket.remove(p.socket);
+        if (byKeyId.get(p.keyId) == p) {
+            byKeyId.remove(p.keyId);
+        }
         live = null;
     }
 

@@ -6,7 +6,6 @@ import dev.parley.nat.stun.StunBindingHandler;
 
 import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
-import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
@@ -36,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,11 +153,18 @@ public final class SuperNode implements AutoCloseable {
     }
 
     private void bind(SecureRandom random) throws IOException {
-        // TLS 1.3 on the control port. Until super nodes are certified by the login server, this
-        // node's key is its own and clients and peers take it as it comes: the link is private
-        // against the network but does not yet prove which super node this is (docs/security.md).
-        SslContext tls = Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(random), "parley super node",
-                config.clock().instant()));
+        NodeIdentity identity = NodeIdentity.load(config.dataDir(), random);
+        if (identity.certificate() == null && config.enrollToken() == null) {
+            throw new IOException("super node not enrolled: no certificate in " + config.dataDir().resolve(
+                    NodeIdentity.CERT_FILE) + ". On the login server's host run `parley login-server enroll`, then start "
+                    + "this super node once with --enroll TOKEN (docs/security.md \"Certified super nodes\")");
+        }
+        if (identity.certificate() != null && config.enrollToken() != null) {
+            log.info("super node already enrolled ({}): the enrolment token is not needed", NodeIdentity.CERT_FILE);
+        }
+        // TLS 1.3 on the control port with the node key, which the login server certifies: clients
+        // and peers check the certificate in ServerHello names the key TLS presented.
+        SslContext tls = Tls.server(TlsIdentity.of(identity.nodeKey(), "parley super node", config.clock().instant()));
         KeyPin loginKey = KeyPin.open(config.dataDir().resolve(LOGIN_KEY_PIN), "login server", config.loginKey());
         ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
                 config.limits().idleTimeout());
@@ -206,12 +213,17 @@ public final class SuperNode implements AutoCloseable {
         presence = new PresenceIndex();
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
-        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong());
-        peers = new PeerConnections(workers, advertised, config.peerRequestTimeout());
-        loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(), directory -> {
-            mesh.onDirectory(directory);
-            openFirstLinks(directory);
-        });
+        LoginLink[] link = new LoginLink[1]; // the mesh and peer links read the key the link learns
+        Supplier<byte @Nullable []> serverKey = () -> link[0] == null ? null : link[0].serverKey();
+        mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong(),
+                identity, serverKey);
+        peers = new PeerConnections(workers, config.peerRequestTimeout(), identity, serverKey, config.clock());
+        loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(),
+                identity, config.enrollToken(), config.clock(), directory -> {
+                    mesh.onDirectory(directory);
+                    openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
+                });
+        link[0] = loginLink;
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
         // Cached answers go first, then the mesh tells the peers that asked about the user.
         presence.addListener(locator::invalidate);
@@ -219,14 +231,14 @@ public final class SuperNode implements AutoCloseable {
         mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay, config.limits());
+                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         PresenceIndex registered = presence;
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
                 CredentialExpiry.PERIOD_MS, CredentialExpiry.PERIOD_MS, TimeUnit.MILLISECONDS);
         serverChannel.config().setAutoRead(true);
-        log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}", bound, advertised,
-                config.login());
+        log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}, node key {}", bound,
+                advertised, config.login(), identity.fingerprint());
         loginLink.start();
         mesh.start();
     }
@@ -242,8 +254,9 @@ public final class SuperNode implements AutoCloseable {
     }
 
     /**
-     * @return completes when the login server's key is known and the first heartbeat was
-     *     answered; fails if the super node is closed first
+     * @return completes when the login server's key is known, this super node is certified and the
+     *     first heartbeat was answered; fails if the login server refused the enrolment or renewal
+     *     ({@code ProtocolException}), is not the pinned one, or the super node is closed first
      */
     public CompletableFuture<Void> ready() {
         return loginLink.ready();

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param advertise address other hosts use to reach this super node (sent to the login server,
  *     clients and peers); without one, the listen host with the bound port
  * @param login the login server's control address
- * @param dataDir directory for the super node's persistent state (reserved: nothing is written yet)
+ * @param dataDir directory for the super node's persistent state: its node key and certificate
+ *     ({@link NodeIdentity}) and the pinned login server key
  * @param clock time source for credential validity, presence timestamps and the search cache
  * @param heartbeatInterval period of {@code SuperNodeHeartbeat}s to the login server (positive)
  * @param peerRequestTimeout how long a peer super node may take to connect and answer one TCP
@@ -23,10 +24,12 @@ import org.jspecify.annotations.Nullable;
  * @param loginKey the login server key's fingerprint to pin before the first connection (null: trust
  *     on first use, kept in {@code dataDir}; docs/security.md)
  * @param limits connection caps, idle timeout and call-signal limits of the control port
+ * @param enrollToken the operator's one-time enrolment token ({@code parley login-server enroll}),
+ *     used on the first start when the data dir holds no certificate yet; null once enrolled
  */
 public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
-        MeshSettings mesh, @Nullable String loginKey, ControlLimits limits) {
+        MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -50,7 +53,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
             Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search, MeshSettings mesh,
             @Nullable String loginKey) {
         this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout, search, mesh, loginKey,
-                ControlLimits.DEFAULTS);
+                ControlLimits.DEFAULTS, null);
     }
 
     /** All parts but the login key's fingerprint (trust on first use). */
@@ -62,7 +65,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
     public SuperNodeConfig withLoginKey(@Nullable String fingerprint) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, fingerprint, limits);
+                search, mesh, fingerprint, limits, enrollToken);
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
@@ -84,36 +87,42 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
         return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits);
+                search, mesh, loginKey, limits, enrollToken);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits);
+                search, mesh, loginKey, limits, enrollToken);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits, enrollToken);
     }
 
     /** @return a copy with other search settings */
     public SuperNodeConfig withSearch(SearchSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                settings, mesh, loginKey, limits);
+                settings, mesh, loginKey, limits, enrollToken);
     }
 
     /** @return a copy with other mesh settings */
     public SuperNodeConfig withMesh(MeshSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, settings, loginKey, limits);
+                search, settings, loginKey, limits, enrollToken);
     }
 
     /** @return a copy with other control-port limits */
     public SuperNodeConfig withLimits(ControlLimits controlLimits) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, controlLimits);
+                search, mesh, loginKey, controlLimits, enrollToken);
+    }
+
+    /** @return a copy that enrols with this one-time token if the data dir holds no certificate yet */
+    public SuperNodeConfig withEnrollToken(@Nullable String token) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, mesh, loginKey, limits, token);
     }
 
     static void require(@Nullable Object value, String name) {

@@ -50,6 +50,7 @@ final class Cluster implements AutoCloseable {
             UnaryOperator<SuperNodeConfig> tune) throws Exception {
         this.tune = tune;
         login = new FakeLoginServer(TestKeys.key(1));
+        login.clock = clock;
         extraPeers.forEach(login::addPeer);
         try {
             for (int i = 0; i < superNodes; i++) {
@@ -66,7 +67,7 @@ final class Cluster implements AutoCloseable {
 
     SuperNodeConfig config(Path dataDir) {
         return tune.apply(new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dataDir, clock,
-                HEARTBEAT, PEER_TIMEOUT, SEARCH, MESH));
+                HEARTBEAT, PEER_TIMEOUT, SEARCH, MESH).withEnrollToken(FakeLoginServer.TOKEN));
     }
 
     /** Waits until every super node lists every other one and the extra peers. */

@@ -8,6 +8,8 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.SuperNodeCertificates;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
@@ -44,16 +46,42 @@ class ConnectionRolesTest {
     private final MutableClock clock = new MutableClock(Cluster.START);
     private final AtomicReference<byte[]> serverKey = new AtomicReference<>(loginKey.publicKey());
     private final NioEventLoopGroup unused = new NioEventLoopGroup(1); // no peers: never connects
+    private static final HostPort PEER = new HostPort("192.0.2.2", 4000);
+    private final Ed25519KeyPair peerKey = TestKeys.key(51);
+    private final NodeIdentity identity = identity(TestKeys.key(50), SELF);
     private final NodeContext node = context();
 
+    private NodeIdentity identity(Ed25519KeyPair key, HostPort at) {
+        return new NodeIdentity(key, SuperNodeCertificates.issue(loginKey, key.publicKey(),
+                X25519KeyPair.derive(key, SuperNodeCertificates.MESH_KEY_LABEL).publicKey(), at, clock.instant(),
+                Duration.ofHours(6)), null);
+    }
+
+    /** @return a valid PeerHello of the certified peer at {@link #PEER} for a connection with {@code nonce} */
+    private PeerHello peerHello(byte[] nonce) {
+        NodeIdentity peer = identity(peerKey, PEER);
+        byte[] input = SuperNodeCertificates.peerHelloInput(nonce, identity.nodeKey().publicKey(), null);
+        return PeerHello.newBuilder().setAddress(PEER.toAddress()).setCertificate(peer.certificate())
+                .setSignature(ByteString.copyFrom(peerKey.sign(input))).build();
+    }
+
+    /** @return a channel that became a verified peer link (ServerHello read, PeerHello pushed) */
+    private EmbeddedChannel peerLink() {
+        EmbeddedChannel peer = channel();
+        byte[] nonce = read(peer).getServerHello().getNonce().toByteArray();
+        peer.writeInbound(Envelope.newBuilder().setPeerHello(peerHello(nonce)).build());
+        return peer;
+    }
+
     private NodeContext context() {
-        PeerConnections peers = new PeerConnections(unused, SELF, Duration.ofMillis(100));
+        PeerConnections peers = new PeerConnections(unused, Duration.ofMillis(100), identity, serverKey::get, clock);
         PresenceIndex presence = new PresenceIndex();
         UserLocator locator;
         try {
             // A real mesh socket with an empty peer table: searches find no peers to ask.
             MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), new SplittableRandom(5));
-            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7);
+            Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7,
+                    identity, serverKey::get);
             locator = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -61,7 +89,7 @@ class ConnectionRolesTest {
         presence.addListener(locator::invalidate);
         return new NodeContext(SELF, clock, TestKeys.seededSecureRandom(3), serverKey::get, () -> List.of(SELF),
                 presence, locator, new SignalRouter(presence, locator, peers, Duration.ofMillis(100)),
-                SearchSettings.DEFAULTS);
+                SearchSettings.DEFAULTS, identity);
     }
 
     @AfterEach
@@ -93,7 +121,8 @@ class ConnectionRolesTest {
         long now = clock.millis();
         Envelope r = request(ch, 1, Envelope.newBuilder().setRegister(Register.newBuilder()
                 .setCredential(Credentials.issue(loginKey, username, key.publicKey(), clock.instant(), Duration.ofHours(1)))
-                .setProof(ByteString.copyFrom(key.sign(Credentials.registerProofInput(nonce))))
+                .setProof(ByteString.copyFrom(key.sign(Credentials.registerProofInput(nonce,
+                        identity.nodeKey().publicKey(), null)))) // EmbeddedChannel: no TLS, no exporter
                 .setPresenceSignature(ByteString.copyFrom(PresenceRecords.sign(key, username, SELF, List.of(), now)))
                 .setPresenceSignedAtMs(now)));
         assertThat(r.getRegistered().getSuperNodesList()).containsExactly(SELF.toAddress());
@@ -101,13 +130,31 @@ class ConnectionRolesTest {
     }
 
     @Test
-    void pushesServerHelloWithNonceAndAddress() {
+    void pushesServerHelloWithNonceAddressAndCertificate() {
         EmbeddedChannel ch = channel();
         Envelope hello = read(ch);
         assertThat(hello.getRequestId()).isZero();
         assertThat(hello.getServerHello().getNonce().size()).isEqualTo(HandshakeHandler.NONCE_BYTES);
         assertThat(HostPort.of(hello.getServerHello().getAddress())).isEqualTo(SELF);
+        assertThat(hello.getServerHello().getCertificate()).isEqualTo(identity.certificate());
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void peerHelloWithoutAValidCertificateAndSignatureForThisConnectionIsRefusedAndCloses() {
+        byte[] otherNonce = new byte[HandshakeHandler.NONCE_BYTES];
+        PeerHello replayed = peerHello(otherNonce); // valid certificate, signed for another connection
+        PeerHello bare = PeerHello.newBuilder().setAddress(PEER.toAddress()).build();
+        PeerHello forgedCert = replayed.toBuilder().setCertificate(replayed.getCertificate().toBuilder()
+                .setAddress(new HostPort("203.0.113.9", 4000).toAddress())).build();
+        for (PeerHello hello : List.of(bare, replayed, forgedCert)) {
+            EmbeddedChannel ch = channel();
+            read(ch);
+            Envelope r = request(ch, 1, Envelope.newBuilder().setPeerHello(hello));
+            assertThat(r.getError().getCode()).as(hello.toString()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
+            assertThat(ch.isActive()).isFalse();
+            assertThat(ch.pipeline().get(PeerLinkHandler.class)).isNull();
+        }
     }
 
     @Test
@@ -165,10 +212,7 @@ class ConnectionRolesTest {
     @Test
     void peerLinkAnswersLookupsAndDeliversRoutedSignals() {
         EmbeddedChannel bob = registered("bob");
-        EmbeddedChannel peer = channel();
-        read(peer);
-        peer.writeInbound(Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(
-                new HostPort("192.0.2.2", 4000).toAddress())).build());
+        EmbeddedChannel peer = peerLink();
 
         Envelope found = request(peer, 1, Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername("BOB")));
         assertThat(found.getPeerLookupResult().getFound()).isTrue();
@@ -221,15 +265,14 @@ class ConnectionRolesTest {
         assertThat(alice.pipeline().get(ClientSessionHandler.NAME)).isInstanceOf(ClientSessionHandler.class);
 
         EmbeddedChannel peer = channel();
-        read(peer);
-        Envelope ok = request(peer, 7, Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(
-                new HostPort("192.0.2.2", 4000).toAddress())));
+        byte[] nonce = read(peer).getServerHello().getNonce().toByteArray();
+        Envelope ok = request(peer, 7, Envelope.newBuilder().setPeerHello(peerHello(nonce)));
         assertThat(ok.getRequestId()).as("the handed-over PeerHello is answered by the peer link").isEqualTo(7);
         assertThat(ok.hasOk()).isTrue();
         assertThat(peer.pipeline().get(HandshakeHandler.class)).isNull();
         assertThat(peer.pipeline().get(PeerLinkHandler.NAME)).isInstanceOf(PeerLinkHandler.class);
         assertThat(request(peer, 8, Envelope.newBuilder().setPeerHello(PeerHello.getDefaultInstance())).hasOk())
-                .as("a later PeerHello is accepted again").isTrue();
+                .as("a later PeerHello is answered, and changes nothing").isTrue();
         alice.finishAndReleaseAll();
         peer.finishAndReleaseAll();
     }
@@ -264,9 +307,7 @@ class ConnectionRolesTest {
         assertThat(alice.isActive()).as("relay packets on a session close it").isFalse();
         assertThat(node.presence().get("alice")).as("and unregister it").isNull();
 
-        EmbeddedChannel peer = channel();
-        read(peer);
-        peer.writeInbound(Envelope.newBuilder().setPeerHello(PeerHello.getDefaultInstance()).build());
+        EmbeddedChannel peer = peerLink();
         Envelope register = request(peer, 5, Envelope.newBuilder().setRegister(Register.getDefaultInstance()));
         assertThat(register.getError().getMessage()).isEqualTo("REGISTER: this connection is already a peer link");
         fresh.finishAndReleaseAll();

@@ -9,7 +9,6 @@ import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Keepalive;
-import dev.parley.protocol.wire.PeerHello;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,9 +94,12 @@ class ControlPortLimitsTest {
         assertThat(closed.getError().getMessage()).isEqualTo(idle);
         silent.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        Raw peerLink = raw(sn); // says PeerHello, then nothing
-        assertThat(peerLink.next().hasServerHello()).isTrue();
-        peerLink.connection().send(Envelope.newBuilder().setPeerHello(PeerHello.newBuilder().setAddress(sn.toAddress())));
+        Raw peerLink = raw(sn); // a certified peer's valid PeerHello, then nothing
+        Envelope hello = peerLink.next();
+        assertThat(hello.hasServerHello()).isTrue();
+        CertifiedPeer peer = new CertifiedPeer(cluster.login, TestKeys.key(77), new HostPort("127.0.0.1", 1));
+        peerLink.connection().send(Envelope.newBuilder().setPeerHello(peer.hello(hello.getServerHello(),
+                peerLink.connection().channel())));
         assertThat(peerLink.next().getError().getMessage()).isEqualTo(idle);
         peerLink.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 

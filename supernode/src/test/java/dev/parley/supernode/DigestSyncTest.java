@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,7 @@ class DigestSyncTest {
     // No transport: these tests never push.
     private final DigestSync sync = new DigestSync(null, null, null, clock, settings, 99);
     private final PeerTable.Peer peer = new PeerTable.Peer(new HostPort("127.0.0.1", 7001),
-            new InetSocketAddress("127.0.0.1", 7001));
+            new InetSocketAddress("127.0.0.1", 7001), SuperNodeCertificate.getDefaultInstance());
 
     // The wire's PresenceDigest is qualified: the super node's own PresenceDigest has its name.
     private static dev.parley.protocol.wire.PresenceDigest digest(long version, String... users) {

@@ -3,12 +3,12 @@ package dev.parley.supernode;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.MeshPong;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceDigest;
 import dev.parley.protocol.wire.PresenceRecord;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A misbehaving super node on UDP, for tests: its pongs carry a digest that claims every user and
- * an arbitrary gossip list; it answers lookups with scripted records, or dies (closes its socket)
+ * an arbitrary gossip list (certificates); it answers lookups with scripted records, or dies (closes its socket)
  * on the first lookup.
  */
 final class FakePeer implements AutoCloseable {
@@ -37,7 +37,9 @@ final class FakePeer implements AutoCloseable {
     /** Ids of the requests received, in order. */
     final List<Long> requestIds = new CopyOnWriteArrayList<>();
     final Map<String, PresenceRecord> answers = new ConcurrentHashMap<>();
-    final List<Address> gossip = new CopyOnWriteArrayList<>();
+    final List<SuperNodeCertificate> gossip = new CopyOnWriteArrayList<>();
+    /** Where the next pong's gossip starts: each pong sends the next certificates of {@link #gossip}. */
+    private final AtomicInteger gossipOffset = new AtomicInteger();
     volatile boolean dieOnLookup;
     private final Channel channel;
 
@@ -60,7 +62,10 @@ final class FakePeer implements AutoCloseable {
         if (msg.hasMeshPing()) {
             byte[] ones = new byte[64];
             Arrays.fill(ones, (byte) 0xff); // a digest that "contains" every name
-            answer = Envelope.newBuilder().setMeshPong(MeshPong.newBuilder().addAllKnownSuperNodes(gossip)
+            int from = gossip.isEmpty() ? 0 : gossipOffset.getAndAdd(MeshLiveness.MAX_GOSSIP_CERTIFICATES) % gossip.size();
+            List<SuperNodeCertificate> window = gossip.subList(from, Math.min(gossip.size(),
+                    from + MeshLiveness.MAX_GOSSIP_CERTIFICATES));
+            answer = Envelope.newBuilder().setMeshPong(MeshPong.newBuilder().addAllCertificates(window)
                     .setDigest(PresenceDigest.newBuilder().setHashCount(3).setBits(ByteString.copyFrom(ones)).setVersion(1)));
         } else if (msg.hasPeerLookup()) {
             lookups.incrementAndGet();

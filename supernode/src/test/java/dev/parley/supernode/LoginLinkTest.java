@@ -23,8 +23,9 @@ class LoginLinkTest {
         try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1));
                 var clients = new AutoCloseableGroup()) {
             login.keyAvailable = false;
+            login.clock = clock;
             SuperNodeConfig config = new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dir,
-                    clock, Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT);
+                    clock, Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT).withEnrollToken(FakeLoginServer.TOKEN);
             try (SuperNode sn = SuperNode.start(config, TestKeys.seededSecureRandom(5))) {
                 Await.until("a few GetServerKey attempts", () -> login.connections.get() >= 2);
                 assertThat(sn.ready()).isNotDone();
@@ -49,7 +50,7 @@ class LoginLinkTest {
         try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1))) {
             HostPort advertised = new HostPort("192.0.2.10", 4000);
             SuperNodeConfig config = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.address(), dir)
-                    .withAdvertise(advertised).withTimings(Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT);
+                    .withAdvertise(advertised).withTimings(Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT).withEnrollToken(FakeLoginServer.TOKEN);
             try (SuperNode sn = SuperNode.start(config)) {
                 sn.ready().get(10, TimeUnit.SECONDS);
                 assertThat(sn.advertisedAddress()).isEqualTo(advertised);
@@ -69,7 +70,7 @@ class LoginLinkTest {
     void reconnectsWhenTheLoginConnectionDrops() throws Exception {
         try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1))) {
             SuperNodeConfig config = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.address(), dir)
-                    .withTimings(Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT);
+                    .withTimings(Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT).withEnrollToken(FakeLoginServer.TOKEN);
             try (SuperNode sn = SuperNode.start(config)) {
                 sn.ready().get(10, TimeUnit.SECONDS);
                 assertThat(login.connections.get()).isEqualTo(1);
@@ -85,7 +86,8 @@ class LoginLinkTest {
     void closeIsIdempotentAndFailsPendingReady() throws Exception {
         try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1))) {
             login.keyAvailable = false;
-            SuperNode sn = SuperNode.start(SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.address(), dir));
+            SuperNode sn = SuperNode.start(SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.address(), dir)
+                    .withEnrollToken(FakeLoginServer.TOKEN));
             sn.close();
             sn.close();
             assertThat(sn.ready()).isCompletedExceptionally();

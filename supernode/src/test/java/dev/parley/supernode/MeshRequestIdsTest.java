@@ -32,9 +32,12 @@ class MeshRequestIdsTest {
     @Test
     void productionSuperNodeRequestIdsAreNotPredictable(@TempDir Path dir) throws Exception {
         try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1)); FakePeer peer = new FakePeer(group)) {
+            MutableClock clock = new MutableClock(Cluster.START);
+            login.clock = clock;
             login.addPeer(peer.address);
             SuperNodeConfig config = new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dir,
-                    new MutableClock(Cluster.START), Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT, Cluster.SEARCH, Cluster.MESH);
+                    clock, Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT, Cluster.SEARCH, Cluster.MESH)
+                    .withEnrollToken(FakeLoginServer.TOKEN);
             try (SuperNode sn = SuperNode.start(config)) { // the production entry point: no injected random
                 sn.ready().get(10, TimeUnit.SECONDS);
                 Await.until("the peer in the table", () -> sn.knownPeers().contains(peer.address));

@@ -58,11 +58,12 @@ class RegistrationTest {
         assertThat(alice.serverAddress).isEqualTo(sn.advertisedAddress());
         Candidate host = Candidate.newBuilder().setType(Candidate.Type.HOST)
                 .setAddress(Address.newBuilder().setHost("10.0.0.5").setPort(40000)).setPriority(126).build();
-        byte[] proof = Cluster.keyOf("alice").sign(Credentials.registerProofInput(alice.nonce));
+        byte[] proof = Cluster.keyOf("alice").sign(alice.proofInput());
         long signedAt = cluster.clock.millis();
         byte[] presence = PresenceRecords.sign(Cluster.keyOf("alice"), "alice", alice.serverAddress, List.of(host), signedAt);
         Envelope registered = TestClient.await(alice.request(Envelope.newBuilder().setRegister(Register.newBuilder()
                 .setCredential(cluster.credential("alice")).setProof(ByteString.copyFrom(proof)).addCandidates(host)
+                .setChannelBound(alice.exporter != null)
                 .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt))));
 
         assertThat(registered.getRegistered().getSuperNodesList()).containsExactly(extra.toAddress());
@@ -83,14 +84,14 @@ class RegistrationTest {
     void registrationWithoutOrWithAForgedPresenceSignatureIsRefused() throws Exception {
         TestClient missing = cluster.connect(0);
         ProtocolException e = TestClient.failure(missing.register(cluster.credential("alice"),
-                Cluster.keyOf("alice").sign(Credentials.registerProofInput(missing.nonce))));
+                Cluster.keyOf("alice").sign(missing.proofInput())));
         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
         assertThat(e.getMessage()).contains("presence_signature: missing");
         missing.awaitClosed();
 
         TestClient forged = cluster.connect(0);
         ProtocolException f = TestClient.failure(forged.register(cluster.credential("alice"),
-                Cluster.keyOf("alice").sign(Credentials.registerProofInput(forged.nonce)), TestKeys.key(666)));
+                Cluster.keyOf("alice").sign(forged.proofInput()), TestKeys.key(666)));
         assertThat(f.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
         assertThat(f.getMessage()).contains("presence signature does not verify");
         forged.awaitClosed();
@@ -129,7 +130,7 @@ class RegistrationTest {
         TestClient c = cluster.connect(0);
         byte[] otherNonce = c.nonce.clone();
         otherNonce[0] ^= 1;
-        byte[] proof = Cluster.keyOf("alice").sign(Credentials.registerProofInput(otherNonce));
+        byte[] proof = Cluster.keyOf("alice").sign(Credentials.registerProofInput(otherNonce, c.nodeKey, c.exporter));
         ProtocolException e = TestClient.failure(c.register(cluster.credential("alice"), proof));
         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
         c.awaitClosed();

@@ -84,14 +84,16 @@ class SearchAbuseTest {
     void garbageGossipIsIgnoredAndTheTableStaysBounded() throws Exception {
         int maxPeers = 6;
         startWithFake(c -> c.withMesh(c.mesh().withMaxPeers(maxPeers)));
-        List<Address> garbage = new ArrayList<>(List.of(
-                address("evil.example", 7000), address("127.0.0.1", 0), address("0.0.0.0", 7000),
-                address("224.0.0.1", 7000), address("x".repeat(300), 7000), address("::", 7000),
-                address("999.1.1.1", 7000)));
+        // Validly certified (by the login server's key), but garbage addresses, then well-formed ones
+        // where nothing answers: the table stays bounded and only answering peers are searched.
+        List<HostPort> garbage = new ArrayList<>(List.of(
+                new HostPort("evil.example", 7000), new HostPort("127.0.0.1", 0), new HostPort("0.0.0.0", 7000),
+                new HostPort("224.0.0.1", 7000), new HostPort("x".repeat(300), 7000), new HostPort("::", 7000),
+                new HostPort("999.1.1.1", 7000)));
         for (int port = 20_000; port < 20_100; port++) {
-            garbage.add(address("127.0.0.1", port)); // well-formed, but nothing answers there
+            garbage.add(new HostPort("127.0.0.1", port)); // well-formed, but nothing answers there
         }
-        fake.gossip.addAll(garbage);
+        garbage.forEach(a -> fake.gossip.add(cluster.login.certify(FakeLoginServer.peerKey(a), a, cluster.clock.instant())));
         SuperNode sn = cluster.node(0);
         for (int round = 0; round < 5; round++) {
             sn.meshRound().get(10, TimeUnit.SECONDS);
@@ -111,10 +113,6 @@ class SearchAbuseTest {
         TestClient alice = cluster.signIn(0, "alice");
         cluster.signIn(1, "bob");
         Await.until("still searching normally (once sn2's digest push arrived)", () -> alice.search("bob").getFound());
-    }
-
-    private static Address address(String host, int port) {
-        return Address.newBuilder().setHost(host).setPort(port).build();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.tls.ChannelBinding;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.CallSignal;
@@ -18,6 +19,7 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /** A minimal client on {@link ControlConnection}: reads ServerHello, registers, sends requests, collects pushes. */
 final class TestClient implements AutoCloseable {
@@ -35,13 +38,26 @@ final class TestClient implements AutoCloseable {
     final ControlConnection connection;
     final byte[] nonce;
     final HostPort serverAddress;
+    /** The key the super node's TLS presented, and this connection's TLS exporter (null on a JDK without one). */
+    final byte[] nodeKey;
+    final byte @Nullable [] exporter;
+    /** The super node's certificate from its ServerHello (default instance if it sent none). */
+    final SuperNodeCertificate certificate;
     private final BlockingQueue<Envelope> pushes;
 
-    private TestClient(ControlConnection connection, BlockingQueue<Envelope> pushes, Envelope hello) {
+    private TestClient(ControlConnection connection, BlockingQueue<Envelope> pushes, Envelope hello) throws Exception {
         this.connection = connection;
         this.pushes = pushes;
         this.nonce = hello.getServerHello().getNonce().toByteArray();
         this.serverAddress = HostPort.of(hello.getServerHello().getAddress());
+        this.certificate = hello.getServerHello().getCertificate();
+        this.nodeKey = ChannelBinding.serverKey(connection.channel());
+        this.exporter = ChannelBinding.exporter(connection.channel());
+    }
+
+    /** @return what a registration's proof signs on this connection (v2: nonce, node key, exporter) */
+    byte[] proofInput() {
+        return Credentials.registerProofInput(nonce, nodeKey, exporter);
     }
 
     /** Connects and waits for the super node's ServerHello. */
@@ -57,7 +73,7 @@ final class TestClient implements AutoCloseable {
 
     /** Sends Register with a proof signed by {@code key} over this connection's nonce. */
     CompletableFuture<Envelope> register(Credential credential, Ed25519KeyPair key) {
-        return register(credential, key.sign(Credentials.registerProofInput(nonce)), key);
+        return register(credential, key.sign(proofInput()), key);
     }
 
     /** Registers with a proof and a presence record signed by {@code presenceKey} at the credential's issue time. */
@@ -65,13 +81,13 @@ final class TestClient implements AutoCloseable {
         long signedAt = credential.getIssuedAtMs();
         byte[] presence = PresenceRecords.sign(presenceKey, credential.getUsername(), serverAddress, List.of(), signedAt);
         return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
-                .setCredential(credential).setProof(ByteString.copyFrom(proof))
+                .setCredential(credential).setProof(ByteString.copyFrom(proof)).setChannelBound(exporter != null)
                 .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt)), WAIT);
     }
 
     CompletableFuture<Envelope> register(Credential credential, byte[] proof) {
         return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
-                .setCredential(credential).setProof(ByteString.copyFrom(proof))), WAIT);
+                .setCredential(credential).setProof(ByteString.copyFrom(proof)).setChannelBound(exporter != null)), WAIT);
     }
 
     CompletableFuture<Envelope> request(Envelope.Builder request) {

@@ -94,7 +94,8 @@ final class BotFleet implements AutoCloseable {
 
     /** Registers one bot with its current super node. */
     CompletableFuture<Void> register(Bot b) {
-        return SuperNodeSession.register(group, b.superNode, b.credential, b.key, List.of(), signal -> { }, clock)
+        return SuperNodeSession.register(group, b.superNode, serverKey, b.credential, b.key, List.of(), signal -> { },
+                clock)
                 .thenAccept(s -> b.session = s);
     }
 

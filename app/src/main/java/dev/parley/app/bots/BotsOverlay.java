@@ -62,7 +62,8 @@ final class BotsOverlay implements AutoCloseable {
             baselineHeapBytes = heapAfterGc();
             for (int i = 0; i < count; i++) {
                 SuperNodeConfig c = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), login.boundAddress(),
-                        dir.resolve("sn" + i)).withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT);
+                        dir.resolve("sn" + i)).withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT)
+                        .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(10))); // the operator's step
                 // Bots search far more often than people: lift the per-client limit for the benchmark.
                 SearchSettings search = c.search().withDigests(digests).withRateLimit(200, 400);
                 // ... and every bot connects from 127.0.0.1: lift the per-address connection cap and
