@@ -1,15 +1,18 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.MeshCandidate.DigestSays;
+import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -77,6 +80,22 @@ final class Mesh implements MeshPort, AutoCloseable {
         this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random, certificates);
         this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
         transport.setInbound(this::onMessage);
+        execute(() -> transport.keys().setCertificateSource(new TableCertificates(table)));
+    }
+
+    /** The peer table's verified certificates, where the mesh keys look for peers they have not met yet. */
+    private record TableCertificates(PeerTable table) implements MeshKeys.CertificateSource {
+        @Override
+        public @Nullable SuperNodeCertificate byAddress(InetSocketAddress socket) {
+            PeerTable.Peer p = table.bySocket(socket);
+            return p == null ? null : p.certificate;
+        }
+
+        @Override
+        public @Nullable SuperNodeCertificate byKeyId(long keyId) {
+            PeerTable.Peer p = table.byKeyId(ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(keyId).array()));
+            return p == null ? null : p.certificate;
+        }
     }
 
     /** Starts periodic ping rounds. */
