@@ -124,6 +124,11 @@ final class Mesh implements MeshPort, AutoCloseable {
         return lookups.lookupsServed();
     }
 
+    /** @return the UDP transport */
+    MeshTransport transport() {
+        return transport;
+    }
+
     /** @return datagrams the transport dropped so far */
     long dropped() {
         return transport.dropped();

@@ -174,6 +174,11 @@ final class MeshTransport implements AutoCloseable {
         return refused.get(reason).sum();
     }
 
+    /** @return the UDP socket's channel */
+    Channel channel() {
+        return channel;
+    }
+
     /** @return the bound UDP address */
     InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
