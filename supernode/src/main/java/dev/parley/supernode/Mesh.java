@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link LookupServer}: answers to peers' {@code PeerLookup}s and the {@code PresenceChanged}
  *       invalidations both ways.</li>
  * </ul>
- * This class routes inbound datagrams to them: {@code MeshPing} and {@code DigestUpdate} to
+ * Every datagram is sealed between certified super nodes ({@link MeshTransport}, {@code meshauth}):
+ * what reaches this class comes from a super node certified at the source address. It routes them: {@code MeshPing} and {@code DigestUpdate} to
  * liveness, {@code PeerLookup} and {@code PresenceChanged} (known peers only: the source address
  * must be in the table) to the lookup server; anything else is dropped unanswered. It is also the
  * {@link MeshPort} through which {@link UserLocator} searches.
