@@ -197,7 +197,8 @@ final class MeshTransport implements AutoCloseable {
      * @param timeoutMs how long to wait in all
      * @param retransmitAfterMs send one more copy after this long if still unanswered (0: never)
      * @return the response (completes on {@link #loop()}); exceptionally {@link TimeoutException},
-     *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed)
+     *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed, or no
+     *     current certificate known for {@code to}: nothing is sent)
      */
     CompletableFuture<Envelope> request(InetSocketAddress to, Envelope.Builder request, long timeoutMs, long retransmitAfterMs) {
         CompletableFuture<Envelope> response = new CompletableFuture<>();
