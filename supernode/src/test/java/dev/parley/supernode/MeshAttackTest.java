@@ -25,11 +25,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,5 +174,39 @@ class MeshAttackTest {
             assertThat(victim.knownPeers()).doesNotContain(thirdAddress, strangerAddress);
             assertThat(third.receive(ByteBuffer.allocate(2048))).as("nothing sent to the third party").isNull();
         }
+    }
+    /**
+     * A peer that restarted (same key and address, new boot) drops what is sealed for its old boot;
+     * the first request that times out makes this node address it as unknown again, with its
+     * certificate, so the mesh heals without the restarted peer speaking first.
+     */
+    @Test
+    void aRestartedPeerIsReachedAgainAfterOneTimeout() throws Exception {
+        // No digest pushes: the restarted peer sends nothing on its own, only answers.
+        UnaryOperator<SuperNodeConfig> quiet = c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease()));
+        cluster = new Cluster(2, dir, List.of(), quiet);
+        cluster.awaitDirectory(List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.signIn(1, "bob");
+        assertThat(alice.search("bob").getFound()).isTrue();
+
+        SuperNode old = cluster.node(1);
+        HostPort address = old.advertisedAddress();
+        old.close();
+        SuperNode restarted = SuperNode.start(quiet.apply(new SuperNodeConfig(address, null, cluster.login.address(),
+                dir.resolve("sn1"), cluster.clock, Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT, Cluster.SEARCH, Cluster.MESH)),
+                TestKeys.seededSecureRandom(777));
+        cluster.nodes.set(1, restarted);
+        restarted.ready().get(10, TimeUnit.SECONDS);
+        assertThat(restarted.advertisedAddress()).isEqualTo(address);
+        cluster.signIn(1, "carol");
+
+        SuperNode sn0 = cluster.node(0);
+        long notForUs = refused(restarted, Reason.NOT_FOR_US);
+        sn0.meshRound().get(10, TimeUnit.SECONDS); // sealed for the old boot: dropped, and the ping times out
+        assertThat(refused(restarted, Reason.NOT_FOR_US)).isGreaterThan(notForUs);
+        SearchResult carol = alice.search("carol");
+        assertThat(carol.getFound()).as("addressed as unknown, with the certificate: it opens").isTrue();
+        assertThat(HostPort.of(carol.getRecord().getSuperNode())).isEqualTo(address);
     }
 }
