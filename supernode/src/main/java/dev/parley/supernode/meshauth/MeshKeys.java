@@ -22,14 +22,15 @@ import org.jspecify.annotations.Nullable;
  * The keys of authenticated mesh datagrams ({@link MeshSeal}): this node's identity and boot id,
  * the datagram counter, and the certified peers it knows, by key id and by certified address.
  *
- * <p>Peer certificates come from two places: {@link #learn} (the login server's directory, gossip)
- * and the certificate a datagram may carry. Each is verified with the pinned login server key
- * ({@link SuperNodeCertificates#verify}); verdicts are cached by the certificate's SHA-256, so a
- * certificate seen again costs a hash, not an Ed25519 verification. New certificates arriving in
- * datagrams, which anyone can replay from a spoofed address, are verified at most
- * {@link Limits#verificationsPerSecond} a second (token bucket). Every map is bounded: peers by
- * {@link Limits#maxPeers} (least recently used out), verdicts by twice that, and per peer a few
- * keys and replay windows ({@link MeshPeer}).
+ * <p>Peer certificates come from three places: {@link #learn}, the {@link CertificateSource} (the
+ * peer table, fed by the login server's directory and gossip) when the store has none for an
+ * address or key id, and the certificate a datagram may carry. Each is verified with the pinned
+ * login server key ({@link SuperNodeCertificates#verify}); verdicts are cached by the certificate's
+ * SHA-256 ({@link CertificateCheck}), so a certificate seen again costs a hash, not an Ed25519
+ * verification. New certificates arriving in datagrams, which anyone can replay from a spoofed
+ * address, are verified at most {@link Limits#verificationsPerSecond} a second (token bucket).
+ * Every map is bounded: peers by {@link Limits#maxPeers} (least recently used out), verdicts by
+ * twice that, and per peer a few keys and replay windows ({@link MeshPeer}).
  *
  * <p>The boot id is 8 random bytes per start (never 0, which names an unknown boot). Keys are
  * derived per pair of boots, so the counter, which starts at 1 each boot and only grows, never

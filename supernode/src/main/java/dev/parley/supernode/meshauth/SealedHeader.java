@@ -82,7 +82,7 @@ record SealedHeader(int flags, long senderKeyId, long senderBoot, long receiverB
         }
     }
 
-    /** @return the header length for a certificate of {@code certificateBytes} (-1: none) */
+    /** @return the header length with {@code certificate} carried (null: none) */
     static int lengthWith(byte @Nullable [] certificate) {
         return certificate == null ? FIXED_BYTES : FIXED_BYTES + 2 + certificate.length;
     }
