@@ -2,10 +2,12 @@ package dev.parley.app;
 
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -99,7 +101,10 @@ final class SuperNodeCommand implements Callable<Integer> {
             }
         }
         Daemons.writeAddress(data, node.advertisedAddress());
-        System.err.println("super node ready at " + node.advertisedAddress());
+        System.err.println("super node ready at " + node.advertisedAddress() + ", certified until "
+                + Instant.ofEpochMilli(node.certificate().getExpiresAtMs()) + " (renewed while serving); key fingerprint "
+                + KeyVerifier.fingerprint(node.certificate().getNodeKey().toByteArray())
+                + " (the operator revokes it with: parley login-server revoke-supernode FINGERPRINT)");
         return Daemons.runUntilStopped(node, data);
     }
 }

@@ -24,8 +24,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -75,6 +77,8 @@ final class LoginLink implements AutoCloseable {
     private long backoffMs = INITIAL_BACKOFF_MS; // loop only
     private boolean closed; // loop only
     private long lastExpiryWarningMs = Long.MIN_VALUE; // loop only
+    /** File writes (pin, certificate), one after the other off the event loop; close waits for them. */
+    private volatile CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
     /** Least time between two "certificate expired" errors in the log. */
     private static final long EXPIRY_WARNING_INTERVAL_MS = 60_000;
 
@@ -174,7 +178,7 @@ final class LoginLink implements AutoCloseable {
                         }
                         if (serverKey == null) {
                             log.info("login server {} key known ({})", login, KeyVerifier.fingerprint(key));
-                            CompletableFuture.runAsync(this::pinLoginKey); // file I/O: off the event loop
+                            store(this::pinLoginKey); // file I/O: off the event loop
                         }
                         serverKey = key;
                         certify(c);
@@ -229,9 +233,27 @@ final class LoginLink implements AutoCloseable {
             }
             log.info("super node {} (key {}) certified until {}", self, identity.fingerprint(),
                     Instant.ofEpochMilli(cert.getExpiresAtMs()));
-            CompletableFuture.runAsync(this::storeCertificate); // file I/O: off the event loop
+            store(this::storeCertificate); // file I/O: off the event loop
             heartbeat(c);
         });
+    }
+
+    private void store(Runnable write) {
+        storing = storing.thenRunAsync(write);
+    }
+
+    /**
+     * Waits for the file writes under way (blocking: not on an event loop), so that a closed super
+     * node leaves no half-written data dir behind.
+     */
+    void awaitStored(Duration timeout) {
+        try {
+            storing.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("data dir writes did not finish: {}", e.getMessage());
+        }
     }
 
     private void storeCertificate() {

@@ -3,7 +3,6 @@ package dev.parley.supernode;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.SuperNodeCertificates;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.util.NetUtil;
@@ -115,15 +114,6 @@ final class PeerTable {
             return Optional.empty();
         }
         return Optional.of(candidate);
-    }
-
-    /** @return the wire address validated, see {@link #valid(HostPort)} */
-    Optional<HostPort> valid(Address wire) {
-        try {
-            return valid(HostPort.of(wire));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -74,6 +75,7 @@ public final class SuperNode implements AutoCloseable {
     private @Nullable ScheduledFuture<?> expirySweep;
     private @Nullable Mesh mesh;
     private UserLocator locator;
+    private @Nullable NodeIdentity identity;
     private volatile NodeContext context; // set before the server channel accepts
 
     private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared) {
@@ -154,6 +156,7 @@ public final class SuperNode implements AutoCloseable {
 
     private void bind(SecureRandom random) throws IOException {
         NodeIdentity identity = NodeIdentity.load(config.dataDir(), random);
+        this.identity = identity;
         if (identity.certificate() == null && config.enrollToken() == null) {
             throw new IOException("super node not enrolled: no certificate in " + config.dataDir().resolve(
                     NodeIdentity.CERT_FILE) + ". On the login server's host run `parley login-server enroll`, then start "
@@ -265,6 +268,19 @@ public final class SuperNode implements AutoCloseable {
         return loginLink.ready();
     }
 
+    /**
+     * @return this super node's current certificate from the login server (none before the first
+     *     enrolment answered)
+     */
+    public @Nullable SuperNodeCertificate certificate() {
+        return identity == null ? null : identity.certificate();
+    }
+
+    /** @return the mesh (tests: its peers' certificates) */
+    Mesh mesh() {
+        return mesh;
+    }
+
     /** @return the number of clients registered on this super node */
     public int onlineUsers() {
         return presence.size();
@@ -314,8 +330,15 @@ public final class SuperNode implements AutoCloseable {
         if (expirySweep != null) {
             expirySweep.cancel(false);
         }
+        boolean inLoop = false;
+        for (EventExecutor e : workers) {
+            inLoop |= e.inEventLoop();
+        }
         if (loginLink != null) {
             loginLink.close();
+            if (!inLoop) { // waiting from one of our own loops would deadlock
+                loginLink.awaitStored(SHUTDOWN_TIMEOUT);
+            }
         }
         if (peers != null) {
             peers.close();
@@ -331,10 +354,6 @@ public final class SuperNode implements AutoCloseable {
             channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             log.info("super node {} closed", bound);
             return;
-        }
-        boolean inLoop = false;
-        for (EventExecutor e : workers) {
-            inLoop |= e.inEventLoop();
         }
         var bossDone = boss.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         var workersDone = workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

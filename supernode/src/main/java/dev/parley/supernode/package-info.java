@@ -4,14 +4,17 @@
  *
  * <h2>Wire behaviour (one TCP port, varint32-framed {@code Envelope}s)</h2>
  * <ul>
- *   <li>Every accepted connection first receives a push {@code ServerHello{nonce (32 bytes), address}}.
+ *   <li>Every accepted connection first receives a push {@code ServerHello{nonce (32 bytes), address,
+ *       certificate}} (this super node's certificate from the login server).
  *       The first {@code Register} request makes it a client session; the first {@code PeerHello}
- *       (push, or request answered with {@code Ok}) a peer link; the first {@code RelayBindTcp} a TCP
+ *       with a valid certificate and a signature over this connection's nonce (push, or request
+ *       answered with {@code Ok}; else the error and close) a peer link; the first {@code RelayBindTcp} a TCP
  *       relay connection. No role within 30 s: push {@code Error BAD_REQUEST} and close. Each role is
  *       one pipeline handler ({@link dev.parley.supernode.HandshakeHandler} replaces itself with it).</li>
  *   <li>{@code Register}: {@code INTERNAL} "login server key not yet known" while the key is unknown
  *       (connection stays open, may retry); {@code INVALID_CREDENTIAL} (forged/malformed credential,
- *       wrong proof, missing or wrong {@code presence_signature}, {@code presence_signed_at_ms} more
+ *       wrong proof (it must sign the nonce, this super node's node key and, when
+ *       {@code channel_bound}, the TLS exporter), missing or wrong {@code presence_signature}, {@code presence_signed_at_ms} more
  *       than 5 min from now), {@code EXPIRED_CREDENTIAL}, {@code BAD_REQUEST} (more than 32
  *       candidates): error with the request id, then close. Success: {@code Registered{up to 20 live
  *       peer super nodes}} (this super node is not listed). A second registration of the same user
@@ -41,9 +44,10 @@
  *       {@code Ok}, or {@code USER_OFFLINE}.</li>
  *   <li>Mesh (UDP, same port number, one {@code Envelope} per datagram, sealed between certified
  *       super nodes by {@link dev.parley.supernode.meshauth.MeshSeal}; see {@link dev.parley.supernode.Mesh}):
- *       {@code MeshPing} → {@code MeshPong}; {@code PeerLookup} → {@code PeerLookupResult} (known
- *       peers only); {@code PresenceChanged} push → cache invalidation. A datagram that does not open
- *       (unauthenticated, forged, replayed, stale, plain) and anything else is dropped unanswered.</li>
+ *       {@code MeshPing} → {@code MeshPong} (both gossip certificates, never bare addresses);
+ *       {@code PeerLookup} → {@code PeerLookupResult} (known peers only); {@code PresenceChanged} push
+ *       → cache invalidation. A datagram that does not open (unauthenticated, forged, replayed, stale,
+ *       plain) and anything else is dropped unanswered.</li>
  * </ul>
  * Types are non-null unless marked {@code @Nullable}.
  */
