@@ -125,7 +125,7 @@ final class Mesh implements MeshPort, AutoCloseable {
         return lookups.lookupsServed();
     }
 
-    /** @return the UDP transport */
+    /** @return the UDP transport (tests: its counters and socket) */
     MeshTransport transport() {
         return transport;
     }

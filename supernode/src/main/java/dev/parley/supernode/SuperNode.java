@@ -308,11 +308,6 @@ public final class SuperNode implements AutoCloseable {
         return mesh.round();
     }
 
-    /** @return the mesh's UDP transport (tests inspect its counters and socket) */
-    MeshTransport meshTransport() {
-        return mesh.transport();
-    }
-
     /** @return counters of this super node (thread-safe snapshot) */
     public SuperNodeStats stats() {
         return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),

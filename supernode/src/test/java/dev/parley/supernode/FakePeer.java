@@ -11,6 +11,7 @@ import dev.parley.protocol.wire.PresenceDigest;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.meshauth.MeshDatagramException;
+import dev.parley.supernode.meshauth.MeshKeys;
 import dev.parley.supernode.meshauth.MeshSeal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -51,6 +53,7 @@ final class FakePeer implements AutoCloseable {
     final SuperNodeCertificate certificate;
     private final Channel channel;
     private volatile @Nullable MeshSeal seal; // used on the channel's loop once set
+    private final MeshKeys keys; // the seal's: on the channel's loop
 
     FakePeer(EventLoopGroup group, FakeLoginServer login) throws InterruptedException {
         channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
@@ -71,7 +74,8 @@ final class FakePeer implements AutoCloseable {
         address = new HostPort("127.0.0.1", ((InetSocketAddress) channel.localAddress()).getPort());
         Ed25519KeyPair key = FakeLoginServer.peerKey(address);
         certificate = login.certify(key, address, login.clock.instant());
-        seal = new MeshSeal(TestMeshKeys.of(key, () -> certificate, login, address.port()));
+        keys = TestMeshKeys.of(key, () -> certificate, login, address.port());
+        seal = new MeshSeal(keys);
     }
 
     /** Datagrams that did not open here. */
@@ -112,6 +116,21 @@ final class FakePeer implements AutoCloseable {
             }
             channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender));
         }
+    }
+
+    /**
+     * Seals {@code envelope} for the super node holding {@code toCertificate} and sends it from this
+     * peer's socket (as a certified stranger would: the datagram carries this peer's certificate).
+     */
+    void sendSealed(SuperNodeCertificate toCertificate, byte[] envelope) throws Exception {
+        MeshSeal s = seal;
+        HostPort to = HostPort.of(toCertificate.getAddress());
+        InetSocketAddress socket = new InetSocketAddress(to.host(), to.port());
+        byte[] datagram = channel.eventLoop().submit(() -> {
+            keys.learn(toCertificate);
+            return s.seal(socket, envelope);
+        }).get(5, TimeUnit.SECONDS);
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), socket));
     }
 
     /** Sends raw bytes to {@code to} from this peer's socket. */

@@ -60,13 +60,13 @@ class MeshAttackTest {
 
     /** Hands {@code bytes} to {@code victim}'s mesh socket as if they came from {@code from}. */
     private static void spoof(SuperNode victim, InetSocketAddress from, byte[] bytes) throws Exception {
-        Channel ch = victim.meshTransport().channel();
+        Channel ch = victim.mesh().transport().channel();
         ch.eventLoop().submit(() -> ch.pipeline().fireChannelRead(new DatagramPacket(Unpooled.wrappedBuffer(bytes),
                 (InetSocketAddress) ch.localAddress(), from))).get(5, TimeUnit.SECONDS);
     }
 
     private static long refused(SuperNode n, Reason r) {
-        return n.meshTransport().refused(r);
+        return n.mesh().transport().refused(r);
     }
 
     @Test
@@ -77,7 +77,7 @@ class MeshAttackTest {
         SuperNode peer = cluster.node(1);
         InetSocketAddress peerSocket = PeerTable.socketOf(peer.advertisedAddress());
         List<byte[]> tapped = new CopyOnWriteArrayList<>(); // what the victim received from the peer
-        Channel victimSocket = victim.meshTransport().channel();
+        Channel victimSocket = victim.mesh().transport().channel();
         victimSocket.eventLoop().submit(() -> victimSocket.pipeline().addFirst("tap", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
