@@ -23,14 +23,17 @@ import picocli.CommandLine.Parameters;
  * {@code parley bench media|quality}: the media engine's CPU cost per frame and calls per core
  * ({@link MediaPathBench}), or the quality table under seeded impairments ({@link MediaPathSimulator}:
  * the production jitter buffer, FEC, PLC and rate adaptation on a virtual clock). Prints a
- * readable table and JSON.
+ * readable table and JSON. {@code parley bench mesh}: seal and open of authenticated mesh datagrams
+ * ({@link MeshSealBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks the media engine.",
+        description = {"Benchmarks the media engine, the relay and the mesh's datagram authentication.",
                 "media: CPU per 20 ms frame of encode + packetize + SRTP protect + unprotect + depacketize + jitter buffer "
                         + "+ decode, per direction, SRTP per packet, and concurrent calls per core.",
                 "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
                         + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet.",
+                "mesh: CPU per authenticated mesh datagram (AES-128-GCM seal and open at 64 B, 512 B, 8 KiB) and "
+                        + "per first datagram from an unknown peer (certificate check, X25519, HKDF).",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
                         + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})
 final class BenchCommand implements Callable<Integer> {
@@ -38,10 +41,10 @@ final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("none", "loss=5%", "loss=10%", "loss=20%", "jitter=20ms",
             "jitter=40ms", "jitter=80ms", "loss=10%,jitter=40ms", "loss=10%,burst=2,jitter=40ms", "loss=20%,jitter=40ms");
 
-    @Parameters(index = "0", paramLabel = "media|quality|relay", description = "What to measure.")
+    @Parameters(index = "0", paramLabel = "media|quality|relay|mesh", description = "What to measure.")
     String what;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement; mesh: datagrams per size (default: ${DEFAULT-VALUE}).")
     int frames;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "media: threads for calls per core (default: all cores).")
@@ -79,8 +82,13 @@ final class BenchCommand implements Callable<Integer> {
                 out.putAll(r);
                 System.out.println(RelayBench.table(r));
             }
+            case "mesh" -> {
+                Map<String, Object> r = MeshSealBench.run(Math.max(1000, frames), 200);
+                out.putAll(r);
+                System.out.println(MeshSealBench.table(r));
+            }
             default -> {
-                System.err.println("parley bench: '" + what + "' (expected: media, quality or relay)");
+                System.err.println("parley bench: '" + what + "' (expected: media, quality, relay or mesh)");
                 return 2;
             }
         }

@@ -1,15 +1,18 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.MeshCandidate.DigestSays;
+import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -33,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link LookupServer}: answers to peers' {@code PeerLookup}s and the {@code PresenceChanged}
  *       invalidations both ways.</li>
  * </ul>
- * This class routes inbound datagrams to them: {@code MeshPing} and {@code DigestUpdate} to
+ * Every datagram is sealed between certified super nodes ({@link MeshTransport}, {@code meshauth}):
+ * what reaches this class comes from a super node certified at the source address. It routes them: {@code MeshPing} and {@code DigestUpdate} to
  * liveness, {@code PeerLookup} and {@code PresenceChanged} (known peers only: the source address
  * must be in the table) to the lookup server; anything else is dropped unanswered. It is also the
  * {@link MeshPort} through which {@link UserLocator} searches.
@@ -77,6 +81,22 @@ final class Mesh implements MeshPort, AutoCloseable {
         this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random, certificates);
         this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
         transport.setInbound(this::onMessage);
+        execute(() -> transport.keys().setCertificateSource(new TableCertificates(table)));
+    }
+
+    /** The peer table's verified certificates, where the mesh keys look for peers they have not met yet. */
+    private record TableCertificates(PeerTable table) implements MeshKeys.CertificateSource {
+        @Override
+        public @Nullable SuperNodeCertificate byAddress(InetSocketAddress socket) {
+            PeerTable.Peer p = table.bySocket(socket);
+            return p == null ? null : p.certificate;
+        }
+
+        @Override
+        public @Nullable SuperNodeCertificate byKeyId(long keyId) {
+            PeerTable.Peer p = table.byKeyId(ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(keyId).array()));
+            return p == null ? null : p.certificate;
+        }
     }
 
     /** Starts periodic ping rounds. */
@@ -103,6 +123,11 @@ final class Mesh implements MeshPort, AutoCloseable {
     /** @return lookups answered for peers so far */
     long lookupsServed() {
         return lookups.lookupsServed();
+    }
+
+    /** @return the UDP transport (tests: its counters and socket) */
+    MeshTransport transport() {
+        return transport;
     }
 
     /** @return datagrams the transport dropped so far */

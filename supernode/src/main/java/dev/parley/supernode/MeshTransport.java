@@ -3,9 +3,12 @@ package dev.parley.supernode;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.supernode.meshauth.MeshDatagramException;
+import dev.parley.supernode.meshauth.MeshKeys;
+import dev.parley.supernode.meshauth.MeshSeal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
@@ -24,6 +27,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +42,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Request/response over UDP between super nodes: one {@code Envelope} per datagram (at most
- * {@value #MAX_DATAGRAM_BYTES} bytes), requests carry random 63-bit ids (so an off-path host
- * cannot guess a response: the ids come from a {@code SecureRandom} in production, as one output of
- * a non-cryptographic generator would predict the rest), may be retransmitted once and time out. Datagrams that do not
- * parse, responses nobody waits for and oversized frames are dropped and counted.
+ * Request/response over UDP between super nodes: one {@code Envelope} per datagram, sealed for the
+ * peer ({@link MeshSeal}: AES-128-GCM between certified super nodes, with replay protection; at
+ * most {@value #MAX_DATAGRAM_BYTES} bytes). Every datagram sent is sealed (a retransmission
+ * anew, with its own counter) and every datagram received is opened before it is parsed: one that
+ * does not open (unauthenticated, forged, replayed, stale, from an address its certificate does not
+ * name, a plain envelope) is dropped without an answer and counted. Requests carry random 63-bit ids
+ * (from a {@code SecureRandom} in production), may be retransmitted once and time out; a timeout
+ * makes the next datagrams to that peer carry this node's certificate and name no boot of the peer
+ * ({@link MeshKeys#forgetBoot}), so a peer that restarted is reached again. Envelopes that do not
+ * parse and responses nobody waits for are dropped and counted.
  *
  * <p>One datagram channel; every field is confined to its event loop ({@link #loop()}).
  * {@link #request} and {@link #send} may be called from any thread.
@@ -50,7 +59,7 @@ import org.slf4j.LoggerFactory;
 final class MeshTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MeshTransport.class);
     /** Largest datagram sent or accepted. */
-    static final int MAX_DATAGRAM_BYTES = 16 * 1024;
+    static final int MAX_DATAGRAM_BYTES = MeshSeal.MAX_DATAGRAM_BYTES;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
     /** Serves requests and pushes that are not responses; runs on the transport's loop. */
@@ -68,12 +77,20 @@ final class MeshTransport implements AutoCloseable {
     private final Channel channel;
     private final Map<Long, Pending> pending = new HashMap<>(); // loop only
     private final RandomGenerator ids; // loop only
+    private final MeshKeys keys; // loop only
+    private final MeshSeal seal; // loop only
     private final LongAdder dropped = new LongAdder();
+    private final Map<MeshDatagramException.Reason, LongAdder> refused = new EnumMap<>(MeshDatagramException.Reason.class);
     private volatile Inbound inbound = (m, s) -> null;
 
-    private MeshTransport(Channel channel, RandomGenerator ids) {
+    private MeshTransport(Channel channel, RandomGenerator ids, MeshKeys keys) {
         this.channel = channel;
         this.ids = ids;
+        this.keys = keys;
+        this.seal = new MeshSeal(keys);
+        for (MeshDatagramException.Reason r : MeshDatagramException.Reason.values()) {
+            refused.put(r, new LongAdder());
+        }
     }
 
     /**
@@ -83,20 +100,23 @@ final class MeshTransport implements AutoCloseable {
      * @param bind local address (normally the super node's TCP host and port)
      * @param ids source of the request ids: a {@code SecureRandom} in production (tests may pass a
      *     seeded generator); used on the transport's loop only
+     * @param keys this node's mesh keys and the peers' certificates; from now on used on the
+     *     transport's loop only ({@link #keys()})
      * @throws IOException if the address cannot be bound
      */
-    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids) throws IOException {
-        return bind(group, bind, ids, List.of());
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids, MeshKeys keys)
+            throws IOException {
+        return bind(group, bind, ids, keys, List.of());
     }
 
     /**
-     * As {@link #bind(EventLoopGroup, InetSocketAddress, RandomGenerator)}, with handlers in front of the mesh
-     * on the same socket (the media relay and STUN server): each takes what is its own and passes
-     * the rest on, so the mesh sees only what they leave (RFC 7983 first-byte ranges; the mesh's
-     * protobuf datagrams start with 0x08).
+     * As {@link #bind(EventLoopGroup, InetSocketAddress, RandomGenerator, MeshKeys)}, with handlers in
+     * front of the mesh on the same socket (the media relay and STUN server): each takes what is its
+     * own and passes the rest on, so the mesh sees only what they leave (RFC 7983 first-byte ranges;
+     * sealed mesh datagrams start with {@value MeshSeal#TYPE}, a value no other protocol uses).
      */
-    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids, List<ChannelHandler> front)
-            throws IOException {
+    static MeshTransport bind(EventLoopGroup group, InetSocketAddress bind, RandomGenerator ids, MeshKeys keys,
+            List<ChannelHandler> front) throws IOException {
         // The transport exists before its socket is registered: a datagram that arrives as soon as
         // the socket is bound already finds it.
         NioDatagramChannel socket;
@@ -105,7 +125,7 @@ final class MeshTransport implements AutoCloseable {
         } catch (ChannelException e) {
             throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
         }
-        MeshTransport transport = new MeshTransport(socket, ids);
+        MeshTransport transport = new MeshTransport(socket, ids, keys);
         ChannelFactory<NioDatagramChannel> thisSocket = () -> socket;
         ChannelFuture f = new Bootstrap().group(group).channelFactory(thisSocket)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
@@ -144,9 +164,29 @@ final class MeshTransport implements AutoCloseable {
         return channel.eventLoop();
     }
 
-    /** @return datagrams dropped so far (unparseable, oversized, unmatched responses) */
+    /** @return datagrams dropped so far (not opened, unparseable, oversized, unmatched responses) */
     long dropped() {
         return dropped.sum();
+    }
+
+    /** @return datagrams received so far that did not open, for this reason (unsealable sends: {@code CANNOT_SEAL}) */
+    long refused(MeshDatagramException.Reason reason) {
+        return refused.get(reason).sum();
+    }
+
+    /** @return the UDP socket's channel */
+    Channel channel() {
+        return channel;
+    }
+
+    /** @return the bound UDP address */
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** @return the mesh keys (use on {@link #loop()} only) */
+    MeshKeys keys() {
+        return keys;
     }
 
     /**
@@ -157,7 +197,8 @@ final class MeshTransport implements AutoCloseable {
      * @param timeoutMs how long to wait in all
      * @param retransmitAfterMs send one more copy after this long if still unanswered (0: never)
      * @return the response (completes on {@link #loop()}); exceptionally {@link TimeoutException},
-     *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed)
+     *     {@link ProtocolException} (error answer) or {@link IOException} (transport closed, or no
+     *     current certificate known for {@code to}: nothing is sent)
      */
     CompletableFuture<Envelope> request(InetSocketAddress to, Envelope.Builder request, long timeoutMs, long retransmitAfterMs) {
         CompletableFuture<Envelope> response = new CompletableFuture<>();
@@ -172,14 +213,19 @@ final class MeshTransport implements AutoCloseable {
             } while (id == 0 || pending.containsKey(id));
             long requestId = id;
             byte[] bytes = request.setVersion(Envelopes.VERSION).setRequestId(requestId).build().toByteArray();
+            String unsealable = write(to, bytes);
+            if (unsealable != null) {
+                response.completeExceptionally(new IOException(unsealable)); // e.g. no certificate for the peer
+                return;
+            }
             ScheduledFuture<?>[] timers = new ScheduledFuture<?>[2];
             pending.put(requestId, new Pending(response, timers));
-            write(to, bytes);
             if (retransmitAfterMs > 0 && retransmitAfterMs < timeoutMs) {
                 timers[1] = loop().schedule(() -> write(to, bytes), retransmitAfterMs, TimeUnit.MILLISECONDS);
             }
             timers[0] = loop().schedule(() -> {
                 if (pending.remove(requestId) != null) {
+                    keys.forgetBoot(to); // it may have restarted, or lost this node's certificate
                     response.completeExceptionally(new TimeoutException(
                             "no answer from " + to + " within " + timeoutMs + " ms"));
                 }
@@ -197,12 +243,18 @@ final class MeshTransport implements AutoCloseable {
         execute(() -> write(to, bytes));
     }
 
-    private void write(InetSocketAddress to, byte[] bytes) {
-        if (bytes.length > MAX_DATAGRAM_BYTES) {
-            log.warn("not sending a {}-byte datagram to {} (max {})", bytes.length, to, MAX_DATAGRAM_BYTES);
-            return;
+    /** Seals and sends an envelope; on the loop. @return null if sent, else why it could not be sealed */
+    private @Nullable String write(InetSocketAddress to, byte[] envelope) {
+        byte[] datagram;
+        try {
+            datagram = seal.seal(to, envelope);
+        } catch (MeshDatagramException e) {
+            refused.get(e.reason()).increment();
+            log.debug("mesh: not sending to {}: {}", to, e.getMessage());
+            return "cannot send to " + to + ": " + e.getMessage();
         }
-        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to));
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+        return null;
     }
 
     private void receive(DatagramPacket packet) {
@@ -211,9 +263,18 @@ final class MeshTransport implements AutoCloseable {
             dropped.increment();
             return;
         }
+        MeshSeal.Opened opened;
+        try {
+            opened = seal.open(ByteBufUtil.getBytes(content), packet.sender());
+        } catch (MeshDatagramException e) {
+            dropped.increment(); // never answered: a stranger gets nothing back
+            refused.get(e.reason()).increment();
+            log.trace("mesh: dropped a datagram from {}: {}", packet.sender(), e.getMessage());
+            return;
+        }
         Envelope msg;
         try {
-            msg = Envelope.parseFrom(new ByteBufInputStream(content));
+            msg = Envelope.parseFrom(opened.payload());
         } catch (IOException e) {
             dropped.increment();
             return;

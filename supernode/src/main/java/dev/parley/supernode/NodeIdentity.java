@@ -8,6 +8,7 @@ import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.wire.SuperNodeCertificate;
+import dev.parley.supernode.meshauth.MeshIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,11 @@ final class NodeIdentity {
     /** @return the mesh key derived from the node key (pairwise keys of mesh datagrams) */
     X25519KeyPair meshKey() {
         return meshKey;
+    }
+
+    /** @return this identity as mesh datagrams use it (the certificate read at each use, so renewals apply) */
+    MeshIdentity mesh() {
+        return new MeshIdentity(nodeKey.publicKey(), meshKey, this::certificate);
     }
 
     /** @return {@link SuperNodeCertificates#keyId} of the node key (a copy) */

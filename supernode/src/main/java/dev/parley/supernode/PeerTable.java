@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.wire.SuperNodeCertificate;
+import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -211,12 +212,7 @@ final class PeerTable {
      *     if it is one
      */
     static @Nullable InetSocketAddress socketOf(HostPort address) {
-        byte[] ip = NetUtil.createByteArrayFromIpAddressString(address.host());
-        try {
-            return ip == null ? null : new InetSocketAddress(InetAddress.getByAddress(ip), address.port());
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return MeshKeys.socketOf(address); // the one parser of certified addresses
     }
 
     /** Evicts the worst gossip entry; for a directory entry also a confirmed one. */

@@ -3,16 +3,15 @@ package dev.parley.supernode;
 import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
-
 import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
+import dev.parley.protocol.ErrorClosingHandler;
+import dev.parley.protocol.HostPort;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
-import io.netty.handler.ssl.SslContext;
-import dev.parley.protocol.ErrorClosingHandler;
-import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SuperNodeCertificate;
+import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,6 +23,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -187,6 +187,11 @@ public final class SuperNode implements AutoCloseable {
                         ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                     }
                 });
+        LoginLink[] link = new LoginLink[1]; // the mesh and peer links read the key the link learns
+        Supplier<byte @Nullable []> serverKey = () -> link[0] == null ? null : link[0].serverKey();
+        // Mesh datagrams are sealed between certified super nodes: this node's keys, a boot id, and
+        // the peers' certificates (verified with the login server's key).
+        MeshKeys meshKeys = new MeshKeys(identity.mesh(), serverKey, config.clock(), random, MeshKeys.Limits.DEFAULTS);
         MeshTransport transport = null;
         for (int attempt = 1; transport == null; attempt++) {
             ChannelFuture f = b.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
@@ -199,7 +204,7 @@ public final class SuperNode implements AutoCloseable {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
                 relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
                 // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
-                transport = MeshTransport.bind(workers, local, random,
+                transport = MeshTransport.bind(workers, local, random, meshKeys,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
@@ -216,8 +221,6 @@ public final class SuperNode implements AutoCloseable {
         presence = new PresenceIndex();
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
-        LoginLink[] link = new LoginLink[1]; // the mesh and peer links read the key the link learns
-        Supplier<byte @Nullable []> serverKey = () -> link[0] == null ? null : link[0].serverKey();
         mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong(),
                 identity, serverKey);
         peers = new PeerConnections(workers, config.peerRequestTimeout(), identity, serverKey, config.clock());

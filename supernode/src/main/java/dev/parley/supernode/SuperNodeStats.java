@@ -11,7 +11,8 @@ package dev.parley.supernode;
  * @param lookupsServed {@code PeerLookup}s answered for peers
  * @param rejectedRecords peer answers rejected (forged, stale, wrong user or super node)
  * @param cachedEntries positive plus negative cache entries (estimate)
- * @param datagramsDropped mesh datagrams dropped (unparseable, unmatched, oversized)
+ * @param datagramsDropped mesh datagrams dropped (not opened: unauthenticated, forged, replayed, stale;
+ *     unparseable, unmatched, oversized)
  * @param notFoundReasons searches that ended "not found" because: [0] no live peer, [1] every peer
  *     answered no, [2] the last wave timed out with peers silent, [3] the deadline passed
  */

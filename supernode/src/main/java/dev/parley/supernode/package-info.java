@@ -42,9 +42,12 @@
  *   <li>Peer links (TCP): {@code PeerLookup} → {@code PeerLookupResult} from local presence only (kept
  *       for compatibility; searches use UDP); {@code RoutedSignal} → push to the local callee and
  *       {@code Ok}, or {@code USER_OFFLINE}.</li>
- *   <li>Mesh (UDP, same port number, one {@code Envelope} per datagram, see {@link dev.parley.supernode.Mesh}):
- *       {@code MeshPing} → {@code MeshPong} (both gossip certificates, never bare addresses); {@code PeerLookup} → {@code PeerLookupResult} (known
- *       peers only); {@code PresenceChanged} push → cache invalidation. Anything else is dropped.</li>
+ *   <li>Mesh (UDP, same port number, one {@code Envelope} per datagram, sealed between certified
+ *       super nodes by {@link dev.parley.supernode.meshauth.MeshSeal}; see {@link dev.parley.supernode.Mesh}):
+ *       {@code MeshPing} → {@code MeshPong} (both gossip certificates, never bare addresses);
+ *       {@code PeerLookup} → {@code PeerLookupResult} (known peers only); {@code PresenceChanged} push
+ *       → cache invalidation. A datagram that does not open (unauthenticated, forged, replayed, stale,
+ *       plain) and anything else is dropped unanswered.</li>
  * </ul>
  * Types are non-null unless marked {@code @Nullable}.
  */

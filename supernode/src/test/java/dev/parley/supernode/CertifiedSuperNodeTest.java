@@ -159,8 +159,8 @@ class CertifiedSuperNodeTest {
     void gossipWithBareForgedExpiredOrForeignAddressCertificatesPlantsNothing() throws Exception {
         cluster = new Cluster(1, dir, List.of());
         SuperNode sn = cluster.node(0);
-        FakePeer fake = new FakePeer(cluster.clients);
-        FakePeer stranger = new FakePeer(cluster.clients); // not in the directory
+        FakePeer fake = new FakePeer(cluster.clients, cluster.login);
+        FakePeer stranger = new FakePeer(cluster.clients, cluster.login); // certified, not in the directory
         FakeLoginServer otherLogin = new FakeLoginServer(TestKeys.key(999));
         try {
             cluster.login.addPeer(fake.address);
@@ -186,8 +186,9 @@ class CertifiedSuperNodeTest {
             byte[] foreignPing = Envelopes.builder(8).setMeshPing(MeshPing.newBuilder().setFrom(named.toAddress())
                     .addCertificates(cluster.login.certify(TestKeys.key(204), named, cluster.clock.instant())))
                     .build().toByteArray();
-            stranger.sendRaw(sn.advertisedAddress(), barePing);
-            stranger.sendRaw(sn.advertisedAddress(), foreignPing);
+            SuperNodeCertificate snCertificate = cluster.connect(0).certificate; // from its ServerHello
+            stranger.sendSealed(snCertificate, barePing); // sealed: they reach the mesh, as a certified stranger's would
+            stranger.sendSealed(snCertificate, foreignPing);
 
             Await.until("the valid gossiped certificate is taken", () -> {
                 sn.meshRound().get(10, TimeUnit.SECONDS);

@@ -8,9 +8,9 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ErrorClosingHandler;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.X25519KeyPair;
-import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -23,6 +23,7 @@ import dev.parley.protocol.wire.RelayBindTcp;
 import dev.parley.protocol.wire.RelayPacket;
 import dev.parley.protocol.wire.RoutedSignal;
 import dev.parley.protocol.wire.Search;
+import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
@@ -79,7 +80,8 @@ class ConnectionRolesTest {
         UserLocator locator;
         try {
             // A real mesh socket with an empty peer table: searches find no peers to ask.
-            MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), new SplittableRandom(5));
+            MeshTransport transport = MeshTransport.bind(unused, new InetSocketAddress("127.0.0.1", 0), new SplittableRandom(5),
+                    new MeshKeys(identity.mesh(), serverKey::get, clock, TestKeys.seededSecureRandom(4), MeshKeys.Limits.DEFAULTS));
             Mesh mesh = new Mesh(transport, SELF, presence, clock, MeshSettings.DEFAULTS, Duration.ofSeconds(5), 7,
                     identity, serverKey::get);
             locator = new UserLocator(mesh, serverKey::get, clock, SearchSettings.DEFAULTS, 9);

@@ -1,6 +1,7 @@
 package dev.parley.supernode;
 
 import com.google.protobuf.ByteString;
+import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Envelope;
@@ -9,8 +10,11 @@ import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceDigest;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.SuperNodeCertificate;
+import dev.parley.supernode.meshauth.MeshDatagramException;
+import dev.parley.supernode.meshauth.MeshKeys;
+import dev.parley.supernode.meshauth.MeshSeal;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,10 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A misbehaving super node on UDP, for tests: its pongs carry a digest that claims every user and
+ * A misbehaving but certified super node on UDP, for tests (its node key is
+ * {@link FakeLoginServer#peerKey}(its address), certified by the fake login server, so its datagrams
+ * are sealed like a real one's): its pongs carry a digest that claims every user and
  * an arbitrary gossip list (certificates); it answers lookups with scripted records, or dies (closes its socket)
  * on the first lookup.
  */
@@ -41,18 +49,37 @@ final class FakePeer implements AutoCloseable {
     /** Where the next pong's gossip starts: each pong sends the next certificates of {@link #gossip}. */
     private final AtomicInteger gossipOffset = new AtomicInteger();
     volatile boolean dieOnLookup;
+    /** This peer's certificate (the directory's copy is another one for the same key and address). */
+    final SuperNodeCertificate certificate;
     private final Channel channel;
+    private volatile @Nullable MeshSeal seal; // used on the channel's loop once set
+    private final MeshKeys keys; // the seal's: on the channel's loop
 
-    FakePeer(EventLoopGroup group) throws InterruptedException {
+    FakePeer(EventLoopGroup group, FakeLoginServer login) throws InterruptedException {
         channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) throws Exception {
-                        onDatagram(Envelope.parseFrom(new ByteBufInputStream(packet.content())), packet.sender());
+                        MeshSeal s = seal;
+                        if (s != null) {
+                            try {
+                                MeshSeal.Opened opened = s.open(ByteBufUtil.getBytes(packet.content()), packet.sender());
+                                onDatagram(Envelope.parseFrom(opened.payload()), packet.sender());
+                            } catch (MeshDatagramException e) {
+                                unopened.incrementAndGet();
+                            }
+                        }
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
         address = new HostPort("127.0.0.1", ((InetSocketAddress) channel.localAddress()).getPort());
+        Ed25519KeyPair key = FakeLoginServer.peerKey(address);
+        certificate = login.certify(key, address, login.clock.instant());
+        keys = TestMeshKeys.of(key, () -> certificate, login, address.port());
+        seal = new MeshSeal(keys);
     }
+
+    /** Datagrams that did not open here. */
+    final AtomicInteger unopened = new AtomicInteger();
 
     private void onDatagram(Envelope msg, InetSocketAddress sender) {
         Envelope.Builder answer = null;
@@ -82,8 +109,28 @@ final class FakePeer implements AutoCloseable {
         }
         if (answer != null) {
             byte[] bytes = answer.setVersion(Envelopes.VERSION).setRequestId(msg.getRequestId()).build().toByteArray();
+            try {
+                bytes = seal.seal(sender, bytes); // the sender's certificate came with its datagram
+            } catch (MeshDatagramException e) {
+                throw new IllegalStateException(e);
+            }
             channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender));
         }
+    }
+
+    /**
+     * Seals {@code envelope} for the super node holding {@code toCertificate} and sends it from this
+     * peer's socket (as a certified stranger would: the datagram carries this peer's certificate).
+     */
+    void sendSealed(SuperNodeCertificate toCertificate, byte[] envelope) throws Exception {
+        MeshSeal s = seal;
+        HostPort to = HostPort.of(toCertificate.getAddress());
+        InetSocketAddress socket = new InetSocketAddress(to.host(), to.port());
+        byte[] datagram = channel.eventLoop().submit(() -> {
+            keys.learn(toCertificate);
+            return s.seal(socket, envelope);
+        }).get(5, TimeUnit.SECONDS);
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), socket));
     }
 
     /** Sends raw bytes to {@code to} from this peer's socket. */

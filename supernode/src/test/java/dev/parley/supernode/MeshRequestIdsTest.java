@@ -2,16 +2,19 @@ package dev.parley.supernode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.SplittableRandomPredictor;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PeerLookup;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +34,10 @@ class MeshRequestIdsTest {
 
     @Test
     void productionSuperNodeRequestIdsAreNotPredictable(@TempDir Path dir) throws Exception {
-        try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1)); FakePeer peer = new FakePeer(group)) {
+        try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1))) {
             MutableClock clock = new MutableClock(Cluster.START);
             login.clock = clock;
+            try (FakePeer peer = new FakePeer(group, login)) {
             login.addPeer(peer.address);
             SuperNodeConfig config = new SuperNodeConfig(new HostPort("127.0.0.1", 0), null, login.address(), dir,
                     clock, Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT, Cluster.SEARCH, Cluster.MESH)
@@ -51,6 +55,7 @@ class MeshRequestIdsTest {
                 assertThat(predictions(ids.get(i))).as("id after %s, predicted from it", ids.get(i))
                         .doesNotContain(ids.get(i + 1));
             }
+            }
         }
     }
 
@@ -58,8 +63,14 @@ class MeshRequestIdsTest {
     void oneObservedIdPredictsTheNextFromASeededSplittableRandom() throws Exception {
         // The old wiring: SplittableRandom seeded once (from SecureRandom; the seed does not matter).
         SplittableRandom old = new SplittableRandom(new SplittableRandom(77).nextLong());
-        try (FakePeer peer = new FakePeer(group);
-                MeshTransport transport = MeshTransport.bind(group, new InetSocketAddress("127.0.0.1", 0), old)) {
+        Ed25519KeyPair key = TestKeys.key(5);
+        AtomicReference<SuperNodeCertificate> certificate = new AtomicReference<>();
+        try (FakeLoginServer login = new FakeLoginServer(TestKeys.key(1)); FakePeer peer = new FakePeer(group, login);
+                MeshTransport transport = MeshTransport.bind(group, new InetSocketAddress("127.0.0.1", 0), old,
+                        TestMeshKeys.of(key, certificate::get, login, 5))) {
+            InetSocketAddress local = transport.localAddress();
+            certificate.set(login.certify(key, new HostPort("127.0.0.1", local.getPort()), login.clock.instant()));
+            transport.loop().submit(() -> transport.keys().learn(peer.certificate)).get(10, TimeUnit.SECONDS);
             InetSocketAddress to = new InetSocketAddress(peer.address.host(), peer.address.port());
             for (int i = 0; i < 2; i++) {
                 transport.request(to, Envelope.newBuilder().setPeerLookup(PeerLookup.newBuilder().setUsername("bob")),

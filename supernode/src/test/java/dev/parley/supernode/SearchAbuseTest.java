@@ -46,7 +46,7 @@ class SearchAbuseTest {
 
     private void startWithFake(UnaryOperator<SuperNodeConfig> tune) throws Exception {
         cluster = new Cluster(2, dir, List.of(), tune);
-        fake = new FakePeer(cluster.clients);
+        fake = new FakePeer(cluster.clients, cluster.login);
         cluster.login.addPeer(fake.address);
         cluster.awaitDirectory(List.of(fake.address));
     }

@@ -248,7 +248,7 @@ class SearchScenarioTest {
     @Test
     void superNodeDyingMidSearchDoesNotStopIt() throws Exception {
         cluster = new Cluster(3, dir, List.of(), c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease())));
-        fake = new FakePeer(cluster.clients);
+        fake = new FakePeer(cluster.clients, cluster.login);
         fake.dieOnLookup = true;
         cluster.login.addPeer(fake.address);
         cluster.awaitDirectory(List.of(fake.address));
