@@ -36,9 +36,9 @@ final class LoginServerCommand implements Callable<Integer> {
         Path data = options.data;
         LoginServer server = LoginServer.start(config);
         Daemons.writeAddress(data, server.boundAddress());
-        System.err.println("login server listening on " + server.boundAddress() + ", data in " + data.toAbsolutePath()
-                + "\nkey fingerprint " + KeyVerifier.fingerprint(server.publicKey())
-                + " (clients and super nodes can pin it: --login-key FINGERPRINT)"
+        // The log line above already says where it listens, with the fingerprint: this says what to do with them.
+        System.err.println("clients and super nodes can pin this login server with --login-key "
+                + KeyVerifier.fingerprint(server.publicKey())
                 + "\nsuper nodes need an enrolment token: parley login-server enroll --data " + data);
         return Daemons.runUntilStopped(server, data);
     }

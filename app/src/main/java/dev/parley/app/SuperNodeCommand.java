@@ -94,7 +94,7 @@ final class SuperNodeCommand implements Callable<Integer> {
             System.err.println("supernode: " + e.getMessage());
             return 1;
         }
-        System.err.println("super node listening on " + node.boundAddress() + ", waiting for login server " + login + "...");
+        System.err.println("waiting for login server " + login + "..."); // the log line above says where it listens
         while (true) {
             try {
                 node.ready().get(30, TimeUnit.SECONDS);
