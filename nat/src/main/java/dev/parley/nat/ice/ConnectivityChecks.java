@@ -170,7 +170,8 @@ public final class ConnectivityChecks implements DatagramHandler {
     }
 
     /**
-     * Starts pacing checks.
+     * Starts pacing checks. In the low-TTL phase (see class comment) the first check to each direct
+     * candidate of the peer leaves before this returns.
      *
      * @return completes with the selected pair, or exceptionally with {@link IceFailedException}
      */
@@ -182,6 +183,12 @@ public final class ConnectivityChecks implements DatagramHandler {
             if (!controlling && hasLocal(CandidateType.SERVER_REFLEXIVE)
                     && pairs.values().stream().anyMatch(p -> p.remote.type() == CandidateType.SERVER_REFLEXIVE)) {
                 sender.begin(config.lowTtlMaxMs(), this::recheckDirectPairs);
+                // open our NAT towards each direct candidate now, unpaced: when start() returns, the
+                // caller may be told to start (it must not reach our NAT before we have opened it)
+                pairs.values().stream().filter(p -> p.remote.type() != CandidateType.RELAYED)
+                        .sorted(Comparator.comparing((Pair p) -> new CandidatePair(localHost, p.remote).priority(controlling),
+                                Long::compareUnsigned).reversed())
+                        .toList().forEach(p -> sendCheck(p, false));
             }
             pacer = scheduler.schedule(this::tick, 0);
             deadline = scheduler.schedule(() -> fail("no candidate pair succeeded in " + config.deadlineMs() + " ms ("
