@@ -160,17 +160,12 @@ final class PathRound {
      * so that the offerer's checks, which start on the answer, cannot reach our NAT before our first
      * checks have opened it (docs/nat.md, "The conntrack quirk").
      *
-     * @param started runs on the call engine's thread once the checks have started (or could not), unless
-     *     the round was closed meanwhile
+     * @param started runs on the call engine's thread once the checks have started (at once for a peer
+     *     without ICE; never if its description is unusable), unless the round was closed meanwhile
      */
     void connect(MediaDescription remote, Events events, Runnable started) {
-        Runnable onStarted = () -> runtime.executor().execute(() -> {
-            if (!closed) {
-                started.run();
-            }
-        });
         if (remote.getIceUfrag().isEmpty()) { // a peer without ICE: its best candidate, unchecked
-            onStarted.run();
+            started.run(); // no checks to wait for
             try {
                 events.selected(new Selected(MediaDescriptions.remoteAddress(remote), PathKind.DIRECT.label(), 0));
             } catch (ProtocolException e) {
@@ -178,6 +173,11 @@ final class PathRound {
             }
             return;
         }
+        Runnable onStarted = () -> runtime.executor().execute(() -> {
+            if (!closed) {
+                started.run();
+            }
+        });
         try {
             ice.check(remote, onStarted).whenCompleteAsync((result, e) -> {
                 if (closed) {
@@ -200,8 +200,7 @@ final class PathRound {
                     }
                 }, runtime.executor());
             }, runtime.executor());
-        } catch (ProtocolException e) {
-            onStarted.run();
+        } catch (ProtocolException e) { // refused: no answer goes out
             events.failed(EndReason.REFUSED, "bad media description: " + e.getMessage());
         }
     }
