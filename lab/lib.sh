@@ -10,11 +10,16 @@
 #     plab-r-sym2 10.99.0.42 | 192.168.42.1/24 -- plab-sym2 192.168.42.2
 #     plab-r-fw1  10.99.0.51 | 192.168.51.1/24 -- plab-fw1  192.168.51.2    (MASQUERADE + all UDP dropped)
 #     plab-r-fw2  10.99.0.52 | 192.168.52.1/24 -- plab-fw2  192.168.52.2
+#     plab-isp-eimacc1 10.99.0.133 (proxy ARP for .33) -- plab-r-eimacc1 10.99.0.33/32 | 192.168.33.1/24 -- plab-eimacc1 192.168.33.2
+#     plab-isp-eimacc2 10.99.0.134 (proxy ARP for .34) -- plab-r-eimacc2 10.99.0.34/32 | 192.168.34.1/24 -- plab-eimacc2 192.168.34.2
+#                                                         (MASQUERADE, unsolicited input accepted, behind an ISP router)
 #
 # LAB_ROUTER_INPUT=drop (default) makes each NAT router drop unsolicited UDP addressed to itself, as home routers
 # do. LAB_ROUTER_INPUT=accept leaves the INPUT chain open: then an early check from a peer leaves a conntrack entry
 # on the router that remaps the host's later flow to that peer (the "conntrack quirk", docs/nat.md), and two such
-# NATs can only be hole-punched when the first packets cross in flight.
+# NATs can only be hole-punched when the first packets cross in flight. The eimacc routers always accept input;
+# each sits behind its own ISP router, as on the Internet, so that the callee's low-TTL first checks can expire
+# between the two NATs (with both NAT routers on the one segment, a TTL that leaves one NAT reaches the other).
 set -euo pipefail
 LAB_ROUTER_INPUT=${LAB_ROUTER_INPUT:-drop}
 case "$LAB_ROUTER_INPUT" in drop|accept) ;; *) echo "lab: LAB_ROUTER_INPUT=$LAB_ROUTER_INPUT (expected: drop or accept)" >&2; exit 2 ;; esac
@@ -26,6 +31,7 @@ LAB_LOCK=/run/parley-lab.lock
 LAB_PUBLIC_HOSTS="login:10 sn1:11 sn2:12 pub1:21 pub2:22"
 # NATed clients: name:kind:public-octet:private-subnet-octet
 LAB_NAT_CLIENTS="eim1:eim:31:31 eim2:eim:32:32 sym1:sym:41:41 sym2:sym:42:42 fw1:fw:51:51 fw2:fw:52:52"
+LAB_NAT_CLIENTS="$LAB_NAT_CLIENTS eimacc1:eimacc:33:33 eimacc2:eimacc:34:34"
 
 lab_log() { echo "lab: $*" >&2; }
 

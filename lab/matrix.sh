@@ -9,7 +9,7 @@
 # Environment: PARLEY        command that runs the launcher (default: ROOT/parley)
 #              LAB_OUT       output directory (default: ROOT/lab-out)
 #              MATRIX_CLIP_S seconds of the bundled speech clip to play (default 3)
-#              MATRIX_PAIRS  space-separated subset, e.g. "eim:eim sym:sym" (default: all 10 pairs)
+#              MATRIX_PAIRS  space-separated subset, e.g. "eim:eim sym:sym" (default: all 11 pairs)
 set -euo pipefail
 DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 ROOT=$(cd "$DIR/.." && pwd)
@@ -20,7 +20,8 @@ PARLEY=${PARLEY:-"$ROOT/parley"}
 LAB_OUT=${LAB_OUT:-"$ROOT/lab-out"}
 CLIP_S=${MATRIX_CLIP_S:-3}
 KINDS="pub eim sym fw"
-PAIRS=${MATRIX_PAIRS:-"pub:pub pub:eim pub:sym pub:fw eim:eim eim:sym eim:fw sym:sym sym:fw fw:fw"}
+# eimacc:eimacc: two EIM routers that accept unsolicited input (the conntrack quirk, docs/nat.md), each behind an ISP router
+PAIRS=${MATRIX_PAIRS:-"pub:pub pub:eim pub:sym pub:fw eim:eim eim:sym eim:fw sym:sym sym:fw fw:fw eimacc:eimacc"}
 OUT="$LAB_OUT/matrix"
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -84,7 +85,7 @@ rank() { case "$1" in direct) echo 0 ;; hole-punched) echo 1 ;; relay-udp) echo 
 expected() {
   case "$1:$2" in
     pub:pub) echo direct ;;
-    pub:eim|eim:pub|pub:sym|sym:pub|eim:eim) echo hole-punched ;;
+    pub:eim|eim:pub|pub:sym|sym:pub|eim:eim|eimacc:eimacc) echo hole-punched ;;
     eim:sym|sym:eim|sym:sym) echo relay-udp ;;
     *) echo relay-tcp ;;
   esac
@@ -125,14 +126,14 @@ for pair in $PAIRS; do
   elif [ "$(rank "$pa")" -gt "$(rank "$want")" ]; then
     verdict="FAIL (expected $want)"; FAILED=1
   fi
-  ROWS+=("$(printf '%-9s %-13s %-13s %8s %8s %6s %6s %8s  %s' "$a->$b" "$pa" "$pb" "$setup" "$psetup" "$lost" "$recv" "$fid" "$verdict")")
+  ROWS+=("$(printf '%-15s %-13s %-13s %8s %8s %6s %6s %8s  %s' "$a->$b" "$pa" "$pb" "$setup" "$psetup" "$lost" "$recv" "$fid" "$verdict")")
   [ "$JSON" = "[" ] || JSON="$JSON,"
   JSON="$JSON{\"caller\":\"$a\",\"callee\":\"$b\",\"expected\":\"$want\",\"path\":\"$pa\",\"callee_path\":\"$pb\",\"setup_ms\":\"$setup\",\"path_setup_ms\":\"$psetup\",\"packets_lost\":\"$lost\",\"packets_received\":\"$recv\",\"fidelity\":\"$fid\",\"ok\":$([ "$verdict" = ok ] && echo true || echo false)}"
   echo "lab matrix: $a -> $b: $pa ($verdict)" >&2
 done
 JSON="$JSON]"
 
-printf '%-9s %-13s %-13s %8s %8s %6s %6s %8s  %s\n' pair path callee-path setup-ms path-ms lost recv fidelity result
+printf '%-15s %-13s %-13s %8s %8s %6s %6s %8s  %s\n' pair path callee-path setup-ms path-ms lost recv fidelity result
 printf '%s\n' "${ROWS[@]}"
 echo "$JSON" | tee "$LAB_OUT/matrix.json"
 echo

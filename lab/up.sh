@@ -52,18 +52,32 @@ for c in $LAB_NAT_CLIENTS; do
   r="r-$name"
   newns "$r"
   newns "$name"
-  attach "$r" wan "$LAB_PUBLIC_NET.$pub"
+  if [ "$kind" = eimacc ]; then
+    # one more router between this NAT and the segment (an ISP's): it answers ARP for the NAT's public address
+    isp="isp-$name"; isp_ip="$LAB_PUBLIC_NET.$((pub + 100))"
+    newns "$isp"
+    attach "$isp" wan "$isp_ip"
+    veth "$isp" cpe "$r" wan
+    # proxy_delay=0: the kernel otherwise delays proxy ARP replies by up to 0.8 s, holding back first packets
+    lab_ns "$isp" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.wan.proxy_arp=1 net.ipv4.neigh.wan.proxy_delay=0
+    lab_ns "$isp" ip route add "$LAB_PUBLIC_NET.$pub/32" dev cpe
+    lab_ns "$r" ip addr add "$LAB_PUBLIC_NET.$pub/32" dev wan
+    lab_ns "$r" ip route add "$isp_ip/32" dev wan
+    lab_ns "$r" ip route add default via "$isp_ip"
+  else
+    attach "$r" wan "$LAB_PUBLIC_NET.$pub"
+  fi
   veth "$r" lan "$name" eth0
   lab_ns "$r" ip addr add "192.168.$sub.1/24" dev lan
   lab_ns "$name" ip addr add "192.168.$sub.2/24" dev eth0
   lab_ns "$name" ip route add default via "192.168.$sub.1"
   lab_ns "$r" sysctl -qw net.ipv4.ip_forward=1
-  if [ "$LAB_ROUTER_INPUT" = drop ]; then
+  if [ "$LAB_ROUTER_INPUT" = drop ] && [ "$kind" != eimacc ]; then
     # like a home router: unsolicited UDP to the router itself is dropped, so it leaves no conntrack entry
     lab_ns "$r" iptables -A INPUT -i wan -p udp -m conntrack --ctstate NEW -j DROP
   fi
   case "$kind" in
-    eim) lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE ;;
+    eim|eimacc) lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE ;;
     sym) lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE --random-fully ;;
     fw)  lab_ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE
          lab_ns "$r" iptables -A FORWARD -p udp -j DROP ;;

@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs {@code lab/matrix.sh} — a real call between every pair of NAT kinds across real NATs — with
+ * Runs {@code lab/matrix.sh} — a real call between every pair of NAT kinds across real NATs, and
+ * between two EIM NATs whose routers accept unsolicited input ({@code eimacc}) — with
  * this build's launcher when running as root with {@code ip netns} and python3 available (CI);
  * skips otherwise.
  */
@@ -22,9 +24,12 @@ class LabMatrixTest {
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rows = Reports.JSON.readValue(out.resolve("matrix.json").toFile(), List.class);
-        assertThat(rows).hasSize(10).allSatisfy(r -> assertThat(r.get("ok")).as(r.toString()).isEqualTo(true));
+        assertThat(rows).hasSize(11).allSatisfy(r -> assertThat(r.get("ok")).as(r.toString()).isEqualTo(true));
         assertThat(rows).filteredOn(r -> r.get("caller").equals("eim") && r.get("callee").equals("eim"))
                 .extracting(r -> r.get("path")).containsExactly("hole-punched");
+        // routers that accept unsolicited input (conntrack quirk): the callee's low-TTL first checks keep the punch direct
+        assertThat(rows).filteredOn(r -> r.get("caller").equals("eimacc") && r.get("callee").equals("eimacc"))
+                .extracting(r -> r.get("path"), r -> r.get("callee_path")).containsExactly(tuple("hole-punched", "hole-punched"));
         assertThat(rows).filteredOn(r -> r.get("caller").equals("sym") && r.get("callee").equals("sym"))
                 .extracting(r -> r.get("path")).containsExactly("relay-udp");
         assertThat(rows).filteredOn(r -> r.get("callee").equals("fw"))

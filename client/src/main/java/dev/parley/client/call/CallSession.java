@@ -131,9 +131,11 @@ final class CallSession {
         setPhase(new CallPhase.Connecting());
         newRound().prepare(theirs, ours -> {
             mark("gathered");
-            offerMs = now();
-            send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setCalleeCredential(ctx.settings().credential())));
-            round.connect(theirs, events(round, this::startMedia, this::hangup));
+            // checks first: the caller starts its own on ACCEPT (PathRound.connect)
+            round.connect(theirs, events(round, this::startMedia, this::hangup), () -> {
+                offerMs = now();
+                send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setCalleeCredential(ctx.settings().credential())));
+            });
         });
     }
 

@@ -138,6 +138,16 @@ final class IceAgent {
      * @throws ProtocolException BAD_REQUEST if the peer sent no usable ICE credentials or candidates
      */
     CompletableFuture<CheckResult> check(MediaDescription remote) throws ProtocolException {
+        return check(remote, () -> { });
+    }
+
+    /**
+     * As {@link #check(MediaDescription)}.
+     *
+     * @param started runs on the media socket's loop once the checks have started, i.e. once their first
+     *     (low-TTL) checks have left (docs/nat.md, "The conntrack quirk")
+     */
+    CompletableFuture<CheckResult> check(MediaDescription remote, Runnable started) throws ProtocolException {
         IceCredentials remoteCreds;
         try {
             remoteCreds = new IceCredentials(remote.getIceUfrag(), remote.getIcePassword());
@@ -166,6 +176,7 @@ final class IceAgent {
                     out.complete(r);
                 }
             });
+            started.run();
         });
         return out;
     }

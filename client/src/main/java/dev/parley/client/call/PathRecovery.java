@@ -195,13 +195,17 @@ final class PathRecovery {
             if (stale(gen)) {
                 return;
             }
-            send(MediaUpdate.newBuilder().setMedia(ours).setGeneration(gen).setAnswer(true), gen);
-            connect(round, theirs, gen);
+            // checks first: the offerer starts its own on our answer (PathRound.connect)
+            connect(round, theirs, gen, () -> send(MediaUpdate.newBuilder().setMedia(ours).setGeneration(gen).setAnswer(true), gen));
         });
     }
 
     private void connect(PathRound round, MediaDescription remote, int gen) {
-        round.connect(remote, call.events(round, selected -> resumed(gen, selected), (reason, detail) -> retry(gen, detail)));
+        connect(round, remote, gen, () -> { });
+    }
+
+    private void connect(PathRound round, MediaDescription remote, int gen, Runnable started) {
+        round.connect(remote, call.events(round, selected -> resumed(gen, selected), (reason, detail) -> retry(gen, detail)), started);
     }
 
     private void resumed(int gen, PathRound.Selected selected) {

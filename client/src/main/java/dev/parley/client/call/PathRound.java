@@ -152,7 +152,20 @@ final class PathRound {
      * it offers no ICE) and reports the selected path, a failure, or later the loss of consent on it.
      */
     void connect(MediaDescription remote, Events events) {
+        connect(remote, events, () -> { });
+    }
+
+    /**
+     * As {@link #connect(MediaDescription, Events)}; the answerer sends its answer from {@code started},
+     * so that the offerer's checks, which start on the answer, cannot reach our NAT before our first
+     * checks have opened it (docs/nat.md, "The conntrack quirk").
+     *
+     * @param started runs on the call engine's thread once the checks have started (at once for a peer
+     *     without ICE; never if its description is unusable), unless the round was closed meanwhile
+     */
+    void connect(MediaDescription remote, Events events, Runnable started) {
         if (remote.getIceUfrag().isEmpty()) { // a peer without ICE: its best candidate, unchecked
+            started.run(); // no checks to wait for
             try {
                 events.selected(new Selected(MediaDescriptions.remoteAddress(remote), PathKind.DIRECT.label(), 0));
             } catch (ProtocolException e) {
@@ -160,8 +173,13 @@ final class PathRound {
             }
             return;
         }
+        Runnable onStarted = () -> runtime.executor().execute(() -> {
+            if (!closed) {
+                started.run();
+            }
+        });
         try {
-            ice.check(remote).whenCompleteAsync((result, e) -> {
+            ice.check(remote, onStarted).whenCompleteAsync((result, e) -> {
                 if (closed) {
                     return;
                 }
@@ -182,7 +200,7 @@ final class PathRound {
                     }
                 }, runtime.executor());
             }, runtime.executor());
-        } catch (ProtocolException e) {
+        } catch (ProtocolException e) { // refused: no answer goes out
             events.failed(EndReason.REFUSED, "bad media description: " + e.getMessage());
         }
     }

@@ -120,6 +120,15 @@ public final class MediaSocket implements DatagramTransport, AutoCloseable {
         }
     }
 
+    /** By UDP with the TTL limited (connectivity checks, docs/nat.md); false for the TCP relay's address or a port that cannot. Any thread. */
+    @Override
+    public boolean sendWithTtl(InetSocketAddress to, byte[] payload, int ttl) {
+        if (tcpRelaySender != null && to.equals(tcpRelayAddress)) {
+            return false;
+        }
+        return closed || port.sendWithTtl(to, payload, ttl);
+    }
+
     @Override
     public InetSocketAddress localAddress() {
         return port.localAddress();

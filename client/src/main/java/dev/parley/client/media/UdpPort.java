@@ -4,13 +4,15 @@ import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.nat.transport.TaskScheduler;
 import dev.parley.nat.transport.UdpEndpoint;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** A real UDP socket on its own single-thread Netty event loop ({@link UdpEndpoint}): the production {@link DatagramPort}. */
+/**
+ * A real UDP socket on its own single-thread Netty event loop ({@link UdpEndpoint}; epoll on Linux,
+ * so connectivity checks can limit their TTL): the production {@link DatagramPort}.
+ */
 final class UdpPort implements DatagramPort {
     private static final long CLOSE_WAIT_MS = 2000;
     private final EventLoopGroup group;
@@ -28,7 +30,7 @@ final class UdpPort implements DatagramPort {
      * @throws IOException if the socket cannot be bound (e.g. port in use), with the address in the message
      */
     static UdpPort bind(InetSocketAddress local) throws IOException {
-        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("parley-rtp", true));
+        EventLoopGroup group = UdpEndpoint.newEventLoopGroup(1, new DefaultThreadFactory("parley-rtp", true));
         try {
             return new UdpPort(group, UdpEndpoint.bind(group, local));
         } catch (Exception e) { // Netty rethrows the bind's BindException undeclared
@@ -53,6 +55,11 @@ final class UdpPort implements DatagramPort {
     @Override
     public void send(InetSocketAddress to, byte[] payload) {
         endpoint.send(to, payload);
+    }
+
+    @Override
+    public boolean sendWithTtl(InetSocketAddress to, byte[] payload, int ttl) {
+        return endpoint.sendWithTtl(to, payload, ttl);
     }
 
     @Override

@@ -173,6 +173,21 @@ class CallScenarioTest {
     }
 
     @Test
+    void twoEndpointIndependentNatsThatAcceptUnsolicitedInputPunchAHole() {
+        // Linux routers with the conntrack quirk (docs/nat.md): the callee's first checks, sent before its
+        // ACCEPT with a low TTL, open its NAT and expire before the caller's; the caller's then get through
+        overlay.quirkNats = true;
+        Client alice = overlay.client("alice", sn1, NatKind.ENDPOINT_INDEPENDENT, RING, false);
+        Client bob = overlay.client("bob", sn2, NatKind.ENDPOINT_INDEPENDENT, ANSWER, false);
+        CompletableFuture<CallReport> done = call(alice, bob, 150);
+        overlay.runUntil("call ends", () -> done.isDone() && bob.lastReport() != null, 20_000);
+        assertThat(done.join().path()).isEqualTo("hole-punched");
+        assertThat(bob.lastReport().path()).isEqualTo("hole-punched");
+        assertThat(alice.nat.strayEntries()).isZero();
+        assertThat(received(bob.lastReport())).isGreaterThanOrEqualTo(140);
+    }
+
+    @Test
     void duplicatedAndLateSignalsChangeNothing() {
         // every signal arrives twice, the copy 700 ms late: after the call is established, and after it ended
         overlay.signalFate = s -> List.of(0L, 700L);

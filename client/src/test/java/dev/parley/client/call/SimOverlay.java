@@ -53,6 +53,8 @@ final class SimOverlay {
     private final List<SuperNode> superNodes = new ArrayList<>();
     private final Map<String, Client> clients = new HashMap<>();
     private int nextHost = 1;
+    /** NATs of clients created from now on accept unsolicited input (conntrack quirk) and sit behind an ISP router. */
+    boolean quirkNats;
     /** For each signal: the delays (ms, after routing) of the copies delivered; empty drops it. */
     Function<CallSignal, List<Long>> signalFate = s -> List.of(0L);
 
@@ -112,7 +114,7 @@ final class SimOverlay {
             this.name = name;
             this.superNode = sn;
             int n = nextHost++;
-            this.nat = natKind == null ? null : net.nat("10.0.2." + n, natKind, false);
+            this.nat = natKind == null ? null : net.nat("10.0.2." + n, natKind, quirkNats, quirkNats ? 1 : 0);
             this.hostIp = natKind == null ? "10.0.1." + n : "192.168." + n + ".2";
             CallSettings settings = new CallSettings(name, Credential.getDefaultInstance(), null, new InetSocketAddress(hostIp, 0),
                     hostIp, 32, 0, Duration.ofSeconds(20), Duration.ofMillis(400));

@@ -33,6 +33,11 @@ public final class SimPort implements DatagramPort {
     }
 
     @Override
+    public boolean sendWithTtl(InetSocketAddress to, byte[] payload, int ttl) {
+        return socket.sendWithTtl(to, payload, ttl);
+    }
+
+    @Override
     public InetSocketAddress localAddress() {
         return socket.localAddress();
     }

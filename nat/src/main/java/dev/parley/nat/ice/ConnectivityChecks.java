@@ -35,12 +35,14 @@ import java.util.random.RandomGenerator;
  * succeeded. After selection, consent freshness (RFC 7675) checks every ~5 s keep the NAT bindings
  * alive and report consent loss after 30 s without a response.
  *
- * <p>Real NATs: a check that arrives at a Linux NAT (whose router accepts unsolicited input) before
- * the local host's own outbound packet leaves a conntrack entry that gives the later outbound flow a
- * different public port. Failed pairs are therefore retried until the deadline, checks from unknown
- * source addresses become peer-reflexive candidates (which finds remapped ports whenever one side's
- * filtering lets the packet through), and relayed pairs stay in the checklist as the fallback when
- * both NATs are of that kind and the first packets did not cross (docs/nat.md, "conntrack").
+ * <p>Real NATs (docs/nat.md, "The conntrack quirk"): a check reaching a Linux NAT that accepts
+ * unsolicited input before its host sent anything to us forces that host's flow to us onto another
+ * port. The controlled agent starts first (the callee checks as it answers), so when both sides are
+ * behind NATs its checks to the peer's non-relayed candidates leave with a low IP TTL
+ * ({@link LowTtlSender}): they open our NAT towards the peer and die before the peer's NAT, until
+ * the peer's first check arrives (its NAT is open towards us then) or {@link Config#lowTtlMaxMs}.
+ * Failed pairs are retried until the deadline, checks from unknown addresses become peer-reflexive
+ * candidates, and relayed pairs stay in the checklist as the fallback.
  *
  * <p>Roles are fixed by signalling (the caller controls), so role conflicts (487) are not repaired.
  * Loop-confined: use on the transport's thread; install as the first {@link DatagramHandler}.
@@ -56,11 +58,33 @@ public final class ConnectivityChecks implements DatagramHandler {
      * @param deadlineMs give up (IceFailedException) when nothing was selected by then
      * @param consentIntervalMs mean interval of consent checks (RFC 7675 §5.1: 5 s, randomized ±20 %)
      * @param consentTimeoutMs consent lost after this long without a response (RFC 7675: 30 s)
+     * @param lowTtl IP TTL of the controlled agent's first checks to a NATed peer, 1..255: 3 passes up
+     *     to two NATs of ours (home router, carrier-grade NAT) and dies at the next router
+     * @param lowTtlMaxMs the low-TTL phase ends after this long without a check from the peer, ms
      */
     public record Config(long paceMs, StunClient.Timing checkTiming, long nominationDelayMs, long deadlineMs,
-            long consentIntervalMs, long consentTimeoutMs) {
-        /** Defaults: Ta 20 ms, checks at RTO 100 ms ×6, nominate 60 ms after first success, 10 s deadline, consent 5 s / 30 s. */
+            long consentIntervalMs, long consentTimeoutMs, int lowTtl, long lowTtlMaxMs) {
+        /** Default {@link #lowTtl}. */
+        public static final int DEFAULT_LOW_TTL = 3;
+        /** Default {@link #lowTtlMaxMs}: more than the callee's usual head start (the answer's trip to the caller). */
+        public static final long DEFAULT_LOW_TTL_MAX_MS = 500;
+        /** Defaults: Ta 20 ms, checks at RTO 100 ms ×6, nominate 60 ms after first success, 10 s deadline, consent 5 s / 30 s, low TTL 3 for ≤ 500 ms. */
         public static final Config DEFAULTS = new Config(20, new StunClient.Timing(100, 6, 8), 60, 10_000, 5_000, 30_000);
+
+        /** @throws IllegalArgumentException if {@code lowTtl} is outside 1..255 or {@code lowTtlMaxMs} is negative */
+        public Config {
+            DatagramTransport.checkTtl(lowTtl);
+            if (lowTtlMaxMs < 0) {
+                throw new IllegalArgumentException("lowTtlMaxMs: %d (expected: >= 0)".formatted(lowTtlMaxMs));
+            }
+        }
+
+        /** The given timings with the default low-TTL phase. */
+        public Config(long paceMs, StunClient.Timing checkTiming, long nominationDelayMs, long deadlineMs,
+                long consentIntervalMs, long consentTimeoutMs) {
+            this(paceMs, checkTiming, nominationDelayMs, deadlineMs, consentIntervalMs, consentTimeoutMs, DEFAULT_LOW_TTL,
+                    DEFAULT_LOW_TTL_MAX_MS);
+        }
     }
 
     private enum State { WAITING, IN_PROGRESS, SUCCEEDED, FAILED }
@@ -103,6 +127,8 @@ public final class ConnectivityChecks implements DatagramHandler {
     private TaskScheduler.Cancellable relayWait;
     private int checksSent;
     private Pair selected;
+    /** The checks' way out: with {@link Config#lowTtl} to the peer's non-relayed candidates while that phase lasts. */
+    private final LowTtlSender sender;
 
     /**
      * @param transport the media socket (checks leave from it; media later uses the same socket)
@@ -128,7 +154,11 @@ public final class ConnectivityChecks implements DatagramHandler {
         this.remote = remote;
         this.localCandidates = List.copyOf(localCandidates);
         this.config = config;
-        this.client = new StunClient(transport, scheduler, clock, random, config.checkTiming());
+        this.sender = new LowTtlSender(transport, scheduler, config.lowTtl(), to -> {
+            Pair p = pairs.get(to);
+            return p != null && p.remote.type() != CandidateType.RELAYED;
+        });
+        this.client = new StunClient(sender, scheduler, clock, random, config.checkTiming());
         this.tieBreaker = random.nextLong();
     }
 
@@ -140,13 +170,26 @@ public final class ConnectivityChecks implements DatagramHandler {
     }
 
     /**
-     * Starts pacing checks.
+     * Starts pacing checks. In the low-TTL phase (see class comment) the first check to each direct
+     * candidate of the peer leaves before this returns.
      *
      * @return completes with the selected pair, or exceptionally with {@link IceFailedException}
      */
     public CompletableFuture<CheckResult> start() {
         if (startMs < 0) {
             startMs = clock.millis();
+            // Only the side that starts first can leave stray conntrack entries on the peer's NAT, and
+            // only a NAT of ours needs opening: a public host has nothing to prime.
+            if (!controlling && hasLocal(CandidateType.SERVER_REFLEXIVE)
+                    && pairs.values().stream().anyMatch(p -> p.remote.type() == CandidateType.SERVER_REFLEXIVE)) {
+                sender.begin(config.lowTtlMaxMs(), this::recheckDirectPairs);
+                // open our NAT towards each direct candidate now, unpaced: when start() returns, the
+                // caller may be told to start (it must not reach our NAT before we have opened it)
+                pairs.values().stream().filter(p -> p.remote.type() != CandidateType.RELAYED)
+                        .sorted(Comparator.comparing((Pair p) -> new CandidatePair(localHost, p.remote).priority(controlling),
+                                Long::compareUnsigned).reversed())
+                        .toList().forEach(p -> sendCheck(p, false));
+            }
             pacer = scheduler.schedule(this::tick, 0);
             deadline = scheduler.schedule(() -> fail("no candidate pair succeeded in " + config.deadlineMs() + " ms ("
                     + pairs.size() + " pairs, " + checksSent + " checks)"), config.deadlineMs());
@@ -159,6 +202,11 @@ public final class ConnectivityChecks implements DatagramHandler {
         return consentLost;
     }
 
+    /** @return checks (including retransmissions) sent with the low TTL so far (see class comment) */
+    public int lowTtlChecksSent() {
+        return sender.sent();
+    }
+
     /** Stops all checks and consent; pending results fail. */
     public void close() {
         closed = true;
@@ -166,7 +214,18 @@ public final class ConnectivityChecks implements DatagramHandler {
         cancelTimers();
     }
 
+    /** The low-TTL phase ran out without word from the peer: check the direct pairs again at once, at the default TTL. */
+    private void recheckDirectPairs() {
+        for (Pair p : pairs.values()) {
+            if (p.remote.type() != CandidateType.RELAYED && p.state != State.SUCCEEDED && !triggered.contains(p)) {
+                p.state = State.WAITING;
+                triggered.addLast(p);
+            }
+        }
+    }
+
     private void cancelTimers() {
+        sender.end();
         for (TaskScheduler.Cancellable t : new TaskScheduler.Cancellable[] {pacer, deadline, consentTimer}) {
             if (t != null) {
                 t.cancel();
@@ -230,6 +289,9 @@ public final class ConnectivityChecks implements DatagramHandler {
         }
         p.state = State.SUCCEEDED;
         p.mapped = r.mappedAddress().orElse(null);
+        if (p.remote.type() != CandidateType.RELAYED) {
+            sender.end(); // a direct path works: nothing left to protect
+        }
         if (controlling) {
             if (nominate) {
                 select(p);
@@ -308,6 +370,9 @@ public final class ConnectivityChecks implements DatagramHandler {
             return true; // consent checks from the peer: answered, nothing else to do
         }
         Pair p = pairs.get(from);
+        if (p == null || p.remote.type() != CandidateType.RELAYED) {
+            sender.end(); // came directly: the peer's NAT has its mapping towards us, our checks may reach it now
+        }
         if (p == null) {
             long priority = m.attribute(StunAttribute.Priority.class).map(StunAttribute.Priority::priority)
                     .orElse(Candidate.priority(CandidateType.PEER_REFLEXIVE, 0));
@@ -348,6 +413,10 @@ public final class ConnectivityChecks implements DatagramHandler {
                 p.remote.address(), checksSent));
         lastConsentMs = clock.millis();
         scheduleConsent();
+    }
+
+    private boolean hasLocal(CandidateType type) {
+        return localCandidates.stream().anyMatch(c -> c.type() == type);
     }
 
     private boolean isLocalHostAddress(InetSocketAddress mapped) {

@@ -18,29 +18,58 @@ import java.util.Set;
  * endpoint-dependent ({@code --random-fully}); filtering: address-and-port-dependent (conntrack);
  * or all UDP dropped. Optionally the Linux conntrack quirk: an unsolicited inbound packet leaves
  * an entry that makes a later outbound flow to that remote get a different public port.
+ *
+ * <p>IP TTL: datagrams leave with {@value #DEFAULT_TTL}, or less with {@link Socket#sendWithTtl}
+ * (when the network was built with the TTL option). Every router that forwards a datagram drops it
+ * if its TTL is 1 or less and decrements it otherwise, as Linux does: a NAT forwarding outbound
+ * (before it maps, so an expired datagram creates no mapping) or inbound to its host, and the
+ * {@code upstreamRouters} between a NAT and the public core on each side ("ISP" routers). A datagram
+ * for the NAT router itself (no mapping matches) is not forwarded, so its TTL does not matter: with
+ * the quirk it leaves its stray entry whatever TTL is left.
  */
 public final class SimNetwork {
     /** NAT kinds of the lab. */
     public enum NatKind { ENDPOINT_INDEPENDENT, SYMMETRIC, UDP_BLOCKED }
 
+    /** TTL of ordinary datagrams (Linux default). */
+    public static final int DEFAULT_TTL = 64;
+
     private final VirtualTime time;
     private final long latencyMs;
+    private final boolean ttlOption;
     private final Map<InetSocketAddress, Socket> publicSockets = new HashMap<>();
     private final Map<InetAddress, Nat> nats = new HashMap<>();
     /** Packets delivered, for assertions. */
     public long delivered;
     /** Packets dropped by NATs or missing sockets. */
     public long dropped;
+    /** Packets dropped by a router because their TTL ran out (also counted in {@link #dropped}). */
+    public long expired;
 
-    /** @param latencyMs one-way delay of every hop between public addresses */
+    /** A network whose sockets can limit the TTL (like Linux). @param latencyMs one-way delay between public addresses */
     public SimNetwork(VirtualTime time, long latencyMs) {
-        this.time = time;
-        this.latencyMs = latencyMs;
+        this(time, latencyMs, true);
     }
 
-    /** @return a new NAT with the public IP */
+    /**
+     * @param latencyMs one-way delay between public addresses
+     * @param ttlOption true if sockets can send with a limited TTL (Linux); false: {@link Socket#sendWithTtl}
+     *     reports it cannot (as on other systems)
+     */
+    public SimNetwork(VirtualTime time, long latencyMs, boolean ttlOption) {
+        this.time = time;
+        this.latencyMs = latencyMs;
+        this.ttlOption = ttlOption;
+    }
+
+    /** @return a new NAT with the public IP, attached straight to the public core (no upstream router) */
     public Nat nat(String publicIp, NatKind kind, boolean conntrackQuirk) {
-        Nat n = new Nat(ip(publicIp), kind, conntrackQuirk);
+        return nat(publicIp, kind, conntrackQuirk, 0);
+    }
+
+    /** @param upstreamRouters routers between this NAT and the public core (e.g. 1: the ISP's router) */
+    public Nat nat(String publicIp, NatKind kind, boolean conntrackQuirk, int upstreamRouters) {
+        Nat n = new Nat(ip(publicIp), kind, conntrackQuirk, upstreamRouters);
         nats.put(n.publicIp, n);
         return n;
     }
@@ -67,14 +96,22 @@ public final class SimNetwork {
         }
     }
 
-    private void route(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
-        time.schedule(() -> arrive(from, to, payload), latencyMs);
+    /** Across the core: {@code routers} on the sender's side, plus the destination NAT's upstream routers. */
+    private void route(InetSocketAddress from, InetSocketAddress to, byte[] payload, int ttl, int routers) {
+        Nat nat = nats.get(to.getAddress());
+        int hops = routers + (nat == null ? 0 : nat.upstreamRouters);
+        if (ttl <= hops) { // some router on the way got it with TTL 1
+            expired++;
+            dropped++;
+            return;
+        }
+        time.schedule(() -> arrive(from, to, payload, ttl - hops), latencyMs);
     }
 
-    private void arrive(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
+    private void arrive(InetSocketAddress from, InetSocketAddress to, byte[] payload, int ttl) {
         Nat nat = nats.get(to.getAddress());
         if (nat != null) {
-            nat.inbound(from, to, payload);
+            nat.inbound(from, to, payload, ttl);
             return;
         }
         Socket s = publicSockets.get(to);
@@ -90,6 +127,7 @@ public final class SimNetwork {
         final InetAddress publicIp;
         final NatKind kind;
         final boolean conntrackQuirk;
+        final int upstreamRouters;
         final Map<InetSocketAddress, Socket> inside = new HashMap<>();
         /** key: private addr (EIM) or private addr + "→" + remote (symmetric / quirk); value: public port. */
         final Map<String, Integer> mappings = new HashMap<>();
@@ -102,14 +140,25 @@ public final class SimNetwork {
         /** Inbound packets dropped by filtering. */
         public int filtered;
 
-        Nat(InetAddress publicIp, NatKind kind, boolean conntrackQuirk) {
+        Nat(InetAddress publicIp, NatKind kind, boolean conntrackQuirk, int upstreamRouters) {
             this.publicIp = publicIp;
             this.kind = kind;
             this.conntrackQuirk = conntrackQuirk;
+            this.upstreamRouters = upstreamRouters;
         }
 
-        void outbound(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
+        /** @return stray conntrack entries left by unsolicited inbound datagrams (quirk) */
+        public int strayEntries() {
+            return stray.size();
+        }
+
+        void outbound(InetSocketAddress from, InetSocketAddress to, byte[] payload, int ttl) {
             if (kind == NatKind.UDP_BLOCKED) {
+                dropped++;
+                return;
+            }
+            if (ttl <= 1) { // expires here, before NAT: no mapping
+                expired++;
                 dropped++;
                 return;
             }
@@ -134,10 +183,10 @@ public final class SimNetwork {
                 reverse.put(port, from);
             }
             permissions.add(port + "→" + to);
-            route(new InetSocketAddress(publicIp, port), to, payload);
+            route(new InetSocketAddress(publicIp, port), to, payload, ttl - 1, upstreamRouters);
         }
 
-        void inbound(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
+        void inbound(InetSocketAddress from, InetSocketAddress to, byte[] payload, int ttl) {
             String key = to.getPort() + "→" + from;
             InetSocketAddress inner = reverse.get(to.getPort());
             if (inner == null || !permissions.contains(key) || stray.contains(key)) {
@@ -153,6 +202,11 @@ public final class SimNetwork {
                 dropped++;
                 return;
             }
+            if (ttl <= 1) { // would be forwarded to the host: expires here
+                expired++;
+                dropped++;
+                return;
+            }
             s.deliver(from, payload);
         }
     }
@@ -164,6 +218,8 @@ public final class SimNetwork {
         final List<DatagramHandler> handlers = new ArrayList<>();
         /** Datagrams no handler consumed. */
         public final List<byte[]> unhandled = new ArrayList<>();
+        /** Datagrams sent with a limited TTL. */
+        public int lowTtlSent;
         private boolean closed;
 
         Socket(InetSocketAddress local, Nat nat) {
@@ -188,14 +244,30 @@ public final class SimNetwork {
 
         @Override
         public void send(InetSocketAddress to, byte[] payload) {
+            send(to, payload, DEFAULT_TTL);
+        }
+
+        /** Sends with the TTL limited, if the network was built with the TTL option. */
+        @Override
+        public boolean sendWithTtl(InetSocketAddress to, byte[] payload, int ttl) {
+            DatagramTransport.checkTtl(ttl);
+            if (!ttlOption) {
+                return false;
+            }
+            send(to, payload, ttl);
+            lowTtlSent++;
+            return true;
+        }
+
+        private void send(InetSocketAddress to, byte[] payload, int ttl) {
             if (closed) {
                 return;
             }
             byte[] copy = payload.clone();
             if (nat != null) {
-                nat.outbound(local, to, copy);
+                nat.outbound(local, to, copy, ttl);
             } else {
-                route(local, to, copy);
+                route(local, to, copy, ttl, 0);
             }
         }
 
