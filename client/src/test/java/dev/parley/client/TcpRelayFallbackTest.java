@@ -7,8 +7,10 @@ import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
+import dev.parley.client.call.CallTrust;
 import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.client.call.KeyMemory;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.RelayService;
 import dev.parley.codec.audio.PcmBufferSink;
@@ -17,8 +19,8 @@ import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.CallSignal;
-import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.RelayAllocated;
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -60,9 +62,10 @@ class TcpRelayFallbackTest {
             try {
                 CallEngine[] engines = new CallEngine[2];
                 CompletableFuture<CallReport> bobEnded = new CompletableFuture<>();
-                engines[0] = engine("alicetcp", a, sn, fakeRelay, sig -> engines[1].onSignal(sig), CallListener.NONE,
+                byte[] serverKey = overlay.login.publicKey();
+                engines[0] = engine("alicetcp", a, serverKey, sn, fakeRelay, sig -> engines[1].onSignal(sig), CallListener.NONE,
                         (id, c) -> new IncomingCallPolicy.Decline("no"), aliceLoop, 1);
-                engines[1] = engine("bobtcp", b, sn, fakeRelay, sig -> engines[0].onSignal(sig), TestOverlay.completing(bobEnded),
+                engines[1] = engine("bobtcp", b, serverKey, sn, fakeRelay, sig -> engines[0].onSignal(sig), TestOverlay.completing(bobEnded),
                         (id, c) -> new IncomingCallPolicy.Answer(SilenceSource.endless(), new PcmBufferSink()), bobLoop, 2);
 
                 CallReport alice = engines[0].call("bobtcp", SilenceSource.frames(100), new PcmBufferSink()).get(30, TimeUnit.SECONDS);
@@ -84,8 +87,9 @@ class TcpRelayFallbackTest {
     }
 
     /** A call engine using {@code client}'s super node for STUN and relays, whose relay address is {@code fakeRelay} over UDP. */
-    private static CallEngine engine(String user, ParleyClient client, HostPort sn, InetSocketAddress fakeRelay,
-            Consumer<CallSignal> peer, CallListener listener, IncomingCallPolicy policy, ScheduledExecutorService loop, long seed) {
+    private CallEngine engine(String user, ParleyClient client, byte[] serverKey, HostPort sn, InetSocketAddress fakeRelay,
+            Consumer<CallSignal> peer, CallListener listener, IncomingCallPolicy policy, ScheduledExecutorService loop, long seed)
+            throws IOException {
         RelayService real = new SessionRelays(client.io(), client.session());
         HostPort fake = new HostPort(fakeRelay.getAddress().getHostAddress(), fakeRelay.getPort());
         RelayService udpBlackHoled = new RelayService() {
@@ -104,11 +108,14 @@ class TcpRelayFallbackTest {
                 return real.connectTcp(relay.equals(fake) ? sn : relay, token, key, onPacket);
             }
         };
-        CallSettings settings = new CallSettings(user, Credential.getDefaultInstance(), null,
+        CallSettings settings = new CallSettings(user, client.credential(), serverKey,
                 new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", 32, 60, Duration.ofSeconds(10), Duration.ofMillis(400));
+        // the client's own keys (its data dir), and the callee's credential from a verified search
+        CallTrust trust = CallTrust.of(new ClientStore(dir.resolve("client-" + user)).identity(),
+                name -> client.search(name).thenApply(r -> r.getRecord().getCredential()), KeyMemory.inMemory());
         NatTraversal nat = new NatTraversal(() -> List.of(new InetSocketAddress(sn.host(), sn.port())), udpBlackHoled, QUICK, true);
         CallRuntime runtime = CallRuntime.system(loop, InstantSource.system(), new SplittableRandom(seed), settings.mediaBind());
-        return new CallEngine(settings, nat, runtime, sig -> {
+        return new CallEngine(settings, trust, nat, runtime, sig -> {
             peer.accept(sig);
             return CompletableFuture.completedFuture(null);
         }, policy, listener);

@@ -33,6 +33,18 @@ public final class X25519KeyPair {
     }
 
     /**
+     * @param raw 32 random bytes (clamped as RFC 7748 §5 says)
+     * @return the key pair with that private key
+     * @throws IllegalArgumentException if {@code raw} is not 32 bytes
+     */
+    public static X25519KeyPair fromPrivateKey(byte[] raw) {
+        if (raw.length != KEY_BYTES) {
+            throw new IllegalArgumentException(String.format("raw: %d bytes (expected: %d)", raw.length, KEY_BYTES));
+        }
+        return new X25519KeyPair(new X25519PrivateKeyParameters(raw, 0));
+    }
+
+    /**
      * Derives a key pair from a signing key, so that one key file holds both: the private key is
      * HKDF-SHA256 (RFC 5869) of the Ed25519 seed with {@code label} as info. Different labels give
      * independent keys.
