@@ -178,17 +178,18 @@ public record RtpPacket(boolean marker, int payloadType, int sequenceNumber, lon
     }
 
     /**
-     * Parses one RTP packet.
+     * Validates an RTP header without parsing it: what SRTP needs to find the header it
+     * authenticates but does not encrypt (RFC 3711 §3.1, RFC 7714 §8.2).
      *
      * @param buf datagram buffer
      * @param off start of the packet
      * @param len packet length in bytes
-     * @return the packet; payload, CSRCs and extension are copies
+     * @return the header length in bytes: fixed header, CSRCs and extension (header and body)
      * @throws MalformedPacketException  if shorter than the fixed header, longer than {@link #MAX_PACKET_BYTES},
-     *                                   not version 2, or the CSRC list, extension or padding overrun the packet
+     *                                   not version 2, or the CSRC list or extension overrun the packet
      * @throws IndexOutOfBoundsException if {@code off}/{@code len} are outside {@code buf}
      */
-    public static RtpPacket decode(byte[] buf, int off, int len) throws MalformedPacketException {
+    public static int headerLength(byte[] buf, int off, int len) throws MalformedPacketException {
         Objects.checkFromIndexSize(off, len, buf.length);
         if (len < HEADER_BYTES) {
             throw new MalformedPacketException("rtpPacket: " + len + " bytes (expected: >= " + HEADER_BYTES + ")");
@@ -201,36 +202,57 @@ public record RtpPacket(boolean marker, int payloadType, int sequenceNumber, lon
         if (version != VERSION) {
             throw new MalformedPacketException("rtpVersion: " + version + " (expected: " + VERSION + ")");
         }
-        boolean hasPadding = (b0 & 0x20) != 0;
-        boolean hasExtension = (b0 & 0x10) != 0;
         int csrcCount = b0 & 0x0F;
-        int b1 = buf[off + 1] & 0xFF;
         int end = off + len;
-        int pos = off + HEADER_BYTES;
-        if (pos + 4 * csrcCount > end) {
+        int pos = off + HEADER_BYTES + 4 * csrcCount;
+        if (pos > end) {
             throw new MalformedPacketException("rtpCsrcCount: " + csrcCount + " needs " + (HEADER_BYTES + 4 * csrcCount)
                     + " bytes (have: " + len + ")");
         }
-        long[] csrcs = csrcCount == 0 ? NO_CSRCS : new long[csrcCount];
-        for (int i = 0; i < csrcCount; i++, pos += 4) {
-            csrcs[i] = getUint32(buf, pos);
-        }
-        Extension extension = null;
-        if (hasExtension) {
+        if ((b0 & 0x10) != 0) {
             if (pos + 4 > end) {
                 throw new MalformedPacketException("rtpExtensionHeader: needs " + (pos + 4 - off)
                         + " bytes (have: " + len + ")");
             }
-            int profile = getUint16(buf, pos);
             int extBytes = 4 * getUint16(buf, pos + 2);
             pos += 4;
             if (pos + extBytes > end) {
                 throw new MalformedPacketException("rtpExtensionLength: " + extBytes + " bytes (expected: <= "
                         + (end - pos) + ")");
             }
-            extension = new Extension(profile, Arrays.copyOfRange(buf, pos, pos + extBytes));
             pos += extBytes;
         }
+        return pos - off;
+    }
+
+    /**
+     * Parses one RTP packet.
+     *
+     * @param buf datagram buffer
+     * @param off start of the packet
+     * @param len packet length in bytes
+     * @return the packet; payload, CSRCs and extension are copies
+     * @throws MalformedPacketException  if shorter than the fixed header, longer than {@link #MAX_PACKET_BYTES},
+     *                                   not version 2, or the CSRC list, extension or padding overrun the packet
+     * @throws IndexOutOfBoundsException if {@code off}/{@code len} are outside {@code buf}
+     */
+    public static RtpPacket decode(byte[] buf, int off, int len) throws MalformedPacketException {
+        int headerBytes = headerLength(buf, off, len);
+        int b0 = buf[off] & 0xFF;
+        boolean hasPadding = (b0 & 0x20) != 0;
+        int csrcCount = b0 & 0x0F;
+        int b1 = buf[off + 1] & 0xFF;
+        int end = off + len;
+        int pos = off + HEADER_BYTES;
+        long[] csrcs = csrcCount == 0 ? NO_CSRCS : new long[csrcCount];
+        for (int i = 0; i < csrcCount; i++, pos += 4) {
+            csrcs[i] = getUint32(buf, pos);
+        }
+        Extension extension = null;
+        if ((b0 & 0x10) != 0) {
+            extension = new Extension(getUint16(buf, pos), Arrays.copyOfRange(buf, pos + 4, off + headerBytes));
+        }
+        pos = off + headerBytes;
         int paddingBytes = 0;
         if (hasPadding) {
             paddingBytes = buf[end - 1] & 0xFF;
