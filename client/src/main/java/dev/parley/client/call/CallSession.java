@@ -259,7 +259,7 @@ final class CallSession {
         pathHistory.add(path);
         media.onAudioProblem(message -> ctx.listener().onMediaProblem(id, peer, message));
         mark("selected");
-        media.start(selected.remote(), source, sink);
+        media.start(selected.remote(), crypto.secrets().srtp(), source, sink);
         mediaStarted = true;
         mark("media-started");
         setPhase(new CallPhase.Active(path));
