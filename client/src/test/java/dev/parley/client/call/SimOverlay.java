@@ -123,6 +123,8 @@ final class SimOverlay {
         final InetSocketAddress address;
         final SimNetwork.Socket socket;
         final RelayAllocationTable relays;
+        /** Every datagram this super node received (its relay's traffic included): what a malicious one records. */
+        final List<byte[]> captured = new ArrayList<>();
         boolean alive = true;
         int tcpLinks;
 
@@ -132,6 +134,10 @@ final class SimOverlay {
             relays = new RelayAllocationTable(time, random.split(), RelayAllocationTable.Limits.DEFAULTS);
             UdpRelay relay = new UdpRelay(socket, relays);
             StunBindingResponder stun = new StunBindingResponder("sim");
+            socket.addHandler((from, p) -> {
+                captured.add(p.clone());
+                return false; // only looks: the relay and STUN still handle it
+            });
             socket.addHandler(relay);
             socket.addHandler((from, p) -> stun.respond(p, from).map(r -> {
                 socket.send(from, r);
