@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks the media engine.",
-                "media: CPU per 20 ms frame of encode + packetize + depacketize + jitter buffer + decode, per direction, "
-                        + "and concurrent calls per core.",
+                "media: CPU per 20 ms frame of encode + packetize + SRTP protect + unprotect + depacketize + jitter buffer "
+                        + "+ decode, per direction, SRTP per packet, and concurrent calls per core.",
                 "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
                         + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet.",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
