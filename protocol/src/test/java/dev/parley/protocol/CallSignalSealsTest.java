@@ -38,7 +38,7 @@ class CallSignalSealsTest {
     private static CallSignal invite() {
         return CallSignal.newBuilder().setCallId("c0ffee").setFrom("alice").setTo("bob")
                 .setInvite(Invite.newBuilder().setMedia(MediaDescription.newBuilder().setIcePassword("s3cret-ice-password")
-                        .setRelayToken(ByteString.copyFromUtf8("relay-token-xyz"))).setKeyShare(ByteString.copyFrom(filled(9))))
+                        .setRelayToken(ByteString.copyFromUtf8("relay-token-xyz"))).setKeyShareHash(ByteString.copyFrom(filled(9))))
                 .build();
     }
 

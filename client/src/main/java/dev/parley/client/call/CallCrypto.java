@@ -7,6 +7,7 @@ import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,7 +32,7 @@ final class CallCrypto {
     private long nextSeq = 1;
     private long lastPeerSeq;
     private @Nullable X25519KeyPair share;
-    private byte @Nullable [] peerShare;
+    private byte @Nullable [] peerCommitment;
     private CallKeys.@Nullable Secrets secrets;
     private @Nullable CallSecurity security;
 
@@ -91,15 +92,32 @@ final class CallCrypto {
         return share.publicKey();
     }
 
-    /** Callee: the caller's share from the INVITE, kept until the call is answered. */
-    void peerShare(byte[] raw) {
-        peerShare = raw.clone();
+    /** @return the commitment to this side's share, for the caller's INVITE */
+    byte[] ownShareCommitment() {
+        return CallKeys.commitment(ownShare());
+    }
+
+    /** Callee: the caller's commitment from the INVITE, kept until the share is revealed. */
+    void peerCommitted(byte[] commitment) {
+        peerCommitment = commitment.clone();
+    }
+
+    /**
+     * Callee: the caller revealed its share; it must open the INVITE's commitment.
+     *
+     * @throws ProtocolException {@code BAD_REQUEST} if it does not, or as {@link #agree}
+     */
+    CallSecurity revealed(byte[] raw, String peerName) throws ProtocolException {
+        if (peerCommitment == null || !MessageDigest.isEqual(CallKeys.commitment(raw), peerCommitment)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "key share does not match the INVITE's commitment");
+        }
+        return agree(raw, peerName);
     }
 
     /**
      * Derives the SRTP keys and SAS from the peer's share, remembers the peer's key and tells the listener.
      *
-     * @param raw the peer's share; for a callee, the one given to {@link #peerShare}
+     * @param raw the peer's share (the callee's from the ACCEPT; the caller's revealed, see {@link #revealed})
      * @throws ProtocolException {@code BAD_REQUEST} if the share is missing or not a usable X25519 key
      */
     CallSecurity agree(byte @Nullable [] raw, String peerName) throws ProtocolException {
@@ -115,10 +133,6 @@ final class CallCrypto {
         security = new CallSecurity(secrets.sas(), CallKeys.SUITE, CallKeys.fingerprint(peer.getPublicKey().toByteArray()));
         ctx.listener().onSecured(callId, peerName, security);
         return security;
-    }
-
-    byte @Nullable [] peerShareFromInvite() {
-        return peerShare;
     }
 
     CallKeys.@Nullable Secrets secrets() {

@@ -245,11 +245,13 @@ public final class CallEngine {
         }
         try {
             MediaDescriptions.remoteAddress(s.getInvite().getMedia());
-            if (s.getInvite().getKeyShare().isEmpty()) {
+            int hashBytes = s.getInvite().getKeyShareHash().size();
+            if (hashBytes == 0) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "no key share (unencrypted calls are refused)");
             }
-            if (!X25519KeyPair.isUsable(s.getInvite().getKeyShare().toByteArray())) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, "key share: not a valid X25519 key");
+            if (hashBytes != X25519KeyPair.KEY_BYTES) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                        "key share commitment: %d bytes (expected: %d)", hashBytes, X25519KeyPair.KEY_BYTES));
             }
         } catch (ProtocolException e) {
             log.warn("refusing call {} from {}: {}", s.getCallId(), caller, e.getMessage());
@@ -257,7 +259,7 @@ public final class CallEngine {
                     .setReject(Reject.newBuilder().setReason("refused: " + e.getMessage())).build()));
             return;
         }
-        crypto.peerShare(s.getInvite().getKeyShare().toByteArray());
+        crypto.peerCommitted(s.getInvite().getKeyShareHash().toByteArray());
         crypto.announceIfChanged(caller);
         track(CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto));
     }

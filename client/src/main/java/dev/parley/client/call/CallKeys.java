@@ -24,8 +24,10 @@ import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
- * A call's key schedule (docs/protocol.md "Call keys and SAS"): each side's ephemeral X25519 share
- * travels in its sealed, signed INVITE or ACCEPT; both sides compute
+ * A call's key schedule (docs/protocol.md "Call keys and SAS"): the caller commits to its ephemeral
+ * X25519 share in the INVITE ({@link #commitment}), the callee sends its share in the ACCEPT, the
+ * caller reveals its share (KeyReveal); all sealed and signed. Committing before seeing the peer's
+ * share leaves nobody in the middle a way to search shares for matching SASes. Both sides compute
  * <pre>
  * secret     = X25519(own share, peer share)                                       (RFC 7748)
  * transcript = SHA-256("parley-call-transcript-v1" | str(call id)
@@ -43,6 +45,7 @@ public final class CallKeys {
     /** The whole call's protection, as reports name it. */
     public static final String SUITE = CallSignalSeals.SUITE + " + SRTP " + SrtpKeys.SUITE;
     private static final byte[] TRANSCRIPT_CONTEXT = "parley-call-transcript-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COMMIT_CONTEXT = "parley-share-commit-v1".getBytes(StandardCharsets.US_ASCII);
     private static final int SAS_MODULUS = 1_000_000;
 
     private CallKeys() {}
@@ -120,6 +123,20 @@ public final class CallKeys {
             throw new UncheckedIOException(e);
         }
         return sha256(bytes.toByteArray());
+    }
+
+    /**
+     * The caller's commitment to its share, sent in the INVITE before it sees the callee's share
+     * and opened (KeyReveal) after the ACCEPT: SHA-256("parley-share-commit-v1" | share).
+     *
+     * @param share a raw 32-byte key share
+     * @return the 32-byte commitment
+     */
+    public static byte[] commitment(byte[] share) {
+        byte[] input = new byte[COMMIT_CONTEXT.length + share.length];
+        System.arraycopy(COMMIT_CONTEXT, 0, input, 0, COMMIT_CONTEXT.length);
+        System.arraycopy(share, 0, input, COMMIT_CONTEXT.length, share.length);
+        return sha256(input);
     }
 
     /**

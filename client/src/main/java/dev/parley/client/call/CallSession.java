@@ -15,6 +15,7 @@ import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Invite;
+import dev.parley.protocol.wire.KeyReveal;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSession {
     private static final Logger log = LoggerFactory.getLogger(CallSession.class);
+    /** Callee: hang up if the caller has not revealed its key share this long after we answered. */
+    static final long KEY_REVEAL_TIMEOUT_MS = 10_000;
 
     final String id;
     final String peer;
@@ -55,6 +58,7 @@ final class CallSession {
     private @Nullable MediaSession media;
     private boolean mediaStarted;
     private @Nullable PathRound round;
+    private PathRound.@Nullable Selected pendingSelected; // callee: path found, keys not yet agreed
     private @Nullable MediaDescription offer; // the peer's INVITE offer (callee), until answered
     private long offerMs = -1; // INVITE sent (caller) or ACCEPT sent (callee)
     private long firstPacketMs = -1;
@@ -113,7 +117,7 @@ final class CallSession {
             return;
         }
         mark("keyed");
-        send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setKeyShare(ByteString.copyFrom(crypto.ownShare()))
+        send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setKeyShareHash(ByteString.copyFrom(crypto.ownShareCommitment()))
                 .setSentAtMs(ctx.runtime().wallClock().millis())));
         timer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.NO_ANSWER, ""), ctx.settings().ringTimeout().toMillis());
     }
@@ -163,12 +167,9 @@ final class CallSession {
         if (!openMedia()) {
             return;
         }
-        try {
-            crypto.agree(crypto.peerShareFromInvite(), peer);
-        } catch (ProtocolException e) {
-            hangup(EndReason.INSECURE, e.getMessage());
-            return;
-        }
+        // the caller reveals its share when it has ours: media waits for that (startMedia)
+        timer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.INSECURE,
+                "the caller revealed no key share within " + KEY_REVEAL_TIMEOUT_MS + " ms"), KEY_REVEAL_TIMEOUT_MS);
         MediaDescription theirs = offer;
         setPhase(new CallPhase.Connecting());
         newRound().prepare(theirs, ours -> {
@@ -222,6 +223,7 @@ final class CallSession {
             }
             case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
             case UPDATE -> recovery.onUpdate(s.getUpdate());
+            case REVEAL -> onReveal(s.getReveal().getKeyShare().toByteArray());
             default -> log.debug("ignoring {} for call {}", s.getKindCase(), id);
         }
     }
@@ -243,6 +245,7 @@ final class CallSession {
             hangup(EndReason.INSECURE, e.getMessage());
             return;
         }
+        send(b -> b.setReveal(KeyReveal.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         try {
             MediaDescriptions.remoteAddress(accept.getMedia());
         } catch (ProtocolException e) {
@@ -253,7 +256,31 @@ final class CallSession {
         round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup));
     }
 
+    /** Callee: the caller's share, opening its commitment: the keys are agreed, media may start. */
+    private void onReveal(byte[] share) {
+        if (outgoing || crypto.secrets() != null || !(phase instanceof CallPhase.Connecting)) {
+            return; // only once, only after we answered
+        }
+        try {
+            crypto.revealed(share, peer);
+        } catch (ProtocolException e) {
+            hangup(EndReason.INSECURE, e.getMessage());
+            return;
+        }
+        cancelTimer();
+        mark("keys");
+        if (pendingSelected != null) {
+            PathRound.Selected selected = pendingSelected;
+            pendingSelected = null;
+            startMedia(selected);
+        }
+    }
+
     private void startMedia(PathRound.Selected selected) {
+        if (crypto.secrets() == null) {
+            pendingSelected = selected; // the callee selected its path before the caller's share arrived
+            return;
+        }
         path = selected.path();
         pathSetupMs = selected.setupMs();
         pathHistory.add(path);

@@ -90,7 +90,7 @@ public final class CallWarmUp {
         X25519KeyPair aliceShare = CallKeys.newShare(random);
         X25519KeyPair bobShare = CallKeys.newShare(random);
         CallSignal invite = CallSignal.newBuilder().setCallId("warm-up").setFrom("alice").setTo("bob")
-                .setInvite(Invite.newBuilder().setKeyShare(ByteString.copyFrom(aliceShare.publicKey()))).build();
+                .setInvite(Invite.newBuilder().setKeyShareHash(ByteString.copyFrom(CallKeys.commitment(aliceShare.publicKey())))).build();
         CallSignalSeals.open(CallSignalSeals.seal(invite, 1, bobBox.publicKey(), alice, a), alice.publicKey(), bobBox);
         return CallKeys.derive(true, "warm-up", a, b, aliceShare.publicKey(), bobShare.publicKey(), aliceShare).srtp();
     }

@@ -23,6 +23,7 @@ import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Invite;
+import dev.parley.protocol.wire.KeyReveal;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.MediaUpdate;
 import java.nio.charset.StandardCharsets;
@@ -141,8 +142,8 @@ class SecureCallScenarioTest {
                     secrets.add(m.getRelayKey().toByteArray());
                 }
             }
-            if (open.hasInvite()) {
-                secrets.add(open.getInvite().getKeyShare().toByteArray());
+            if (open.hasReveal()) {
+                secrets.add(open.getReveal().getKeyShare().toByteArray());
             }
             if (open.hasAccept()) {
                 secrets.add(open.getAccept().getKeyShare().toByteArray());
@@ -200,14 +201,14 @@ class SecureCallScenarioTest {
     }
 
     @Test
-    void anInviteWithoutAValidKeyShareIsRefusedWithoutRinging() throws Exception {
+    void anInviteWithoutAKeyShareCommitmentIsRefusedWithoutRinging() throws Exception {
         Client bob = overlay.client("bob", sn2, ANSWER);
         Puppet mallory = overlay.puppet("mallory", sn1);
         MediaDescription media = MediaDescriptions.describe(0x1, 32, new HostPort("10.0.1.9", 5000));
-        byte[][] shares = {new byte[0], new byte[32]}; // none; the all-zero (low-order) point
-        for (int i = 0; i < shares.length; i++) {
+        byte[][] hashes = {new byte[0], new byte[31]};
+        for (int i = 0; i < hashes.length; i++) {
             mallory.send(CallSignal.newBuilder().setCallId("insecure-" + i).setFrom("mallory").setTo("bob")
-                    .setInvite(Invite.newBuilder().setMedia(media).setKeyShare(ByteString.copyFrom(shares[i]))
+                    .setInvite(Invite.newBuilder().setMedia(media).setKeyShareHash(ByteString.copyFrom(hashes[i]))
                             .setSentAtMs(overlay.time.millis())).build(), 1, bob);
         }
         overlay.runUntil("both refused", () -> mallory.inbox.size() == 2, 1000);
@@ -217,7 +218,36 @@ class SecureCallScenarioTest {
             reasons.add(CallSignalSeals.open(r, bob.id.signing.publicKey(), mallory.id.encryption).getReject().getReason());
         }
         assertThat(reasons).containsExactly("refused: no key share (unencrypted calls are refused)",
-                "refused: key share: not a valid X25519 key");
+                "refused: key share commitment: 31 bytes (expected: 32)");
+    }
+
+    @Test
+    void aCallerWhoseRevealedShareIsNotTheCommittedOneOrNotAValidPointIsHungUpOnBeforeMedia() throws Exception {
+        byte[] committed = CallKeys.newShare(new SplittableRandom(5)).publicKey();
+        byte[] other = CallKeys.newShare(new SplittableRandom(6)).publicKey();
+        byte[][][] cases = {{committed, other}, {new byte[32], new byte[32]}, {committed, null}};
+        String[] details = {"key share does not match the INVITE's commitment", "key share: peerPublicKey: a low-order point",
+                "the caller revealed no key share within 10000 ms"};
+        for (int i = 0; i < cases.length; i++) {
+            SimOverlay o = new SimOverlay(17 + i);
+            Client bob = o.client("bob", o.superNode(), ANSWER);
+            Puppet mallory = o.puppet("mallory", o.superNode());
+            String callId = "reveal-" + i;
+            mallory.send(CallSignal.newBuilder().setCallId(callId).setFrom("mallory").setTo("bob").setInvite(Invite.newBuilder()
+                    .setMedia(MediaDescriptions.describe(0x1, 32, new HostPort("10.0.1.9", 5000)))
+                    .setKeyShareHash(ByteString.copyFrom(CallKeys.commitment(cases[i][0])))
+                    .setSentAtMs(o.time.millis())).build(), 1, bob);
+            o.runUntil("bob accepts", () -> mallory.inbox.size() == 2, 1000); // RINGING, ACCEPT
+            if (cases[i][1] != null) {
+                mallory.send(CallSignal.newBuilder().setCallId(callId).setFrom("mallory").setTo("bob")
+                        .setReveal(KeyReveal.newBuilder().setKeyShare(ByteString.copyFrom(cases[i][1]))).build(), 2, bob);
+            }
+            o.runUntil("bob hangs up", () -> bob.lastReport() != null, 12_000);
+            assertThat(bob.lastReport().end()).isEqualTo(EndReason.INSECURE);
+            assertThat(bob.lastReport().endDetail()).startsWith(details[i]);
+            assertThat(bob.lastReport().media()).as("no media without keys").isNull();
+            assertThat(bob.secured).isEmpty();
+        }
     }
 
     @Test
