@@ -34,6 +34,7 @@ final class CallCrypto {
     private @Nullable X25519KeyPair share;
     private byte @Nullable [] peerCommitment;
     private CallKeys.@Nullable Secrets secrets;
+    private byte @Nullable [] agreedPeerShare;
     private @Nullable CallSecurity security;
 
     /**
@@ -129,10 +130,16 @@ final class CallCrypto {
         Credential calleeCredential = caller ? peer : own;
         secrets = CallKeys.derive(caller, callId, callerCredential, calleeCredential, caller ? mine : raw, caller ? raw : mine,
                 share);
+        agreedPeerShare = raw.clone();
         ctx.trust().contacts().remember(peerName, peer.getPublicKey().toByteArray());
         security = new CallSecurity(secrets.sas(), CallKeys.SUITE, CallKeys.fingerprint(peer.getPublicKey().toByteArray()));
         ctx.listener().onSecured(callId, peerName, security);
         return security;
+    }
+
+    /** @return the peer's share the keys were agreed with; none before */
+    byte @Nullable [] agreedPeerShare() {
+        return agreedPeerShare == null ? null : agreedPeerShare.clone();
     }
 
     CallKeys.@Nullable Secrets secrets() {

@@ -21,6 +21,7 @@ import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -130,7 +131,8 @@ final class CallSession {
     static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
         CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing(), crypto);
         s.offer = offer;
-        s.send(b -> b.setRinging(Ringing.getDefaultInstance()));
+        // our share right away: the caller reveals its own while our user answers (docs/protocol.md "Call keys and SAS")
+        s.send(b -> b.setRinging(Ringing.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         ctx.listener().onPhase(id, caller, s.phase);
         switch (ctx.policy().onIncoming(id, caller)) {
             case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
@@ -210,6 +212,9 @@ final class CallSession {
         switch (s.getKindCase()) {
             case RINGING -> {
                 if (outgoing && phase instanceof CallPhase.Calling) {
+                    if (!calleeShare(s.getRinging().getKeyShare().toByteArray())) {
+                        return;
+                    }
                     setPhase(new CallPhase.Ringing());
                 }
             }
@@ -239,13 +244,9 @@ final class CallSession {
         }
         cancelTimer();
         mark("accept");
-        try {
-            crypto.agree(accept.getKeyShare().toByteArray(), peer);
-        } catch (ProtocolException e) {
-            hangup(EndReason.INSECURE, e.getMessage());
+        if (!calleeShare(accept.getKeyShare().toByteArray())) {
             return;
         }
-        send(b -> b.setReveal(KeyReveal.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         try {
             MediaDescriptions.remoteAddress(accept.getMedia());
         } catch (ProtocolException e) {
@@ -254,6 +255,32 @@ final class CallSession {
         }
         setPhase(new CallPhase.Connecting());
         round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup));
+    }
+
+    /**
+     * Caller: the callee's share, from its RINGING or ACCEPT: the keys are agreed and our share is
+     * revealed (once); a second copy must be the same share. A missing or invalid one hangs up.
+     *
+     * @return false if the call was hung up
+     */
+    private boolean calleeShare(byte[] share) {
+        byte[] agreed = crypto.agreedPeerShare();
+        if (agreed != null) {
+            if (share.length == 0 || Arrays.equals(share, agreed)) {
+                return true;
+            }
+            hangup(EndReason.INSECURE, "the callee sent two different key shares");
+            return false;
+        }
+        try {
+            crypto.agree(share, peer);
+        } catch (ProtocolException e) {
+            hangup(EndReason.INSECURE, e.getMessage());
+            return false;
+        }
+        mark("keys");
+        send(b -> b.setReveal(KeyReveal.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
+        return true;
     }
 
     /** Callee: the caller's share, opening its commitment: the keys are agreed, media may start. */
