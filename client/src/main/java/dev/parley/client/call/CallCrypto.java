@@ -172,20 +172,20 @@ final class CallCrypto {
      */
     @Nullable CallSignal open(CallSignal wire) {
         if (peer == null) {
-            log.warn("call {}: dropping a signal from {} before the peer's key is known", callId, wire.getFrom());
+            ctx.drops().drop(callId, wire.getFrom(), "the peer's key is not known yet");
             return null;
         }
         try {
             CallSignal s = openFrom(ctx, wire, peer);
             if (s.getSeq() <= lastPeerSeq) {
-                log.warn("call {}: dropping {} from {}: sequence {} replays or is older than {}", callId, s.getKindCase(),
-                        wire.getFrom(), s.getSeq(), lastPeerSeq);
+                ctx.drops().drop(callId, wire.getFrom(), String.format("%s with sequence %d (expected: > %d): a replay or an old copy",
+                        s.getKindCase(), s.getSeq(), lastPeerSeq));
                 return null;
             }
             lastPeerSeq = s.getSeq();
             return s;
         } catch (ProtocolException e) {
-            log.warn("call {}: dropping a signal claiming to be from {}: {}", callId, wire.getFrom(), e.getMessage());
+            ctx.drops().drop(callId, wire.getFrom(), e.getMessage());
             return null;
         }
     }

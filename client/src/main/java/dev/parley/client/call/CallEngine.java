@@ -51,7 +51,7 @@ public final class CallEngine {
     public CallEngine(CallSettings settings, CallTrust trust, NatTraversal nat, CallRuntime runtime,
             Function<CallSignal, CompletableFuture<Void>> signaller, IncomingCallPolicy policy, CallListener listener) {
         this.ctx = new CallContext(settings, trust, nat, runtime, signaller, policy, listener,
-                new SpareMedia(settings, runtime.random(), runtime.media()));
+                new SpareMedia(settings, runtime.random(), runtime.media()), new SignalDrops(runtime.nowMs()));
     }
 
     /**
@@ -196,20 +196,20 @@ public final class CallEngine {
      */
     private void handle(CallSignal wire) {
         if (wire.getSealed().isEmpty() || wire.getSignature().isEmpty()) {
-            log.warn("dropping an unsealed {} signal for call {} from {} (unencrypted signals are refused)",
-                    wire.getKindCase(), wire.getCallId(), wire.getFrom());
+            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "unsealed " + wire.getKindCase()
+                    + " (unencrypted signals are refused)");
             return;
         }
         if (current != null && current.id.equals(wire.getCallId())) {
             if (current.peer.equals(wire.getFrom())) {
                 current.onSealed(wire);
             } else {
-                log.warn("dropping a signal for call {} from {}, who is not in it", wire.getCallId(), wire.getFrom());
+                ctx.drops().drop(wire.getCallId(), wire.getFrom(), "the sender is not in this call");
             }
             return;
         }
         if (!wire.hasSenderCredential()) {
-            log.debug("ignoring a signal for unknown call {} from {}", wire.getCallId(), wire.getFrom());
+            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "not an INVITE, and for no current call");
             return;
         }
         onInvite(wire);
@@ -235,7 +235,7 @@ public final class CallEngine {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "INVITE of a call already seen: a replay");
             }
         } catch (ProtocolException e) {
-            log.warn("dropping a signal for call {} claiming to be from {}: {}", wire.getCallId(), caller, e.getMessage());
+            ctx.drops().drop(wire.getCallId(), caller, e.getMessage());
             return;
         }
         CallCrypto crypto = new CallCrypto(ctx, s.getCallId(), false, s.getSenderCredential(), s.getSeq());

@@ -3,6 +3,7 @@ package dev.parley.client.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.client.call.SimOverlay.Client;
 import dev.parley.client.call.SimOverlay.Puppet;
 import dev.parley.client.call.SimOverlay.SuperNode;
@@ -305,5 +306,40 @@ class SecureCallScenarioTest {
         overlay.runUntil("second call ends", () -> second.isDone() && bob.reports.size() == 2, 5000);
         assertThat(alice.keyChanges).as("the remembered key matches now").hasSize(1);
         assertThat(alice.secured.get(1).sas()).as("another call, another SAS").isNotEqualTo(alice.secured.getFirst().sas());
+    }
+
+    @Test
+    void fuzzedSignalsReachingBothEnginesMidCallChangeNothing() {
+        Client alice = overlay.client("alice", sn1, RING);
+        Client bob = overlay.client("bob", sn2, ANSWER);
+        CompletableFuture<CallReport> done = alice.engine.call("bob", SilenceSource.frames(200), new PcmBufferSink());
+        overlay.runUntil("media flows", () -> !bob.phases.isEmpty() && bob.phases.getLast() instanceof CallPhase.Active, 3000);
+        List<CallSignal> recorded = List.copyOf(overlay.routed);
+        SplittableRandom random = new SplittableRandom(4242);
+        int injected = 0;
+        for (int i = 0; i < 2000; i++) {
+            CallSignal original = recorded.get(random.nextInt(recorded.size()));
+            byte[] bytes = original.toByteArray();
+            for (int e = 1 + random.nextInt(3); e > 0; e--) {
+                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+            }
+            if (random.nextInt(6) == 0) {
+                bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
+            }
+            CallSignal mutated;
+            try {
+                mutated = CallSignal.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                continue; // the frame decoder drops those before any engine sees them
+            }
+            overlay.inject(mutated, original.getTo().equals("bob") ? bob : alice);
+            injected++;
+        }
+        overlay.runUntil("call ends", () -> done.isDone() && bob.lastReport() != null, 10_000);
+        assertThat(injected).isGreaterThan(1000);
+        assertThat(done.join().end()).isEqualTo(EndReason.INPUT_ENDED);
+        assertThat(bob.lastReport().end()).isEqualTo(EndReason.REMOTE_HUNG_UP);
+        assertThat(phaseNames(bob)).containsExactly("Ringing", "Connecting", "Active", "Ended");
+        assertThat(bob.reports).hasSize(1);
     }
 }
