@@ -15,7 +15,7 @@ final class SignalDrops {
     static final int WARN_PER_MINUTE = 10;
 
     private final LongSupplier nowMs;
-    private long windowStartMs = Long.MIN_VALUE;
+    private long windowStartMs;
     private int warned;
     private long suppressed;
     private long total;
@@ -32,7 +32,7 @@ final class SignalDrops {
     void drop(String callId, String from, String why) {
         total++;
         long now = nowMs.getAsLong();
-        if (now - windowStartMs >= 60_000) {
+        if (total == 1 || now - windowStartMs >= 60_000) {
             windowStartMs = now;
             warned = 0;
         }
