@@ -66,6 +66,7 @@ final class CallSession {
     private @Nullable String path;
     private long pathSetupMs = -1;
     private TaskScheduler.@Nullable Cancellable timer;
+    private TaskScheduler.@Nullable Cancellable revealTimer; // callee: answered, the caller's share not yet revealed
 
     private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase, CallCrypto crypto) {
         this.ctx = ctx;
@@ -169,9 +170,10 @@ final class CallSession {
         if (!openMedia()) {
             return;
         }
-        // the caller reveals its share when it has ours: media waits for that (startMedia)
-        timer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.INSECURE,
-                "the caller revealed no key share within " + KEY_REVEAL_TIMEOUT_MS + " ms"), KEY_REVEAL_TIMEOUT_MS);
+        if (crypto.secrets() == null) { // the caller reveals its share once it has ours (RINGING); media waits for it
+            revealTimer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.INSECURE,
+                    "the caller revealed no key share within " + KEY_REVEAL_TIMEOUT_MS + " ms"), KEY_REVEAL_TIMEOUT_MS);
+        }
         MediaDescription theirs = offer;
         setPhase(new CallPhase.Connecting());
         newRound().prepare(theirs, ours -> {
@@ -283,10 +285,13 @@ final class CallSession {
         return true;
     }
 
-    /** Callee: the caller's share, opening its commitment: the keys are agreed, media may start. */
+    /**
+     * Callee: the caller's share, opening its commitment: the keys are agreed (usually while our
+     * user has not answered yet), media may start once a path is selected.
+     */
     private void onReveal(byte[] share) {
-        if (outgoing || crypto.secrets() != null || !(phase instanceof CallPhase.Connecting)) {
-            return; // only once, only after we answered
+        if (outgoing || crypto.secrets() != null) {
+            return; // only once
         }
         try {
             crypto.revealed(share, peer);
@@ -294,7 +299,10 @@ final class CallSession {
             hangup(EndReason.INSECURE, e.getMessage());
             return;
         }
-        cancelTimer();
+        if (revealTimer != null) {
+            revealTimer.cancel();
+            revealTimer = null;
+        }
         mark("keys");
         if (pendingSelected != null) {
             PathRound.Selected selected = pendingSelected;
@@ -409,7 +417,7 @@ final class CallSession {
         if (ended()) {
             return;
         }
-        cancelTimer();
+        cancelTimers();
         recovery.stop();
         MediaStats stats = media == null ? null : media.stats();
         long gapMs = mediaStarted ? media.maxPacketGapMs() : -1;
@@ -473,6 +481,14 @@ final class CallSession {
         if (timer != null) {
             timer.cancel();
             timer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelTimer();
+        if (revealTimer != null) {
+            revealTimer.cancel();
+            revealTimer = null;
         }
     }
 

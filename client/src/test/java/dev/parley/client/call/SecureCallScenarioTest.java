@@ -342,4 +342,19 @@ class SecureCallScenarioTest {
         assertThat(phaseNames(bob)).containsExactly("Ringing", "Connecting", "Active", "Ended");
         assertThat(bob.reports).hasSize(1);
     }
+
+    @Test
+    void aCalleeWhoAnswersLaterHasTheKeysAlreadyAndTheCallConnects() {
+        Client alice = overlay.client("alice", sn1, RING);
+        Client bob = overlay.client("bob", sn2, RING); // a person: rings, answers 3 s later
+        CompletableFuture<CallReport> done = alice.engine.call("bob", SilenceSource.frames(100), new PcmBufferSink());
+        overlay.runUntil("bob rings", () -> bob.phases.contains(new CallPhase.Ringing()), 1000);
+        overlay.time.advance(3000); // the caller's key reveal arrived while ringing
+        assertThat(bob.secured).as("keys agreed while ringing: the SAS can be shown before answering").hasSize(1);
+        bob.engine.answer(SilenceSource.endless(), new PcmBufferSink());
+        overlay.runUntil("call ends", () -> done.isDone() && bob.lastReport() != null, 15_000);
+        assertThat(done.join().end()).isEqualTo(EndReason.INPUT_ENDED);
+        assertThat(bob.lastReport().end()).isEqualTo(EndReason.REMOTE_HUNG_UP);
+        assertThat(bob.lastReport().media().packetsReceived()).isGreaterThan(90);
+    }
 }
