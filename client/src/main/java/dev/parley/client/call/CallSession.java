@@ -15,13 +15,11 @@ import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Invite;
-import dev.parley.protocol.wire.KeyReveal;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -40,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSession {
     private static final Logger log = LoggerFactory.getLogger(CallSession.class);
-    /** Callee: hang up if the caller has not revealed its key share this long after we answered. */
-    static final long KEY_REVEAL_TIMEOUT_MS = 10_000;
 
     final String id;
     final String peer;
@@ -53,24 +49,24 @@ final class CallSession {
     private final List<String> pathHistory = new ArrayList<>();
     private final PathRecovery recovery;
     private final CallCrypto crypto;
+    private final KeyExchange keys;
     private CallPhase phase;
     private @Nullable AudioSource source;
     private @Nullable AudioSink sink;
     private @Nullable MediaSession media;
     private boolean mediaStarted;
     private @Nullable PathRound round;
-    private PathRound.@Nullable Selected pendingSelected; // callee: path found, keys not yet agreed
     private @Nullable MediaDescription offer; // the peer's INVITE offer (callee), until answered
     private long offerMs = -1; // INVITE sent (caller) or ACCEPT sent (callee)
     private long firstPacketMs = -1;
     private @Nullable String path;
     private long pathSetupMs = -1;
     private TaskScheduler.@Nullable Cancellable timer;
-    private TaskScheduler.@Nullable Cancellable revealTimer; // callee: answered, the caller's share not yet revealed
 
     private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase, CallCrypto crypto) {
         this.ctx = ctx;
         this.crypto = crypto;
+        this.keys = new KeyExchange(this, ctx, crypto);
         this.id = id;
         this.peer = peer;
         this.outgoing = outgoing;
@@ -170,10 +166,7 @@ final class CallSession {
         if (!openMedia()) {
             return;
         }
-        if (crypto.secrets() == null) { // the caller reveals its share once it has ours (RINGING); media waits for it
-            revealTimer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.INSECURE,
-                    "the caller revealed no key share within " + KEY_REVEAL_TIMEOUT_MS + " ms"), KEY_REVEAL_TIMEOUT_MS);
-        }
+        keys.answered();
         MediaDescription theirs = offer;
         setPhase(new CallPhase.Connecting());
         newRound().prepare(theirs, ours -> {
@@ -214,7 +207,7 @@ final class CallSession {
         switch (s.getKindCase()) {
             case RINGING -> {
                 if (outgoing && phase instanceof CallPhase.Calling) {
-                    if (!calleeShare(s.getRinging().getKeyShare().toByteArray())) {
+                    if (!keys.calleeShare(s.getRinging().getKeyShare().toByteArray())) {
                         return;
                     }
                     setPhase(new CallPhase.Ringing());
@@ -230,7 +223,7 @@ final class CallSession {
             }
             case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
             case UPDATE -> recovery.onUpdate(s.getUpdate());
-            case REVEAL -> onReveal(s.getReveal().getKeyShare().toByteArray());
+            case REVEAL -> keys.revealed(s.getReveal().getKeyShare().toByteArray(), this::startMedia);
             default -> log.debug("ignoring {} for call {}", s.getKindCase(), id);
         }
     }
@@ -246,7 +239,7 @@ final class CallSession {
         }
         cancelTimer();
         mark("accept");
-        if (!calleeShare(accept.getKeyShare().toByteArray())) {
+        if (!keys.calleeShare(accept.getKeyShare().toByteArray())) {
             return;
         }
         try {
@@ -259,69 +252,17 @@ final class CallSession {
         round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup));
     }
 
-    /**
-     * Caller: the callee's share, from its RINGING or ACCEPT: the keys are agreed and our share is
-     * revealed (once); a second copy must be the same share. A missing or invalid one hangs up.
-     *
-     * @return false if the call was hung up
-     */
-    private boolean calleeShare(byte[] share) {
-        byte[] agreed = crypto.agreedPeerShare();
-        if (agreed != null) {
-            if (share.length == 0 || Arrays.equals(share, agreed)) {
-                return true;
-            }
-            hangup(EndReason.INSECURE, "the callee sent two different key shares");
-            return false;
-        }
-        try {
-            crypto.agree(share, peer);
-        } catch (ProtocolException e) {
-            hangup(EndReason.INSECURE, e.getMessage());
-            return false;
-        }
-        mark("keys");
-        send(b -> b.setReveal(KeyReveal.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
-        return true;
-    }
-
-    /**
-     * Callee: the caller's share, opening its commitment: the keys are agreed (usually while our
-     * user has not answered yet), media may start once a path is selected.
-     */
-    private void onReveal(byte[] share) {
-        if (outgoing || crypto.secrets() != null) {
-            return; // only once
-        }
-        try {
-            crypto.revealed(share, peer);
-        } catch (ProtocolException e) {
-            hangup(EndReason.INSECURE, e.getMessage());
-            return;
-        }
-        if (revealTimer != null) {
-            revealTimer.cancel();
-            revealTimer = null;
-        }
-        mark("keys");
-        if (pendingSelected != null) {
-            PathRound.Selected selected = pendingSelected;
-            pendingSelected = null;
-            startMedia(selected);
-        }
-    }
-
     private void startMedia(PathRound.Selected selected) {
-        if (crypto.secrets() == null) {
-            pendingSelected = selected; // the callee selected its path before the caller's share arrived
-            return;
+        CallKeys.Secrets secrets = keys.keysFor(selected);
+        if (secrets == null) {
+            return; // the callee selected its path before the caller revealed its share: held
         }
         path = selected.path();
         pathSetupMs = selected.setupMs();
         pathHistory.add(path);
         media.onAudioProblem(message -> ctx.listener().onMediaProblem(id, peer, message));
         mark("selected");
-        media.start(selected.remote(), crypto.secrets().srtp(), source, sink);
+        media.start(selected.remote(), secrets.srtp(), source, sink);
         mediaStarted = true;
         mark("media-started");
         setPhase(new CallPhase.Active(path));
@@ -417,7 +358,8 @@ final class CallSession {
         if (ended()) {
             return;
         }
-        cancelTimers();
+        cancelTimer();
+        keys.stop();
         recovery.stop();
         MediaStats stats = media == null ? null : media.stats();
         long gapMs = mediaStarted ? media.maxPacketGapMs() : -1;
@@ -484,20 +426,13 @@ final class CallSession {
         }
     }
 
-    private void cancelTimers() {
-        cancelTimer();
-        if (revealTimer != null) {
-            revealTimer.cancel();
-            revealTimer = null;
-        }
-    }
 
     long now() {
         return ctx.runtime().nowMs().getAsLong();
     }
 
     /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
-    private void mark(String step) {
+    void mark(String step) {
         trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append(now() - startedMs);
     }
 }
