@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallSecurity;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
@@ -164,6 +165,17 @@ final class ClientCommand implements Callable<Integer> {
             }
 
             @Override
+            public void onSecured(String callId, String peer, CallSecurity security) {
+                System.err.println("parley client: call with " + peer + " is end-to-end encrypted (" + security.cipherSuite()
+                        + "); SAS " + security.sas() + " (compare it with " + peer + ")");
+            }
+
+            @Override
+            public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
+                System.err.println(Shell.keyChangedWarning(peer, previousFingerprint, fingerprint));
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 firstCall.complete(r);
             }
@@ -222,8 +234,9 @@ final class ClientCommand implements Callable<Integer> {
     private static void printStatus(ParleyClient client) {
         try {
             var stats = client.calls().stats().get(2, TimeUnit.SECONDS);
+            var security = client.calls().security().get(2, TimeUnit.SECONDS);
             if (stats != null) {
-                System.err.println("[call] " + stats.statusLine());
+                System.err.println("[call] " + (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
             }
         } catch (Exception e) {
             // the call is ending: no status this time

@@ -15,6 +15,11 @@ final class DemoReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connected", Boolean.TRUE.equals(alice.get("connected")) && Boolean.TRUE.equals(bob.get("connected")));
         m.put("setup_ms", alice.get("setup_ms"));
+        m.put("encrypted", Boolean.TRUE.equals(alice.get("encrypted")) && Boolean.TRUE.equals(bob.get("encrypted")));
+        m.put("cipher_suite", alice.get("cipher_suite"));
+        m.put("sas", alice.get("sas"));
+        m.put("sas_matches", alice.get("sas") != null && alice.get("sas").equals(bob.get("sas")));
+        m.put("srtp_dropped", bob.get("srtp_dropped"));
         m.put("path", alice.get("path"));
         m.put("path_setup_ms", alice.get("path_setup_ms"));
         m.put("packets_sent", alice.get("packets_sent"));
@@ -47,6 +52,9 @@ final class DemoReport {
         StringBuilder sb = new StringBuilder("\nParley demo: alice (super node 1) -> bob (super node 3)\n");
         row(sb, "connected", m.get("connected"));
         row(sb, "call setup (INVITE -> media)", m.get("setup_ms") + " ms");
+        row(sb, "encrypted", m.get("encrypted") + " (" + m.get("cipher_suite") + ")");
+        row(sb, "SAS (alice = bob: " + m.get("sas_matches") + ")", m.get("sas"));
+        row(sb, "SRTP packets dropped (bob)", m.get("srtp_dropped"));
         row(sb, "media path (checks)", m.get("path") + " (" + m.get("path_setup_ms") + " ms)");
         if (m.get("search") instanceof Map<?, ?> s) {
             row(sb, "search for bob", s.get("supernodes_contacted") + " super nodes contacted, " + s.get("elapsed_ms") + " ms");

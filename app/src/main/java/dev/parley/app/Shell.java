@@ -4,6 +4,7 @@ import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallPhase;
 import dev.parley.client.call.CallReport;
+import dev.parley.client.call.CallSecurity;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
@@ -52,6 +53,17 @@ final class Shell {
             }
 
             @Override
+            public void onSecured(String callId, String peer, CallSecurity security) {
+                out.accept("* end-to-end encrypted; SAS " + security.sas() + " — read it to " + peer
+                        + " and check they see the same (" + peer + "'s key " + security.peerFingerprint() + ")");
+            }
+
+            @Override
+            public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
+                out.accept(keyChangedWarning(peer, previousFingerprint, fingerprint));
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 calling = null;
                 out.accept("* call with " + r.peer() + " ended: " + r.endReason()
@@ -59,6 +71,12 @@ final class Shell {
                                 r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs(), r.media().mos())));
             }
         };
+    }
+
+    /** @return the loud warning for a contact whose identity key changed since the last call */
+    static String keyChangedWarning(String peer, String previousFingerprint, String fingerprint) {
+        return "!!! WARNING: " + peer + "'s key has CHANGED (was " + previousFingerprint + ", now " + fingerprint + ").\n"
+                + "!!! A new device - or someone in the middle. Compare the SAS by voice before you say anything private.";
     }
 
     int run() throws IOException {
@@ -102,7 +120,9 @@ final class Shell {
                     "quit          hang up and exit"));
             case "stats" -> {
                 var stats = client.calls().stats().get(5, TimeUnit.SECONDS);
-                out.accept(stats == null ? "no call with media" : stats.statusLine());
+                var security = client.calls().security().get(5, TimeUnit.SECONDS);
+                out.accept(stats == null ? "no call with media"
+                        : (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
             }
             case "search" -> {
                 SearchResult r = client.search(arg).get(30, TimeUnit.SECONDS);

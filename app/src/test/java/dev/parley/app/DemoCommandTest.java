@@ -39,6 +39,11 @@ class DemoCommandTest {
         assertThat(r.get("connected")).isEqualTo(true);
         assertThat(((Number) r.get("fidelity")).doubleValue()).isGreaterThan(Fidelity.PASS_THRESHOLD);
         assertThat(((Number) r.get("setup_ms")).longValue()).isPositive();
+        assertThat(r.get("encrypted")).isEqualTo(true);
+        assertThat(r.get("cipher_suite")).isEqualTo("HPKE X25519/AES-128-GCM + SRTP AEAD_AES_128_GCM");
+        assertThat((String) r.get("sas")).matches("\\d{3} \\d{3}");
+        assertThat(r.get("sas_matches")).as("alice and bob show the same SAS").isEqualTo(true);
+        assertThat(((Number) r.get("srtp_dropped")).longValue()).isZero();
         assertThat(((Number) r.get("packets_received")).longValue()).isGreaterThanOrEqualTo(4 * 50);
         assertThat(((Number) r.get("packets_lost")).longValue()).isZero();
         assertThat(((Number) r.get("bitrate_kbps")).doubleValue()).isBetween(24.0, 40.0);

@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import dev.parley.client.call.CallKeys;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.ProtocolException;
@@ -39,7 +40,7 @@ final class ClientLogin {
         KeyPin pin = store.loginKeyPin(o.loginKey());
         try {
             LoginResult result = await(LoginClient.login(io, o.login(), Tls.client(pin.verifier()), o.username(),
-                    o.password(), identity.publicKey(), o.createAccount()));
+                    o.password(), identity.publicKey(), CallKeys.encryptionKey(identity).publicKey(), o.createAccount()));
             try {
                 pin.checkSameKey(result.getServerPublicKey().toByteArray());
             } catch (CertificateException e) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * DIR/identity.key     raw 32-byte Ed25519 seed of the client's key pair (owner-only)
  * DIR/login.pb         last LoginResult (credential, super nodes, login server key), protobuf
  * DIR/hostcache.txt    host cache, one "HOST:PORT successes failures rttMs lastSeenMs" per line
+ * DIR/contacts.txt     contacts' identity keys, remembered after the first call: "USERNAME HEX-KEY" per line
  * </pre>
  */
 public final class ClientStore {
@@ -75,6 +77,15 @@ public final class ClientStore {
      */
     public KeyPin loginKeyPin(@Nullable String fingerprint) throws IOException {
         return KeyPin.open(dir.resolve("login-key.pin"), "login server", fingerprint);
+    }
+
+    /**
+     * @param disk where its writes run (off the call engine's thread)
+     * @return the remembered identity keys of contacts
+     * @throws IOException if the file exists but cannot be read
+     */
+    ContactKeys contactKeys(Executor disk) throws IOException {
+        return ContactKeys.load(dir.resolve("contacts.txt"), disk);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import com.google.protobuf.ByteString;
+import dev.parley.client.call.CallKeys;
 import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
@@ -41,6 +42,18 @@ public final class LoginClient {
      */
     public static CompletableFuture<LoginResult> login(EventLoopGroup group, HostPort server, SslContext tls,
             String username, String password, byte[] publicKey, boolean createAccount) {
+        return login(group, server, tls, username, password, publicKey, new byte[0], createAccount);
+    }
+
+    /**
+     * As {@link #login(EventLoopGroup, HostPort, SslContext, String, String, byte[], boolean)}, asking
+     * the login server to certify {@code encryptionKey} too (a v2 credential: needed for calls).
+     *
+     * @param encryptionKey the raw 32-byte X25519 key call signals to this user are sealed to
+     *     ({@link CallKeys#encryptionKey}); empty for none
+     */
+    public static CompletableFuture<LoginResult> login(EventLoopGroup group, HostPort server, SslContext tls,
+            String username, String password, byte[] publicKey, byte[] encryptionKey, boolean createAccount) {
         return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> {
             CompletableFuture<Void> created = createAccount
                     ? conn.request(Envelope.newBuilder().setCreateAccount(
@@ -55,7 +68,8 @@ public final class LoginClient {
                     : CompletableFuture.completedFuture(null);
             return created.thenCompose(x -> conn.request(Envelope.newBuilder().setLogin(Login.newBuilder()
                             .setUsername(username).setPassword(password)
-                            .setClientPublicKey(ByteString.copyFrom(publicKey)))))
+                            .setClientPublicKey(ByteString.copyFrom(publicKey))
+                            .setClientEncryptionKey(ByteString.copyFrom(encryptionKey)))))
                     .thenApply(Envelope::getLoginResult)
                     .whenComplete((r, e) -> conn.close());
         });
@@ -74,8 +88,11 @@ public final class LoginClient {
     public static CompletableFuture<LoginResult> renew(EventLoopGroup group, HostPort server, SslContext tls,
             Credential credential, Ed25519KeyPair identity, InstantSource clock) {
         long signedAt = clock.millis();
+        // Always asks for the key derived from the identity: a v1 credential migrates at its renewal.
+        byte[] encryptionKey = CallKeys.encryptionKey(identity).publicKey();
         RenewCredential.Builder renew = RenewCredential.newBuilder().setCredential(credential).setSignedAtMs(signedAt)
-                .setSignature(ByteString.copyFrom(identity.sign(Credentials.renewInput(credential, signedAt))));
+                .setEncryptionKey(ByteString.copyFrom(encryptionKey))
+                .setSignature(ByteString.copyFrom(identity.sign(Credentials.renewInput(credential, signedAt, encryptionKey))));
         return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> conn
                 .request(Envelope.newBuilder().setRenewCredential(renew))
                 .thenApply(Envelope::getLoginResult)

@@ -4,9 +4,11 @@ import dev.parley.client.call.CallEngine;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
+import dev.parley.client.call.CallTrust;
 import dev.parley.client.call.CallWarmUp;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.call.NatTraversal;
+import dev.parley.client.call.PeerDirectory;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.protocol.Ed25519KeyPair;
@@ -16,6 +18,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
@@ -227,7 +230,16 @@ public final class ParleyClient implements AutoCloseable {
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
             }, new SessionRelays(io, session::require), ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
-            CallEngine engine = new CallEngine(settings, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
+            // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
+            byte[] serverKey = login.getServerPublicKey().toByteArray();
+            PeerDirectory directory = name -> searchVerified(session, serverKey, o.clock(), name).thenApply(r -> {
+                if (!r.getFound()) {
+                    throw new CompletionException(new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + name + "' is not online"));
+                }
+                return r.getRecord().getCredential();
+            });
+            CallTrust trust = CallTrust.of(identity, directory, store.contactKeys(disk));
+            CallEngine engine = new CallEngine(settings, trust, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
                     o.policy(), o.listener());
             signals.deliverTo(engine);
             session.listener(new SessionKeeper.Listener() {
@@ -328,6 +340,11 @@ public final class ParleyClient implements AutoCloseable {
      *     {@code EXPIRED_CREDENTIAL} (the record does not verify)
      */
     public CompletableFuture<SearchResult> search(String name) {
+        return searchVerified(session, serverKey, clock, name);
+    }
+
+    private static CompletableFuture<SearchResult> searchVerified(SessionKeeper session, byte[] serverKey, InstantSource clock,
+            String name) {
         return session.require().thenCompose(s -> s.search(name)).thenApply(r -> {
             if (r.getFound()) {
                 try {

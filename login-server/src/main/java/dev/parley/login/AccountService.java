@@ -4,6 +4,7 @@ import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.RenewCredential;
@@ -97,7 +98,22 @@ public final class AccountService {
      */
     public Credential login(String username, String password, byte[] clientPublicKey)
             throws ProtocolException, SQLException {
+        return login(username, password, clientPublicKey, new byte[0]);
+    }
+
+    /**
+     * As {@link #login(String, String, byte[])}, also certifying the client's encryption key (a v2
+     * credential, {@link Credentials#issue(Ed25519KeyPair, String, byte[], byte[], Instant, Duration)}).
+     *
+     * @param encryptionKey raw 32-byte X25519 key (RFC 7748) call signals to the user are sealed to;
+     *     empty for a v1 credential without one
+     * @throws ProtocolException as there; BAD_REQUEST also for an encryption key that is not 32 bytes
+     *     or is a low-order point
+     */
+    public Credential login(String username, String password, byte[] clientPublicKey, byte[] encryptionKey)
+            throws ProtocolException, SQLException {
         checkPublicKey(clientPublicKey);
+        checkEncryptionKey(encryptionKey);
         String canonical = Usernames.canonical(username);
         checkPassword(password);
         Optional<Account> account = store.find(canonical);
@@ -109,7 +125,7 @@ public final class AccountService {
         if (account.get().disabled()) {
             throw disabled(canonical);
         }
-        return issue(account.get(), clientPublicKey);
+        return issue(account.get(), clientPublicKey, encryptionKey);
     }
 
     /**
@@ -129,7 +145,9 @@ public final class AccountService {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
         }
         Credential old = request.getCredential();
-        Credentials.verifyRenewal(serverKey.publicKey(), old, request.getSignedAtMs(),
+        byte[] asked = request.getEncryptionKey().toByteArray();
+        checkEncryptionKey(asked);
+        Credentials.verifyRenewal(serverKey.publicKey(), old, request.getSignedAtMs(), asked,
                 request.getSignature().toByteArray(), clock.instant());
         Optional<Account> account = store.find(old.getUsername());
         if (account.isEmpty()) {
@@ -143,7 +161,9 @@ public final class AccountService {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
                     "credential revoked: the password changed after it was issued; log in with the password");
         }
-        return issue(account.get(), old.getPublicKey().toByteArray());
+        // A renewal keeps the certified encryption key unless the (signed) request names another.
+        return issue(account.get(), old.getPublicKey().toByteArray(),
+                asked.length > 0 ? asked : old.getEncryptionKey().toByteArray());
     }
 
     /**
@@ -181,10 +201,10 @@ public final class AccountService {
     }
 
     /** Issues at now, or at the account's revocation time if that is later (within the clock skew). */
-    private Credential issue(Account account, byte[] clientPublicKey) {
+    private Credential issue(Account account, byte[] clientPublicKey, byte[] encryptionKey) {
         Instant now = clock.instant();
         Instant notBefore = Instant.ofEpochMilli(account.credentialsNotBeforeMs());
-        return Credentials.issue(serverKey, account.username(), clientPublicKey,
+        return Credentials.issue(serverKey, account.username(), clientPublicKey, encryptionKey,
                 now.isBefore(notBefore) ? notBefore : now, credentialLifetime);
     }
 
@@ -213,6 +233,24 @@ public final class AccountService {
     }
 
     /** @throws ProtocolException BAD_REQUEST unless {@code key} is a 32-byte encoded Ed25519 point */
+    /**
+     * @param key an encryption key to certify, or empty (none)
+     * @throws ProtocolException BAD_REQUEST unless empty or a 32-byte X25519 key that is not a
+     *     low-order point (RFC 7748 §6.1: agreement with it would give the all-zero secret)
+     */
+    public static void checkEncryptionKey(byte[] key) throws ProtocolException {
+        if (key.length == 0) {
+            return;
+        }
+        if (key.length != X25519KeyPair.KEY_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                    "client_encryption_key: %d bytes (expected: %d)", key.length, X25519KeyPair.KEY_BYTES));
+        }
+        if (!X25519KeyPair.isUsable(key)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "client_encryption_key: a low-order point (expected: an X25519 key)");
+        }
+    }
+
     public static void checkPublicKey(byte[] key) throws ProtocolException {
         if (key.length != Ed25519KeyPair.KEY_BYTES) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(

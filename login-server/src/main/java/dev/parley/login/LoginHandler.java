@@ -156,7 +156,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         Credential credential;
         try {
             credential = accounts.login(request.getUsername(), request.getPassword(),
-                    request.getClientPublicKey().toByteArray());
+                    request.getClientPublicKey().toByteArray(), request.getClientEncryptionKey().toByteArray());
             guard.loginSucceeded(source, account);
         } catch (ProtocolException e) {
             if (e.code() == ErrorCode.WRONG_CREDENTIALS) {

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.RenewCredential;
@@ -168,5 +169,38 @@ class CredentialRenewalTest {
         ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> service.setDisabled("nobody", true));
 
         assertThat(e.code()).isEqualTo(ErrorCode.USER_NOT_FOUND);
+    }
+
+    @Test
+    void aV1CredentialMigratesToACertifiedEncryptionKeyAndRenewalsKeepIt() throws Exception {
+        byte[] box = X25519KeyPair.derive(client, Credentials.ENCRYPTION_KEY_LABEL).publicKey();
+        Credential v1 = service.login("alice", "s3cret-pass", client.publicKey());
+        long at = clock.instant().toEpochMilli();
+        Credential v2 = service.renew(RenewCredential.newBuilder().setCredential(v1).setSignedAtMs(at)
+                .setEncryptionKey(ByteString.copyFrom(box))
+                .setSignature(ByteString.copyFrom(client.sign(Credentials.renewInput(v1, at, box)))).build());
+        Credentials.verify(serverKey.publicKey(), v2, clock.instant());
+        assertThat(Credentials.encryptionKey(v2)).isEqualTo(box);
+
+        Credential again = service.renew(renewal(v2, client)); // no key asked for: the certified one stays
+        assertThat(Credentials.encryptionKey(again)).isEqualTo(box);
+    }
+
+    @Test
+    void aRenewalCannotSlipInAnUnsignedEncryptionKey() throws Exception {
+        Credential v1 = service.login("alice", "s3cret-pass", client.publicKey());
+        byte[] attackers = X25519KeyPair.derive(attacker, Credentials.ENCRYPTION_KEY_LABEL).publicKey();
+        RenewCredential slipped = renewal(v1, client).toBuilder().setEncryptionKey(ByteString.copyFrom(attackers)).build();
+        assertThat(refusal(slipped).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
+    }
+
+    @Test
+    void loginCertifiesTheEncryptionKeyAndRefusesALowOrderOne() throws Exception {
+        byte[] box = X25519KeyPair.derive(client, Credentials.ENCRYPTION_KEY_LABEL).publicKey();
+        Credential v2 = service.login("alice", "s3cret-pass", client.publicKey(), box);
+        assertThat(Credentials.encryptionKey(v2)).isEqualTo(box);
+        ProtocolException lowOrder = catchThrowableOfType(ProtocolException.class,
+                () -> service.login("alice", "s3cret-pass", client.publicKey(), new byte[32]));
+        assertThat(lowOrder.code()).isEqualTo(ErrorCode.BAD_REQUEST);
     }
 }

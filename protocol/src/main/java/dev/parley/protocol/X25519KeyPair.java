@@ -3,6 +3,7 @@ package dev.parley.protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.agreement.X25519Agreement;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
@@ -32,6 +33,18 @@ public final class X25519KeyPair {
     }
 
     /**
+     * @param raw 32 random bytes (clamped as RFC 7748 §5 says)
+     * @return the key pair with that private key
+     * @throws IllegalArgumentException if {@code raw} is not 32 bytes
+     */
+    public static X25519KeyPair fromPrivateKey(byte[] raw) {
+        if (raw.length != KEY_BYTES) {
+            throw new IllegalArgumentException(String.format("raw: %d bytes (expected: %d)", raw.length, KEY_BYTES));
+        }
+        return new X25519KeyPair(new X25519PrivateKeyParameters(raw, 0));
+    }
+
+    /**
      * Derives a key pair from a signing key, so that one key file holds both: the private key is
      * HKDF-SHA256 (RFC 5869) of the Ed25519 seed with {@code label} as info. Different labels give
      * independent keys.
@@ -45,6 +58,29 @@ public final class X25519KeyPair {
         byte[] raw = new byte[KEY_BYTES];
         hkdf.generateBytes(raw, 0, raw.length);
         return new X25519KeyPair(new X25519PrivateKeyParameters(raw, 0));
+    }
+
+    /**
+     * @param publicKey a raw public key
+     * @return true if it is 32 bytes and not a low-order point (agreement with it gives a non-zero secret)
+     */
+    public static boolean isUsable(byte[] publicKey) {
+        try {
+            Probe.KEY.agree(publicKey);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A fixed key to test peers' keys with (lazily, on first use). */
+    private static final class Probe {
+        static final X25519KeyPair KEY = new X25519KeyPair(new X25519PrivateKeyParameters(new byte[KEY_BYTES], 0));
+    }
+
+    /** @return the BouncyCastle key pair, for HPKE in this package */
+    AsymmetricCipherKeyPair toBouncyCastle() {
+        return new AsymmetricCipherKeyPair(privateKey.generatePublicKey(), privateKey);
     }
 
     /** @return a copy of the raw 32-byte public key */

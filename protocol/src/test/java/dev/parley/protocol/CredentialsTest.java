@@ -115,4 +115,58 @@ class CredentialsTest {
         assertThatThrownBy(() -> Ed25519KeyPair.loadOrCreate(file, new SecureRandom()))
                 .isInstanceOf(IOException.class).hasMessageContaining("3 bytes");
     }
+
+    // ---- v2: the certified encryption key ----
+
+    private final byte[] encryptionKey = X25519KeyPair.derive(client, Credentials.ENCRYPTION_KEY_LABEL).publicKey();
+
+    private Credential issueV2() {
+        return Credentials.issue(server, "alice", client.publicKey(), encryptionKey, T0, Duration.ofHours(24));
+    }
+
+    @Test
+    void aV2CredentialCertifiesTheEncryptionKey() throws Exception {
+        Credential c = issueV2();
+        Credentials.verify(server.publicKey(), c, T0);
+        assertThat(Credentials.encryptionKey(c)).isEqualTo(encryptionKey);
+        assertThat(Credentials.signingInput(c)).startsWith("parley-credential-v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aV1CredentialStillVerifiesButCertifiesNoEncryptionKey() throws Exception {
+        Credential v1 = issue();
+        Credentials.verify(server.publicKey(), v1, T0);
+        assertThatThrownBy(() -> Credentials.encryptionKey(v1))
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL))
+                .hasMessageContaining("no certified encryption key");
+    }
+
+    @Test
+    void theEncryptionKeyCanBeNeitherSwappedNorStrippedNorAdded() {
+        byte[] mallory = X25519KeyPair.generate(new SecureRandom(new byte[] {3})).publicKey();
+        Credential swapped = issueV2().toBuilder().setEncryptionKey(ByteString.copyFrom(mallory)).build();
+        Credential stripped = issueV2().toBuilder().clearEncryptionKey().build();
+        Credential added = issue().toBuilder().setEncryptionKey(ByteString.copyFrom(mallory)).build();
+        Credential truncated = issueV2().toBuilder().setEncryptionKey(ByteString.copyFrom(encryptionKey, 0, 31)).build();
+        for (Credential c : new Credential[] {swapped, stripped, added, truncated}) {
+            assertThatThrownBy(() -> Credentials.verify(server.publicKey(), c, T0))
+                    .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        }
+    }
+
+    @Test
+    void aRenewalThatAsksForAnEncryptionKeyMustSignIt() throws Exception {
+        Credential v1 = issue();
+        long at = T0.toEpochMilli();
+        byte[] signature = client.sign(Credentials.renewInput(v1, at, encryptionKey));
+        Credentials.verifyRenewal(server.publicKey(), v1, at, encryptionKey, signature, T0);
+        byte[] other = X25519KeyPair.generate(new SecureRandom(new byte[] {4})).publicKey();
+        assertThatThrownBy(() -> Credentials.verifyRenewal(server.publicKey(), v1, at, other, signature, T0))
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        // a v1 renewal signature does not certify a key either
+        byte[] plain = client.sign(Credentials.renewInput(v1, at));
+        assertThatThrownBy(() -> Credentials.verifyRenewal(server.publicKey(), v1, at, encryptionKey, plain, T0))
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        Credentials.verifyRenewal(server.publicKey(), v1, at, plain, T0);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import dev.parley.protocol.CallSignalSeals;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
@@ -130,18 +131,23 @@ final class ClientMessages {
      * @param signal as sent by the client
      * @param sender the canonical username of the sending session
      * @return the signal with {@code from} = sender and canonical {@code to}
-     * @throws ProtocolException {@link ErrorCode#BAD_REQUEST} for a missing/oversized call id, a
-     *     missing kind or a {@code from} other than the sender; {@link ErrorCode#INVALID_USERNAME}
-     *     for an invalid {@code to}
+     * @throws ProtocolException {@link ErrorCode#BAD_REQUEST} for a missing/oversized call id, neither a
+     *     kind nor a sealed body (an end-to-end sealed signal carries its kind inside {@code sealed},
+     *     which the super node cannot read and routes as is), an oversized sealed body, or a {@code from}
+     *     other than the sender; {@link ErrorCode#INVALID_USERNAME} for an invalid {@code to}
      */
     static CallSignal normalize(CallSignal signal, String sender) throws ProtocolException {
         if (signal.getCallId().isEmpty() || signal.getCallId().length() > MAX_CALL_ID_LENGTH) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
                     "call_id: %d characters (expected: 1..%d)", signal.getCallId().length(), MAX_CALL_ID_LENGTH));
         }
-        if (signal.getKindCase() == CallSignal.KindCase.KIND_NOT_SET) {
+        if (signal.getKindCase() == CallSignal.KindCase.KIND_NOT_SET && signal.getSealed().isEmpty()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,
-                    "call signal: no kind (expected: invite, ringing, accept, reject, busy or bye)");
+                    "call signal: no kind and nothing sealed (expected: a sealed signal, docs/protocol.md)");
+        }
+        if (signal.getSealed().size() > CallSignalSeals.MAX_SEALED_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format("call signal: sealed %d bytes (expected: <= %d)",
+                    signal.getSealed().size(), CallSignalSeals.MAX_SEALED_BYTES));
         }
         if (!signal.getFrom().isEmpty() && !signal.getFrom().equalsIgnoreCase(sender)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,

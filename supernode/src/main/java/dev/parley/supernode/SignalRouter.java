@@ -85,7 +85,7 @@ final class SignalRouter {
         Envelope.Builder request = Envelope.newBuilder().setRoutedSignal(RoutedSignal.newBuilder().setSignal(signal));
         return peers.request(location.superNode(), request, peerRequestTimeout).handle((response, e) -> {
             if (e == null) {
-                log.info("call {}: {} {} -> {} routed via {}", signal.getCallId(), signal.getKindCase(),
+                log.info("call {}: {} {} -> {} routed via {}", signal.getCallId(), kind(signal),
                         signal.getFrom(), to, location.superNode());
                 return CompletableFuture.<Void>completedFuture(null);
             }
@@ -125,8 +125,13 @@ final class SignalRouter {
             return false;
         }
         callee.push(Envelopes.builder(0).setCallSignal(signal).build());
-        log.info("call {}: {} {} -> {} delivered", signal.getCallId(), signal.getKindCase(), signal.getFrom(), signal.getTo());
+        log.info("call {}: {} {} -> {} delivered", signal.getCallId(), kind(signal), signal.getFrom(), signal.getTo());
         return true;
+    }
+
+    /** @return what the log may say about a signal's kind: "sealed" for end-to-end sealed ones (the kind is secret) */
+    private static Object kind(CallSignal signal) {
+        return signal.getSealed().isEmpty() ? signal.getKindCase() : "sealed";
     }
 
     static ProtocolException offline(String username) {

@@ -27,7 +27,8 @@
  *       {@link dev.parley.supernode.UserLocator} over the UDP mesh. {@code elapsed_ms} is measured on
  *       the configured clock.</li>
  *   <li>{@code CallSignal} (request): {@code from} empty or equal (case-insensitively) to the
- *       session's user, else {@code BAD_REQUEST}; {@code call_id} 1..128 characters and a kind are
+ *       session's user, else {@code BAD_REQUEST}; {@code call_id} 1..128 characters and a kind or an
+ *       end-to-end sealed body (at most 8 KiB; the super node cannot read it and routes it as is) are
  *       required ({@code BAD_REQUEST}); invalid {@code to}: {@code INVALID_USERNAME}. {@code Ok} once
  *       pushed to a local callee or accepted by the callee's super node ({@code RoutedSignal}).
  *       No super node has the callee, the callee's super node no longer has them, or it does not

@@ -2,6 +2,8 @@ package dev.parley.supernode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.CallSignalSeals;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Bye;
@@ -130,6 +132,26 @@ class CallScenarioTest {
         assertThat(TestClient.failure(alice.signal(invite("c4", "x y"))).code()).isEqualTo(ErrorCode.INVALID_USERNAME);
         assertThat(TestClient.failure(alice.signal(invite("", "bob"))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(TestClient.failure(alice.signal(CallSignal.newBuilder().setCallId("c5").setTo("bob"))).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void aSealedSignalIsRoutedOnItsRoutingFieldsAloneAndArrivesByteForByte() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        TestClient bob = cluster.signIn(2, "bob");
+        ByteString sealed = ByteString.copyFrom(new byte[200]); // opaque to super nodes: end-to-end sealed
+        ByteString signature = ByteString.copyFrom(new byte[64]);
+        assertThat(TestClient.await(alice.signal(CallSignal.newBuilder().setCallId("e2e").setTo("Bob").setSeq(7)
+                .setSealed(sealed).setSignature(signature))).hasOk()).isTrue();
+        CallSignal atBob = received(bob);
+        assertThat(atBob.getFrom()).isEqualTo("alice");
+        assertThat(atBob.getTo()).isEqualTo("bob");
+        assertThat(atBob.getSeq()).isEqualTo(7);
+        assertThat(atBob.getSealed()).isEqualTo(sealed);
+        assertThat(atBob.getSignature()).isEqualTo(signature);
+        // bounded: an oversized sealed body is refused before routing
+        assertThat(TestClient.failure(alice.signal(CallSignal.newBuilder().setCallId("e2e").setTo("bob")
+                .setSealed(ByteString.copyFrom(new byte[CallSignalSeals.MAX_SEALED_BYTES + 1])))).code())
                 .isEqualTo(ErrorCode.BAD_REQUEST);
     }
 

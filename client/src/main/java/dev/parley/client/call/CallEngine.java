@@ -4,11 +4,15 @@ import dev.parley.client.media.AudioResources;
 import dev.parley.client.media.MediaStats;
 import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.AudioSource;
+import dev.parley.protocol.Credentials;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.Usernames;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Reject;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
@@ -33,18 +37,21 @@ public final class CallEngine {
     private volatile CallContext ctx;
     private @Nullable CallSession current; // scheduler thread only
 
+    private final RecentInvites recentInvites = new RecentInvites(); // scheduler thread only
+
     /**
      * @param settings the local party's settings
+     * @param trust the keys that sign, seal and open this side's signals; the callee directory; remembered contacts
      * @param nat STUN servers, relays and check timings
      * @param runtime the thread, clocks, randomness and media sockets calls run on
      * @param signaller sends a signal through the super node; completes when acknowledged
      * @param policy decides on incoming calls
      * @param listener observes progress
      */
-    public CallEngine(CallSettings settings, NatTraversal nat, CallRuntime runtime,
+    public CallEngine(CallSettings settings, CallTrust trust, NatTraversal nat, CallRuntime runtime,
             Function<CallSignal, CompletableFuture<Void>> signaller, IncomingCallPolicy policy, CallListener listener) {
-        this.ctx = new CallContext(settings, nat, runtime, signaller, policy, listener,
-                new SpareMedia(settings, runtime.random(), runtime.media()));
+        this.ctx = new CallContext(settings, trust, nat, runtime, signaller, policy, listener,
+                new SpareMedia(settings, runtime.random(), runtime.media()), new SignalDrops(runtime.nowMs()));
     }
 
     /**
@@ -58,21 +65,35 @@ public final class CallEngine {
     /**
      * Places a call.
      *
-     * @param callee username to call
+     * @param name username to call (any case)
      * @param source audio to send (closed when the call ends)
      * @param sink where received audio goes (closed when the call ends)
      * @return completes with the report when the call ends (it never completes exceptionally:
      *     failures such as "user is offline" are in {@link CallReport#end()})
      */
-    public CompletableFuture<CallReport> call(String callee, AudioSource source, AudioSink sink) {
+    public CompletableFuture<CallReport> call(String name, AudioSource source, AudioSink sink) {
         CompletableFuture<CallReport> result = new CompletableFuture<>();
         execute(() -> {
+            String callee;
+            try {
+                callee = Usernames.canonical(name); // signed as the signal's recipient: the form super nodes route
+            } catch (ProtocolException e) {
+                AudioResources.closeQuietly(source, sink);
+                result.complete(CallReport.notStarted(name, EndReason.UNREACHABLE, e.getMessage()));
+                return;
+            }
+            if (ctx.settings().credential().getEncryptionKey().isEmpty()) {
+                AudioResources.closeQuietly(source, sink);
+                result.complete(CallReport.notStarted(callee, EndReason.INSECURE,
+                        "our credential certifies no encryption key: log in again"));
+                return;
+            }
             if (current != null) {
                 AudioResources.closeQuietly(source, sink);
                 result.complete(CallReport.notStarted(callee, EndReason.ALREADY_IN_CALL, "with " + current.peer));
                 return;
             }
-            if (callee.equalsIgnoreCase(ctx.settings().self())) {
+            if (callee.equals(ctx.settings().self())) {
                 AudioResources.closeQuietly(source, sink);
                 result.complete(CallReport.notStarted(callee, EndReason.REFUSED, "you cannot call yourself"));
                 return;
@@ -127,6 +148,11 @@ public final class CallEngine {
                 || current.phase() instanceof CallPhase.Recovering) ? null : current.media().stats());
     }
 
+    /** @return completes with the current call's protection: SAS and cipher suite (none before its keys are agreed) */
+    public CompletableFuture<@Nullable CallSecurity> security() {
+        return onLoop(() -> current == null ? null : current.security());
+    }
+
     /** @return completes with the current call's phase (none without a call) */
     public CompletableFuture<@Nullable CallPhase> phase() {
         return onLoop(() -> current == null ? null : current.phase());
@@ -163,35 +189,79 @@ public final class CallEngine {
         execute(() -> handle(signal));
     }
 
-    private void handle(CallSignal s) {
-        if (s.hasInvite()) {
-            onInvite(s);
+    /**
+     * Routes a signal: only sealed, signed signals count (no weaker fallback). One of the current
+     * call from its peer goes to that call, which verifies and opens it; one that carries a
+     * credential may be a new INVITE; anything else is dropped.
+     */
+    private void handle(CallSignal wire) {
+        if (wire.getSealed().isEmpty() || wire.getSignature().isEmpty()) {
+            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "unsealed " + wire.getKindCase()
+                    + " (unencrypted signals are refused)");
             return;
         }
-        if (current == null || !current.id.equals(s.getCallId()) || !current.peer.equals(s.getFrom())) {
-            log.debug("ignoring {} for unknown call {} from {}", s.getKindCase(), s.getCallId(), s.getFrom());
-            return;
-        }
-        current.onSignal(s);
-    }
-
-    private void onInvite(CallSignal s) {
-        String caller = s.getFrom();
-        if (current != null) {
-            if (!current.id.equals(s.getCallId())) { // a duplicated INVITE of the current call is not a second call
-                ctx.signaller().apply(ctx.signal(s.getCallId(), caller).setBusy(Busy.getDefaultInstance()).build());
+        if (current != null && current.id.equals(wire.getCallId())) {
+            if (current.peer.equals(wire.getFrom())) {
+                current.onSealed(wire);
+            } else {
+                ctx.drops().drop(wire.getCallId(), wire.getFrom(), "the sender is not in this call");
             }
             return;
         }
-        try {
-            ctx.settings().verifyPeer(s.getInvite().getCallerCredential(), caller, ctx.runtime().wallClock().instant());
-            MediaDescriptions.remoteAddress(s.getInvite().getMedia());
-        } catch (ProtocolException e) {
-            log.warn("refusing call {} from {}: {}", s.getCallId(), caller, e.getMessage());
-            ctx.signaller().apply(ctx.signal(s.getCallId(), caller).setReject(Reject.newBuilder().setReason(e.getMessage())).build());
+        if (!wire.hasSenderCredential()) {
+            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "not an INVITE, and for no current call");
             return;
         }
-        track(CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia()));
+        onInvite(wire);
+    }
+
+    /** A possible INVITE: verified (credential, signature, decryption, freshness) before anything is answered. */
+    private void onInvite(CallSignal wire) {
+        String caller = wire.getFrom();
+        CallSignal s;
+        try {
+            Credential credential = wire.getSenderCredential();
+            CallCrypto.verifyPeer(ctx, credential, caller);
+            s = CallCrypto.openFrom(ctx, wire, credential);
+            if (!s.hasInvite()) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, s.getKindCase() + " for an unknown call");
+            }
+            long ageMs = Math.abs(ctx.runtime().wallClock().millis() - s.getInvite().getSentAtMs());
+            if (ageMs > Credentials.CLOCK_SKEW.toMillis()) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                        "INVITE sent %d ms from now (expected: <= %d): a replay?", ageMs, Credentials.CLOCK_SKEW.toMillis()));
+            }
+            if (!recentInvites.add(s.getCallId(), ctx.runtime().nowMs().getAsLong())) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "INVITE of a call already seen: a replay");
+            }
+        } catch (ProtocolException e) {
+            ctx.drops().drop(wire.getCallId(), caller, e.getMessage());
+            return;
+        }
+        CallCrypto crypto = new CallCrypto(ctx, s.getCallId(), false, s.getSenderCredential(), s.getSeq());
+        if (current != null) {
+            ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller).setBusy(Busy.getDefaultInstance()).build()));
+            return;
+        }
+        try {
+            MediaDescriptions.remoteAddress(s.getInvite().getMedia());
+            int hashBytes = s.getInvite().getKeyShareHash().size();
+            if (hashBytes == 0) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "no key share (unencrypted calls are refused)");
+            }
+            if (hashBytes != X25519KeyPair.KEY_BYTES) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
+                        "key share commitment: %d bytes (expected: %d)", hashBytes, X25519KeyPair.KEY_BYTES));
+            }
+        } catch (ProtocolException e) {
+            log.warn("refusing call {} from {}: {}", s.getCallId(), caller, e.getMessage());
+            ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller)
+                    .setReject(Reject.newBuilder().setReason("refused: " + e.getMessage())).build()));
+            return;
+        }
+        crypto.peerCommitted(s.getInvite().getKeyShareHash().toByteArray());
+        crypto.announceIfChanged(caller);
+        track(CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto));
     }
 
     /** Makes {@code s} the current call until it ends, then opens the next call's media ahead of time. */

@@ -11,6 +11,22 @@ public interface CallListener {
      */
     default void onMediaProblem(String callId, String peer, String message) {}
 
+    /**
+     * The call's keys are agreed: {@code security} holds the SAS both users should see (before
+     * media flows). Called once per call.
+     */
+    default void onSecured(String callId, String peer, CallSecurity security) {}
+
+    /**
+     * LOUD: the peer's identity key differs from the one remembered from an earlier call (a new
+     * device — or someone in the middle). Called before the call connects; users should compare the
+     * SAS by voice.
+     *
+     * @param previousFingerprint the remembered key's fingerprint ({@link CallKeys#fingerprint})
+     * @param fingerprint the key's fingerprint now
+     */
+    default void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {}
+
     /** The call ended. */
     default void onEnded(CallReport report) {}
 

@@ -25,10 +25,11 @@ import org.jspecify.annotations.Nullable;
  * @param mediaGapMs the longest interval between two RTP packets received from the peer, in ms
  *     (a path failover shows here); -1 when not measured
  * @param pathHistory every path media took, in order: more than one after a failover
+ * @param security the call's SAS and cipher suite; none if its keys were never agreed
  */
 public record CallReport(String callId, String peer, boolean outgoing, boolean connected, long setupMs,
         EndReason end, String endDetail, long durationMs, @Nullable MediaStats media, @Nullable String path, long pathSetupMs, long mediaGapMs,
-        List<String> pathHistory) {
+        List<String> pathHistory, @Nullable CallSecurity security) {
 
     /** Compact constructor: copies the history. */
     public CallReport {
@@ -42,7 +43,7 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
      * @return a report with no media and no path
      */
     public static CallReport notStarted(String peer, EndReason end, String detail) {
-        return new CallReport("", peer, true, false, -1, end, detail, 0, null, null, -1, -1, List.of());
+        return new CallReport("", peer, true, false, -1, end, detail, 0, null, null, -1, -1, List.of(), null);
     }
 
     /** @return the user-facing end reason: the reason's text, then the detail if any ("declined by the callee: in a meeting") */
@@ -56,7 +57,8 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
     }
 
     /**
-     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code end}, {@code end_reason}, {@code path}, {@code path_setup_ms},
+     * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code end}, {@code end_reason},
+     *     {@code encrypted}, {@code cipher_suite}, {@code sas}, {@code peer_fingerprint}, {@code path}, {@code path_setup_ms},
      *     {@code packets_sent}, {@code packets_received}, {@code packets_lost}, {@code jitter_ms},
      *     {@code bitrate_kbps}, … (media keys are present only when media started)
      */
@@ -70,6 +72,12 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         m.put("end", end.code());
         m.put("end_reason", endReason());
         m.put("duration_ms", durationMs);
+        m.put("encrypted", security != null);
+        if (security != null) {
+            m.put("cipher_suite", security.cipherSuite());
+            m.put("sas", security.sas());
+            m.put("peer_fingerprint", security.peerFingerprint());
+        }
         if (path != null) {
             m.put("path", path);
             m.put("path_setup_ms", pathSetupMs);

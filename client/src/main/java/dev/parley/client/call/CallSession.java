@@ -1,5 +1,6 @@
 package dev.parley.client.call;
 
+import com.google.protobuf.ByteString;
 import dev.parley.client.media.AudioResources;
 import dev.parley.client.media.MediaSession;
 import dev.parley.client.media.MediaStats;
@@ -11,6 +12,8 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Reject;
@@ -45,6 +48,8 @@ final class CallSession {
     private final StringBuilder trace = new StringBuilder();
     private final List<String> pathHistory = new ArrayList<>();
     private final PathRecovery recovery;
+    private final CallCrypto crypto;
+    private final KeyExchange keys;
     private CallPhase phase;
     private @Nullable AudioSource source;
     private @Nullable AudioSink sink;
@@ -58,8 +63,10 @@ final class CallSession {
     private long pathSetupMs = -1;
     private TaskScheduler.@Nullable Cancellable timer;
 
-    private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase) {
+    private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase, CallCrypto crypto) {
         this.ctx = ctx;
+        this.crypto = crypto;
+        this.keys = new KeyExchange(this, ctx, crypto);
         this.id = id;
         this.peer = peer;
         this.outgoing = outgoing;
@@ -68,29 +75,61 @@ final class CallSession {
         this.recovery = new PathRecovery(this, ctx);
     }
 
-    /** Starts an outgoing call: opens media, runs the first path round, sends INVITE, starts the ring timeout. */
+    /**
+     * Starts an outgoing call: opens media, asks the directory for the callee's credential while the
+     * first path round gathers, then sends the sealed INVITE and starts the ring timeout.
+     */
     static CallSession call(CallContext ctx, String id, String callee, AudioSource source, AudioSink sink) {
-        CallSession s = new CallSession(ctx, id, callee, true, new CallPhase.Calling());
+        CallSession s = new CallSession(ctx, id, callee, true, new CallPhase.Calling(), new CallCrypto(ctx, id, true, null, 0));
         s.source = source;
         s.sink = sink;
         ctx.listener().onPhase(id, callee, s.phase);
         if (s.openMedia()) {
             s.offerMs = s.now();
+            CompletableFuture<Credential> found = ctx.trust().directory().credentialOf(callee);
             s.newRound().prepare(null, media -> {
                 s.mark("gathered");
-                s.send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setCallerCredential(ctx.settings().credential())));
-                s.timer = ctx.runtime().scheduler().schedule(() -> s.hangup(EndReason.NO_ANSWER, ""),
-                        ctx.settings().ringTimeout().toMillis());
+                found.whenCompleteAsync((credential, e) -> s.invite(media, credential, e), ctx.runtime().executor());
             });
         }
         return s;
     }
 
-    /** An incoming call whose INVITE verified: rings, then asks the policy what to do. */
-    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer) {
-        CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing());
+    /** Caller: the callee's credential is known (or not): INVITE, sealed to it. */
+    private void invite(MediaDescription media, @Nullable Credential credential, @Nullable Throwable failure) {
+        if (ended()) {
+            return;
+        }
+        if (failure != null) {
+            Throwable cause = Futures.unwrap(failure);
+            boolean offline = cause instanceof ProtocolException pe
+                    && (pe.code() == ErrorCode.USER_OFFLINE || pe.code() == ErrorCode.USER_NOT_FOUND);
+            end(offline ? EndReason.UNREACHABLE : EndReason.REFUSED, String.valueOf(cause.getMessage()));
+            return;
+        }
+        try {
+            crypto.peerFound(credential, peer);
+        } catch (ProtocolException e) {
+            end(e.code() == ErrorCode.INVALID_CREDENTIAL && credential.getEncryptionKey().isEmpty() ? EndReason.INSECURE
+                    : EndReason.REFUSED, e.getMessage());
+            return;
+        }
+        mark("keyed");
+        send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setKeyShareHash(ByteString.copyFrom(crypto.ownShareCommitment()))
+                .setSentAtMs(ctx.runtime().wallClock().millis())));
+        timer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.NO_ANSWER, ""), ctx.settings().ringTimeout().toMillis());
+    }
+
+    /**
+     * An incoming call whose INVITE verified: rings, then asks the policy what to do.
+     *
+     * @param crypto the call's end-to-end state: the caller's credential and key share, the INVITE's sequence number
+     */
+    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
+        CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing(), crypto);
         s.offer = offer;
-        s.send(b -> b.setRinging(Ringing.getDefaultInstance()));
+        // our share right away: the caller reveals its own while our user answers (docs/protocol.md "Call keys and SAS")
+        s.send(b -> b.setRinging(Ringing.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         ctx.listener().onPhase(id, caller, s.phase);
         switch (ctx.policy().onIncoming(id, caller)) {
             case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
@@ -127,6 +166,7 @@ final class CallSession {
         if (!openMedia()) {
             return;
         }
+        keys.answered();
         MediaDescription theirs = offer;
         setPhase(new CallPhase.Connecting());
         newRound().prepare(theirs, ours -> {
@@ -134,7 +174,7 @@ final class CallSession {
             // checks first: the caller starts its own on ACCEPT (PathRound.connect)
             round.connect(theirs, events(round, this::startMedia, this::hangup), () -> {
                 offerMs = now();
-                send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setCalleeCredential(ctx.settings().credential())));
+                send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
             });
         });
     }
@@ -145,14 +185,33 @@ final class CallSession {
         end(EndReason.DECLINED, "");
     }
 
-    /** A signal of this call from the peer (INVITEs are the engine's). */
-    void onSignal(CallSignal s) {
+    /** A sealed signal of this call from the peer: dropped unless it verifies, opens and is new. */
+    void onSealed(CallSignal wire) {
+        if (ended()) {
+            return;
+        }
+        CallSignal s = crypto.open(wire);
+        if (s != null) {
+            onSignal(s);
+        }
+    }
+
+    /** The call's protection once its keys are agreed; none before. */
+    @Nullable CallSecurity security() {
+        return crypto.security();
+    }
+
+    /** A signal of this call from the peer, verified and opened (INVITEs are the engine's). */
+    private void onSignal(CallSignal s) {
         if (ended()) {
             return;
         }
         switch (s.getKindCase()) {
             case RINGING -> {
                 if (outgoing && phase instanceof CallPhase.Calling) {
+                    if (!keys.calleeShare(s.getRinging().getKeyShare().toByteArray())) {
+                        return;
+                    }
                     setPhase(new CallPhase.Ringing());
                 }
             }
@@ -166,7 +225,8 @@ final class CallSession {
             }
             case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
             case UPDATE -> recovery.onUpdate(s.getUpdate());
-            default -> log.debug("ignoring empty signal for call {}", id);
+            case REVEAL -> keys.revealed(s.getReveal().getKeyShare().toByteArray(), this::startMedia);
+            default -> log.debug("ignoring {} for call {}", s.getKindCase(), id);
         }
     }
 
@@ -181,6 +241,9 @@ final class CallSession {
         }
         cancelTimer();
         mark("accept");
+        if (!keys.calleeShare(accept.getKeyShare().toByteArray())) {
+            return;
+        }
         try {
             MediaDescriptions.remoteAddress(accept.getMedia());
         } catch (ProtocolException e) {
@@ -188,21 +251,20 @@ final class CallSession {
             return;
         }
         setPhase(new CallPhase.Connecting());
-        round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup)); // checks run while we verify: results come after
-        try {
-            ctx.settings().verifyPeer(accept.getCalleeCredential(), peer, ctx.runtime().wallClock().instant());
-        } catch (ProtocolException e) {
-            hangup(EndReason.REFUSED, "bad answer: " + e.getMessage());
-        }
+        round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup));
     }
 
     private void startMedia(PathRound.Selected selected) {
+        CallKeys.Secrets secrets = keys.keysFor(selected);
+        if (secrets == null) {
+            return; // the callee selected its path before the caller revealed its share: held
+        }
         path = selected.path();
         pathSetupMs = selected.setupMs();
         pathHistory.add(path);
         media.onAudioProblem(message -> ctx.listener().onMediaProblem(id, peer, message));
         mark("selected");
-        media.start(selected.remote(), source, sink);
+        media.start(selected.remote(), secrets.srtp(), source, sink);
         mediaStarted = true;
         mark("media-started");
         setPhase(new CallPhase.Active(path));
@@ -299,6 +361,7 @@ final class CallSession {
             return;
         }
         cancelTimer();
+        keys.stop();
         recovery.stop();
         MediaStats stats = media == null ? null : media.stats();
         long gapMs = mediaStarted ? media.maxPacketGapMs() : -1;
@@ -313,21 +376,34 @@ final class CallSession {
         }
         boolean connected = firstPacketMs >= 0;
         CallReport report = new CallReport(id, peer, outgoing, connected, connected ? firstPacketMs - offerMs : -1, reason, detail,
-                now() - startedMs, mediaStarted ? stats : null, path, pathSetupMs, gapMs, pathHistory);
+                now() - startedMs, mediaStarted ? stats : null, path, pathSetupMs, gapMs, pathHistory, crypto.security());
         log.info("call {} with {} ended: {}", id, peer, report.endReason());
         setPhase(new CallPhase.Ended(reason, detail));
         ctx.listener().onEnded(report);
         done.complete(report);
     }
 
-    /** Sends a signal of this call; a failure (e.g. the peer went offline) ends the call as unreachable. */
+    /**
+     * Sends a signal of this call, sealed and signed; a failure (e.g. the peer went offline) ends the
+     * call as unreachable. Nothing is sent while the callee's key is unknown (it knows nothing of the call yet).
+     */
     void send(UnaryOperator<CallSignal.Builder> kind) {
-        ctx.signaller().apply(kind.apply(ctx.signal(id, peer)).build()).whenComplete((ok, e) -> {
+        if (!crypto.peerKnown()) {
+            return;
+        }
+        sendSealed(kind).whenComplete((ok, e) -> {
             if (e != null) {
                 String why = Futures.unwrap(e).getMessage();
                 ctx.runtime().scheduler().execute(() -> end(EndReason.UNREACHABLE, why == null ? "" : why));
             }
         });
+    }
+
+    /** @return completes when the super node took the sealed signal; exceptionally if it refused or the peer's key is unknown */
+    CompletableFuture<Void> sendSealed(UnaryOperator<CallSignal.Builder> kind) {
+        CallSignal sealed = crypto.seal(kind.apply(ctx.signal(id, peer)).build());
+        return sealed == null ? CompletableFuture.failedFuture(new IllegalStateException("the peer's key is not known yet"))
+                : ctx.signaller().apply(sealed);
     }
 
     private boolean openMedia() {
@@ -352,12 +428,13 @@ final class CallSession {
         }
     }
 
+
     long now() {
         return ctx.runtime().nowMs().getAsLong();
     }
 
     /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
-    private void mark(String step) {
+    void mark(String step) {
         trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append(now() - startedMs);
     }
 }

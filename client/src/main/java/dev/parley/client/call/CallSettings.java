@@ -8,20 +8,25 @@ import dev.parley.protocol.wire.ErrorCode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * Static settings of the local party.
  *
- * @param serverPublicKey the login server's key, to check peers' credentials (none in tests without one)
+ * @param serverPublicKey the login server's key, to check peers' credentials
  * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed delay of 20..1000 ms
  * @param impairment     test impairment applied to the media this party receives ({@link ImpairmentSpec#NONE} normally)
  */
-public record CallSettings(String self, Credential credential, byte @Nullable [] serverPublicKey, InetSocketAddress mediaBind,
+public record CallSettings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
         String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace,
         ImpairmentSpec impairment) {
+    /** Compact constructor: the login server's key is required (every peer credential is checked). */
+    public CallSettings {
+        Objects.requireNonNull(serverPublicKey, "serverPublicKey");
+    }
+
     /** Without impairment. */
-    public CallSettings(String self, Credential credential, byte @Nullable [] serverPublicKey, InetSocketAddress mediaBind,
+    public CallSettings(String self, Credential credential, byte[] serverPublicKey, InetSocketAddress mediaBind,
             String mediaHost, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, Duration hangupGrace) {
         this(self, credential, serverPublicKey, mediaBind, mediaHost, bitrateKbps, jitterBufferMs, ringTimeout,
                 hangupGrace, ImpairmentSpec.NONE);
@@ -41,14 +46,10 @@ public record CallSettings(String self, Credential credential, byte @Nullable []
 
     /**
      * Checks a call peer's credential: signed by the login server and issued to {@code expectedUser}.
-     * Without a login-server key (tests without one) every credential passes.
      *
      * @throws ProtocolException {@code INVALID_CREDENTIAL} or {@code EXPIRED_CREDENTIAL}
      */
     public void verifyPeer(Credential peer, String expectedUser, Instant now) throws ProtocolException {
-        if (serverPublicKey == null) {
-            return;
-        }
         Credentials.verify(serverPublicKey, peer, now);
         if (!peer.getUsername().equals(expectedUser)) {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,

@@ -28,6 +28,11 @@ public enum EndReason {
     UNREACHABLE("unreachable"),
     /** The peer's offer, answer or credential was invalid. */
     REFUSED("refused: invalid call setup"),
+    /**
+     * The peer's signals were not end-to-end protected as required: no key share, a key share that
+     * is not a valid X25519 key, or a credential without a certified encryption key (no weaker fallback).
+     */
+    INSECURE("refused: no end-to-end encryption"),
     /** Our media could not be opened (socket, codec or audio device). */
     MEDIA_FAILED("media failed"),
     /** No candidate pair worked, relayed ones included. */

@@ -223,7 +223,7 @@ final class PathRecovery {
     }
 
     private void send(MediaUpdate.Builder update, int gen) {
-        ctx.signaller().apply(ctx.signal(call.id, call.peer).setUpdate(update).build()).whenComplete((ok, e) -> {
+        call.sendSealed(b -> b.setUpdate(update)).whenComplete((ok, e) -> {
             if (e != null) {
                 scheduler().execute(() -> retry(gen, "offer not delivered: " + e.getMessage()));
             }

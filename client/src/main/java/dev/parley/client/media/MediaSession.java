@@ -5,6 +5,8 @@ import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.AudioSource;
 import dev.parley.codec.opus.OpusException;
 import dev.parley.codec.rtp.Rtcp;
+import dev.parley.codec.srtp.SrtpKeys;
+import dev.parley.codec.srtp.SrtpSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -120,13 +122,18 @@ public final class MediaSession implements AutoCloseable {
 
     /**
      * Starts the 20 ms media clock: sends {@code source} to {@code remote} and plays what {@code remote}
-     * sends into {@code sink}. The session owns source and sink from now on and closes them in {@link #close()}.
+     * sends into {@code sink}. Every RTP and RTCP packet sent is protected with {@code keys.send()} and
+     * every one received is unprotected with {@code keys.receive()} (SRTP/SRTCP, AEAD_AES_128_GCM, RFC
+     * 7714); failures are dropped and counted ({@link MediaStats#srtpDropped()}). The session owns
+     * source and sink from now on and closes them in {@link #close()}.
      *
+     * @param keys the call's SRTP master keys (from its key agreement); kept across {@link #switchRemote}
      * @throws IllegalStateException         if already started or closed
      * @throws OpusException if the Opus codec cannot be created
      */
-    public synchronized void start(InetSocketAddress remote, AudioSource source, AudioSink sink) {
+    public synchronized void start(InetSocketAddress remote, SrtpKeys keys, AudioSource source, AudioSink sink) {
         Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(sink, "sink");
         if (closed.get()) {
@@ -138,14 +145,16 @@ public final class MediaSession implements AutoCloseable {
         InetSocketAddress target = remote.isUnresolved() ? new InetSocketAddress(remote.getHostString(), remote.getPort())
                 : remote;
         this.remote = target;
-        receiver.expect(target); // before media opens: held and new packets must find it set
+        SrtpSession srtp = SrtpSession.of(keys);
+        receiver.expect(target, srtp.receiver()); // before media opens: held and new packets must find it set
         socket.openMedia(config.impairment().isNone() ? receiver
                 : new ImpairedReceiver(config.impairment(), socket.scheduler(), receiver));
         // RTCP's NTP timestamps: wall clock at start, advanced by the monotonic media clock.
         long wallAtStart = instantSource.millis();
         long monoAtStart = clock.nowMs();
         MediaLoop mediaLoop = new MediaLoop(config, source, sink, receiver.queue(), receiver.rtcpQueue(),
-                rtp -> socket.send(this.remote, rtp), clock::nowMs,
+                datagram -> socket.send(this.remote, Rtcp.isRtcp(datagram, 0, datagram.length)
+                        ? srtp.protectRtcp(datagram) : srtp.protectRtp(datagram)), clock::nowMs,
                 mono -> Rtcp.ntpTimestamp(wallAtStart + (mono - monoAtStart)), () -> sourceEnded.complete(null),
                 m -> audioProblemListener.accept(m));
         this.loop = mediaLoop;
@@ -200,7 +209,7 @@ public final class MediaSession implements AutoCloseable {
         MediaLoop l = loop;
         if (l == null) {
             return new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (receiver.discarded() + socket.dropped()), 0, 0, 0, 0, 0, 0, -1, -1,
-                    config.bitrateKbps(), 0, 0, 0, 1);
+                    config.bitrateKbps(), 0, 0, 0, 1, receiver.srtpStats());
         }
         MediaLoop.Counters c = l.counters();
         long end = stopMs >= 0 ? stopMs : clock.nowMs();
@@ -212,7 +221,7 @@ public final class MediaSession implements AutoCloseable {
                 (receiver.discarded() + socket.dropped()) + jb.discarded() + c.decodeErrors(), jb.fecFrames(), jb.expanded(),
                 jb.accelerated(), jb.dtxFrames(), jb.targetDelayMs(), jb.meanDelayMs(), c.rttMs(), c.remoteLossPct(),
                 c.decision().bitrateKbps(), c.decision().packetLossPercent(), c.rtcpSent(), c.rtcpReceived(),
-                MediaLoop.burstRatio(jb));
+                MediaLoop.burstRatio(jb), receiver.srtpStats());
     }
 
     /**

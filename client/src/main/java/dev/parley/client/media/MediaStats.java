@@ -1,6 +1,7 @@
 package dev.parley.client.media;
 
 import dev.parley.codec.quality.EModel;
+import dev.parley.codec.srtp.SrtpStats;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,8 @@ import java.util.Map;
  * @param rtcpSent             RTCP compound packets sent
  * @param rtcpReceived         valid RTCP compound packets received from the remote
  * @param burstRatio           G.107 burst ratio of the concealed frames (1 = random)
+ * @param srtp                 SRTP/SRTCP packets unprotected and dropped (by reason: authentication, replay,
+ *                             malformed, unknown stream); the drops are in {@code packetsDiscarded} too
  */
 public record MediaStats(long packetsSent, long packetsReceived, long packetsLost, long packetsLate,
                          long packetsDuplicate, double jitterMs, double bitrateKbps, long framesPlayed,
@@ -41,11 +44,16 @@ public record MediaStats(long packetsSent, long packetsReceived, long packetsLos
                          long fecRecovered, long framesExpanded, long framesAccelerated, long framesDtx,
                          int jitterBufferTargetMs, double jitterBufferMs, double rttMs, double remoteLossPct,
                          int bitrateTargetKbps, int expectedLossPct, long rtcpSent, long rtcpReceived,
-                         double burstRatio) {
+                         double burstRatio, SrtpStats srtp) {
 
     /** All zeros: a session that has not started. */
     public static final MediaStats EMPTY = new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0,
-            0, 0, 0, 1);
+            0, 0, 0, 1, new SrtpStats(0, 0, 0, 0, 0, 0));
+
+    /** @return SRTP and SRTCP packets dropped: not authentic, replayed, malformed or of an unknown stream */
+    public long srtpDropped() {
+        return srtp.droppedTotal();
+    }
 
     /** @return packets lost in the network (before FEC) over packets expected, % */
     public double lossPct() {
@@ -117,6 +125,11 @@ public record MediaStats(long packetsSent, long packetsReceived, long packetsLos
         m.put("rtcp_sent", rtcpSent);
         m.put("rtcp_received", rtcpReceived);
         m.put("burst_ratio", round3(burstRatio));
+        m.put("srtp_packets", srtp.rtpPackets());
+        m.put("srtcp_packets", srtp.rtcpPackets());
+        m.put("srtp_dropped", srtp.droppedTotal());
+        m.put("srtp_dropped_authentication", srtp.droppedAuthentication());
+        m.put("srtp_dropped_replay", srtp.droppedReplay());
         m.put("mouth_to_ear_ms", round3(mouthToEarMs()));
         m.put("mos", round3(mos()));
         return m;

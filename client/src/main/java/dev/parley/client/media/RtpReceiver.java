@@ -4,6 +4,9 @@ import dev.parley.codec.rtp.MalformedPacketException;
 import dev.parley.codec.rtp.Rtcp;
 import dev.parley.codec.rtp.RtcpPacket;
 import dev.parley.codec.rtp.RtpPacket;
+import dev.parley.codec.srtp.SrtpException;
+import dev.parley.codec.srtp.SrtpReceiver;
+import dev.parley.codec.srtp.SrtpStats;
 import dev.parley.nat.transport.DatagramHandler;
 import dev.parley.protocol.PacketKind;
 import java.net.InetSocketAddress;
@@ -18,10 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on the media socket's thread (after {@link MediaSocket#openMedia}): turns datagrams from the expected remote into RTP or
- * RTCP packets stamped with their arrival time and queues them for the media thread. RTP and RTCP
+ * RTCP packets stamped with their arrival time and queues them for the media thread. Every packet
+ * is SRTP or SRTCP (RFC 3711, AEAD_AES_128_GCM per RFC 7714) and is unprotected first: one that does
+ * not authenticate, replays or is malformed is dropped and counted ({@link #srtpStats}). RTP and RTCP
  * share the socket: both have a first byte in 128..191 (RFC 7983), and RTCP is told apart by its
  * second byte, the packet type, in 192..223 (RFC 5761 §4). Everything else is counted and dropped:
- * datagrams before {@code start}, from another address, outside the first-byte range, malformed
+ * datagrams before {@code start}, from another address, outside the first-byte range, failing SRTP, malformed
  * RTP or RTCP, another payload type, or another SSRC than the first one seen (the remote's stream
  * is latched on its first valid packet).
  */
@@ -53,6 +58,7 @@ final class RtpReceiver implements DatagramHandler {
     private final BlockingQueue<InboundRtcp> rtcpQueue = new ArrayBlockingQueue<>(RTCP_QUEUE_PACKETS);
     private final AtomicLong discarded = new AtomicLong();
     private volatile @Nullable InetSocketAddress remote; // until expect
+    private volatile @Nullable SrtpReceiver srtp; // until expect
     private long remoteSsrc = -1; // socket thread only
     /** Arrival of the last accepted RTP packet (media clock, ms), -1 before the first; written on the socket's thread. */
     private volatile long lastRtpMs = -1;
@@ -66,9 +72,21 @@ final class RtpReceiver implements DatagramHandler {
         this.firstPacketListener = firstPacketListener;
     }
 
-    /** Starts accepting packets from {@code remote} (any thread). */
+    /** Starts accepting packets from {@code remote}, unprotected with {@code srtp} (any thread). */
+    void expect(InetSocketAddress remote, SrtpReceiver srtp) {
+        this.srtp = srtp;
+        this.remote = remote;
+    }
+
+    /** Accepts packets from {@code remote} from now on, with the same keys (a new path, any thread). */
     void expect(InetSocketAddress remote) {
         this.remote = remote;
+    }
+
+    /** @return the SRTP receiver's counters: packets unprotected and dropped by reason (zeros before start) */
+    SrtpStats srtpStats() {
+        SrtpReceiver r = srtp;
+        return r == null ? new SrtpStats(0, 0, 0, 0, 0, 0) : r.stats();
     }
 
     BlockingQueue<Inbound> queue() {
@@ -94,13 +112,14 @@ final class RtpReceiver implements DatagramHandler {
     }
 
     @Override
-    public boolean onDatagram(InetSocketAddress sender, byte[] bytes) {
+    public boolean onDatagram(InetSocketAddress sender, byte[] datagram) {
         long arrivalMs = clockMs.getAsLong();
         InetSocketAddress expected = remote;
-        int length = bytes.length;
-        if (expected == null || sender == null || sender.getPort() != expected.getPort()
+        SrtpReceiver keys = srtp;
+        int length = datagram.length;
+        if (expected == null || keys == null || sender == null || sender.getPort() != expected.getPort()
                 || !sender.getAddress().equals(expected.getAddress())
-                || PacketKind.of(bytes) != PacketKind.RTP_OR_RTCP) {
+                || PacketKind.of(datagram) != PacketKind.RTP_OR_RTCP) {
             discard("unexpected datagram", sender, length);
             return true;
         }
@@ -108,7 +127,16 @@ final class RtpReceiver implements DatagramHandler {
             discard("oversized datagram", sender, length);
             return true;
         }
-        if (Rtcp.isRtcp(bytes, 0, length)) {
+        boolean rtcp = Rtcp.isRtcp(datagram, 0, length); // the SRTP/SRTCP header is in clear (RFC 3711 §3.1, §3.4)
+        byte[] bytes;
+        try {
+            bytes = rtcp ? keys.unprotectRtcp(datagram, 0, length) : keys.unprotectRtp(datagram, 0, length);
+        } catch (SrtpException e) {
+            discard("SRTP: " + e.getMessage(), sender, length); // counted by reason in srtpStats too
+            return true;
+        }
+        length = bytes.length;
+        if (rtcp) {
             try {
                 List<RtcpPacket> packets = Rtcp.decode(bytes, 0, length);
                 if (!rtcpQueue.offer(new InboundRtcp(packets, arrivalMs))) {

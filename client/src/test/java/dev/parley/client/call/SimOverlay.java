@@ -15,8 +15,12 @@ import dev.parley.nat.sim.SimNetwork.NatKind;
 import dev.parley.nat.sim.SimNetwork;
 import dev.parley.nat.sim.VirtualTime;
 import dev.parley.nat.stun.StunBindingResponder;
+import dev.parley.protocol.CallSignalSeals;
+import dev.parley.protocol.Credentials;
+import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
@@ -52,14 +56,68 @@ final class SimOverlay {
     private final SplittableRandom random;
     private final List<SuperNode> superNodes = new ArrayList<>();
     private final Map<String, Client> clients = new HashMap<>();
+    private final Map<String, Puppet> puppets = new HashMap<>();
     private int nextHost = 1;
     /** NATs of clients created from now on accept unsolicited input (conntrack quirk) and sit behind an ISP router. */
     boolean quirkNats;
+    /** The login server's key: certifies every user's keys (v2 credentials). */
+    final Ed25519KeyPair loginKey;
     /** For each signal: the delays (ms, after routing) of the copies delivered; empty drops it. */
     Function<CallSignal, List<Long>> signalFate = s -> List.of(0L);
+    /** Every signal the super nodes routed, as they saw it (what a malicious super node on the path records). */
+    final List<CallSignal> routed = new ArrayList<>();
 
     SimOverlay(long seed) {
         this.random = new SplittableRandom(seed);
+        this.loginKey = Ed25519KeyPair.fromSeed(seed(random));
+    }
+
+    private static byte[] seed(SplittableRandom random) {
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
+        return seed;
+    }
+
+    /** A user's keys and v2 credential, as the login server would certify them. */
+    final class Identity {
+        final String name;
+        final Ed25519KeyPair signing;
+        final X25519KeyPair encryption;
+        final Credential credential;
+
+        Identity(String name) {
+            this.name = name;
+            this.signing = Ed25519KeyPair.fromSeed(seed(random));
+            this.encryption = CallKeys.encryptionKey(signing);
+            this.credential = Credentials.issue(loginKey, name, signing.publicKey(), encryption.publicKey(),
+                    time.instant(), Duration.ofHours(24));
+        }
+    }
+
+    /**
+     * A user without a call engine, played by the test (a malicious or broken client): its signals
+     * are built by hand; those sent to it land in {@link #inbox} as they arrived (sealed).
+     */
+    final class Puppet {
+        final Identity id;
+        final SuperNode superNode;
+        final List<CallSignal> inbox = new ArrayList<>();
+
+        Puppet(String name, SuperNode sn) {
+            this.id = new Identity(name);
+            this.superNode = sn;
+        }
+
+        /** Sends {@code plain}, sealed to {@code to}'s key and signed by this puppet, with sequence {@code seq}. */
+        void send(CallSignal plain, long seq, Client to) {
+            inject(CallSignalSeals.seal(plain, seq, to.id.encryption.publicKey(), id.signing,
+                    plain.hasInvite() ? id.credential : null), to);
+        }
+    }
+
+    /** Delivers {@code wire} to {@code to} as its super node would (a forged or replayed signal), one hop later. */
+    void inject(CallSignal wire, Client to) {
+        time.schedule(() -> to.engine.onSignal(wire), SIGNAL_HOP_MS);
     }
 
     /** A super node on a public address: STUN server, UDP relay, TCP relay links and signal routing. */
@@ -67,6 +125,8 @@ final class SimOverlay {
         final InetSocketAddress address;
         final SimNetwork.Socket socket;
         final RelayAllocationTable relays;
+        /** Every datagram this super node received (its relay's traffic included): what a malicious one records. */
+        final List<byte[]> captured = new ArrayList<>();
         boolean alive = true;
         int tcpLinks;
 
@@ -76,6 +136,10 @@ final class SimOverlay {
             relays = new RelayAllocationTable(time, random.split(), RelayAllocationTable.Limits.DEFAULTS);
             UdpRelay relay = new UdpRelay(socket, relays);
             StunBindingResponder stun = new StunBindingResponder("sim");
+            socket.addHandler((from, p) -> {
+                captured.add(p.clone());
+                return false; // only looks: the relay and STUN still handle it
+            });
             socket.addHandler(relay);
             socket.addHandler((from, p) -> stun.respond(p, from).map(r -> {
                 socket.send(from, r);
@@ -102,9 +166,13 @@ final class SimOverlay {
     /** One user: a call engine whose media sockets live on its host (public, or behind a NAT). */
     final class Client {
         final String name;
+        final Identity id;
         final String hostIp;
         final SimNetwork.Nat nat;
         final CallEngine engine;
+        final KeyMemory contacts = KeyMemory.inMemory();
+        final List<String> keyChanges = new ArrayList<>();
+        final List<CallSecurity> secured = new ArrayList<>();
         final List<CallReport> reports = new ArrayList<>();
         final List<CallPhase> phases = new ArrayList<>();
         SuperNode superNode;
@@ -112,11 +180,12 @@ final class SimOverlay {
 
         Client(String name, SuperNode sn, NatKind natKind, IncomingCallPolicy policy, boolean relayOnly) {
             this.name = name;
+            this.id = new Identity(name);
             this.superNode = sn;
             int n = nextHost++;
             this.nat = natKind == null ? null : net.nat("10.0.2." + n, natKind, quirkNats, quirkNats ? 1 : 0);
             this.hostIp = natKind == null ? "10.0.1." + n : "192.168." + n + ".2";
-            CallSettings settings = new CallSettings(name, Credential.getDefaultInstance(), null, new InetSocketAddress(hostIp, 0),
+            CallSettings settings = new CallSettings(name, id.credential, loginKey.publicKey(), new InetSocketAddress(hostIp, 0),
                     hostIp, 32, 0, Duration.ofSeconds(20), Duration.ofMillis(400));
             CallRuntime runtime = new CallRuntime(time, time::nowMs, time, random.split(), config -> MediaSession.on(config,
                     new MediaSocket(new SimPort(socket(), time)), MediaClock.on(time, time::nowMs), time));
@@ -131,8 +200,19 @@ final class SimOverlay {
                 public void onEnded(CallReport report) {
                     reports.add(report);
                 }
+
+                @Override
+                public void onSecured(String callId, String peer, CallSecurity security) {
+                    secured.add(security);
+                }
+
+                @Override
+                public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
+                    keyChanges.add(peer + ": " + previousFingerprint + " -> " + fingerprint);
+                }
             };
-            this.engine = new CallEngine(settings, traversal, runtime, this::signal, policy, listener);
+            CallTrust trust = new CallTrust(id.signing, id.encryption, SimOverlay.this::credentialOf, contacts);
+            this.engine = new CallEngine(settings, trust, traversal, runtime, this::signal, policy, listener);
         }
 
         private SimNetwork.Socket socket() {
@@ -146,13 +226,19 @@ final class SimOverlay {
             SuperNode via = superNode;
             time.schedule(() -> {
                 Client to = clients.get(s.getTo());
+                Puppet puppet = puppets.get(s.getTo());
                 if (via == null || !via.alive) {
                     ack.completeExceptionally(new ProtocolException(ErrorCode.INTERNAL, "no super node"));
+                } else if (puppet != null) {
+                    ack.complete(null);
+                    routed.add(s);
+                    time.schedule(() -> puppet.inbox.add(s), 2 * SIGNAL_HOP_MS);
                 } else if (to == null || to.superNode == null) {
                     ack.completeExceptionally(new ProtocolException(ErrorCode.USER_OFFLINE,
                             "user '" + s.getTo() + "' is not online"));
                 } else {
                     ack.complete(null);
+                    routed.add(s);
                     for (long delay : signalFate.apply(s)) {
                         time.schedule(() -> to.engine.onSignal(s), 2 * SIGNAL_HOP_MS + delay);
                     }
@@ -243,6 +329,30 @@ final class SimOverlay {
             }), 2 * SIGNAL_HOP_MS);
             return link;
         }
+    }
+
+    /** The directory (a verified search): the credential of an online user, after a search's round trip. */
+    private CompletableFuture<Credential> credentialOf(String name) {
+        CompletableFuture<Credential> found = new CompletableFuture<>();
+        time.schedule(() -> {
+            Client c = clients.get(name);
+            Puppet p = puppets.get(name);
+            if (c != null && c.superNode != null) {
+                found.complete(c.id.credential);
+            } else if (p != null) {
+                found.complete(p.id.credential);
+            } else {
+                found.completeExceptionally(new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + name + "' is not online"));
+            }
+        }, 2 * SIGNAL_HOP_MS);
+        return found;
+    }
+
+    /** A test-played user registered with {@code sn}. */
+    Puppet puppet(String name, SuperNode sn) {
+        Puppet p = new Puppet(name, sn);
+        puppets.put(name, p);
+        return p;
     }
 
     SuperNode superNode() {

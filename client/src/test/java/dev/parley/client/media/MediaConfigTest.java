@@ -33,7 +33,7 @@ class MediaConfigTest {
     void statsMapUsesSnakeCaseKeysAndDerivesQualityFigures() {
         // 900 decoded + 50 FEC + 50 concealed frames; 100 of 1000 packets lost before FEC; RTT 40 ms, buffer 60 ms.
         MediaStats stats = new MediaStats(1, 900, 100, 4, 5, 1.23456, 31.9999, 900, 50, 8, 9, 10, 50, 2, 3, 0, 60, 60.0,
-                40.0, 7.5, 38, 10, 4, 3, 1.0);
+                40.0, 7.5, 38, 10, 4, 3, 1.0, MediaStats.EMPTY.srtp());
         assertThat(stats.lossPct()).isCloseTo(10.0, within(1e-9));
         assertThat(stats.concealedRatio()).isCloseTo(0.05, within(1e-9));
         assertThat(stats.mouthToEarMs()).isCloseTo(20 + 60 + EModel.CODEC_DELAY_MS, within(1e-9));
@@ -58,7 +58,7 @@ class MediaConfigTest {
     void aCallThatReceivedNoAudioScoresTheFloorNotAGoodMos() {
         // Media started, nothing arrived (never connected): the E-model inputs look perfect, the call was not.
         MediaStats silent = new MediaStats(250, 0, 0, 0, 0, 0, 32, 0, 0, 40_000, 5000, 0, 0, 0, 0, 0, 80, 80.0,
-                -1, -1, 32, 0, 2, 0, 1.0);
+                -1, -1, 32, 0, 2, 0, 1.0, MediaStats.EMPTY.srtp());
         assertThat(silent.mos()).isEqualTo(1.0);
         assertThat(silent.toMap()).containsEntry("mos", 1.0);
     }

@@ -14,6 +14,9 @@ import dev.parley.codec.quality.FidelityResult;
 import dev.parley.codec.rtp.MalformedPacketException;
 import dev.parley.codec.rtp.RtpPacket;
 import dev.parley.codec.sim.ImpairmentSpec;
+import dev.parley.codec.srtp.SrtpKeys;
+import dev.parley.codec.srtp.SrtpMasterKey;
+import dev.parley.codec.srtp.SrtpSession;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -33,6 +36,12 @@ import org.junit.jupiter.api.Test;
 
 class MediaSessionTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    /** The sessions' SRTP keys (fixed: tests are deterministic); the peer uses them mirrored. */
+    private static final SrtpKeys KEYS = new SrtpKeys(new SrtpMasterKey(filled(16, 1), filled(12, 2)),
+            new SrtpMasterKey(filled(16, 3), filled(12, 4)));
+    private static final SrtpKeys MIRRORED = new SrtpKeys(KEYS.receive(), KEYS.send());
+    /** A raw-socket peer's SRTP: what it sends is protected like a real peer's, so it reaches playout. */
+    private final SrtpSession peerSrtp = SrtpSession.of(MIRRORED);
     private static short[] clip;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -71,8 +80,8 @@ class MediaSessionTest {
         MediaSession bob = session(0xB0BL);
         PcmBufferSink bobHears = new PcmBufferSink();
         PcmBufferSource aliceSays = new PcmBufferSource(clip);
-        bob.start(alice.localAddress(), SilenceSource.frames(0), bobHears); // bob sends nothing
-        alice.start(bob.localAddress(), aliceSays, new PcmBufferSink());
+        bob.start(alice.localAddress(), MIRRORED, SilenceSource.frames(0), bobHears); // bob sends nothing
+        alice.start(bob.localAddress(), KEYS, aliceSays, new PcmBufferSink());
 
         alice.sourceEnded().get(20, TimeUnit.SECONDS);
         long sent = alice.stats().packetsSent();
@@ -119,8 +128,8 @@ class MediaSessionTest {
                 .withImpairment(ImpairmentSpec.parse("loss=20%,delay=30ms,seed=11")));
         short[] longClip = Clips.speechSample();
         PcmBufferSink bobHears = new PcmBufferSink();
-        bob.start(alice.localAddress(), new PcmBufferSource(longClip), new PcmBufferSink());
-        alice.start(bob.localAddress(), new PcmBufferSource(longClip), bobHears);
+        bob.start(alice.localAddress(), MIRRORED, new PcmBufferSource(longClip), new PcmBufferSink());
+        alice.start(bob.localAddress(), KEYS, new PcmBufferSource(longClip), bobHears);
         awaitTrue("alice adapted to bob's reports", () -> alice.stats().expectedLossPct() >= 8
                 && alice.stats().bitrateTargetKbps() > 32 && alice.stats().rttMs() >= 0);
         MediaStats a = alice.stats();
@@ -151,8 +160,8 @@ class MediaSessionTest {
             public void close() {
             }
         };
-        bob.start(alice.localAddress(), SilenceSource.endless(), unplugged);
-        alice.start(bob.localAddress(), new PcmBufferSource(clip), new PcmBufferSink());
+        bob.start(alice.localAddress(), MIRRORED, SilenceSource.endless(), unplugged);
+        alice.start(bob.localAddress(), KEYS, new PcmBufferSource(clip), new PcmBufferSink());
         awaitTrue("bob keeps decoding", () -> bob.stats().framesPlayed() > 50);
         assertThat(problems).containsExactly("audio output failed (device removed); the call goes on without playback");
     }
@@ -165,8 +174,8 @@ class MediaSessionTest {
         System.arraycopy(clip, 0, speechSilenceSpeech, 0, 48_000);
         System.arraycopy(clip, 48_000, speechSilenceSpeech, 3 * 48_000, 48_000);
         PcmBufferSource source = new PcmBufferSource(speechSilenceSpeech);
-        bob.start(alice.localAddress(), SilenceSource.frames(0), new PcmBufferSink());
-        alice.start(bob.localAddress(), source, new PcmBufferSink());
+        bob.start(alice.localAddress(), MIRRORED, SilenceSource.frames(0), new PcmBufferSink());
+        alice.start(bob.localAddress(), KEYS, source, new PcmBufferSink());
         alice.sourceEnded().get(20, TimeUnit.SECONDS);
         long sent = alice.stats().packetsSent();
         awaitTrue("bob played the second talkspurt",
@@ -184,7 +193,7 @@ class MediaSessionTest {
         DatagramSocket stranger = socket();
         MediaSession session = session(0x5E55L);
         PcmBufferSink sink = new PcmBufferSink();
-        session.start(peerAddress(peer), SilenceSource.endless(), sink);
+        session.start(peerAddress(peer), KEYS, SilenceSource.endless(), sink);
         InetSocketAddress target = session.localAddress();
 
         SplittableRandom random = new SplittableRandom(7983);
@@ -205,7 +214,7 @@ class MediaSessionTest {
         }
         send(peer, new byte[2000], target);
         garbage++;
-        send(stranger, rtp(1, new byte[] {1, 2, 3}, 0xBADL), target); // valid RTP, wrong source address
+        send(stranger, SrtpSession.of(MIRRORED).protectRtp(rtp(1, new byte[] {1, 2, 3}, 0x77L)), target); // valid SRTP, wrong source address
         garbage++;
         send(peer, RtpPacket.of(false, 0, 1, 0, 0x77L, new byte[10]).encode(), target); // PCMU
         garbage++;
@@ -219,7 +228,7 @@ class MediaSessionTest {
             byte[] out = new byte[1500];
             for (int k = 0; k < 25; k++) {
                 short[] pcm = Arrays.copyOfRange(clip, k * 960, (k + 1) * 960);
-                send(peer, rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L), target);
+                send(peer, peerSrtp.protectRtp(rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L)), target);
             }
         }
         session.firstPacketReceived().get(5, TimeUnit.SECONDS);
@@ -236,7 +245,8 @@ class MediaSessionTest {
         while (fromSession.size() < 10) {
             DatagramPacket d = new DatagramPacket(buf, buf.length);
             peer.receive(d);
-            fromSession.add(RtpPacket.decode(d.getData(), d.getOffset(), d.getLength()));
+            byte[] rtp = peerSrtp.unprotectRtp(d.getData(), d.getOffset(), d.getLength());
+            fromSession.add(RtpPacket.decode(rtp, 0, rtp.length));
         }
         assertThat(fromSession.get(0).marker()).isTrue();
         for (int i = 1; i < fromSession.size(); i++) {
@@ -259,12 +269,12 @@ class MediaSessionTest {
             byte[] out = new byte[1500];
             for (int k = 0; k < 15; k++) {
                 short[] pcm = Arrays.copyOfRange(clip, k * 960, (k + 1) * 960);
-                send(peer, rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L), target);
+                send(peer, peerSrtp.protectRtp(rtp(k, Arrays.copyOf(out, encoder.encode(pcm, out)), 0x77L)), target);
             }
         }
         // the peer selected its path a moment before us: the newest 10 packets wait at the gate
         awaitTrue("all 15 arrived, the oldest 5 dropped", () -> session.stats().packetsDiscarded() == 5);
-        session.start(peerAddress(peer), SilenceSource.endless(), new PcmBufferSink());
+        session.start(peerAddress(peer), KEYS, SilenceSource.endless(), new PcmBufferSink());
         awaitTrue("the 10 held packets reach the jitter buffer", () -> session.stats().packetsReceived() == 10);
         assertThat(session.stats().packetsDiscarded()).isEqualTo(5);
         assertThat(session.stats().packetsLost()).isZero();
@@ -275,9 +285,9 @@ class MediaSessionTest {
         MediaSession alice = session(1);
         MediaSession bob = session(2);
         PcmBufferSink bobHears = new PcmBufferSink();
-        alice.start(bob.localAddress(), new PcmBufferSource(clip), new PcmBufferSink());
+        alice.start(bob.localAddress(), KEYS, new PcmBufferSource(clip), new PcmBufferSink());
         awaitTrue("bob dropped packets sent before he started", () -> bob.stats().packetsDiscarded() >= 5);
-        bob.start(alice.localAddress(), SilenceSource.endless(), bobHears);
+        bob.start(alice.localAddress(), MIRRORED, SilenceSource.endless(), bobHears);
         alice.sourceEnded().get(20, TimeUnit.SECONDS);
         long sent = alice.stats().packetsSent();
         awaitTrue("bob received the rest", () -> {
@@ -297,7 +307,7 @@ class MediaSessionTest {
         MediaSession session = session(3);
         PcmBufferSink sink = new PcmBufferSink();
         long startNanos = System.nanoTime();
-        session.start(peerAddress(quiet), new PcmBufferSource(clip), sink);
+        session.start(peerAddress(quiet), KEYS, new PcmBufferSource(clip), sink);
         awaitTrue("25 frames written", () -> sink.frames() >= 25);
         long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
         int frames = sink.frames();
@@ -315,7 +325,7 @@ class MediaSessionTest {
         int port = session.localAddress().getPort();
         PcmBufferSink sink = new PcmBufferSink();
         SilenceSource source = SilenceSource.endless();
-        session.start(peerAddress(quiet), source, sink);
+        session.start(peerAddress(quiet), KEYS, source, sink);
         awaitTrue("clock running", () -> sink.frames() >= 2);
         session.close();
         session.close();
@@ -330,7 +340,7 @@ class MediaSessionTest {
         }
         assertThat(sink.frames()).isEqualTo(framesAtClose);
         assertThat(session.stats().durationMs()).isEqualTo(durationMs); // frozen at close
-        assertThatThrownBy(() -> session.start(peerAddress(quiet), SilenceSource.endless(), new PcmBufferSink()))
+        assertThatThrownBy(() -> session.start(peerAddress(quiet), KEYS, SilenceSource.endless(), new PcmBufferSink()))
                 .isInstanceOf(IllegalStateException.class).hasMessage("mediaSession: closed");
     }
 
@@ -340,9 +350,15 @@ class MediaSessionTest {
         assertThatThrownBy(() -> MediaSession.open(MediaConfig.defaults(5), peerAddress(taken)))
                 .isInstanceOf(IOException.class).hasMessageStartingWith("mediaBind: " + peerAddress(taken) + " failed: ");
         MediaSession session = session(6);
-        session.start(peerAddress(taken), SilenceSource.endless(), new PcmBufferSink());
-        assertThatThrownBy(() -> session.start(peerAddress(taken), SilenceSource.endless(), new PcmBufferSink()))
+        session.start(peerAddress(taken), KEYS, SilenceSource.endless(), new PcmBufferSink());
+        assertThatThrownBy(() -> session.start(peerAddress(taken), KEYS, SilenceSource.endless(), new PcmBufferSink()))
                 .isInstanceOf(IllegalStateException.class).hasMessage("mediaSession: already started");
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) value);
+        return b;
     }
 
     private static InetSocketAddress peerAddress(DatagramSocket s) {
