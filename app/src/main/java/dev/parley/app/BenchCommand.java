@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
                         + "+ decode, per direction, SRTP per packet, and concurrent calls per core.",
                 "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
                         + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet.",
-                "mesh: CPU per authenticated mesh datagram (AES-128-GCM seal and open at 64 B, 512 B, 8 KiB) and "
+                "mesh: CPU per authenticated mesh datagram (ChaCha20-Poly1305 seal and open at 64 B, 512 B, 8 KiB) and "
                         + "per first datagram from an unknown peer (certificate check, X25519, HKDF).",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
                         + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})

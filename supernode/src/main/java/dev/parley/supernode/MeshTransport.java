@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Request/response over UDP between super nodes: one {@code Envelope} per datagram, sealed for the
- * peer ({@link MeshSeal}: AES-128-GCM between certified super nodes, with replay protection; at
+ * peer ({@link MeshSeal}: ChaCha20-Poly1305 between certified super nodes, with replay protection; at
  * most {@value #MAX_DATAGRAM_BYTES} bytes). Every datagram sent is sealed (a retransmission
  * anew, with its own counter) and every datagram received is opened before it is parsed: one that
  * does not open (unauthenticated, forged, replayed, stale, from an address its certificate does not

@@ -105,6 +105,17 @@ final class PeerConnections implements AutoCloseable {
         }
     }
 
+    /** @return the peer links open or being opened */
+    long openOrOpening() {
+        return connections.values().stream().filter(PeerConnections::usable).count();
+    }
+
+    /** @return whether a link to {@code peer} is open or being opened */
+    boolean has(HostPort peer) {
+        CompletableFuture<ControlConnection> f = connections.get(peer);
+        return f != null && usable(f);
+    }
+
     private static boolean usable(CompletableFuture<ControlConnection> f) {
         return !f.isDone() || (!f.isCompletedExceptionally() && f.join().isActive());
     }

@@ -37,6 +37,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +71,8 @@ final class FakeLoginServer implements AutoCloseable {
     volatile boolean keyAvailable = true;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger heartbeats = new AtomicInteger();
+    /** Rotates each directory by the heartbeat count, as the real directory's most-recently-heard order does. */
+    volatile boolean rotateDirectory;
     private final Set<HostPort> superNodes = ConcurrentHashMap.newKeySet();
     private final Set<HostPort> extraPeers = ConcurrentHashMap.newKeySet();
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
@@ -185,13 +190,16 @@ final class FakeLoginServer implements AutoCloseable {
                         ctx.writeAndFlush(Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "not certified for this address"));
                         return;
                     }
-                    heartbeats.incrementAndGet();
+                    int beat = heartbeats.incrementAndGet();
                     HostPort sender = HostPort.of(msg.getSupernodeHeartbeat().getAddress());
                     superNodes.add(sender);
                     SuperNodeDirectory.Builder dir = SuperNodeDirectory.newBuilder();
                     List<HostPort> all = Stream.concat(superNodes.stream(), extraPeers.stream())
                             .distinct().filter(a -> !a.equals(sender))
-                            .sorted(Comparator.comparingInt(HostPort::port)).toList();
+                            .sorted(Comparator.comparingInt(HostPort::port)).collect(Collectors.toCollection(ArrayList::new));
+                    if (rotateDirectory) {
+                        Collections.rotate(all, beat);
+                    }
                     for (HostPort a : all) {
                         SuperNodeCertificate c = certificates.get(a);
                         if (c != null) {

@@ -2,20 +2,21 @@ package dev.parley.supernode.meshauth;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Arrays;
+import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * One direction's AES-128-GCM key and IV between two super-node boots (layout and derivation in
+ * One direction's ChaCha20-Poly1305 key and IV between two super-node boots (layout and derivation in
  * {@link MeshSeal}). The per-datagram nonce is the IV XOR the 64-bit counter in its last 8 bytes
  * (as TLS 1.3 does, RFC 8446 §5.3), so a counter unique per sender boot gives a nonce unique per key.
  *
- * @param key the 16-byte AES key
+ * @param key the 32-byte ChaCha20-Poly1305 key (RFC 8439 §2.8)
  * @param iv the 12-byte IV
  */
-record DatagramKey(SecretKeySpec key, byte[] iv) {
-    /** HKDF info prefix: versions the derivation. */
-    static final byte[] LABEL = "parley-mesh-seal-v1".getBytes(StandardCharsets.US_ASCII);
-    static final int KEY_BYTES = 16;
+record DatagramKey(KeyParameter key, byte[] iv) {
+    /** HKDF info prefix: versions the derivation (v2: ChaCha20-Poly1305 instead of AES-128-GCM). */
+    static final byte[] LABEL = "parley-mesh-seal-v2".getBytes(StandardCharsets.US_ASCII);
+    static final int KEY_BYTES = 32;
     static final int IV_BYTES = 12;
 
     /**
@@ -44,12 +45,10 @@ record DatagramKey(SecretKeySpec key, byte[] iv) {
         byte[] info = ByteBuffer.allocate(LABEL.length + senderMeshKey.length + receiverMeshKey.length).put(LABEL)
                 .put(senderMeshKey).put(receiverMeshKey).array();
         byte[] okm = Hkdf.sha256(sharedSecret, salt, info, KEY_BYTES + IV_BYTES);
-        byte[] iv = new byte[IV_BYTES];
-        System.arraycopy(okm, KEY_BYTES, iv, 0, IV_BYTES);
-        return new DatagramKey(new SecretKeySpec(okm, 0, KEY_BYTES, "AES"), iv);
+        return new DatagramKey(new KeyParameter(okm, 0, KEY_BYTES), Arrays.copyOfRange(okm, KEY_BYTES, KEY_BYTES + IV_BYTES));
     }
 
-    /** @return the 12-byte GCM nonce of datagram {@code counter} */
+    /** @return the 12-byte nonce of datagram {@code counter} */
     byte[] nonce(long counter) {
         byte[] nonce = iv.clone();
         for (int i = 0; i < 8; i++) {

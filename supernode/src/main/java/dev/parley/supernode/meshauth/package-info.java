@@ -1,6 +1,6 @@
 /**
  * Authenticated super-node mesh datagrams (docs/protocol.md "Super-node mesh (UDP)", docs/security.md):
- * every mesh {@code Envelope} travels sealed with AES-128-GCM under pairwise keys derived from the
+ * every mesh {@code Envelope} travels sealed with ChaCha20-Poly1305 under pairwise keys derived from the
  * peers' certified X25519 mesh keys, with a replay window and a freshness bound.
  * {@link dev.parley.supernode.meshauth.MeshSeal} has the datagram layout,
  * {@link dev.parley.supernode.meshauth.MeshKeys} the identity, peer certificates and their bounds.
