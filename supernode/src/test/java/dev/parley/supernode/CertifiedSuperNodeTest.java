@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.X25519KeyPair;
-import dev.parley.protocol.tls.KeyVerifier;
-import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -25,9 +22,7 @@ import dev.parley.protocol.wire.SuperNodeCertificate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,20 +45,8 @@ class CertifiedSuperNodeTest {
         }
     }
 
-    /** A raw TLS connection to a super node, as an attacker opens one; its pushes collected. */
-    private record Raw(ControlConnection connection, BlockingQueue<Envelope> pushes) {
-        Envelope next() throws InterruptedException {
-            Envelope e = pushes.poll(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(e).as("a push").isNotNull();
-            return e;
-        }
-    }
-
-    private Raw raw(HostPort to) throws Exception {
-        BlockingQueue<Envelope> pushes = new LinkedBlockingQueue<>();
-        ControlConnection c = ControlConnection.connect(cluster.clients, to, Tls.client(KeyVerifier.anyKey()), pushes::add,
-                TestClient.WAIT).get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        return new Raw(c, pushes);
+    private RawConnection raw(HostPort to) throws Exception {
+        return RawConnection.open(cluster.clients, to);
     }
 
     private static Envelope.Builder ring(String from, String to) {
@@ -71,7 +54,7 @@ class CertifiedSuperNodeTest {
                 .setCallId("forged-1").setFrom(from).setTo(to).setInvite(Invite.getDefaultInstance())));
     }
 
-    private static ProtocolException refusal(Raw raw, Envelope.Builder request) throws Exception {
+    private static ProtocolException refusal(RawConnection raw, Envelope.Builder request) throws Exception {
         try {
             Envelope e = raw.connection().request(request, TestClient.WAIT).get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             throw new AssertionError("expected a refusal, got " + e);
@@ -88,7 +71,7 @@ class CertifiedSuperNodeTest {
         HostPort sn = cluster.node(0).advertisedAddress();
 
         // The attack of issue 10: a stranger says PeerHello, then rings bob as alice.
-        Raw stranger = raw(sn);
+        RawConnection stranger = raw(sn);
         stranger.next(); // ServerHello
         ProtocolException bare = refusal(stranger, Envelope.newBuilder().setPeerHello(PeerHello.newBuilder()
                 .setAddress(new HostPort("203.0.113.5", 4000).toAddress())));
@@ -97,7 +80,7 @@ class CertifiedSuperNodeTest {
         stranger.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
         // A self-made certificate (another login server's key) does no better.
-        Raw selfMade = raw(sn);
+        RawConnection selfMade = raw(sn);
         Envelope hello = selfMade.next();
         FakeLoginServer other = new FakeLoginServer(TestKeys.key(999));
         try {
@@ -110,12 +93,12 @@ class CertifiedSuperNodeTest {
             other.close();
         }
         // A signal on a connection without a role is refused too.
-        Raw noRole = raw(sn);
+        RawConnection noRole = raw(sn);
         noRole.next();
         assertThat(refusal(noRole, ring("alice", "bob")).getMessage()).contains("send PeerHello first");
 
         // A certified peer's link does deliver: the refusals above are the certificate's doing.
-        Raw certified = raw(sn);
+        RawConnection certified = raw(sn);
         Envelope h = certified.next();
         CertifiedPeer peer = new CertifiedPeer(cluster.login, TestKeys.key(77), new HostPort("127.0.0.1", 3));
         assertThat(certified.connection().request(Envelope.newBuilder().setPeerHello(peer.hello(h.getServerHello(),

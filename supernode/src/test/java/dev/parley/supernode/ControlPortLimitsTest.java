@@ -2,18 +2,13 @@ package dev.parley.supernode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.tls.KeyVerifier;
-import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Keepalive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,20 +30,8 @@ class ControlPortLimitsTest {
         }
     }
 
-    /** A raw connection (TLS done), with everything the super node pushes. */
-    private record Raw(ControlConnection connection, BlockingQueue<Envelope> pushes) {
-        Envelope next() throws InterruptedException {
-            Envelope e = pushes.poll(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(e).as("a push").isNotNull();
-            return e;
-        }
-    }
-
-    private Raw raw(HostPort to) throws Exception {
-        BlockingQueue<Envelope> pushes = new LinkedBlockingQueue<>();
-        ControlConnection c = ControlConnection.connect(cluster.clients, to, Tls.client(KeyVerifier.anyKey()), pushes::add,
-                TestClient.WAIT).get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        return new Raw(c, pushes);
+    private RawConnection raw(HostPort to) throws Exception {
+        return RawConnection.open(cluster.clients, to);
     }
 
     @Test
@@ -59,7 +42,7 @@ class ControlPortLimitsTest {
         cluster.connect(0);
         cluster.connect(0);
 
-        Raw fourth = raw(sn);
+        RawConnection fourth = raw(sn);
         Envelope refused = fourth.next();
         assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
         assertThat(refused.getError().getMessage()).isEqualTo("connections from 127.0.0.1: 4 (expected: <= 3)");
@@ -67,7 +50,7 @@ class ControlPortLimitsTest {
 
         first.close(); // its slot is released when the super node sees the close
         Await.until("a new connection gets ServerHello", () -> {
-            Raw again = raw(sn);
+            RawConnection again = raw(sn);
             boolean admitted = again.next().hasServerHello();
             again.connection().close();
             return admitted;
@@ -87,14 +70,14 @@ class ControlPortLimitsTest {
         TestClient bob = cluster.signIn(0, "bob");
         String idle = "connection idle: 300 ms (expected: a request at least every 300 ms)";
 
-        Raw silent = raw(sn); // never chooses a role: closed long before the 30 s role timeout
+        RawConnection silent = raw(sn); // never chooses a role: closed long before the 30 s role timeout
         assertThat(silent.next().hasServerHello()).isTrue();
         Envelope closed = silent.next();
         assertThat(closed.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
         assertThat(closed.getError().getMessage()).isEqualTo(idle);
         silent.connection().closeFuture().get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        Raw peerLink = raw(sn); // a certified peer's valid PeerHello, then nothing
+        RawConnection peerLink = raw(sn); // a certified peer's valid PeerHello, then nothing
         Envelope hello = peerLink.next();
         assertThat(hello.hasServerHello()).isTrue();
         CertifiedPeer peer = new CertifiedPeer(cluster.login, TestKeys.key(77), new HostPort("127.0.0.1", 1));
