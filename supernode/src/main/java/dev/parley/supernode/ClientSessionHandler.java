@@ -12,7 +12,10 @@ import dev.parley.protocol.wire.RelayAllocated;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,13 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
     private @Nullable RateBucket searchLimiter; // created on the first search
     private @Nullable RateBucket signalLimiter; // created on the first call signal
     private @Nullable RateBucket signalSearchLimiter; // created on the first signal that searches
+    /**
+     * The last signal of this session still being routed, per target: the next one to the same user
+     * waits for it, so signals leave in the order they came. Without this, signals that arrived while
+     * the target was being searched followed the shared search's callbacks, which run last-in first-out
+     * (a callee's ACCEPT overtook its RINGING). Bounded by the signal rate limit; entries leave when done.
+     */
+    private final Map<String, CompletableFuture<Void>> routing = new HashMap<>(); // loop only
 
     /**
      * @param node what every connection of this super node shares
@@ -190,7 +200,13 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         SignalRouter.SearchBudget budget = () -> spendSignalSearch(normalized.getTo());
-        node.router().route(normalized, ctx.executor(), budget).whenCompleteAsync((ok, e) -> {
+        String to = normalized.getTo();
+        CompletableFuture<Void> previous = routing.getOrDefault(to, CompletableFuture.completedFuture(null));
+        CompletableFuture<Void> routed = previous.handle((ok, e) -> null) // its outcome was answered on its own
+                .thenComposeAsync(x -> node.router().route(normalized, ctx.executor(), budget), ctx.executor());
+        routing.put(to, routed);
+        routed.whenCompleteAsync((ok, e) -> {
+            routing.remove(to, routed);
             if (e == null) {
                 ctx.writeAndFlush(Envelopes.ok(id));
             } else if (Futures.unwrap(e) instanceof ProtocolException pe) {

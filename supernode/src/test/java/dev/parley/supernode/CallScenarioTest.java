@@ -15,7 +15,9 @@ import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Ringing;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +135,27 @@ class CallScenarioTest {
         assertThat(TestClient.failure(alice.signal(invite("", "bob"))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(TestClient.failure(alice.signal(CallSignal.newBuilder().setCallId("c5").setTo("bob"))).code())
                 .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void signalsToOneUserArriveInTheOrderTheyWereSentEvenWhileTheirLocationIsSearched() throws Exception {
+        TestClient alice = cluster.signIn(0, "alice");
+        TestClient bob = cluster.signIn(2, "bob");
+        // bob's super node does not know where alice is: the first signal starts a mesh search and
+        // the others arrive while it runs (RINGING then ACCEPT, sent ~25 ms apart, once came reversed)
+        List<CompletableFuture<Envelope>> sent = new ArrayList<>();
+        for (int seq = 1; seq <= 5; seq++) {
+            sent.add(bob.signal(CallSignal.newBuilder().setCallId("order").setTo("alice").setSeq(seq)
+                    .setSealed(ByteString.copyFrom(new byte[] {(byte) seq})).setSignature(ByteString.copyFrom(new byte[64]))));
+        }
+        for (CompletableFuture<Envelope> f : sent) {
+            assertThat(TestClient.await(f).hasOk()).isTrue();
+        }
+        List<Long> order = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            order.add(received(alice).getSeq());
+        }
+        assertThat(order).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -54,6 +55,15 @@ public final class MediaRelay {
         return handler;
     }
 
+    /** Runs a clean-up on the relay loop; once that loop has shut down (with its super node) there is nothing left to clean. */
+    private void whileOpen(Runnable cleanUp) {
+        try {
+            loop().execute(cleanUp);
+        } catch (RejectedExecutionException e) {
+            // the loop is terminated: the allocations and parties went with it
+        }
+    }
+
     private EventLoop loop() {
         Channel ch = channel;
         if (ch == null) {
@@ -83,12 +93,12 @@ public final class MediaRelay {
 
     /** Releases one allocation of {@code owner} (BYE / RelayRelease); unknown or foreign ids are ignored. */
     public void release(long id, String owner) {
-        loop().execute(() -> table.release(id, owner));
+        whileOpen(() -> table.release(id, owner));
     }
 
     /** Releases every allocation of {@code owner} (its control connection closed). */
     public void releaseAll(String owner) {
-        loop().execute(() -> table.releaseAll(owner));
+        whileOpen(() -> table.releaseAll(owner));
     }
 
     /**
@@ -113,7 +123,7 @@ public final class MediaRelay {
 
     /** Forgets a TCP party (its connection closed). */
     public void unbindTcp(InetSocketAddress party) {
-        loop().execute(() -> tcpParties.remove(party));
+        whileOpen(() -> tcpParties.remove(party));
     }
 
     /** Forwards a packet received from a TCP party (takes ownership of {@code packet}). */
