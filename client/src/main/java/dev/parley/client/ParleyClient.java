@@ -10,7 +10,7 @@ import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.PeerDirectory;
 import dev.parley.codec.sim.ImpairmentSpec;
-import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.CheckConfig;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
@@ -228,7 +228,7 @@ public final class ParleyClient implements AutoCloseable {
             NatTraversal nat = new NatTraversal(() -> {
                 HostPort sn = session.superNode();
                 return List.of(new InetSocketAddress(sn.host(), sn.port()));
-            }, new SessionRelays(io, session::require), ConnectivityChecks.Config.DEFAULTS, o.relayOnly());
+            }, new SessionRelays(io, session::require), CheckConfig.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
             // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
             byte[] serverKey = login.getServerPublicKey().toByteArray();

@@ -19,7 +19,7 @@ import dev.parley.codec.audio.PcmBufferSink;
 import dev.parley.codec.audio.PcmBufferSource;
 import dev.parley.codec.audio.SilenceSource;
 import dev.parley.codec.quality.Fidelity;
-import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.CheckConfig;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.CallSignal;
@@ -54,7 +54,7 @@ class TcpRelayFallbackTest {
     Path dir;
 
     /** Checks give up after 2 s instead of 10 s, so the fallback comes quickly. */
-    private static final ConnectivityChecks.Config QUICK = new ConnectivityChecks.Config(20, new StunClient.Timing(100, 6, 8),
+    private static final CheckConfig QUICK = new CheckConfig(20, new StunClient.Timing(100, 6, 8),
             60, 2000, 5000, 30_000);
 
     @Test

@@ -6,7 +6,7 @@ import dev.parley.codec.AudioFormats;
 import dev.parley.codec.audio.PcmBufferSink;
 import dev.parley.codec.audio.SilenceSource;
 import dev.parley.nat.ice.CheckResult;
-import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.CheckConfig;
 import com.google.protobuf.ByteString;
 import dev.parley.codec.srtp.SrtpKeys;
 import dev.parley.protocol.CallSignalSeals;
@@ -52,8 +52,8 @@ public final class CallWarmUp {
         SecureRandom random = new SecureRandom(); // real ICE credentials, even on loopback
         try (MediaSession a = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 1), loopback);
                 MediaSession b = MediaSession.open(new MediaConfig(32, AudioFormats.OPUS_PAYLOAD_TYPE, 0, 2), loopback)) {
-            IceAgent ia = new IceAgent(a.socket(), InstantSource.system(), random, true, ConnectivityChecks.Config.DEFAULTS, false);
-            IceAgent ib = new IceAgent(b.socket(), InstantSource.system(), random, false, ConnectivityChecks.Config.DEFAULTS, false);
+            IceAgent ia = new IceAgent(a.socket(), InstantSource.system(), random, true, CheckConfig.DEFAULTS, false);
+            IceAgent ib = new IceAgent(b.socket(), InstantSource.system(), random, false, CheckConfig.DEFAULTS, false);
             MediaDescription da = describe(a, ia.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             MediaDescription db = describe(b, ib.gather("127.0.0.1", List.of(), null, null).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             MediaDescriptions.remoteAddress(da);

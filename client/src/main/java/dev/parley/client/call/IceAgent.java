@@ -4,6 +4,7 @@ import dev.parley.client.media.MediaSocket;
 import dev.parley.nat.ice.Candidate;
 import dev.parley.nat.ice.CandidateType;
 import dev.parley.nat.ice.CheckResult;
+import dev.parley.nat.ice.CheckConfig;
 import dev.parley.nat.ice.ConnectivityChecks;
 import dev.parley.nat.ice.IceCredentials;
 import dev.parley.nat.ice.IceFailedException;
@@ -56,14 +57,14 @@ final class IceAgent {
     private final InstantSource clock;
     private final RandomGenerator random;
     private final boolean controlling;
-    private final ConnectivityChecks.Config config;
+    private final CheckConfig config;
     private final StunClient stun;
     private final boolean relayOnly;
     private @Nullable Local local;
     private @Nullable ConnectivityChecks checks;
 
     /** @param relayOnly offer and check only relayed candidates (when a relay is available) */
-    IceAgent(MediaSocket media, InstantSource clock, RandomGenerator random, boolean controlling, ConnectivityChecks.Config config,
+    IceAgent(MediaSocket media, InstantSource clock, RandomGenerator random, boolean controlling, CheckConfig config,
             boolean relayOnly) {
         this.relayOnly = relayOnly;
         this.media = media;

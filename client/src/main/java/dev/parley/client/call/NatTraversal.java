@@ -1,6 +1,6 @@
 package dev.parley.client.call;
 
-import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.CheckConfig;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Supplier;
@@ -14,13 +14,13 @@ import java.util.function.Supplier;
  * @param relayOnly offer and check only relayed candidates (tests, relay measurements)
  */
 public record NatTraversal(Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-        ConnectivityChecks.Config checks, boolean relayOnly) {
+        CheckConfig checks, boolean relayOnly) {
     /** Host candidates only: no STUN, no relay. */
-    public static final NatTraversal NONE = new NatTraversal(List::of, RelayService.NONE, ConnectivityChecks.Config.DEFAULTS);
+    public static final NatTraversal NONE = new NatTraversal(List::of, RelayService.NONE, CheckConfig.DEFAULTS);
 
     /** Every candidate type allowed. */
     public NatTraversal(Supplier<List<InetSocketAddress>> stunServers, RelayService relays,
-            ConnectivityChecks.Config checks) {
+            CheckConfig checks) {
         this(stunServers, relays, checks, false);
     }
 }

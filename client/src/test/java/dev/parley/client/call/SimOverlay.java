@@ -5,7 +5,7 @@ import dev.parley.client.media.MediaClock;
 import dev.parley.client.media.MediaSession;
 import dev.parley.client.media.MediaSocket;
 import dev.parley.client.media.SimPort;
-import dev.parley.nat.ice.ConnectivityChecks;
+import dev.parley.nat.ice.CheckConfig;
 import dev.parley.nat.relay.RelayAllocation;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.relay.RelayBindProof;
@@ -49,7 +49,7 @@ final class SimOverlay {
     /** How long a client takes to rejoin through another super node after losing its own. */
     static final long REJOIN_MS = 300;
     /** Quick checks, as in the lab: a failed pair is given up within 2 s. */
-    static final ConnectivityChecks.Config CHECKS = ConnectivityChecks.Config.DEFAULTS;
+    static final CheckConfig CHECKS = CheckConfig.DEFAULTS;
 
     final VirtualTime time = new VirtualTime();
     final SimNetwork net = new SimNetwork(time, 10);

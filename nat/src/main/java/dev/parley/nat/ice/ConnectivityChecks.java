@@ -40,7 +40,7 @@ import java.util.random.RandomGenerator;
  * port. The controlled agent starts first (the callee checks as it answers), so when both sides are
  * behind NATs its checks to the peer's non-relayed candidates leave with a low IP TTL
  * ({@link LowTtlSender}): they open our NAT towards the peer and die before the peer's NAT, until
- * the peer's first check arrives (its NAT is open towards us then) or {@link Config#lowTtlMaxMs}.
+ * the peer's first check arrives (its NAT is open towards us then) or {@link CheckConfig#lowTtlMaxMs}.
  * Failed pairs are retried until the deadline, checks from unknown addresses become peer-reflexive
  * candidates, and relayed pairs stay in the checklist as the fallback.
  *
@@ -48,44 +48,6 @@ import java.util.random.RandomGenerator;
  * Loop-confined: use on the transport's thread; install as the first {@link DatagramHandler}.
  */
 public final class ConnectivityChecks implements DatagramHandler {
-    /**
-     * Timings.
-     *
-     * @param paceMs Ta, interval between new checks (RFC 8445 §14.2: 50 ms default; 20 ms fine for one stream)
-     * @param checkTiming retransmissions of one check
-     * @param nominationDelayMs controlling side: wait after the first success for better pairs (none when
-     *     the succeeded pair already has the highest priority of all pairs in play)
-     * @param deadlineMs give up (IceFailedException) when nothing was selected by then
-     * @param consentIntervalMs mean interval of consent checks (RFC 7675 §5.1: 5 s, randomized ±20 %)
-     * @param consentTimeoutMs consent lost after this long without a response (RFC 7675: 30 s)
-     * @param lowTtl IP TTL of the controlled agent's first checks to a NATed peer, 1..255: 3 passes up
-     *     to two NATs of ours (home router, carrier-grade NAT) and dies at the next router
-     * @param lowTtlMaxMs the low-TTL phase ends after this long without a check from the peer, ms
-     */
-    public record Config(long paceMs, StunClient.Timing checkTiming, long nominationDelayMs, long deadlineMs,
-            long consentIntervalMs, long consentTimeoutMs, int lowTtl, long lowTtlMaxMs) {
-        /** Default {@link #lowTtl}. */
-        public static final int DEFAULT_LOW_TTL = 3;
-        /** Default {@link #lowTtlMaxMs}: more than the callee's usual head start (the answer's trip to the caller). */
-        public static final long DEFAULT_LOW_TTL_MAX_MS = 500;
-        /** Defaults: Ta 20 ms, checks at RTO 100 ms ×6, nominate 60 ms after first success, 10 s deadline, consent 5 s / 30 s, low TTL 3 for ≤ 500 ms. */
-        public static final Config DEFAULTS = new Config(20, new StunClient.Timing(100, 6, 8), 60, 10_000, 5_000, 30_000);
-
-        /** @throws IllegalArgumentException if {@code lowTtl} is outside 1..255 or {@code lowTtlMaxMs} is negative */
-        public Config {
-            DatagramTransport.checkTtl(lowTtl);
-            if (lowTtlMaxMs < 0) {
-                throw new IllegalArgumentException("lowTtlMaxMs: %d (expected: >= 0)".formatted(lowTtlMaxMs));
-            }
-        }
-
-        /** The given timings with the default low-TTL phase. */
-        public Config(long paceMs, StunClient.Timing checkTiming, long nominationDelayMs, long deadlineMs,
-                long consentIntervalMs, long consentTimeoutMs) {
-            this(paceMs, checkTiming, nominationDelayMs, deadlineMs, consentIntervalMs, consentTimeoutMs, DEFAULT_LOW_TTL,
-                    DEFAULT_LOW_TTL_MAX_MS);
-        }
-    }
 
     private enum State { WAITING, IN_PROGRESS, SUCCEEDED, FAILED }
 
@@ -109,7 +71,7 @@ public final class ConnectivityChecks implements DatagramHandler {
     private final IceCredentials remote;
     private final List<Candidate> localCandidates;
     private final Candidate localHost;
-    private final Config config;
+    private final CheckConfig config;
     private final StunClient client;
     private final long tieBreaker;
     private final Map<InetSocketAddress, Pair> pairs = new LinkedHashMap<>();
@@ -127,7 +89,7 @@ public final class ConnectivityChecks implements DatagramHandler {
     private TaskScheduler.Cancellable relayWait;
     private int checksSent;
     private Pair selected;
-    /** The checks' way out: with {@link Config#lowTtl} to the peer's non-relayed candidates while that phase lasts. */
+    /** The checks' way out: with {@link CheckConfig#lowTtl} to the peer's non-relayed candidates while that phase lasts. */
     private final LowTtlSender sender;
 
     /**
@@ -142,7 +104,7 @@ public final class ConnectivityChecks implements DatagramHandler {
      * @param config timings
      */
     public ConnectivityChecks(DatagramTransport transport, TaskScheduler scheduler, InstantSource clock, RandomGenerator random,
-            boolean controlling, IceCredentials local, IceCredentials remote, List<Candidate> localCandidates, Config config) {
+            boolean controlling, IceCredentials local, IceCredentials remote, List<Candidate> localCandidates, CheckConfig config) {
         this.localHost = localCandidates.stream().filter(c -> c.type() == CandidateType.HOST).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("localCandidates: no HOST candidate (expected: the socket's base)"));
         this.transport = transport;

@@ -27,7 +27,7 @@ class ConnectivityChecksScenarioTest {
         assertThat(o.callee().join().path()).isEqualTo(PathKind.DIRECT);
         assertThat(o.caller().join().setupMs()).isLessThan(200);
         // the host pair is the best possible pair, so the caller nominates it without waiting for better ones
-        assertThat(o.caller().join().setupMs()).isLessThan(ConnectivityChecks.Config.DEFAULTS.nominationDelayMs());
+        assertThat(o.caller().join().setupMs()).isLessThan(CheckConfig.DEFAULTS.nominationDelayMs());
     }
 
     @Test
@@ -40,11 +40,11 @@ class ConnectivityChecksScenarioTest {
         Agent callee = sim.new Agent("public", false);
         caller.gather(null, null);
         callee.gather(null, null);
-        callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
+        callee.prepare(false, caller, CheckConfig.DEFAULTS);
         long calleeStart = sim.time.millis();
         CompletableFuture<CheckResult> fb = callee.checks.start();
         sim.time.advance(50);
-        caller.prepare(true, callee, ConnectivityChecks.Config.DEFAULTS);
+        caller.prepare(true, callee, CheckConfig.DEFAULTS);
         long callerStart = sim.time.millis();
         CompletableFuture<CheckResult> fa = caller.checks.start();
         sim.time.runUntil(() -> fa.isDone() && fb.isDone(), 15_000);
@@ -67,10 +67,10 @@ class ConnectivityChecksScenarioTest {
         RelayAllocation alloc = sim.allocateRelay();
         caller.gather(alloc.callerToken(), alloc.callerKey());
         callee.gather(alloc.calleeToken(), alloc.calleeKey());
-        callee.prepare(false, caller, ConnectivityChecks.Config.DEFAULTS);
+        callee.prepare(false, caller, CheckConfig.DEFAULTS);
         CompletableFuture<CheckResult> fb = callee.checks.start();
         sim.time.advance(120); // the callee's first check and first retransmission find no caller agent yet
-        caller.prepare(true, callee, ConnectivityChecks.Config.DEFAULTS);
+        caller.prepare(true, callee, CheckConfig.DEFAULTS);
         CompletableFuture<CheckResult> fa = caller.checks.start();
         sim.time.runUntil(() -> fa.isDone() && fb.isDone(), 15_000);
 

@@ -88,7 +88,7 @@ class ConntrackQuirkScenarioTest {
     void lowTtlPhaseEndsAtItsMaximumWhenTheChecksCannotLeaveOurOwnNat() {
         // TTL 1 expires at the callee's own NAT, so it never opens it and the caller's checks are dropped
         // there (input dropped, no quirk): after lowTtlMaxMs the callee checks at the default TTL at once
-        ConnectivityChecks.Config ttl1 = new ConnectivityChecks.Config(20, new StunClient.Timing(100, 6, 8), 60, 10_000, 5_000,
+        CheckConfig ttl1 = new CheckConfig(20, new StunClient.Timing(100, 6, 8), 60, 10_000, 5_000,
                 30_000, 1, 500);
         IceSim sim = new IceSim(true, 1);
         Outcome o = sim.call(EIM, EIM, false, CALLEE_HEAD_START_MS, true, ttl1);

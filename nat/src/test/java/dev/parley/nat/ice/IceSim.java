@@ -115,7 +115,7 @@ final class IceSim {
             }
         }
 
-        void prepare(boolean controlling, Agent peer, ConnectivityChecks.Config config) {
+        void prepare(boolean controlling, Agent peer, CheckConfig config) {
             checks = new ConnectivityChecks(socket, time, time, random.split(), controlling, credentials, peer.credentials, candidates, config);
             checks.addRemoteCandidates(peer.candidates);
         }
@@ -125,7 +125,7 @@ final class IceSim {
 
     /** A call with the default check configuration. */
     Outcome call(String callerKind, String calleeKind, boolean quirk, long calleeHeadStartMs, boolean withRelay) {
-        return call(callerKind, calleeKind, quirk, calleeHeadStartMs, withRelay, ConnectivityChecks.Config.DEFAULTS);
+        return call(callerKind, calleeKind, quirk, calleeHeadStartMs, withRelay, CheckConfig.DEFAULTS);
     }
 
     /**
@@ -133,7 +133,7 @@ final class IceSim {
      * before the caller (controlling), as in a call where the callee starts as it answers.
      */
     Outcome call(String callerKind, String calleeKind, boolean quirk, long calleeHeadStartMs, boolean withRelay,
-            ConnectivityChecks.Config config) {
+            CheckConfig config) {
         Agent a = new Agent(callerKind, quirk);
         Agent b = new Agent(calleeKind, quirk);
         RelayAllocation alloc = withRelay ? allocateRelay() : null;
