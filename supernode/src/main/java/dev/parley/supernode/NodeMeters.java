@@ -40,7 +40,7 @@ final class NodeMeters {
         cached = searchTimer(registry, "cached");
         contacted = DistributionSummary.builder("parley_supernode_search_contacted_supernodes")
                 .description("Peer super nodes one mesh search asked (cache hits not included)")
-                .serviceLevelObjectives(0, 1, 2, 4, 8, 16, 32, 64).register(registry);
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
         signalsRouted = signalCounter(registry, "ok");
         signalsFailed = signalCounter(registry, "failed");
         relayAllocations = Counter.builder("parley_supernode_relay_allocations")
