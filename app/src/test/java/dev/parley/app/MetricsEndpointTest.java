@@ -14,6 +14,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
@@ -32,6 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,8 @@ class MetricsEndpointTest {
         SuperNodeConfig config = SuperNodeConfig.defaults(ANY_LOOPBACK, login.boundAddress(), dir.resolve("sn"))
                 .withTimings(Duration.ofMillis(200), SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT)
                 .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(5)));
+        // 1 search/s, burst 2: the burst of searches below runs into the limit.
+        config = config.withSearch(config.search().withRateLimit(1, 2));
         SuperNode node = SuperNode.start(config, seeded(1), null, nodeRegistry);
         open.add(node);
         MetricsEndpoint nodeMetrics = MetricsEndpoint.start(ANY_LOOPBACK, nodeRegistry, () -> SuperNodeCommand.isReady(node));
@@ -98,6 +103,22 @@ class MetricsEndpointTest {
                 .hasCauseInstanceOf(ProtocolException.class);
         // Nobody has "carol": the locator runs a mesh search (no peers) and times it as not found.
         sessions.getFirst().search("carol").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        // A burst of 8 more from bob (his own bucket): at most 2 + the refill pass, the rest are RATE_LIMITED.
+        List<CompletableFuture<?>> burst = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            burst.add(sessions.get(1).search("dave"));
+        }
+        int refused = 0;
+        for (CompletableFuture<?> f : burst) {
+            try {
+                f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(ProtocolException.class);
+                assertThat(((ProtocolException) e.getCause()).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+                refused++;
+            }
+        }
+        assertThat(refused).isPositive();
 
         String loginScrape = scrape(loginMetrics);
         assertThat(value(loginScrape, "parley_login_requests_total", "outcome=\"ok\"", "request=\"login\"")).isEqualTo(2);
@@ -113,10 +134,14 @@ class MetricsEndpointTest {
         // The gauge reads the presence index at scrape time; registration completed above.
         String nodeScrape = scrape(nodeMetrics);
         assertThat(value(nodeScrape, "parley_supernode_registered_clients")).isEqualTo(2);
-        assertThat(value(nodeScrape, "parley_supernode_search_duration_seconds_count", "outcome=\"not_found\""))
-                .isEqualTo(1);
-        assertThat(value(nodeScrape, "parley_supernode_search_not_found_total", "reason=\"no_live_peer\"")).isEqualTo(1);
-        assertThat(value(nodeScrape, "parley_supernode_search_contacted_supernodes_count")).isEqualTo(1);
+        assertThat(value(nodeScrape, "parley_supernode_rate_limited_total", "limit=\"search\"")).isEqualTo(refused);
+        // carol and the admitted daves: each timed once. carol and the first dave ran mesh searches (no peers: not
+        // found); a dave that joined that running search is not found too, later ones hit the negative cache.
+        double notFound = value(nodeScrape, "parley_supernode_search_duration_seconds_count", "outcome=\"not_found\"");
+        double cached = value(nodeScrape, "parley_supernode_search_duration_seconds_count", "outcome=\"cached\"");
+        assertThat(notFound).isGreaterThanOrEqualTo(2);
+        assertThat(notFound + cached).isEqualTo(1 + 8 - refused);
+        assertThat(value(nodeScrape, "parley_supernode_search_contacted_supernodes_count")).isEqualTo(notFound);
         assertThat(nodeScrape).contains("parley_supernode_search_duration_seconds_bucket{")
                 .contains("parley_supernode_mesh_datagrams_total{direction=\"in\"}")
                 .contains("jvm_gc_", "system_cpu_count");
