@@ -55,6 +55,8 @@ final class SuperNodeMetrics {
         }
         counter(registry, "parley_supernode_relay_forwarded_packets", "Media packets the relay forwarded",
                 relay, MediaRelay::forwarded);
+        counter(registry, "parley_supernode_relay_forwarded_bytes", "Payload bytes of the media packets the relay forwarded",
+                relay, MediaRelay::forwardedBytes);
         counter(registry, "parley_supernode_relay_over_rate_packets", "Media packets the relay dropped over an allocation's rate",
                 relay, MediaRelay::overRate);
         counter(registry, "parley_supernode_relay_refused_packets",
