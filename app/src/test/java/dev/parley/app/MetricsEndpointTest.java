@@ -3,6 +3,7 @@ package dev.parley.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.parley.client.LoginClient;
 import dev.parley.client.SuperNodeSession;
 import dev.parley.login.Argon2Params;
@@ -14,6 +15,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.Tls;
+import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.supernode.SuperNode;
@@ -88,12 +90,14 @@ class MetricsEndpointTest {
 
         SslContext tls = Tls.client(KeyPin.inMemory("login server").verifier());
         List<SuperNodeSession> sessions = new ArrayList<>();
+        CompletableFuture<CallSignal> bobHeard = new CompletableFuture<>();
         for (String name : List.of("alice", "bob")) {
             Ed25519KeyPair key = Ed25519KeyPair.fromSeed(seedBytes(name.length()));
             LoginResult result = LoginClient.login(group, login.boundAddress(), tls, name, "password-" + name,
                     key.publicKey(), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             SuperNodeSession s = SuperNodeSession.register(group, node.advertisedAddress(),
-                    result.getServerPublicKey().toByteArray(), result.getCredential(), key, List.of(), signal -> { },
+                    result.getServerPublicKey().toByteArray(), result.getCredential(), key, List.of(),
+                    name.equals("bob") ? bobHeard::complete : signal -> { },
                     Clock.systemUTC()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             sessions.add(s);
             open.add(s::close);
@@ -103,6 +107,11 @@ class MetricsEndpointTest {
                 .hasCauseInstanceOf(ProtocolException.class);
         // Nobody has "carol": the locator runs a mesh search (no peers) and times it as not found.
         sessions.getFirst().search("carol").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        // A call's first step: the signal is routed (bob is registered here, so delivered locally), and a relay allocated.
+        sessions.getFirst().signal(CallSignal.newBuilder().setCallId("call-1").setTo("bob").setSeq(1)
+                .setSealed(ByteString.copyFrom(new byte[64])).build()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(bobHeard.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getFrom()).isEqualTo("alice");
+        sessions.getFirst().allocateRelay("call-1").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         // A burst of 8 more from bob (his own bucket): at most 2 + the refill pass, the rest are RATE_LIMITED.
         List<CompletableFuture<?>> burst = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -135,6 +144,8 @@ class MetricsEndpointTest {
         String nodeScrape = scrape(nodeMetrics);
         assertThat(value(nodeScrape, "parley_supernode_registered_clients")).isEqualTo(2);
         assertThat(value(nodeScrape, "parley_supernode_rate_limited_total", "limit=\"search\"")).isEqualTo(refused);
+        assertThat(value(nodeScrape, "parley_supernode_call_signals_total", "outcome=\"ok\"")).isEqualTo(1);
+        assertThat(value(nodeScrape, "parley_supernode_relay_allocations_total")).isEqualTo(1);
         // carol and the admitted daves: each timed once. carol and the first dave ran mesh searches (no peers: not
         // found); a dave that joined that running search is not found too, later ones hit the negative cache.
         double notFound = value(nodeScrape, "parley_supernode_search_duration_seconds_count", "outcome=\"not_found\"");
