@@ -5,14 +5,18 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,6 +73,12 @@ final class SuperNodeCommand implements Callable<Integer> {
                     + "certifies this super node's key (kept in the data dir with the certificate, so later starts need no token).")
     String enrollToken;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Serve Prometheus metrics (GET /metrics) and a health check (GET /health) over plain HTTP "
+                    + "on this address, e.g. 127.0.0.1:9100 (no authentication: loopback or a monitoring network only; "
+                    + "default: off).")
+    @Nullable HostPort metrics;
+
     @Option(names = "--no-digests", description = "Search by blind expansion only (no presence digests), for comparison.")
     boolean noDigests;
 
@@ -87,12 +97,26 @@ final class SuperNodeCommand implements Callable<Integer> {
         // Every REGISTER and every routed call's lookup answer is verified (Ed25519): compile that
         // before serving (≤ 300 ms here), rather than in the first calls' setup.
         Ed25519KeyPair.warmUp(300);
+        PrometheusMeterRegistry registry = metrics == null ? null : MetricsEndpoint.newRegistry();
         SuperNode node;
+        MetricsEndpoint endpoint;
         try {
-            node = SuperNode.start(config);
+            node = SuperNode.start(config, new SecureRandom(), null,
+                    registry == null ? new CompositeMeterRegistry() : registry);
         } catch (IOException e) {
             System.err.println("supernode: " + e.getMessage());
             return 1;
+        }
+        try {
+            // Up before the super node is ready: /health says 503 until certified and heard by the login server.
+            endpoint = registry == null ? null : MetricsEndpoint.start(metrics, registry, () -> isReady(node));
+        } catch (IOException e) {
+            System.err.println("supernode: " + e.getMessage());
+            node.close();
+            return 1;
+        }
+        if (endpoint != null) {
+            System.err.println("metrics at http://" + endpoint.address() + "/metrics, health at /health");
         }
         System.err.println("waiting for login server " + login + "..."); // the log line above says where it listens
         while (true) {
@@ -101,6 +125,9 @@ final class SuperNodeCommand implements Callable<Integer> {
                 break;
             } catch (ExecutionException e) {
                 System.err.println("supernode: " + e.getCause().getMessage());
+                if (endpoint != null) {
+                    endpoint.close();
+                }
                 node.close();
                 return 1;
             } catch (TimeoutException e) {
@@ -112,6 +139,16 @@ final class SuperNodeCommand implements Callable<Integer> {
                 + Instant.ofEpochMilli(node.certificate().getExpiresAtMs()) + " (renewed while serving); key fingerprint "
                 + KeyVerifier.fingerprint(node.certificate().getNodeKey().toByteArray())
                 + " (the operator revokes it with: parley login-server revoke-supernode FINGERPRINT)");
-        return Daemons.runUntilStopped(node, data);
+        return Daemons.runUntilStopped(() -> {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            node.close();
+        }, data);
+    }
+
+    /** @return whether {@code node} is certified and listed by the login server (its {@code /health}) */
+    static boolean isReady(SuperNode node) {
+        return node.ready().isDone() && !node.ready().isCompletedExceptionally();
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.login;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.parley.login.LoginMetrics.Request;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
@@ -79,6 +80,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final LoginGuard guard;
     private final SuperNodeCertifier certifier;
     private final InstantSource clock;
+    private final LoginMetrics metrics;
     private int inFlight; // event loop only
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
@@ -94,6 +96,16 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
      */
     public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock) {
+        this(accounts, directory, serverPublicKey, worker, guard, certifier, clock, LoginMetrics.none());
+    }
+
+    /**
+     * As {@link #LoginHandler(AccountService, SuperNodeRegistry, byte[], Executor, LoginGuard, SuperNodeCertifier,
+     * InstantSource)}, counting requests by outcome in {@code metrics}.
+     */
+    public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
+            LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics) {
+        this.metrics = metrics;
         this.guard = guard;
         this.certifier = certifier;
         this.clock = clock;
@@ -109,31 +121,31 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         String source = SourceAddresses.key(ctx.channel().remoteAddress());
         switch (request.getBodyCase()) {
             case CREATE_ACCOUNT -> {
-                if (admitted(ctx, id, () -> guard.admitCreate(source))) {
-                    submit(ctx, id, () -> createAccount(ctx.channel(), id, request.getCreateAccount()));
+                if (admitted(ctx, id, Request.CREATE_ACCOUNT, () -> guard.admitCreate(source))) {
+                    submit(ctx, id, Request.CREATE_ACCOUNT, () -> createAccount(ctx.channel(), id, request.getCreateAccount()));
                 }
             }
             case LOGIN -> {
                 String account = canonicalOrNull(request.getLogin().getUsername());
-                if (admitted(ctx, id, () -> guard.admitLogin(source, account))) {
-                    submit(ctx, id, () -> login(ctx.channel(), id, request.getLogin(), source, account));
+                if (admitted(ctx, id, Request.LOGIN, () -> guard.admitLogin(source, account))) {
+                    submit(ctx, id, Request.LOGIN, () -> login(ctx.channel(), id, request.getLogin(), source, account));
                 }
             }
             case RENEW_CREDENTIAL -> {
-                if (admitted(ctx, id, () -> guard.admitRenewal(source))) {
-                    submit(ctx, id, () -> renew(ctx.channel(), id, request.getRenewCredential()));
+                if (admitted(ctx, id, Request.RENEW_CREDENTIAL, () -> guard.admitRenewal(source))) {
+                    submit(ctx, id, Request.RENEW_CREDENTIAL, () -> renew(ctx.channel(), id, request.getRenewCredential()));
                 }
             }
             case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
                     .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
             case ENROLL_SUPERNODE -> {
-                if (admitted(ctx, id, () -> guard.admitEnrolment(source))) {
-                    submit(ctx, id, () -> enrol(ctx.channel(), id, request, source));
+                if (admitted(ctx, id, Request.ENROLL_SUPERNODE, () -> guard.admitEnrolment(source))) {
+                    submit(ctx, id, Request.ENROLL_SUPERNODE, () -> enrol(ctx.channel(), id, request, source));
                 }
             }
             case RENEW_SUPERNODE -> {
-                if (admitted(ctx, id, () -> guard.admitRenewal(source))) {
-                    submit(ctx, id, () -> Envelopes.builder(id)
+                if (admitted(ctx, id, Request.RENEW_SUPERNODE, () -> guard.admitRenewal(source))) {
+                    submit(ctx, id, Request.RENEW_SUPERNODE, () -> Envelopes.builder(id)
                             .setSupernodeCertificate(certifier.renew(request.getRenewSupernode())).build());
                 }
             }
@@ -272,11 +284,12 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     }
 
     /** @return whether {@code check} passed; else its RATE_LIMITED error has been sent */
-    private static boolean admitted(ChannelHandlerContext ctx, long id, Check check) {
+    private boolean admitted(ChannelHandlerContext ctx, long id, Request request, Check check) {
         try {
             check.run();
             return true;
         } catch (ProtocolException e) {
+            metrics.refused(request, e.code());
             log.info("refused from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
             ctx.writeAndFlush(Envelopes.error(id, e));
             return false;
@@ -298,8 +311,9 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     }
 
     /** Runs {@code work} on the worker executor and writes its response (or error) back on the event loop. */
-    private void submit(ChannelHandlerContext ctx, long id, Work work) {
+    private void submit(ChannelHandlerContext ctx, long id, Request request, Work work) {
         if (inFlight >= MAX_IN_FLIGHT) {
+            metrics.refused(request, ErrorCode.RATE_LIMITED);
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
                     "pending requests: %d (expected: <= %d); wait for responses first", inFlight, MAX_IN_FLIGHT)));
             return;
@@ -307,11 +321,21 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         Channel channel = ctx.channel();
         inFlight++;
         try {
-            worker.execute(() -> respond(channel, run(id, work)));
+            worker.execute(() -> respond(channel, counted(request, run(id, work))));
         } catch (RejectedExecutionException e) {
             inFlight--;
+            metrics.refused(request, ErrorCode.RATE_LIMITED);
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, "server busy; retry later"));
         }
+    }
+
+    private Envelope counted(Request request, Envelope response) {
+        if (response.getBodyCase() == Envelope.BodyCase.ERROR) {
+            metrics.refused(request, response.getError().getCode());
+        } else {
+            metrics.ok(request);
+        }
+        return response;
     }
 
     private static Envelope run(long id, Work work) {

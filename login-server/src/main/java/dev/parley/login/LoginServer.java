@@ -85,6 +85,18 @@ public final class LoginServer implements AutoCloseable {
      * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
      */
     public static LoginServer start(LoginServerConfig config) throws IOException {
+        return start(config, LoginMetrics.none());
+    }
+
+    /**
+     * As {@link #start(LoginServerConfig)}, counting requests and binding gauges in {@code metrics}.
+     *
+     * @param config settings
+     * @param metrics where to count (see {@link LoginMetrics})
+     * @return the running server
+     * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
+     */
+    public static LoginServer start(LoginServerConfig config, LoginMetrics metrics) throws IOException {
         Path dataDir = config.dataDir();
         AtomicFiles.createPrivateDirectories(dataDir);
         if (config.jdbcUrl() == null) {
@@ -117,6 +129,7 @@ public final class LoginServer implements AutoCloseable {
             byte[] publicKey = key.publicKey();
             ThreadPoolExecutor executor = worker;
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
+            metrics.bindGauges(directory, worker);
             ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
                     config.limits().idleTimeout());
             SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
@@ -133,7 +146,7 @@ public final class LoginServer implements AutoCloseable {
                             ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             connections.install(ch);
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard,
-                                    certifier, config.clock()));
+                                    certifier, config.clock(), metrics));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });

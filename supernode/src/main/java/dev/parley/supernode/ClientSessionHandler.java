@@ -160,6 +160,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         long waitMs = searchLimiter.tryTake(1, node.clock().millis()); // before validation: floods of bad names count too
         if (waitMs > 0) {
+            node.locator().meters().rateLimited(NodeMeters.Limit.SEARCH);
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
                     "search rate: more than %d/s (burst %d); retry in %d ms",
                     node.search().ratePerS(), node.search().burst(), waitMs)));
@@ -187,6 +188,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         long waitMs = signalLimiter.tryTake(1, node.clock().millis()); // before validation: floods of bad signals count too
         if (waitMs > 0) {
+            node.locator().meters().rateLimited(NodeMeters.Limit.CALL_SIGNAL);
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
                     "call signals: more than %d/s (burst %d); retry in %d ms",
                     limits.signalsPerS(), limits.signalBurst(), waitMs)));
@@ -238,9 +240,11 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         node.relay().allocate(session.username(), callId).whenComplete((a, e) -> ctx.executor().execute(() -> {
             if (e != null) {
+                node.locator().meters().rateLimited(NodeMeters.Limit.RELAY_ALLOCATION);
                 ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, Futures.unwrap(e).getMessage()));
                 return;
             }
+            node.locator().meters().relayAllocated();
             ctx.writeAndFlush(Envelopes.builder(id).setRelayAllocated(RelayAllocated.newBuilder()
                     .setAllocationId(a.id()).setRelay(node.advertised().toAddress())
                     .setCallerToken(ByteString.copyFrom(a.callerToken())).setCalleeToken(ByteString.copyFrom(a.calleeToken()))

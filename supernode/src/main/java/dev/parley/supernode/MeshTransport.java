@@ -80,6 +80,8 @@ final class MeshTransport implements AutoCloseable {
     private final MeshKeys keys; // loop only
     private final MeshSeal seal; // loop only
     private final LongAdder dropped = new LongAdder();
+    // Traffic, for metrics: [0] datagrams received, [1] bytes received, [2] datagrams sent, [3] bytes sent.
+    private final LongAdder[] traffic = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     private final Map<MeshDatagramException.Reason, LongAdder> refused = new EnumMap<>(MeshDatagramException.Reason.class);
     private volatile Inbound inbound = (m, s) -> null;
 
@@ -169,6 +171,14 @@ final class MeshTransport implements AutoCloseable {
         return dropped.sum();
     }
 
+    /**
+     * @param what 0: datagrams received, 1: bytes received, 2: datagrams sent, 3: bytes sent (UDP payload bytes)
+     * @return that count so far
+     */
+    long traffic(int what) {
+        return traffic[what].sum();
+    }
+
     /** @return datagrams received so far that did not open, for this reason (unsealable sends: {@code CANNOT_SEAL}) */
     long refused(MeshDatagramException.Reason reason) {
         return refused.get(reason).sum();
@@ -254,11 +264,15 @@ final class MeshTransport implements AutoCloseable {
             return "cannot send to " + to + ": " + e.getMessage();
         }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+        traffic[2].increment();
+        traffic[3].add(datagram.length);
         return null;
     }
 
     private void receive(DatagramPacket packet) {
         ByteBuf content = packet.content();
+        traffic[0].increment();
+        traffic[1].add(content.readableBytes());
         if (content.readableBytes() > MAX_DATAGRAM_BYTES) {
             dropped.increment();
             return;

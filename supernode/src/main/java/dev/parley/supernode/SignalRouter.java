@@ -64,6 +64,12 @@ final class SignalRouter {
      *     exceptionally with {@link ProtocolException} (the budget's refusal included)
      */
     CompletableFuture<Void> route(CallSignal signal, EventExecutor timer, SearchBudget budget) {
+        CompletableFuture<Void> routed = routeCounted(signal, timer, budget);
+        routed.whenComplete((v, e) -> locator.meters().signalRouted(e == null));
+        return routed;
+    }
+
+    private CompletableFuture<Void> routeCounted(CallSignal signal, EventExecutor timer, SearchBudget budget) {
         if (deliverIfLocal(signal)) {
             return CompletableFuture.completedFuture(null);
         }

@@ -37,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,8 +80,11 @@ public final class SuperNode implements AutoCloseable {
     private @Nullable NodeIdentity identity;
     private volatile NodeContext context; // set before the server channel accepts
 
-    private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared) {
+    private final MeterRegistry registry;
+
+    private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.ownsLoops = shared == null;
         // On a shared group, one super node lives on one of its loops: its client connections, mesh
         // socket and timers then never hand work to another thread (no cross-thread wake-ups).
@@ -138,7 +143,21 @@ public final class SuperNode implements AutoCloseable {
      * @throws IOException if the TCP or UDP listen address cannot be bound (the super node is then closed)
      */
     public static SuperNode start(SuperNodeConfig config, SecureRandom random, @Nullable EventLoopGroup shared) throws IOException {
-        SuperNode node = new SuperNode(config, shared);
+        return start(config, random, shared, new CompositeMeterRegistry());
+    }
+
+    /**
+     * As {@link #start(SuperNodeConfig, SecureRandom, EventLoopGroup)}, with meters (searches, mesh
+     * traffic, relay, registered clients, rate limits; docs/operations.md "Metrics and health") in
+     * {@code registry}.
+     *
+     * @param registry where this super node's meters are registered (one super node per registry:
+     *     the names carry no per-node tag)
+     * @throws IOException if the TCP or UDP listen address cannot be bound (the super node is then closed)
+     */
+    public static SuperNode start(SuperNodeConfig config, SecureRandom random, @Nullable EventLoopGroup shared,
+            MeterRegistry registry) throws IOException {
+        SuperNode node = new SuperNode(config, shared, registry);
         try {
             node.bind(random);
         } catch (IOException | RuntimeException e) {
@@ -237,7 +256,9 @@ public final class SuperNode implements AutoCloseable {
                     openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
                 });
         link[0] = loginLink;
-        locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong());
+        locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong(),
+                new NodeMeters(registry));
+        SuperNodeMetrics.bind(registry, presence, mesh, locator, transport, relay);
         // Cached answers go first, then the mesh tells the peers that asked about the user.
         presence.addListener(locator::invalidate);
         presence.addListener(mesh::presenceChanged);

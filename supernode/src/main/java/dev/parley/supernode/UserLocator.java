@@ -80,6 +80,7 @@ final class UserLocator {
     private final AnswerCheck answers;
     private final SplittableRandom random; // mesh loop only
     private final LongAdder searches = new LongAdder();
+    private final NodeMeters metrics;
     /** Smoothed lookup round-trip time and its variation, in ms (RFC 6298 §2); mesh loop only. */
     private double srttMs = -1;
     private double rttVarMs;
@@ -104,6 +105,13 @@ final class UserLocator {
      * @param seed seed of the peer shuffles
      */
     UserLocator(MeshPort mesh, Supplier<byte @Nullable []> serverKey, InstantSource clock, SearchSettings settings, long seed) {
+        this(mesh, serverKey, clock, settings, seed, NodeMeters.NONE);
+    }
+
+    /** As above, timing each search's outcome in {@code metrics}. */
+    UserLocator(MeshPort mesh, Supplier<byte @Nullable []> serverKey, InstantSource clock, SearchSettings settings, long seed,
+            NodeMeters metrics) {
+        this.metrics = metrics;
         this.mesh = mesh;
         this.clock = clock;
         this.settings = settings;
@@ -148,6 +156,13 @@ final class UserLocator {
      * still reach them; signals are few, so the extra lookups cost little.
      */
     CompletableFuture<SearchOutcome> locate(String username, CacheUse use, boolean trustDigestNo) {
+        long startNanos = System.nanoTime();
+        CompletableFuture<SearchOutcome> outcome = search(username, use, trustDigestNo);
+        outcome.thenAccept(o -> metrics.searched(o, System.nanoTime() - startNanos));
+        return outcome;
+    }
+
+    private CompletableFuture<SearchOutcome> search(String username, CacheUse use, boolean trustDigestNo) {
         searches.increment();
         if (use != CacheUse.NONE) {
             Location hit = positive.getIfPresent(username);
@@ -202,6 +217,11 @@ final class UserLocator {
         invalidations.incrementAndGet();
         positive.invalidate(username);
         negative.invalidate(username);
+    }
+
+    /** @return the meters searches, call signals and rate limits are counted in */
+    NodeMeters meters() {
+        return metrics;
     }
 
     long searches() {

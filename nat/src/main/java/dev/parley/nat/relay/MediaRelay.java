@@ -42,6 +42,7 @@ public final class MediaRelay {
     private final Handler handler = new Handler();
     private volatile Channel channel;
     private long forwarded;
+    private long forwardedBytes;
     private long refused;
     private long overRate;
 
@@ -155,6 +156,11 @@ public final class MediaRelay {
         return forwarded;
     }
 
+    /** @return payload bytes of the datagrams forwarded so far (read on any thread: approximate) */
+    public long forwardedBytes() {
+        return forwardedBytes;
+    }
+
     /** @return packets dropped over their allocation's byte rate (read on any thread: approximate) */
     public long overRate() {
         return overRate;
@@ -177,6 +183,7 @@ public final class MediaRelay {
             return false;
         }
         forwarded++;
+        forwardedBytes += content.readableBytes();
         Consumer<ByteBuf> tcp = tcpParties.get(to);
         if (tcp != null) {
             tcp.accept(content);

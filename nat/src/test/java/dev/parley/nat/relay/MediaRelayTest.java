@@ -97,6 +97,7 @@ class MediaRelayTest {
         assertThat(StunCodec.decode(ByteBufUtil.getBytes(refusal.content())).type()).isEqualTo(StunMessageType.BINDING_ERROR);
         refusal.release();
         assertThat(relay.forwarded()).isEqualTo(2);
+        assertThat(relay.forwardedBytes()).isEqualTo(2L * rtp(1).length); // the stranger's packet not counted
     }
 
     @Test
