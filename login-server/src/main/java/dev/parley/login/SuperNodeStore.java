@@ -46,13 +46,8 @@ final class SuperNodeStore {
 
     /** Stores a new token's hash. */
     void addToken(String tokenHash, long createdAtMs, long expiresAtMs) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO enrolment_tokens (token_hash, created_at_ms, expires_at_ms) VALUES (?, ?, ?)")) {
-            st.setString(1, tokenHash);
-            st.setLong(2, createdAtMs);
-            st.setLong(3, expiresAtMs);
-            st.executeUpdate();
-        }
+        update("INSERT INTO enrolment_tokens (token_hash, created_at_ms, expires_at_ms) VALUES (?, ?, ?)",
+                tokenHash, createdAtMs, expiresAtMs);
     }
 
     /**
@@ -102,12 +97,9 @@ final class SuperNodeStore {
         if (find(nodeKeyHex).isPresent()) {
             return;
         }
-        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO supernodes (node_key, fingerprint, enrolled_at_ms) VALUES (?, ?, ?)")) {
-            st.setString(1, nodeKeyHex);
-            st.setString(2, fingerprint);
-            st.setLong(3, nowMs);
-            st.executeUpdate();
+        try {
+            update("INSERT INTO supernodes (node_key, fingerprint, enrolled_at_ms) VALUES (?, ?, ?)", nodeKeyHex, fingerprint,
+                    nowMs);
         } catch (SQLException e) {
             if (find(nodeKeyHex).isEmpty()) { // else a concurrent enrolment of the same key won: fine
                 throw e;
@@ -117,13 +109,7 @@ final class SuperNodeStore {
 
     /** Records the address and time of a certificate just issued. */
     void certified(String nodeKeyHex, String address, long nowMs) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE supernodes SET address = ?, certified_at_ms = ? WHERE node_key = ?")) {
-            st.setString(1, address);
-            st.setLong(2, nowMs);
-            st.setString(3, nodeKeyHex);
-            st.executeUpdate();
-        }
+        update("UPDATE supernodes SET address = ?, certified_at_ms = ? WHERE node_key = ?", address, nowMs, nodeKeyHex);
     }
 
     /**
@@ -132,9 +118,15 @@ final class SuperNodeStore {
      * @return how many enrolled keys it named (0: none)
      */
     int revoke(String fingerprint) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE supernodes SET revoked = 1 WHERE fingerprint = ?")) {
-            st.setString(1, fingerprint);
+        return update("UPDATE supernodes SET revoked = 1 WHERE fingerprint = ?", fingerprint);
+    }
+
+    /** Runs one INSERT or UPDATE with {@code args} bound in order and returns the rows it changed. */
+    private int update(String sql, Object... args) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
             return st.executeUpdate();
         }
     }
