@@ -204,12 +204,12 @@ public final class ParleyClient implements AutoCloseable {
                     hostCache.recordFailure(superNode);
                 }
             };
+            // The login server's key (checked against the pin at login): it certifies super nodes and users.
+            byte[] loginKey = login.getServerPublicKey().toByteArray();
             // Renewed before it expires (75 % of its lifetime), without the password; rejoins use the newest.
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
-            CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), login.getServerPublicKey().toByteArray(),
+            CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
                     login.getCredential(), c -> LoginClient.renew(io, o.login(), loginTls, c, identity, o.clock()));
-            // Super nodes must show a certificate from this key (checked against the pin at login).
-            byte[] loginKey = login.getServerPublicKey().toByteArray();
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = ClientLogin.await(join.apply(candidates));
@@ -220,9 +220,8 @@ public final class ParleyClient implements AutoCloseable {
             // Rejoins through the host cache when the super node goes away (docs/nat.md "Path failover").
             SessionKeeper session = new SessionKeeper(io, first, join, hostCache::entries, REJOIN_GIVE_UP_MS);
             CallSettings settings = new CallSettings(login.getCredential().getUsername(),
-                    login.getCredential(), login.getServerPublicKey().toByteArray(),
-                    new InetSocketAddress(0), first.localHost(), o.bitrateKbps(), o.jitterBufferMs(),
-                    o.ringTimeout(), Duration.ofMillis(400), o.impairment());
+                    login.getCredential(), loginKey, new InetSocketAddress(0), first.localHost(), o.bitrateKbps(),
+                    o.jitterBufferMs(), o.ringTimeout(), Duration.ofMillis(400), o.impairment());
             // The super node serves STUN and the UDP relay on its own port number (UDP); after a
             // rejoin that is the new super node.
             NatTraversal nat = new NatTraversal(() -> {
@@ -231,8 +230,7 @@ public final class ParleyClient implements AutoCloseable {
             }, new SessionRelays(io, session::require), CheckConfig.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
             // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
-            byte[] serverKey = login.getServerPublicKey().toByteArray();
-            PeerDirectory directory = name -> searchVerified(session, serverKey, o.clock(), name).thenApply(r -> {
+            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenApply(r -> {
                 if (!r.getFound()) {
                     throw new CompletionException(new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + name + "' is not online"));
                 }
@@ -274,8 +272,7 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(),
-                    login.getServerPublicKey().toByteArray(), o.clock(), new Resources(lock, disk, saver), renewer);
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
