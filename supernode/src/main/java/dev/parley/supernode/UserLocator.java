@@ -81,9 +81,7 @@ final class UserLocator {
     private final SplittableRandom random; // mesh loop only
     private final LongAdder searches = new LongAdder();
     private final NodeMeters metrics;
-    /** Smoothed lookup round-trip time and its variation, in ms (RFC 6298 §2); mesh loop only. */
-    private double srttMs = -1;
-    private double rttVarMs;
+    private final LookupRtt rtt = new LookupRtt(); // mesh loop only
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder rejectedRecords = new LongAdder();
     /**
@@ -255,19 +253,7 @@ final class UserLocator {
      *     (busy) mesh gets longer waves instead of needless wider ones
      */
     long waveTimeoutMs() {
-        long min = settings.waveTimeout().toMillis();
-        long rto = srttMs < 0 ? min : Math.round(srttMs + 4 * rttVarMs);
-        return Math.max(min, Math.min(rto, settings.deadline().toMillis() / 4));
-    }
-
-    private void sampleRtt(double ms) {
-        if (srttMs < 0) {
-            srttMs = ms;
-            rttVarMs = ms / 2;
-        } else {
-            rttVarMs = 0.75 * rttVarMs + 0.25 * Math.abs(srttMs - ms);
-            srttMs = 0.875 * srttMs + 0.125 * ms;
-        }
+        return rtt.timeoutMs(settings.waveTimeout().toMillis(), settings.deadline().toMillis() / 4);
     }
 
     /** One running search; every field is confined to the mesh loop. */
@@ -355,7 +341,7 @@ final class UserLocator {
             if (response == null) {
                 unanswered++;
             } else {
-                sampleRtt((mesh.nanoTime() - sentNanos) / 1e6);
+                rtt.sample((mesh.nanoTime() - sentNanos) / 1e6);
             }
             if (done) {
                 return;
