@@ -130,6 +130,11 @@ public final class LoginServer implements AutoCloseable {
             ThreadPoolExecutor executor = worker;
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
             metrics.bindGauges(directory, worker);
+            // Administration (docs/security.md "Administrators"): admin keys in the database, the
+            // super nodes' login links for their load, online lists and dropped sessions.
+            SuperNodeLinks links = new SuperNodeLinks(SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            AdminService adminService = new AdminService(accounts, store, new AdminStore(store), links, config.clock());
+            AdminGuard adminGuard = new AdminGuard(config.clock());
             ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
                     config.limits().idleTimeout());
             SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
@@ -145,8 +150,10 @@ public final class LoginServer implements AutoCloseable {
                             // TLS first: the over-cap and idle errors are answered inside the encryption too.
                             ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             connections.install(ch);
+                            ch.pipeline().addLast("admin", new AdminHandler(adminService, adminGuard, links, publicKey,
+                                    config.random(), executor));
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard,
-                                    certifier, config.clock(), metrics));
+                                    certifier, config.clock(), metrics, links));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });
