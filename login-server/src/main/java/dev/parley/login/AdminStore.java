@@ -3,6 +3,8 @@ package dev.parley.login;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.wire.AccountInfo;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The administration tables of the login server's database (V4_1__admin_keys_and_last_login.sql):
@@ -18,16 +21,49 @@ import javax.sql.DataSource;
  *
  * <p>All methods block on JDBC: never call them on a Netty event loop. Thread-safe.
  */
-public final class AdminStore {
+public final class AdminStore implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     /** Most accounts one listing returns. */
     public static final int MAX_LIST = 1000;
 
     private final DataSource dataSource;
+    private final @Nullable AccountStore owned;
 
     /** @param store the login server's account database */
     public AdminStore(AccountStore store) {
+        this(store, null);
+    }
+
+    private AdminStore(AccountStore store, @Nullable AccountStore owned) {
         this.dataSource = store.dataSource();
+        this.owned = owned;
+    }
+
+    /**
+     * Opens the database of the login server configured by {@code config} (migrating it), for an
+     * operator's command on the server's host ({@code parley login-server authorize-admin}); close it afterwards.
+     *
+     * @throws IOException if there is no login-server database there or it cannot be opened
+     */
+    public static AdminStore open(LoginServerConfig config) throws IOException {
+        if (config.jdbcUrl() == null && !Files.exists(config.dataDir().resolve("accounts.db"))) {
+            throw new IOException("no login-server database in " + config.dataDir().toAbsolutePath()
+                    + " (expected: the login server's --data directory; start the login server once first)");
+        }
+        try {
+            AccountStore store = AccountStore.open(config.effectiveJdbcUrl(), 1);
+            return new AdminStore(store, store);
+        } catch (SQLException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Closes the database if {@link #open} opened it; idempotent. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /**

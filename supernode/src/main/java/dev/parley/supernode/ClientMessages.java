@@ -57,6 +57,7 @@ final class ClientMessages {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
         }
         Credentials.verify(serverKey, register.getCredential(), node.clock().instant());
+        node.presence().revoked().check(register.getCredential()); // the login server dropped it (LoginQueries)
         byte[] exporter = register.getChannelBound() ? PeerHellos.requireExporter(channel) : null;
         Credentials.verifyProof(register.getCredential(), nonce, node.identity().nodeKey().publicKey(), exporter,
                 register.getProof().toByteArray());
