@@ -87,7 +87,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     private void hello(ChannelHandlerContext ctx, Envelope e) {
         try {
-            guard.admit(SourceAddresses.key(ctx.channel().remoteAddress()));
+            guard.admitHello(SourceAddresses.key(ctx.channel().remoteAddress()));
         } catch (ProtocolException limited) {
             ctx.writeAndFlush(bounded(e, limited.code(), limited.getMessage()));
             return;
@@ -104,7 +104,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         byte[] challenge = nonce;
         nonce = null; // single use, whatever the outcome
         try {
-            guard.admit(source);
+            guard.admitRequest(source);
         } catch (ProtocolException limited) {
             ctx.writeAndFlush(bounded(e, limited.code(), limited.getMessage()));
             return;
