@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       it is channel bound) and, on a worker thread, that the key is authorized; only then decodes
  *       and carries out the command ({@link AdminService}). Answered with {@code AdminResponse}
  *       carrying the next nonce, or an Error. A request refused for its authentication gets
- *       NOT_AUTHORIZED, trimmed to no more bytes than the request carried, and counts against the
+ *       NOT_AUTHORIZED, trimmed to no more bytes than the request carried (a request too small even for
+ *       the bare code closes the connection instead), and counts against the
  *       source's refusals ({@link AdminGuard})</li>
  *   <li>{@code SuperNodeQueryResult} → completes the query sent on this connection ({@link SuperNodeLinks})</li>
  * </ul>
@@ -89,7 +90,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         try {
             guard.admitHello(SourceAddresses.key(ctx.channel().remoteAddress()));
         } catch (ProtocolException limited) {
-            ctx.writeAndFlush(bounded(e, limited.code(), limited.getMessage()));
+            answerBounded(ctx, e, limited.code(), limited.getMessage());
             return;
         }
         byte[] fresh = new byte[AdminRequests.NONCE_BYTES];
@@ -106,7 +107,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         try {
             guard.admitRequest(source);
         } catch (ProtocolException limited) {
-            ctx.writeAndFlush(bounded(e, limited.code(), limited.getMessage()));
+            answerBounded(ctx, e, limited.code(), limited.getMessage());
             return;
         }
         AdminRequest request = e.getAdminRequest();
@@ -142,7 +143,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             });
         } catch (RejectedExecutionException full) {
             busy = false;
-            ctx.writeAndFlush(bounded(e, ErrorCode.RATE_LIMITED, "server busy"));
+            answerBounded(ctx, e, ErrorCode.RATE_LIMITED, "server busy");
         }
     }
 
@@ -160,7 +161,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Envelope e, String source, String why) {
         guard.failed(source);
         log.info("admin request refused from {}: {}", ctx.channel().remoteAddress(), why);
-        ctx.writeAndFlush(bounded(e, ErrorCode.NOT_AUTHORIZED, "admin: not authorized"));
+        answerBounded(ctx, e, ErrorCode.NOT_AUTHORIZED, "admin: not authorized");
     }
 
     private void respond(ChannelHandlerContext ctx, long id, AdminResponse.@Nullable Builder r, @Nullable Throwable ex) {
@@ -180,12 +181,26 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @return an error answering {@code request}, its message dropped if the answer would otherwise
-     *     carry more bytes than the unauthenticated request did
+     *     carry more bytes than the unauthenticated request did; null if even the bare code would
+     *     (a near-empty request: the caller closes the connection instead)
      */
-    static Envelope bounded(Envelope request, ErrorCode code, String message) {
+    static @Nullable Envelope bounded(Envelope request, ErrorCode code, String message) {
         Envelope full = Envelopes.error(request.getRequestId(), code, message);
-        return full.getSerializedSize() <= request.getSerializedSize() ? full
-                : Envelopes.error(request.getRequestId(), code, "");
+        if (full.getSerializedSize() <= request.getSerializedSize()) {
+            return full;
+        }
+        Envelope bare = Envelopes.error(request.getRequestId(), code, "");
+        return bare.getSerializedSize() <= request.getSerializedSize() ? bare : null;
+    }
+
+    /** Writes {@link #bounded} or, when not even that fits, closes the connection. */
+    private static void answerBounded(ChannelHandlerContext ctx, Envelope request, ErrorCode code, String message) {
+        Envelope answer = bounded(request, code, message);
+        if (answer == null) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(answer);
+        }
     }
 
     private static void loop(Channel channel, Runnable task) {
