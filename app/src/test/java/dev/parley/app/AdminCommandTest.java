@@ -104,6 +104,10 @@ class AdminCommandTest {
         open.add(node);
         node.ready().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
+        Run help = parley("admin", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("keygen", "accounts", "disable", "enable", "reset-password", "supernodes", "online");
+
         // keygen: a private key only its owner reads, and the public key to authorize.
         Run keygen = parley("admin", "keygen", "--key", dir.resolve("admin.key").toString());
         assertThat(keygen.exit()).isZero();

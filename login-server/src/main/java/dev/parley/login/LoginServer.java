@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Abuse limits ({@link LoginLimits}): connections per address and idle timeout
  * ({@link ConnectionGuard}), password work per address and backoff after failed logins ({@link LoginGuard}).
  *
+ * <p>Administrators use the same port: {@link AdminHandler} in front of {@link LoginHandler} serves
+ * their signed requests (admin keys in the database, {@link AdminStore}); the super nodes' login links
+ * ({@link SuperNodeLinks}) carry their load and the queries for online lists and dropped sessions.
+ *
  * <p>Threads: one Netty acceptor loop, Netty worker loops for the connections, and
  * {@link LoginServerConfig#workerThreads()} worker threads for Argon2id and JDBC.
  *

@@ -2,10 +2,10 @@ package dev.parley.protocol;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import java.io.IOException;
 import dev.parley.protocol.wire.AdminCommand;
 import dev.parley.protocol.wire.AdminRequest;
 import dev.parley.protocol.wire.ErrorCode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
