@@ -80,7 +80,7 @@ final class AdminService {
                 accounts.setDisabled(user, disable);
                 log.info("admin {}: account '{}' {}", admin, user, disable ? "disabled" : "enabled");
                 yield disable ? dropEverywhere(user, clock.millis() + 1, "account '" + user + "' disabled")
-                        : done("account '" + user + "' enabled", 0);
+                        : CompletableFuture.completedFuture(done("account '" + user + "' enabled", 0));
             }
             case RESET_PASSWORD -> {
                 String user = Usernames.canonical(command.getResetPassword().getUsername());
@@ -151,14 +151,12 @@ final class AdminService {
             for (CompletableFuture<Integer> a : answers) {
                 dropped += a.join();
             }
-            return done(what + "; " + all.size() + " super node(s) told, " + dropped + " session(s) dropped", dropped)
-                    .join();
+            return done(what + "; " + all.size() + " super node(s) told, " + dropped + " session(s) dropped", dropped);
         });
     }
 
-    private static CompletableFuture<AdminResponse.Builder> done(String summary, int dropped) {
-        return CompletableFuture.completedFuture(AdminResponse.newBuilder()
-                .setDone(AdminDone.newBuilder().setSummary(summary).setSessionsDropped(dropped)));
+    private static AdminResponse.Builder done(String summary, int dropped) {
+        return AdminResponse.newBuilder().setDone(AdminDone.newBuilder().setSummary(summary).setSessionsDropped(dropped));
     }
 
     private static int limit(int asked, int max) throws ProtocolException {
