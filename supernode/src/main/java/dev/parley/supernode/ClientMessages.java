@@ -43,7 +43,8 @@ final class ClientMessages {
      * @return the new session
      * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged or malformed credential,
      *     wrong proof, missing or wrong presence signature, presence signed more than the clock skew
-     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many
+     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#ACCOUNT_DISABLED} (revoked by the
+     *     login server: {@link RevokedCredentials}), {@link ErrorCode#BAD_REQUEST} (too many
      *     candidates), {@link ErrorCode#INTERNAL} (the login server's key is not known yet: not the
      *     client's fault, it may retry)
      */
