@@ -1,238 +1,171 @@
 package dev.parley.app;
 
-import dev.parley.nat.relay.MediaRelay;
-import dev.parley.nat.relay.RelayAllocation;
-import dev.parley.nat.relay.RelayAllocationTable;
-import dev.parley.nat.relay.UdpRelay;
-import dev.parley.nat.stun.StunAttribute;
-import dev.parley.nat.stun.StunBindingHandler;
-import dev.parley.nat.stun.StunCodec;
-import dev.parley.nat.stun.StunMessage;
-import dev.parley.nat.stun.TransactionId;
-import dev.parley.protocol.PacketKind;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
-import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Histogram;
 
 /**
  * {@code parley bench relay}: N concurrent relayed calls through one super-node relay socket on
- * loopback — the super node's UDP pipeline ({@link MediaRelay} then {@link StunBindingHandler}) on
- * one event loop, as in the super node. Each call has two parties (own UDP sockets) that latch with
- * their tokens, then send 172-byte RTP packets every 20 ms each way (50 packets/s). Measures
- * relayed packets/s, loss, send→receive latency (HdrHistogram, µs; includes the load generator's
- * own queueing, so it bounds the relay's added latency from above) and the relay thread's CPU time
- * per relayed packet (ThreadMXBean). A second phase of the same length sends the same paced load
+ * loopback ({@link ParleyRelayTarget}), driven by {@link RelayLoad}: each call's two parties send
+ * 172-byte RTP packets every 20 ms each way (50 packets/s). Measures relayed packets/s, loss,
+ * send→receive latency (HdrHistogram, µs; includes the load generator's own queueing) and the relay
+ * thread's CPU time per relayed packet. A last phase of the same length sends the same paced load
  * straight from party to party (no relay): the relayed percentiles minus these direct ones are the
  * latency the relay adds ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
+ *
+ * <p>{@code --against coturn} also drives coturn ({@link CoturnRelay}) with the same sockets, load
+ * and duration in the same run, between Parley's phase and the direct one, and reports both side by
+ * side: for coturn, CPU is its whole process's; for Parley, the relay thread's plus (separately and
+ * in the ratio) every GC and VM thread of this JVM, the generator's share included: an upper bound.
  */
 final class RelayBench {
-    static final int PACKET_BYTES = 172;
+    static final int PACKET_BYTES = RelayLoad.PACKET_BYTES;
     static final int MAX_CALLS = 5_000;
     static final int MAX_SECONDS = 300;
 
     private RelayBench() {}
 
-    /** All parties share one handler on one loop (the histogram and counters are confined to it). */
-    @ChannelHandler.Sharable
-    private abstract static class SharableHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    }
-
-    static Map<String, Object> run(int calls, int seconds) throws Exception {
+    /**
+     * @param calls 1..{@value #MAX_CALLS}
+     * @param seconds per phase, 1..{@value #MAX_SECONDS}
+     * @param coturnThreads 0: Parley's relay only; 1..2: also coturn with that many relay threads
+     * @param nio Parley's relay socket on Java NIO instead of epoll (to compare the two)
+     * @return the report (flat keys for Parley; "coturn" and "ratio" maps when compared)
+     * @throws CoturnRelay.UnavailableException if coturn is asked for and not installed
+     */
+    static Map<String, Object> run(int calls, int seconds, int coturnThreads, boolean nio) throws Exception {
         if (calls < 1 || calls > MAX_CALLS) {
             throw new IllegalArgumentException(String.format("calls: %d (expected: 1..%d)", calls, MAX_CALLS));
         }
         if (seconds < 1 || seconds > MAX_SECONDS) {
             throw new IllegalArgumentException(String.format("duration: %d s (expected: 1..%d)", seconds, MAX_SECONDS));
         }
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long[] relayThreadId = new long[1];
-        NioEventLoopGroup relayLoop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "bench-relay");
-            t.setDaemon(true);
-            relayThreadId[0] = t.threadId();
-            return t;
-        });
-        NioEventLoopGroup clientLoop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "bench-parties");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            MediaRelay relay = new MediaRelay(new RelayAllocationTable(InstantSource.system(), new SecureRandom(),
-                    new RelayAllocationTable.Limits(4, calls, 60_000)));
-            Channel relayCh = new Bootstrap().group(relayLoop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 8 << 20).option(ChannelOption.SO_SNDBUF, 8 << 20)
-                    .handler(new ChannelInitializer<NioDatagramChannel>() {
-                        @Override
-                        protected void initChannel(NioDatagramChannel ch) {
-                            ch.pipeline().addLast(relay.handler(), new StunBindingHandler("parley-bench"),
-                                    new SimpleChannelInboundHandler<DatagramPacket>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                                        }
-                                    });
-                        }
-                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            InetSocketAddress relayAddr = (InetSocketAddress) relayCh.localAddress();
-            Histogram latencyUs = new Histogram(10_000_000L, 3);
-            AtomicLong received = new AtomicLong();
-            AtomicLong binds = new AtomicLong();
-            long[] measureFromNanos = {Long.MAX_VALUE};
-            SimpleChannelInboundHandler<DatagramPacket> partyHandler = new SharableHandler() {
-                @Override
-                protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                    ByteBuf c = msg.content();
-                    if (c.readableBytes() == PACKET_BYTES && PacketKind.of(c) == PacketKind.RTP_OR_RTCP) {
-                        long sent = c.getLong(c.readerIndex() + 12);
-                        if (sent >= measureFromNanos[0]) {
-                            received.incrementAndGet();
-                            latencyUs.recordValue(Math.min(10_000_000L, Math.max(0, (System.nanoTime() - sent) / 1000)));
-                        }
-                    } else {
-                        binds.incrementAndGet();
-                    }
-                }
-            };
-            List<Channel> parties = new ArrayList<>(2 * calls);
-            List<byte[]> bindRequests = new ArrayList<>(2 * calls);
-            SplittableRandom ids = new SplittableRandom(1);
-            Bootstrap pb = new Bootstrap().group(clientLoop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 256 << 10).handler(partyHandler);
-            for (int i = 0; i < calls; i++) {
-                var f = relay.allocate("bench-" + i, "bench-call-" + i);
-                RelayAllocation a = f.get(5, TimeUnit.SECONDS);
-                for (int side = 0; side < 2; side++) {
-                    parties.add(pb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel());
-                    bindRequests.add(StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(ids),
-                            new StunAttribute.RelayToken(side == 0 ? a.callerToken() : a.calleeToken())),
-                            UdpRelay.bindSeal(side == 0 ? a.callerKey() : a.calleeKey())));
-                }
-            }
-            long bindDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (binds.get() < parties.size() && System.nanoTime() < bindDeadline) {
-                binds.set(0);
-                for (int i = 0; i < parties.size(); i++) {
-                    parties.get(i).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bindRequests.get(i)), relayAddr));
-                }
-                waitMs(300);
-            }
-            if (binds.get() < parties.size()) {
-                throw new IllegalStateException(String.format("latched: %d parties (expected: %d)", binds.get(), parties.size()));
-            }
-            // Paced senders: every 1 ms a twentieth of the parties sends, so each sends every 20 ms.
-            // Phase 1 sends through the relay; phase 2 (the baseline) sends the same load straight to
-            // the partner, so relayed minus direct is what the relay adds (docs/benchmarks.md).
-            InetSocketAddress[] dest = new InetSocketAddress[parties.size()];
-            Arrays.fill(dest, relayAddr);
-            AtomicLong sent = new AtomicLong();
-            long[] seq = new long[parties.size()];
-            int slots = 20;
-            long startNanos = System.nanoTime();
-            measureFromNanos[0] = startNanos;
-            long cpuStart = mx.getThreadCpuTime(relayThreadId[0]);
-            long forwardedStart = relay.forwarded();
-            Runnable pacer = new Runnable() {
-                int slot;
-
-                @Override
-                public void run() {
-                    for (int i = slot; i < parties.size(); i += slots) {
-                        ByteBuf b = Unpooled.buffer(PACKET_BYTES, PACKET_BYTES);
-                        b.writeByte(0x80).writeByte(111).writeShort((int) seq[i]++).writeInt(0).writeInt(i);
-                        b.writeLong(System.nanoTime());
-                        b.writeZero(PACKET_BYTES - b.writerIndex());
-                        parties.get(i).write(new DatagramPacket(b, dest[i]));
-                        sent.incrementAndGet();
-                    }
-                    for (int i = slot; i < parties.size(); i += slots) {
-                        parties.get(i).flush();
-                    }
-                    slot = (slot + 1) % slots;
-                }
-            };
-            var ticker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
-            waitMs(seconds * 1000L);
-            ticker.cancel(false);
-            long elapsedNanos = System.nanoTime() - startNanos;
-            waitMs(500); // stragglers
-            long cpuNanos = mx.getThreadCpuTime(relayThreadId[0]) - cpuStart;
-            long forwarded = relay.forwarded() - forwardedStart;
-            long s = sent.get();
-            long r = received.get();
-            Histogram snapshot = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
-            clientLoop.submit(() -> {
-                latencyUs.reset();
-                for (int i = 0; i < parties.size(); i++) {
-                    dest[i] = (InetSocketAddress) parties.get(i ^ 1).localAddress(); // the other party of the call
-                }
-            }).get(5, TimeUnit.SECONDS);
-            var directTicker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
-            waitMs(seconds * 1000L);
-            directTicker.cancel(false);
-            waitMs(500);
-            Histogram direct = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
-            for (Channel c : parties) {
-                c.close();
-            }
-            relayCh.close().sync();
-            Map<String, Object> out = new LinkedHashMap<>();
+        if (coturnThreads < 0 || coturnThreads > 2) {
+            throw new IllegalArgumentException(String.format("coturnThreads: %d (expected: 0..2)", coturnThreads));
+        }
+        if (coturnThreads > 0 && CoturnRelay.find().isEmpty()) {
+            throw new CoturnRelay.UnavailableException(
+                    "coturn not found: no turnserver on PATH or in /usr/bin (install the Debian package coturn)");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (RelayLoad load = new RelayLoad(calls); ParleyRelayTarget parley = new ParleyRelayTarget(calls, nio)) {
+            parley.latch(load);
+            InetSocketAddress[] toParley = new InetSocketAddress[load.size()];
+            Arrays.fill(toParley, parley.address());
+            int[] bare = new int[load.size()];
+            long cpu0 = parley.cpuNanos();
+            long gc0 = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread);
+            long forwarded0 = parley.forwarded();
+            long[] cpu = new long[2];
+            RelayLoad.Phase ours = load.run(toParley, bare, seconds, () -> {
+                cpu[0] = parley.cpuNanos() - cpu0;
+                cpu[1] = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread) - gc0;
+            });
+            long forwarded = parley.forwarded() - forwarded0;
             out.put("calls", calls);
             out.put("duration_s", seconds);
             out.put("packet_bytes", PACKET_BYTES);
-            out.put("packets_sent", s);
+            out.put("relay_transport", parley.transport());
+            out.put("load_transport", load.epoll() ? "epoll" : "nio");
             out.put("packets_relayed", forwarded);
-            out.put("packets_received", r);
-            out.put("relayed_per_s", Math.round(forwarded / (elapsedNanos / 1e9)));
-            out.put("loss_pct", Reports.round(s == 0 ? 0 : 100.0 * Math.max(0, s - r) / s, 3));
-            out.put("latency_p50_us", snapshot.getValueAtPercentile(50));
-            out.put("latency_p99_us", snapshot.getValueAtPercentile(99));
-            out.put("latency_max_us", snapshot.getMaxValue());
-            out.put("direct_latency_p50_us", direct.getValueAtPercentile(50));
-            out.put("direct_latency_p99_us", direct.getValueAtPercentile(99));
-            out.put("added_latency_p50_us", snapshot.getValueAtPercentile(50) - direct.getValueAtPercentile(50));
-            out.put("added_latency_p99_us", snapshot.getValueAtPercentile(99) - direct.getValueAtPercentile(99));
-            out.put("relay_cpu_us_per_packet", Reports.round(forwarded == 0 ? 0 : cpuNanos / 1000.0 / forwarded, 2));
-            out.put("relay_cpu_pct", Reports.round(100.0 * cpuNanos / elapsedNanos, 1));
-            return out;
-        } finally {
-            clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            relayLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            putPhase(out, ours, cpu[0]);
+            out.put("relay_cpu_pct", Reports.round(100.0 * cpu[0] / ours.elapsedNanos(), 1));
+            out.put("jvm_gc_vm_cpu_us_per_packet", perPacket(cpu[1], ours.received()));
+            if (coturnThreads > 0) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                try (CoturnRelay coturn = new CoturnRelay(coturnThreads, calls)) {
+                    InetSocketAddress[] dest = coturn.allocate(load);
+                    int[] channel = new int[load.size()];
+                    for (int i = 0; i < channel.length; i += 2) {
+                        channel[i] = CoturnRelay.CHANNEL;
+                    }
+                    long c0 = coturn.cpuNanos();
+                    long[] coturnCpu = new long[1];
+                    RelayLoad.Phase theirs = load.run(dest, channel, seconds, () -> {
+                        try {
+                            coturnCpu[0] = coturn.cpuNanos() - c0;
+                        } catch (IOException e) {
+                            throw new IllegalStateException("coturn CPU: " + e.getMessage(), e);
+                        }
+                    });
+                    c.put("server", CoturnRelay.version());
+                    c.put("relay_threads", coturn.relayThreads());
+                    putPhase(c, theirs, coturnCpu[0]);
+                    c.put("process_cpu_pct", Reports.round(100.0 * coturnCpu[0] / theirs.elapsedNanos(), 1));
+                }
+                out.put("coturn", c);
+                double oursUs = (cpu[0] + cpu[1]) / 1000.0 / Math.max(1, ours.received());
+                double theirsUs = (double) c.get("relay_cpu_us_per_packet");
+                Map<String, Object> ratio = new LinkedHashMap<>();
+                ratio.put("parley_cpu_us_per_packet_with_gc", Reports.round(oursUs, 2));
+                ratio.put("parley_over_coturn_cpu", Reports.round(theirsUs == 0 ? 0 : oursUs / theirsUs, 2));
+                out.put("ratio", ratio);
+            }
+            InetSocketAddress[] direct = new InetSocketAddress[load.size()];
+            for (int i = 0; i < direct.length; i++) {
+                direct[i] = load.address(i ^ 1); // the other party of the call
+            }
+            RelayLoad.Phase straight = load.run(direct, bare, seconds, () -> { });
+            long d50 = straight.latencyUs().getValueAtPercentile(50);
+            long d99 = straight.latencyUs().getValueAtPercentile(99);
+            out.put("direct_latency_p50_us", d50);
+            out.put("direct_latency_p99_us", d99);
+            addLatency(out, d50, d99);
+            if (out.get("coturn") instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> c = (Map<String, Object>) m;
+                addLatency(c, d50, d99);
+            }
         }
+        return out;
+    }
+
+    private static void putPhase(Map<String, Object> out, RelayLoad.Phase p, long cpuNanos) {
+        out.put("packets_sent", p.sent());
+        out.put("packets_received", p.received());
+        out.put("relayed_per_s", Math.round(p.received() / (p.elapsedNanos() / 1e9)));
+        out.put("loss_pct", Reports.round(p.lossPct(), 3));
+        out.put("latency_p50_us", p.latencyUs().getValueAtPercentile(50));
+        out.put("latency_p99_us", p.latencyUs().getValueAtPercentile(99));
+        out.put("latency_max_us", p.latencyUs().getMaxValue());
+        out.put("relay_cpu_us_per_packet", perPacket(cpuNanos, p.received()));
+    }
+
+    private static void addLatency(Map<String, Object> out, long d50, long d99) {
+        out.put("added_latency_p50_us", (long) out.get("latency_p50_us") - d50);
+        out.put("added_latency_p99_us", (long) out.get("latency_p99_us") - d99);
+    }
+
+    private static double perPacket(long cpuNanos, long packets) {
+        return Reports.round(packets == 0 ? 0 : cpuNanos / 1000.0 / packets, 2);
     }
 
     static String table(Map<String, Object> r) {
-        return String.format(Locale.ROOT, "%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n",
-                "calls", "secs", "sent", "relayed/s", "loss%", "p50 us", "p99 us", "cpu us/pkt", "cpu%", "added p50", "added p99",
-                r.get("calls"), r.get("duration_s"), r.get("packets_sent"), r.get("relayed_per_s"), r.get("loss_pct"),
-                r.get("latency_p50_us"), r.get("latency_p99_us"), r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct"),
-                r.get("added_latency_p50_us"), r.get("added_latency_p99_us"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%d calls, %d s per phase, %d-byte RTP every 20 ms each way; load on %s%n", r.get("calls"),
+                r.get("duration_s"), r.get("packet_bytes"), r.get("load_transport")));
+        String fmt = "%-34s %10s %8s %10s %10s %10s %10s %11s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "relay", "relayed/s", "loss%", "p50 us", "p99 us", "added p50",
+                "added p99", "cpu us/pkt"));
+        sb.append(row(fmt, "parley (" + r.get("relay_transport") + ")", r));
+        sb.append(String.format(Locale.ROOT, "%-34s %76s%n", "  + JVM GC/VM threads (whole JVM)",
+                r.get("jvm_gc_vm_cpu_us_per_packet")));
+        if (r.get("coturn") instanceof Map<?, ?> c) {
+            sb.append(row(fmt, c.get("server") + ", " + c.get("relay_threads") + " relay thread(s)", c));
+            Map<?, ?> ratio = (Map<?, ?>) r.get("ratio");
+            sb.append(String.format(Locale.ROOT, "CPU per relayed packet, parley (relay thread + GC/VM) / coturn (process): "
+                    + "%s / %s us = %s%n", ratio.get("parley_cpu_us_per_packet_with_gc"), c.get("relay_cpu_us_per_packet"),
+                    ratio.get("parley_over_coturn_cpu")));
+        }
+        return sb.toString();
     }
 
-    private static void waitMs(long ms) throws InterruptedException {
-        TimeUnit.MILLISECONDS.sleep(ms); // the benchmark's measurement window, not synchronisation
+    private static String row(String fmt, String name, Map<?, ?> r) {
+        return String.format(Locale.ROOT, fmt, name, r.get("relayed_per_s"), r.get("loss_pct"), r.get("latency_p50_us"),
+                r.get("latency_p99_us"), r.get("added_latency_p50_us"), r.get("added_latency_p99_us"),
+                r.get("relay_cpu_us_per_packet"));
     }
 }
