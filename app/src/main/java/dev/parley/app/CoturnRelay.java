@@ -53,18 +53,23 @@ final class CoturnRelay implements AutoCloseable {
         }
     }
 
-    /** @return the turnserver executable on PATH (or /usr/bin), if any */
+    /** @return the turnserver executable on PATH (or in /usr/bin), if any */
     static Optional<Path> find() {
-        List<Path> candidates = new ArrayList<>();
         String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(":")) {
-                if (!d.isEmpty()) {
-                    candidates.add(Path.of(d, "turnserver"));
-                }
+        return find((path == null ? "" : path + ":") + "/usr/bin");
+    }
+
+    /**
+     * @param searchPath directories separated by ':'
+     * @return the first executable {@code turnserver} in them, if any
+     */
+    static Optional<Path> find(String searchPath) {
+        List<Path> candidates = new ArrayList<>();
+        for (String d : searchPath.split(":")) {
+            if (!d.isEmpty()) {
+                candidates.add(Path.of(d, "turnserver"));
             }
         }
-        candidates.add(Path.of("/usr/bin/turnserver"));
         return candidates.stream().filter(Files::isExecutable).findFirst();
     }
 
