@@ -29,7 +29,6 @@ class RelayBenchCoturnTest {
         assertThat((long) r.get("packets_received")).isGreaterThanOrEqualTo(360L).isLessThanOrEqualTo((long) r.get("packets_sent"));
         assertThat((long) coturn.get("packets_received")).isGreaterThanOrEqualTo(360L)
                 .isLessThanOrEqualTo((long) coturn.get("packets_sent"));
-        assertThat((double) coturn.get("relay_cpu_us_per_packet")).isPositive();
         assertThat((String) coturn.get("server")).startsWith("coturn");
         assertThat(coturn.get("relay_threads")).isEqualTo(1);
         assertThat(r).containsKeys("ratio", "added_latency_p50_us");
