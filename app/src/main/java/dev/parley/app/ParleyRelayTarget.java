@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 final class ParleyRelayTarget implements AutoCloseable {
     /** The super node's socket takes mesh datagrams too: the same bound as MeshTransport's. */
     static final int MAX_DATAGRAM_BYTES = MeshSeal.MAX_DATAGRAM_BYTES + 1;
-    static final int RECV_BATCH = Integer.getInteger("xbatch", 32);
+    static final int RECV_BATCH = 32;
 
     private final EventLoopGroup loop;
     private final MediaRelay relay;
@@ -75,8 +75,7 @@ final class ParleyRelayTarget implements AutoCloseable {
                                 });
                     }
                 });
-        BatchedUdp.receiveBatches(b, loop, Integer.getInteger("xslot", MAX_DATAGRAM_BYTES), RECV_BATCH);
-        if (Boolean.getBoolean("xpooled")) { b.option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT); }
+        BatchedUdp.receiveBatches(b, loop, MAX_DATAGRAM_BYTES, RECV_BATCH);
         channel = b.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         threadId = loop.submit(() -> Thread.currentThread().threadId()).get(5, TimeUnit.SECONDS);
     }
