@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--calls", paramLabel = "N", defaultValue = "100", description = "relay: concurrent relayed calls, 1..5000 (default: ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "relay: seconds of traffic, 1..300 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "relay: seconds of traffic per relay under test (and for the direct baseline), interleaved, 1..300 (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
     @Option(names = "--against", paramLabel = "coturn", description = "relay: also drive coturn (turnserver, started here on loopback) with the same load in the same run.")
@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--coturn-threads", paramLabel = "N", defaultValue = "1", description = "relay: coturn's --relay-threads, 1..2 (default: ${DEFAULT-VALUE}, as Parley's one relay loop).")
     int coturnThreads;
 
-    @Option(names = "--relay-transport", paramLabel = "epoll|nio", defaultValue = "epoll", description = "relay: Parley's relay socket on native epoll (recvmmsg/sendmmsg; NIO where epoll is unavailable) or Java NIO (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-transport", paramLabel = "epoll|nio", defaultValue = "epoll", description = "relay: Parley's relay socket on native epoll (recvmmsg/sendmmsg; NIO where epoll is unavailable), Java NIO, or both (two relays, interleaved) (default: ${DEFAULT-VALUE}).")
     String relayTransport;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON here.")
@@ -92,13 +92,13 @@ final class BenchCommand implements Callable<Integer> {
                     System.err.println("parley bench relay: --against '" + against + "' (expected: coturn)");
                     return 2;
                 }
-                if (!relayTransport.equals("epoll") && !relayTransport.equals("nio")) {
-                    System.err.println("parley bench relay: --relay-transport '" + relayTransport + "' (expected: epoll or nio)");
+                if (!List.of("epoll", "nio", "both").contains(relayTransport)) {
+                    System.err.println("parley bench relay: --relay-transport '" + relayTransport + "' (expected: epoll, nio or both)");
                     return 2;
                 }
                 Map<String, Object> r;
                 try {
-                    r = RelayBench.run(calls, durationSeconds, against == null ? 0 : coturnThreads, relayTransport.equals("nio"));
+                    r = RelayBench.run(calls, durationSeconds, against == null ? 0 : coturnThreads, relayTransport);
                 } catch (CoturnRelay.UnavailableException e) {
                     System.err.println("parley bench relay --against coturn: " + e.getMessage());
                     return 2;

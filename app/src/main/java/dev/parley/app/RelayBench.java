@@ -1,25 +1,32 @@
 package dev.parley.app;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * {@code parley bench relay}: N concurrent relayed calls through one super-node relay socket on
  * loopback ({@link ParleyRelayTarget}), driven by {@link RelayLoad}: each call's two parties send
  * 172-byte RTP packets every 20 ms each way (50 packets/s). Measures relayed packets/s, loss,
  * send→receive latency (HdrHistogram, µs; includes the load generator's own queueing) and the relay
- * thread's CPU time per relayed packet. A last phase of the same length sends the same paced load
- * straight from party to party (no relay): the relayed percentiles minus these direct ones are the
- * latency the relay adds ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
+ * thread's CPU time per relayed packet. The same paced load also goes straight from party to party
+ * (no relay): the relayed percentiles minus these direct ones are the latency the relay adds
+ * ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
  *
- * <p>{@code --against coturn} also drives coturn ({@link CoturnRelay}) with the same sockets, load
- * and duration in the same run, between Parley's phase and the direct one, and reports both side by
- * side: for coturn, CPU is its whole process's; for Parley, the relay thread's plus (separately and
- * in the ratio) every GC and VM thread of this JVM, the generator's share included: an upper bound.
+ * <p>{@code --against coturn} also drives coturn ({@link CoturnRelay}) with the same sockets and
+ * load; {@code --relay-transport both} runs Parley's relay twice, on epoll and on NIO. Every route
+ * (each relay, and the direct baseline) takes {@value #SLICE_MS} ms turns, for the given seconds
+ * each in all, so other work on a shared machine weighs on all of them alike. CPU per packet is a
+ * relay's CPU time over the whole run divided by the packets it delivered (it idles off its turn):
+ * coturn's whole process; for Parley the relay thread, and separately the JVM's GC and VM threads
+ * per packet the JVM handled (generator included), added to Parley's side in the ratio.
  */
 final class RelayBench {
     static final int PACKET_BYTES = RelayLoad.PACKET_BYTES;
@@ -28,15 +35,18 @@ final class RelayBench {
 
     private RelayBench() {}
 
+    /** Each route's turn in the interleaved run. */
+    static final int SLICE_MS = 500;
+
     /**
      * @param calls 1..{@value #MAX_CALLS}
-     * @param seconds per phase, 1..{@value #MAX_SECONDS}
+     * @param seconds per route, 1..{@value #MAX_SECONDS} (the run takes that times the routes)
      * @param coturnThreads 0: Parley's relay only; 1..2: also coturn with that many relay threads
-     * @param nio Parley's relay socket on Java NIO instead of epoll (to compare the two)
-     * @return the report (flat keys for Parley; "coturn" and "ratio" maps when compared)
+     * @param transports Parley's relay socket(s): "epoll", "nio" or "both" (two relays, to compare)
+     * @return the report (flat keys for Parley's first relay; "parley_nio", "coturn" and "ratio" maps)
      * @throws CoturnRelay.UnavailableException if coturn is asked for and not installed
      */
-    static Map<String, Object> run(int calls, int seconds, int coturnThreads, boolean nio) throws Exception {
+    static Map<String, Object> run(int calls, int seconds, int coturnThreads, String transports) throws Exception {
         if (calls < 1 || calls > MAX_CALLS) {
             throw new IllegalArgumentException(String.format("calls: %d (expected: 1..%d)", calls, MAX_CALLS));
         }
@@ -46,97 +56,126 @@ final class RelayBench {
         if (coturnThreads < 0 || coturnThreads > 2) {
             throw new IllegalArgumentException(String.format("coturnThreads: %d (expected: 0..2)", coturnThreads));
         }
+        if (!List.of("epoll", "nio", "both").contains(transports)) {
+            throw new IllegalArgumentException("relayTransport: " + transports + " (expected: epoll, nio or both)");
+        }
         if (coturnThreads > 0 && CoturnRelay.find().isEmpty()) {
             throw new CoturnRelay.UnavailableException(
                     "coturn not found: no turnserver on PATH or in /usr/bin (install the Debian package coturn)");
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (RelayLoad load = new RelayLoad(calls); ParleyRelayTarget parley = new ParleyRelayTarget(calls, nio)) {
-            parley.latch(load);
-            InetSocketAddress[] toParley = new InetSocketAddress[load.size()];
-            Arrays.fill(toParley, parley.address());
-            int[] bare = new int[load.size()];
-            long cpu0 = parley.cpuNanos();
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            RelayLoad load = new RelayLoad(calls);
+            open.add(load);
+            List<RelayLoad.Route> routes = new ArrayList<>();
+            List<LongSupplier> cpu = new ArrayList<>();
+            List<ParleyRelayTarget> parleys = new ArrayList<>();
+            for (boolean nio : transports.equals("both") ? List.of(false, true) : List.of(transports.equals("nio"))) {
+                ParleyRelayTarget parley = new ParleyRelayTarget(calls, nio);
+                open.add(parley);
+                parley.latch(load);
+                InetSocketAddress[] dest = new InetSocketAddress[load.size()];
+                Arrays.fill(dest, parley.address());
+                routes.add(new RelayLoad.Route("parley (" + parley.transport() + ")", dest, new int[load.size()]));
+                cpu.add(parley::cpuNanos);
+                parleys.add(parley);
+            }
+            CoturnRelay coturn = null;
+            if (coturnThreads > 0) {
+                coturn = new CoturnRelay(coturnThreads, calls);
+                open.add(coturn);
+                InetSocketAddress[] dest = coturn.allocate(load);
+                int[] channel = new int[load.size()];
+                for (int i = 0; i < channel.length; i += 2) {
+                    channel[i] = CoturnRelay.CHANNEL;
+                }
+                routes.add(new RelayLoad.Route(CoturnRelay.version() + ", " + coturnThreads + " relay thread(s)", dest, channel));
+                CoturnRelay c = coturn;
+                cpu.add(() -> {
+                    try {
+                        return c.cpuNanos();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            InetSocketAddress[] direct = new InetSocketAddress[load.size()];
+            for (int i = 0; i < direct.length; i++) {
+                direct[i] = load.address(i ^ 1); // the other party of the call
+            }
+            routes.add(new RelayLoad.Route("direct (no relay)", direct, new int[load.size()]));
+            cpu.add(() -> 0L);
+
+            long[] cpu0 = cpu.stream().mapToLong(LongSupplier::getAsLong).toArray();
             long gc0 = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread);
-            long forwarded0 = parley.forwarded();
-            long[] cpu = new long[2];
-            RelayLoad.Phase ours = load.run(toParley, bare, seconds, () -> {
-                cpu[0] = parley.cpuNanos() - cpu0;
-                cpu[1] = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread) - gc0;
-            });
-            long forwarded = parley.forwarded() - forwarded0;
+            long forwarded0 = parleys.get(0).forwarded();
+            List<RelayLoad.Result> results = load.run(routes, seconds, SLICE_MS);
+            long gcNanos = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread) - gc0;
+            long[] cpuNanos = new long[cpu.size()];
+            for (int r = 0; r < cpuNanos.length; r++) {
+                cpuNanos[r] = cpu.get(r).getAsLong() - cpu0[r];
+            }
+            RelayLoad.Result straight = results.get(results.size() - 1);
+            long d50 = straight.latencyUs().getValueAtPercentile(50);
+            long d99 = straight.latencyUs().getValueAtPercentile(99);
+            long allPackets = results.stream().mapToLong(RelayLoad.Result::received).sum();
+            double gcPerPacketUs = allPackets == 0 ? 0 : gcNanos / 1000.0 / allPackets;
+
+            Map<String, Object> out = new LinkedHashMap<>();
             out.put("calls", calls);
             out.put("duration_s", seconds);
             out.put("packet_bytes", PACKET_BYTES);
-            out.put("relay_transport", parley.transport());
+            out.put("interleaved_slice_ms", SLICE_MS);
             out.put("load_transport", load.epoll() ? "epoll" : "nio");
-            out.put("packets_relayed", forwarded);
-            putPhase(out, ours, cpu[0]);
-            out.put("relay_cpu_pct", Reports.round(100.0 * cpu[0] / ours.elapsedNanos(), 1));
-            out.put("jvm_gc_vm_cpu_us_per_packet", perPacket(cpu[1], ours.received()));
-            if (coturnThreads > 0) {
+            out.put("relay_transport", parleys.get(0).transport());
+            out.put("packets_relayed", parleys.get(0).forwarded() - forwarded0);
+            putRoute(out, results.get(0), cpuNanos[0], d50, d99);
+            out.put("jvm_gc_vm_cpu_us_per_packet", Reports.round(gcPerPacketUs, 2));
+            if (parleys.size() > 1) {
+                Map<String, Object> nio = new LinkedHashMap<>();
+                nio.put("relay_transport", parleys.get(1).transport());
+                putRoute(nio, results.get(1), cpuNanos[1], d50, d99);
+                out.put("parley_nio", nio);
+            }
+            if (coturn != null) {
+                int k = parleys.size();
                 Map<String, Object> c = new LinkedHashMap<>();
-                try (CoturnRelay coturn = new CoturnRelay(coturnThreads, calls)) {
-                    InetSocketAddress[] dest = coturn.allocate(load);
-                    int[] channel = new int[load.size()];
-                    for (int i = 0; i < channel.length; i += 2) {
-                        channel[i] = CoturnRelay.CHANNEL;
-                    }
-                    long c0 = coturn.cpuNanos();
-                    long[] coturnCpu = new long[1];
-                    RelayLoad.Phase theirs = load.run(dest, channel, seconds, () -> {
-                        try {
-                            coturnCpu[0] = coturn.cpuNanos() - c0;
-                        } catch (IOException e) {
-                            throw new IllegalStateException("coturn CPU: " + e.getMessage(), e);
-                        }
-                    });
-                    c.put("server", CoturnRelay.version());
-                    c.put("relay_threads", coturn.relayThreads());
-                    putPhase(c, theirs, coturnCpu[0]);
-                    c.put("process_cpu_pct", Reports.round(100.0 * coturnCpu[0] / theirs.elapsedNanos(), 1));
-                }
+                c.put("server", CoturnRelay.version());
+                c.put("relay_threads", coturn.relayThreads());
+                putRoute(c, results.get(k), cpuNanos[k], d50, d99);
                 out.put("coturn", c);
-                double oursUs = (cpu[0] + cpu[1]) / 1000.0 / Math.max(1, ours.received());
+                double oursUs = (double) out.get("relay_cpu_us_per_packet") + gcPerPacketUs;
                 double theirsUs = (double) c.get("relay_cpu_us_per_packet");
                 Map<String, Object> ratio = new LinkedHashMap<>();
                 ratio.put("parley_cpu_us_per_packet_with_gc", Reports.round(oursUs, 2));
                 ratio.put("parley_over_coturn_cpu", Reports.round(theirsUs == 0 ? 0 : oursUs / theirsUs, 2));
                 out.put("ratio", ratio);
             }
-            InetSocketAddress[] direct = new InetSocketAddress[load.size()];
-            for (int i = 0; i < direct.length; i++) {
-                direct[i] = load.address(i ^ 1); // the other party of the call
-            }
-            RelayLoad.Phase straight = load.run(direct, bare, seconds, () -> { });
-            long d50 = straight.latencyUs().getValueAtPercentile(50);
-            long d99 = straight.latencyUs().getValueAtPercentile(99);
             out.put("direct_latency_p50_us", d50);
             out.put("direct_latency_p99_us", d99);
-            addLatency(out, d50, d99);
-            if (out.get("coturn") instanceof Map<?, ?> m) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> c = (Map<String, Object>) m;
-                addLatency(c, d50, d99);
+            out.put("direct_loss_pct", Reports.round(straight.lossPct(), 3));
+            return out;
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
             }
         }
-        return out;
     }
 
-    private static void putPhase(Map<String, Object> out, RelayLoad.Phase p, long cpuNanos) {
+    private static void putRoute(Map<String, Object> out, RelayLoad.Result p, long cpuNanos, long d50, long d99) {
         out.put("packets_sent", p.sent());
         out.put("packets_received", p.received());
-        out.put("relayed_per_s", Math.round(p.received() / (p.elapsedNanos() / 1e9)));
+        out.put("relayed_per_s", p.perSecond());
         out.put("loss_pct", Reports.round(p.lossPct(), 3));
-        out.put("latency_p50_us", p.latencyUs().getValueAtPercentile(50));
-        out.put("latency_p99_us", p.latencyUs().getValueAtPercentile(99));
+        long p50 = p.latencyUs().getValueAtPercentile(50);
+        long p99 = p.latencyUs().getValueAtPercentile(99);
+        out.put("latency_p50_us", p50);
+        out.put("latency_p99_us", p99);
         out.put("latency_max_us", p.latencyUs().getMaxValue());
+        out.put("added_latency_p50_us", p50 - d50);
+        out.put("added_latency_p99_us", p99 - d99);
         out.put("relay_cpu_us_per_packet", perPacket(cpuNanos, p.received()));
-    }
-
-    private static void addLatency(Map<String, Object> out, long d50, long d99) {
-        out.put("added_latency_p50_us", (long) out.get("latency_p50_us") - d50);
-        out.put("added_latency_p99_us", (long) out.get("latency_p99_us") - d99);
+        out.put("relay_cpu_pct_while_on", Reports.round(p.activeNanos() == 0 ? 0 : 100.0 * cpuNanos / p.activeNanos(), 1));
     }
 
     private static double perPacket(long cpuNanos, long packets) {
@@ -145,20 +184,25 @@ final class RelayBench {
 
     static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "%d calls, %d s per phase, %d-byte RTP every 20 ms each way; load on %s%n", r.get("calls"),
-                r.get("duration_s"), r.get("packet_bytes"), r.get("load_transport")));
-        String fmt = "%-34s %10s %8s %10s %10s %10s %10s %11s%n";
+                "%d calls, %d-byte RTP every 20 ms each way; routes interleaved %d ms each, %d s each in all; load on %s%n",
+                r.get("calls"), r.get("packet_bytes"), r.get("interleaved_slice_ms"), r.get("duration_s"), r.get("load_transport")));
+        String fmt = "%-40s %10s %8s %9s %9s %9s %9s %10s %6s%n";
         sb.append(String.format(Locale.ROOT, fmt, "relay", "relayed/s", "loss%", "p50 us", "p99 us", "added p50",
-                "added p99", "cpu us/pkt"));
+                "added p99", "cpu us/pkt", "cpu%"));
         sb.append(row(fmt, "parley (" + r.get("relay_transport") + ")", r));
-        sb.append(String.format(Locale.ROOT, "%-34s %76s%n", "  + JVM GC/VM threads (whole JVM)",
-                r.get("jvm_gc_vm_cpu_us_per_packet")));
+        if (r.get("parley_nio") instanceof Map<?, ?> nio) {
+            sb.append(row(fmt, "parley (" + nio.get("relay_transport") + ")", nio));
+        }
         if (r.get("coturn") instanceof Map<?, ?> c) {
             sb.append(row(fmt, c.get("server") + ", " + c.get("relay_threads") + " relay thread(s)", c));
-            Map<?, ?> ratio = (Map<?, ?>) r.get("ratio");
-            sb.append(String.format(Locale.ROOT, "CPU per relayed packet, parley (relay thread + GC/VM) / coturn (process): "
-                    + "%s / %s us = %s%n", ratio.get("parley_cpu_us_per_packet_with_gc"), c.get("relay_cpu_us_per_packet"),
-                    ratio.get("parley_over_coturn_cpu")));
+        }
+        sb.append(String.format(Locale.ROOT, "direct (no relay): p50 %s us, p99 %s us, loss %s %%; "
+                        + "JVM GC/VM threads: %s us per packet handled%n", r.get("direct_latency_p50_us"),
+                r.get("direct_latency_p99_us"), r.get("direct_loss_pct"), r.get("jvm_gc_vm_cpu_us_per_packet")));
+        if (r.get("ratio") instanceof Map<?, ?> ratio) {
+            sb.append(String.format(Locale.ROOT, "CPU per relayed packet, parley (relay thread + GC/VM share) / coturn "
+                    + "(whole process): %s / %s us = %s%n", ratio.get("parley_cpu_us_per_packet_with_gc"),
+                    ((Map<?, ?>) r.get("coturn")).get("relay_cpu_us_per_packet"), ratio.get("parley_over_coturn_cpu")));
         }
         return sb.toString();
     }
@@ -166,6 +210,6 @@ final class RelayBench {
     private static String row(String fmt, String name, Map<?, ?> r) {
         return String.format(Locale.ROOT, fmt, name, r.get("relayed_per_s"), r.get("loss_pct"), r.get("latency_p50_us"),
                 r.get("latency_p99_us"), r.get("added_latency_p50_us"), r.get("added_latency_p99_us"),
-                r.get("relay_cpu_us_per_packet"));
+                r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct_while_on"));
     }
 }

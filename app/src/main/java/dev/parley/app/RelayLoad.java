@@ -50,22 +50,34 @@ final class RelayLoad implements AutoCloseable {
     private static final int MAX_DATAGRAM_BYTES = 1500;
     private static final int SLOTS = 20;
 
-    /** The figures of one phase. */
-    record Phase(long sent, long received, Histogram latencyUs, long elapsedNanos) {
+    /**
+     * Where the parties send for one relay under test (or straight to each other).
+     *
+     * @param name for the report
+     * @param dest per party, where it sends
+     * @param channel per party, a TURN channel number to frame with ChannelData, or 0 to send bare RTP
+     */
+    record Route(String name, InetSocketAddress[] dest, int[] channel) {}
+
+    /** The figures of one route over a run: its packets, their latency and how long it was on. */
+    record Result(long sent, long received, Histogram latencyUs, long activeNanos) {
         double lossPct() {
             return sent == 0 ? 0 : 100.0 * Math.max(0, sent - received) / sent;
+        }
+
+        long perSecond() {
+            return activeNanos == 0 ? 0 : Math.round(received / (activeNanos / 1e9));
         }
     }
 
     private final EventLoopGroup loop;
     private final List<Channel> parties;
-    private final Histogram latencyUs = new Histogram(10_000_000L, 3); // loop only
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
+    /** Per route of the running {@link #run}; written on the loop only. */
+    private Histogram[] latencyUs = new Histogram[0];
+    private long[] received = new long[0];
     private final AtomicLong bindAnswers = new AtomicLong();
     /** STUN transactions in flight (bounded by the callers: one per party at a time). */
     private final Map<TransactionId, CompletableFuture<StunMessage>> pending = new ConcurrentHashMap<>();
-    private volatile long measureFromNanos = Long.MAX_VALUE;
 
     RelayLoad(int calls) throws InterruptedException {
         this.loop = UdpEndpoint.newEventLoopGroup(1, new DefaultThreadFactory("bench-parties", true));
@@ -135,49 +147,88 @@ final class RelayLoad implements AutoCloseable {
     }
 
     /**
-     * Runs one paced phase: each party sends every 20 ms for {@code seconds}, then 500 ms for stragglers.
+     * Runs the routes interleaved, {@code sliceMs} each in turn, for {@code secondsEach} seconds
+     * each in all, so a busy machine weighs on every route alike; then waits 500 ms for stragglers.
+     * Each party sends every 20 ms (a twentieth of them every 1 ms); a packet carries its route's
+     * index (first byte of the SSRC), so stragglers across a switch are counted to their own route.
      *
-     * @param dest where each party sends
-     * @param channel per party: a TURN channel number to frame with ChannelData, or 0 to send bare RTP
-     * @param afterSending called as the pacing stops (e.g. to read CPU before the stragglers' wait)
+     * @return per route, in order
      */
-    Phase run(InetSocketAddress[] dest, int[] channel, int seconds, Runnable afterSending) throws Exception {
+    List<Result> run(List<Route> routes, int secondsEach, int sliceMs) throws Exception {
+        int n = routes.size();
+        if (n < 1 || n > 16) {
+            throw new IllegalArgumentException(String.format("routes: %d (expected: 1..16)", n));
+        }
+        long[] sent = new long[n];
+        long[] activeNanos = new long[n];
         loop.submit(() -> {
-            latencyUs.reset();
-            received.set(0);
-            sent.set(0);
-        }).get(5, TimeUnit.SECONDS);
-        long start = System.nanoTime();
-        measureFromNanos = start;
-        long[] seq = new long[parties.size()];
-        Runnable pacer = new Runnable() {
-            int slot;
-
-            @Override
-            public void run() {
-                for (int i = slot; i < parties.size(); i += SLOTS) {
-                    Channel ch = parties.get(i);
-                    ByteBuf b = ch.alloc().directBuffer(ChannelData.HEADER_BYTES + PACKET_BYTES);
-                    if (channel[i] != 0) {
-                        new ChannelData(channel[i], PACKET_BYTES).writeHeader(b);
-                    }
-                    b.writeByte(0x80).writeByte(111).writeShort((int) seq[i]++).writeInt(0).writeInt(i);
-                    b.writeLong(System.nanoTime());
-                    b.writeZero(PACKET_BYTES - 20);
-                    ch.writeAndFlush(new DatagramPacket(b, dest[i]), ch.voidPromise());
-                }
-                sent.addAndGet((parties.size() - slot + SLOTS - 1) / SLOTS);
-                slot = (slot + 1) % SLOTS;
+            latencyUs = new Histogram[n];
+            for (int r = 0; r < n; r++) {
+                latencyUs[r] = new Histogram(10_000_000L, 3);
             }
-        };
+            received = new long[n];
+        }).get(5, TimeUnit.SECONDS);
+        Pacer pacer = new Pacer(routes, sliceMs, sent, activeNanos);
         var ticker = loop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
-        TimeUnit.SECONDS.sleep(seconds); // the measurement window, not synchronisation
+        TimeUnit.SECONDS.sleep((long) secondsEach * n); // the measurement window, not synchronisation
         ticker.cancel(false);
-        long elapsed = System.nanoTime() - start;
-        afterSending.run();
+        loop.submit(pacer::stop).get(5, TimeUnit.SECONDS);
         TimeUnit.MILLISECONDS.sleep(500); // stragglers
-        Histogram copy = loop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
-        return new Phase(sent.get(), received.get(), copy, elapsed);
+        return loop.submit(() -> {
+            List<Result> out = new ArrayList<>(n);
+            for (int r = 0; r < n; r++) {
+                out.add(new Result(sent[r], received[r], latencyUs[r].copy(), activeNanos[r]));
+            }
+            return out;
+        }).get(5, TimeUnit.SECONDS);
+    }
+
+    /** Sends for the active route, a twentieth of the parties per tick; switches routes every slice. On the loop. */
+    private final class Pacer implements Runnable {
+        private final List<Route> routes;
+        private final long sliceNanos;
+        private final long[] sent;
+        private final long[] activeNanos;
+        private final long[] seq = new long[parties.size()];
+        private int slot;
+        private int active;
+        private long activeSince = System.nanoTime();
+
+        Pacer(List<Route> routes, int sliceMs, long[] sent, long[] activeNanos) {
+            this.routes = routes;
+            this.sliceNanos = TimeUnit.MILLISECONDS.toNanos(sliceMs);
+            this.sent = sent;
+            this.activeNanos = activeNanos;
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            if (now - activeSince >= sliceNanos) {
+                activeNanos[active] += now - activeSince;
+                activeSince = now;
+                active = (active + 1) % routes.size();
+            }
+            Route route = routes.get(active);
+            for (int i = slot; i < parties.size(); i += SLOTS) {
+                Channel ch = parties.get(i);
+                ByteBuf b = ch.alloc().directBuffer(ChannelData.HEADER_BYTES + PACKET_BYTES);
+                if (route.channel()[i] != 0) {
+                    new ChannelData(route.channel()[i], PACKET_BYTES).writeHeader(b);
+                }
+                // RTP header: V=2, PT 111, sequence, timestamp 0, SSRC = route index and party; then the send time.
+                b.writeByte(0x80).writeByte(111).writeShort((int) seq[i]++).writeInt(0).writeByte(active).writeMedium(i);
+                b.writeLong(System.nanoTime());
+                b.writeZero(PACKET_BYTES - 20);
+                ch.writeAndFlush(new DatagramPacket(b, route.dest()[i]), ch.voidPromise());
+            }
+            sent[active] += (parties.size() - slot + SLOTS - 1) / SLOTS;
+            slot = (slot + 1) % SLOTS;
+        }
+
+        void stop() {
+            activeNanos[active] += System.nanoTime() - activeSince;
+        }
     }
 
     @Override
@@ -207,10 +258,11 @@ final class RelayLoad implements AutoCloseable {
                 }
             }
             if (kind == PacketKind.RTP_OR_RTCP && length == PACKET_BYTES) {
-                long sentAt = c.getLong(at + 12);
-                if (sentAt >= measureFromNanos) {
-                    received.incrementAndGet();
-                    latencyUs.recordValue(Math.min(10_000_000L, Math.max(0, (System.nanoTime() - sentAt) / 1000)));
+                int route = c.getUnsignedByte(at + 8);
+                if (route < received.length) {
+                    received[route]++;
+                    long sentAt = c.getLong(at + 12);
+                    latencyUs[route].recordValue(Math.min(10_000_000L, Math.max(0, (System.nanoTime() - sentAt) / 1000)));
                 }
             } else if (kind == PacketKind.STUN) {
                 answer(ByteBufUtil.getBytes(c));

@@ -22,7 +22,7 @@ class RelayBenchCoturnTest {
             }
             assumeTrue(false, "skipped: coturn's turnserver is not installed (Debian package coturn)");
         }
-        Map<String, Object> r = RelayBench.run(4, 1, 1, false);
+        Map<String, Object> r = RelayBench.run(4, 1, 1, "epoll");
         @SuppressWarnings("unchecked")
         Map<String, Object> coturn = (Map<String, Object>) r.get("coturn");
         // 4 calls x 2 parties x 50 packets/s for 1 s, through each relay (400 sent; a busy machine may lose a few).
