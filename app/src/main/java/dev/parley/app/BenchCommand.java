@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
                 "media: CPU per 20 ms frame of encode + packetize + SRTP protect + unprotect + depacketize + jitter buffer "
                         + "+ decode, per direction, SRTP per packet, and concurrent calls per core.",
                 "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
-                        + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet.",
+                        + "socket on loopback: packets/s, loss, latency p50/p99, relay CPU per packet; --against coturn: coturn too, "
+                        + "side by side, with the same load in the same run.",
                 "mesh: CPU per authenticated mesh datagram (ChaCha20-Poly1305 seal and open at 64 B, 512 B, 8 KiB) and "
                         + "per first datagram from an unknown peer (certificate check, X25519, HKDF).",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
@@ -56,8 +57,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--calls", paramLabel = "N", defaultValue = "100", description = "relay: concurrent relayed calls, 1..5000 (default: ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "relay: seconds of traffic, 1..300 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "relay: seconds of traffic per relay under test (and for the direct baseline), interleaved, 1..300 (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
+
+    @Option(names = "--against", paramLabel = "coturn", description = "relay: also drive coturn (turnserver, started here on loopback) with the same load in the same run.")
+    String against;
+
+    @Option(names = "--coturn-threads", paramLabel = "N", defaultValue = "1", description = "relay: coturn's --relay-threads, 1..2 (default: ${DEFAULT-VALUE}, as Parley's one relay loop).")
+    int coturnThreads;
+
+    @Option(names = "--relay-transport", paramLabel = "epoll|nio", defaultValue = "epoll", description = "relay: Parley's relay socket on native epoll (recvmmsg/sendmmsg; NIO where epoll is unavailable), Java NIO, or both (two relays, interleaved) (default: ${DEFAULT-VALUE}).")
+    String relayTransport;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON here.")
     Path json;
@@ -78,7 +88,21 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(qualityTable(rows));
             }
             case "relay" -> {
-                Map<String, Object> r = RelayBench.run(calls, durationSeconds);
+                if (against != null && !against.equals("coturn")) {
+                    System.err.println("parley bench relay: --against '" + against + "' (expected: coturn)");
+                    return 2;
+                }
+                if (!List.of("epoll", "nio", "both").contains(relayTransport)) {
+                    System.err.println("parley bench relay: --relay-transport '" + relayTransport + "' (expected: epoll, nio or both)");
+                    return 2;
+                }
+                Map<String, Object> r;
+                try {
+                    r = RelayBench.run(calls, durationSeconds, against == null ? 0 : coturnThreads, relayTransport);
+                } catch (CoturnRelay.UnavailableException e) {
+                    System.err.println("parley bench relay --against coturn: " + e.getMessage());
+                    return 2;
+                }
                 out.putAll(r);
                 System.out.println(RelayBench.table(r));
             }

@@ -1,238 +1,215 @@
 package dev.parley.app;
 
-import dev.parley.nat.relay.MediaRelay;
-import dev.parley.nat.relay.RelayAllocation;
-import dev.parley.nat.relay.RelayAllocationTable;
-import dev.parley.nat.relay.UdpRelay;
-import dev.parley.nat.stun.StunAttribute;
-import dev.parley.nat.stun.StunBindingHandler;
-import dev.parley.nat.stun.StunCodec;
-import dev.parley.nat.stun.StunMessage;
-import dev.parley.nat.stun.TransactionId;
-import dev.parley.protocol.PacketKind;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Histogram;
+import java.util.function.LongSupplier;
 
 /**
  * {@code parley bench relay}: N concurrent relayed calls through one super-node relay socket on
- * loopback — the super node's UDP pipeline ({@link MediaRelay} then {@link StunBindingHandler}) on
- * one event loop, as in the super node. Each call has two parties (own UDP sockets) that latch with
- * their tokens, then send 172-byte RTP packets every 20 ms each way (50 packets/s). Measures
- * relayed packets/s, loss, send→receive latency (HdrHistogram, µs; includes the load generator's
- * own queueing, so it bounds the relay's added latency from above) and the relay thread's CPU time
- * per relayed packet (ThreadMXBean). A second phase of the same length sends the same paced load
- * straight from party to party (no relay): the relayed percentiles minus these direct ones are the
- * latency the relay adds ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
+ * loopback ({@link ParleyRelayTarget}), driven by {@link RelayLoad}: each call's two parties send
+ * 172-byte RTP packets every 20 ms each way (50 packets/s). Measures relayed packets/s, loss,
+ * send→receive latency (HdrHistogram, µs; includes the load generator's own queueing) and the relay
+ * thread's CPU time per relayed packet. The same paced load also goes straight from party to party
+ * (no relay): the relayed percentiles minus these direct ones are the latency the relay adds
+ * ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
+ *
+ * <p>{@code --against coturn} also drives coturn ({@link CoturnRelay}) with the same sockets and
+ * load; {@code --relay-transport both} runs Parley's relay twice, on epoll and on NIO. Every route
+ * (each relay, and the direct baseline) takes {@value #SLICE_MS} ms turns, for the given seconds
+ * each in all, so other work on a shared machine weighs on all of them alike. CPU per packet is a
+ * relay's CPU time over the whole run divided by the packets it delivered (it idles off its turn):
+ * coturn's whole process; for Parley the relay thread, and separately the JVM's GC and VM threads
+ * per packet the JVM handled (generator included), added to Parley's side in the ratio.
  */
 final class RelayBench {
-    static final int PACKET_BYTES = 172;
+    static final int PACKET_BYTES = RelayLoad.PACKET_BYTES;
     static final int MAX_CALLS = 5_000;
     static final int MAX_SECONDS = 300;
 
     private RelayBench() {}
 
-    /** All parties share one handler on one loop (the histogram and counters are confined to it). */
-    @ChannelHandler.Sharable
-    private abstract static class SharableHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    }
+    /** Each route's turn in the interleaved run. */
+    static final int SLICE_MS = 500;
 
-    static Map<String, Object> run(int calls, int seconds) throws Exception {
+    /**
+     * @param calls 1..{@value #MAX_CALLS}
+     * @param seconds per route, 1..{@value #MAX_SECONDS} (the run takes that times the routes)
+     * @param coturnThreads 0: Parley's relay only; 1..2: also coturn with that many relay threads
+     * @param transports Parley's relay socket(s): "epoll", "nio" or "both" (two relays, to compare)
+     * @return the report (flat keys for Parley's first relay; "parley_nio", "coturn" and "ratio" maps)
+     * @throws CoturnRelay.UnavailableException if coturn is asked for and not installed
+     */
+    static Map<String, Object> run(int calls, int seconds, int coturnThreads, String transports) throws Exception {
         if (calls < 1 || calls > MAX_CALLS) {
             throw new IllegalArgumentException(String.format("calls: %d (expected: 1..%d)", calls, MAX_CALLS));
         }
         if (seconds < 1 || seconds > MAX_SECONDS) {
             throw new IllegalArgumentException(String.format("duration: %d s (expected: 1..%d)", seconds, MAX_SECONDS));
         }
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long[] relayThreadId = new long[1];
-        NioEventLoopGroup relayLoop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "bench-relay");
-            t.setDaemon(true);
-            relayThreadId[0] = t.threadId();
-            return t;
-        });
-        NioEventLoopGroup clientLoop = new NioEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "bench-parties");
-            t.setDaemon(true);
-            return t;
-        });
+        if (coturnThreads < 0 || coturnThreads > 2) {
+            throw new IllegalArgumentException(String.format("coturnThreads: %d (expected: 0..2)", coturnThreads));
+        }
+        if (!List.of("epoll", "nio", "both").contains(transports)) {
+            throw new IllegalArgumentException("relayTransport: " + transports + " (expected: epoll, nio or both)");
+        }
+        if (coturnThreads > 0 && CoturnRelay.find().isEmpty()) {
+            throw new CoturnRelay.UnavailableException(
+                    "coturn not found: no turnserver on PATH or in /usr/bin (install the Debian package coturn)");
+        }
+        List<AutoCloseable> open = new ArrayList<>();
         try {
-            MediaRelay relay = new MediaRelay(new RelayAllocationTable(InstantSource.system(), new SecureRandom(),
-                    new RelayAllocationTable.Limits(4, calls, 60_000)));
-            Channel relayCh = new Bootstrap().group(relayLoop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 8 << 20).option(ChannelOption.SO_SNDBUF, 8 << 20)
-                    .handler(new ChannelInitializer<NioDatagramChannel>() {
-                        @Override
-                        protected void initChannel(NioDatagramChannel ch) {
-                            ch.pipeline().addLast(relay.handler(), new StunBindingHandler("parley-bench"),
-                                    new SimpleChannelInboundHandler<DatagramPacket>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                                        }
-                                    });
-                        }
-                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            InetSocketAddress relayAddr = (InetSocketAddress) relayCh.localAddress();
-            Histogram latencyUs = new Histogram(10_000_000L, 3);
-            AtomicLong received = new AtomicLong();
-            AtomicLong binds = new AtomicLong();
-            long[] measureFromNanos = {Long.MAX_VALUE};
-            SimpleChannelInboundHandler<DatagramPacket> partyHandler = new SharableHandler() {
-                @Override
-                protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                    ByteBuf c = msg.content();
-                    if (c.readableBytes() == PACKET_BYTES && PacketKind.of(c) == PacketKind.RTP_OR_RTCP) {
-                        long sent = c.getLong(c.readerIndex() + 12);
-                        if (sent >= measureFromNanos[0]) {
-                            received.incrementAndGet();
-                            latencyUs.recordValue(Math.min(10_000_000L, Math.max(0, (System.nanoTime() - sent) / 1000)));
-                        }
-                    } else {
-                        binds.incrementAndGet();
+            RelayLoad load = new RelayLoad(calls);
+            open.add(load);
+            List<RelayLoad.Route> routes = new ArrayList<>();
+            List<LongSupplier> cpu = new ArrayList<>();
+            List<ParleyRelayTarget> parleys = new ArrayList<>();
+            for (boolean nio : transports.equals("both") ? List.of(false, true) : List.of(transports.equals("nio"))) {
+                ParleyRelayTarget parley = new ParleyRelayTarget(calls, nio);
+                open.add(parley);
+                parley.latch(load);
+                InetSocketAddress[] dest = new InetSocketAddress[load.size()];
+                Arrays.fill(dest, parley.address());
+                routes.add(new RelayLoad.Route("parley (" + parley.transport() + ")", dest, new int[load.size()]));
+                cpu.add(parley::cpuNanos);
+                parleys.add(parley);
+            }
+            CoturnRelay coturn = null;
+            if (coturnThreads > 0) {
+                coturn = new CoturnRelay(coturnThreads, calls);
+                open.add(coturn);
+                InetSocketAddress[] dest = coturn.allocate(load);
+                int[] channel = new int[load.size()];
+                for (int i = 0; i < channel.length; i += 2) {
+                    channel[i] = CoturnRelay.CHANNEL;
+                }
+                routes.add(new RelayLoad.Route(CoturnRelay.version() + ", " + coturnThreads + " relay thread(s)", dest, channel));
+                CoturnRelay c = coturn;
+                cpu.add(() -> {
+                    try {
+                        return c.cpuNanos();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
-                }
-            };
-            List<Channel> parties = new ArrayList<>(2 * calls);
-            List<byte[]> bindRequests = new ArrayList<>(2 * calls);
-            SplittableRandom ids = new SplittableRandom(1);
-            Bootstrap pb = new Bootstrap().group(clientLoop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 256 << 10).handler(partyHandler);
-            for (int i = 0; i < calls; i++) {
-                var f = relay.allocate("bench-" + i, "bench-call-" + i);
-                RelayAllocation a = f.get(5, TimeUnit.SECONDS);
-                for (int side = 0; side < 2; side++) {
-                    parties.add(pb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel());
-                    bindRequests.add(StunCodec.encode(StunMessage.bindingRequest(TransactionId.random(ids),
-                            new StunAttribute.RelayToken(side == 0 ? a.callerToken() : a.calleeToken())),
-                            UdpRelay.bindSeal(side == 0 ? a.callerKey() : a.calleeKey())));
-                }
+                });
             }
-            long bindDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (binds.get() < parties.size() && System.nanoTime() < bindDeadline) {
-                binds.set(0);
-                for (int i = 0; i < parties.size(); i++) {
-                    parties.get(i).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bindRequests.get(i)), relayAddr));
-                }
-                waitMs(300);
+            InetSocketAddress[] direct = new InetSocketAddress[load.size()];
+            for (int i = 0; i < direct.length; i++) {
+                direct[i] = load.address(i ^ 1); // the other party of the call
             }
-            if (binds.get() < parties.size()) {
-                throw new IllegalStateException(String.format("latched: %d parties (expected: %d)", binds.get(), parties.size()));
-            }
-            // Paced senders: every 1 ms a twentieth of the parties sends, so each sends every 20 ms.
-            // Phase 1 sends through the relay; phase 2 (the baseline) sends the same load straight to
-            // the partner, so relayed minus direct is what the relay adds (docs/benchmarks.md).
-            InetSocketAddress[] dest = new InetSocketAddress[parties.size()];
-            Arrays.fill(dest, relayAddr);
-            AtomicLong sent = new AtomicLong();
-            long[] seq = new long[parties.size()];
-            int slots = 20;
-            long startNanos = System.nanoTime();
-            measureFromNanos[0] = startNanos;
-            long cpuStart = mx.getThreadCpuTime(relayThreadId[0]);
-            long forwardedStart = relay.forwarded();
-            Runnable pacer = new Runnable() {
-                int slot;
+            routes.add(new RelayLoad.Route("direct (no relay)", direct, new int[load.size()]));
+            cpu.add(() -> 0L);
 
-                @Override
-                public void run() {
-                    for (int i = slot; i < parties.size(); i += slots) {
-                        ByteBuf b = Unpooled.buffer(PACKET_BYTES, PACKET_BYTES);
-                        b.writeByte(0x80).writeByte(111).writeShort((int) seq[i]++).writeInt(0).writeInt(i);
-                        b.writeLong(System.nanoTime());
-                        b.writeZero(PACKET_BYTES - b.writerIndex());
-                        parties.get(i).write(new DatagramPacket(b, dest[i]));
-                        sent.incrementAndGet();
-                    }
-                    for (int i = slot; i < parties.size(); i += slots) {
-                        parties.get(i).flush();
-                    }
-                    slot = (slot + 1) % slots;
-                }
-            };
-            var ticker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
-            waitMs(seconds * 1000L);
-            ticker.cancel(false);
-            long elapsedNanos = System.nanoTime() - startNanos;
-            waitMs(500); // stragglers
-            long cpuNanos = mx.getThreadCpuTime(relayThreadId[0]) - cpuStart;
-            long forwarded = relay.forwarded() - forwardedStart;
-            long s = sent.get();
-            long r = received.get();
-            Histogram snapshot = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
-            clientLoop.submit(() -> {
-                latencyUs.reset();
-                for (int i = 0; i < parties.size(); i++) {
-                    dest[i] = (InetSocketAddress) parties.get(i ^ 1).localAddress(); // the other party of the call
-                }
-            }).get(5, TimeUnit.SECONDS);
-            var directTicker = clientLoop.scheduleAtFixedRate(pacer, 0, 1, TimeUnit.MILLISECONDS);
-            waitMs(seconds * 1000L);
-            directTicker.cancel(false);
-            waitMs(500);
-            Histogram direct = clientLoop.submit(latencyUs::copy).get(5, TimeUnit.SECONDS);
-            for (Channel c : parties) {
-                c.close();
+            long[] cpu0 = cpu.stream().mapToLong(LongSupplier::getAsLong).toArray();
+            long gc0 = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread);
+            long forwarded0 = parleys.get(0).forwarded();
+            List<RelayLoad.Result> results = load.run(routes, seconds, SLICE_MS);
+            long gcNanos = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread) - gc0;
+            long[] cpuNanos = new long[cpu.size()];
+            for (int r = 0; r < cpuNanos.length; r++) {
+                cpuNanos[r] = cpu.get(r).getAsLong() - cpu0[r];
             }
-            relayCh.close().sync();
+            RelayLoad.Result straight = results.get(results.size() - 1);
+            long d50 = straight.latencyUs().getValueAtPercentile(50);
+            long d99 = straight.latencyUs().getValueAtPercentile(99);
+            long allPackets = results.stream().mapToLong(RelayLoad.Result::received).sum();
+            double gcPerPacketUs = allPackets == 0 ? 0 : gcNanos / 1000.0 / allPackets;
+
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("calls", calls);
             out.put("duration_s", seconds);
             out.put("packet_bytes", PACKET_BYTES);
-            out.put("packets_sent", s);
-            out.put("packets_relayed", forwarded);
-            out.put("packets_received", r);
-            out.put("relayed_per_s", Math.round(forwarded / (elapsedNanos / 1e9)));
-            out.put("loss_pct", Reports.round(s == 0 ? 0 : 100.0 * Math.max(0, s - r) / s, 3));
-            out.put("latency_p50_us", snapshot.getValueAtPercentile(50));
-            out.put("latency_p99_us", snapshot.getValueAtPercentile(99));
-            out.put("latency_max_us", snapshot.getMaxValue());
-            out.put("direct_latency_p50_us", direct.getValueAtPercentile(50));
-            out.put("direct_latency_p99_us", direct.getValueAtPercentile(99));
-            out.put("added_latency_p50_us", snapshot.getValueAtPercentile(50) - direct.getValueAtPercentile(50));
-            out.put("added_latency_p99_us", snapshot.getValueAtPercentile(99) - direct.getValueAtPercentile(99));
-            out.put("relay_cpu_us_per_packet", Reports.round(forwarded == 0 ? 0 : cpuNanos / 1000.0 / forwarded, 2));
-            out.put("relay_cpu_pct", Reports.round(100.0 * cpuNanos / elapsedNanos, 1));
+            out.put("interleaved_slice_ms", SLICE_MS);
+            out.put("load_transport", load.epoll() ? "epoll" : "nio");
+            out.put("relay_transport", parleys.get(0).transport());
+            out.put("packets_relayed", parleys.get(0).forwarded() - forwarded0);
+            putRoute(out, results.get(0), cpuNanos[0], d50, d99);
+            out.put("jvm_gc_vm_cpu_us_per_packet", Reports.round(gcPerPacketUs, 2));
+            if (parleys.size() > 1) {
+                Map<String, Object> nio = new LinkedHashMap<>();
+                nio.put("relay_transport", parleys.get(1).transport());
+                putRoute(nio, results.get(1), cpuNanos[1], d50, d99);
+                out.put("parley_nio", nio);
+            }
+            if (coturn != null) {
+                int k = parleys.size();
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("server", CoturnRelay.version());
+                c.put("relay_threads", coturn.relayThreads());
+                putRoute(c, results.get(k), cpuNanos[k], d50, d99);
+                out.put("coturn", c);
+                double oursUs = (double) out.get("relay_cpu_us_per_packet") + gcPerPacketUs;
+                double theirsUs = (double) c.get("relay_cpu_us_per_packet");
+                Map<String, Object> ratio = new LinkedHashMap<>();
+                ratio.put("parley_cpu_us_per_packet_with_gc", Reports.round(oursUs, 2));
+                ratio.put("parley_over_coturn_cpu", Reports.round(theirsUs == 0 ? 0 : oursUs / theirsUs, 2));
+                out.put("ratio", ratio);
+            }
+            out.put("direct_latency_p50_us", d50);
+            out.put("direct_latency_p99_us", d99);
+            out.put("direct_loss_pct", Reports.round(straight.lossPct(), 3));
             return out;
         } finally {
-            clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            relayLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
+            }
         }
     }
 
-    static String table(Map<String, Object> r) {
-        return String.format(Locale.ROOT, "%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n%6s %6s %10s %12s %8s %9s %9s %12s %8s %11s %11s%n",
-                "calls", "secs", "sent", "relayed/s", "loss%", "p50 us", "p99 us", "cpu us/pkt", "cpu%", "added p50", "added p99",
-                r.get("calls"), r.get("duration_s"), r.get("packets_sent"), r.get("relayed_per_s"), r.get("loss_pct"),
-                r.get("latency_p50_us"), r.get("latency_p99_us"), r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct"),
-                r.get("added_latency_p50_us"), r.get("added_latency_p99_us"));
+    private static void putRoute(Map<String, Object> out, RelayLoad.Result p, long cpuNanos, long d50, long d99) {
+        out.put("packets_sent", p.sent());
+        out.put("packets_received", p.received());
+        out.put("relayed_per_s", p.perSecond());
+        out.put("loss_pct", Reports.round(p.lossPct(), 3));
+        long p50 = p.latencyUs().getValueAtPercentile(50);
+        long p99 = p.latencyUs().getValueAtPercentile(99);
+        out.put("latency_p50_us", p50);
+        out.put("latency_p99_us", p99);
+        out.put("latency_max_us", p.latencyUs().getMaxValue());
+        out.put("added_latency_p50_us", p50 - d50);
+        out.put("added_latency_p99_us", p99 - d99);
+        out.put("relay_cpu_us_per_packet", perPacket(cpuNanos, p.received()));
+        out.put("relay_cpu_pct_while_on", Reports.round(p.activeNanos() == 0 ? 0 : 100.0 * cpuNanos / p.activeNanos(), 1));
     }
 
-    private static void waitMs(long ms) throws InterruptedException {
-        TimeUnit.MILLISECONDS.sleep(ms); // the benchmark's measurement window, not synchronisation
+    private static double perPacket(long cpuNanos, long packets) {
+        return Reports.round(packets == 0 ? 0 : cpuNanos / 1000.0 / packets, 2);
+    }
+
+    static String table(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%d calls, %d-byte RTP every 20 ms each way; routes interleaved %d ms each, %d s each in all; load on %s%n",
+                r.get("calls"), r.get("packet_bytes"), r.get("interleaved_slice_ms"), r.get("duration_s"), r.get("load_transport")));
+        String fmt = "%-40s %10s %8s %9s %9s %9s %9s %10s %6s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "relay", "relayed/s", "loss%", "p50 us", "p99 us", "added p50",
+                "added p99", "cpu us/pkt", "cpu%"));
+        sb.append(row(fmt, "parley (" + r.get("relay_transport") + ")", r));
+        if (r.get("parley_nio") instanceof Map<?, ?> nio) {
+            sb.append(row(fmt, "parley (" + nio.get("relay_transport") + ")", nio));
+        }
+        if (r.get("coturn") instanceof Map<?, ?> c) {
+            sb.append(row(fmt, c.get("server") + ", " + c.get("relay_threads") + " relay thread(s)", c));
+        }
+        sb.append(String.format(Locale.ROOT, "direct (no relay): p50 %s us, p99 %s us, loss %s %%; "
+                        + "JVM GC/VM threads: %s us per packet handled%n", r.get("direct_latency_p50_us"),
+                r.get("direct_latency_p99_us"), r.get("direct_loss_pct"), r.get("jvm_gc_vm_cpu_us_per_packet")));
+        if (r.get("ratio") instanceof Map<?, ?> ratio) {
+            sb.append(String.format(Locale.ROOT, "CPU per relayed packet, parley (relay thread + GC/VM share) / coturn "
+                    + "(whole process): %s / %s us = %s%n", ratio.get("parley_cpu_us_per_packet_with_gc"),
+                    ((Map<?, ?>) r.get("coturn")).get("relay_cpu_us_per_packet"), ratio.get("parley_over_coturn_cpu")));
+        }
+        return sb.toString();
+    }
+
+    private static String row(String fmt, String name, Map<?, ?> r) {
+        return String.format(Locale.ROOT, fmt, name, r.get("relayed_per_s"), r.get("loss_pct"), r.get("latency_p50_us"),
+                r.get("latency_p99_us"), r.get("added_latency_p50_us"), r.get("added_latency_p99_us"),
+                r.get("relay_cpu_us_per_packet"), r.get("relay_cpu_pct_while_on"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import dev.parley.nat.transport.BatchedUdp;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
@@ -20,10 +21,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,6 +61,8 @@ final class MeshTransport implements AutoCloseable {
     /** Largest datagram sent or accepted. */
     static final int MAX_DATAGRAM_BYTES = MeshSeal.MAX_DATAGRAM_BYTES;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+    /** Datagrams per recvmmsg(2) on epoll (each in a slot of MAX_DATAGRAM_BYTES + 1 of one pooled buffer). */
+    static final int RECEIVE_BATCH = 32;
 
     /** Serves requests and pushes that are not responses; runs on the transport's loop. */
     interface Inbound {
@@ -121,21 +123,20 @@ final class MeshTransport implements AutoCloseable {
             List<ChannelHandler> front) throws IOException {
         // The transport exists before its socket is registered: a datagram that arrives as soon as
         // the socket is bound already finds it.
-        NioDatagramChannel socket;
+        DatagramChannel socket;
         try {
-            socket = new NioDatagramChannel();
+            socket = BatchedUdp.newChannel(group);
         } catch (ChannelException e) {
             throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
         }
         MeshTransport transport = new MeshTransport(socket, ids, keys);
-        ChannelFactory<NioDatagramChannel> thisSocket = () -> socket;
-        ChannelFuture f = new Bootstrap().group(group).channelFactory(thisSocket)
+        ChannelFactory<DatagramChannel> thisSocket = () -> socket;
+        Bootstrap b = new Bootstrap().group(group).channelFactory(thisSocket)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES + 1))
-                .handler(new ChannelInitializer<NioDatagramChannel>() {
+                .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
-                    protected void initChannel(NioDatagramChannel ch) {
+                    protected void initChannel(DatagramChannel ch) {
                         front.forEach(h -> ch.pipeline().addLast(h));
                         ch.pipeline().addLast("mesh", new SimpleChannelInboundHandler<DatagramPacket>() {
                             @Override
@@ -149,8 +150,10 @@ final class MeshTransport implements AutoCloseable {
                             }
                         });
                     }
-                })
-                .bind(bind).awaitUninterruptibly();
+                });
+        // One byte over the largest datagram: an oversized one arrives one byte too long and is dropped.
+        // On an epoll group, RECEIVE_BATCH datagrams per recvmmsg and the relay's writes leave by sendmmsg.
+        ChannelFuture f = BatchedUdp.receiveBatches(b, group, MAX_DATAGRAM_BYTES + 1, RECEIVE_BATCH).bind(bind).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new IOException("cannot bind UDP " + bind + ": " + f.cause().getMessage(), f.cause());
         }

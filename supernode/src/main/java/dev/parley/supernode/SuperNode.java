@@ -3,6 +3,7 @@ package dev.parley.supernode;
 import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
+import dev.parley.nat.transport.UdpEndpoint;
 import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.ErrorClosingHandler;
@@ -65,6 +66,8 @@ public final class SuperNode implements AutoCloseable {
     private final SuperNodeConfig config;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    /** The UDP socket's (relay, STUN, mesh) own loop: native epoll on Linux, for recvmmsg/sendmmsg (docs/nat.md). */
+    private final EventLoopGroup udp;
     private final boolean ownsLoops;
     private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,6 +94,7 @@ public final class SuperNode implements AutoCloseable {
         EventLoopGroup pinned = shared != null ? shared.next() : null;
         this.boss = pinned != null ? pinned : new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
         this.workers = pinned != null ? pinned : new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
+        this.udp = pinned != null ? pinned : UdpEndpoint.newEventLoopGroup(1, new DefaultThreadFactory("supernode-udp"));
     }
 
     /**
@@ -230,7 +234,7 @@ public final class SuperNode implements AutoCloseable {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
                 relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
                 // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
-                transport = MeshTransport.bind(workers, local, random, meshKeys,
+                transport = MeshTransport.bind(udp, local, random, meshKeys,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
@@ -364,6 +368,9 @@ public final class SuperNode implements AutoCloseable {
         for (EventExecutor e : workers) {
             inLoop |= e.inEventLoop();
         }
+        for (EventExecutor e : udp) {
+            inLoop |= e.inEventLoop();
+        }
         if (loginLink != null) {
             loginLink.close();
             if (!inLoop) { // waiting from one of our own loops would deadlock
@@ -387,9 +394,11 @@ public final class SuperNode implements AutoCloseable {
         }
         var bossDone = boss.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         var workersDone = workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        var udpDone = udp.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!inLoop) { // waiting from one of our own loops would deadlock
             bossDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             workersDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
+            udpDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
         }
         if (bound != null) {
             log.info("super node {} closed", bound);

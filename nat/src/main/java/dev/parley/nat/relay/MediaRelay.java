@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A super node's media relay on its one UDP socket (docs/nat.md "Relays"), with TCP parties for
@@ -41,6 +42,8 @@ public final class MediaRelay {
     private final Map<InetSocketAddress, Consumer<ByteBuf>> tcpParties = new HashMap<>();
     private final Handler handler = new Handler();
     private volatile Channel channel;
+    /** The relay handler's context (loop only): writes start here, not at the pipeline's tail. */
+    private @Nullable ChannelHandlerContext context;
     private long forwarded;
     private long forwardedBytes;
     private long refused;
@@ -184,13 +187,17 @@ public final class MediaRelay {
         }
         forwarded++;
         forwardedBytes += content.readableBytes();
-        Consumer<ByteBuf> tcp = tcpParties.get(to);
+        Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
         if (tcp != null) {
             tcp.accept(content);
-        } else if (flush) {
-            channel.writeAndFlush(new DatagramPacket(content, to));
+            return true;
+        }
+        // The void promise: no promise object per packet (a failed write is fired as exceptionCaught).
+        ChannelHandlerContext ctx = context;
+        if (flush) {
+            ctx.writeAndFlush(new DatagramPacket(content, to), ctx.voidPromise());
         } else {
-            channel.write(new DatagramPacket(content, to));
+            ctx.write(new DatagramPacket(content, to), ctx.voidPromise()); // flushed with the read batch (sendmmsg)
         }
         return true;
     }
@@ -207,6 +214,7 @@ public final class MediaRelay {
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            context = ctx;
             channel = ctx.channel();
         }
 

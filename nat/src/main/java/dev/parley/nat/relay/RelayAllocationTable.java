@@ -125,15 +125,15 @@ public final class RelayAllocationTable {
         if (!party.admits(proof, from)) {
             return OptionalLong.empty();
         }
-        InetSocketAddress old = party.address;
+        InetSocketAddress old = party.address();
         if (old != null) {
             bySource.remove(old);
         }
         Side other = bySource.get(from);
         if (other != null && other.entry != side.entry) {
-            other.entry.parties[other.index].address = null; // one source address belongs to one party only
+            other.entry.parties[other.index].latch(null); // one source address belongs to one party only
         }
-        party.address = from;
+        party.latch(from);
         bySource.put(from, side);
         side.entry.lastActivityMs = clock.millis();
         return OptionalLong.of(side.entry.allocation.id());
@@ -153,9 +153,9 @@ public final class RelayAllocationTable {
         if (side == null) {
             return RelayRoute.UNKNOWN;
         }
-        InetSocketAddress peer = side.entry.parties[1 - side.index].address;
-        if (peer == null) {
-            return RelayRoute.UNKNOWN;
+        RelayRoute toPeer = side.entry.parties[1 - side.index].routeHere();
+        if (toPeer == RelayRoute.UNKNOWN) {
+            return toPeer;
         }
         long now = clock.millis();
         RelayParty sender = side.entry.parties[side.index];
@@ -166,7 +166,7 @@ public final class RelayAllocationTable {
         }
         side.entry.lastActivityMs = now;
         side.entry.forwarded++;
-        return new RelayRoute.Forward(peer);
+        return toPeer;
     }
 
     /**
@@ -257,7 +257,7 @@ public final class RelayAllocationTable {
         byToken.remove(ByteBuffer.wrap(e.allocation.callerToken()));
         byToken.remove(ByteBuffer.wrap(e.allocation.calleeToken()));
         for (RelayParty party : e.parties) {
-            InetSocketAddress p = party.address;
+            InetSocketAddress p = party.address();
             if (p != null && bySource.get(p) != null && bySource.get(p).entry == e) {
                 bySource.remove(p);
             }

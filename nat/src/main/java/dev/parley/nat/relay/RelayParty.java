@@ -19,13 +19,31 @@ final class RelayParty {
     private final byte[] key;
     private final ArrayDeque<TransactionId> accepted = new ArrayDeque<>(REMEMBERED_BINDS);
     final RateBucket rate;
-    @Nullable InetSocketAddress address;
+    private @Nullable InetSocketAddress address;
+    /** The route to this party, made once per latch: routing a packet here allocates nothing. */
+    private RelayRoute route = RelayRoute.UNKNOWN;
     long droppedPackets;
     long droppedBytes;
 
     RelayParty(byte[] key, RateBucket rate) {
         this.key = key.clone();
         this.rate = rate;
+    }
+
+    /** @return the latched source address, if any */
+    @Nullable InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return {@link RelayRoute.Forward} to the latched address, or {@link RelayRoute#UNKNOWN} if none */
+    RelayRoute routeHere() {
+        return route;
+    }
+
+    /** @param latched the party's new source address, or null to forget it */
+    void latch(@Nullable InetSocketAddress latched) {
+        address = latched;
+        route = latched == null ? RelayRoute.UNKNOWN : new RelayRoute.Forward(latched);
     }
 
     /**

@@ -135,7 +135,7 @@ final class StunAttributeCodec {
     }
 
     /** Family 0x01 = IPv4 (4 address bytes), 0x02 = IPv6 (16); XOR with cookie (and transaction id for IPv6). */
-    private static byte[] address(InetSocketAddress a, boolean xor, TransactionId id) {
+    static byte[] address(InetSocketAddress a, boolean xor, TransactionId id) {
         if (a.isUnresolved()) {
             throw new IllegalArgumentException("address: " + a + " unresolved (expected: an IP address)");
         }
@@ -149,7 +149,7 @@ final class StunAttributeCodec {
                 .putShort((short) port).put(ip).array();
     }
 
-    private static InetSocketAddress address(byte[] v, boolean xor, TransactionId id, String name) throws StunDecodeException {
+    static InetSocketAddress address(byte[] v, boolean xor, TransactionId id, String name) throws StunDecodeException {
         if (v.length < 4) {
             throw new StunDecodeException(String.format("%s: %d bytes (expected: 8 or 20)", name, v.length));
         }
