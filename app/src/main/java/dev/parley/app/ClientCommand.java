@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -54,8 +55,9 @@ final class ClientCommand implements Callable<Integer> {
     /** How long Ctrl-C / SIGTERM waits for the hang-up and for the report to be written, ms. */
     private static final long EXIT_WAIT_MS = 3000;
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:7000",
-            description = "The login server (default: ${DEFAULT-VALUE}).")
-    HostPort login;
+            split = ",", description = "The login server (default: ${DEFAULT-VALUE}). Several login servers sharing one "
+                    + "database (A,B or --login repeated) are tried in this order, for the login and every credential renewal.")
+    List<HostPort> logins;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Your username (3-32 of a-z 0-9 . _ -).")
     String user;
@@ -148,7 +150,7 @@ final class ClientCommand implements Callable<Integer> {
                 System.err.println("parley client: --nat-info needs --user or --data (for the host cache)");
                 return 2;
             }
-            return NatInfo.run(dataDir(), superNode, login, user, passwordFile == null ? null : readPassword());
+            return NatInfo.run(dataDir(), superNode, logins.getFirst(), user, passwordFile == null ? null : readPassword());
         }
         if (user == null || passwordFile == null) {
             System.err.println("parley client: --user and --password-file are required");
@@ -326,10 +328,10 @@ final class ClientCommand implements Callable<Integer> {
      * @throws IOException if the password file cannot be read
      */
     ParleyClient.Options options(IncomingCallPolicy policy, CallListener listener) throws IOException {
-        return new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
+        return new ParleyClient.Options(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins);
     }
 
     private String readPassword() throws IOException {

@@ -250,7 +250,7 @@ public final class SuperNode implements AutoCloseable {
         mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong(),
                 identity, serverKey);
         peers = new PeerConnections(workers, config.peerRequestTimeout(), identity, serverKey, config.clock());
-        loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(),
+        loginLink = new LoginLink(workers.next(), config.logins(), loginKey, advertised, config.heartbeatInterval(),
                 identity, config.enrollToken(), config.clock(), directory -> {
                     mesh.onDirectory(directory);
                     openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
@@ -271,8 +271,8 @@ public final class SuperNode implements AutoCloseable {
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
                 CredentialExpiry.PERIOD_MS, CredentialExpiry.PERIOD_MS, TimeUnit.MILLISECONDS);
         serverChannel.config().setAutoRead(true);
-        log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}, node key {}", bound,
-                advertised, config.login(), identity.fingerprint());
+        log.info("super node listening on {} (TCP and UDP; advertised as {}), login servers {}, node key {}", bound,
+                advertised, config.logins(), identity.fingerprint());
         loginLink.start();
         mesh.start();
     }
