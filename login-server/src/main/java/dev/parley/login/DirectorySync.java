@@ -141,8 +141,13 @@ final class DirectorySync implements AutoCloseable {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     String address = rs.getString(1);
+                    String hex = rs.getString(2);
                     try {
-                        SuperNodeCertificate cert = SuperNodeCertificate.parseFrom(HEX.parseHex(rs.getString(2)));
+                        if (hex.length() > 2 * MAX_CERTIFICATE_BYTES) {
+                            throw new IllegalArgumentException(String.format("certificate: %d hex digits (expected: <= %d)",
+                                    hex.length(), 2 * MAX_CERTIFICATE_BYTES));
+                        }
+                        SuperNodeCertificate cert = SuperNodeCertificate.parseFrom(HEX.parseHex(hex));
                         HostPort named = HostPort.of(cert.getAddress());
                         if (!named.toString().equals(address)) {
                             throw new IllegalArgumentException("certificate names " + named);

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,12 +154,21 @@ abstract class SharedDatabaseTest {
                 st.setString(1, "10.0.0.8:4008");
                 st.setString(2, "0a0b"); // hex, not a certificate naming this address
                 st.executeUpdate();
+                st.setString(1, "10.0.0.7:4007");
+                st.setString(2, "00".repeat(DirectorySync.MAX_CERTIFICATE_BYTES + 1)); // over the bound
+                st.executeUpdate();
+                st.setString(1, "10.0.0.6:4006"); // a valid certificate, but for another address
+                st.setString(2, HexFormat.of().formatHex(cert(5).toByteArray()));
+                st.executeUpdate();
+                st.setString(1, node(4).toString()); // the one good row
+                st.setString(2, HexFormat.of().formatHex(cert(4).toByteArray()));
+                st.executeUpdate();
             }
             SuperNodeRegistry registry = new SuperNodeRegistry(clock, TTL, 100);
             try (DirectorySync sync = new DirectorySync(store.dataSource(), registry, clock, TTL, 100)) {
                 sync.sync();
             }
-            assertThat(registry.size()).isZero();
+            assertThat(registry.live(10)).containsExactly(node(4));
         }
     }
 
