@@ -112,7 +112,8 @@ public final class LoginServer implements AutoCloseable {
         }
         AccountStore store;
         try {
-            store = AccountStore.open(config.effectiveJdbcUrl(), config.workerThreads());
+            // One connection per worker, and one for the directory's synchronization (DirectorySync).
+            store = AccountStore.open(config.effectiveJdbcUrl(), config.workerThreads() + 1);
         } catch (SQLException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -13,7 +13,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,6 +171,38 @@ abstract class SharedDatabaseTest {
                 sync.sync();
             }
             assertThat(registry.live(10)).containsExactly(node(4));
+        }
+    }
+
+    @Test
+    void fuzzedDirectoryRowsNeverBreakTheMerge() throws Exception {
+        MutableClock clock = new MutableClock(TestSupport.T0);
+        Random random = new Random(42);
+        try (AccountStore store = AccountStore.open(url(), 1)) {
+            try (Connection c = store.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO supernode_directory (address, certificate, heard_at_ms) VALUES (?, ?, ?)")) {
+                for (int i = 0; i < 200; i++) {
+                    HostPort address = new HostPort("10.1.0." + i, 5000 + i);
+                    byte[] valid = SuperNodeCertificate.newBuilder().setAddress(address.toAddress()).setIssuedAtMs(i)
+                            .build().toByteArray();
+                    byte[] mutated = Arrays.copyOf(valid, Math.max(0, valid.length + random.nextInt(5) - 2));
+                    for (int flips = random.nextInt(3); flips > 0 && mutated.length > 0; flips--) {
+                        mutated[random.nextInt(mutated.length)] ^= (byte) (1 + random.nextInt(255));
+                    }
+                    st.setString(1, address.toString());
+                    st.setString(2, HexFormat.of().formatHex(mutated));
+                    st.setLong(3, clock.millis() - random.nextInt(1000));
+                    st.addBatch();
+                }
+                st.executeBatch();
+            }
+            SuperNodeRegistry registry = new SuperNodeRegistry(clock, TTL, 100);
+            try (DirectorySync sync = new DirectorySync(store.dataSource(), registry, clock, TTL, 100)) {
+                sync.sync();
+            }
+            assertThat(registry.live(1_000)).as("a row is only listed under the address its certificate names")
+                    .isNotEmpty().hasSizeLessThan(200)
+                    .allSatisfy(a -> assertThat(registry.holder(a).orElseThrow().getAddress()).isEqualTo(a.toAddress()));
         }
     }
 
