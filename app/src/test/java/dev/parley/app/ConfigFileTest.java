@@ -79,6 +79,15 @@ class ConfigFileTest {
                 "--login", "10.0.0.11:7000").logins).containsExactly(b, a);
         Path file = config("listen = 0.0.0.0:4000\nlogin = 10.0.0.11:7000,10.0.0.12:7000\n");
         assertThat(parseSuperNode("supernode", "--config", file.toString()).logins).containsExactly(a, b);
+
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs("client", "--user", "alice");
+        assertThat(((ClientCommand) cl.getSubcommands().get("client").getCommand()).logins)
+                .containsExactly(new HostPort("127.0.0.1", 7000));
+        cl = Main.commandLine();
+        cl.parseArgs("client", "--user", "alice", "--login", "10.0.0.12:7000,10.0.0.11:7000");
+        assertThat(((ClientCommand) cl.getSubcommands().get("client").getCommand()).logins)
+                .as("given ones replace the default").containsExactly(b, a);
     }
 
     @Test
