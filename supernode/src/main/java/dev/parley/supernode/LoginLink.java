@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_BACKOFF_MS} ms, reset by a successful heartbeat). The last known key and directory
  * stay in use meanwhile. With several login servers (sharing one database and key: docs/operations.md
  * "Scale-out") every reconnection goes to the next one in the configured order, so the link fails
- * over to a live one within one backoff, and stays there while it answers. A refused enrolment or renewal fails {@link #ready()}; an expired
- * certificate while the login server is unreachable is logged as an error (clients and peers then
- * refuse this super node).
+ * over to a live one within one backoff, and stays there while it answers. A refused enrolment or
+ * renewal fails {@link #ready()}; an expired certificate while the login server is unreachable is
+ * logged as an error (clients and peers then refuse this super node).
  *
  * <p>All mutable state is confined to one event loop; the key and directory are published through
  * volatile fields for the other loops.
