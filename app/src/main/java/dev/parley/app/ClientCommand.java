@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -55,8 +56,9 @@ final class ClientCommand implements Callable<Integer> {
     /** How long Ctrl-C / SIGTERM waits for the hang-up and for the report to be written, ms. */
     private static final long EXIT_WAIT_MS = 3000;
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, defaultValue = "127.0.0.1:7000",
-            description = "The login server (default: ${DEFAULT-VALUE}).")
-    HostPort login;
+            split = ",", description = "The login server (default: ${DEFAULT-VALUE}). Several login servers sharing one "
+                    + "database (A,B or --login repeated) are tried in this order, for the login and every credential renewal.")
+    List<HostPort> logins;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Your username (3-32 of a-z 0-9 . _ -).")
     String user;
@@ -150,7 +152,7 @@ final class ClientCommand implements Callable<Integer> {
                 System.err.println("parley client: --nat-info needs --user or --data (for the host cache)");
                 return 2;
             }
-            return NatInfo.run(dataDir(), superNode, login, user, passwordFile == null ? null : readPassword());
+            return NatInfo.run(dataDir(), superNode, logins.getFirst(), user, passwordFile == null ? null : readPassword());
         }
         if (user == null) {
             System.err.println("parley client: --user is required");
@@ -341,10 +343,10 @@ final class ClientCommand implements Callable<Integer> {
      * @throws IOException if the password file cannot be read
      */
     ParleyClient.Options options(IncomingCallPolicy policy, CallListener listener) throws IOException {
-        return new ParleyClient.Options(login, user, readPassword(), dataDir(), register, superNode,
+        return new ParleyClient.Options(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins);
     }
 
     /** The password typed at the prompt when no --password-file is given. */

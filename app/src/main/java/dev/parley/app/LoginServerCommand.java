@@ -58,7 +58,8 @@ final class LoginServerCommand implements Callable<Integer> {
         // The log line above already says where it listens, with the fingerprint: this says what to do with them.
         System.err.println("clients and super nodes can pin this login server with --login-key "
                 + KeyVerifier.fingerprint(server.publicKey())
-                + "\nsuper nodes need an enrolment token: parley login-server enroll --data " + data);
+                + "\nsuper nodes need an enrolment token: parley login-server enroll --data " + data
+                + (options.jdbcUrl == null ? "" : " --db '<the same --db URL>'"));
         if (endpoint != null) {
             System.err.println("metrics at http://" + endpoint.address() + "/metrics, health at /health");
         }

@@ -12,7 +12,9 @@ final class LoginServerOptions {
     Path data;
 
     @Option(names = "--db", paramLabel = "JDBC_URL",
-            description = "Account database URL, e.g. jdbc:postgresql://db/parley?user=parley&password=... (default: SQLite file in --data).")
+            description = "Account database URL, e.g. jdbc:postgresql://db/parley?user=parley&password=... (default: SQLite file in --data). "
+                    + "Several login servers on one PostgreSQL database share accounts, enrolments and the super-node directory; "
+                    + "each needs a copy of the first one's login-server.key (docs/operations.md \"Scale-out\").")
     String jdbcUrl;
 
     /** @return the configuration for {@code listen} with these options */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,9 @@ final class SuperNodeCommand implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--login", paramLabel = "HOST:PORT", converter = HostPortConverter.class, required = true,
-            description = "The login server.")
-    HostPort login;
+            split = ",", description = "The login server. Several login servers sharing one database (A,B or --login "
+                    + "repeated) are tried in this order: heartbeats and certificate renewals fail over to the next one.")
+    List<HostPort> logins;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data/supernode",
             description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -84,7 +86,7 @@ final class SuperNodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SuperNodeConfig defaults = SuperNodeConfig.defaults(listen, login, data);
+        SuperNodeConfig defaults = SuperNodeConfig.defaults(listen, logins.getFirst(), data).withLogins(logins);
         if (searchRate < 1 || maxPeers < 1) {
             System.err.println("supernode: need --search-rate >= 1 and --max-peers >= 1");
             return 2;
@@ -118,7 +120,7 @@ final class SuperNodeCommand implements Callable<Integer> {
         if (endpoint != null) {
             System.err.println("metrics at http://" + endpoint.address() + "/metrics, health at /health");
         }
-        System.err.println("waiting for login server " + login + "..."); // the log line above says where it listens
+        System.err.println("waiting for login server " + logins + "..."); // the log line above says where it listens
         while (true) {
             try {
                 node.ready().get(30, TimeUnit.SECONDS);
@@ -131,7 +133,7 @@ final class SuperNodeCommand implements Callable<Integer> {
                 node.close();
                 return 1;
             } catch (TimeoutException e) {
-                System.err.println("still waiting for login server " + login + "...");
+                System.err.println("still waiting for login server " + logins + "...");
             }
         }
         Daemons.writeAddress(data, node.advertisedAddress());

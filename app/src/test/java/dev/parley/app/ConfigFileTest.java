@@ -59,7 +59,7 @@ class ConfigFileTest {
         SuperNodeCommand fromFile = parseSuperNode("supernode", "--config", file.toString());
         assertThat(fromFile.listen).isEqualTo(new HostPort("0.0.0.0", 4000));
         assertThat(fromFile.advertise).isEqualTo(new HostPort("192.168.1.20", 4000));
-        assertThat(fromFile.login).isEqualTo(new HostPort("192.168.1.10", 7000));
+        assertThat(fromFile.logins).containsExactly(new HostPort("192.168.1.10", 7000));
         assertThat(fromFile.heartbeatMs).isEqualTo(2000);
         assertThat(fromFile.noDigests).isTrue();
         assertThat(fromFile.searchRate).as("not in the file: the built-in default").isEqualTo(20);
@@ -67,6 +67,27 @@ class ConfigFileTest {
         SuperNodeCommand overridden = parseSuperNode("supernode", "--heartbeat-ms", "500", "--config=" + file);
         assertThat(overridden.heartbeatMs).isEqualTo(500);
         assertThat(overridden.listen).isEqualTo(new HostPort("0.0.0.0", 4000));
+    }
+
+    @Test
+    void severalLoginServersComeCommaSeparatedOrRepeatedInTheirOrder() throws IOException {
+        HostPort a = new HostPort("10.0.0.11", 7000);
+        HostPort b = new HostPort("10.0.0.12", 7000);
+        assertThat(parseSuperNode("supernode", "--listen", "127.0.0.1:0", "--login", "10.0.0.11:7000,10.0.0.12:7000").logins)
+                .containsExactly(a, b);
+        assertThat(parseSuperNode("supernode", "--listen", "127.0.0.1:0", "--login", "10.0.0.12:7000",
+                "--login", "10.0.0.11:7000").logins).containsExactly(b, a);
+        Path file = config("listen = 0.0.0.0:4000\nlogin = 10.0.0.11:7000,10.0.0.12:7000\n");
+        assertThat(parseSuperNode("supernode", "--config", file.toString()).logins).containsExactly(a, b);
+
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs("client", "--user", "alice");
+        assertThat(((ClientCommand) cl.getSubcommands().get("client").getCommand()).logins)
+                .containsExactly(new HostPort("127.0.0.1", 7000));
+        cl = Main.commandLine();
+        cl.parseArgs("client", "--user", "alice", "--login", "10.0.0.12:7000,10.0.0.11:7000");
+        assertThat(((ClientCommand) cl.getSubcommands().get("client").getCommand()).logins)
+                .as("given ones replace the default").containsExactly(b, a);
     }
 
     @Test

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's login at start (design flow 1): over TLS to the pinned login server key, the key
  * pinned on first use; with the login server unreachable, a stored unexpired credential; with a
- * changed key, a refusal and no fallback.
+ * changed key, a refusal and no fallback. With several login servers, each is tried in order before
+ * the stored credential ({@link LoginServers}).
  */
 final class ClientLogin {
     private static final Logger log = LoggerFactory.getLogger(ClientLogin.class);
@@ -39,12 +40,14 @@ final class ClientLogin {
             throws ProtocolException, IOException {
         KeyPin pin = store.loginKeyPin(o.loginKey());
         try {
-            LoginResult result = await(LoginClient.login(io, o.login(), Tls.client(pin.verifier()), o.username(),
-                    o.password(), identity.publicKey(), CallKeys.encryptionKey(identity).publicKey(), o.createAccount()));
+            // Several login servers (one database, one key) are tried in order: docs/operations.md "Scale-out".
+            LoginResult result = await(LoginServers.inOrder(o.logins(), server -> LoginClient.login(io, server,
+                    Tls.client(pin.verifier()), o.username(), o.password(), identity.publicKey(),
+                    CallKeys.encryptionKey(identity).publicKey(), o.createAccount())));
             try {
                 pin.checkSameKey(result.getServerPublicKey().toByteArray());
             } catch (CertificateException e) {
-                throw new HandshakeFailedException("login server " + o.login() + ": " + e.getMessage(), e);
+                throw new HandshakeFailedException("login server " + o.logins() + ": " + e.getMessage(), e);
             }
             pin.commit();
             store.saveLogin(result);
@@ -57,7 +60,7 @@ final class ClientLogin {
             Instant now = o.clock().instant();
             if (stored.isPresent() && stored.get().getCredential().getExpiresAtMs() > now.toEpochMilli()
                     && stored.get().getCredential().getUsername().equalsIgnoreCase(o.username())) {
-                log.warn("login server {} unreachable ({}); using the stored credential", o.login(), e.getMessage());
+                log.warn("login server {} unreachable ({}); using the stored credential", o.logins(), e.getMessage());
                 return stored.get();
             }
             throw e;

@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,11 +76,44 @@ public final class ParleyClient implements AutoCloseable {
      * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
      * @param loginKey the login server key's fingerprint to pin before the first login (null: trust
      *     on first use; docs/security.md)
+     * @param fallbackLogins further login servers sharing {@code login}'s database and key, tried in
+     *     order when one is unreachable, for the login and every credential renewal (docs/operations.md
+     *     "Scale-out"); empty for one login server
      */
     public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
             CallListener listener, InstantSource clock, RandomGenerator random,
-            ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey) {
+            ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey, List<HostPort> fallbackLogins) {
+        /** All parts but the fallback login servers (none). */
+        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
+                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+                CallListener listener, InstantSource clock, RandomGenerator random,
+                ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey) {
+            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
+                    policy, listener, clock, random, impairment, relayOnly, loginKey, List.of());
+        }
+
+        /** @return the login servers in the order they are tried: {@link #login()}, then {@link #fallbackLogins()} */
+        public List<HostPort> logins() {
+            List<HostPort> all = new ArrayList<>(1 + fallbackLogins.size());
+            all.add(login);
+            all.addAll(fallbackLogins);
+            return List.copyOf(all);
+        }
+
+        /**
+         * @param logins login servers sharing one database and key, tried in this order (at least one)
+         * @return a copy that uses them
+         */
+        public Options withLogins(List<HostPort> logins) {
+            if (logins.isEmpty()) {
+                throw new IllegalArgumentException("logins: none (expected: at least one login server)");
+            }
+            return new Options(logins.getFirst(), username, password, dataDir, createAccount, superNode, bitrateKbps,
+                    jitterBufferMs, ringTimeout, policy, listener, clock, random, impairment, relayOnly, loginKey,
+                    logins.subList(1, logins.size()));
+        }
+
         /** Every candidate type allowed. */
         public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
                 @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
@@ -92,13 +126,13 @@ public final class ParleyClient implements AutoCloseable {
         /** @return a copy that offers and checks only relayed candidates */
         public Options withRelayOnly(boolean on) {
             return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                    ringTimeout, policy, listener, clock, random, impairment, on, loginKey);
+                    ringTimeout, policy, listener, clock, random, impairment, on, loginKey, fallbackLogins);
         }
 
         /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
         public Options withLoginKey(@Nullable String fingerprint) {
             return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                    ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint);
+                    ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint, fallbackLogins);
         }
 
         /** Without impairment. */
@@ -112,6 +146,7 @@ public final class ParleyClient implements AutoCloseable {
         /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
         public Options {
             impairment = impairment == null ? ImpairmentSpec.NONE : impairment;
+            fallbackLogins = List.copyOf(fallbackLogins == null ? List.of() : fallbackLogins);
             if (bitrateKbps < 32 || bitrateKbps > 64) {
                 throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
             }
@@ -209,7 +244,7 @@ public final class ParleyClient implements AutoCloseable {
             // Renewed before it expires (75 % of its lifetime), without the password; rejoins use the newest.
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
-                    login.getCredential(), c -> LoginClient.renew(io, o.login(), loginTls, c, identity, o.clock()));
+                    login.getCredential(), c -> LoginServers.inOrder(o.logins(), server -> LoginClient.renew(io, server, loginTls, c, identity, o.clock())));
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
             SuperNodeSession first = ClientLogin.await(join.apply(candidates));

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * The account table behind a pooled JDBC connection: an SQLite file by default, PostgreSQL when
  * given a {@code jdbc:postgresql://} URL. The schema is created and upgraded by Flyway from
  * {@code classpath:db/migration} (V1__accounts.sql, V2__account_disable_and_revocation.sql,
- * V3__supernode_enrolment.sql, V4_1__admin_keys_and_last_login.sql) when the store opens.
+ * V3__supernode_enrolment.sql, V4_1__admin_keys_and_last_login.sql,
+ * V6__shared_directory_and_trust_root.sql) when the store opens; the
+ * same migrations run on both databases (portable SQL: hex text for binary values, epoch
+ * milliseconds for timestamps, INTEGER 0/1 for booleans, {@code INSERT … ON CONFLICT} upserts).
  *
  * <p>Usernames are unique by their canonical form: the primary key is the lower-case name, so
  * concurrent creates of the same name cannot both succeed, whatever the caller checked before.
@@ -71,7 +74,10 @@ public final class AccountStore implements AutoCloseable {
             throw new SQLException("cannot open account database " + redact(jdbcUrl) + ": " + e.getMessage(), e);
         }
         try {
-            var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            // Flyway's own connections, not the pool's: on PostgreSQL it holds an advisory lock on one
+            // connection while migrating on another, which a pool of one would deadlock on.
+            var result = Flyway.configure().dataSource(jdbcUrl, null, null).locations("classpath:db/migration").load()
+                    .migrate();
             log.debug("account schema at version {} ({} migrations applied)", result.targetSchemaVersion,
                     result.migrationsExecuted);
         } catch (FlywayException e) {
@@ -106,9 +112,8 @@ public final class AccountStore implements AutoCloseable {
             st.executeUpdate();
             return true;
         } catch (SQLException e) {
-            // Unique-violation codes differ per driver (SQLite 2067, PostgreSQL 23505); the row's
-            // existence is the portable signal that the primary key rejected us.
-            if (find(account.username()).isPresent()) {
+            // The primary key rejected the name; the row's existence covers a driver reporting it otherwise.
+            if (Sql.isUniqueViolation(e) || find(account.username()).isPresent()) {
                 return false;
             }
             throw e;

@@ -30,6 +30,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * <p>Files in the data dir: {@code login-server.key} (32-byte Ed25519 seed, owner-only; kept
  * across restarts so issued credentials stay valid), {@code login-server.pub} (public key, hex,
  * for operators configuring super nodes) and, unless a JDBC URL is given, {@code accounts.db}.
+ *
+ * <p>Several login servers may share one database (PostgreSQL, {@code --db}): they then share the
+ * accounts, the enrolment tables, the super-node directory ({@link DirectorySync}) and one signing
+ * key ({@link TrustRoot}: each needs a copy of {@code login-server.key}), so any of them serves any
+ * client or super node (docs/operations.md "Scale-out").
  */
 public final class LoginServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoginServer.class);
@@ -66,10 +72,12 @@ public final class LoginServer implements AutoCloseable {
     private final Channel serverChannel;
     private final HostPort boundAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final DirectorySync sync;
 
     private LoginServer(Ed25519KeyPair key, AccountStore store, AccountService accounts, SuperNodeAdmin admin,
             ThreadPoolExecutor worker, EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup, Channel serverChannel,
-            HostPort boundAddress) {
+            HostPort boundAddress, DirectorySync sync) {
+        this.sync = sync;
         this.key = key;
         this.admin = admin;
         this.store = store;
@@ -106,15 +114,23 @@ public final class LoginServer implements AutoCloseable {
         if (config.jdbcUrl() == null) {
             createOwnerOnly(dataDir.resolve("accounts.db"));
         }
-        Ed25519KeyPair key = Ed25519KeyPair.loadOrCreate(dataDir.resolve("login-server.key"), config.random());
-        writePublicKey(dataDir.resolve("login-server.pub"), key.publicKey());
-
         AccountStore store;
         try {
-            store = AccountStore.open(config.effectiveJdbcUrl(), config.workerThreads());
+            // One connection per worker, and one for the directory's synchronization (DirectorySync).
+            store = AccountStore.open(config.effectiveJdbcUrl(), config.workerThreads() + 1);
         } catch (SQLException e) {
             throw new IOException(e.getMessage(), e);
         }
+        Ed25519KeyPair key;
+        try {
+            // Checked against the database's trust root: login servers sharing it share one key.
+            key = TrustRoot.load(store.dataSource(), dataDir.resolve("login-server.key"), config.random(), config.clock());
+            writePublicKey(dataDir.resolve("login-server.pub"), key.publicKey());
+        } catch (IOException e) {
+            store.close();
+            throw e;
+        }
+        DirectorySync sync = null;
         ThreadPoolExecutor worker = null;
         EventLoopGroup acceptorGroup = null;
         EventLoopGroup connectionGroup = null;
@@ -127,6 +143,9 @@ public final class LoginServer implements AutoCloseable {
             AccountService accounts = new AccountService(store, hasher, key, config.clock(), config.credentialLifetime());
             SuperNodeRegistry directory = new SuperNodeRegistry(config.clock(), config.superNodeTtl(),
                     SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            sync = new DirectorySync(store.dataSource(), directory, config.clock(), config.superNodeTtl(),
+                    SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            sync.start(DirectorySync.DEFAULT_PERIOD);
             SuperNodeStore superNodes = new SuperNodeStore(store.dataSource());
             SuperNodeCertifier certifier = new SuperNodeCertifier(superNodes, key, config.clock(), directory);
             SuperNodeAdmin admin = new SuperNodeAdmin(superNodes, config.clock(), config.random(), null);
@@ -167,10 +186,11 @@ public final class LoginServer implements AutoCloseable {
             HostPort bound = new HostPort(local.getAddress().getHostAddress(), local.getPort());
             log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
                     dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
-            return new LoginServer(key, store, accounts, admin, worker, acceptorGroup, connectionGroup, serverChannel, bound);
+            return new LoginServer(key, store, accounts, admin, worker, acceptorGroup, connectionGroup, serverChannel, bound,
+                    sync);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.
-            shutdown(acceptorGroup, connectionGroup, worker, store);
+            shutdown(acceptorGroup, connectionGroup, worker, sync, store);
             if (e instanceof IOException io) {
                 throw new IOException("cannot bind " + config.listen() + ": " + io.getMessage(), io);
             }
@@ -214,12 +234,12 @@ public final class LoginServer implements AutoCloseable {
             return;
         }
         serverChannel.close().syncUninterruptibly();
-        shutdown(acceptorGroup, connectionGroup, worker, store);
+        shutdown(acceptorGroup, connectionGroup, worker, sync, store);
         log.info("login server on {} closed", boundAddress);
     }
 
     private static void shutdown(EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup,
-            ThreadPoolExecutor worker, AccountStore store) {
+            ThreadPoolExecutor worker, @Nullable DirectorySync sync, AccountStore store) {
         if (acceptorGroup != null) {
             acceptorGroup.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -236,6 +256,9 @@ public final class LoginServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (sync != null) {
+            sync.close();
         }
         store.close();
     }

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param dataDir directory for the signing key ({@code login-server.key}, {@code login-server.pub})
  *     and the default SQLite database ({@code accounts.db}); created if missing
  * @param jdbcUrl account database, e.g. {@code jdbc:postgresql://db/parley?user=…}; without one, the
- *     SQLite file {@code dataDir/accounts.db}
+ *     SQLite file {@code dataDir/accounts.db}. Login servers on one database share accounts,
+ *     enrolments, the super-node directory and one signing key ({@link TrustRoot})
  * @param clock time source for credential validity and super-node liveness
  * @param credentialLifetime how long an issued credential is valid (positive; default 1 h: clients renew at 75 %)
  * @param superNodeTtl how long a super node stays in the directory after a heartbeat (positive; default 15 s)

@@ -45,7 +45,8 @@ public final class SuperNodeAdmin implements AutoCloseable {
     public static SuperNodeAdmin open(LoginServerConfig config) throws IOException {
         if (config.jdbcUrl() == null && !Files.exists(config.dataDir().resolve("accounts.db"))) {
             throw new IOException("no login-server database in " + config.dataDir().toAbsolutePath()
-                    + " (expected: the login server's --data directory; start the login server once first)");
+                    + " (expected: the login server's --data directory, and its --db URL if it uses one;"
+                    + " start the login server once first)");
         }
         try {
             AccountStore store = AccountStore.open(config.effectiveJdbcUrl(), 1);

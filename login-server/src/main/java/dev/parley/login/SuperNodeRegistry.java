@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +24,9 @@ import java.util.Optional;
  * logged-in clients over the super nodes. The directory holds at most {@code maxEntries}; a
  * heartbeat from a new address when full evicts the least recently heard one.
  *
+ * <p>Several login servers on one database share their heartbeats through it ({@link DirectorySync}):
+ * each one's registry is then a cache of the shared directory, merged with it every second.
+ *
  * <p>Shared by all connections (several event loops): methods are synchronized and O(expired +
  * listed), so they are cheap enough to call on an event loop.
  */
@@ -37,6 +42,24 @@ public final class SuperNodeRegistry {
 
     /** Address -> last heartbeat, oldest first (re-inserted on every heartbeat). */
     private final LinkedHashMap<HostPort, Entry> lastHeard = new LinkedHashMap<>();
+    /** Told every heartbeat heard here (the shared directory: {@link DirectorySync}). */
+    private volatile HeartbeatListener listener = (address, certificate, heardAt) -> { };
+
+    /** Observes the heartbeats this login server hears. */
+    @FunctionalInterface
+    interface HeartbeatListener {
+        /** Called under the registry's lock: must be quick and must not call back. */
+        void heard(HostPort address, SuperNodeCertificate certificate, Instant heardAt);
+    }
+
+    /**
+     * A heartbeat heard by any login server sharing the database.
+     *
+     * @param address the certified address
+     * @param certificate its certificate
+     * @param heardAt when it was heard
+     */
+    record Heard(HostPort address, SuperNodeCertificate certificate, Instant heardAt) {}
 
     /**
      * @param clock time source for heartbeat ages
@@ -70,6 +93,37 @@ public final class SuperNodeRegistry {
             oldest.remove();
         }
         lastHeard.put(address, new Entry(now, certificate));
+        listener.heard(address, certificate, now);
+    }
+
+    /** Sets who is told of every heartbeat (one listener: the last set). */
+    void listen(HeartbeatListener l) {
+        listener = l;
+    }
+
+    /**
+     * Merges heartbeats heard by other login servers: for each address the latest heartbeat wins;
+     * order, TTL and the bound then apply as for local heartbeats. O(n log n) in the entries held.
+     *
+     * @param heard heartbeats read from the shared directory (times in the future count as now)
+     */
+    synchronized void merge(List<Heard> heard) {
+        Instant now = clock.instant();
+        Map<HostPort, Entry> all = new HashMap<>(lastHeard);
+        for (Heard h : heard) {
+            Instant at = h.heardAt().isAfter(now) ? now : h.heardAt();
+            Entry local = all.get(h.address());
+            if (local == null || at.isAfter(local.heardAt())) {
+                all.put(h.address(), new Entry(at, h.certificate()));
+            }
+        }
+        List<Map.Entry<HostPort, Entry>> sorted = new ArrayList<>(all.entrySet());
+        sorted.sort(Comparator.comparing(e -> e.getValue().heardAt()));
+        lastHeard.clear();
+        for (Map.Entry<HostPort, Entry> e : sorted.subList(Math.max(0, sorted.size() - maxEntries), sorted.size())) {
+            lastHeard.put(e.getKey(), e.getValue());
+        }
+        expire(now);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.parley.login;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,11 +16,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class AccountStoreTest {
-    @TempDir
-    Path dir;
+/**
+ * The account store's contract, run on SQLite ({@link SqliteAccountStoreTest}) and PostgreSQL
+ * ({@link PostgresAccountStoreTest}): the same migrations and statements on both.
+ */
+abstract class AccountStoreTest {
+    /** @return the JDBC URL of an empty database, the same one for every call within a test */
+    abstract String url();
 
     private final PasswordHasher hasher = new PasswordHasher(TestSupport.CHEAP, TestSupport.seededRandom(11));
 
@@ -31,7 +33,7 @@ class AccountStoreTest {
 
     @Test
     void storesAndFindsAccountsWithAllHashFields() throws Exception {
-        try (AccountStore store = AccountStore.open(AccountStore.sqliteUrl(dir.resolve("a.db")), 2)) {
+        try (AccountStore store = AccountStore.open(url(), 2)) {
             Account alice = account("alice", "Alice");
             assertThat(store.create(alice)).isTrue();
 
@@ -45,7 +47,7 @@ class AccountStoreTest {
 
     @Test
     void refusesADuplicateCanonicalName() throws Exception {
-        try (AccountStore store = AccountStore.open(AccountStore.sqliteUrl(dir.resolve("a.db")), 2)) {
+        try (AccountStore store = AccountStore.open(url(), 2)) {
             assertThat(store.create(account("alice", "Alice"))).isTrue();
             assertThat(store.create(account("alice", "ALICE"))).isFalse();
 
@@ -56,20 +58,25 @@ class AccountStoreTest {
 
     @Test
     void schemaItselfEnforcesUniqueness() throws Exception {
-        Path file = dir.resolve("a.db");
-        try (AccountStore store = AccountStore.open(AccountStore.sqliteUrl(file), 1)) {
+        try (AccountStore store = AccountStore.open(url(), 1)) {
             assertThat(store.create(account("alice", "alice"))).isTrue();
         }
-        try (Connection c = DriverManager.getConnection(AccountStore.sqliteUrl(file)); Statement st = c.createStatement()) {
-            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO accounts VALUES"
-                    + " ('alice', 'ALICE', 'aa', 'bb', 256, 1, 1, 19, 0)")).isInstanceOf(SQLException.class);
+        // Columns named: a row that is wrong in any other way must not make this pass.
+        String insert = "INSERT INTO accounts (username, display_name, password_hash, salt, argon2_memory_kib,"
+                + " argon2_iterations, argon2_parallelism, argon2_version, created_at_ms) VALUES"
+                + " ('%s', 'ALICE', 'aa', 'bb', 256, 1, 1, 19, 0)";
+        try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+            assertThat(st.executeUpdate(String.format(insert, "alice2"))).isEqualTo(1);
+            assertThatThrownBy(() -> st.executeUpdate(String.format(insert, "alice")))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(Sql.isUniqueViolation((SQLException) e)).isTrue());
         }
     }
 
     @Test
     void concurrentCreatesOfOneNameLetExactlyOneSucceed() throws Exception {
         int threads = 8;
-        try (AccountStore store = AccountStore.open(AccountStore.sqliteUrl(dir.resolve("a.db")), threads)) {
+        try (AccountStore store = AccountStore.open(url(), threads)) {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 CountDownLatch start = new CountDownLatch(1);
@@ -96,7 +103,7 @@ class AccountStoreTest {
 
     @Test
     void accountsSurviveReopening() throws Exception {
-        String url = AccountStore.sqliteUrl(dir.resolve("a.db"));
+        String url = url();
         Account dave = account("dave", "Dave");
         try (AccountStore store = AccountStore.open(url, 1)) {
             store.create(dave);

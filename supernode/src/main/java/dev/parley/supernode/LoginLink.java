@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * connection, error answer, timeout, closed connection) closes the connection and reconnects
  * after an exponential backoff ({@value #INITIAL_BACKOFF_MS} ms doubling up to
  * {@value #MAX_BACKOFF_MS} ms, reset by a successful heartbeat). The last known key and directory
- * stay in use meanwhile. A refused enrolment or renewal fails {@link #ready()}; an expired
- * certificate while the login server is unreachable is logged as an error (clients and peers then
- * refuse this super node).
+ * stay in use meanwhile. With several login servers (sharing one database and key: docs/operations.md
+ * "Scale-out") every reconnection goes to the next one in the configured order, so the link fails
+ * over to a live one within one backoff, and stays there while it answers. A refused enrolment or
+ * renewal fails {@link #ready()}; an expired certificate while the login server is unreachable is
+ * logged as an error (clients and peers then refuse this super node).
  *
  * <p>The login server may push {@code SuperNodeQuery}s on this connection (who is online, drop a
  * user): {@link LoginQueries} answers them with a {@code SuperNodeQueryResult} push; heartbeats carry
@@ -65,7 +67,8 @@ final class LoginLink implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final EventLoop loop;
-    private final HostPort login;
+    private final List<HostPort> logins;
+    private int current; // loop only: index in logins of the login server (being) connected
     private final KeyPin loginKey;
     private final SslContext tls;
     private final HostPort self;
@@ -89,7 +92,7 @@ final class LoginLink implements AutoCloseable {
 
     /**
      * @param loop the event loop owning this link and its connection
-     * @param login the login server's address
+     * @param logins the login servers' addresses, tried in this order (at least one; they share one key)
      * @param loginKey the login server's pinned key (TLS and the in-band key must both be it)
      * @param self this super node's advertised address (heartbeat payload, excluded from the directory)
      * @param heartbeatInterval period between heartbeats
@@ -99,7 +102,7 @@ final class LoginLink implements AutoCloseable {
      * @param onDirectory called with the peers' certificates of every directory received (on the link's loop)
      * @param queries the load sent in heartbeats, and the answers to the login server's queries
      */
-    LoginLink(EventLoop loop, HostPort login, KeyPin loginKey, HostPort self, Duration heartbeatInterval,
+    LoginLink(EventLoop loop, List<HostPort> logins, KeyPin loginKey, HostPort self, Duration heartbeatInterval,
             NodeIdentity identity, @Nullable String enrollToken, InstantSource clock,
             Consumer<List<SuperNodeCertificate>> onDirectory, LoginQueries queries) {
         this.queries = queries;
@@ -110,7 +113,10 @@ final class LoginLink implements AutoCloseable {
         this.tls = Tls.client(loginKey.verifier());
         this.loop = loop;
         this.onDirectory = onDirectory;
-        this.login = login;
+        if (logins.isEmpty()) {
+            throw new IllegalArgumentException("logins: none (expected: at least one login server)");
+        }
+        this.logins = List.copyOf(logins);
         this.self = self;
         this.heartbeatInterval = heartbeatInterval;
     }
@@ -139,10 +145,16 @@ final class LoginLink implements AutoCloseable {
         return ready;
     }
 
+    /** @return the login server connected, or being connected (loop only) */
+    private HostPort login() {
+        return logins.get(current);
+    }
+
     private void connect() {
         if (closed) {
             return;
         }
+        HostPort login = login();
         ControlConnection.connect(loop, login, tls, this::onPush, CONNECT_TIMEOUT).whenComplete((c, e) -> {
                     if (e != null) {
                         Throwable cause = PeerConnections.unwrap(e);
@@ -193,7 +205,7 @@ final class LoginLink implements AutoCloseable {
                             return;
                         }
                         if (serverKey == null) {
-                            log.info("login server {} key known ({})", login, KeyVerifier.fingerprint(key));
+                            log.info("login server {} key known ({})", login(), KeyVerifier.fingerprint(key));
                             store(this::pinLoginKey); // file I/O: off the event loop
                         }
                         serverKey = key;
@@ -228,9 +240,9 @@ final class LoginLink implements AutoCloseable {
                 Throwable cause = PeerConnections.unwrap(e);
                 if (cause instanceof ProtocolException pe && pe.code() != ErrorCode.RATE_LIMITED
                         && pe.code() != ErrorCode.INTERNAL) {
-                    log.error("login server {} refused the {} of super node {} ({}): {}", login, what, self,
+                    log.error("login server {} refused the {} of super node {} ({}): {}", login(), what, self,
                             identity.fingerprint(), pe.getMessage());
-                    ready.completeExceptionally(new ProtocolException(pe.code(), "login server " + login + " refused the "
+                    ready.completeExceptionally(new ProtocolException(pe.code(), "login server " + login() + " refused the "
                             + what + " of this super node (key " + identity.fingerprint() + "): " + pe.getMessage()));
                 }
                 fail(c, what + " failed: " + cause.getMessage());
@@ -335,7 +347,7 @@ final class LoginLink implements AutoCloseable {
             c.close(); // shutting down: the failure is expected, not news
             return;
         }
-        log.warn("login server {}: {}; reconnecting", login, why);
+        log.warn("login server {}: {}; reconnecting", login(), why);
         c.close(); // onClosed schedules the reconnect
     }
 
@@ -353,6 +365,7 @@ final class LoginLink implements AutoCloseable {
         warnIfExpired();
         long delay = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        current = (current + 1) % logins.size(); // fail over: the next login server, round the list
         schedule(this::connect, delay);
     }
 
@@ -363,7 +376,7 @@ final class LoginLink implements AutoCloseable {
         if (held != null && nowMs > held.getExpiresAtMs() && nowMs - lastExpiryWarningMs >= EXPIRY_WARNING_INTERVAL_MS) {
             lastExpiryWarningMs = nowMs;
             log.error("the certificate of super node {} expired at {} and login server {} cannot renew it: clients and "
-                    + "peers refuse this super node until it can", self, Instant.ofEpochMilli(held.getExpiresAtMs()), login);
+                    + "peers refuse this super node until it can", self, Instant.ofEpochMilli(held.getExpiresAtMs()), login());
         }
     }
 

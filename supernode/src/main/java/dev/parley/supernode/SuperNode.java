@@ -256,7 +256,7 @@ public final class SuperNode implements AutoCloseable {
         peers = new PeerConnections(workers, config.peerRequestTimeout(), identity, serverKey, config.clock());
         Mesh meshRef = mesh;
         LoginQueries queries = new LoginQueries(presence, presence.revoked(), () -> meshRef.livePeers().size(), relay);
-        loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(),
+        loginLink = new LoginLink(workers.next(), config.logins(), loginKey, advertised, config.heartbeatInterval(),
                 identity, config.enrollToken(), config.clock(), directory -> {
                     mesh.onDirectory(directory);
                     openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
@@ -277,8 +277,8 @@ public final class SuperNode implements AutoCloseable {
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
                 CredentialExpiry.PERIOD_MS, CredentialExpiry.PERIOD_MS, TimeUnit.MILLISECONDS);
         serverChannel.config().setAutoRead(true);
-        log.info("super node listening on {} (TCP and UDP; advertised as {}), login server {}, node key {}", bound,
-                advertised, config.login(), identity.fingerprint());
+        log.info("super node listening on {} (TCP and UDP; advertised as {}), login servers {}, node key {}", bound,
+                advertised, config.logins(), identity.fingerprint());
         loginLink.start();
         mesh.start();
     }

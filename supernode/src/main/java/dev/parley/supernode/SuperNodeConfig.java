@@ -4,6 +4,8 @@ import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,10 +28,13 @@ import org.jspecify.annotations.Nullable;
  * @param limits connection caps, idle timeout and call-signal limits of the control port
  * @param enrollToken the operator's one-time enrolment token ({@code parley login-server enroll}),
  *     used on the first start when the data dir holds no certificate yet; null once enrolled
+ * @param fallbackLogins further login servers sharing {@code login}'s database and key, tried in
+ *     order when the current one fails (docs/operations.md "Scale-out"); empty for one login server
  */
 public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
-        MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken) {
+        MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken,
+        List<HostPort> fallbackLogins) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -46,6 +51,35 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
         require(search, "search");
         require(mesh, "mesh");
         require(limits, "limits");
+        fallbackLogins = List.copyOf(fallbackLogins == null ? List.of() : fallbackLogins);
+    }
+
+    /** All parts but the fallback login servers (none). */
+    public SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
+            InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
+            MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken) {
+        this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout, search, mesh, loginKey,
+                limits, enrollToken, List.of());
+    }
+
+    /** @return the login servers in the order they are tried: {@link #login()}, then {@link #fallbackLogins()} */
+    public List<HostPort> logins() {
+        List<HostPort> all = new ArrayList<>(1 + fallbackLogins.size());
+        all.add(login);
+        all.addAll(fallbackLogins);
+        return List.copyOf(all);
+    }
+
+    /**
+     * @param logins login servers sharing one database and key, tried in this order (at least one)
+     * @return a copy that uses them
+     */
+    public SuperNodeConfig withLogins(List<HostPort> logins) {
+        if (logins.isEmpty()) {
+            throw new IllegalArgumentException("logins: none (expected: at least one login server)");
+        }
+        return new SuperNodeConfig(listen, advertise, logins.getFirst(), dataDir, clock, heartbeatInterval,
+                peerRequestTimeout, search, mesh, loginKey, limits, enrollToken, logins.subList(1, logins.size()));
     }
 
     /** All parts but the control limits (defaults). */
@@ -65,7 +99,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
     public SuperNodeConfig withLoginKey(@Nullable String fingerprint) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, fingerprint, limits, enrollToken);
+                search, mesh, fingerprint, limits, enrollToken, fallbackLogins);
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
@@ -87,42 +121,42 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
         return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, enrollToken);
+                search, mesh, loginKey, limits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, enrollToken);
+                search, mesh, loginKey, limits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits, enrollToken);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy with other search settings */
     public SuperNodeConfig withSearch(SearchSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                settings, mesh, loginKey, limits, enrollToken);
+                settings, mesh, loginKey, limits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy with other mesh settings */
     public SuperNodeConfig withMesh(MeshSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, settings, loginKey, limits, enrollToken);
+                search, settings, loginKey, limits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy with other control-port limits */
     public SuperNodeConfig withLimits(ControlLimits controlLimits) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, controlLimits, enrollToken);
+                search, mesh, loginKey, controlLimits, enrollToken, fallbackLogins);
     }
 
     /** @return a copy that enrols with this one-time token if the data dir holds no certificate yet */
     public SuperNodeConfig withEnrollToken(@Nullable String token) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, token);
+                search, mesh, loginKey, limits, token, fallbackLogins);
     }
 
     static void require(@Nullable Object value, String name) {

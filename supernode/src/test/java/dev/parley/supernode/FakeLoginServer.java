@@ -95,6 +95,11 @@ final class FakeLoginServer implements AutoCloseable {
                 }).bind("127.0.0.1", 0).sync().channel();
     }
 
+    /** Knows the keys enrolled at {@code other}, as login servers sharing one database do. */
+    void shareEnrolments(FakeLoginServer other) {
+        enrolled.addAll(other.enrolled);
+    }
+
     HostPort address() {
         return new HostPort("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
     }

@@ -8,6 +8,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,26 @@ class LoginLinkTest {
                 login.addPeer(advertised); // the login server's own entry for us is never a peer
                 Await.until("directory update", () -> sn.knownPeers().contains(other));
                 assertThat(sn.knownPeers()).containsExactly(other);
+            }
+        }
+    }
+
+    @Test
+    void failsOverToTheNextLoginServerWhenTheFirstDies() throws Exception {
+        FakeLoginServer first = new FakeLoginServer(TestKeys.key(1));
+        try (first; FakeLoginServer second = new FakeLoginServer(TestKeys.key(1))) { // one key: one trust root
+            SuperNodeConfig config = SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0), first.address(), dir)
+                    .withLogins(List.of(first.address(), second.address()))
+                    .withTimings(Cluster.HEARTBEAT, Cluster.PEER_TIMEOUT).withEnrollToken(FakeLoginServer.TOKEN);
+            try (SuperNode sn = SuperNode.start(config)) {
+                sn.ready().get(10, TimeUnit.SECONDS);
+                assertThat(second.connections.get()).as("the first login server is tried first").isZero();
+                second.shareEnrolments(first);
+
+                first.close();
+                Await.until("heartbeats to the second login server", () -> second.heartbeats.get() >= 2);
+                assertThat(second.renewals.get()).as("certified again there: heartbeats need it on the connection")
+                        .isEqualTo(1);
             }
         }
     }
