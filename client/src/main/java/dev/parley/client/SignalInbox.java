@@ -1,17 +1,34 @@
 package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
+import dev.parley.client.chat.ChatService;
 import dev.parley.protocol.wire.CallSignal;
+import dev.parley.protocol.wire.ChatPacket;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the super-node session delivers pushed call signals: the call engine, which is created
+ * Where the super-node session delivers pushed call signals (the call engine) and chat packets
+ * ({@link ChatService}); the engine is which is created
  * after the session it needs to send signals. Nothing is buffered: a signal pushed before the
  * engine exists (while joining, when no call can be under way) is not delivered.
  */
-final class SignalInbox implements Consumer<CallSignal> {
+final class SignalInbox implements Consumer<CallSignal>, SuperNodeSession.ChatSink {
     private volatile @Nullable CallEngine engine;
+    private volatile @Nullable ChatService chat;
+
+    /** From now on chat packets go to {@code chat} (none before: the mailbox holds what is stored). */
+    void chatTo(ChatService chat) {
+        this.chat = chat;
+    }
+
+    @Override
+    public void chat(ChatPacket packet) {
+        ChatService c = chat;
+        if (c != null) {
+            c.onPacket(packet);
+        }
+    }
 
     /** From now on signals go to {@code engine}. */
     void deliverTo(CallEngine engine) {

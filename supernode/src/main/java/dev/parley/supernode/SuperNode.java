@@ -344,6 +344,11 @@ public final class SuperNode implements AutoCloseable {
         return mesh.round();
     }
 
+    /** @return chat packets this super node keeps as a mailbox replica (blocks briefly: not from its own loop) */
+    public int mailboxPackets() {
+        return context.chat() == null ? 0 : context.chat().kept().join();
+    }
+
     /** @return counters of this super node (thread-safe snapshot) */
     public SuperNodeStats stats() {
         return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),
