@@ -50,7 +50,7 @@ final class ClientChat {
         packets = new RateBucket(l.packetsPerS(), l.packetBurst(), now);
         requests = new RateBucket(l.requestsPerMinute() / 60.0, l.requestBurst(), now);
         searches = new RateBucket(l.searchesPerS(), l.searchBurst(), now);
-        wills = new RateBucket(1, 5, now);
+        wills = new RateBucket(1, 10, now); // a will changes on login, contact changes and invisibility
     }
 
     /** Serves one chat request (request id already checked). */

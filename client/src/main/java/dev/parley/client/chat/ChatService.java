@@ -2,6 +2,7 @@ package dev.parley.client.chat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.parley.client.call.CallKeys;
 import dev.parley.client.call.KeyMemory;
 import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.Credentials;
@@ -101,7 +102,7 @@ public final class ChatService implements AutoCloseable {
         this.store = store;
         this.transport = transport;
         this.identity = identity;
-        this.encryption = X25519KeyPair.derive(identity, Credentials.ENCRYPTION_KEY_LABEL);
+        this.encryption = CallKeys.encryptionKey(identity); // the key calls use: one certified key per user
         this.credential = credential;
         this.serverKey = serverKey.clone();
         this.keys = keys;
@@ -389,6 +390,9 @@ public final class ChatService implements AutoCloseable {
 
     private void sent(ChatStore.OutboxEntry e, @Nullable Throwable failure) {
         inFlight.remove(e.messageId());
+        if (closed) {
+            return; // the database is closed; the outbox resends after the next start
+        }
         long now = clock.millis();
         try {
             if (failure == null) {

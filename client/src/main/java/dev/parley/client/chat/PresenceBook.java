@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ final class PresenceBook {
     private static final Logger log = LoggerFactory.getLogger(PresenceBook.class);
     /** The will's counter: above every update of its session. */
     static final int WILL_COUNTER = 0xFFFF_FFFF;
+    /** Retry delay of a will the super node did not take, ms. */
+    static final long WILL_RETRY_MS = 2_000;
 
     private final ChatService chat;
     private final Map<String, Presence> contacts = new HashMap<>();
@@ -35,6 +38,7 @@ final class PresenceBook {
     private String text = "";
     private long sessionMs;
     private int counter;
+    private long willGeneration; // the newest will asked for; older answers and retries are void
 
     PresenceBook(ChatService chat) {
         this.chat = chat;
@@ -64,12 +68,15 @@ final class PresenceBook {
     }
 
     void set(PresenceStatus status, String text) throws SQLException {
+        boolean wasInvisible = this.status == PresenceStatus.INVISIBLE;
         this.status = status;
         this.text = text;
         for (ChatStore.StoredContact c : accepted()) {
             push(c.username(), c.credential(), false);
         }
-        leaveWill();
+        if (wasInvisible != (status == PresenceStatus.INVISIBLE)) { // the will says "offline" whatever the status
+            leaveWill();
+        }
     }
 
     /** A contact was just accepted (by either side): exchange presence, and update the will. */
@@ -113,11 +120,21 @@ final class PresenceBook {
                         .setState(PresenceState.PRESENCE_OFFLINE).setSessionMs(sessionMs).setCounter(WILL_COUNTER)), false, null));
             }
         }
-        chat.transport.setWill(will).whenComplete((ok, e) -> {
-            if (e != null) {
-                log.debug("leaving the presence will: {}", e.getMessage());
+        long generation = ++willGeneration;
+        chat.transport.setWill(will).whenCompleteAsync((ok, e) -> {
+            if (e != null && generation == willGeneration) { // refused or lost (rejoining): try again unless superseded
+                log.debug("leaving the presence will: {}; retrying in {} ms", e.getMessage(), WILL_RETRY_MS);
+                chat.thread.schedule(() -> {
+                    if (generation == willGeneration) {
+                        try {
+                            leaveWill();
+                        } catch (SQLException ex) {
+                            log.warn("presence will: {}", ex.getMessage());
+                        }
+                    }
+                }, WILL_RETRY_MS, TimeUnit.MILLISECONDS);
             }
-        });
+        }, chat.thread);
     }
 
     /** An accepted contact's update (verified): newer ones change its presence; answers a request for ours. */
