@@ -13,9 +13,11 @@ import dev.parley.client.chat.Presence;
 import dev.parley.client.chat.PresenceStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -172,7 +174,7 @@ class ChatScenarioTest {
             }
             ChatEvents.await("20 messages at bob", 5_000, () -> bobEvents.messages.size() >= 20);
             assertThat(bobEvents.messages).extracting(ChatMessage::text)
-                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(i -> "message " + i).toList());
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> "message " + i).toList());
             assertThat(bobEvents.messages).extracting(ChatMessage::seq).isSorted().doesNotHaveDuplicates();
             ChatEvents.await("delivery receipts", 5_000, () -> aliceEvents.receipts.stream()
                     .filter(r -> r.status() == MessageStatus.DELIVERED).count() == 20);
@@ -209,7 +211,7 @@ class ChatScenarioTest {
             });
             alice.close(); // the sender is gone
             int[] kept = overlay.superNodes.stream().mapToInt(sn -> sn.mailboxPackets()).toArray();
-            System.out.println("mailbox packets per super node: " + java.util.Arrays.toString(kept));
+            System.out.println("mailbox packets per super node: " + Arrays.toString(kept));
             overlay.superNodes.get(2).close(); // a storing super node dies in between
 
             long login = System.nanoTime();

@@ -68,7 +68,6 @@ final class ChatInbound {
         Credential credential = packet.getSenderCredential();
         String id = ChatService.HEX.formatHex(packet.getMessageId().toByteArray());
         try {
-            pin(from, credential);
             if (!chat.store.markSeen(id, chat.clock.millis())) {
                 if (body.hasMessage()) { // resent: our receipt was lost
                     chat.receipt(from, credential, ReceiptKind.DELIVERED, List.of(packet.getMessageId()));
@@ -77,6 +76,9 @@ final class ChatInbound {
             }
             Optional<ChatStore.StoredContact> contact = chat.store.contact(from);
             ContactState state = contact.map(ChatStore.StoredContact::state).orElse(null);
+            if (state != null) { // strangers' keys are pinned only once their request is admitted: no flood evicts a contact's pin
+                pin(from, credential);
+            }
             switch (body.getKindCase()) {
                 case CONTACT_REQUEST -> request(from, credential, state, body.getContactRequest().getText());
                 case CONTACT_ANSWER -> answer(from, credential, state, body.getContactAnswer().getAccepted());
@@ -137,6 +139,7 @@ final class ChatInbound {
             return;
         }
         chat.store.putContact(from, ContactState.PENDING, text, credential, now);
+        pin(from, credential);
         chat.listeners.forEach(l -> l.onContactRequest(from, text));
     }
 

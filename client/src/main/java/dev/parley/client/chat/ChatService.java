@@ -1,13 +1,11 @@
 package dev.parley.client.chat;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.client.call.CallKeys;
 import dev.parley.client.call.KeyMemory;
 import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
-import dev.parley.protocol.Futures;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.X25519KeyPair;
@@ -17,7 +15,6 @@ import dev.parley.protocol.wire.ChatPurpose;
 import dev.parley.protocol.wire.ContactAnswer;
 import dev.parley.protocol.wire.ContactRequest;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceUpdate;
 import dev.parley.protocol.wire.Receipt;
 import dev.parley.protocol.wire.ReceiptKind;
@@ -26,10 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,10 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class ChatService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
     static final HexFormat HEX = HexFormat.of();
-    /** How long a sent message waits for its delivery receipt before it is sent again, ms. */
-    static final long RECEIPT_WAIT_MS = 60_000;
-    /** Longest retry delay after a failed send, ms. */
-    static final long MAX_BACKOFF_MS = 30_000;
     /** How often the outbox and held-back messages are looked at, ms. */
     static final long TICK_MS = 500;
     private static final String SETTING_STATUS = "presence.status";
@@ -83,7 +74,7 @@ public final class ChatService implements AutoCloseable {
     final List<ChatListener> listeners = new CopyOnWriteArrayList<>();
     final PresenceBook presence;
     final ChatInbound inbound;
-    private final Set<String> inFlight = new HashSet<>();
+    private final Outbox outbox;
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
 
@@ -111,6 +102,7 @@ public final class ChatService implements AutoCloseable {
         this.thread = thread;
         this.presence = new PresenceBook(this);
         this.inbound = new ChatInbound(this);
+        this.outbox = new Outbox(this);
         thread.execute(() -> {
             try {
                 String status = store.setting(SETTING_STATUS);
@@ -362,75 +354,14 @@ public final class ChatService implements AutoCloseable {
 
     /** Sends every due outbox entry not already on its way. Chat thread. */
     void flush() {
-        if (closed) {
-            return;
-        }
-        List<ChatStore.OutboxEntry> due;
-        try {
-            due = store.due(clock.millis(), 100);
-        } catch (SQLException e) {
-            log.warn("reading the outbox failed: {}", e.getMessage());
-            return;
-        }
-        for (ChatStore.OutboxEntry e : due) {
-            if (!inFlight.add(e.messageId())) {
-                continue;
-            }
-            ChatPacket p;
-            try {
-                p = ChatPacket.parseFrom(e.packet());
-            } catch (InvalidProtocolBufferException ex) {
-                inFlight.remove(e.messageId());
-                dropOutbox(e.messageId());
-                continue;
-            }
-            transport.send(p).whenCompleteAsync((ok, ex) -> sent(e, ex), thread);
+        if (!closed) {
+            outbox.flush();
         }
     }
 
-    private void sent(ChatStore.OutboxEntry e, @Nullable Throwable failure) {
-        inFlight.remove(e.messageId());
-        if (closed) {
-            return; // the database is closed; the outbox resends after the next start
-        }
-        long now = clock.millis();
-        try {
-            if (failure == null) {
-                if (e.untilReceipt()) {
-                    store.advance(e.messageId(), MessageStatus.SENT);
-                    store.reschedule(e.messageId(), now + RECEIPT_WAIT_MS, e.tries() + 1);
-                } else {
-                    store.removeOutbox(e.messageId());
-                }
-                return;
-            }
-            Throwable cause = Futures.unwrap(failure);
-            if (cause instanceof ProtocolException pe && !retryable(pe.code())) {
-                log.warn("chat packet {} to {} refused for good: {}", e.messageId(), e.peer(), pe.getMessage());
-                store.removeOutbox(e.messageId());
-                return;
-            }
-            long backoff = Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(5, e.tries()));
-            log.debug("chat packet {} to {} not sent ({}); retry in {} ms", e.messageId(), e.peer(), cause.getMessage(), backoff);
-            store.reschedule(e.messageId(), now + backoff, e.tries() + 1);
-        } catch (SQLException ex) {
-            log.warn("updating the outbox failed: {}", ex.getMessage());
-        }
-    }
-
-    private static boolean retryable(ErrorCode code) {
-        return switch (code) {
-            case BAD_REQUEST, INVALID_USERNAME, INVALID_CREDENTIAL -> false;
-            default -> true;
-        };
-    }
-
-    private void dropOutbox(String id) {
-        try {
-            store.removeOutbox(id);
-        } catch (SQLException e) {
-            log.warn("updating the outbox failed: {}", e.getMessage());
-        }
+    /** @return whether the service was closed (its database is) */
+    boolean closed() {
+        return closed;
     }
 
     private void tick() {
