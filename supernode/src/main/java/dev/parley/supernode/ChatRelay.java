@@ -137,6 +137,9 @@ final class ChatRelay {
                     "contact request %s -> %s: one per %d min (a request is pending)", packet.getFrom(), packet.getTo(),
                     limits.requestPairWindow().toMinutes())));
         }
+        if (router.isLocal(packet.getTo())) { // delivered here without a RoutedChat: the recipient's allowance applies too
+            admitIncoming(packet.getTo());
+        }
         requestPairs.put(pair, new PairRequest(packet.getMessageId(), now));
     }
 

@@ -136,6 +136,11 @@ final class SignalRouter {
         }
     }
 
+    /** @return whether {@code to} is registered here (any thread) */
+    boolean isLocal(String to) {
+        return presence.get(to) != null;
+    }
+
     /** @return whether {@code to} is registered here (then {@code push} was written to its connection) */
     boolean deliverLocal(String to, Envelope push, String what) {
         Session recipient = presence.get(to);

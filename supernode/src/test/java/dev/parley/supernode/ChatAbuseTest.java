@@ -120,6 +120,24 @@ class ChatAbuseTest {
     }
 
     @Test
+    void aRecipientsIncomingContactRequestsAreLimitedAtItsSuperNode() throws Exception {
+        cluster = new Cluster(3, dir, List.of());
+        cluster.awaitDirectory(List.of());
+        TestClient vic = signIn(1, "vic");
+        int limit = ChatLimits.DEFAULTS.incomingRequestsPerMinute();
+        List<ErrorCode> outcomes = new ArrayList<>();
+        for (int i = 0; i <= limit; i++) { // one request each from many accounts, on vic's super node and another
+            String fan = "fan" + i;
+            outcomes.add(outcome(signIn(i % 2, fan), send(request(fan, "vic"))));
+        }
+        assertThat(outcomes.subList(0, limit)).containsOnlyNulls();
+        assertThat(outcomes.get(limit)).isEqualTo(ErrorCode.RATE_LIMITED);
+        for (int i = 0; i < limit; i++) {
+            assertThat(vic.nextPush().hasChatPacket()).isTrue();
+        }
+    }
+
+    @Test
     void anOfflineUsersMailboxIsKeptAndDeletedOnlyByItsOwner() throws Exception {
         cluster = new Cluster(3, dir, List.of());
         cluster.awaitDirectory(List.of());

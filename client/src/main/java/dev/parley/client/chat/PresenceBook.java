@@ -30,10 +30,13 @@ final class PresenceBook {
     static final int WILL_COUNTER = 0xFFFF_FFFF;
     /** Retry delay of a will the super node did not take, ms. */
     static final long WILL_RETRY_MS = 2_000;
+    /** How long contacts have to answer a join's announcement before they are shown offline, ms. */
+    static final long ANSWER_WAIT_MS = 3_000;
 
     private final ChatService chat;
     private final Map<String, Presence> contacts = new HashMap<>();
     private final Map<String, long[]> versions = new HashMap<>(); // contact -> {session_ms, counter (unsigned)}
+    private final Map<String, Long> heardMs = new HashMap<>(); // contact -> when its last update came
     private PresenceStatus status = PresenceStatus.ONLINE;
     private String text = "";
     private long sessionMs;
@@ -59,12 +62,24 @@ final class PresenceBook {
 
     /** A new session: tell every contact (asking for theirs) and leave the will. */
     void announce() throws SQLException {
-        sessionMs = Math.max(chat.clock.millis(), sessionMs + 1);
+        long asked = chat.clock.millis();
+        sessionMs = Math.max(asked, sessionMs + 1);
         counter = 0;
         for (ChatStore.StoredContact c : accepted()) {
             push(c.username(), c.credential(), true);
         }
         leaveWill();
+        // Wills routed to us while we were away are lost: whoever does not answer is offline.
+        chat.thread.schedule(() -> unheardSince(asked), ANSWER_WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void unheardSince(long askedMs) {
+        for (var e : Map.copyOf(contacts).entrySet()) {
+            if (e.getValue().status() != PresenceStatus.OFFLINE && heardMs.getOrDefault(e.getKey(), 0L) < askedMs) {
+                contacts.put(e.getKey(), Presence.OFFLINE);
+                chat.listeners.forEach(l -> l.onPresence(e.getKey(), Presence.OFFLINE));
+            }
+        }
     }
 
     void set(PresenceStatus status, String text) throws SQLException {
@@ -139,6 +154,7 @@ final class PresenceBook {
 
     /** An accepted contact's update (verified): newer ones change its presence; answers a request for ours. */
     void received(String from, Credential fromCredential, PresenceUpdate u) {
+        heardMs.put(from, chat.clock.millis());
         long[] last = versions.get(from);
         long c = Integer.toUnsignedLong(u.getCounter());
         if (last != null && (u.getSessionMs() < last[0] || (u.getSessionMs() == last[0] && c <= last[1]))) {
