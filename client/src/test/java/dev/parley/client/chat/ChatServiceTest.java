@@ -241,6 +241,32 @@ class ChatServiceTest {
     }
 
     @Test
+    void aContactThatDoesNotAnswerARejoinsAnnouncementIsShownOffline() throws Exception {
+        User alice = user("alice", 1);
+        User bob = user("bob", 2);
+        befriend(alice, bob);
+        await("bob online at alice", () -> presenceOf(alice, "bob").status() == PresenceStatus.ONLINE);
+        users.remove("bob"); // bob vanished while alice was away: his will never reached her
+        long start = System.nanoTime();
+        alice.chat().joined();
+        await("bob offline at alice", () -> presenceOf(alice, "bob").status() == PresenceStatus.OFFLINE);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(PresenceBook.ANSWER_WAIT_MS - 50);
+
+        users.put("bob", bob.chat()); // and one who answers stays online
+        alice.chat().joined();
+        await("bob online again", () -> presenceOf(alice, "bob").status() == PresenceStatus.ONLINE);
+    }
+
+    private static Presence presenceOf(User u, String contact) {
+        try {
+            return u.chat().contacts().get(5, TimeUnit.SECONDS).stream().filter(c -> c.username().equals(contact))
+                    .findFirst().map(Contact::presence).orElse(Presence.OFFLINE);
+        } catch (Exception e) {
+            return Presence.OFFLINE;
+        }
+    }
+
+    @Test
     void contactRequestSpamIsBoundedAtTheRecipient() throws Exception {
         User bob = user("bob", 2);
         byte[] bobKey = Credentials.encryptionKey(bob.credential());

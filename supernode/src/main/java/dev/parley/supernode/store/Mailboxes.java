@@ -43,6 +43,7 @@ public final class Mailboxes {
     private long bytes;
     private int count;
 
+    /** @param limits the bounds ({@link Limits#DEFAULTS} in production) */
     public Mailboxes(Limits limits) {
         this.limits = limits;
     }
