@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  * <p>Confined to the session's event loop.
  */
 final class ClientChat {
+    /** Mailbox fetches and acks per session per second (a login reads a page, acks it, reads the next). */
+    static final int MAILBOX_REQUESTS_PER_S = 5;
+    /** Such requests at once. */
+    static final int MAILBOX_REQUEST_BURST = 20;
     private final NodeContext node;
     private final ChatRelay relay;
     private final Supplier<String> user;
@@ -34,6 +38,7 @@ final class ClientChat {
     private final RateBucket requests;
     private final RateBucket searches;
     private final RateBucket wills;
+    private final RateBucket mailbox; // fetches and acks: each costs a request to every replica
     private List<ChatPacket> will = List.of();
 
     /**
@@ -51,6 +56,7 @@ final class ClientChat {
         requests = new RateBucket(l.requestsPerMinute() / 60.0, l.requestBurst(), now);
         searches = new RateBucket(l.searchesPerS(), l.searchBurst(), now);
         wills = new RateBucket(1, 10, now); // a will changes on login, contact changes and invisibility
+        mailbox = new RateBucket(MAILBOX_REQUESTS_PER_S, MAILBOX_REQUEST_BURST, now);
     }
 
     /** Serves one chat request (request id already checked). */
@@ -59,8 +65,14 @@ final class ClientChat {
         try {
             answer = switch (msg.getBodyCase()) {
                 case CHAT_PACKET -> send(msg.getChatPacket()).thenApply(x -> Envelopes.ok(id));
-                case MAILBOX_FETCH -> relay.fetch(user.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
-                case MAILBOX_ACK -> ack(msg).thenApply(x -> Envelopes.ok(id));
+                case MAILBOX_FETCH -> {
+                    take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
+                    yield relay.fetch(user.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
+                }
+                case MAILBOX_ACK -> {
+                    take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
+                    yield ack(msg).thenApply(x -> Envelopes.ok(id));
+                }
                 case PRESENCE_WILL -> {
                     setWill(msg.getPresenceWill());
                     yield CompletableFuture.completedFuture(Envelopes.ok(id));

@@ -100,6 +100,19 @@ class ChatAbuseTest {
     }
 
     @Test
+    void mailboxFetchFloodsAreRateLimited() throws Exception {
+        cluster = new Cluster(3, dir, List.of());
+        cluster.awaitDirectory(List.of());
+        TestClient eve = signIn(0, "eve");
+        List<ErrorCode> outcomes = new ArrayList<>();
+        for (int i = 0; i < ClientChat.MAILBOX_REQUEST_BURST + 5; i++) {
+            outcomes.add(outcome(eve, Envelope.newBuilder().setMailboxFetch(MailboxFetch.getDefaultInstance())));
+        }
+        assertThat(outcomes.subList(0, ClientChat.MAILBOX_REQUEST_BURST)).containsOnlyNulls();
+        assertThat(outcomes.subList(ClientChat.MAILBOX_REQUEST_BURST, outcomes.size())).containsOnly(ErrorCode.RATE_LIMITED);
+    }
+
+    @Test
     void contactRequestsAreLimitedPerPairAndPerSession() throws Exception {
         cluster = new Cluster(3, dir, List.of());
         cluster.awaitDirectory(List.of());

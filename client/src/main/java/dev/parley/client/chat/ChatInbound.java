@@ -2,6 +2,7 @@ package dev.parley.client.chat;
 
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.ChatSeals;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.MailboxAcks;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.RateBucket;
@@ -9,6 +10,7 @@ import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
 import dev.parley.protocol.wire.ContactAnswer;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.MailboxContents;
 import dev.parley.protocol.wire.ReceiptKind;
 import dev.parley.protocol.wire.TextMessage;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,8 @@ final class ChatInbound {
     static final long HOLD_MS = 2_000;
     /** Mailbox pages fetched per join at most (each ≤ 48 KiB). */
     static final int MAX_FETCH_ROUNDS = 50;
+    /** Delay before fetching again when the super node said "too many mailbox requests", ms. */
+    static final long FETCH_RETRY_MS = 1_000;
 
     private final ChatService chat;
     private final RateBucket requests;
@@ -226,6 +231,9 @@ final class ChatInbound {
         chat.transport.fetchMailbox().whenCompleteAsync((page, e) -> {
             if (e != null) {
                 log.debug("mailbox fetch: {}", e.getMessage());
+                if (Futures.unwrap(e) instanceof ProtocolException pe && pe.code() == ErrorCode.RATE_LIMITED) {
+                    chat.thread.schedule(() -> fetchMailbox(round + 1), FETCH_RETRY_MS, TimeUnit.MILLISECONDS);
+                } // else the next join fetches again
                 return;
             }
             handlePage(page, round);
