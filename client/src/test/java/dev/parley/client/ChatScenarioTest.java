@@ -274,6 +274,13 @@ class ChatScenarioTest {
                 }
             });
             assertThat(overlay.superNodes).allSatisfy(sn -> assertThat(sn.mailboxPackets()).isEqualTo(200));
+
+            long login = System.nanoTime(); // bob reads them all, page after page, and the replicas empty
+            ParleyClient bob2 = overlay.client("bob", 1, DECLINE, CallListener.NONE);
+            ChatEvents.await("200 stored messages at bob", 20_000, () -> history(bob2, "alice").size() >= 200
+                    && overlay.superNodes.stream().allMatch(sn -> sn.mailboxPackets() == 0));
+            System.out.println("200 stored messages read after login (ms): "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - login));
         }
     }
 
