@@ -35,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +61,8 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "NAME", description = "Your username (3-32 of a-z 0-9 . _ -).")
     String user;
 
-    @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is your password.")
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "File whose first line is your password (default: ask on the terminal).")
     Path passwordFile;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory: key, credential, host cache (default: parley-data/USER).")
@@ -150,15 +152,27 @@ final class ClientCommand implements Callable<Integer> {
             }
             return NatInfo.run(dataDir(), superNode, login, user, passwordFile == null ? null : readPassword());
         }
-        if (user == null || passwordFile == null) {
-            System.err.println("parley client: --user and --password-file are required");
+        if (user == null) {
+            System.err.println("parley client: --user is required");
             return 2;
         }
         boolean autoAnswer = mode != null && mode.autoAnswer;
         String callee = mode == null ? null : mode.call;
+        boolean interactive = callee == null && !autoAnswer;
+        if (passwordFile == null) {
+            try {
+                password = PasswordPrompt.ask(user, register);
+            } catch (IOException e) {
+                System.err.println("parley client: " + e.getMessage());
+                return 2;
+            }
+        }
+        ShellView view = new ShellView(user.toLowerCase(Locale.ROOT));
+        CallPrinter printer = new CallPrinter(view);
+        ShellLog.Screen screen = interactive ? ShellLog.install(dataDir()) : null;
         CompletableFuture<CallReport> firstCall = new CompletableFuture<>();
         IncomingCallPolicy policy = autoAnswer ? autoAnswerOnce() : (id, caller) -> new IncomingCallPolicy.Ring();
-        CallListener listener = callee == null && !autoAnswer ? Shell.printingListener() : new CallListener() {
+        CallListener listener = interactive ? printer : new CallListener() {
             @Override
             public void onMediaProblem(String callId, String peer, String message) {
                 System.err.println("parley client: " + message);
@@ -172,7 +186,7 @@ final class ClientCommand implements Callable<Integer> {
 
             @Override
             public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-                System.err.println(Shell.keyChangedWarning(peer, previousFingerprint, fingerprint));
+                System.err.println(CallPrinter.keyChangedWarning(peer, previousFingerprint, fingerprint));
             }
 
             @Override
@@ -206,7 +220,8 @@ final class ClientCommand implements Callable<Integer> {
                 CompletableFuture.anyOf(firstCall, client.disconnected()).get();
                 return finish(firstCall.getNow(null));
             }
-            return new Shell(client, audio).run();
+            screen.route(view::notice);
+            return new Shell(new ShellCommands(client, audio, view, printer), view).run();
         } finally {
             finished.countDown();
             statusTimer.shutdownNow();
@@ -332,7 +347,13 @@ final class ClientCommand implements Callable<Integer> {
                 impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey);
     }
 
+    /** The password typed at the prompt when no --password-file is given. */
+    private @Nullable String password;
+
     private String readPassword() throws IOException {
+        if (passwordFile == null) {
+            return password;
+        }
         String first = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
         if (first.isEmpty()) {
             throw new IOException(passwordFile + ": empty (expected: the password on the first line)");

@@ -10,6 +10,7 @@ import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,29 +55,47 @@ final class LogOptions {
             root.detachAppender(previous);
             previous.stop();
         }
+        RollingFileAppender<ILoggingEvent> appender = rollingAppender(context, FILE_APPENDER, file.toString(),
+                file + ".%d{yyyy-MM-dd}.%i.gz");
+        if (!appender.isStarted()) {
+            throw new ParameterException(spec.commandLine(), "--log-file: cannot write " + file);
+        }
+        root.addAppender(appender);
+    }
+
+    /**
+     * Starts a Logback rolling file appender with the dated {@link #PATTERN}: a new file each day
+     * and at 10 MB, kept 14 days and at most 1 GB in all.
+     *
+     * @param activeFile the file written to, or null to write straight to the dated file of
+     *     {@code fileNamePattern}
+     * @param fileNamePattern Logback's pattern of the rolled files; must contain {@code %d} and {@code %i}
+     * @return the appender; not {@linkplain RollingFileAppender#isStarted() started} if the file cannot be written
+     */
+    static RollingFileAppender<ILoggingEvent> rollingAppender(LoggerContext context, String name, @Nullable String activeFile,
+            String fileNamePattern) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
         encoder.start();
         RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
         appender.setContext(context);
-        appender.setName(FILE_APPENDER);
-        appender.setFile(file.toString());
+        appender.setName(name);
+        if (activeFile != null) {
+            appender.setFile(activeFile);
+        }
         appender.setEncoder(encoder);
         SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
         policy.setContext(context);
         policy.setParent(appender);
-        policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i.gz");
+        policy.setFileNamePattern(fileNamePattern);
         policy.setMaxFileSize(FileSize.valueOf("10MB"));
         policy.setMaxHistory(14);
         policy.setTotalSizeCap(FileSize.valueOf("1GB"));
         policy.start();
         appender.setRollingPolicy(policy);
         appender.start();
-        if (!appender.isStarted()) {
-            throw new ParameterException(spec.commandLine(), "--log-file: cannot write " + file);
-        }
-        root.addAppender(appender);
+        return appender;
     }
 
     private static Logger parley() {

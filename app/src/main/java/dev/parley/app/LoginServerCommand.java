@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code parley login-server}: accounts, credentials and the super-node directory. */
 @Command(name = "login-server", mixinStandardHelpOptions = true,
-        subcommands = {EnrollCommand.class, RevokeSuperNodeCommand.class},
+        subcommands = {EnrollCommand.class, RevokeSuperNodeCommand.class, AuthorizeAdminCommand.class},
         description = {"Runs the login server: accounts (unique names, Argon2id hashes), signed credentials, "
                 + "and the directory of live super nodes.",
                 "Writes DIR/address once listening; stop with Ctrl-C or SIGTERM."})

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
         subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class,
-                StunCommand.class, BenchCommand.class,
+                StunCommand.class, BenchCommand.class, AdminCli.class,
                 BotsCommand.class, BotsOverlayCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -24,6 +24,16 @@ final class ProcessGroup implements AutoCloseable {
 
     /** Starts {@code parley ARGS...}; output goes to LOGDIR/NAME.log. */
     Process start(String name, List<String> args) throws IOException {
+        List<String> cmd = command(args);
+        Path log = logDir.resolve(name + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** @return the command line that runs {@code parley ARGS...} with this JVM and class path */
+    static List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -33,11 +43,7 @@ final class ProcessGroup implements AutoCloseable {
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(args);
-        Path log = logDir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
-        processes.add(p);
-        return p;
+        return cmd;
     }
 
     /** Polls for {@code file} (a server's address file) until it exists or the deadline passes. */

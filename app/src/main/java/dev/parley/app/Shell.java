@@ -1,161 +1,115 @@
 package dev.parley.app;
 
-import dev.parley.client.ParleyClient;
-import dev.parley.client.call.CallListener;
-import dev.parley.client.call.CallPhase;
-import dev.parley.client.call.CallReport;
-import dev.parley.client.call.CallSecurity;
-import dev.parley.protocol.HostPort;
-import dev.parley.protocol.wire.SearchResult;
+import dev.parley.app.ShellCommand.Completion;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
-/** The interactive client shell (JLine): search, call, answer, reject, hang up. */
+/**
+ * The interactive client shell (JLine): reads commands at a prompt that shows presence and the
+ * current call, completes command and user names with TAB, prints events above the prompt, and
+ * asks before Ctrl-C quits. The commands themselves are {@link ShellCommands}.
+ */
 final class Shell {
-    /** Where call events are printed; swapped for the line reader's printAbove once the shell runs. */
-    private static volatile Consumer<String> out = System.out::println;
-    /** The user the shell is calling, so its RINGING is not announced as an incoming call. */
-    private static volatile String calling;
+    private final ShellCommands commands;
+    private final ShellView view;
 
-    private final ParleyClient client;
-    private final AudioOptions audio;
-
-    Shell(ParleyClient client, AudioOptions audio) {
-        this.client = client;
-        this.audio = audio;
+    Shell(ShellCommands commands, ShellView view) {
+        this.commands = commands;
+        this.view = view;
     }
 
-    /** @return a listener that prints call progress (ringing, answered, ended) */
-    static CallListener printingListener() {
-        return new CallListener() {
-            @Override
-            public void onPhase(String callId, String peer, CallPhase phase) {
-                switch (phase) {
-                    case CallPhase.Ringing r -> out.accept(peer.equals(calling) ? "* " + peer + "'s phone is ringing"
-                            : "* incoming call from " + peer + ": type 'answer' or 'reject'");
-                    case CallPhase.Active a -> out.accept("* in a call with " + peer + " (" + a.path() + "; type 'hangup' to end)");
-                    case CallPhase.Recovering r -> out.accept("* media path lost (" + r.reason() + "); reconnecting");
-                    default -> { }
-                }
-            }
-
-            @Override
-            public void onMediaProblem(String callId, String peer, String message) {
-                out.accept("* audio: " + message);
-            }
-
-            @Override
-            public void onSecured(String callId, String peer, CallSecurity security) {
-                out.accept("* end-to-end encrypted; SAS " + security.sas() + " — read it to " + peer
-                        + " and check they see the same (" + peer + "'s key " + security.peerFingerprint() + ")");
-            }
-
-            @Override
-            public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-                out.accept(keyChangedWarning(peer, previousFingerprint, fingerprint));
-            }
-
-            @Override
-            public void onEnded(CallReport r) {
-                calling = null;
-                out.accept("* call with " + r.peer() + " ended: " + r.endReason()
-                        + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
-                                r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs(), r.media().mos())));
-            }
-        };
-    }
-
-    /** @return the loud warning for a contact whose identity key changed since the last call */
-    static String keyChangedWarning(String peer, String previousFingerprint, String fingerprint) {
-        return "!!! WARNING: " + peer + "'s key has CHANGED (was " + previousFingerprint + ", now " + fingerprint + ").\n"
-                + "!!! A new device - or someone in the middle. Compare the SAS by voice before you say anything private.";
-    }
-
+    /**
+     * Runs until {@code quit}, Ctrl-D, or a confirmed Ctrl-C.
+     *
+     * @return the exit status (0)
+     * @throws IOException if the terminal cannot be opened
+     */
     int run() throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
-            out = reader::printAbove;
-            reader.printAbove("Signed in as " + client.username() + ". Commands: search NAME, call NAME, answer, reject, hangup, stats, quit");
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("parley")
+                    .completer(completer()).option(LineReader.Option.CASE_INSENSITIVE, true)
+                    .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true).build();
+            view.attach(reader);
+            view.notice("Type 'help' for the commands; TAB completes them.");
             while (true) {
                 String line;
                 try {
-                    line = reader.readLine(client.username() + "> ").strip();
-                } catch (UserInterruptException | EndOfFileException e) {
+                    line = reader.readLine(view.prompt()).strip();
+                } catch (EndOfFileException e) {
                     return 0;
+                } catch (UserInterruptException e) {
+                    if (confirmQuit(reader)) {
+                        return 0;
+                    }
+                    continue;
                 }
-                if (line.equals("quit") || line.equals("exit")) {
+                String[] words = line.split("\\s+", 2);
+                if (words[0].isEmpty()) {
+                    continue;
+                }
+                ShellCommand command = commands.find(words[0]);
+                if (command == null) {
+                    view.notice("unknown command '" + words[0] + "'; type 'help'");
+                } else if (command.name().equals("quit")) {
                     return 0;
-                }
-                try {
-                    execute(line);
-                } catch (Exception e) {
-                    reader.printAbove("error: " + Errors.describe(e));
+                } else {
+                    execute(command, words.length > 1 ? words[1].strip() : "");
                 }
             }
         } finally {
-            out = System.out::println;
+            view.attach(null);
         }
     }
 
-    private void execute(String line) throws Exception {
-        String[] words = line.split("\\s+", 2);
-        String arg = words.length > 1 ? words[1].strip() : "";
-        switch (words[0]) {
-            case "" -> { }
-            case "help" -> out.accept(String.join("\n",
-                    "search NAME   is NAME online, and through which super node",
-                    "call NAME     call NAME (audio: --play/--record files or the sound devices)",
-                    "answer        answer the ringing incoming call",
-                    "reject        decline the ringing incoming call",
-                    "hangup        end the current call (or stop calling)",
-                    "stats         live quality of the current call (RTT, loss, jitter, MOS)",
-                    "quit          hang up and exit"));
-            case "stats" -> {
-                var stats = client.calls().stats().get(5, TimeUnit.SECONDS);
-                var security = client.calls().security().get(5, TimeUnit.SECONDS);
-                out.accept(stats == null ? "no call with media"
-                        : (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
-            }
-            case "search" -> {
-                SearchResult r = client.search(arg).get(30, TimeUnit.SECONDS);
-                out.accept(r.getFound()
-                        ? arg + " is online at super node " + HostPort.of(r.getRecord().getSuperNode())
-                                + " (" + r.getSupernodesContacted() + " super nodes contacted, " + r.getElapsedMs() + " ms)"
-                        : arg + " is not online (" + r.getSupernodesContacted() + " super nodes contacted)");
-            }
-            case "call" -> {
-                calling = arg.toLowerCase(Locale.ROOT);
-                out.accept("calling " + arg + "...");
-                client.calls().call(arg, audio.source(), audio.sink()).thenAccept(r -> {
-                    if (r.callId().isEmpty()) { // refused before it started: no call events will say why
-                        out.accept("* call to " + arg + " not placed: " + r.endReason());
-                    }
-                });
-            }
-            case "answer" -> {
-                if (!client.calls().answer(audio.source(), audio.sink()).get()) {
-                    out.accept("no incoming call");
-                }
-            }
-            case "reject" -> {
-                if (!client.calls().reject("").get()) {
-                    out.accept("no incoming call");
-                }
-            }
-            case "hangup" -> {
-                if (!client.calls().hangup().get()) {
-                    out.accept("no call");
-                }
-            }
-            default -> out.accept("unknown command '" + words[0] + "'; type 'help'");
+    private void execute(ShellCommand command, String arg) {
+        try {
+            command.action().run(arg);
+        } catch (IllegalArgumentException e) {
+            view.notice(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            view.notice("interrupted");
+        } catch (Exception e) {
+            view.notice("error: " + Errors.describe(e));
         }
+    }
+
+    /** Ctrl-C at the prompt: quitting would hang up a call, so ask first (a second Ctrl-C quits). */
+    private boolean confirmQuit(LineReader reader) {
+        try {
+            String answer = reader.readLine("quit parley" + (view.inCall() ? " and hang up" : "") + "? (y/N) ");
+            return answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
+        } catch (UserInterruptException | EndOfFileException e) {
+            return true;
+        }
+    }
+
+    private Completer completer() {
+        return (LineReader reader, ParsedLine line, List<Candidate> candidates) -> {
+            if (line.wordIndex() == 0) {
+                commands.all().forEach(c -> candidates.add(new Candidate(c.name(), c.name(), null, c.summary(), null, null, true)));
+                return;
+            }
+            ShellCommand command = commands.find(line.words().get(0));
+            if (command == null || line.wordIndex() > 1) {
+                return;
+            }
+            switch (command.completion()) {
+                case USER -> commands.names().forEach(n -> candidates.add(new Candidate(n)));
+                case COMMAND -> commands.all().forEach(c -> candidates.add(new Candidate(c.name())));
+                case WORDS -> command.words().forEach(w -> candidates.add(new Candidate(w)));
+                case NONE -> { }
+            }
+        };
     }
 }

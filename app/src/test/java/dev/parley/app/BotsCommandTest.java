@@ -22,7 +22,8 @@ class BotsCommandTest {
         var cl = Main.commandLine();
         cl.setErr(new PrintWriter(err));
         int status = cl.execute("bots", "--supernodes", "3", "--bots", "30", "--duration", "2", "--rate", "40",
-                "--warmup", "0", "--offline-share", "0.25", "--churn", "2", "--seed", "7", "--report", report.toString());
+                "--warmup", "0", "--offline-share", "0.25", "--churn", "2", "--seed", "7", "--report", report.toString(),
+                "--metrics-scrape-ms", "200");
         assertThat(status).as("exit status; stderr: %s", err).isZero();
 
         JsonNode r = new ObjectMapper().readTree(report.toFile());
@@ -43,5 +44,9 @@ class BotsCommandTest {
         assertThat(r.get("cpu").get("us_per_search").asDouble()).as("CPU per search, µs").isPositive();
         assertThat(r.get("cpu").get("scope").asText()).isEqualTo("bots + super nodes");
         assertThat(r.get("supernodes").get("online_users").asLong()).as("stable bots stay online").isGreaterThanOrEqualTo(27);
+        JsonNode metrics = r.get("supernodes").get("metrics"); // each super node's registry, scraped every 200 ms
+        assertThat(metrics.get("scrapes").asLong()).as("scrapes in %s", metrics).isGreaterThanOrEqualTo(3 * 5);
+        assertThat(metrics.get("scrape_mean_bytes").asLong()).as("a scrape carries the super node's meters").isGreaterThan(2_000);
+        assertThat(metrics.get("scrape_p50_ms").asDouble()).isPositive();
     }
 }

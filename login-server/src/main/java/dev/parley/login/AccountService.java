@@ -125,6 +125,7 @@ public final class AccountService {
         if (account.get().disabled()) {
             throw disabled(canonical);
         }
+        store.recordLogin(canonical, clock.millis());
         return issue(account.get(), clientPublicKey, encryptionKey);
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The account table behind a pooled JDBC connection: an SQLite file by default, PostgreSQL when
  * given a {@code jdbc:postgresql://} URL. The schema is created and upgraded by Flyway from
  * {@code classpath:db/migration} (V1__accounts.sql, V2__account_disable_and_revocation.sql,
- * V3__supernode_enrolment.sql) when the store opens.
+ * V3__supernode_enrolment.sql, V4_1__admin_keys_and_last_login.sql) when the store opens.
  *
  * <p>Usernames are unique by their canonical form: the primary key is the lower-case name, so
  * concurrent creates of the same name cannot both succeed, whatever the caller checked before.
@@ -180,6 +180,22 @@ public final class AccountStore implements AutoCloseable {
             st.setLong(7, notBeforeMs);
             st.setString(8, username);
             return st.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * Records a successful password login (for {@code parley admin accounts}).
+     *
+     * @param username canonical username
+     * @param atMs the time of the login, epoch ms
+     * @throws SQLException on database failure
+     */
+    public void recordLogin(String username, long atMs) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("UPDATE accounts SET last_login_ms = ? WHERE username = ?")) {
+            st.setLong(1, atMs);
+            st.setString(2, username);
+            st.executeUpdate();
         }
     }
 

@@ -20,6 +20,7 @@ import dev.parley.protocol.wire.RenewCredential;
 import dev.parley.protocol.wire.ServerKey;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.protocol.wire.SuperNodeDirectory;
+import dev.parley.protocol.wire.SuperNodeHeartbeat;
 import java.time.Instant;
 import java.time.InstantSource;
 import io.netty.channel.Channel;
@@ -52,6 +53,7 @@ import org.slf4j.LoggerFactory;
  *       certificates, as many as fit in a frame), only on a certified super node's connection and for
  *       the address its certificate names: else Error INVALID_CREDENTIAL (EXPIRED_CREDENTIAL after the
  *       certificate expired), and the directory is unchanged</li>
+ *   <li>admin messages are served by {@link AdminHandler} in front of this handler</li>
  *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
  * </ul>
  *
@@ -81,6 +83,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final SuperNodeCertifier certifier;
     private final InstantSource clock;
     private final LoginMetrics metrics;
+    private final SuperNodeLinks links;
     private int inFlight; // event loop only
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
@@ -105,6 +108,19 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
      */
     public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics) {
+        this(accounts, directory, serverPublicKey, worker, guard, certifier, clock, metrics,
+                new SuperNodeLinks(SuperNodeRegistry.DEFAULT_MAX_ENTRIES));
+    }
+
+    /**
+     * As {@link #LoginHandler(AccountService, SuperNodeRegistry, byte[], Executor, LoginGuard, SuperNodeCertifier,
+     * InstantSource, LoginMetrics)}, recording the super nodes whose heartbeats it accepts (with their
+     * load and connection) in {@code links}, for administrators.
+     */
+    public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
+            LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
+            SuperNodeLinks links) {
+        this.links = links;
         this.metrics = metrics;
         this.guard = guard;
         this.certifier = certifier;
@@ -149,7 +165,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                             .setSupernodeCertificate(certifier.renew(request.getRenewSupernode())).build());
                 }
             }
-            case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat().getAddress());
+            case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat());
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
@@ -213,7 +229,8 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         return Envelopes.builder(id).setLoginResult(result).build();
     }
 
-    private void heartbeat(ChannelHandlerContext ctx, long id, Address address) {
+    private void heartbeat(ChannelHandlerContext ctx, long id, SuperNodeHeartbeat beat) {
+        Address address = beat.getAddress();
         HostPort superNode;
         try {
             superNode = validSuperNodeAddress(address);
@@ -224,6 +241,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         directory.heartbeat(superNode, certified);
+        links.heard(superNode, ctx.channel(), certified, beat, clock.millis());
         // The directory may hold more super nodes than one frame can carry: send the freshest that fit.
         SuperNodeDirectory.Builder reply = SuperNodeDirectory.newBuilder();
         int bytes = 0;

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Abuse limits ({@link LoginLimits}): connections per address and idle timeout
  * ({@link ConnectionGuard}), password work per address and backoff after failed logins ({@link LoginGuard}).
  *
+ * <p>Administrators use the same port: {@link AdminHandler} in front of {@link LoginHandler} serves
+ * their signed requests (admin keys in the database, {@link AdminStore}); the super nodes' login links
+ * ({@link SuperNodeLinks}) carry their load and the queries for online lists and dropped sessions.
+ *
  * <p>Threads: one Netty acceptor loop, Netty worker loops for the connections, and
  * {@link LoginServerConfig#workerThreads()} worker threads for Argon2id and JDBC.
  *
@@ -130,6 +134,11 @@ public final class LoginServer implements AutoCloseable {
             ThreadPoolExecutor executor = worker;
             LoginGuard guard = new LoginGuard(config.limits(), config.clock());
             metrics.bindGauges(directory, worker);
+            // Administration (docs/security.md "Administrators"): admin keys in the database, the
+            // super nodes' login links for their load, online lists and dropped sessions.
+            SuperNodeLinks links = new SuperNodeLinks(SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
+            AdminService adminService = new AdminService(accounts, store, new AdminStore(store), links, config.clock());
+            AdminGuard adminGuard = new AdminGuard(config.clock());
             ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
                     config.limits().idleTimeout());
             SslContext tls = Tls.server(TlsIdentity.of(key, "parley login server", config.clock().instant()));
@@ -145,8 +154,10 @@ public final class LoginServer implements AutoCloseable {
                             // TLS first: the over-cap and idle errors are answered inside the encryption too.
                             ControlPipeline.install(ch, tls, ControlPipeline.DEFAULT_MAX_FRAME_BYTES);
                             connections.install(ch);
+                            ch.pipeline().addLast("admin", new AdminHandler(adminService, adminGuard, links, publicKey,
+                                    config.random(), executor));
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard,
-                                    certifier, config.clock(), metrics));
+                                    certifier, config.clock(), metrics, links));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });

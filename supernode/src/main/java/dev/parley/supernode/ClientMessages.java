@@ -43,7 +43,8 @@ final class ClientMessages {
      * @return the new session
      * @throws ProtocolException {@link ErrorCode#INVALID_CREDENTIAL} (forged or malformed credential,
      *     wrong proof, missing or wrong presence signature, presence signed more than the clock skew
-     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#BAD_REQUEST} (too many
+     *     away from now), {@link ErrorCode#EXPIRED_CREDENTIAL}, {@link ErrorCode#ACCOUNT_DISABLED} (revoked by the
+     *     login server: {@link RevokedCredentials}), {@link ErrorCode#BAD_REQUEST} (too many
      *     candidates), {@link ErrorCode#INTERNAL} (the login server's key is not known yet: not the
      *     client's fault, it may retry)
      */
@@ -57,6 +58,7 @@ final class ClientMessages {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "credential: missing");
         }
         Credentials.verify(serverKey, register.getCredential(), node.clock().instant());
+        node.presence().revoked().check(register.getCredential()); // the login server dropped it (LoginQueries)
         byte[] exporter = register.getChannelBound() ? PeerHellos.requireExporter(channel) : null;
         Credentials.verifyProof(register.getCredential(), nonce, node.identity().nodeKey().publicKey(), exporter,
                 register.getProof().toByteArray());

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * certificate while the login server is unreachable is logged as an error (clients and peers then
  * refuse this super node).
  *
+ * <p>The login server may push {@code SuperNodeQuery}s on this connection (who is online, drop a
+ * user): {@link LoginQueries} answers them with a {@code SuperNodeQueryResult} push; heartbeats carry
+ * this super node's load.
+ *
  * <p>All mutable state is confined to one event loop; the key and directory are published through
  * volatile fields for the other loops.
  */
@@ -70,6 +74,7 @@ final class LoginLink implements AutoCloseable {
     private final @Nullable String enrollToken;
     private final InstantSource clock;
     private final Consumer<List<SuperNodeCertificate>> onDirectory;
+    private final LoginQueries queries;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile byte @Nullable [] serverKey;
     private volatile List<HostPort> directory = List.of();
@@ -92,10 +97,12 @@ final class LoginLink implements AutoCloseable {
      * @param enrollToken the operator's one-time token, used when there is no certificate yet
      * @param clock time of requests and of the renewal schedule
      * @param onDirectory called with the peers' certificates of every directory received (on the link's loop)
+     * @param queries the load sent in heartbeats, and the answers to the login server's queries
      */
     LoginLink(EventLoop loop, HostPort login, KeyPin loginKey, HostPort self, Duration heartbeatInterval,
             NodeIdentity identity, @Nullable String enrollToken, InstantSource clock,
-            Consumer<List<SuperNodeCertificate>> onDirectory) {
+            Consumer<List<SuperNodeCertificate>> onDirectory, LoginQueries queries) {
+        this.queries = queries;
         this.identity = identity;
         this.enrollToken = enrollToken;
         this.clock = clock;
@@ -136,8 +143,7 @@ final class LoginLink implements AutoCloseable {
         if (closed) {
             return;
         }
-        ControlConnection.connect(loop, login, tls, push -> log.debug("login server push ignored: {}", push.getBodyCase()),
-                CONNECT_TIMEOUT).whenComplete((c, e) -> {
+        ControlConnection.connect(loop, login, tls, this::onPush, CONNECT_TIMEOUT).whenComplete((c, e) -> {
                     if (e != null) {
                         Throwable cause = PeerConnections.unwrap(e);
                         if (cause instanceof HandshakeFailedException) {
@@ -158,6 +164,16 @@ final class LoginLink implements AutoCloseable {
                     c.closeFuture().thenRun(() -> execute(() -> onClosed(c)));
                     fetchKey(c);
                 });
+    }
+
+    /** A push from the login server (on the link's loop): its queries are answered, anything else ignored. */
+    private void onPush(Envelope push) {
+        ControlConnection c = connection;
+        if (push.hasSupernodeQuery() && c != null) {
+            c.send(Envelope.newBuilder().setSupernodeQueryResult(queries.answer(push.getSupernodeQuery())));
+        } else {
+            log.debug("login server push ignored: {}", push.getBodyCase());
+        }
     }
 
     private void fetchKey(ControlConnection c) {
@@ -283,7 +299,7 @@ final class LoginLink implements AutoCloseable {
             return;
         }
         Envelope.Builder beat = Envelope.newBuilder()
-                .setSupernodeHeartbeat(SuperNodeHeartbeat.newBuilder().setAddress(self.toAddress()));
+                .setSupernodeHeartbeat(queries.load(SuperNodeHeartbeat.newBuilder().setAddress(self.toAddress())));
         c.request(beat, REQUEST_TIMEOUT).whenComplete((r, e) -> {
             if (e != null) {
                 fail(c, "heartbeat failed: " + PeerConnections.unwrap(e).getMessage());

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.InstantSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +22,22 @@ final class PresenceIndex {
     // Registered while the super node is wired up, read on every change from any loop.
     private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
+    private final RevokedCredentials revoked;
+
+    /** An index whose revocations expire on the system clock. */
+    PresenceIndex() {
+        this(InstantSource.system());
+    }
+
+    /** @param clock time of revocation expiry ({@link RevokedCredentials}) */
+    PresenceIndex(InstantSource clock) {
+        this.revoked = new RevokedCredentials(clock);
+    }
+
+    /** @return the credentials the login server revoked here (checked at registration) */
+    RevokedCredentials revoked() {
+        return revoked;
+    }
 
     /**
      * Registers a listener told after every change (e.g. to invalidate search caches), after the

@@ -244,17 +244,19 @@ public final class SuperNode implements AutoCloseable {
         advertised = AdvertisedAddress.choose(config.advertise(), bound, config.login(), AdvertisedAddress.localAddresses());
 
         SearchSettings search = config.search();
-        presence = new PresenceIndex();
+        presence = new PresenceIndex(config.clock());
         Duration interestTtl = search.positiveTtl().compareTo(search.negativeTtl()) > 0
                 ? search.positiveTtl() : search.negativeTtl();
         mesh = new Mesh(transport, advertised, presence, config.clock(), config.mesh(), interestTtl, random.nextLong(),
                 identity, serverKey);
         peers = new PeerConnections(workers, config.peerRequestTimeout(), identity, serverKey, config.clock());
+        Mesh meshRef = mesh;
+        LoginQueries queries = new LoginQueries(presence, presence.revoked(), () -> meshRef.livePeers().size(), relay);
         loginLink = new LoginLink(workers.next(), config.login(), loginKey, advertised, config.heartbeatInterval(),
                 identity, config.enrollToken(), config.clock(), directory -> {
                     mesh.onDirectory(directory);
                     openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
-                });
+                }, queries);
         link[0] = loginLink;
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong(),
                 new NodeMeters(registry));

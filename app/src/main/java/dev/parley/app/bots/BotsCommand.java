@@ -68,6 +68,11 @@ public final class BotsCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE.json", description = "Write the JSON report here.")
     Path report;
 
+    @Option(names = "--metrics-scrape-ms", paramLabel = "MS", defaultValue = "0",
+            description = "Give every super node a Prometheus registry and scrape them all this often, to measure what "
+                    + "metrics cost (the report adds overlay.metrics); 0 = no metrics (default: ${DEFAULT-VALUE}).")
+    int scrapeMs;
+
     @Option(names = "--no-digests", description = "Blind expansion only (no presence digests), for comparison.")
     boolean noDigests;
 
@@ -99,6 +104,10 @@ public final class BotsCommand implements Callable<Integer> {
             System.err.println("bots: need --supernodes >= 1, --bots >= 2, --duration >= 1, --rate >= 1, 0 <= --offline-share <= 1, --churn >= 0");
             return 2;
         }
+        if (scrapeMs < 0 || (join != null && scrapeMs > 0)) {
+            System.err.println("bots: --metrics-scrape-ms must be >= 0, and applies only to an overlay that bots starts");
+            return 2;
+        }
         if (join != null && noDigests) {
             System.err.println("bots: --no-digests applies only to an overlay that bots starts (not with --login)");
             return 2;
@@ -111,8 +120,8 @@ public final class BotsCommand implements Callable<Integer> {
         NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
         Set<HostPort> named = ConcurrentHashMap.newKeySet();
         try (Overlay overlay = join != null ? new ExternalOverlay(join, () -> named)
-                : child ? new OverlayProcess(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed)
-                : new Overlay.InProcess(new BotsOverlay(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed));
+                : child ? new OverlayProcess(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed, scrapeMs)
+                : new Overlay.InProcess(new BotsOverlay(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed, scrapeMs));
                 BotFleet fleet = new BotFleet(group, InstantSource.system(), bots, churn > 0 ? 0.1 : 0, seed)) {
             Map<String, Object> setup = new LinkedHashMap<>();
             setup.put("overlay_start_ms", (System.nanoTime() - t0) / 1_000_000);
@@ -165,6 +174,7 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("churn_per_s", churn);
         c.put("seed", seed);
         c.put("digests", !noDigests);
+        c.put("metrics_scrape_ms", scrapeMs);
         c.put("argon2", join != null ? "the joined login server's" : "m=" + BotsOverlay.BOT_ARGON2.memoryKiB() + " KiB, t=" + BotsOverlay.BOT_ARGON2.iterations()
                 + ", p=" + BotsOverlay.BOT_ARGON2.parallelism());
         c.put("search", SearchSettings.DEFAULTS.toString());

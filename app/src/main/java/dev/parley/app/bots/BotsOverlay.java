@@ -10,6 +10,7 @@ import dev.parley.supernode.SearchSettings;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
 import dev.parley.supernode.SuperNodeStats;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A benchmark overlay in this JVM: a real login server (SQLite file, Argon2id at {@link #BOT_ARGON2}
@@ -42,6 +44,7 @@ final class BotsOverlay implements AutoCloseable {
     final List<SuperNode> superNodes = new ArrayList<>();
     private final EventLoopGroup loops = new NioEventLoopGroup(LOOP_THREADS, new DefaultThreadFactory("overlay", true));
     private final long baselineHeapBytes;
+    private final @Nullable MetricsScraper scraper;
 
     /**
      * Starts the login server and {@code count} super nodes and waits until every super node sees
@@ -51,13 +54,16 @@ final class BotsOverlay implements AutoCloseable {
      * @param count super nodes (≥ 1)
      * @param digests whether searches use presence digests
      * @param seed seeds the super nodes' random sources
+     * @param scrapeMs when > 0, every super node gets a Prometheus registry scraped this often
+     *     ({@link MetricsScraper}); 0: no metrics (the meters are no-ops)
      * @throws Exception if something does not start in time
      */
-    BotsOverlay(Path dir, int count, boolean digests, long seed) throws Exception {
+    BotsOverlay(Path dir, int count, boolean digests, long seed, int scrapeMs) throws Exception {
         login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
                 .withArgon2(BOT_ARGON2).withWorkers(2, 100_000)
                 // Every bot logs in from 127.0.0.1: lift the per-address limits for the benchmark.
                 .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000_000, 1_000_000, 1_000_000, 1_000_000)));
+        scraper = scrapeMs > 0 ? new MetricsScraper() : null;
         try {
             baselineHeapBytes = heapAfterGc();
             for (int i = 0; i < count; i++) {
@@ -69,7 +75,11 @@ final class BotsOverlay implements AutoCloseable {
                 // ... and every bot connects from 127.0.0.1: lift the per-address connection cap and
                 // the per-client call-signal limits too (they stay on, just high).
                 ControlLimits limits = c.limits().withConnectionsPerAddress(1_000_000).withSignalLimits(200, 400, 200, 400);
-                superNodes.add(SuperNode.start(c.withSearch(search).withLimits(limits), seeded(seed * 1_000 + i), loops));
+                superNodes.add(SuperNode.start(c.withSearch(search).withLimits(limits), seeded(seed * 1_000 + i), loops,
+                        scraper == null ? new CompositeMeterRegistry() : scraper.newRegistry()));
+            }
+            if (scraper != null) {
+                scraper.start(scrapeMs);
             }
             for (SuperNode sn : superNodes) {
                 sn.ready().get(60, TimeUnit.SECONDS);
@@ -153,6 +163,13 @@ final class BotsOverlay implements AutoCloseable {
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));
+        if (scraper != null) {
+            try {
+                m.put("metrics", scraper.stats());
+            } catch (Exception e) {
+                m.put("metrics", "unavailable: " + e);
+            }
+        }
         return m;
     }
 
@@ -165,6 +182,9 @@ final class BotsOverlay implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scraper != null) {
+            scraper.close();
+        }
         superNodes.forEach(SuperNode::close);
         if (login != null) {
             login.close();

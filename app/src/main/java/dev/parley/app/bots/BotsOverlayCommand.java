@@ -26,10 +26,13 @@ public final class BotsOverlayCommand implements Callable<Integer> {
     @Option(names = "--no-digests")
     boolean noDigests;
 
+    @Option(names = "--metrics-scrape-ms", defaultValue = "0")
+    int scrapeMs;
+
     @Override
     public Integer call() throws Exception {
         BotsCommand.quietLogs();
-        try (BotsOverlay overlay = new BotsOverlay(data, superNodes, !noDigests, seed)) {
+        try (BotsOverlay overlay = new BotsOverlay(data, superNodes, !noDigests, seed, scrapeMs)) {
             System.out.println("READY " + overlay.loginAddress() + " "
                     + overlay.superNodeAddresses().stream().map(HostPort::toString).collect(Collectors.joining(",")));
             System.out.flush();

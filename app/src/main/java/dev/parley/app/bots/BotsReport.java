@@ -111,6 +111,11 @@ final class BotsReport {
         }
         row(b, "errors / skipped", counts.get("errors") + " / " + counts.get("skipped_in_flight_limit"));
         row(b, "churn events", String.valueOf(counts.get("churn_events")));
+        if (m.get("supernodes") instanceof Map<?, ?> overlay && overlay.get("metrics") instanceof Map<?, ?> metrics) {
+            row(b, "metrics scrape ms p50 / p99 / max", metrics.get("scrape_p50_ms") + " / " + metrics.get("scrape_p99_ms") + " / "
+                    + metrics.get("scrape_max_ms") + "  (" + metrics.get("scrapes") + " scrapes, " + metrics.get("scrape_mean_bytes")
+                    + " bytes each, every " + cfg.get("metrics_scrape_ms") + " ms)");
+        }
         return b.toString();
     }
 

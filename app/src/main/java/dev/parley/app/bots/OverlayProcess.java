@@ -31,7 +31,7 @@ final class OverlayProcess implements Overlay {
     private final HostPort login;
     private final List<HostPort> superNodes;
 
-    OverlayProcess(Path dir, int count, boolean digests, long seed) throws IOException {
+    OverlayProcess(Path dir, int count, boolean digests, long seed, int scrapeMs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                 "--enable-native-access=ALL-UNNAMED"));
@@ -40,7 +40,7 @@ final class OverlayProcess implements Overlay {
         }
         cmd.addAll(List.of("-Xmx4g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "bots-overlay", "--supernodes", Integer.toString(count), "--seed", Long.toString(seed),
-                "--data", dir.toString()));
+                "--data", dir.toString(), "--metrics-scrape-ms", Integer.toString(scrapeMs)));
         if (!digests) {
             cmd.add("--no-digests");
         }

@@ -19,7 +19,7 @@ class BotsJoinTest {
 
     @Test
     void botsJoinARunningOverlayThroughItsLoginServer() throws Exception {
-        try (BotsOverlay running = new BotsOverlay(dir.resolve("overlay"), 3, true, 5)) {
+        try (BotsOverlay running = new BotsOverlay(dir.resolve("overlay"), 3, true, 5, 0)) {
             Path report = dir.resolve("join.json");
             StringWriter err = new StringWriter();
             var cl = Main.commandLine();

@@ -1,0 +1,154 @@
+package dev.parley.app;
+
+import dev.parley.app.ShellCommand.Completion;
+import dev.parley.client.ParleyClient;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SearchResult;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The shell's commands, by name: {@code help} lists them and explains each one, tab completion
+ * offers their names and arguments, and {@link #find} matches what was typed case-insensitively.
+ */
+final class ShellCommands {
+    /** How many user names tab completion remembers from this session's searches and calls. */
+    static final int MAX_REMEMBERED_NAMES = 1_000;
+    private static final long SEARCH_TIMEOUT_S = 30;
+
+    private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final ShellView view;
+
+    /**
+     * @param client the signed-in client the commands act on
+     * @param audio where calls take their audio from and play it to
+     * @param view where the commands print
+     * @param printer the call listener, told about calls the shell places
+     */
+    ShellCommands(ParleyClient client, AudioOptions audio, ShellView view, CallPrinter printer) {
+        this.view = view;
+        add(new ShellCommand("help", "[COMMAND]", "list the commands, or explain one",
+                "help lists every command; help COMMAND explains one. Commands are not case-sensitive,\n"
+                        + "and TAB completes command names and user names.",
+                Completion.COMMAND, this::help));
+        add(new ShellCommand("search", "NAME", "is NAME online, and through which super node",
+                "Searches the overlay for NAME: the super nodes ask each other until one knows where NAME\n"
+                        + "is registered. Prints the super node and how many were contacted.",
+                Completion.USER, arg -> search(client, required(arg, "search NAME"))));
+        add(new ShellCommand("call", "NAME", "call NAME",
+                "Calls NAME. Audio comes from --play FILE or the microphone and goes to --record FILE or the\n"
+                        + "speakers. The prompt shows the call; 'hangup' ends it.",
+                Completion.USER, arg -> {
+                    String peer = required(arg, "call NAME");
+                    remember(peer);
+                    view.notice("calling " + peer + "...");
+                    printer.calling(peer);
+                    client.calls().call(peer, audio.source(), audio.sink()).thenAccept(r -> {
+                        if (r.callId().isEmpty()) { // refused before it started: no call events will say why
+                            printer.notPlaced(peer, r.endReason().toString());
+                        }
+                    });
+                }));
+        add(new ShellCommand("answer", "", "answer the ringing incoming call",
+                "Answers the call that is ringing (the prompt says who is calling).",
+                Completion.NONE, arg -> {
+                    if (!client.calls().answer(audio.source(), audio.sink()).get()) {
+                        view.notice("no incoming call");
+                    }
+                }));
+        add(new ShellCommand("reject", "", "decline the ringing incoming call",
+                "Declines the call that is ringing; the caller hears that you declined.",
+                Completion.NONE, arg -> {
+                    if (!client.calls().reject("").get()) {
+                        view.notice("no incoming call");
+                    }
+                }));
+        add(new ShellCommand("hangup", "", "end the current call (or stop calling)",
+                "Ends the call in progress, or stops ringing the person you are calling.",
+                Completion.NONE, arg -> {
+                    if (!client.calls().hangup().get()) {
+                        view.notice("no call");
+                    }
+                }));
+        add(new ShellCommand("stats", "", "live quality of the current call",
+                "Prints the current call's round-trip time, loss, jitter, estimated MOS and its SAS\n"
+                        + "(the short code both sides read aloud to check the encryption).",
+                Completion.NONE, arg -> {
+                    var stats = client.calls().stats().get(5, TimeUnit.SECONDS);
+                    var security = client.calls().security().get(5, TimeUnit.SECONDS);
+                    view.notice(stats == null ? "no call with media"
+                            : (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
+                }));
+        add(new ShellCommand("quit", "", "hang up and exit",
+                "Hangs up the current call, if any, signs out and exits (also: exit, Ctrl-D).",
+                Completion.NONE, arg -> { }));
+    }
+
+    /** Adds (or replaces) a command. */
+    void add(ShellCommand command) {
+        commands.put(command.name(), command);
+    }
+
+    /** @return the command typed as {@code word}, in any case; null if there is none */
+    @Nullable ShellCommand find(String word) {
+        String name = word.toLowerCase(Locale.ROOT);
+        return commands.get(name.equals("exit") ? "quit" : name);
+    }
+
+    /** @return every command, in the order {@code help} lists them */
+    Collection<ShellCommand> all() {
+        return commands.values();
+    }
+
+    /** @return the user names tab completion offers: those searched for or called in this session */
+    List<String> names() {
+        return new ArrayList<>(names);
+    }
+
+    /** Remembers a user name for tab completion (bounded: past the cap, new names are not kept). */
+    void remember(String name) {
+        if (names.size() < MAX_REMEMBERED_NAMES) {
+            names.add(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private void help(String arg) {
+        if (!arg.isEmpty()) {
+            ShellCommand c = find(arg);
+            view.notice(c == null ? "no command '" + arg + "'; type 'help' for the list" : c.usage() + "\n" + c.help());
+            return;
+        }
+        int width = commands.values().stream().mapToInt(c -> c.usage().length()).max().orElse(0) + 2;
+        StringBuilder text = new StringBuilder();
+        for (ShellCommand c : commands.values()) {
+            text.append(String.format("%-" + width + "s%s%n", c.usage(), c.summary()));
+        }
+        view.notice(text + "Type 'help COMMAND' for more about one; TAB completes commands and names.");
+    }
+
+    private void search(ParleyClient client, String name) throws Exception {
+        remember(name);
+        SearchResult r = client.search(name).get(SEARCH_TIMEOUT_S, TimeUnit.SECONDS);
+        view.notice(r.getFound()
+                ? name + " is online at super node " + HostPort.of(r.getRecord().getSuperNode())
+                        + " (" + r.getSupernodesContacted() + " super nodes contacted, " + r.getElapsedMs() + " ms)"
+                : name + " is not online (" + r.getSupernodesContacted() + " super nodes contacted)");
+    }
+
+    /** @return {@code arg}, or throws the usage when it is empty */
+    static String required(String arg, String usage) {
+        if (arg.isEmpty()) {
+            throw new IllegalArgumentException("usage: " + usage);
+        }
+        return arg;
+    }
+}
