@@ -12,8 +12,11 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceWill;
 import io.netty.channel.ChannelHandlerContext;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -40,14 +43,19 @@ final class ClientChat {
     private final RateBucket wills;
     private final RateBucket mailbox; // fetches and acks: each costs a request to every replica
     private List<ChatPacket> will = List.of();
+    /** The last packet still being routed, per recipient (bounded by the packet rate); loop only. */
+    private final Map<String, CompletableFuture<Void>> routing = new HashMap<>();
+    private final Executor loop;
 
     /**
      * @param node the super node's shared parts
      * @param relay its chat relay
      * @param user the session's canonical user
+     * @param loop the session's event loop
      */
-    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user) {
+    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user, Executor loop) {
         this.node = node;
+        this.loop = loop;
         this.relay = relay;
         this.user = user;
         ChatLimits l = relay.limits();
@@ -100,12 +108,22 @@ final class ClientChat {
             take(requests, "contact requests", relay.limits().requestsPerMinute() + " a minute");
         }
         checkOwn(packet);
-        return relay.send(packet, () -> {
+        SignalRouter.SearchBudget budget = () -> {
             long waitMs = searches.tryTake(1, node.clock().millis());
             return waitMs == 0 ? null : new ProtocolException(ErrorCode.RATE_LIMITED, String.format(
                     "chat packets to users not known here ('%s'): more than %d/s need a mesh search; retry in %d ms",
                     packet.getTo(), relay.limits().searchesPerS(), waitMs));
-        });
+        };
+        // One after the other per recipient, as call signals: packets that wait for the same search
+        // would otherwise leave in reverse (its callbacks run last-in first-out), and land in a
+        // mailbox in that order.
+        String to = packet.getTo();
+        CompletableFuture<Void> previous = routing.getOrDefault(to, CompletableFuture.completedFuture(null));
+        CompletableFuture<Void> sent = previous.handle((ok, e) -> null)
+                .thenComposeAsync(x -> relay.send(packet, budget), loop);
+        routing.put(to, sent);
+        sent.whenCompleteAsync((ok, e) -> routing.remove(to, sent), loop);
+        return sent;
     }
 
     /** A packet from this session: well-formed (the signature is the recipient's business) and from its user. */

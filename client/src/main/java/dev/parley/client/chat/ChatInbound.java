@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ final class ChatInbound {
     private final Map<String, Long> expected = new HashMap<>(); // next sequence number per sender
     private final Map<String, TreeMap<Long, Held>> held = new HashMap<>();
     private long dropped;
+    /** While a mailbox page is handled: its delivery receipts, per sender (else none). */
+    private @Nullable Map<String, PageReceipts> pageReceipts;
 
     private record Held(ChatMessage message, long sinceMs) {}
 
@@ -75,7 +78,7 @@ final class ChatInbound {
         try {
             if (!chat.store.markSeen(id, chat.clock.millis())) {
                 if (body.hasMessage()) { // resent: our receipt was lost
-                    chat.receipt(from, credential, ReceiptKind.DELIVERED, List.of(packet.getMessageId()));
+                    deliveredReceipt(from, credential, packet.getMessageId());
                 }
                 return;
             }
@@ -168,7 +171,7 @@ final class ChatInbound {
         if (!chat.store.insertMessage(m)) {
             return;
         }
-        chat.receipt(from, credential, ReceiptKind.DELIVERED, List.of(ByteString.copyFrom(ChatService.HEX.parseHex(id))));
+        deliveredReceipt(from, credential, ByteString.copyFrom(ChatService.HEX.parseHex(id)));
         if (t.getSeq() > next) {
             held.computeIfAbsent(from, k -> new TreeMap<>()).put(t.getSeq(), new Held(m, chat.clock.millis()));
             expected.put(from, next);
@@ -187,7 +190,23 @@ final class ChatInbound {
         expected.put(from, next);
     }
 
+    /** A delivery receipt: at once for a pushed message, batched per sender for a mailbox page. */
+    private void deliveredReceipt(String from, Credential credential, ByteString id) throws SQLException {
+        if (pageReceipts == null) {
+            chat.receipt(from, credential, ReceiptKind.DELIVERED, List.of(id));
+        } else {
+            pageReceipts.computeIfAbsent(from, k -> new PageReceipts(credential, new ArrayList<>())).ids().add(id);
+        }
+    }
+
+    private record PageReceipts(Credential to, List<ByteString> ids) {}
+
     private void emit(ChatMessage m) {
+        try {
+            chat.store.stampArrival(m.id()); // history shows messages in the order they were handed out
+        } catch (SQLException e) {
+            log.warn("ordering message {}: {}", m.id(), e.getMessage());
+        }
         chat.listeners.forEach(l -> l.onMessage(m));
     }
 
@@ -242,9 +261,24 @@ final class ChatInbound {
 
     private void handlePage(MailboxContents page, int round) {
         List<ByteString> ids = new ArrayList<>();
-        for (ChatPacket p : page.getPacketsList()) {
-            receive(p, true);
-            ids.add(p.getMessageId()); // handled (or dropped for good): delete
+        Map<String, PageReceipts> receipts = new HashMap<>();
+        pageReceipts = receipts;
+        try {
+            chat.store.transaction(() -> { // one commit (fsync) per page, not four per message
+                for (ChatPacket p : page.getPacketsList()) {
+                    receive(p, true);
+                    ids.add(p.getMessageId()); // handled (or dropped for good): delete
+                }
+                pageReceipts = null;
+                for (var e : receipts.entrySet()) {
+                    chat.receipt(e.getKey(), e.getValue().to(), ReceiptKind.DELIVERED, e.getValue().ids());
+                }
+            });
+        } catch (SQLException e) {
+            log.warn("mailbox page: {}", e.getMessage());
+            return; // not acknowledged: fetched again on the next join
+        } finally {
+            pageReceipts = null;
         }
         if (ids.isEmpty()) {
             return;

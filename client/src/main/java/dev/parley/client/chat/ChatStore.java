@@ -134,6 +134,15 @@ public final class ChatStore implements AutoCloseable {
         }
     }
 
+    /** Puts a message last in its conversation's history (when it is handed to the user, in its sender's order). */
+    void stampArrival(String id) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement(
+                "UPDATE messages SET arrival = (SELECT MAX(arrival) + 1 FROM messages) WHERE message_id = ?")) {
+            st.setString(1, id);
+            st.executeUpdate();
+        }
+    }
+
     /** @return the next sequence number of this user's messages to {@code peer} */
     long nextSeq(String peer) throws SQLException {
         try (PreparedStatement st = db.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE peer = ? AND outgoing = 1")) {

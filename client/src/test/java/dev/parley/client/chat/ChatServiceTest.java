@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -71,7 +72,10 @@ class ChatServiceTest {
             if (to == null) {
                 return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.USER_OFFLINE, "offline"));
             }
-            to.onPacket(superNode.apply(packet));
+            ChatPacket passed = superNode.apply(packet);
+            if (passed != null) { // null: the super node keeps it
+                to.onPacket(passed);
+            }
             return CompletableFuture.completedFuture(null);
         }
 
@@ -211,6 +215,35 @@ class ChatServiceTest {
         bob.chat().onPacket(original); // replayed
         drain(bob.chat());
         assertThat(bob.events().messages).extracting(ChatMessage::text).containsExactly("the vault code is 0451");
+    }
+
+    @Test
+    void messagesArrivingOutOfOrderAreHandedOutAndKeptInTheSendersOrder() throws Exception {
+        User alice = user("alice", 1);
+        User bob = user("bob", 2);
+        befriend(alice, bob);
+        List<ChatPacket> kept = new CopyOnWriteArrayList<>();
+        superNode = p -> {
+            if (p.getPurpose() == ChatPurpose.CHAT_MESSAGE) {
+                kept.add(p);
+                return null;
+            }
+            return p;
+        };
+        for (int i = 1; i <= 3; i++) {
+            alice.chat().send("bob", "m" + i).get(5, TimeUnit.SECONDS);
+        }
+        await("three messages kept", () -> kept.size() == 3);
+        List<ChatPacket> bySeq = new ArrayList<>(kept);
+        bySeq.sort(Comparator.comparing(routed::indexOf));
+        bob.chat().onPacket(bySeq.get(2));
+        bob.chat().onPacket(bySeq.get(1));
+        drain(bob.chat());
+        assertThat(bob.events().messages).as("held until the gap is filled").isEmpty();
+        bob.chat().onPacket(bySeq.get(0));
+        await("all three", () -> bob.events().messages.size() == 3);
+        assertThat(bob.events().messages).extracting(ChatMessage::text).containsExactly("m1", "m2", "m3");
+        assertThat(bob.chat().history("alice", 10).get()).extracting(ChatMessage::text).containsExactly("m1", "m2", "m3");
     }
 
     @Test
