@@ -1,7 +1,10 @@
 package dev.parley.client.chat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.wire.Credential;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,11 +44,20 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
-     * Opens (creating or migrating) the database.
+     * Opens (creating or migrating) the database; the file is owner-only ({@code rw-------}).
      *
      * @throws SQLException if it cannot be opened or migrated
      */
     public static ChatStore open(Path file) throws SQLException {
+        try {
+            // Private messages: owner-only, as accounts.db (SQLite gives its journal files the same permissions).
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+            AtomicFiles.restrictToOwner(file);
+        } catch (IOException e) {
+            throw new SQLException("cannot create chat database " + file + ": " + e.getMessage(), e);
+        }
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
             Flyway.configure().dataSource(url, null, null).locations("classpath:dev/parley/client/chat/db").load().migrate();

@@ -20,7 +20,10 @@ import dev.parley.protocol.wire.MailboxAck;
 import dev.parley.protocol.wire.MailboxContents;
 import dev.parley.protocol.wire.TextMessage;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -215,6 +218,9 @@ class ChatServiceTest {
         bob.chat().onPacket(original); // replayed
         drain(bob.chat());
         assertThat(bob.events().messages).extracting(ChatMessage::text).containsExactly("the vault code is 0451");
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) { // the history at rest: owner-only
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bob.db")))).isEqualTo("rw-------");
+        }
     }
 
     @Test
