@@ -8,10 +8,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the super-node session delivers pushed call signals (the call engine) and chat packets
- * ({@link ChatService}); the engine is which is created
- * after the session it needs to send signals. Nothing is buffered: a signal pushed before the
- * engine exists (while joining, when no call can be under way) is not delivered.
+ * Where the super-node session delivers pushed call signals (to the call engine) and chat packets
+ * (to {@link ChatService}), both created after the session they need to send. Nothing is
+ * buffered: a signal pushed before the engine exists (while joining, when no call can be under
+ * way) is not delivered; nor is a chat packet before the chat service exists (stored ones wait in
+ * the mailbox, and presence is asked for again once it runs).
  */
 final class SignalInbox implements Consumer<CallSignal>, SuperNodeSession.ChatSink {
     private volatile @Nullable CallEngine engine;

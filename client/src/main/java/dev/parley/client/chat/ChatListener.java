@@ -2,7 +2,8 @@ package dev.parley.client.chat;
 
 /**
  * What {@link ChatService} tells the shell; every method has a no-op default. Called on the chat
- * thread, one event at a time: hand long work off.
+ * thread, one event at a time: hand long work off, and never wait there for a {@code ChatService}
+ * future (it completes on that same thread).
  */
 public interface ChatListener {
     /** {@code from} asks to become a contact; answer with {@link ChatService#answerContact}. */
