@@ -253,6 +253,37 @@ class ChatServiceTest {
     }
 
     @Test
+    void aSenderRestartedBeforeTheReceiptResendsAndTheRecipientKeepsOneCopy() throws Exception {
+        User alice = user("alice", 1);
+        User bob = user("bob", 2);
+        befriend(alice, bob);
+        superNode = p -> p.getPurpose() == ChatPurpose.RECEIPT ? null : p; // receipts lost: alice never hears back
+        ChatMessage m = alice.chat().send("bob", "once only").get(5, TimeUnit.SECONDS);
+        await("bob has it", () -> bob.events().messages.size() == 1);
+        await("alice's copy sent, not acknowledged", () -> status(alice, m.id()) == MessageStatus.SENT);
+        alice.chat().close(); // the crash: the outbox (persisted) still holds the message
+
+        superNode = UnaryOperator.identity();
+        User alice2 = user("alice", 1); // the same database
+        alice2.chat().joined(); // a join resends the outbox at once
+        await("the receipt for the resent copy", () -> status(alice2, m.id()) == MessageStatus.DELIVERED);
+        assertThat(alice2.chat().outboxSize().get()).isZero();
+        assertThat(routed.stream().filter(p -> p.getPurpose() == ChatPurpose.CHAT_MESSAGE)).hasSize(2); // really sent twice
+        drain(bob.chat());
+        assertThat(bob.events().messages).extracting(ChatMessage::id).containsExactly(m.id());
+        assertThat(bob.chat().history("alice", 10).get()).hasSize(1);
+    }
+
+    private static MessageStatus status(User u, String id) {
+        try {
+            return u.chat().history("bob", 10).get().stream().filter(x -> x.id().equals(id)).findFirst()
+                    .map(ChatMessage::status).orElse(MessageStatus.QUEUED);
+        } catch (Exception e) {
+            return MessageStatus.QUEUED;
+        }
+    }
+
+    @Test
     void forgedAndUnsignedContactRequestsAndMessagesAreDropped() throws Exception {
         User alice = user("alice", 1);
         User bob = user("bob", 2);
