@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Incoming chat packets, pushed or fetched from the mailbox: verified and opened
  * ({@link ChatSeals#open}: login server's credential, the sender's signature, our key), deduplicated
  * by message id, then handled by kind. Contact requests are spam-bounded (one pending per sender,
- * at most {@value #MAX_PENDING} pending, {@value #REQUESTS_PER_MINUTE} a minute); presence and
+ * at most {@value #MAX_PENDING} pending, {@value #REQUESTS_PER_MINUTE} a minute pushed); presence and
  * messages are accepted from accepted contacts only. Messages are stored at once and handed to
  * listeners in each sender's order (a gap is waited for up to {@value #HOLD_MS} ms).
  *
@@ -88,7 +88,7 @@ final class ChatInbound {
                 pin(from, credential);
             }
             switch (body.getKindCase()) {
-                case CONTACT_REQUEST -> request(from, credential, state, body.getContactRequest().getText());
+                case CONTACT_REQUEST -> request(from, credential, state, body.getContactRequest().getText(), fromMailbox);
                 case CONTACT_ANSWER -> answer(from, credential, state, body.getContactAnswer().getAccepted());
                 case PRESENCE -> {
                     if (state == ContactState.ACCEPTED) {
@@ -122,7 +122,8 @@ final class ChatInbound {
         }
     }
 
-    private void request(String from, Credential credential, ContactState state, String text) throws SQLException {
+    private void request(String from, Credential credential, @Nullable ContactState state, String text, boolean fromMailbox)
+            throws SQLException {
         long now = chat.clock.millis();
         if (state == ContactState.ACCEPTED) { // they lost their list: answer again
             chat.store.putContact(from, ContactState.ACCEPTED, text, credential, now);
@@ -142,7 +143,9 @@ final class ChatInbound {
             log.info("contact request from '{}' dropped: {}", from, state == ContactState.PENDING ? "one is pending" : "declined before");
             return;
         }
-        if (chat.store.countContacts(ContactState.PENDING) >= MAX_PENDING || requests.tryTake(1, now) > 0) {
+        // Requests kept while we were away come at once (their senders' super nodes limited them
+        // already); only the pending bound applies to them.
+        if (chat.store.countContacts(ContactState.PENDING) >= MAX_PENDING || (!fromMailbox && requests.tryTake(1, now) > 0)) {
             log.warn("contact request from '{}' dropped: too many requests", from);
             return;
         }
