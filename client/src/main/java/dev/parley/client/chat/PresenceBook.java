@@ -36,7 +36,8 @@ final class PresenceBook {
     private final ChatService chat;
     private final Map<String, Presence> contacts = new HashMap<>();
     private final Map<String, long[]> versions = new HashMap<>(); // contact -> {session_ms, counter (unsigned)}
-    private final Map<String, Long> heardMs = new HashMap<>(); // contact -> when its last update came
+    private final Map<String, Long> heard = new HashMap<>(); // contact -> the announcement its last update came after
+    private long announcements; // joins so far
     private PresenceStatus status = PresenceStatus.ONLINE;
     private String text = "";
     private long sessionMs;
@@ -62,8 +63,8 @@ final class PresenceBook {
 
     /** A new session: tell every contact (asking for theirs) and leave the will. */
     void announce() throws SQLException {
-        long asked = chat.clock.millis();
-        sessionMs = Math.max(asked, sessionMs + 1);
+        long asked = ++announcements;
+        sessionMs = Math.max(chat.clock.millis(), sessionMs + 1);
         counter = 0;
         for (ChatStore.StoredContact c : accepted()) {
             push(c.username(), c.credential(), true);
@@ -73,9 +74,9 @@ final class PresenceBook {
         chat.thread.schedule(() -> unheardSince(asked), ANSWER_WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
-    private void unheardSince(long askedMs) {
+    private void unheardSince(long announcement) {
         for (var e : Map.copyOf(contacts).entrySet()) {
-            if (e.getValue().status() != PresenceStatus.OFFLINE && heardMs.getOrDefault(e.getKey(), 0L) < askedMs) {
+            if (e.getValue().status() != PresenceStatus.OFFLINE && heard.getOrDefault(e.getKey(), 0L) < announcement) {
                 contacts.put(e.getKey(), Presence.OFFLINE);
                 chat.listeners.forEach(l -> l.onPresence(e.getKey(), Presence.OFFLINE));
             }
@@ -154,7 +155,7 @@ final class PresenceBook {
 
     /** An accepted contact's update (verified): newer ones change its presence; answers a request for ours. */
     void received(String from, Credential fromCredential, PresenceUpdate u) {
-        heardMs.put(from, chat.clock.millis());
+        heard.put(from, announcements);
         long[] last = versions.get(from);
         long c = Integer.toUnsignedLong(u.getCounter());
         if (last != null && (u.getSessionMs() < last[0] || (u.getSessionMs() == last[0] && c <= last[1]))) {
