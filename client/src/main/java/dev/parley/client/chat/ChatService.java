@@ -15,7 +15,6 @@ import dev.parley.protocol.wire.ChatPurpose;
 import dev.parley.protocol.wire.ContactAnswer;
 import dev.parley.protocol.wire.ContactRequest;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.PresenceUpdate;
 import dev.parley.protocol.wire.Receipt;
 import dev.parley.protocol.wire.ReceiptKind;
 import dev.parley.protocol.wire.TextMessage;
