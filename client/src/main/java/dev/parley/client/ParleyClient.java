@@ -7,8 +7,11 @@ import dev.parley.client.call.CallSettings;
 import dev.parley.client.call.CallTrust;
 import dev.parley.client.call.CallWarmUp;
 import dev.parley.client.call.IncomingCallPolicy;
+import dev.parley.client.call.KeyMemory;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.PeerDirectory;
+import dev.parley.client.chat.ChatService;
+import dev.parley.client.chat.ChatStore;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.ice.CheckConfig;
 import dev.parley.protocol.Ed25519KeyPair;
@@ -28,6 +31,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -48,7 +52,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Parley client: logged in (design flow 1), registered with a super node (flow 2), able
- * to search (flow 3) and to place and receive calls (flow 4).
+ * to search (flow 3), to place and receive calls (flow 4), and to keep contacts, presence and
+ * instant messages ({@link #chat()}).
  */
 public final class ParleyClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyClient.class);
@@ -162,6 +167,7 @@ public final class ParleyClient implements AutoCloseable {
     private final InstantSource clock;
     private final Resources resources;
     private final CredentialRenewer renewer;
+    private final ChatService chat;
 
     /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
     private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
@@ -186,7 +192,8 @@ public final class ParleyClient implements AutoCloseable {
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
-            CredentialRenewer renewer) {
+            CredentialRenewer renewer, ChatService chat) {
+        this.chat = chat;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -213,6 +220,7 @@ public final class ParleyClient implements AutoCloseable {
         EventLoopGroup io = new NioEventLoopGroup(1, new DefaultThreadFactory("client-io", true));
         ScheduledExecutorService callLoop = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("call-engine", true));
+        ScheduledExecutorService chatThread = null;
         // Load libopus (JNA) and the media classes now, off the network loops, so the first call
         // does not pay for it during setup.
         callLoop.execute(ClientWarmUp::codec);
@@ -271,10 +279,22 @@ public final class ParleyClient implements AutoCloseable {
                 }
                 return r.getRecord().getCredential();
             });
-            CallTrust trust = CallTrust.of(identity, directory, store.contactKeys(disk));
+            KeyMemory contactKeys = store.contactKeys(disk); // one memory: calls and chat pin the same keys
+            CallTrust trust = CallTrust.of(identity, directory, contactKeys);
             CallEngine engine = new CallEngine(settings, trust, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
                     o.policy(), o.listener());
             signals.deliverTo(engine);
+            // Contacts, presence and messages: the database in the data dir, owned by the chat thread.
+            chatThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("client-chat", true));
+            ChatStore chatDb;
+            try {
+                chatDb = ChatStore.open(o.dataDir().resolve(ChatStore.FILE));
+            } catch (SQLException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            ChatService chat = new ChatService(chatDb, new SessionChat(session, directory), identity, renewer::credential,
+                    loginKey, contactKeys, o.clock(), o.random(), chatThread);
+            signals.chatTo(chat);
             session.listener(new SessionKeeper.Listener() {
                 @Override
                 public void lost(HostPort superNode) {
@@ -284,8 +304,10 @@ public final class ParleyClient implements AutoCloseable {
                 @Override
                 public void rejoined(HostPort superNode) {
                     engine.onSuperNodeRejoined(superNode);
+                    chat.joined();
                 }
             });
+            chat.joined();
             engine.prepareMedia();
             try {
                 warmCall.get(5, TimeUnit.SECONDS);
@@ -307,9 +329,13 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer);
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver),
+                    renewer, chat);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
+            if (chatThread != null) {
+                chatThread.shutdownNow();
+            }
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             new Resources(lock, disk, saver).close();
             throw e;
@@ -360,6 +386,11 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the call engine */
     public CallEngine calls() {
         return calls;
+    }
+
+    /** @return contacts, presence and instant messages */
+    public ChatService chat() {
+        return chat;
     }
 
     /**
@@ -440,6 +471,7 @@ public final class ParleyClient implements AutoCloseable {
             log.debug("hangup on close failed", e);
         }
         calls.close();
+        chat.close();
         renewer.close();
         session.close();
         callLoop.shutdown();

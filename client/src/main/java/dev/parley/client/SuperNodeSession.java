@@ -11,10 +11,15 @@ import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.tls.ChannelBinding;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Candidate;
+import dev.parley.protocol.wire.ChatPacket;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Keepalive;
+import dev.parley.protocol.wire.MailboxAck;
+import dev.parley.protocol.wire.MailboxContents;
+import dev.parley.protocol.wire.MailboxFetch;
+import dev.parley.protocol.wire.PresenceWill;
 import dev.parley.protocol.wire.Register;
 import dev.parley.protocol.wire.Registered;
 import dev.parley.protocol.wire.RelayAllocate;
@@ -135,6 +140,8 @@ public final class SuperNodeSession implements AutoCloseable {
                 hello.complete(env.getServerHello());
             } else if (env.hasCallSignal()) {
                 signals.accept(env.getCallSignal());
+            } else if (env.hasChatPacket() && signals instanceof ChatSink chat) {
+                chat.chat(env.getChatPacket());
             } else if (env.hasError()) {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
                 if (env.getError().getCode() == ErrorCode.NOT_REGISTERED) { // the same account signed in elsewhere
@@ -316,6 +323,39 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public CompletableFuture<Void> signal(CallSignal signal) {
         return connection.request(Envelope.newBuilder().setCallSignal(signal)).thenApply(env -> null);
+    }
+
+    /** Receives chat packets the super node pushes, when the call-signal consumer given to {@link #register} is one. */
+    public interface ChatSink {
+        /** Called on a network event loop: hand off, don't block. */
+        void chat(ChatPacket packet);
+    }
+
+    /**
+     * Sends a sealed chat packet (docs/protocol.md "Contacts, presence and messages").
+     *
+     * @return completes when delivered to the recipient's super node or kept by a mailbox replica;
+     *     exceptionally with the super node's refusal (USER_OFFLINE, RATE_LIMITED, MAILBOX_FULL, …)
+     */
+    public CompletableFuture<Void> chat(ChatPacket packet) {
+        return connection.request(Envelope.newBuilder().setChatPacket(packet)).thenApply(env -> null);
+    }
+
+    /** @return a page of this user's mailbox (packets kept while it was offline) */
+    public CompletableFuture<MailboxContents> fetchMailbox() {
+        return connection.request(Envelope.newBuilder().setMailboxFetch(MailboxFetch.getDefaultInstance()))
+                .thenApply(Envelope::getMailboxContents);
+    }
+
+    /** Deletes delivered packets from this user's mailbox replicas (signed by this user). */
+    public CompletableFuture<Void> ackMailbox(MailboxAck ack) {
+        return connection.request(Envelope.newBuilder().setMailboxAck(ack)).thenApply(env -> null);
+    }
+
+    /** Leaves the packets the super node routes when this session ends (replacing earlier ones). */
+    public CompletableFuture<Void> setWill(List<ChatPacket> will) {
+        return connection.request(Envelope.newBuilder().setPresenceWill(PresenceWill.newBuilder().addAllPackets(will)))
+                .thenApply(env -> null);
     }
 
     /**

@@ -10,8 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.hpke.HPKE;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,14 +41,10 @@ public final class CallSignalSeals {
     /** Longest accepted call id, from or to (characters). */
     static final int MAX_ROUTING_CHARS = 128;
     private static final byte[] CONTEXT = "parley-call-signal-v1".getBytes(StandardCharsets.US_ASCII);
-    private static final int ENC_BYTES = 32;
-    private static final int TAG_BYTES = 16;
+    private static final int ENC_BYTES = HpkeBoxes.ENC_BYTES;
+    private static final int TAG_BYTES = HpkeBoxes.TAG_BYTES;
 
     private CallSignalSeals() {}
-
-    private static HPKE hpke() {
-        return new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM128);
-    }
 
     /**
      * Seals and signs a signal.
@@ -65,9 +59,6 @@ public final class CallSignalSeals {
      */
     public static CallSignal seal(CallSignal plain, long seq, byte[] recipientKey, Ed25519KeyPair sender,
             @Nullable Credential senderCredential) {
-        if (!X25519KeyPair.isUsable(recipientKey)) {
-            throw new IllegalArgumentException("recipientKey: not a usable X25519 key");
-        }
         byte[] body = CallSignal.newBuilder().mergeFrom(plain).clearCallId().clearFrom().clearTo().clearSeq()
                 .clearSealed().clearSignature().clearSenderCredential().build().toByteArray();
         if (body.length + ENC_BYTES + TAG_BYTES > MAX_SEALED_BYTES) {
@@ -75,16 +66,7 @@ public final class CallSignalSeals {
                     body.length + ENC_BYTES + TAG_BYTES, MAX_SEALED_BYTES));
         }
         byte[] header = header(plain.getCallId(), plain.getFrom(), plain.getTo(), seq);
-        HPKE hpke = hpke();
-        byte[][] ctEnc;
-        try {
-            ctEnc = hpke.seal(hpke.deserializePublicKey(recipientKey), CONTEXT, header, body, null, null, null);
-        } catch (InvalidCipherTextException e) {
-            throw new IllegalStateException("HPKE seal failed", e); // sealing does not fail with a usable key
-        }
-        byte[] sealed = new byte[ctEnc[1].length + ctEnc[0].length];
-        System.arraycopy(ctEnc[1], 0, sealed, 0, ctEnc[1].length);
-        System.arraycopy(ctEnc[0], 0, sealed, ctEnc[1].length, ctEnc[0].length);
+        byte[] sealed = HpkeBoxes.seal(recipientKey, CONTEXT, header, body);
         CallSignal.Builder out = CallSignal.newBuilder().setCallId(plain.getCallId()).setFrom(plain.getFrom())
                 .setTo(plain.getTo()).setSeq(seq).setSealed(ByteString.copyFrom(sealed))
                 .setSignature(ByteString.copyFrom(sender.sign(signingInput(header, sealed))));
@@ -129,16 +111,7 @@ public final class CallSignalSeals {
             throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL,
                     "signal signature does not verify with the key of '" + sealed.getFrom() + "'");
         }
-        byte[] enc = new byte[ENC_BYTES];
-        System.arraycopy(box, 0, enc, 0, ENC_BYTES);
-        byte[] ct = new byte[box.length - ENC_BYTES];
-        System.arraycopy(box, ENC_BYTES, ct, 0, ct.length);
-        byte[] body;
-        try {
-            body = hpke().open(enc, recipient.toBouncyCastle(), CONTEXT, header, ct, null, null, null);
-        } catch (InvalidCipherTextException | RuntimeException e) { // BouncyCastle: a low-order enc fails agreement
-            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "signal does not decrypt with our key: " + e.getMessage());
-        }
+        byte[] body = HpkeBoxes.open(box, recipient, CONTEXT, header, "signal");
         CallSignal inner;
         try {
             inner = CallSignal.parseFrom(body);
@@ -183,7 +156,8 @@ public final class CallSignalSeals {
         return signingInput(header(callId, from, to, seq), sealed);
     }
 
-    private static byte[] signingInput(byte[] header, byte[] sealed) {
+    /** @return header | uint32 len(sealed) | sealed (also the chat packets' signing input) */
+    static byte[] signingInput(byte[] header, byte[] sealed) {
         byte[] input = new byte[header.length + 4 + sealed.length];
         System.arraycopy(header, 0, input, 0, header.length);
         int n = sealed.length;

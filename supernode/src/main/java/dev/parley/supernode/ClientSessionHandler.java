@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *       first ({@link ClientMessages#verifyRegister}, this connection's nonce) and for the same user
  *       with a later presence signature; replaces the presence record; {@code Registered}, or the
  *       error with the session left as it was.</li>
+ *   <li>{@code ChatPacket}, {@code MailboxFetch}, {@code MailboxAck}, {@code PresenceWill}
+ *       (requests): {@link ClientChat}; the will is routed when the session ends.</li>
  *   <li>{@code Keepalive} (request) → {@code Ok}: a quiet client's way to stay under the idle timeout.</li>
  *   <li>{@code RelayAllocate} (request) → {@code RelayAllocated}, or {@code RATE_LIMITED} over
  *       quota; {@code RelayRelease} (push) frees one of the session's allocations. Both are
@@ -66,6 +68,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
      * (a callee's ACCEPT overtook its RINGING). Bounded by the signal rate limit; entries leave when done.
      */
     private final Map<String, CompletableFuture<Void>> routing = new HashMap<>(); // loop only
+    /** Chat requests and the presence will (none on a super node without chat). */
+    private final @Nullable ClientChat chat;
 
     /**
      * @param node what every connection of this super node shares
@@ -76,6 +80,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         this.node = node;
         this.session = session;
         this.nonce = nonce;
+        this.chat = node.chat() == null ? null : new ClientChat(node, node.chat(), () -> this.session.username(),
+                session.channel().eventLoop());
     }
 
     @Override
@@ -84,6 +90,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             log.info("unregistered {} ({} disconnected)", session.username(), ctx.channel().remoteAddress());
             if (node.relay() != null) {
                 node.relay().releaseAll(session.username());
+            }
+            if (chat != null) {
+                chat.ended(); // no successor here: contacts see this user go offline
             }
         }
         ctx.fireChannelInactive();
@@ -120,6 +129,13 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                     node.relay().release(msg.getRelayRelease().getAllocationId(), session.username());
                 } else if (ForeignMessages.hasRequestId(ctx, msg)) {
                     relayAllocate(ctx, id, msg.getRelayAllocate().getCallId());
+                }
+            }
+            case CHAT_PACKET, MAILBOX_FETCH, MAILBOX_ACK, PRESENCE_WILL -> {
+                if (chat == null) {
+                    ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this super node has no chat"));
+                } else if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    chat.handle(ctx, id, msg);
                 }
             }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.CLIENT, node);

@@ -46,8 +46,8 @@ final class ForeignMessages {
             }
             case PEER_HELLO -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, role == ConnectionRole.CLIENT
                     ? "PEER_HELLO on a registered client connection" : "PEER_HELLO on a " + role.label() + " connection"));
-            case SEARCH, CALL_SIGNAL -> wrongRole(ctx, msg, role, ConnectionRole.CLIENT);
-            case PEER_LOOKUP, ROUTED_SIGNAL -> wrongRole(ctx, msg, role, ConnectionRole.PEER);
+            case SEARCH, CALL_SIGNAL, CHAT_PACKET, PRESENCE_WILL -> wrongRole(ctx, msg, role, ConnectionRole.CLIENT);
+            case PEER_LOOKUP, ROUTED_SIGNAL, ROUTED_CHAT, MAILBOX_STORE -> wrongRole(ctx, msg, role, ConnectionRole.PEER);
             case RELAY_ALLOCATE, RELAY_RELEASE -> {
                 if (node.relay() == null) {
                     noRelay(ctx, id);

@@ -25,10 +25,20 @@ import org.jspecify.annotations.Nullable;
  * @param limits per-session call-signal limits (and the control port's connection limits)
  * @param identity this super node's keys and certificate (sent in {@code ServerHello}; what
  *     registrations and peer hellos are signed for)
+ * @param chat contacts, presence and messages: routing and mailboxes; none (tests) answers chat
+ *     requests {@code BAD_REQUEST}
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
-        SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity) {
+        SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity,
+        @Nullable ChatRelay chat) {
+    /** Without chat. */
+    NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
+            Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
+            SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity) {
+        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, relay, limits, identity, null);
+    }
+
     /** Without a media relay, with default limits. */
     NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,

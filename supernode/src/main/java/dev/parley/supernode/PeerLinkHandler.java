@@ -1,15 +1,18 @@
 package dev.parley.supernode;
 
 import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code PeerLookup} → {@code PeerLookupResult} from local presence only (kept for
  *       compatibility; searches use the UDP mesh).</li>
  *   <li>{@code RoutedSignal} → pushed to the local callee and {@code Ok}, or {@code USER_OFFLINE}.</li>
+ *   <li>{@code RoutedChat}, {@code MailboxStore}, {@code MailboxFetch}, {@code MailboxAck} → {@link ChatRelay}.</li>
  * </ul>
  * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#PEER}.
  *
@@ -65,8 +69,32 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                     routedSignal(ctx, id, msg.getRoutedSignal().getSignal());
                 }
             }
+            case ROUTED_CHAT, MAILBOX_STORE, MAILBOX_FETCH, MAILBOX_ACK -> {
+                if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    chat(ctx, id, msg);
+                }
+            }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.PEER, node);
         }
+    }
+
+    /** Chat requests between super nodes ({@link ChatRelay}): routed packets, mailbox store, fetch and delete. */
+    private void chat(ChannelHandlerContext ctx, long id, Envelope msg) {
+        ChatRelay chat = node.chat();
+        if (chat == null) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this super node has no chat"));
+            return;
+        }
+        CompletableFuture<Envelope> answer = switch (msg.getBodyCase()) {
+            case ROUTED_CHAT -> chat.deliverRouted(msg.getRoutedChat().getPacket()).thenApply(x -> Envelopes.ok(id));
+            case MAILBOX_STORE -> chat.keep(msg.getMailboxStore().getPacket()).thenApply(x -> Envelopes.ok(id));
+            case MAILBOX_FETCH -> chat.fetchLocal(msg.getMailboxFetch().getUsername())
+                    .thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
+            default -> chat.ackLocal(msg.getMailboxAck()).thenApply(x -> Envelopes.ok(id));
+        };
+        answer.whenCompleteAsync((env, e) -> ctx.writeAndFlush(e == null ? env
+                : Futures.unwrap(e) instanceof ProtocolException pe ? Envelopes.error(id, pe)
+                : Envelopes.error(id, ErrorCode.INTERNAL, "chat: " + Futures.unwrap(e).getMessage())), ctx.executor());
     }
 
     private void peerLookup(ChannelHandlerContext ctx, long id, String rawName) {

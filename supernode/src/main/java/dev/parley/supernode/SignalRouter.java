@@ -64,35 +64,45 @@ final class SignalRouter {
      *     exceptionally with {@link ProtocolException} (the budget's refusal included)
      */
     CompletableFuture<Void> route(CallSignal signal, EventExecutor timer, SearchBudget budget) {
-        CompletableFuture<Void> routed = routeCounted(signal, timer, budget);
+        Envelope push = Envelopes.builder(0).setCallSignal(signal).build();
+        Envelope.Builder request = Envelope.newBuilder().setRoutedSignal(RoutedSignal.newBuilder().setSignal(signal));
+        CompletableFuture<Void> routed = routeTo(signal.getTo(), push, request,
+                "call " + signal.getCallId() + ": " + kind(signal) + " " + signal.getFrom() + " -> " + signal.getTo(), budget);
         routed.whenComplete((v, e) -> locator.meters().signalRouted(e == null));
         return routed;
     }
 
-    private CompletableFuture<Void> routeCounted(CallSignal signal, EventExecutor timer, SearchBudget budget) {
-        if (deliverIfLocal(signal)) {
+    /**
+     * Routes any envelope to a user as call signals are (also chat packets: {@link ChatRelay}).
+     *
+     * @param to the recipient's canonical name
+     * @param push what the recipient's connection gets if registered here (request id 0)
+     * @param peerRequest what the recipient's super node is asked (it answers {@code Ok} or {@code USER_OFFLINE})
+     * @param what for logs
+     * @param budget the sender's allowance of mesh searches
+     * @return as {@link #route}
+     */
+    CompletableFuture<Void> routeTo(String to, Envelope push, Envelope.Builder peerRequest, String what, SearchBudget budget) {
+        if (deliverLocal(to, push, what)) {
             return CompletableFuture.completedFuture(null);
         }
-        if (!locator.isCached(signal.getTo())) {
+        if (!locator.isCached(to)) {
             ProtocolException refused = budget.spend();
             if (refused != null) {
                 return CompletableFuture.failedFuture(refused);
             }
         }
-        return locator.locate(signal.getTo(), UserLocator.CacheUse.ALL, false).thenCompose(outcome -> forward(signal, outcome, timer));
+        return locator.locate(to, UserLocator.CacheUse.ALL, false).thenCompose(outcome -> forward(to, peerRequest, what, outcome));
     }
 
-    private CompletableFuture<Void> forward(CallSignal signal, SearchOutcome outcome, EventExecutor timer) {
-        String to = signal.getTo();
+    private CompletableFuture<Void> forward(String to, Envelope.Builder request, String what, SearchOutcome outcome) {
         if (outcome.location().isEmpty()) {
             return CompletableFuture.failedFuture(offline(to));
         }
         Location location = outcome.location().get();
-        Envelope.Builder request = Envelope.newBuilder().setRoutedSignal(RoutedSignal.newBuilder().setSignal(signal));
         return peers.request(location.superNode(), request, peerRequestTimeout).handle((response, e) -> {
             if (e == null) {
-                log.info("call {}: {} {} -> {} routed via {}", signal.getCallId(), kind(signal),
-                        signal.getFrom(), to, location.superNode());
+                log.info("{} routed via {}", what, location.superNode());
                 return CompletableFuture.<Void>completedFuture(null);
             }
             Throwable cause = PeerConnections.unwrap(e);
@@ -100,7 +110,7 @@ final class SignalRouter {
             if (location.cached()) {
                 log.debug("cached location of {} at {} is stale ({}); searching again", to, location.superNode(),
                         cause.getMessage());
-                return locator.locate(to, UserLocator.CacheUse.NONE, false).thenCompose(fresh -> forward(signal, fresh, timer));
+                return locator.locate(to, UserLocator.CacheUse.NONE, false).thenCompose(fresh -> forward(to, request, what, fresh));
             }
             return CompletableFuture.<Void>failedFuture(translate(to, location.superNode(), cause));
         }).thenCompose(f -> f);
@@ -120,18 +130,25 @@ final class SignalRouter {
      * @throws ProtocolException {@link ErrorCode#USER_OFFLINE} if the user is not registered here
      */
     void deliverRouted(CallSignal signal) throws ProtocolException {
-        if (!deliverIfLocal(signal)) {
+        if (!deliverLocal(signal.getTo(), Envelopes.builder(0).setCallSignal(signal).build(),
+                "call " + signal.getCallId() + ": " + kind(signal) + " " + signal.getFrom() + " -> " + signal.getTo())) {
             throw offline(signal.getTo());
         }
     }
 
-    private boolean deliverIfLocal(CallSignal signal) {
-        Session callee = presence.get(signal.getTo());
-        if (callee == null) {
+    /** @return whether {@code to} is registered here (any thread) */
+    boolean isLocal(String to) {
+        return presence.get(to) != null;
+    }
+
+    /** @return whether {@code to} is registered here (then {@code push} was written to its connection) */
+    boolean deliverLocal(String to, Envelope push, String what) {
+        Session recipient = presence.get(to);
+        if (recipient == null) {
             return false;
         }
-        callee.push(Envelopes.builder(0).setCallSignal(signal).build());
-        log.info("call {}: {} {} -> {} delivered", signal.getCallId(), kind(signal), signal.getFrom(), signal.getTo());
+        recipient.push(push);
+        log.info("{} delivered", what);
         return true;
     }
 

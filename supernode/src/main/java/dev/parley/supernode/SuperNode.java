@@ -270,8 +270,11 @@ public final class SuperNode implements AutoCloseable {
         presence.addListener(mesh::presenceChanged);
         mesh.addRemoteListener(locator::invalidate);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
+        // Chat packets route like call signals; mailboxes (and their bounded memories) live on one loop.
+        ChatRelay chat = new ChatRelay(advertised, mesh::livePeers, router, peers, config.peerRequestTimeout(),
+                loginLink::serverKey, config.clock(), workers.next(), ChatLimits.DEFAULTS);
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity);
+                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity, chat);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         PresenceIndex registered = presence;
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
@@ -345,6 +348,11 @@ public final class SuperNode implements AutoCloseable {
      */
     public CompletableFuture<Void> meshRound() {
         return mesh.round();
+    }
+
+    /** @return chat packets this super node keeps as a mailbox replica (blocks briefly: not from its own loop) */
+    public int mailboxPackets() {
+        return context.chat() == null ? 0 : context.chat().kept().join();
     }
 
     /** @return counters of this super node (thread-safe snapshot) */

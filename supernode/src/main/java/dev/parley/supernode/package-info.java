@@ -34,6 +34,10 @@
  *       No super node has the callee, the callee's super node no longer has them, or it does not
  *       answer: {@code USER_OFFLINE} ("user 'bob' is not online"). {@code USER_NOT_FOUND} is never
  *       used: the super node cannot tell an unknown account from an offline one.</li>
+ *   <li>Chat ({@code ChatPacket}, {@code MailboxFetch}, {@code MailboxAck}, {@code PresenceWill}
+ *       from clients; {@code RoutedChat}, {@code MailboxStore}, {@code MailboxFetch},
+ *       {@code MailboxAck} between super nodes): {@link dev.parley.supernode.ClientChat} and
+ *       {@link dev.parley.supernode.ChatRelay} (docs/protocol.md "Contacts, presence and messages").</li>
  *   <li>Client requests before {@code Register} and peer requests before {@code PeerHello}:
  *       {@code NOT_REGISTERED} (connection stays open). Peer requests on a client connection, client
  *       requests on a peer link, requests with request id 0 and any other message type:
