@@ -223,7 +223,9 @@ final class ClientCommand implements Callable<Integer> {
                 return finish(firstCall.getNow(null));
             }
             screen.route(view::notice);
-            return new Shell(new ShellCommands(client, audio, view, printer), view).run();
+            ShellCommands commands = new ShellCommands(client, audio, view, printer);
+            new ChatCommands(client.chat(), view).install(commands);
+            return new Shell(commands, view).run();
         } finally {
             finished.countDown();
             statusTimer.shutdownNow();

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,7 @@ final class ShellCommands {
 
     private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
     private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private volatile Supplier<? extends Collection<String>> contacts = List::of;
     private final ShellView view;
 
     /**
@@ -93,9 +96,13 @@ final class ShellCommands {
                 Completion.NONE, arg -> { }));
     }
 
-    /** Adds (or replaces) a command. */
+    /** Adds (or replaces) a command; {@code quit} stays last in the list. */
     void add(ShellCommand command) {
         commands.put(command.name(), command);
+        ShellCommand quit = commands.remove("quit");
+        if (quit != null) {
+            commands.put("quit", quit);
+        }
     }
 
     /** @return the command typed as {@code word}, in any case; null if there is none */
@@ -109,9 +116,16 @@ final class ShellCommands {
         return commands.values();
     }
 
-    /** @return the user names tab completion offers: those searched for or called in this session */
+    /** @return the user names tab completion offers: contacts, and those searched for or called in this session */
     List<String> names() {
-        return new ArrayList<>(names);
+        Set<String> all = new TreeSet<>(names);
+        all.addAll(contacts.get());
+        return new ArrayList<>(all);
+    }
+
+    /** @param contacts the contact names tab completion offers too */
+    void names(Supplier<? extends Collection<String>> contacts) {
+        this.contacts = contacts;
     }
 
     /** Remembers a user name for tab completion (bounded: past the cap, new names are not kept). */

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The interactive client as a person meets it, in a real terminal (tmux): a password prompt, help,
- * case-insensitive commands, TAB completion, a call shown in both prompts, log lines kept off the
- * screen, and Ctrl-C that asks first, then hangs up.
+ * case-insensitive commands, TAB completion, a contact request accepted, presence pushed, messages
+ * with receipts, a call shown in both prompts, log lines kept off the screen, and Ctrl-C that asks
+ * first, then hangs up.
  */
 class ShellTerminalTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -25,7 +26,7 @@ class ShellTerminalTest {
     Path work;
 
     @Test
-    void twoPeopleCallFromTheirShellsAndCtrlCHangsUp() throws Exception {
+    void twoPeopleAddEachOtherChatCallAndCtrlCHangsUp() throws Exception {
         assumeTrue(Tmux.available() || "true".equals(System.getenv("CI")),
                 "tmux not installed (apt-get install tmux): the terminal test of the shell is skipped");
         try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"));
@@ -62,6 +63,29 @@ class ShellTerminalTest {
             tmux.await("alice", "a completed 'search'", s -> s.stripTrailing().endsWith("alice (online)> search"), WAIT);
             tmux.type("alice", "bob");
             tmux.await("alice", "bob is online at super node " + snAddr, WAIT);
+
+            // contacts: a request, accepted; presence pushed; messages both ways with receipts
+            tmux.type("alice", "add bob hi, it's alice");
+            tmux.await("bob", "alice asks to be your contact: \"hi, it's alice\" - type 'accept alice' or 'decline alice'", WAIT);
+            tmux.type("bob", "accept alice");
+            tmux.await("alice", "bob accepted your request: you are now contacts", WAIT);
+            tmux.type("bob", "presence away at lunch");
+            tmux.await("bob", "bob (away: at lunch)>", WAIT);
+            tmux.await("alice", "* bob is away: at lunch", WAIT);
+            tmux.type("alice", "contacts");
+            tmux.await("alice", "a contact list", s -> s.matches("(?s).*\\n  bob +away: at lunch.*"), WAIT);
+            tmux.type("alice", "msg bob are you there?");
+            tmux.await("bob", "[alice] are you there?", WAIT);
+            tmux.type("bob", "history alice");
+            tmux.await("bob", "alice: are you there?", WAIT);
+            tmux.type("bob", "msg alice back at 2");
+            tmux.await("alice", "[bob] back at 2", WAIT);
+            tmux.type("bob", "presence online");
+            tmux.await("alice", "* bob is online", WAIT);
+            tmux.send("alice", "history b", "Tab"); // TAB completes a contact's name
+            tmux.await("alice", "a completed 'bob'", s -> s.stripTrailing().endsWith("> history bob"), WAIT);
+            tmux.send("alice", "Enter");
+            tmux.await("alice", "you: are you there?  [read]", WAIT); // bob's 'history' sent the read receipt
 
             tmux.type("alice", "Call bob");
             tmux.await("bob", "incoming call from alice: type 'answer' or 'reject'", WAIT);
