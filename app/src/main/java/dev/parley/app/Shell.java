@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.client.CallHistory;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallPhase;
@@ -64,10 +65,21 @@ final class Shell {
             }
 
             @Override
+            public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
+                out.accept(heldHere ? "* call with " + peer + " on hold (type 'resume')"
+                        : heldThere ? "* " + peer + " put the call on hold" : "* call with " + peer + " resumed");
+            }
+
+            @Override
+            public void onMissedCall(String caller, long atMs, String why) {
+                out.accept("* missed call from " + caller + " at " + CallHistory.timeOfDay(atMs) + " (" + why + ")");
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 calling = null;
                 out.accept("* call with " + r.peer() + " ended: " + r.endReason()
-                        + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
+                        + (r.media() == null || !r.connected() ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
                                 r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs(), r.media().mos())));
             }
         };
@@ -116,6 +128,9 @@ final class Shell {
                     "answer        answer the ringing incoming call",
                     "reject        decline the ringing incoming call",
                     "hangup        end the current call (or stop calling)",
+                    "mute / unmute send silence instead of your audio, or stop doing so",
+                    "hold / resume stop sending audio and tell the peer, or go on",
+                    "history       recent calls, missed ones included",
                     "stats         live quality of the current call (RTT, loss, jitter, MOS)",
                     "quit          hang up and exit"));
             case "stats" -> {
@@ -150,6 +165,17 @@ final class Shell {
                     out.accept("no incoming call");
                 }
             }
+            case "mute", "unmute" -> {
+                if (!client.calls().mute(words[0].equals("mute")).get()) {
+                    out.accept("no call");
+                }
+            }
+            case "hold", "resume" -> {
+                if (!client.calls().hold(words[0].equals("hold")).get()) {
+                    out.accept("no call with audio to " + words[0]);
+                }
+            }
+            case "history" -> out.accept(CallHistory.describe(client.history().recent(20).get(5, TimeUnit.SECONDS)));
             case "hangup" -> {
                 if (!client.calls().hangup().get()) {
                     out.accept("no call");

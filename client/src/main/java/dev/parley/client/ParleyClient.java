@@ -127,6 +127,7 @@ public final class ParleyClient implements AutoCloseable {
     private final InstantSource clock;
     private final Resources resources;
     private final CredentialRenewer renewer;
+    private final CallHistory history;
 
     /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
     private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
@@ -151,7 +152,8 @@ public final class ParleyClient implements AutoCloseable {
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
-            CredentialRenewer renewer) {
+            CredentialRenewer renewer, CallHistory history) {
+        this.history = history;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -237,8 +239,9 @@ public final class ParleyClient implements AutoCloseable {
                 return r.getRecord().getCredential();
             });
             CallTrust trust = CallTrust.of(identity, directory, store.contactKeys(disk));
+            CallHistory history = CallHistory.load(o.dataDir().resolve("calls.tsv"), disk);
             CallEngine engine = new CallEngine(settings, trust, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
-                    o.policy(), o.listener());
+                    o.policy(), history.recording(o.listener(), o.clock()::millis));
             signals.deliverTo(engine);
             session.listener(new SessionKeeper.Listener() {
                 @Override
@@ -272,7 +275,8 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer);
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer,
+                    history);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -320,6 +324,11 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the client's I/O event loops (tests) */
     EventLoopGroup io() {
         return io;
+    }
+
+    /** @return the call history, missed calls included (kept in the data dir's {@code calls.tsv}) */
+    public CallHistory history() {
+        return history;
     }
 
     /** @return the call engine */

@@ -2,7 +2,7 @@ package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
 import dev.parley.protocol.wire.CallSignal;
-import java.util.function.Consumer;
+import dev.parley.protocol.wire.PeerGone;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * after the session it needs to send signals. Nothing is buffered: a signal pushed before the
  * engine exists (while joining, when no call can be under way) is not delivered.
  */
-final class SignalInbox implements Consumer<CallSignal> {
+final class SignalInbox implements SuperNodePushes {
     private volatile @Nullable CallEngine engine;
 
     /** From now on signals go to {@code engine}. */
@@ -24,6 +24,15 @@ final class SignalInbox implements Consumer<CallSignal> {
         CallEngine e = engine;
         if (e != null) {
             e.onSignal(signal);
+        }
+    }
+
+    /** Any thread. */
+    @Override
+    public void peerGone(PeerGone notice) {
+        CallEngine e = engine;
+        if (e != null) {
+            e.onPeerGone(notice.getCallId(), notice.getUser());
         }
     }
 }

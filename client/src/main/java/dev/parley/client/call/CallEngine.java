@@ -88,14 +88,15 @@ public final class CallEngine {
                         "our credential certifies no encryption key: log in again"));
                 return;
             }
-            if (current != null) {
-                AudioResources.closeQuietly(source, sink);
-                result.complete(CallReport.notStarted(callee, EndReason.ALREADY_IN_CALL, "with " + current.peer));
-                return;
-            }
             if (callee.equals(ctx.settings().self())) {
                 AudioResources.closeQuietly(source, sink);
-                result.complete(CallReport.notStarted(callee, EndReason.REFUSED, "you cannot call yourself"));
+                result.complete(CallReport.notStarted(callee, EndReason.CALLED_SELF, ""));
+                return;
+            }
+            if (current != null) {
+                AudioResources.closeQuietly(source, sink);
+                result.complete(CallReport.notStarted(callee, EndReason.ALREADY_IN_CALL,
+                        "with " + current.peer + "; hang up first, or put it on hold"));
                 return;
             }
             track(CallSession.call(ctx, newCallId(), callee, source, sink)).whenComplete((r, e) -> result.complete(r));
@@ -126,19 +127,70 @@ public final class CallEngine {
         });
     }
 
-    /** Ends the current call (BYE), if any: cancelled before it was answered, else hung up. */
+    /**
+     * Ends the current call, if any: cancelled before it was answered, declined while ringing, else
+     * hung up. The call ends on the engine's thread at once; the future waits for the peer's BYE (or
+     * REJECT) to be taken by the super node, so a caller about to exit (quit, Ctrl-C, SIGTERM) can wait
+     * for it (bounded by its own timeout) before closing the connection.
+     *
+     * @return completes with false if there was no call, true once the signal was sent (or failed to be)
+     */
     public CompletableFuture<Boolean> hangup() {
         return onLoop(() -> {
             if (current == null) {
-                return false;
+                return CompletableFuture.completedFuture(false);
             }
             boolean established = current.phase() instanceof CallPhase.Active || current.phase() instanceof CallPhase.Recovering;
-            if (current.ringingIncoming()) {
-                current.decline(EndReason.DECLINED.text());
-            } else {
-                current.hangup(established || !current.outgoing ? EndReason.HUNG_UP : EndReason.CANCELLED, "");
+            CompletableFuture<Void> sent = current.ringingIncoming() ? current.decline("")
+                    : current.hangup(established || !current.outgoing ? EndReason.HUNG_UP : EndReason.CANCELLED, "");
+            return sent.handle((ok, e) -> true);
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * Mutes (sends silence) or unmutes the current call's audio.
+     *
+     * @return completes with false if no call is in progress
+     */
+    public CompletableFuture<Boolean> mute(boolean on) {
+        return onLoop(() -> {
+            if (current == null || current.ended() || current.media() == null) {
+                return false;
             }
+            current.hold().mute(on);
             return true;
+        });
+    }
+
+    /**
+     * Holds the active call (our media stops; the peer is told, docs/protocol.md "Hold") or resumes it.
+     *
+     * @return completes with false if no call with media is in progress
+     */
+    public CompletableFuture<Boolean> hold(boolean on) {
+        return onLoop(() -> {
+            if (current == null || !current.mediaStarted() || current.ended()) {
+                return false;
+            }
+            current.hold().hold(on);
+            return true;
+        });
+    }
+
+    /**
+     * Our super node says {@code user}'s control connection to its super node dropped mid-call
+     * (docs/protocol.md "Peer gone"). Trusted only as far as the session it came on (the caller
+     * passes only pushes of our own super node's session); it touches only the current call of that
+     * id with that peer, which ends at once or after a grace while the peer's media still flows
+     * ({@link PeerLoss}). Any thread.
+     */
+    public void onPeerGone(String callId, String user) {
+        execute(() -> {
+            if (current != null && current.id.equals(callId) && current.peer.equals(user)) {
+                current.peerLoss().notice();
+            } else {
+                log.debug("ignoring a peer-gone notice for call {} of {}: not the current call", callId, user);
+            }
         });
     }
 
@@ -156,6 +208,11 @@ public final class CallEngine {
     /** @return completes with the current call's phase (none without a call) */
     public CompletableFuture<@Nullable CallPhase> phase() {
         return onLoop(() -> current == null ? null : current.phase());
+    }
+
+    /** @return completes with the current call's id (empty without a call) */
+    public CompletableFuture<String> callId() {
+        return onLoop(() -> current == null ? "" : current.id);
     }
 
     /** @return completes with true if a call is in progress (calling, ringing or active) */
@@ -241,6 +298,8 @@ public final class CallEngine {
         CallCrypto crypto = new CallCrypto(ctx, s.getCallId(), false, s.getSenderCredential(), s.getSeq());
         if (current != null) {
             ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller).setBusy(Busy.getDefaultInstance()).build()));
+            ctx.listener().onMissedCall(caller, ctx.runtime().wallClock().millis(),
+                    "you were in a call with " + current.peer + " (answered busy)");
             return;
         }
         try {
@@ -270,9 +329,13 @@ public final class CallEngine {
             current = s;
         }
         // done completes in CallSession.end, on this thread: the slot is free before any later task runs
+        long atMs = ctx.runtime().wallClock().millis();
         return s.done().whenComplete((r, e) -> {
             if (current == s) {
                 current = null;
+            }
+            if (r != null && r.missed()) {
+                ctx.listener().onMissedCall(r.peer(), atMs, r.endReason());
             }
             prepareMedia();
         });

@@ -39,6 +39,12 @@ public enum EndReason {
     NO_MEDIA_PATH("no media path"),
     /** The media path died mid-call and no new one was found in time. */
     MEDIA_LOST("media path lost"),
+    /**
+     * The peer's super node said the peer's connection dropped, and its media had stopped (docs/protocol.md "Peer gone").
+     */
+    PEER_LOST("the peer's connection was lost"),
+    /** We called our own name. */
+    CALLED_SELF("you cannot call yourself"),
     /** Our audio input ended (a played file is over): we hung up. */
     INPUT_ENDED("input ended");
 
