@@ -78,6 +78,7 @@ public final class CallHistory {
     private final Path file;
     private final Executor disk;
     private final Deque<Entry> entries; // disk executor only
+    private boolean savePending; // disk executor only
 
     private CallHistory(Path file, Executor disk, Deque<Entry> entries) {
         this.file = file;
@@ -117,18 +118,29 @@ public final class CallHistory {
         }
     }
 
-    /** Adds a call and saves the history, on the disk executor. Any thread. */
+    /**
+     * Adds a call, on the disk executor, and saves the history there after the changes already
+     * queued (a burst of calls is one write). Any thread.
+     */
     public void record(Entry e) {
         disk.execute(() -> {
             add(entries, e);
-            StringBuilder text = new StringBuilder();
-            entries.forEach(x -> text.append(x.line()).append('\n'));
-            try {
-                AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
-            } catch (IOException ex) {
-                log.warn("saving the call history to {} failed: {}", file, ex.getMessage());
+            if (!savePending) {
+                savePending = true;
+                disk.execute(this::save);
             }
         });
+    }
+
+    private void save() {
+        savePending = false;
+        StringBuilder text = new StringBuilder();
+        entries.forEach(x -> text.append(x.line()).append('\n'));
+        try {
+            AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            log.warn("saving the call history to {} failed: {}", file, ex.getMessage());
+        }
     }
 
     /** @return completes with the newest {@code n} calls, newest first */

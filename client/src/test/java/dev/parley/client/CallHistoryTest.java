@@ -33,7 +33,8 @@ class CallHistoryTest {
     }
 
     private List<Entry> reload(int n) throws Exception {
-        disk.submit(() -> { }).get(5, TimeUnit.SECONDS); // the writes queued before are done
+        disk.submit(() -> { }).get(5, TimeUnit.SECONDS); // the changes queued before are done
+        disk.submit(() -> { }).get(5, TimeUnit.SECONDS); // and the save they queued
         return CallHistory.load(dir.resolve("calls.tsv"), disk).recent(n).get(5, TimeUnit.SECONDS);
     }
 
