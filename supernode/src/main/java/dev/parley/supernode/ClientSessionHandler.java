@@ -8,6 +8,7 @@ import dev.parley.protocol.RateBucket;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerGone;
 import dev.parley.protocol.wire.RelayAllocated;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -84,6 +85,10 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             log.info("unregistered {} ({} disconnected)", session.username(), ctx.channel().remoteAddress());
             if (node.relay() != null) {
                 node.relay().releaseAll(session.username());
+            }
+            // the peers of its calls hear it now, not after their media timeout (docs/protocol.md "Peer gone")
+            for (CallRoutes.Route r : CallRoutes.of(ctx.channel()).all()) {
+                node.router().peerGone(PeerGone.newBuilder().setCallId(r.callId()).setUser(session.username()).setTo(r.peer()).build());
             }
         }
         ctx.fireChannelInactive();
@@ -210,6 +215,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         routed.whenCompleteAsync((ok, e) -> {
             routing.remove(to, routed);
             if (e == null) {
+                CallRoutes.of(ctx.channel()).add(normalized.getCallId(), to);
                 ctx.writeAndFlush(Envelopes.ok(id));
             } else if (Futures.unwrap(e) instanceof ProtocolException pe) {
                 ctx.writeAndFlush(Envelopes.error(id, pe));
