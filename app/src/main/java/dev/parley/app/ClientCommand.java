@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallPhase;
 import dev.parley.client.call.CallSecurity;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.EndReason;
@@ -15,6 +16,7 @@ import dev.parley.codec.quality.Fidelity;
 import dev.parley.codec.quality.FidelityResult;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -152,10 +154,22 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (user == null || passwordFile == null) {
             System.err.println("parley client: --user and --password-file are required");
-            return 2;
+            return ExitCodes.USAGE;
         }
         boolean autoAnswer = mode != null && mode.autoAnswer;
-        String callee = mode == null ? null : mode.call;
+        String callee;
+        try { // everything a typo can break, before anything starts
+            callee = mode == null || mode.call == null ? null : ClientChecks.callee(mode.call, user);
+            ClientChecks.bitrate(bitrateKbps);
+            ClientChecks.playable("--play", audio.play);
+            ClientChecks.writable("--record", audio.record);
+            ClientChecks.writable("--report", report);
+            ClientChecks.readable("--reference", reference);
+            readPassword();
+        } catch (ClientChecks.UsageException | IOException e) {
+            System.err.println("parley client: " + Errors.describe(e));
+            return ExitCodes.USAGE;
+        }
         CompletableFuture<CallReport> firstCall = new CompletableFuture<>();
         IncomingCallPolicy policy = autoAnswer ? autoAnswerOnce() : (id, caller) -> new IncomingCallPolicy.Ring();
         CallListener listener = callee == null && !autoAnswer ? Shell.printingListener() : new CallListener() {
@@ -176,6 +190,23 @@ final class ClientCommand implements Callable<Integer> {
             }
 
             @Override
+            public void onPhase(String callId, String peer, CallPhase phase) {
+                if (phase instanceof CallPhase.Ringing && peer.equals(callee)) {
+                    System.err.println("parley client: " + peer + "'s phone is ringing (giving up after " + ringTimeoutSeconds + " s)");
+                }
+            }
+
+            @Override
+            public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
+                System.err.println("parley client: " + (heldThere ? peer + " put the call on hold" : "the call is resumed"));
+            }
+
+            @Override
+            public void onMissedCall(String caller, long atMs, String why) {
+                System.err.println("parley client: missed call from " + caller + " (" + why + ")");
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 firstCall.complete(r);
             }
@@ -187,10 +218,19 @@ final class ClientCommand implements Callable<Integer> {
             return t;
         });
         CountDownLatch finished = new CountDownLatch(1);
-        try (ParleyClient client = ParleyClient.start(options)) {
+        System.err.println("parley client: signing in to " + login + " as " + user + " and joining the overlay...");
+        ParleyClient started;
+        try {
+            started = ParleyClient.start(options);
+        } catch (ProtocolException | IOException e) {
+            System.err.println("parley client: " + Errors.describe(e));
+            return ExitCodes.ofStartFailure(e);
+        }
+        try (ParleyClient client = started) {
             // Ctrl-C or SIGTERM: hang up (the peer hears BYE at once, not after its media timeout),
             // then let the main thread write the report and close the recording before the JVM halts.
-            Thread exitHook = new Thread(() -> hangUpOnExit(client, finished), "parley-exit");
+            boolean reportPending = callee != null || autoAnswer;
+            Thread exitHook = new Thread(() -> hangUpOnExit(client, finished, reportPending), "parley-exit");
             Runtime.getRuntime().addShutdownHook(exitHook);
             System.err.println(client.username() + " online via super node " + client.superNode()
                     + (impairment == null || impairment.isNone() ? "" : "; impairing received media: " + impairment));
@@ -213,16 +253,22 @@ final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    /** Shutdown hook: ends the call, if any, then waits (bounded) for the main thread's report and cleanup. */
-    private static void hangUpOnExit(ParleyClient client, CountDownLatch finished) {
+    /**
+     * Shutdown hook: ends the call, if any, on the call engine's thread and waits (bounded) until the
+     * super node took the BYE, then (bounded) for the main thread's report and recording.
+     */
+    private static void hangUpOnExit(ParleyClient client, CountDownLatch finished, boolean reportPending) {
         if (finished.getCount() == 0) {
-            return; // a normal exit
+            return; // a normal exit: the client is closed, its call ended
         }
         try {
+            System.err.println("parley client: stopping...");
             if (client.calls().hangup().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                System.err.println("parley client: stopping: hung up");
+                System.err.println("parley client: stopping: hung up (the peer was told)");
             }
-            finished.await(EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (reportPending) { // the main thread writes the report and closes the recording
+                finished.await(EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -296,7 +342,7 @@ final class ClientCommand implements Callable<Integer> {
     private int finish(CallReport r) throws IOException {
         if (r == null) {
             System.err.println("parley client: disconnected from the super node");
-            return 1;
+            return ExitCodes.UNREACHABLE;
         }
         Map<String, Object> out = new LinkedHashMap<>(r.toMap());
         if (!search.isEmpty()) {
@@ -316,7 +362,7 @@ final class ClientCommand implements Callable<Integer> {
         if (report != null) {
             Reports.write(report, out);
         }
-        return r.connected() ? 0 : 1;
+        return r.connected() ? ExitCodes.OK : ExitCodes.CALL_FAILED;
     }
 
     /**
