@@ -263,7 +263,7 @@ final class ClientCommand implements Callable<Integer> {
         }
         try {
             System.err.println("parley client: stopping...");
-            if (client.calls().hangup().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (client.calls().hangupAll().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 System.err.println("parley client: stopping: hung up (the peer was told)");
             }
             if (reportPending) { // the main thread writes the report and closes the recording

@@ -71,6 +71,12 @@ final class Shell {
             }
 
             @Override
+            public void onCallWaiting(String callId, String caller, String currentPeer) {
+                out.accept("* call waiting: " + caller + " is calling; 'answer' puts " + currentPeer
+                        + " on hold and answers, 'reject' declines (busy)");
+            }
+
+            @Override
             public void onMissedCall(String caller, long atMs, String why) {
                 out.accept("* missed call from " + caller + " at " + CallHistory.timeOfDay(atMs) + " (" + why + ")");
             }

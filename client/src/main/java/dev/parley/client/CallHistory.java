@@ -188,6 +188,11 @@ public final class CallHistory {
             }
 
             @Override
+            public void onCallWaiting(String callId, String caller, String currentPeer) {
+                user.onCallWaiting(callId, caller, currentPeer);
+            }
+
+            @Override
             public void onMissedCall(String caller, long atMs, String why) {
                 record(new Entry(atMs, Kind.MISSED, caller, 0, why));
                 user.onMissedCall(caller, atMs, why);

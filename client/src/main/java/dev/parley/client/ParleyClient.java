@@ -409,7 +409,7 @@ public final class ParleyClient implements AutoCloseable {
     @Override
     public void close() {
         try {
-            calls.hangup().get(2, TimeUnit.SECONDS);
+            calls.hangupAll().get(2, TimeUnit.SECONDS); // every BYE taken by the super node before its connection closes
         } catch (Exception e) {
             log.debug("hangup on close failed", e);
         }

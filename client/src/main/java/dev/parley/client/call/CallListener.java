@@ -45,6 +45,12 @@ public interface CallListener {
      */
     default void onMissedCall(String caller, long atMs, String why) {}
 
+    /**
+     * Call waiting: an incoming call rings while we are in a call with {@code currentPeer}. Answering it
+     * ({@link CallEngine#answer}) holds the current call; declining it ({@link CallEngine#reject}) answers busy.
+     */
+    default void onCallWaiting(String callId, String caller, String currentPeer) {}
+
     /** The call ended. */
     default void onEnded(CallReport report) {}
 

@@ -9,6 +9,7 @@ import dev.parley.codec.audio.AudioSource;
 import dev.parley.nat.transport.TaskScheduler;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.wire.Accept;
+import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
@@ -87,17 +88,25 @@ final class CallSession {
     }
 
     /**
-     * An incoming call whose INVITE verified: rings, then asks the policy what to do.
+     * An incoming call whose INVITE verified: rings, then asks the policy what to do (a waiting
+     * call is not answered by the policy: it rings until the user answers or declines it).
      *
+     * @param waiting true if another call is in progress (call waiting)
      * @param crypto the call's end-to-end state: the caller's credential and key share, the INVITE's sequence number
      */
-    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
+    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto,
+            boolean waiting) {
         CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing(), crypto);
         s.offer = offer;
         // our share right away: the caller reveals its own while our user answers (docs/protocol.md "Call keys and SAS")
         s.send(b -> b.setRinging(Ringing.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         ctx.listener().onPhase(id, caller, s.phase);
-        switch (ctx.policy().onIncoming(id, caller)) {
+        IncomingCallPolicy.Decision decision = ctx.policy().onIncoming(id, caller);
+        if (waiting && decision instanceof IncomingCallPolicy.Answer a) { // the user answers it, holding the current call
+            AudioResources.closeQuietly(a.source(), a.sink());
+            decision = new IncomingCallPolicy.Ring();
+        }
+        switch (decision) {
             case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
             case IncomingCallPolicy.Decline d -> s.decline(d.reason());
             case IncomingCallPolicy.Ring r -> s.setTimer(() -> s.hangup(EndReason.NOT_ANSWERED, ""),
@@ -153,6 +162,17 @@ final class CallSession {
     CompletableFuture<Void> decline(String reason) {
         CompletableFuture<Void> sent = send(b -> b.setReject(Reject.newBuilder().setReason(reason)));
         end(EndReason.DECLINED, "");
+        return sent;
+    }
+
+    /**
+     * The local user declines the ringing incoming call as busy (call waiting: BUSY, as if it had come a moment later).
+     *
+     * @return completes when the super node took the BUSY (or failed to)
+     */
+    CompletableFuture<Void> declineBusy() {
+        CompletableFuture<Void> sent = send(b -> b.setBusy(Busy.getDefaultInstance()));
+        end(EndReason.DECLINED, "busy");
         return sent;
     }
 

@@ -141,16 +141,6 @@ class CallControlsTest {
     }
 
     @Test
-    void aCallWhileInACallIsAMissedCallForTheBusyCallee() {
-        activeCall();
-        Client carol = overlay.client("carol", sn1, RING);
-        CompletableFuture<CallReport> second = carol.engine.call("bob", SilenceSource.endless(), new PcmBufferSink());
-        overlay.runUntil("carol hears busy", second::isDone, 1000);
-        assertThat(second.join().end()).isEqualTo(EndReason.BUSY);
-        assertThat(bob.missed).containsExactly("carol: you were in a call with alice (answered busy)");
-    }
-
-    @Test
     void callingYourselfOrASecondPersonSaysWhy() {
         CompletableFuture<CallReport> self = alice.engine.call("Alice", SilenceSource.endless(), new PcmBufferSink());
         overlay.time.advance(1);
@@ -171,6 +161,69 @@ class CallControlsTest {
         carol.engine.hangup(); // 'hangup' (or Ctrl-C) while ringing declines
         overlay.runUntil("alice's call ends", done::isDone, 1000);
         assertThat(done.join().endReason()).isEqualTo("declined by the callee");
+    }
+
+    @Test
+    void aSecondCallRingsAsCallWaitingAndIsAnsweredByHoldingTheFirstWhichResumesAfterwards() {
+        activeCall();
+        Client carol = overlay.client("carol", sn1, RING);
+        CompletableFuture<CallReport> second = carol.engine.call("bob", SilenceSource.endless(), new PcmBufferSink());
+        overlay.runUntil("carol hears bob's phone ring", () -> carol.phases.contains(new CallPhase.Ringing()), 1000);
+        assertThat(bob.waiting).containsExactly("carol (while with alice)");
+        assertThat(bob.phases).as("the policy (auto-answer) does not answer a waiting call")
+                .filteredOn(p -> p instanceof CallPhase.Connecting).hasSize(1);
+
+        assertThat(await(bob.engine.answer(SilenceSource.endless(), new PcmBufferSink()))).isTrue();
+        overlay.runUntil("carol talks with bob", () -> carol.phases.stream().anyMatch(p -> p instanceof CallPhase.Active), 2000);
+        overlay.runUntil("alice learns she is on hold", () -> alice.holds.contains("here=false there=true"), 100);
+        long aliceReceived = await(alice.engine.stats()).packetsReceived();
+        overlay.time.advance(3_000);
+        assertThat(await(alice.engine.stats()).packetsReceived()).as("bob sends alice nothing while held").isLessThanOrEqualTo(aliceReceived + 1);
+        assertThat(alice.phases).noneMatch(p -> p instanceof CallPhase.Recovering || p instanceof CallPhase.Ended);
+        assertThat(await(carol.engine.stats()).packetsReceived()).isGreaterThan(100);
+
+        carol.engine.hangup();
+        overlay.runUntil("both ends of carol's call end", () -> second.isDone()
+                && bob.reports.stream().anyMatch(r -> r.peer().equals("carol")), 1000);
+        assertThat(await(bob.engine.hasCall())).as("alice's call is still there, on hold").isTrue();
+        assertThat(await(bob.engine.hold(false))).as("resume brings alice back").isTrue();
+        overlay.runUntil("alice learns of the resume", () -> alice.holds.contains("here=false there=false"), 100);
+        overlay.time.advance(1_000);
+        assertThat(await(alice.engine.stats()).packetsReceived()).isGreaterThan(aliceReceived + 40);
+        assertThat(await(bob.engine.callId())).isEqualTo(await(alice.engine.callId()));
+    }
+
+    @Test
+    void aWaitingCallDeclinedIsBusyForItsCallerAndTheFirstCallGoesOn() {
+        activeCall();
+        Client carol = overlay.client("carol", sn1, RING);
+        CompletableFuture<CallReport> second = carol.engine.call("bob", SilenceSource.endless(), new PcmBufferSink());
+        overlay.runUntil("bob's second line rings", () -> !bob.waiting.isEmpty(), 1000);
+        Client dave = overlay.client("dave", sn2, RING);
+        CompletableFuture<CallReport> third = dave.engine.call("bob", SilenceSource.endless(), new PcmBufferSink());
+        overlay.runUntil("dave's call ends", third::isDone, 1000);
+        assertThat(third.join().end()).as("one call waits at most").isEqualTo(EndReason.BUSY);
+
+        assertThat(await(bob.engine.reject(""))).isTrue();
+        overlay.runUntil("carol's call ends", second::isDone, 1000);
+        assertThat(second.join().end()).isEqualTo(EndReason.BUSY);
+        overlay.time.advance(2_000);
+        assertThat(await(bob.engine.phase())).isInstanceOf(CallPhase.Active.class);
+        assertThat(bob.holds).isEmpty();
+        assertThat(bob.missed).containsExactly("dave: you were in a call with alice (answered busy)");
+    }
+
+    @Test
+    void aWaitingCallTheCallerGivesUpOnIsAMissedCall() {
+        activeCall();
+        Client carol = overlay.client("carol", sn1, RING);
+        CompletableFuture<CallReport> second = carol.engine.call("bob", SilenceSource.endless(), new PcmBufferSink());
+        overlay.runUntil("bob's second line rings", () -> !bob.waiting.isEmpty(), 1000);
+        carol.engine.hangup();
+        overlay.runUntil("carol's call ends", second::isDone, 1000);
+        overlay.runUntil("bob hears of it", () -> !bob.missed.isEmpty(), 100);
+        assertThat(bob.missed).containsExactly("carol: missed call: the caller hung up");
+        assertThat(await(bob.engine.phase())).isInstanceOf(CallPhase.Active.class);
     }
 
     private String currentCallId(Client c) {

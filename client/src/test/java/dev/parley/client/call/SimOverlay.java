@@ -177,6 +177,8 @@ final class SimOverlay {
         final List<CallPhase> phases = new ArrayList<>();
         /** onHold events: "here=H there=T". */
         final List<String> holds = new ArrayList<>();
+        /** onCallWaiting events: "caller (while with currentPeer)". */
+        final List<String> waiting = new ArrayList<>();
         /** onMissedCall events: "caller: why". */
         final List<String> missed = new ArrayList<>();
         /** Crashed: its signals go nowhere (its connection is gone), so its BYE never arrives. */
@@ -210,6 +212,11 @@ final class SimOverlay {
                 @Override
                 public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
                     holds.add("here=" + heldHere + " there=" + heldThere);
+                }
+
+                @Override
+                public void onCallWaiting(String callId, String caller, String currentPeer) {
+                    waiting.add(caller + " (while with " + currentPeer + ")");
                 }
 
                 @Override
