@@ -120,7 +120,7 @@ public final class CallEngine {
         return onLoop(() -> {
             CallSession current = slots.current();
             if (current != null && current.ringingIncoming()) {
-                current.answer(source, sink);
+                CalleeSteps.answer(current, source, sink);
                 return true;
             }
             CallSession waiting = slots.waiting();
@@ -132,7 +132,7 @@ public final class CallEngine {
                 current.hold().hold(true);
             }
             slots.promoteWaiting();
-            waiting.answer(source, sink);
+            CalleeSteps.answer(waiting, source, sink);
             return true;
         });
     }
@@ -147,12 +147,12 @@ public final class CallEngine {
         return onLoop(() -> {
             CallSession current = slots.current();
             if (current != null && current.ringingIncoming()) {
-                current.decline(reason);
+                CalleeSteps.decline(current, reason);
                 return true;
             }
             CallSession waiting = slots.waiting();
             if (waiting != null && waiting.ringingIncoming()) {
-                waiting.declineBusy();
+                CalleeSteps.declineBusy(waiting);
                 return true;
             }
             return false;
@@ -190,10 +190,10 @@ public final class CallEngine {
     /** Ends {@code call}: a waiting call is declined busy, a ringing one declined, an unanswered outgoing one cancelled, else hung up. */
     private CompletableFuture<Void> end(CallSession call) {
         if (call == slots.waiting()) {
-            return call.declineBusy();
+            return CalleeSteps.declineBusy(call);
         }
         if (call.ringingIncoming()) {
-            return call.decline("");
+            return CalleeSteps.decline(call, "");
         }
         boolean established = call.phase() instanceof CallPhase.Active || call.phase() instanceof CallPhase.Recovering;
         return call.hangup(established || !call.outgoing ? EndReason.HUNG_UP : EndReason.CANCELLED, "");
@@ -356,7 +356,7 @@ public final class CallEngine {
         crypto.peerCommitted(s.getInvite().getKeyShareHash().toByteArray());
         crypto.announceIfChanged(caller);
         if (busyWith != null) {
-            CallSession waiting = CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, true);
+            CallSession waiting = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, true);
             if (!waiting.ended()) {
                 slots.setWaiting(waiting);
                 ctx.listener().onCallWaiting(waiting.id, caller, busyWith.peer);
@@ -364,7 +364,7 @@ public final class CallEngine {
             track(waiting);
             return;
         }
-        CallSession call = CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, false);
+        CallSession call = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, false);
         if (!call.ended()) {
             slots.setCurrent(call);
         }

@@ -8,13 +8,10 @@ import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.AudioSource;
 import dev.parley.nat.transport.TaskScheduler;
 import dev.parley.protocol.Futures;
-import dev.parley.protocol.wire.Accept;
-import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.MediaDescription;
-import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -73,8 +70,7 @@ final class CallSession {
      */
     static CallSession call(CallContext ctx, String id, String callee, AudioSource source, AudioSink sink) {
         CallSession s = new CallSession(ctx, id, callee, true, new CallPhase.Calling(), new CallCrypto(ctx, id, true, null, 0));
-        s.source = source;
-        s.sink = sink;
+        s.setAudio(source, sink);
         ctx.listener().onPhase(id, callee, s.phase);
         if (s.openMedia()) {
             s.timeline.offered();
@@ -87,31 +83,13 @@ final class CallSession {
         return s;
     }
 
-    /**
-     * An incoming call whose INVITE verified: rings, then asks the policy what to do (a waiting
-     * call is not answered by the policy: it rings until the user answers or declines it).
-     *
-     * @param waiting true if another call is in progress (call waiting)
-     * @param crypto the call's end-to-end state: the caller's credential and key share, the INVITE's sequence number
-     */
-    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto,
-            boolean waiting) {
+    /** An incoming call whose INVITE verified: rings (RINGING with our key share); {@link CalleeSteps} goes on. */
+    static CallSession ringing(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
         CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing(), crypto);
         s.offer = offer;
         // our share right away: the caller reveals its own while our user answers (docs/protocol.md "Call keys and SAS")
         s.send(b -> b.setRinging(Ringing.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         ctx.listener().onPhase(id, caller, s.phase);
-        IncomingCallPolicy.Decision decision = ctx.policy().onIncoming(id, caller);
-        if (waiting && decision instanceof IncomingCallPolicy.Answer a) { // the user answers it, holding the current call
-            AudioResources.closeQuietly(a.source(), a.sink());
-            decision = new IncomingCallPolicy.Ring();
-        }
-        switch (decision) {
-            case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
-            case IncomingCallPolicy.Decline d -> s.decline(d.reason());
-            case IncomingCallPolicy.Ring r -> s.setTimer(() -> s.hangup(EndReason.NOT_ANSWERED, ""),
-                    ctx.settings().ringTimeout().toMillis());
-        }
         return s;
     }
 
@@ -133,47 +111,19 @@ final class CallSession {
         return !outgoing && phase instanceof CallPhase.Ringing;
     }
 
-    /** The local user answers the ringing incoming call. */
-    void answer(AudioSource source, AudioSink sink) {
-        cancelTimer();
+    /** The local user's audio for this call (owned by the call from now on). */
+    void setAudio(AudioSource source, AudioSink sink) {
         this.source = source;
         this.sink = sink;
-        if (!openMedia()) {
-            return;
-        }
-        keys.answered();
-        MediaDescription theirs = offer;
-        setPhase(new CallPhase.Connecting());
-        newRound().prepare(theirs, ours -> {
-            mark("gathered");
-            // checks first: the caller starts its own on ACCEPT (PathRound.connect)
-            round.connect(theirs, events(round, this::startMedia, this::hangup), () -> {
-                timeline.offered();
-                send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
-            });
-        });
     }
 
-    /**
-     * The local user declines the ringing incoming call.
-     *
-     * @return completes when the super node took the REJECT (or failed to)
-     */
-    CompletableFuture<Void> decline(String reason) {
-        CompletableFuture<Void> sent = send(b -> b.setReject(Reject.newBuilder().setReason(reason)));
-        end(EndReason.DECLINED, "");
-        return sent;
+    /** @return the caller's offer (callee) */
+    MediaDescription offer() {
+        return offer;
     }
 
-    /**
-     * The local user declines the ringing incoming call as busy (call waiting: BUSY, as if it had come a moment later).
-     *
-     * @return completes when the super node took the BUSY (or failed to)
-     */
-    CompletableFuture<Void> declineBusy() {
-        CompletableFuture<Void> sent = send(b -> b.setBusy(Busy.getDefaultInstance()));
-        end(EndReason.DECLINED, "busy");
-        return sent;
+    CallTimeline timeline() {
+        return timeline;
     }
 
     /** A sealed signal of this call from the peer: dropped unless it verifies, opens and is new. */
@@ -372,7 +322,7 @@ final class CallSession {
                 : ctx.signaller().apply(sealed);
     }
 
-    private boolean openMedia() {
+    boolean openMedia() {
         try {
             media = ctx.media().take();
             mark("media-open");
