@@ -321,6 +321,10 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private int placeCall(ParleyClient client, String callee) throws Exception {
+        if (!client.search(callee).get(30, TimeUnit.SECONDS).getFound() && !accountExists(client, callee)) {
+            System.err.println("parley client: " + callee + ": no such user");
+            return finish(CallReport.notStarted(callee, EndReason.NO_SUCH_USER, ""));
+        }
         SearchResult found = client.awaitOnline(callee, Duration.ofSeconds(waitOnlineSeconds), () -> System.err.println(
                 "parley client: " + callee + " is not online (yet); waiting up to " + waitOnlineSeconds + " s (--wait-online)"));
         if (!found.getFound()) {
@@ -334,6 +338,18 @@ final class ClientCommand implements Callable<Integer> {
         search.put("elapsed_ms", found.getElapsedMs());
         search.put("super_node", HostPort.of(found.getRecord().getSuperNode()).toString());
         return finish(client.calls().call(callee, audio.source(), audio.sink()).get());
+    }
+
+    /** @return false only if the login server says there is no such account (true when it cannot be asked) */
+    private static boolean accountExists(ParleyClient client, String name) {
+        try {
+            return client.accountExists(name).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return true; // then wait for them as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     /** Outcome of the search that preceded an outgoing call, for the report. */

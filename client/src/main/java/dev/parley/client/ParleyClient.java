@@ -128,6 +128,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Resources resources;
     private final CredentialRenewer renewer;
     private final CallHistory history;
+    private final Function<String, CompletableFuture<Boolean>> accounts;
 
     /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
     private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
@@ -152,8 +153,9 @@ public final class ParleyClient implements AutoCloseable {
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
-            CredentialRenewer renewer, CallHistory history) {
+            CredentialRenewer renewer, CallHistory history, Function<String, CompletableFuture<Boolean>> accounts) {
         this.history = history;
+        this.accounts = accounts;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -232,12 +234,10 @@ public final class ParleyClient implements AutoCloseable {
             }, new SessionRelays(io, session::require), CheckConfig.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
             // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
-            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenApply(r -> {
-                if (!r.getFound()) {
-                    throw new CompletionException(new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + name + "' is not online"));
-                }
-                return r.getRecord().getCredential();
-            });
+            Function<String, CompletableFuture<Boolean>> accounts = name -> LoginClient.accountExists(io, o.login(), loginTls, name);
+            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenCompose(r -> r.getFound()
+                    ? CompletableFuture.completedFuture(r.getRecord().getCredential())
+                    : NoSuchUser.offlineOrUnknown(name, accounts));
             CallTrust trust = CallTrust.of(identity, directory, store.contactKeys(disk));
             CallHistory history = CallHistory.load(o.dataDir().resolve("calls.tsv"), disk);
             CallEngine engine = new CallEngine(settings, trust, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
@@ -276,7 +276,7 @@ public final class ParleyClient implements AutoCloseable {
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer,
-                    history);
+                    history, accounts);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -324,6 +324,17 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the client's I/O event loops (tests) */
     EventLoopGroup io() {
         return io;
+    }
+
+    /**
+     * Asks the login server whether an account of this name exists, e.g. before waiting for a callee
+     * to come online (a typo cannot).
+     *
+     * @return completes with the answer; exceptionally with {@link ProtocolException} ({@code
+     *     INVALID_USERNAME}, {@code RATE_LIMITED}) or an I/O failure (login server unreachable)
+     */
+    public CompletableFuture<Boolean> accountExists(String name) {
+        return accounts.apply(name);
     }
 
     /** @return the call history, missed calls included (kept in the data dir's {@code calls.tsv}) */

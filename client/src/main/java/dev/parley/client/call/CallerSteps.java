@@ -24,9 +24,10 @@ final class CallerSteps {
         }
         if (failure != null) {
             Throwable cause = Futures.unwrap(failure);
-            boolean offline = cause instanceof ProtocolException pe
-                    && (pe.code() == ErrorCode.USER_OFFLINE || pe.code() == ErrorCode.USER_NOT_FOUND);
-            call.end(offline ? EndReason.UNREACHABLE : EndReason.REFUSED, String.valueOf(cause.getMessage()));
+            ErrorCode code = cause instanceof ProtocolException pe ? pe.code() : ErrorCode.ERROR_UNSPECIFIED;
+            call.end(code == ErrorCode.USER_NOT_FOUND ? EndReason.NO_SUCH_USER
+                    : code == ErrorCode.USER_OFFLINE ? EndReason.UNREACHABLE : EndReason.REFUSED,
+                    code == ErrorCode.USER_NOT_FOUND ? "" : String.valueOf(cause.getMessage()));
             return;
         }
         CallCrypto crypto = call.crypto();

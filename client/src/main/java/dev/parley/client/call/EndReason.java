@@ -24,6 +24,8 @@ public enum EndReason {
     NO_ANSWER("no answer"),
     /** We did not answer within the ring timeout: a missed call. */
     NOT_ANSWERED("missed call: not answered"),
+    /** The callee has no account (the login server knows no such name): a typo? */
+    NO_SUCH_USER("no such user"),
     /** A signal could not be delivered (the user is offline, or we have no super node). */
     UNREACHABLE("unreachable"),
     /** The peer's offer, answer or credential was invalid. */
