@@ -99,8 +99,8 @@ class CallControlsTest {
         bob.engine.onPeerGone(callId, "alice"); // pushed by bob's super node
         overlay.runUntil("bob's call ends", () -> bob.lastReport() != null, 5_000);
         assertThat(bob.lastReport().end()).isEqualTo(EndReason.PEER_LOST);
-        assertThat(overlay.time.nowMs() - noticeAt).as("not after the 30 s path-recovery give-up")
-                .isLessThanOrEqualTo(PeerLoss.GRACE_MS + 50);
+        assertThat(overlay.time.nowMs() - noticeAt).as("as soon as alice's media stopped, not after the 30 s give-up")
+                .isLessThan(PeerLoss.SILENT_MS + 2 * PeerLoss.CHECK_MS);
         assertThat(done).isDone();
     }
 
