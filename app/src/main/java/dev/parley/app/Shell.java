@@ -157,6 +157,9 @@ final class Shell {
                 out.accept("calling " + arg + "...");
                 client.calls().call(arg, audio.source(), audio.sink()).thenAccept(r -> {
                     if (r.callId().isEmpty()) { // refused before it started: no call events will say why
+                        if (arg.equalsIgnoreCase(calling)) {
+                            calling = null; // a later incoming call from this name is not our own ringing
+                        }
                         out.accept("* call to " + arg + " not placed: " + r.endReason());
                     }
                 });
@@ -172,9 +175,8 @@ final class Shell {
                 }
             }
             case "mute", "unmute" -> {
-                if (!client.calls().mute(words[0].equals("mute")).get()) {
-                    out.accept("no call");
-                }
+                boolean on = words[0].equals("mute");
+                out.accept(!client.calls().mute(on).get() ? "no call" : on ? "* muted: your peer hears silence" : "* unmuted");
             }
             case "hold", "resume" -> {
                 if (!client.calls().hold(words[0].equals("hold")).get()) {
