@@ -132,6 +132,15 @@ public final class CallHistory {
         });
     }
 
+    /** @return completes once the changes queued before it are on disk (the client waits for it before it closes) */
+    CompletableFuture<Void> flush() {
+        return CompletableFuture.runAsync(() -> {
+            if (savePending) {
+                save();
+            }
+        }, disk);
+    }
+
     private void save() {
         savePending = false;
         StringBuilder text = new StringBuilder();
@@ -139,7 +148,7 @@ public final class CallHistory {
         try {
             AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException ex) {
-            log.warn("saving the call history to {} failed: {}", file, ex.getMessage());
+            log.warn("saving the call history to {} failed: {}", file, ex.toString());
         }
     }
 

@@ -425,6 +425,11 @@ public final class ParleyClient implements AutoCloseable {
             log.debug("hangup on close failed", e);
         }
         calls.close();
+        try {
+            history.flush().get(1, TimeUnit.SECONDS); // the last call's entry, before the disk thread stops
+        } catch (Exception e) {
+            log.debug("saving the call history on close failed", e);
+        }
         renewer.close();
         session.close();
         callLoop.shutdown();

@@ -58,6 +58,17 @@ class CallHistoryTest {
         assertThat(CallHistory.describe(entries)).contains("MISSED from carol", "to   bob  1:05  hung up");
     }
 
+    /** The client closes its disk thread right after its last call ended: flush first, and the entry is there. */
+    @Test
+    void aFlushBeforeTheDiskThreadStopsKeepsTheLastCall() throws Exception {
+        ExecutorService own = Executors.newSingleThreadExecutor();
+        CallHistory history = CallHistory.load(dir.resolve("calls.tsv"), own);
+        history.record(new Entry(7, Kind.OUTGOING, "bob", 1_000, "hung up"));
+        history.flush().get(5, TimeUnit.SECONDS);
+        own.shutdownNow();
+        assertThat(Files.readString(dir.resolve("calls.tsv"))).isEqualTo("7\tOUTGOING\tbob\t1000\thung up\n");
+    }
+
     @Test
     void theHistoryIsBounded() throws Exception {
         CallHistory history = CallHistory.load(dir.resolve("calls.tsv"), disk);
