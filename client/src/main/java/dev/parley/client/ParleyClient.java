@@ -18,7 +18,6 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
@@ -125,34 +124,13 @@ public final class ParleyClient implements AutoCloseable {
     private final String username;
     private final byte[] serverKey;
     private final InstantSource clock;
-    private final Resources resources;
+    private final ClientResources resources;
     private final CredentialRenewer renewer;
     private final CallHistory history;
     private final Function<String, CompletableFuture<Boolean>> accounts;
 
-    /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
-    private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
-        /** Stops the disk thread, writes the host cache a last time, then releases the lock. */
-        void close() {
-            disk.shutdownNow();
-            try {
-                disk.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (saver != null) {
-                saver.close();
-            }
-            try {
-                lock.close();
-            } catch (IOException e) {
-                log.debug("releasing the data dir lock failed", e);
-            }
-        }
-    }
-
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
-            CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
+            CallEngine calls, String username, byte[] serverKey, InstantSource clock, ClientResources resources,
             CredentialRenewer renewer, CallHistory history, Function<String, CompletableFuture<Boolean>> accounts) {
         this.history = history;
         this.accounts = accounts;
@@ -275,12 +253,12 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer,
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new ClientResources(lock, disk, saver), renewer,
                     history, accounts);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            new Resources(lock, disk, saver).close();
+            new ClientResources(lock, disk, saver).close();
             throw e;
         }
     }
