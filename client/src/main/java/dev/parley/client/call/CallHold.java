@@ -5,9 +5,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Mute and hold of one call (docs/protocol.md "Hold"), on the engine's thread. Mute is local: the
- * media sends silence. Hold stops our RTP (RTCP goes on, so the path stays checked) and tells the
- * peer with a sealed {@code Hold} signal, so that its watchdog does not take the silence for a lost
- * path; either side may hold, and media is expected again only when neither does.
+ * media sends silence. Hold stops RTP both ways (RTCP goes on, so the path stays checked): the
+ * holder tells the peer with a sealed {@code Hold} signal, and the held side stops sending too (as
+ * a SIP peer answers sendonly with recvonly), so the holder hears nothing from a call in the
+ * background and neither watchdog takes the silence for a lost path. Either side may hold; media
+ * flows again only when neither does.
  */
 final class CallHold {
     private final CallSession call;
@@ -58,7 +60,6 @@ final class CallHold {
         }
         boolean wasHeld = held();
         heldHere = on;
-        call.media().hold(on);
         changed(wasHeld);
         call.listener().onHold(call.id, call.peer, heldHere, heldThere);
         return call.send(b -> b.setHold(Hold.newBuilder().setHeld(on)));
@@ -75,8 +76,11 @@ final class CallHold {
         call.listener().onHold(call.id, call.peer, heldHere, heldThere);
     }
 
-    /** Media resumes after a hold: the watchdog's silence count starts again now. */
+    /** Media stops or restarts with the hold; when it restarts, the watchdog's silence count starts again now. */
     private void changed(boolean wasHeld) {
+        if (call.media() != null) {
+            call.media().hold(held());
+        }
         if (wasHeld && !held()) {
             call.recovery().mediaResumed();
         }

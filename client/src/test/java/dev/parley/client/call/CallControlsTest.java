@@ -58,9 +58,12 @@ class CallControlsTest {
         overlay.runUntil("bob learns of the hold", () -> bob.holds.contains("here=false there=true"), 100);
         long sentAtHold = await(alice.engine.stats()).packetsSent();
         long bobReceivedAtHold = await(bob.engine.stats()).packetsReceived();
+        long aliceReceivedAtHold = await(alice.engine.stats()).packetsReceived();
         overlay.time.advance(5_000); // far beyond the 1.5 s media-loss watchdog
         assertThat(await(alice.engine.stats()).packetsSent()).as("alice sends no RTP on hold").isLessThanOrEqualTo(sentAtHold + 1);
         assertThat(await(bob.engine.stats()).packetsReceived()).isLessThanOrEqualTo(bobReceivedAtHold + 1);
+        assertThat(await(alice.engine.stats()).packetsReceived()).as("nor does bob: alice hears nothing from a held call")
+                .isLessThanOrEqualTo(aliceReceivedAtHold + 2);
         assertThat(bob.phases).as("silence on hold is not a lost path").noneMatch(p -> p instanceof CallPhase.Recovering);
         assertThat(alice.phases).noneMatch(p -> p instanceof CallPhase.Recovering);
         assertThat(phase(bob)).isInstanceOf(CallPhase.Active.class);
