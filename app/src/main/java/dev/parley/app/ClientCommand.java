@@ -223,6 +223,7 @@ final class ClientCommand implements Callable<Integer> {
         try {
             started = ParleyClient.start(options);
         } catch (ProtocolException | IOException e) {
+            statusTimer.shutdownNow();
             System.err.println("parley client: " + Errors.describe(e));
             return ExitCodes.ofStartFailure(e);
         }
