@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** Where a client's audio comes from and goes to: WAV files or sound devices. */
 final class AudioOptions {
     @Option(names = "--play", paramLabel = "WAV",
-            description = "Send this WAV file (any common PCM format; resampled to 48 kHz mono) instead of the microphone; "
+            description = "Send this WAV file (PCM 8-32-bit, IEEE float, mu-law or A-law; any rate, up to 8 channels; resampled to 48 kHz mono) instead of the microphone; "
                     + "the call ends when it ends.")
     Path play;
 

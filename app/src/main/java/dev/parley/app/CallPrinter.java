@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.client.CallHistory;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallPhase;
 import dev.parley.client.call.CallReport;
@@ -75,11 +76,29 @@ final class CallPrinter implements CallListener {
     }
 
     @Override
+    public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
+        view.call(heldHere ? "call with " + peer + " on hold" : heldThere ? peer + " put you on hold" : "in a call with " + peer);
+        view.notice(heldHere ? "* call with " + peer + " on hold (type 'resume')"
+                : heldThere ? "* " + peer + " put the call on hold" : "* call with " + peer + " resumed");
+    }
+
+    @Override
+    public void onCallWaiting(String callId, String caller, String currentPeer) {
+        view.alert("* call waiting: " + caller + " is calling; 'answer' puts " + currentPeer
+                + " on hold and answers, 'reject' declines (busy)");
+    }
+
+    @Override
+    public void onMissedCall(String caller, long atMs, String why) {
+        view.alert("* missed call from " + caller + " at " + CallHistory.timeOfDay(atMs) + " (" + why + ")");
+    }
+
+    @Override
     public void onEnded(CallReport r) {
         calling = null;
         view.call(null);
         view.notice("* call with " + r.peer() + " ended: " + r.endReason()
-                + (r.media() == null ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
+                + (r.media() == null || !r.connected() ? "" : String.format(" (%d packets received, %d lost, jitter %.1f ms, MOS %.2f)",
                         r.media().packetsReceived(), r.media().packetsLost(), r.media().jitterMs(), r.media().mos())));
     }
 

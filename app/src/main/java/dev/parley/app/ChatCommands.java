@@ -133,7 +133,7 @@ final class ChatCommands implements ChatListener {
     }
 
     private void history(String arg) throws Exception {
-        String[] w = words(arg, "history NAME [COUNT]");
+        String[] w = words(arg, "history NAME [COUNT]   (recent calls: 'calls')");
         int count = DEFAULT_HISTORY;
         if (w.length > 1) {
             try {

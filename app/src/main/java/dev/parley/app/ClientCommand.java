@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallPhase;
 import dev.parley.client.call.CallSecurity;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.EndReason;
@@ -15,6 +16,7 @@ import dev.parley.codec.quality.Fidelity;
 import dev.parley.codec.quality.FidelityResult;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.SearchResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -156,19 +158,23 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (user == null) {
             System.err.println("parley client: --user is required");
-            return 2;
+            return ExitCodes.USAGE;
         }
         boolean autoAnswer = mode != null && mode.autoAnswer;
-        String callee = mode == null ? null : mode.call;
-        boolean interactive = callee == null && !autoAnswer;
-        if (passwordFile == null) {
-            try {
-                password = PasswordPrompt.ask(user, register);
-            } catch (IOException e) {
-                System.err.println("parley client: " + e.getMessage());
-                return 2;
-            }
+        String callee;
+        try { // everything a typo can break, before anything starts
+            callee = mode == null || mode.call == null ? null : ClientChecks.callee(mode.call, user);
+            ClientChecks.bitrate(bitrateKbps);
+            ClientChecks.playable("--play", audio.play);
+            ClientChecks.writable("--record", audio.record);
+            ClientChecks.writable("--report", report);
+            ClientChecks.readable("--reference", reference);
+            password = passwordFile == null ? PasswordPrompt.ask(user, register) : readPassword();
+        } catch (ClientChecks.UsageException | IOException e) {
+            System.err.println("parley client: " + Errors.describe(e));
+            return ExitCodes.USAGE;
         }
+        boolean interactive = callee == null && !autoAnswer;
         ShellView view = new ShellView(user.toLowerCase(Locale.ROOT));
         CallPrinter printer = new CallPrinter(view);
         ShellLog.Screen screen = interactive ? ShellLog.install(dataDir()) : null;
@@ -192,6 +198,23 @@ final class ClientCommand implements Callable<Integer> {
             }
 
             @Override
+            public void onPhase(String callId, String peer, CallPhase phase) {
+                if (phase instanceof CallPhase.Ringing && peer.equals(callee)) {
+                    System.err.println("parley client: " + peer + "'s phone is ringing (giving up after " + ringTimeoutSeconds + " s)");
+                }
+            }
+
+            @Override
+            public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
+                System.err.println("parley client: " + (heldThere ? peer + " put the call on hold" : "the call is resumed"));
+            }
+
+            @Override
+            public void onMissedCall(String caller, long atMs, String why) {
+                System.err.println("parley client: missed call from " + caller + " (" + why + ")");
+            }
+
+            @Override
             public void onEnded(CallReport r) {
                 firstCall.complete(r);
             }
@@ -203,10 +226,20 @@ final class ClientCommand implements Callable<Integer> {
             return t;
         });
         CountDownLatch finished = new CountDownLatch(1);
-        try (ParleyClient client = ParleyClient.start(options)) {
+        System.err.println("parley client: signing in to " + logins.getFirst() + " as " + user + " and joining the overlay...");
+        ParleyClient started;
+        try {
+            started = ParleyClient.start(options);
+        } catch (ProtocolException | IOException e) {
+            statusTimer.shutdownNow();
+            System.err.println("parley client: " + Errors.describe(e));
+            return ExitCodes.ofStartFailure(e);
+        }
+        try (ParleyClient client = started) {
             // Ctrl-C or SIGTERM: hang up (the peer hears BYE at once, not after its media timeout),
             // then let the main thread write the report and close the recording before the JVM halts.
-            Thread exitHook = new Thread(() -> hangUpOnExit(client, finished), "parley-exit");
+            boolean reportPending = callee != null || autoAnswer;
+            Thread exitHook = new Thread(() -> hangUpOnExit(client, finished, reportPending), "parley-exit");
             Runtime.getRuntime().addShutdownHook(exitHook);
             System.err.println(client.username() + " online via super node " + client.superNode()
                     + (impairment == null || impairment.isNone() ? "" : "; impairing received media: " + impairment));
@@ -232,16 +265,22 @@ final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    /** Shutdown hook: ends the call, if any, then waits (bounded) for the main thread's report and cleanup. */
-    private static void hangUpOnExit(ParleyClient client, CountDownLatch finished) {
+    /**
+     * Shutdown hook: ends the call, if any, on the call engine's thread and waits (bounded) until the
+     * super node took the BYE, then (bounded) for the main thread's report and recording.
+     */
+    private static void hangUpOnExit(ParleyClient client, CountDownLatch finished, boolean reportPending) {
         if (finished.getCount() == 0) {
-            return; // a normal exit
+            return; // a normal exit: the client is closed, its call ended
         }
         try {
-            if (client.calls().hangup().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                System.err.println("parley client: stopping: hung up");
+            System.err.println("parley client: stopping...");
+            if (client.calls().hangupAll().get(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                System.err.println("parley client: stopping: hung up (the peer was told)");
             }
-            finished.await(EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (reportPending) { // the main thread writes the report and closes the recording
+                finished.await(EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -294,6 +333,10 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private int placeCall(ParleyClient client, String callee) throws Exception {
+        if (!client.search(callee).get(30, TimeUnit.SECONDS).getFound() && !accountExists(client, callee)) {
+            System.err.println("parley client: " + callee + ": no such user");
+            return finish(CallReport.notStarted(callee, EndReason.NO_SUCH_USER, ""));
+        }
         SearchResult found = client.awaitOnline(callee, Duration.ofSeconds(waitOnlineSeconds), () -> System.err.println(
                 "parley client: " + callee + " is not online (yet); waiting up to " + waitOnlineSeconds + " s (--wait-online)"));
         if (!found.getFound()) {
@@ -309,13 +352,25 @@ final class ClientCommand implements Callable<Integer> {
         return finish(client.calls().call(callee, audio.source(), audio.sink()).get());
     }
 
+    /** @return false only if the login server says there is no such account (true when it cannot be asked) */
+    private static boolean accountExists(ParleyClient client, String name) {
+        try {
+            return client.accountExists(name).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return true; // then wait for them as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     /** Outcome of the search that preceded an outgoing call, for the report. */
     private final Map<String, Object> search = new LinkedHashMap<>();
 
     private int finish(CallReport r) throws IOException {
         if (r == null) {
             System.err.println("parley client: disconnected from the super node");
-            return 1;
+            return ExitCodes.UNREACHABLE;
         }
         Map<String, Object> out = new LinkedHashMap<>(r.toMap());
         if (!search.isEmpty()) {
@@ -335,7 +390,7 @@ final class ClientCommand implements Callable<Integer> {
         if (report != null) {
             Reports.write(report, out);
         }
-        return r.connected() ? 0 : 1;
+        return r.connected() ? ExitCodes.OK : ExitCodes.CALL_FAILED;
     }
 
     /**

@@ -79,6 +79,13 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println(String.format("demo: --bitrate %d kbps (expected: 32..64)", bitrateKbps));
             return 2;
         }
+        try { // where the results go, before six processes start
+            ClientChecks.writable("--record", record);
+            ClientChecks.writable("--report", report);
+        } catch (ClientChecks.UsageException e) {
+            System.err.println("demo: " + e.getMessage());
+            return 2;
+        }
         short[] given = play == null ? null : Wav.readMono48k(play); // fail early on an unreadable clip
         Path work = Files.createTempDirectory("parley-demo-");
         Path clip = play != null ? play : extractBundledClip(work);

@@ -24,10 +24,19 @@ final class ProcessGroup implements AutoCloseable {
 
     /** Starts {@code parley ARGS...}; output goes to LOGDIR/NAME.log. */
     Process start(String name, List<String> args) throws IOException {
+        return start(name, args, ProcessBuilder.Redirect.from(nullFile()));
+    }
+
+    /** As {@link #start(String, List)}, with its standard input a pipe ({@link Process#getOutputStream()}): an interactive shell. */
+    Process startInteractive(String name, List<String> args) throws IOException {
+        return start(name, args, ProcessBuilder.Redirect.PIPE);
+    }
+
+    private Process start(String name, List<String> args, ProcessBuilder.Redirect input) throws IOException {
         List<String> cmd = command(args);
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+                .redirectInput(input).start();
         processes.add(p);
         return p;
     }

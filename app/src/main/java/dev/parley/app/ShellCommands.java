@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import dev.parley.app.ShellCommand.Completion;
+import dev.parley.client.CallHistory;
 import dev.parley.client.ParleyClient;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
@@ -25,6 +26,8 @@ final class ShellCommands {
     /** How many user names tab completion remembers from this session's searches and calls. */
     static final int MAX_REMEMBERED_NAMES = 1_000;
     private static final long SEARCH_TIMEOUT_S = 30;
+    /** Calls the {@code calls} command lists. */
+    static final int RECENT_CALLS = 20;
 
     private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
     private final Set<String> names = ConcurrentHashMap.newKeySet();
@@ -82,6 +85,31 @@ final class ShellCommands {
                         view.notice("no call");
                     }
                 }));
+        add(new ShellCommand("mute", "", "send silence instead of your voice",
+                "Mutes your microphone (or --play file) in the current call: your peer hears silence until 'unmute'.",
+                Completion.NONE, arg -> view.notice(client.calls().mute(true).get() ? "* muted: your peer hears silence" : "no call")));
+        add(new ShellCommand("unmute", "", "send your voice again",
+                "Ends 'mute': your peer hears you again.",
+                Completion.NONE, arg -> view.notice(client.calls().mute(false).get() ? "* unmuted" : "no call")));
+        add(new ShellCommand("hold", "", "put the current call on hold",
+                "Stops the audio both ways and tells your peer the call is on hold; 'resume' goes on. While a\n"
+                        + "call waits, 'answer' puts the current one on hold for you.",
+                Completion.NONE, arg -> {
+                    if (!client.calls().hold(true).get()) {
+                        view.notice("no call with audio to hold");
+                    }
+                }));
+        add(new ShellCommand("resume", "", "take the call off hold",
+                "Resumes the call you put on hold (after a call waiting, the one you held to answer).",
+                Completion.NONE, arg -> {
+                    if (!client.calls().hold(false).get()) {
+                        view.notice("no call on hold");
+                    }
+                }));
+        add(new ShellCommand("calls", "", "recent calls, missed ones included",
+                "Lists your last " + RECENT_CALLS + " calls: when, with whom, in or out, how long, and how they ended\n"
+                        + "(kept in the data dir's calls.tsv).",
+                Completion.NONE, arg -> view.notice(CallHistory.describe(client.history().recent(RECENT_CALLS).get(5, TimeUnit.SECONDS)))));
         add(new ShellCommand("stats", "", "live quality of the current call",
                 "Prints the current call's round-trip time, loss, jitter, estimated MOS and its SAS\n"
                         + "(the short code both sides read aloud to check the encryption).",

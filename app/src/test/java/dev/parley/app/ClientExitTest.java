@@ -68,6 +68,70 @@ class ClientExitTest {
         assertThat(heard.length).isGreaterThan(48_000 / 2);
     }
 
+    /** SIGTERM to a client in its interactive shell mid-call: the peer hears the hang-up at once too. */
+    @Test
+    void sigtermInTheShellMidCallHangsUp() throws Exception {
+        Path clip = work.resolve("clip.wav");
+        Wav.writeMono48k(clip, Clips.speechSample());
+        Path bobReport = work.resolve("bob.json");
+        try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
+            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
+                    work.resolve("login").toString()));
+            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
+            Path snDir = work.resolve("sn");
+            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
+                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", enrolmentToken(work.resolve("login"))));
+            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
+            Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--report", bobReport.toString(),
+                    "--stats-interval", "1"));
+            Process alice = procs.startInteractive("alice", client(loginAddr, snAddr, "alice", "--play", clip.toString()));
+            awaitLine(procs.log("bob"), "waiting for a call", bob, Duration.ofSeconds(60));
+            awaitLine(procs.log("alice"), "Signed in as alice", alice, Duration.ofSeconds(60));
+            alice.getOutputStream().write("call bob\n".getBytes(StandardCharsets.UTF_8));
+            alice.getOutputStream().flush();
+            awaitLine(procs.log("bob"), "[call]", bob, Duration.ofSeconds(60)); // media flows
+
+            alice.destroy(); // SIGTERM
+            assertThat(alice.waitFor(15, TimeUnit.SECONDS)).as("alice stops").isTrue();
+            assertThat(bob.waitFor(10, TimeUnit.SECONDS)).as("bob's call ends with alice's BYE").isTrue();
+        }
+        assertThat(Reports.read(bobReport).get("end")).isEqualTo("remote_hung_up");
+    }
+
+    /**
+     * A client killed mid-call (SIGKILL: no hook, no BYE): its super node tells the peer, whose call
+     * ends within seconds as "the peer's connection was lost". Before: 31.5 s in a dead call
+     * (1.5 s without media, then 30 s of renegotiation attempts).
+     */
+    @Test
+    void aPeerKilledMidCallEndsTheCallWithinSecondsThroughItsSuperNodesNotice() throws Exception {
+        Path clip = work.resolve("clip.wav");
+        Wav.writeMono48k(clip, Clips.speechSample());
+        Path bobReport = work.resolve("bob.json");
+        try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
+            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
+                    work.resolve("login").toString()));
+            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
+            Path snDir = work.resolve("sn");
+            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
+                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", enrolmentToken(work.resolve("login"))));
+            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
+            Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--report", bobReport.toString(),
+                    "--stats-interval", "1"));
+            Process alice = procs.start("alice", client(loginAddr, snAddr, "alice", "--call", "bob", "--play", clip.toString()));
+            awaitLine(procs.log("bob"), "[call]", bob, Duration.ofSeconds(90)); // media flows
+
+            alice.destroyForcibly(); // SIGKILL
+            long killedAt = System.nanoTime();
+            assertThat(bob.waitFor(10, TimeUnit.SECONDS)).as("bob's call ends on the super node's notice, not after 31.5 s")
+                    .isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt)).isLessThan(10_000);
+        }
+        Map<String, Object> b = Reports.read(bobReport);
+        assertThat(b.get("end")).isEqualTo("peer_lost");
+        assertThat(b.get("end_reason")).isEqualTo("the peer's connection was lost");
+    }
+
     private List<String> client(String login, String superNode, String user, String... more) throws IOException {
         Path pw = work.resolve(user + ".password");
         Files.writeString(pw, user + "-exit-password\n", StandardCharsets.UTF_8);

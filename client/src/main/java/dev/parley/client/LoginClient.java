@@ -9,6 +9,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.AccountLookup;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Login;
@@ -96,6 +97,21 @@ public final class LoginClient {
         return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> conn
                 .request(Envelope.newBuilder().setRenewCredential(renew))
                 .thenApply(Envelope::getLoginResult)
+                .whenComplete((r, e) -> conn.close()));
+    }
+
+    /**
+     * Asks the login server whether an account of this name exists (as {@code CreateAccount} would
+     * tell; rate-limited like it).
+     *
+     * @param tls a TLS client context trusting the login server's pinned key
+     * @return completes with the answer, or exceptionally with {@link ProtocolException}
+     *     ({@code INVALID_USERNAME}, {@code RATE_LIMITED}) or an I/O failure
+     */
+    public static CompletableFuture<Boolean> accountExists(EventLoopGroup group, HostPort server, SslContext tls, String username) {
+        return ControlConnection.connect(group, server, tls, push -> { }, CONNECT_TIMEOUT).thenCompose(conn -> conn
+                .request(Envelope.newBuilder().setAccountLookup(AccountLookup.newBuilder().setUsername(username)))
+                .thenApply(env -> env.getAccountLookupResult().getExists())
                 .whenComplete((r, e) -> conn.close()));
     }
 }

@@ -21,7 +21,6 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import io.netty.channel.EventLoopGroup;
@@ -165,35 +164,18 @@ public final class ParleyClient implements AutoCloseable {
     private final String username;
     private final byte[] serverKey;
     private final InstantSource clock;
-    private final Resources resources;
+    private final ClientResources resources;
     private final CredentialRenewer renewer;
     private final ChatService chat;
-
-    /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
-    private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
-        /** Stops the disk thread, writes the host cache a last time, then releases the lock. */
-        void close() {
-            disk.shutdownNow();
-            try {
-                disk.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (saver != null) {
-                saver.close();
-            }
-            try {
-                lock.close();
-            } catch (IOException e) {
-                log.debug("releasing the data dir lock failed", e);
-            }
-        }
-    }
+    private final CallHistory history;
+    private final Function<String, CompletableFuture<Boolean>> accounts;
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
-            CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
-            CredentialRenewer renewer, ChatService chat) {
+            CallEngine calls, String username, byte[] serverKey, InstantSource clock, ClientResources resources,
+            CredentialRenewer renewer, ChatService chat, CallHistory history, Function<String, CompletableFuture<Boolean>> accounts) {
         this.chat = chat;
+        this.history = history;
+        this.accounts = accounts;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -273,16 +255,15 @@ public final class ParleyClient implements AutoCloseable {
             }, new SessionRelays(io, session::require), CheckConfig.DEFAULTS, o.relayOnly());
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
             // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
-            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenApply(r -> {
-                if (!r.getFound()) {
-                    throw new CompletionException(new ProtocolException(ErrorCode.USER_OFFLINE, "user '" + name + "' is not online"));
-                }
-                return r.getRecord().getCredential();
-            });
+            Function<String, CompletableFuture<Boolean>> accounts = name -> LoginClient.accountExists(io, o.login(), loginTls, name);
+            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenCompose(r -> r.getFound()
+                    ? CompletableFuture.completedFuture(r.getRecord().getCredential())
+                    : NoSuchUser.offlineOrUnknown(name, accounts));
             KeyMemory contactKeys = store.contactKeys(disk); // one memory: calls and chat pin the same keys
             CallTrust trust = CallTrust.of(identity, directory, contactKeys);
+            CallHistory history = CallHistory.load(o.dataDir().resolve("calls.tsv"), disk);
             CallEngine engine = new CallEngine(settings, trust, nat, runtime, signal -> session.require().thenCompose(s -> s.signal(signal)),
-                    o.policy(), o.listener());
+                    o.policy(), history.recording(o.listener(), o.clock()::millis));
             signals.deliverTo(engine);
             // Contacts, presence and messages: the database in the data dir, owned by the chat thread.
             chatThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("client-chat", true));
@@ -329,15 +310,15 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver),
-                    renewer, chat);
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new ClientResources(lock, disk, saver), renewer,
+                    chat, history, accounts);
         } catch (ProtocolException | IOException | RuntimeException e) {
             callLoop.shutdownNow();
             if (chatThread != null) {
                 chatThread.shutdownNow();
             }
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            new Resources(lock, disk, saver).close();
+            new ClientResources(lock, disk, saver).close();
             throw e;
         }
     }
@@ -381,6 +362,22 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the client's I/O event loops (tests) */
     EventLoopGroup io() {
         return io;
+    }
+
+    /**
+     * Asks the login server whether an account of this name exists, e.g. before waiting for a callee
+     * to come online (a typo cannot).
+     *
+     * @return completes with the answer; exceptionally with {@link ProtocolException} ({@code
+     *     INVALID_USERNAME}, {@code RATE_LIMITED}) or an I/O failure (login server unreachable)
+     */
+    public CompletableFuture<Boolean> accountExists(String name) {
+        return accounts.apply(name);
+    }
+
+    /** @return the call history, missed calls included (kept in the data dir's {@code calls.tsv}) */
+    public CallHistory history() {
+        return history;
     }
 
     /** @return the call engine */
@@ -466,12 +463,17 @@ public final class ParleyClient implements AutoCloseable {
     @Override
     public void close() {
         try {
-            calls.hangup().get(2, TimeUnit.SECONDS);
+            calls.hangupAll().get(2, TimeUnit.SECONDS); // every BYE taken by the super node before its connection closes
         } catch (Exception e) {
             log.debug("hangup on close failed", e);
         }
         calls.close();
         chat.close();
+        try {
+            history.flush().get(1, TimeUnit.SECONDS); // the last call's entry, before the disk thread stops
+        } catch (Exception e) {
+            log.debug("saving the call history on close failed", e);
+        }
         renewer.close();
         session.close();
         callLoop.shutdown();

@@ -4,7 +4,7 @@ import dev.parley.client.call.CallEngine;
 import dev.parley.client.chat.ChatService;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.ChatPacket;
-import java.util.function.Consumer;
+import dev.parley.protocol.wire.PeerGone;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * way) is not delivered; nor is a chat packet before the chat service exists (stored ones wait in
  * the mailbox, and presence is asked for again once it runs).
  */
-final class SignalInbox implements Consumer<CallSignal>, SuperNodeSession.ChatSink {
+final class SignalInbox implements SuperNodePushes {
     private volatile @Nullable CallEngine engine;
     private volatile @Nullable ChatService chat;
 
@@ -42,6 +42,15 @@ final class SignalInbox implements Consumer<CallSignal>, SuperNodeSession.ChatSi
         CallEngine e = engine;
         if (e != null) {
             e.onSignal(signal);
+        }
+    }
+
+    /** Any thread. */
+    @Override
+    public void peerGone(PeerGone notice) {
+        CallEngine e = engine;
+        if (e != null) {
+            e.onPeerGone(notice.getCallId(), notice.getUser());
         }
     }
 }

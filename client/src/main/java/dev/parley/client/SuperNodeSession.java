@@ -131,17 +131,25 @@ public final class SuperNodeSession implements AutoCloseable {
      *     {@link dev.parley.protocol.ProtocolException} from the super node
      */
     public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode, byte[] loginKey,
-            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, Consumer<CallSignal> signals,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, SuperNodePushes signals,
             InstantSource clock) {
         CompletableFuture<ServerHello> hello = new CompletableFuture<>();
         CompletableFuture<String> displaced = new CompletableFuture<>();
+        // Set once the super node's certificate verified: its own notices count only from then on.
+        AtomicBoolean verified = new AtomicBoolean();
         Consumer<Envelope> pushes = env -> {
             if (env.hasServerHello()) {
                 hello.complete(env.getServerHello());
             } else if (env.hasCallSignal()) {
                 signals.accept(env.getCallSignal());
-            } else if (env.hasChatPacket() && signals instanceof ChatSink chat) {
-                chat.chat(env.getChatPacket());
+            } else if (env.hasChatPacket()) {
+                signals.chat(env.getChatPacket());
+            } else if (env.hasPeerGone()) {
+                if (verified.get()) {
+                    signals.peerGone(env.getPeerGone());
+                } else {
+                    log.warn("super node {}: a peer-gone notice before its certificate verified: ignored", superNode);
+                }
             } else if (env.hasError()) {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
                 if (env.getError().getCode() == ErrorCode.NOT_REGISTERED) { // the same account signed in elsewhere
@@ -156,6 +164,7 @@ public final class SuperNodeSession implements AutoCloseable {
                 Binding binding;
                 try {
                     binding = check(h, conn, superNode, loginKey, clock);
+                    verified.set(true);
                 } catch (UntrustedSuperNodeException e) {
                     log.warn("{}", e.getMessage());
                     return CompletableFuture.failedFuture(e);
@@ -244,7 +253,7 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
             byte[] loginKey, Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
-            Consumer<CallSignal> signals, InstantSource clock, JoinObserver observer) {
+            SuperNodePushes signals, InstantSource clock, JoinObserver observer) {
         if (superNodes.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
         }
@@ -323,12 +332,6 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public CompletableFuture<Void> signal(CallSignal signal) {
         return connection.request(Envelope.newBuilder().setCallSignal(signal)).thenApply(env -> null);
-    }
-
-    /** Receives chat packets the super node pushes, when the call-signal consumer given to {@link #register} is one. */
-    public interface ChatSink {
-        /** Called on a network event loop: hand off, don't block. */
-        void chat(ChatPacket packet);
     }
 
     /**

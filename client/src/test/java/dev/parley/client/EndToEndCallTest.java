@@ -83,13 +83,14 @@ class EndToEndCallTest {
     }
 
     @Test
-    void callingAnOfflineUserEndsWithAClearReason() throws Exception {
+    void callingSomeoneWithoutAnAccountEndsWithAClearReason() throws Exception {
         ParleyClient dave = overlay.client("dave", 1, (id, c) -> new IncomingCallPolicy.Decline("no"), CallListener.NONE);
         PcmBufferSink sink = new PcmBufferSink();
         CallReport r = dave.calls().call("nobody-here", SilenceSource.endless(), sink).get(10, TimeUnit.SECONDS);
         assertThat(r.connected()).isFalse();
-        assertThat(r.end()).isEqualTo(EndReason.UNREACHABLE);
-        assertThat(r.endDetail()).isEqualTo("user 'nobody-here' is not online");
+        assertThat(r.end()).as("no account of that name (NoSuchUserTest: an offline one is unreachable)")
+                .isEqualTo(EndReason.NO_SUCH_USER);
+        assertThat(r.endReason()).isEqualTo("no such user");
         assertThat(sink.isClosed()).isTrue();
         assertThat(dave.search("nobody-here").get(10, TimeUnit.SECONDS).getFound()).isFalse();
     }

@@ -60,6 +60,16 @@ public final class AccountService {
     }
 
     /**
+     * @param username any case
+     * @return true if an account of this name exists (disabled ones included)
+     * @throws ProtocolException INVALID_USERNAME
+     * @throws SQLException on database failure
+     */
+    public boolean exists(String username) throws ProtocolException, SQLException {
+        return store.find(Usernames.canonical(username)).isPresent();
+    }
+
+    /**
      * Creates an account.
      *
      * @param username requested name, any case (see {@link Usernames})

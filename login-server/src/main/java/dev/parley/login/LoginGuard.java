@@ -107,6 +107,24 @@ public final class LoginGuard {
     }
 
     /**
+     * Admits one account lookup: it tells whether a name is taken, as an account creation does, so it
+     * spends from the same per-source bucket (enumerating names is no faster than by creating them)
+     * and takes a token from the source's Argon2id bucket for its database read.
+     *
+     * @throws ProtocolException RATE_LIMITED, saying when to retry
+     */
+    public void admitLookup(String source) throws ProtocolException {
+        long now = nowNanos();
+        double perSecond = 1e9 / limits.accountRefill().toNanos();
+        long wait = take(creations, source, limits.accountsBurst(), perSecond, now);
+        if (wait > 0) {
+            throw limited(String.format("account lookups and creations from %s: over %d (expected: 1 more per %d s)",
+                    source, limits.accountsBurst(), limits.accountRefill().toSeconds()), wait);
+        }
+        takeHashToken(source, now);
+    }
+
+    /**
      * Admits one credential renewal: no Argon2id work, but a database read, so it takes a token from
      * the same per-source bucket as password requests.
      *

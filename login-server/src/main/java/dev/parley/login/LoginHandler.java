@@ -9,6 +9,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.SourceAddresses;
 import dev.parley.protocol.Usernames;
+import dev.parley.protocol.wire.AccountLookupResult;
 import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Credential;
@@ -152,6 +153,12 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                     submit(ctx, id, Request.RENEW_CREDENTIAL, () -> renew(ctx.channel(), id, request.getRenewCredential()));
                 }
             }
+            case ACCOUNT_LOOKUP -> { // tells what CreateAccount would tell: as rate-limited as it
+                if (admitted(ctx, id, Request.LOOKUP_ACCOUNT, () -> guard.admitLookup(source))) {
+                    submit(ctx, id, Request.LOOKUP_ACCOUNT, () -> Envelopes.builder(id).setAccountLookupResult(AccountLookupResult
+                            .newBuilder().setExists(accounts.exists(request.getAccountLookup().getUsername()))).build());
+                }
+            }
             case GET_SERVER_KEY -> ctx.writeAndFlush(Envelopes.builder(id)
                     .setServerKey(ServerKey.newBuilder().setPublicKey(serverPublicKey)).build());
             case ENROLL_SUPERNODE -> {
@@ -169,7 +176,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
-                    + " (expected: create_account, login, renew_credential, get_server_key, enroll_supernode,"
+                    + " (expected: create_account, login, renew_credential, account_lookup, get_server_key, enroll_supernode,"
                     + " renew_supernode or supernode_heartbeat)"));
         }
     }

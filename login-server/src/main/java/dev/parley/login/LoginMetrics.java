@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class LoginMetrics {
     /** The requests counted, as their {@code request} label. */
     public enum Request {
-        CREATE_ACCOUNT, LOGIN, RENEW_CREDENTIAL, ENROLL_SUPERNODE, RENEW_SUPERNODE;
+        CREATE_ACCOUNT, LOGIN, RENEW_CREDENTIAL, ENROLL_SUPERNODE, RENEW_SUPERNODE, LOOKUP_ACCOUNT;
 
         final String label = name().toLowerCase(Locale.ROOT);
     }

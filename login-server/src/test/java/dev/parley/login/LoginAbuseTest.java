@@ -7,6 +7,7 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.tls.TlsSockets;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.AccountLookup;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -125,6 +126,25 @@ class LoginAbuseTest {
         assertThat(call(attacker, create(51, "spam51", "spam-password")).hasOk()).isTrue();
     }
 
+    /** The attack: enumerating names with lookups is no faster than with account creations (same per-address bucket). */
+    @Test
+    void accountLookupsShareTheCreationLimit() throws Exception {
+        start(LoginLimits.DEFAULTS);
+        assertThat(call(socket(OWNER), create(1, "alice", "alice-password")).hasOk()).isTrue();
+        Socket attacker = socket(ATTACKER);
+        assertThat(call(attacker, lookup(2, "Alice")).getAccountLookupResult().getExists()).isTrue();
+        assertThat(call(attacker, lookup(3, "zed")).getAccountLookupResult().getExists()).isFalse();
+        assertThat(call(attacker, lookup(4, "no such name!")).getError().getCode()).isEqualTo(ErrorCode.INVALID_USERNAME);
+        for (int i = 5; i <= LoginLimits.DEFAULTS.accountsBurst() + 1; i++) { // 10 lookups in all
+            assertThat(call(attacker, lookup(i, "name" + i)).hasAccountLookupResult()).isTrue();
+        }
+        Envelope limited = call(attacker, lookup(50, "name50"));
+        assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(limited.getError().getMessage()).startsWith("account lookups and creations from 127.0.0.2: over 10");
+        assertThat(call(attacker, create(51, "spam51", "spam-password")).getError().getCode())
+                .as("and creations wait too").isEqualTo(ErrorCode.RATE_LIMITED);
+    }
+
     @Test
     void connectionsPerAddressAreCapped() throws Exception {
         start(LoginLimits.DEFAULTS);
@@ -174,6 +194,10 @@ class LoginAbuseTest {
 
     private static Envelope create(long id, String name, String password) {
         return Envelopes.builder(id).setCreateAccount(CreateAccount.newBuilder().setUsername(name).setPassword(password)).build();
+    }
+
+    private static Envelope lookup(long id, String name) {
+        return Envelopes.builder(id).setAccountLookup(AccountLookup.newBuilder().setUsername(name)).build();
     }
 
     private Envelope login(long id, String name, String password) {

@@ -8,6 +8,7 @@ import dev.parley.protocol.RateBucket;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerGone;
 import dev.parley.protocol.wire.RelayAllocated;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -93,6 +94,10 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             }
             if (chat != null) {
                 chat.ended(); // no successor here: contacts see this user go offline
+            }
+            // the peers of its calls hear it now, not after their media timeout (docs/protocol.md "Peer gone")
+            for (CallRoutes.Route r : CallRoutes.of(ctx.channel()).all()) {
+                node.router().peerGone(PeerGone.newBuilder().setCallId(r.callId()).setUser(session.username()).setTo(r.peer()).build());
             }
         }
         ctx.fireChannelInactive();
@@ -226,6 +231,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         routed.whenCompleteAsync((ok, e) -> {
             routing.remove(to, routed);
             if (e == null) {
+                CallRoutes.of(ctx.channel()).add(normalized.getCallId(), to);
                 ctx.writeAndFlush(Envelopes.ok(id));
             } else if (Futures.unwrap(e) instanceof ProtocolException pe) {
                 ctx.writeAndFlush(Envelopes.error(id, pe));

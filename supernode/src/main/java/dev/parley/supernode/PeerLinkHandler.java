@@ -8,6 +8,7 @@ import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerGone;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *       compatibility; searches use the UDP mesh).</li>
  *   <li>{@code RoutedSignal} → pushed to the local callee and {@code Ok}, or {@code USER_OFFLINE}.</li>
  *   <li>{@code RoutedChat}, {@code MailboxStore}, {@code MailboxFetch}, {@code MailboxAck} → {@link ChatRelay}.</li>
+ *   <li>{@code PeerGone} → pushed to the local client if this super node routed that call between
+ *       the two ({@link CallRoutes}), and {@code Ok}; {@code USER_OFFLINE} if the client is not here.</li>
  * </ul>
  * Anything else is answered by {@link ForeignMessages} for {@link ConnectionRole#PEER}.
  *
@@ -74,6 +77,11 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
                     chat(ctx, id, msg);
                 }
             }
+            case PEER_GONE -> {
+                if (ForeignMessages.hasRequestId(ctx, msg)) {
+                    peerGone(ctx, id, msg.getPeerGone());
+                }
+            }
             default -> ForeignMessages.answer(ctx, msg, ConnectionRole.PEER, node);
         }
     }
@@ -108,6 +116,20 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
             result.setRecord(local.record());
         }
         ctx.writeAndFlush(Envelopes.builder(id).setPeerLookupResult(result).build());
+    }
+
+    /** A peer's client lost its connection: its peer here hears it, if we routed that call ({@link CallRoutes}). */
+    private void peerGone(ChannelHandlerContext ctx, long id, PeerGone notice) {
+        try {
+            PeerGone normalized = notice.toBuilder().setTo(Usernames.canonical(notice.getTo()))
+                    .setUser(Usernames.canonical(notice.getUser())).build();
+            if (!node.router().deliverPeerGone(normalized)) {
+                throw SignalRouter.offline(normalized.getTo());
+            }
+            ctx.writeAndFlush(Envelopes.ok(id));
+        } catch (ProtocolException e) {
+            ctx.writeAndFlush(Envelopes.error(id, e));
+        }
     }
 
     private void routedSignal(ChannelHandlerContext ctx, long id, CallSignal signal) {

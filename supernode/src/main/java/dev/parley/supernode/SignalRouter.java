@@ -6,6 +6,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.PeerGone;
 import dev.parley.protocol.wire.RoutedSignal;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -147,8 +148,56 @@ final class SignalRouter {
         if (recipient == null) {
             return false;
         }
+        if (push.hasCallSignal()) { // remembered before the push: same loop, in order (docs/protocol.md "Peer gone")
+            CallRoutes.remember(recipient.channel(), push.getCallSignal().getCallId(), push.getCallSignal().getFrom());
+        }
         recipient.push(push);
         log.info("{} delivered", what);
+        return true;
+    }
+
+    /**
+     * Tells {@code notice.to} that {@code notice.user}, a client of this super node, lost its
+     * connection mid-call (docs/protocol.md "Peer gone"): pushed when {@code to} is registered here,
+     * else sent to {@code to}'s super node (found like a signal's target). Best effort: failures are
+     * only logged.
+     */
+    void peerGone(PeerGone notice) {
+        if (deliverPeerGone(notice)) {
+            return;
+        }
+        String to = notice.getTo();
+        locator.locate(to, UserLocator.CacheUse.ALL, false).thenCompose(outcome -> outcome.location().isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : peers.request(outcome.location().get().superNode(), Envelope.newBuilder().setPeerGone(notice), peerRequestTimeout))
+                .whenComplete((ok, e) -> {
+                    if (e != null) {
+                        log.debug("call {}: telling {} that {} is gone failed: {}", notice.getCallId(), to, notice.getUser(),
+                                e.getMessage());
+                    }
+                });
+    }
+
+    /**
+     * Pushes a peer-gone notice to its target if registered here, and only for a call this super
+     * node routed between the two ({@link CallRoutes}): a peer super node cannot end other calls.
+     *
+     * @return false if {@code notice.to} is not registered here
+     */
+    boolean deliverPeerGone(PeerGone notice) {
+        Session target = presence.get(notice.getTo());
+        if (target == null) {
+            return false;
+        }
+        target.channel().eventLoop().execute(() -> {
+            if (CallRoutes.of(target.channel()).routed(notice.getCallId(), notice.getUser())) {
+                log.info("call {}: telling {} that {}'s connection was lost", notice.getCallId(), notice.getTo(), notice.getUser());
+                target.push(Envelopes.builder(0).setPeerGone(notice).build());
+            } else {
+                log.info("call {}: dropping a peer-gone notice for {} about {}: no such call routed here", notice.getCallId(),
+                        notice.getTo(), notice.getUser());
+            }
+        });
         return true;
     }
 

@@ -109,6 +109,11 @@ final class TestClient implements AutoCloseable {
         return e;
     }
 
+    /** @return the next push within {@code wait}, or null if none came */
+    Envelope pollPush(Duration wait) throws InterruptedException {
+        return pushes.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     void awaitClosed() throws Exception {
         connection.closeFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -4,17 +4,15 @@ import dev.parley.client.media.AudioResources;
 import dev.parley.client.media.MediaStats;
 import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.AudioSource;
-import dev.parley.protocol.Credentials;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
-import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Reject;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -25,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client's calls (design flow 4): places and receives calls through the super nodes and holds
- * the one current {@link CallSession}. A second call while one is in progress is answered BUSY.
+ * its {@link CallSession}s ({@link CallSlots}): the current call; an incoming call that rings while
+ * it is established (call waiting: answering it holds the current one, which stays in the
+ * background until resumed; declining it answers BUSY); any further call is answered BUSY.
  *
  * <p>Every piece of call state lives on the runtime's scheduler ({@link CallRuntime#scheduler()}),
  * one thread: public methods may be called from any thread and only submit tasks there.
@@ -35,7 +35,7 @@ public final class CallEngine {
 
     // Replaced on the scheduler thread by credentialRenewed; volatile as execute() reads its runtime anywhere.
     private volatile CallContext ctx;
-    private @Nullable CallSession current; // scheduler thread only
+    private final CallSlots slots = new CallSlots(); // scheduler thread only
 
     private final RecentInvites recentInvites = new RecentInvites(); // scheduler thread only
 
@@ -88,79 +88,198 @@ public final class CallEngine {
                         "our credential certifies no encryption key: log in again"));
                 return;
             }
-            if (current != null) {
-                AudioResources.closeQuietly(source, sink);
-                result.complete(CallReport.notStarted(callee, EndReason.ALREADY_IN_CALL, "with " + current.peer));
-                return;
-            }
             if (callee.equals(ctx.settings().self())) {
                 AudioResources.closeQuietly(source, sink);
-                result.complete(CallReport.notStarted(callee, EndReason.REFUSED, "you cannot call yourself"));
+                result.complete(CallReport.notStarted(callee, EndReason.CALLED_SELF, ""));
                 return;
             }
-            track(CallSession.call(ctx, newCallId(), callee, source, sink)).whenComplete((r, e) -> result.complete(r));
+            CallSession busyWith = slots.current() != null ? slots.current() : slots.held();
+            if (busyWith != null) {
+                AudioResources.closeQuietly(source, sink);
+                result.complete(CallReport.notStarted(callee, EndReason.ALREADY_IN_CALL, "with " + busyWith.peer
+                        + (busyWith == slots.held() ? " (on hold); hang up first" : "; hang up first, or put it on hold")));
+                return;
+            }
+            CallSession call = CallSession.call(ctx, newCallId(), callee, source, sink);
+            if (!call.ended()) {
+                slots.setCurrent(call);
+            }
+            track(call).whenComplete((r, e) -> result.complete(r));
         });
         return result;
     }
 
-    /** Answers the ringing incoming call, if any; completes with false if there is none. */
+    /**
+     * Answers the ringing incoming call, if any. A waiting call (call waiting) is answered by putting
+     * the current call on hold (the peer is told); it stays in the background until {@link #hold}
+     * {@code (false)} resumes it after the new call ended.
+     *
+     * @return completes with false if no call rings
+     */
     public CompletableFuture<Boolean> answer(AudioSource source, AudioSink sink) {
         return onLoop(() -> {
-            if (current == null || !current.ringingIncoming()) {
+            CallSession current = slots.current();
+            if (current != null && current.ringingIncoming()) {
+                CalleeSteps.answer(current, source, sink);
+                return true;
+            }
+            CallSession waiting = slots.waiting();
+            if (waiting == null || !waiting.ringingIncoming()) {
                 AudioResources.closeQuietly(source, sink);
                 return false;
             }
-            current.answer(source, sink);
+            if (current != null && current.mediaStarted()) {
+                current.hold().hold(true);
+            }
+            slots.promoteWaiting();
+            CalleeSteps.answer(waiting, source, sink);
             return true;
         });
     }
 
-    /** Declines the ringing incoming call, if any, with a reason shown to the caller. */
+    /**
+     * Declines the ringing incoming call, if any, with a reason shown to the caller; a waiting call is
+     * declined as busy.
+     *
+     * @return completes with false if no call rings
+     */
     public CompletableFuture<Boolean> reject(String reason) {
         return onLoop(() -> {
-            if (current == null || !current.ringingIncoming()) {
+            CallSession current = slots.current();
+            if (current != null && current.ringingIncoming()) {
+                CalleeSteps.decline(current, reason);
+                return true;
+            }
+            CallSession waiting = slots.waiting();
+            if (waiting != null && waiting.ringingIncoming()) {
+                CalleeSteps.declineBusy(waiting);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Ends the current call, if any: cancelled before it was answered, declined while ringing, else
+     * hung up. The call ends on the engine's thread at once; the future waits for the peer's BYE (or
+     * REJECT) to be taken by the super node, so a caller about to exit (quit, Ctrl-C, SIGTERM) can wait
+     * for it (bounded by its own timeout) before closing the connection.
+     *
+     * @return completes with false if there was no call, true once the signal was sent (or failed to be)
+     */
+    public CompletableFuture<Boolean> hangup() {
+        return onLoop(() -> {
+            CallSession call = slots.current() != null ? slots.current() : slots.held();
+            return call == null ? CompletableFuture.completedFuture(false) : end(call).handle((ok, e) -> true);
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * Ends every call (current, waiting, held), as when the client exits.
+     *
+     * @return completes with false if there was none, true once every BYE (REJECT, BUSY) was taken by the super node or failed
+     */
+    public CompletableFuture<Boolean> hangupAll() {
+        return onLoop(() -> {
+            List<CallSession> all = slots.all();
+            CompletableFuture<?>[] sent = all.stream().map(this::end).toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(sent).handle((ok, e) -> !all.isEmpty());
+        }).thenCompose(f -> f);
+    }
+
+    /** Ends {@code call}: a waiting call is declined busy, a ringing one declined, an unanswered outgoing one cancelled, else hung up. */
+    private CompletableFuture<Void> end(CallSession call) {
+        if (call == slots.waiting()) {
+            return CalleeSteps.declineBusy(call);
+        }
+        if (call.ringingIncoming()) {
+            return CalleeSteps.decline(call, "");
+        }
+        boolean established = call.phase() instanceof CallPhase.Active || call.phase() instanceof CallPhase.Recovering;
+        return call.hangup(established || !call.outgoing ? EndReason.HUNG_UP : EndReason.CANCELLED, "");
+    }
+
+    /**
+     * Mutes (sends silence) or unmutes the current call's audio.
+     *
+     * @return completes with false if no call is in progress
+     */
+    public CompletableFuture<Boolean> mute(boolean on) {
+        return onLoop(() -> {
+            CallSession current = slots.current();
+            if (current == null || current.ended() || current.media() == null) {
                 return false;
             }
-            current.decline(reason);
+            current.hold().mute(on);
             return true;
         });
     }
 
-    /** Ends the current call (BYE), if any: cancelled before it was answered, else hung up. */
-    public CompletableFuture<Boolean> hangup() {
+    /**
+     * Holds the current call (our media stops; the peer is told, docs/protocol.md "Hold") or resumes
+     * it; with no current call, resuming brings back the call held in the background (call waiting).
+     *
+     * @return completes with false if there is no call with media to hold or resume
+     */
+    public CompletableFuture<Boolean> hold(boolean on) {
         return onLoop(() -> {
-            if (current == null) {
+            if (!on && slots.current() == null && slots.held() != null) {
+                slots.resumeHeld();
+            }
+            CallSession current = slots.current();
+            if (current == null || !current.mediaStarted() || current.ended()) {
                 return false;
             }
-            boolean established = current.phase() instanceof CallPhase.Active || current.phase() instanceof CallPhase.Recovering;
-            if (current.ringingIncoming()) {
-                current.decline(EndReason.DECLINED.text());
-            } else {
-                current.hangup(established || !current.outgoing ? EndReason.HUNG_UP : EndReason.CANCELLED, "");
-            }
+            current.hold().hold(on);
             return true;
+        });
+    }
+
+    /**
+     * Our super node says {@code user}'s control connection to its super node dropped mid-call
+     * (docs/protocol.md "Peer gone"). Trusted only as far as the session it came on (the caller
+     * passes only pushes of our own super node's session); it touches only our call of that id with
+     * that peer, which ends at once or after a grace while the peer's media still flows
+     * ({@link PeerLoss}). Any thread.
+     */
+    public void onPeerGone(String callId, String user) {
+        execute(() -> {
+            CallSession call = slots.byId(callId);
+            if (call != null && call.peer.equals(user)) {
+                call.peerLoss().notice();
+            } else {
+                log.debug("ignoring a peer-gone notice for call {} of {}: no such call", callId, user);
+            }
         });
     }
 
     /** @return completes with the live media statistics of the active call (none when no media runs) */
     public CompletableFuture<@Nullable MediaStats> stats() {
-        return onLoop(() -> current == null || !(current.phase() instanceof CallPhase.Active
-                || current.phase() instanceof CallPhase.Recovering) ? null : current.media().stats());
+        return onLoop(() -> {
+            CallSession current = slots.current();
+            return current == null || !(current.phase() instanceof CallPhase.Active
+                    || current.phase() instanceof CallPhase.Recovering) ? null : current.media().stats();
+        });
     }
 
     /** @return completes with the current call's protection: SAS and cipher suite (none before its keys are agreed) */
     public CompletableFuture<@Nullable CallSecurity> security() {
-        return onLoop(() -> current == null ? null : current.security());
+        return onLoop(() -> slots.current() == null ? null : slots.current().security());
     }
 
     /** @return completes with the current call's phase (none without a call) */
     public CompletableFuture<@Nullable CallPhase> phase() {
-        return onLoop(() -> current == null ? null : current.phase());
+        return onLoop(() -> slots.current() == null ? null : slots.current().phase());
     }
 
-    /** @return completes with true if a call is in progress (calling, ringing or active) */
+    /** @return completes with the current call's id (empty without a call) */
+    public CompletableFuture<String> callId() {
+        return onLoop(() -> slots.current() == null ? "" : slots.current().id);
+    }
+
+    /** @return completes with true if a call is in progress (calling, ringing, active, waiting or on hold) */
     public CompletableFuture<Boolean> hasCall() {
-        return onLoop(() -> current != null);
+        return onLoop(() -> !slots.all().isEmpty());
     }
 
     /**
@@ -168,20 +287,12 @@ public final class CallEngine {
      * node relays re-establishes its path at once (docs/nat.md "Path failover"). Any thread.
      */
     public void onSuperNodeLost(HostPort superNode) {
-        execute(() -> {
-            if (current != null) {
-                current.recovery().superNodeLost(superNode);
-            }
-        });
+        execute(() -> slots.all().forEach(c -> c.recovery().superNodeLost(superNode)));
     }
 
     /** The client joined the overlay again through {@code superNode}: a path renegotiation waiting for it goes on. Any thread. */
     public void onSuperNodeRejoined(HostPort superNode) {
-        execute(() -> {
-            if (current != null) {
-                current.recovery().rejoined();
-            }
-        });
+        execute(() -> slots.all().forEach(c -> c.recovery().rejoined()));
     }
 
     /** Feeds a call signal pushed by the super node; any thread. */
@@ -200,9 +311,10 @@ public final class CallEngine {
                     + " (unencrypted signals are refused)");
             return;
         }
-        if (current != null && current.id.equals(wire.getCallId())) {
-            if (current.peer.equals(wire.getFrom())) {
-                current.onSealed(wire);
+        CallSession call = slots.byId(wire.getCallId());
+        if (call != null) {
+            if (call.peer.equals(wire.getFrom())) {
+                call.onSealed(wire);
             } else {
                 ctx.drops().drop(wire.getCallId(), wire.getFrom(), "the sender is not in this call");
             }
@@ -215,44 +327,26 @@ public final class CallEngine {
         onInvite(wire);
     }
 
-    /** A possible INVITE: verified (credential, signature, decryption, freshness) before anything is answered. */
+    /** A possible INVITE: verified before anything is answered; rings, waits (call waiting) or is answered BUSY. */
     private void onInvite(CallSignal wire) {
         String caller = wire.getFrom();
         CallSignal s;
         try {
-            Credential credential = wire.getSenderCredential();
-            CallCrypto.verifyPeer(ctx, credential, caller);
-            s = CallCrypto.openFrom(ctx, wire, credential);
-            if (!s.hasInvite()) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, s.getKindCase() + " for an unknown call");
-            }
-            long ageMs = Math.abs(ctx.runtime().wallClock().millis() - s.getInvite().getSentAtMs());
-            if (ageMs > Credentials.CLOCK_SKEW.toMillis()) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
-                        "INVITE sent %d ms from now (expected: <= %d): a replay?", ageMs, Credentials.CLOCK_SKEW.toMillis()));
-            }
-            if (!recentInvites.add(s.getCallId(), ctx.runtime().nowMs().getAsLong())) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, "INVITE of a call already seen: a replay");
-            }
+            s = InviteCheck.open(ctx, wire, recentInvites);
         } catch (ProtocolException e) {
             ctx.drops().drop(wire.getCallId(), caller, e.getMessage());
             return;
         }
         CallCrypto crypto = new CallCrypto(ctx, s.getCallId(), false, s.getSenderCredential(), s.getSeq());
-        if (current != null) {
+        CallSession busyWith = slots.current() != null ? slots.current() : slots.held();
+        if (busyWith != null && !slots.canWait()) {
             ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller).setBusy(Busy.getDefaultInstance()).build()));
+            ctx.listener().onMissedCall(caller, ctx.runtime().wallClock().millis(),
+                    "you were in a call with " + busyWith.peer + " (answered busy)");
             return;
         }
         try {
-            MediaDescriptions.remoteAddress(s.getInvite().getMedia());
-            int hashBytes = s.getInvite().getKeyShareHash().size();
-            if (hashBytes == 0) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, "no key share (unencrypted calls are refused)");
-            }
-            if (hashBytes != X25519KeyPair.KEY_BYTES) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format(
-                        "key share commitment: %d bytes (expected: %d)", hashBytes, X25519KeyPair.KEY_BYTES));
-            }
+            InviteCheck.offer(s.getInvite());
         } catch (ProtocolException e) {
             log.warn("refusing call {} from {}: {}", s.getCallId(), caller, e.getMessage());
             ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller)
@@ -261,18 +355,30 @@ public final class CallEngine {
         }
         crypto.peerCommitted(s.getInvite().getKeyShareHash().toByteArray());
         crypto.announceIfChanged(caller);
-        track(CallSession.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto));
+        if (busyWith != null) {
+            CallSession waiting = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, true);
+            if (!waiting.ended()) {
+                slots.setWaiting(waiting);
+                ctx.listener().onCallWaiting(waiting.id, caller, busyWith.peer);
+            }
+            track(waiting);
+            return;
+        }
+        CallSession call = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, false);
+        if (!call.ended()) {
+            slots.setCurrent(call);
+        }
+        track(call);
     }
 
-    /** Makes {@code s} the current call until it ends, then opens the next call's media ahead of time. */
+    /** Frees {@code s}'s slot when it ends (reporting a missed call), then opens the next call's media ahead of time. */
     private CompletableFuture<CallReport> track(CallSession s) {
-        if (!s.ended()) {
-            current = s;
-        }
+        long atMs = ctx.runtime().wallClock().millis();
         // done completes in CallSession.end, on this thread: the slot is free before any later task runs
         return s.done().whenComplete((r, e) -> {
-            if (current == s) {
-                current = null;
+            slots.ended(s);
+            if (r != null && r.missed()) {
+                ctx.listener().onMissedCall(r.peer(), atMs, r.endReason());
             }
             prepareMedia();
         });

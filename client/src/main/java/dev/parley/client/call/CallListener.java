@@ -27,6 +27,30 @@ public interface CallListener {
      */
     default void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {}
 
+    /**
+     * The call's hold changed (docs/protocol.md "Hold"): media flows only when neither side holds it.
+     *
+     * @param heldHere we hold the call
+     * @param heldThere the peer holds the call
+     */
+    default void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {}
+
+    /**
+     * An incoming call was missed: the caller gave up, it rang out, or it came while we were busy
+     * (answered BUSY). Called after {@link #onEnded} for calls that rang.
+     *
+     * @param caller the caller's username (verified)
+     * @param atMs when it came, wall clock ms since the epoch
+     * @param why what happened, e.g. "the caller hung up"
+     */
+    default void onMissedCall(String caller, long atMs, String why) {}
+
+    /**
+     * Call waiting: an incoming call rings while we are in a call with {@code currentPeer}. Answering it
+     * ({@link CallEngine#answer}) holds the current call; declining it ({@link CallEngine#reject}) answers busy.
+     */
+    default void onCallWaiting(String callId, String caller, String currentPeer) {}
+
     /** The call ended. */
     default void onEnded(CallReport report) {}
 

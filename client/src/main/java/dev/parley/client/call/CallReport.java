@@ -46,9 +46,32 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         return new CallReport("", peer, true, false, -1, end, detail, 0, null, null, -1, -1, List.of(), null);
     }
 
-    /** @return the user-facing end reason: the reason's text, then the detail if any ("declined by the callee: in a meeting") */
+    /**
+     * @return the user-facing end reason: the reason's text, then the detail if it adds anything
+     *     ("declined by the callee: in a meeting"; a peer's stock words such as "hung up" or "declined"
+     *     are left out, and "with NAME ..." follows without a colon: "already in a call with bob; ...")
+     */
     public String endReason() {
-        return endDetail.isEmpty() ? end.text() : end.text() + ": " + endDetail;
+        if (endDetail.isEmpty() || endDetail.equalsIgnoreCase(end.text()) || isStockText(endDetail)) {
+            return end.text();
+        }
+        return end.text() + (endDetail.startsWith("with ") ? " " : ": ") + endDetail;
+    }
+
+    /** @return true if {@code text} is some end reason's own text (what older peers send as their BYE or REJECT reason) */
+    private static boolean isStockText(String text) {
+        for (EndReason r : EndReason.values()) {
+            if (r.text().equalsIgnoreCase(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true for an incoming call that rang and was never answered: the caller gave up, it rang out, or the caller's connection was lost */
+    public boolean missed() {
+        return !outgoing && !connected && (end == EndReason.REMOTE_CANCELLED || end == EndReason.NOT_ANSWERED
+                || end == EndReason.PEER_LOST);
     }
 
     /** @return how often media moved to a new path after the first one (docs/nat.md "Path failover") */
@@ -60,7 +83,8 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
      * @return the report as JSON-ready map with snake_case keys: {@code connected}, {@code setup_ms}, {@code end}, {@code end_reason},
      *     {@code encrypted}, {@code cipher_suite}, {@code sas}, {@code peer_fingerprint}, {@code path}, {@code path_setup_ms},
      *     {@code packets_sent}, {@code packets_received}, {@code packets_lost}, {@code jitter_ms},
-     *     {@code bitrate_kbps}, … (media keys are present only when media started)
+     *     {@code bitrate_kbps}, … (media keys are present only when media started); {@code mos} is null
+     *     when the call never connected
      */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -89,6 +113,9 @@ public record CallReport(String callId, String peer, boolean outgoing, boolean c
         }
         if (media != null) {
             m.putAll(media.toMap());
+        }
+        if (!connected) {
+            m.put("mos", null); // no audio was heard: there is no quality to score
         }
         return m;
     }

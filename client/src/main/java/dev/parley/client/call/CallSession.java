@@ -8,19 +8,12 @@ import dev.parley.codec.audio.AudioSink;
 import dev.parley.codec.audio.AudioSource;
 import dev.parley.nat.transport.TaskScheduler;
 import dev.parley.protocol.Futures;
-import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.Accept;
 import dev.parley.protocol.wire.Bye;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.ErrorCode;
-import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.MediaDescription;
-import dev.parley.protocol.wire.Reject;
 import dev.parley.protocol.wire.Ringing;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -43,13 +36,13 @@ final class CallSession {
     final String peer;
     final boolean outgoing;
     private final CallContext ctx;
-    private final long startedMs;
     private final CompletableFuture<CallReport> done = new CompletableFuture<>();
-    private final StringBuilder trace = new StringBuilder();
-    private final List<String> pathHistory = new ArrayList<>();
+    private final CallTimeline timeline;
     private final PathRecovery recovery;
     private final CallCrypto crypto;
     private final KeyExchange keys;
+    private final CallHold hold = new CallHold(this);
+    private final PeerLoss peerLoss = new PeerLoss(this);
     private CallPhase phase;
     private @Nullable AudioSource source;
     private @Nullable AudioSink sink;
@@ -57,10 +50,6 @@ final class CallSession {
     private boolean mediaStarted;
     private @Nullable PathRound round;
     private @Nullable MediaDescription offer; // the peer's INVITE offer (callee), until answered
-    private long offerMs = -1; // INVITE sent (caller) or ACCEPT sent (callee)
-    private long firstPacketMs = -1;
-    private @Nullable String path;
-    private long pathSetupMs = -1;
     private TaskScheduler.@Nullable Cancellable timer;
 
     private CallSession(CallContext ctx, String id, String peer, boolean outgoing, CallPhase phase, CallCrypto crypto) {
@@ -71,7 +60,7 @@ final class CallSession {
         this.peer = peer;
         this.outgoing = outgoing;
         this.phase = phase;
-        this.startedMs = ctx.runtime().nowMs().getAsLong();
+        this.timeline = new CallTimeline(ctx.runtime().nowMs());
         this.recovery = new PathRecovery(this, ctx);
     }
 
@@ -81,62 +70,26 @@ final class CallSession {
      */
     static CallSession call(CallContext ctx, String id, String callee, AudioSource source, AudioSink sink) {
         CallSession s = new CallSession(ctx, id, callee, true, new CallPhase.Calling(), new CallCrypto(ctx, id, true, null, 0));
-        s.source = source;
-        s.sink = sink;
+        s.setAudio(source, sink);
         ctx.listener().onPhase(id, callee, s.phase);
         if (s.openMedia()) {
-            s.offerMs = s.now();
+            s.timeline.offered();
             CompletableFuture<Credential> found = ctx.trust().directory().credentialOf(callee);
             s.newRound().prepare(null, media -> {
                 s.mark("gathered");
-                found.whenCompleteAsync((credential, e) -> s.invite(media, credential, e), ctx.runtime().executor());
+                found.whenCompleteAsync((credential, e) -> CallerSteps.invite(s, media, credential, e), ctx.runtime().executor());
             });
         }
         return s;
     }
 
-    /** Caller: the callee's credential is known (or not): INVITE, sealed to it. */
-    private void invite(MediaDescription media, @Nullable Credential credential, @Nullable Throwable failure) {
-        if (ended()) {
-            return;
-        }
-        if (failure != null) {
-            Throwable cause = Futures.unwrap(failure);
-            boolean offline = cause instanceof ProtocolException pe
-                    && (pe.code() == ErrorCode.USER_OFFLINE || pe.code() == ErrorCode.USER_NOT_FOUND);
-            end(offline ? EndReason.UNREACHABLE : EndReason.REFUSED, String.valueOf(cause.getMessage()));
-            return;
-        }
-        try {
-            crypto.peerFound(credential, peer);
-        } catch (ProtocolException e) {
-            end(e.code() == ErrorCode.INVALID_CREDENTIAL && credential.getEncryptionKey().isEmpty() ? EndReason.INSECURE
-                    : EndReason.REFUSED, e.getMessage());
-            return;
-        }
-        mark("keyed");
-        send(b -> b.setInvite(Invite.newBuilder().setMedia(media).setKeyShareHash(ByteString.copyFrom(crypto.ownShareCommitment()))
-                .setSentAtMs(ctx.runtime().wallClock().millis())));
-        timer = ctx.runtime().scheduler().schedule(() -> hangup(EndReason.NO_ANSWER, ""), ctx.settings().ringTimeout().toMillis());
-    }
-
-    /**
-     * An incoming call whose INVITE verified: rings, then asks the policy what to do.
-     *
-     * @param crypto the call's end-to-end state: the caller's credential and key share, the INVITE's sequence number
-     */
-    static CallSession incoming(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
+    /** An incoming call whose INVITE verified: rings (RINGING with our key share); {@link CalleeSteps} goes on. */
+    static CallSession ringing(CallContext ctx, String id, String caller, MediaDescription offer, CallCrypto crypto) {
         CallSession s = new CallSession(ctx, id, caller, false, new CallPhase.Ringing(), crypto);
         s.offer = offer;
         // our share right away: the caller reveals its own while our user answers (docs/protocol.md "Call keys and SAS")
         s.send(b -> b.setRinging(Ringing.newBuilder().setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
         ctx.listener().onPhase(id, caller, s.phase);
-        switch (ctx.policy().onIncoming(id, caller)) {
-            case IncomingCallPolicy.Answer a -> s.answer(a.source(), a.sink());
-            case IncomingCallPolicy.Decline d -> s.decline(d.reason());
-            case IncomingCallPolicy.Ring r -> s.timer = ctx.runtime().scheduler().schedule(
-                    () -> s.hangup(EndReason.NOT_ANSWERED, ""), ctx.settings().ringTimeout().toMillis());
-        }
         return s;
     }
 
@@ -158,31 +111,19 @@ final class CallSession {
         return !outgoing && phase instanceof CallPhase.Ringing;
     }
 
-    /** The local user answers the ringing incoming call. */
-    void answer(AudioSource source, AudioSink sink) {
-        cancelTimer();
+    /** The local user's audio for this call (owned by the call from now on). */
+    void setAudio(AudioSource source, AudioSink sink) {
         this.source = source;
         this.sink = sink;
-        if (!openMedia()) {
-            return;
-        }
-        keys.answered();
-        MediaDescription theirs = offer;
-        setPhase(new CallPhase.Connecting());
-        newRound().prepare(theirs, ours -> {
-            mark("gathered");
-            // checks first: the caller starts its own on ACCEPT (PathRound.connect)
-            round.connect(theirs, events(round, this::startMedia, this::hangup), () -> {
-                offerMs = now();
-                send(b -> b.setAccept(Accept.newBuilder().setMedia(ours).setKeyShare(ByteString.copyFrom(crypto.ownShare()))));
-            });
-        });
     }
 
-    /** The local user declines the ringing incoming call. */
-    void decline(String reason) {
-        send(b -> b.setReject(Reject.newBuilder().setReason(reason)));
-        end(EndReason.DECLINED, "");
+    /** @return the caller's offer (callee) */
+    MediaDescription offer() {
+        return offer;
+    }
+
+    CallTimeline timeline() {
+        return timeline;
     }
 
     /** A sealed signal of this call from the peer: dropped unless it verifies, opens and is new. */
@@ -215,7 +156,7 @@ final class CallSession {
                     setPhase(new CallPhase.Ringing());
                 }
             }
-            case ACCEPT -> onAccept(s.getAccept());
+            case ACCEPT -> CallerSteps.onAccept(this, s.getAccept());
             case REJECT -> end(outgoing ? EndReason.REMOTE_DECLINED : EndReason.REMOTE_HUNG_UP,
                     PeerText.clean(s.getReject().getReason()));
             case BUSY -> {
@@ -226,6 +167,7 @@ final class CallSession {
             case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
             case UPDATE -> recovery.onUpdate(s.getUpdate());
             case REVEAL -> keys.revealed(s.getReveal().getKeyShare().toByteArray(), this::startMedia);
+            case HOLD -> hold.onPeerHold(s.getHold().getHeld());
             default -> log.debug("ignoring {} for call {}", s.getKindCase(), id);
         }
     }
@@ -235,44 +177,22 @@ final class CallSession {
         return !outgoing && (phase instanceof CallPhase.Ringing) ? EndReason.REMOTE_CANCELLED : EndReason.REMOTE_HUNG_UP;
     }
 
-    private void onAccept(Accept accept) {
-        if (!outgoing || !(phase instanceof CallPhase.Calling || phase instanceof CallPhase.Ringing) || round == null) {
-            return; // a duplicate or late ACCEPT
-        }
-        cancelTimer();
-        mark("accept");
-        if (!keys.calleeShare(accept.getKeyShare().toByteArray())) {
-            return;
-        }
-        try {
-            MediaDescriptions.remoteAddress(accept.getMedia());
-        } catch (ProtocolException e) {
-            hangup(EndReason.REFUSED, "bad answer: " + e.getMessage());
-            return;
-        }
-        setPhase(new CallPhase.Connecting());
-        round.connect(accept.getMedia(), events(round, this::startMedia, this::hangup));
-    }
-
-    private void startMedia(PathRound.Selected selected) {
+    void startMedia(PathRound.Selected selected) {
         CallKeys.Secrets secrets = keys.keysFor(selected);
         if (secrets == null) {
             return; // the callee selected its path before the caller revealed its share: held
         }
-        path = selected.path();
-        pathSetupMs = selected.setupMs();
-        pathHistory.add(path);
+        timeline.path(selected.path(), selected.setupMs());
         media.onAudioProblem(message -> ctx.listener().onMediaProblem(id, peer, message));
         mark("selected");
         media.start(selected.remote(), secrets.srtp(), source, sink);
         mediaStarted = true;
         mark("media-started");
-        setPhase(new CallPhase.Active(path));
+        setPhase(new CallPhase.Active(selected.path()));
         recovery.watch(round.hasRelay());
         media.firstPacketReceived().thenRun(() -> ctx.runtime().scheduler().execute(() -> {
-            firstPacketMs = now();
-            mark("first-rtp");
-            log.info("call {} setup ({}): {}", id, outgoing ? "caller" : "callee", trace);
+            timeline.firstPacket();
+            log.info("call {} setup ({}): {}", id, outgoing ? "caller" : "callee", timeline.trace());
         }));
         media.sourceEnded().thenRun(() -> ctx.runtime().scheduler().schedule(
                 () -> hangup(EndReason.INPUT_ENDED, ""), ctx.settings().hangupGrace().toMillis()));
@@ -299,39 +219,29 @@ final class CallSession {
 
     /** Media moved to a renegotiated path. */
     void resumed(PathRound.Selected selected) {
-        path = selected.path();
-        pathHistory.add(path);
+        timeline.path(selected.path(), -1);
         media.switchRemote(selected.remote());
-        setPhase(new CallPhase.Active(path));
+        setPhase(new CallPhase.Active(selected.path()));
     }
 
-    /**
-     * @return the events of round {@code r}, ignored once the call ended or another round replaced it;
-     *     consent loss on an established path starts path recovery
-     */
+    /** @return the events of round {@code r} for this call ({@link RoundEvents}) */
     PathRound.Events events(PathRound r, Consumer<PathRound.Selected> onSelected, BiConsumer<EndReason, String> onFailed) {
-        return new PathRound.Events() {
-            @Override
-            public void selected(PathRound.Selected selected) {
-                if (!ended() && round == r) {
-                    onSelected.accept(selected);
-                }
-            }
+        return new RoundEvents(this, r, onSelected, onFailed);
+    }
 
-            @Override
-            public void failed(EndReason reason, String detail) {
-                if (!ended() && round == r) {
-                    onFailed.accept(reason, detail);
-                }
-            }
+    /** @return whether media from the peer is expected now: it flows and neither side holds the call */
+    boolean expectsMedia() {
+        return mediaStarted && !hold.held();
+    }
 
-            @Override
-            public void consentLost() {
-                if (!ended() && round == r && mediaStarted) {
-                    recovery.pathLost("no consent");
-                }
-            }
-        };
+    /** @return this call's mute and hold */
+    CallHold hold() {
+        return hold;
+    }
+
+    /** @return this call's reaction to its peer's super node saying the peer's connection was lost */
+    PeerLoss peerLoss() {
+        return peerLoss;
     }
 
     void setPhase(CallPhase next) {
@@ -346,13 +256,18 @@ final class CallSession {
 
     // ---- ending ----
 
-    /** Ends the call and tells the peer (BYE). */
-    void hangup(EndReason reason, String detail) {
+    /**
+     * Ends the call and tells the peer (BYE; its reason is the detail, empty when the reason says it all).
+     *
+     * @return completes when the super node took the BYE, or failed to (at once if there is nothing to tell)
+     */
+    CompletableFuture<Void> hangup(EndReason reason, String detail) {
         if (ended()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        send(b -> b.setBye(Bye.newBuilder().setReason(detail.isEmpty() ? reason.text() : detail)));
+        CompletableFuture<Void> bye = send(b -> b.setBye(Bye.newBuilder().setReason(detail)));
         end(reason, detail);
+        return bye;
     }
 
     /** Ends the call locally: stops timers, path and media, then reports. Idempotent. */
@@ -363,6 +278,7 @@ final class CallSession {
         cancelTimer();
         keys.stop();
         recovery.stop();
+        peerLoss.stop();
         MediaStats stats = media == null ? null : media.stats();
         long gapMs = mediaStarted ? media.maxPacketGapMs() : -1;
         if (round != null) {
@@ -374,9 +290,7 @@ final class CallSession {
         if (!mediaStarted) {
             AudioResources.closeQuietly(source, sink);
         }
-        boolean connected = firstPacketMs >= 0;
-        CallReport report = new CallReport(id, peer, outgoing, connected, connected ? firstPacketMs - offerMs : -1, reason, detail,
-                now() - startedMs, mediaStarted ? stats : null, path, pathSetupMs, gapMs, pathHistory, crypto.security());
+        CallReport report = timeline.report(this, reason, detail, mediaStarted ? stats : null, gapMs, crypto.security());
         log.info("call {} with {} ended: {}", id, peer, report.endReason());
         setPhase(new CallPhase.Ended(reason, detail));
         ctx.listener().onEnded(report);
@@ -387,16 +301,18 @@ final class CallSession {
      * Sends a signal of this call, sealed and signed; a failure (e.g. the peer went offline) ends the
      * call as unreachable. Nothing is sent while the callee's key is unknown (it knows nothing of the call yet).
      */
-    void send(UnaryOperator<CallSignal.Builder> kind) {
+    CompletableFuture<Void> send(UnaryOperator<CallSignal.Builder> kind) {
         if (!crypto.peerKnown()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        sendSealed(kind).whenComplete((ok, e) -> {
+        CompletableFuture<Void> sent = sendSealed(kind);
+        sent.whenComplete((ok, e) -> {
             if (e != null) {
                 String why = Futures.unwrap(e).getMessage();
                 ctx.runtime().scheduler().execute(() -> end(EndReason.UNREACHABLE, why == null ? "" : why));
             }
         });
+        return sent;
     }
 
     /** @return completes when the super node took the sealed signal; exceptionally if it refused or the peer's key is unknown */
@@ -406,7 +322,7 @@ final class CallSession {
                 : ctx.signaller().apply(sealed);
     }
 
-    private boolean openMedia() {
+    boolean openMedia() {
         try {
             media = ctx.media().take();
             mark("media-open");
@@ -421,20 +337,49 @@ final class CallSession {
         }
     }
 
-    private void cancelTimer() {
+    /** Runs {@code task} after {@code delayMs} unless the call's timer is cancelled or replaced first (one timer a call). */
+    void setTimer(Runnable task, long delayMs) {
+        cancelTimer();
+        timer = ctx.runtime().scheduler().schedule(task, delayMs);
+    }
+
+    CallCrypto crypto() {
+        return crypto;
+    }
+
+    KeyExchange keys() {
+        return keys;
+    }
+
+    CallContext ctx() {
+        return ctx;
+    }
+
+    void cancelTimer() {
         if (timer != null) {
             timer.cancel();
             timer = null;
         }
     }
 
-
     long now() {
         return ctx.runtime().nowMs().getAsLong();
     }
 
+    TaskScheduler scheduler() {
+        return ctx.runtime().scheduler();
+    }
+
+    CallListener listener() {
+        return ctx.listener();
+    }
+
+    boolean mediaStarted() {
+        return mediaStarted;
+    }
+
     /** Setup timeline for the log: "step +ms" since the call started (docs/nat.md, setup time). */
     void mark(String step) {
-        trace.append(trace.isEmpty() ? "" : ", ").append(step).append(" +").append(now() - startedMs);
+        timeline.mark(step);
     }
 }

@@ -24,6 +24,8 @@ public enum EndReason {
     NO_ANSWER("no answer"),
     /** We did not answer within the ring timeout: a missed call. */
     NOT_ANSWERED("missed call: not answered"),
+    /** The callee has no account (the login server knows no such name): a typo? */
+    NO_SUCH_USER("no such user"),
     /** A signal could not be delivered (the user is offline, or we have no super node). */
     UNREACHABLE("unreachable"),
     /** The peer's offer, answer or credential was invalid. */
@@ -39,6 +41,12 @@ public enum EndReason {
     NO_MEDIA_PATH("no media path"),
     /** The media path died mid-call and no new one was found in time. */
     MEDIA_LOST("media path lost"),
+    /**
+     * The peer's super node said the peer's connection dropped, and its media had stopped (docs/protocol.md "Peer gone").
+     */
+    PEER_LOST("the peer's connection was lost"),
+    /** We called our own name. */
+    CALLED_SELF("you cannot call yourself"),
     /** Our audio input ended (a played file is over): we hung up. */
     INPUT_ENDED("input ended");
 

@@ -71,7 +71,7 @@ final class PathRecovery {
             if (call.ended()) {
                 return;
             }
-            if (!lost()) {
+            if (!lost() && call.expectsMedia()) { // on hold no media comes, by agreement
                 long silentMs = call.media().msSinceLastPacket();
                 if (resumedAtMs >= 0) {
                     silentMs = Math.min(silentMs, call.now() - resumedAtMs);
@@ -82,6 +82,11 @@ final class PathRecovery {
             }
             scheduleWatchdog();
         }, WATCHDOG_INTERVAL_MS);
+    }
+
+    /** Media is expected again after a hold: silence is counted from now. */
+    void mediaResumed() {
+        resumedAtMs = call.now();
     }
 
     /** The call ended: stops timers. */

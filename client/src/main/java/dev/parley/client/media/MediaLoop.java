@@ -76,6 +76,10 @@ final class MediaLoop {
     private long ticks;
     private int tickFailures;
     private volatile Counters counters;
+    /** Set by the call's thread: send silence instead of the source (the source is still read, so a file keeps its pace). */
+    private volatile boolean muted;
+    /** Set by the call's thread: send no RTP and leave the source where it is (RTCP goes on: the path stays alive). */
+    private volatile boolean held;
 
     MediaLoop(MediaConfig config, AudioSource source, AudioSink sink, Queue<RtpReceiver.Inbound> inbound,
               Queue<RtpReceiver.InboundRtcp> inboundRtcp, PacketSender sender, LongSupplier clockMs,
@@ -137,8 +141,18 @@ final class MediaLoop {
         return counters;
     }
 
+    /** Any thread; effective from the next tick. */
+    void mute(boolean on) {
+        muted = on;
+    }
+
+    /** Any thread; effective from the next tick. */
+    void hold(boolean on) {
+        held = on;
+    }
+
     private void send() {
-        if (sourceDone) {
+        if (sourceDone || held) {
             return;
         }
         boolean got;
@@ -152,6 +166,9 @@ final class MediaLoop {
             sourceDone = true;
             onSourceEnded.run();
             return;
+        }
+        if (muted) {
+            Arrays.fill(capture, (short) 0);
         }
         int n;
         try {

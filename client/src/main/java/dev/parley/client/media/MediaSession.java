@@ -57,6 +57,8 @@ public final class MediaSession implements AutoCloseable {
     private volatile long stopMs = -1;
     private volatile @Nullable InetSocketAddress remote;
     private volatile Consumer<String> audioProblemListener = m -> { };
+    private volatile boolean muted;
+    private volatile boolean held;
 
     private MediaSession(MediaConfig config, MediaSocket socket, MediaClock clock, InstantSource instantSource) {
         this.config = Objects.requireNonNull(config, "config");
@@ -157,6 +159,8 @@ public final class MediaSession implements AutoCloseable {
                         ? srtp.protectRtcp(datagram) : srtp.protectRtp(datagram)), clock::nowMs,
                 mono -> Rtcp.ntpTimestamp(wallAtStart + (mono - monoAtStart)), () -> sourceEnded.complete(null),
                 m -> audioProblemListener.accept(m));
+        mediaLoop.mute(muted);
+        mediaLoop.hold(held);
         this.loop = mediaLoop;
         this.startMs = clock.nowMs();
         this.ticker = clock.start("parley-media-" + Long.toHexString(config.ssrc()), AudioFormats.FRAME_MS, mediaLoop::tick);
@@ -176,6 +180,27 @@ public final class MediaSession implements AutoCloseable {
         }
         receiver.expect(newRemote);
         this.remote = newRemote;
+    }
+
+    /**
+     * Mute: sends silence instead of the source from the next 20 ms tick on (before {@link #start}: from the start).
+     * Any thread.
+     */
+    public synchronized void mute(boolean on) {
+        muted = on;
+        if (loop != null) {
+            loop.mute(on);
+        }
+    }
+
+    /**
+     * Hold: sends no RTP (RTCP goes on) and leaves the source where it is, from the next tick on. Any thread.
+     */
+    public synchronized void hold(boolean on) {
+        held = on;
+        if (loop != null) {
+            loop.hold(on);
+        }
     }
 
     /** @return the remote address media currently goes to (none before {@link #start}) */

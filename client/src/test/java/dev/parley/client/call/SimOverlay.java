@@ -175,6 +175,14 @@ final class SimOverlay {
         final List<CallSecurity> secured = new ArrayList<>();
         final List<CallReport> reports = new ArrayList<>();
         final List<CallPhase> phases = new ArrayList<>();
+        /** onHold events: "here=H there=T". */
+        final List<String> holds = new ArrayList<>();
+        /** onCallWaiting events: "caller (while with currentPeer)". */
+        final List<String> waiting = new ArrayList<>();
+        /** onMissedCall events: "caller: why". */
+        final List<String> missed = new ArrayList<>();
+        /** Crashed: its signals go nowhere (its connection is gone), so its BYE never arrives. */
+        boolean crashed;
         SuperNode superNode;
         private int nextPort = 5000;
 
@@ -199,6 +207,21 @@ final class SimOverlay {
                 @Override
                 public void onEnded(CallReport report) {
                     reports.add(report);
+                }
+
+                @Override
+                public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
+                    holds.add("here=" + heldHere + " there=" + heldThere);
+                }
+
+                @Override
+                public void onCallWaiting(String callId, String caller, String currentPeer) {
+                    waiting.add(caller + " (while with " + currentPeer + ")");
+                }
+
+                @Override
+                public void onMissedCall(String caller, long atMs, String why) {
+                    missed.add(caller + ": " + why);
                 }
 
                 @Override
@@ -227,6 +250,9 @@ final class SimOverlay {
             time.schedule(() -> {
                 Client to = clients.get(s.getTo());
                 Puppet puppet = puppets.get(s.getTo());
+                if (crashed) {
+                    return; // never acknowledged: the connection died with the process
+                }
                 if (via == null || !via.alive) {
                     ack.completeExceptionally(new ProtocolException(ErrorCode.INTERNAL, "no super node"));
                 } else if (puppet != null) {
