@@ -86,7 +86,7 @@ class ClientExitTest {
                     "--stats-interval", "1"));
             Process alice = procs.startInteractive("alice", client(loginAddr, snAddr, "alice", "--play", clip.toString()));
             awaitLine(procs.log("bob"), "waiting for a call", bob, Duration.ofSeconds(60));
-            awaitLine(procs.log("alice"), "Signed in as alice", alice, Duration.ofSeconds(60));
+            awaitLine(procs.log("alice"), "Type 'help' for the commands", alice, Duration.ofSeconds(60));
             alice.getOutputStream().write("call bob\n".getBytes(StandardCharsets.UTF_8));
             alice.getOutputStream().flush();
             awaitLine(procs.log("bob"), "[call]", bob, Duration.ofSeconds(60)); // media flows
