@@ -10,10 +10,18 @@ import dev.parley.codec.audio.WavFileSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** Where a client's audio comes from and goes to: WAV files or sound devices. */
 final class AudioOptions {
+    /** Where the fallback messages go: stderr, or above the shell's prompt. */
+    private volatile Consumer<String> notices = System.err::println;
+
+    /** Sends the fallback messages (no capture or playback device) to {@code sink}. */
+    void notices(Consumer<String> sink) {
+        this.notices = sink;
+    }
     @Option(names = "--play", paramLabel = "WAV",
             description = "Send this WAV file (PCM 8-32-bit, IEEE float, mu-law or A-law; any rate, up to 8 channels; resampled to 48 kHz mono) instead of the microphone; "
                     + "the call ends when it ends.")
@@ -43,7 +51,7 @@ final class AudioOptions {
             if (inputDevice != null) {
                 throw new IOException(e.getMessage() + " (see --list-devices, or use --play FILE.wav)", e);
             }
-            System.err.println("parley: " + e.getMessage() + "; sending silence (use --play FILE.wav to send a file)");
+            notices.accept("parley: " + e.getMessage() + "; sending silence (use --play FILE.wav to send a file)");
             return SilenceSource.endless();
         }
     }
@@ -64,7 +72,7 @@ final class AudioOptions {
         try {
             return JavaSoundSink.open(outputDevice);
         } catch (IOException e) {
-            System.err.println("parley: " + e.getMessage() + "; received audio is discarded (use --record FILE.wav)");
+            notices.accept("parley: " + e.getMessage() + "; received audio is discarded (use --record FILE.wav)");
             return new AudioSink() {
                 @Override
                 public void write(short[] frame) {}

@@ -256,6 +256,7 @@ final class ClientCommand implements Callable<Integer> {
                 return finish(firstCall.getNow(null));
             }
             screen.route(view::notice);
+            audio.notices(view::notice);
             ShellCommands commands = new ShellCommands(client, audio, view, printer);
             new ChatCommands(client.chat(), view).install(commands);
             return new Shell(commands, view).run();
