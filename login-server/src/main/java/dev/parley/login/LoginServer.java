@@ -238,14 +238,25 @@ public final class LoginServer implements AutoCloseable {
         log.info("login server on {} closed", boundAddress);
     }
 
+    /**
+     * Shuts {@code group} down and waits a bounded time: an event loop that misses its wake-up (seen
+     * with Netty 4.2.18: a loop left in {@code select()} after its group's shutdown) must not keep
+     * SIGTERM from stopping the server; the JVM exits after the shutdown hook anyway.
+     */
+    private static void stopLoops(String name, @Nullable EventLoopGroup group) {
+        if (group == null) {
+            return;
+        }
+        if (!group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 2, TimeUnit.SECONDS)) {
+            log.warn("{} event loops did not stop within {} s; going on", name, SHUTDOWN_TIMEOUT_SECONDS + 2);
+        }
+    }
+
     private static void shutdown(EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup,
             ThreadPoolExecutor worker, @Nullable DirectorySync sync, AccountStore store) {
-        if (acceptorGroup != null) {
-            acceptorGroup.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (connectionGroup != null) {
-            connectionGroup.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        stopLoops("acceptor", acceptorGroup);
+        stopLoops("connection", connectionGroup);
         if (worker != null) {
             // Queued requests would only answer closed channels: drop them, let running ones finish.
             worker.shutdownNow();
