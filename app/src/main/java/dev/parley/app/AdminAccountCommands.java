@@ -32,40 +32,43 @@ final class AdminAccountCommands {
         return 0;
     }
 
+    /** The account switch behind {@code disable} and {@code enable} (picocli reads the inherited options). */
+    abstract static class AccountSwitch implements Callable<Integer> {
+        @Mixin
+        AdminOptions admin = new AdminOptions();
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "USER")
+        String user;
+
+        /** @return whether this command disables the account */
+        abstract boolean disables();
+
+        @Override
+        public Integer call() throws Exception {
+            return run(admin, spec, AdminCommand.newBuilder().setSetAccountDisabled(
+                    SetAccountDisabled.newBuilder().setUsername(user).setDisabled(disables())).build());
+        }
+    }
+
     /** {@code parley admin disable}. */
     @Command(name = "disable", mixinStandardHelpOptions = true,
             description = {"Disables an account: no login, no credential renewal; its sessions on the super nodes "
                     + "connected to the login server are dropped at once (elsewhere they end when the credential "
                     + "expires, within its lifetime: 1 h by default)."})
-    static final class Disable implements Callable<Integer> {
-        @Mixin
-        AdminOptions admin = new AdminOptions();
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "USER")
-        String user;
-
+    static final class Disable extends AccountSwitch {
         @Override
-        public Integer call() throws Exception {
-            return run(admin, spec, AdminCommand.newBuilder().setSetAccountDisabled(
-                    SetAccountDisabled.newBuilder().setUsername(user).setDisabled(true)).build());
+        boolean disables() {
+            return true;
         }
     }
 
     /** {@code parley admin enable}. */
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a disabled account again.")
-    static final class Enable implements Callable<Integer> {
-        @Mixin
-        AdminOptions admin = new AdminOptions();
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "USER")
-        String user;
-
+    static final class Enable extends AccountSwitch {
         @Override
-        public Integer call() throws Exception {
-            return run(admin, spec, AdminCommand.newBuilder().setSetAccountDisabled(
-                    SetAccountDisabled.newBuilder().setUsername(user).setDisabled(false)).build());
+        boolean disables() {
+            return false;
         }
     }
 
