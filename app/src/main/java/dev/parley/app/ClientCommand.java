@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.client.ClientOptions;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallSecurity;
@@ -196,7 +197,7 @@ final class ClientCommand implements Callable<Integer> {
                 firstCall.complete(r);
             }
         };
-        ParleyClient.Options options = options(policy, listener);
+        ClientOptions options = options(policy, listener);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);
@@ -342,8 +343,8 @@ final class ClientCommand implements Callable<Integer> {
      *     call id predict the next)
      * @throws IOException if the password file cannot be read
      */
-    ParleyClient.Options options(IncomingCallPolicy policy, CallListener listener) throws IOException {
-        return new ParleyClient.Options(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
+    ClientOptions options(IncomingCallPolicy policy, CallListener listener) throws IOException {
+        return new ClientOptions(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
                 impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins);
