@@ -7,8 +7,11 @@ import dev.parley.client.call.CallTrust;
 import dev.parley.client.call.CallWarmUp;
 import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.PeerDirectory;
+import dev.parley.client.serve.ServeRole;
+import dev.parley.client.serve.ServeSettings;
 import dev.parley.nat.ice.CheckConfig;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
@@ -24,6 +27,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -60,6 +64,9 @@ public final class ParleyClient implements AutoCloseable {
     private final InstantSource clock;
     private final Resources resources;
     private final CredentialRenewer renewer;
+    private final @Nullable ServeRole serveRole;
+    /** How long a client waits for the overlay's first super node (bootstrap). */
+    static final long BOOTSTRAP_WAIT_MS = 30_000;
 
     /** What a client holds beyond its sessions: the data-dir lock, the disk thread and the host-cache saver. */
     private record Resources(DataDirLock lock, ScheduledExecutorService disk, HostCacheSaver saver) {
@@ -84,7 +91,8 @@ public final class ParleyClient implements AutoCloseable {
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, Resources resources,
-            CredentialRenewer renewer) {
+            CredentialRenewer renewer, @Nullable ServeRole serveRole) {
+        this.serveRole = serveRole;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -104,6 +112,17 @@ public final class ParleyClient implements AutoCloseable {
      *     client ("data dir X is in use by another parley client")
      */
     public static ParleyClient start(ClientOptions o) throws ProtocolException, IOException {
+        return start(o, ServeSettings.OFF);
+    }
+
+    /**
+     * As {@link #start(ClientOptions)}, also offering to serve as a super node when the login
+     * server promotes this client ({@link ServeRole}; docs/architecture.md "Self-organizing overlay").
+     * With no super node live yet (an overlay of clients only), waits up to 30 s for the first.
+     *
+     * @param serve whether and how to serve ({@link ServeSettings#OFF}: never)
+     */
+    public static ParleyClient start(ClientOptions o, ServeSettings serve) throws ProtocolException, IOException {
         DataDirLock lock = DataDirLock.acquire(o.dataDir()); // before anything reads or writes the directory
         ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("client-disk", true));
@@ -114,6 +133,7 @@ public final class ParleyClient implements AutoCloseable {
         // Load libopus (JNA) and the media classes now, off the network loops, so the first call
         // does not pay for it during setup.
         callLoop.execute(ClientWarmUp::codec);
+        ServeRole serveRole = null;
         try {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
@@ -143,9 +163,24 @@ public final class ParleyClient implements AutoCloseable {
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
                     login.getCredential(), c -> LoginServers.inOrder(o.logins(), server -> LoginClient.renew(io, server, loginTls, c, identity, o.clock())));
-            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
+            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> direct = sns -> SuperNodeSession
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
-            SuperNodeSession first = ClientLogin.await(join.apply(candidates));
+            // When no super node of the host cache answers (e.g. the one it had left a self-organizing
+            // overlay), ask the login server for the live ones and try those.
+            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> direct.apply(sns)
+                    .exceptionallyCompose(e -> Futures.unwrap(e) instanceof ProtocolException || o.superNode() != null
+                            ? CompletableFuture.failedFuture(e)
+                            : FirstSuperNodes.fetch(io, o.login(), loginTls).thenCompose(live -> {
+                                live.forEach(hostCache::add);
+                                List<HostPort> untried = live.stream().filter(a -> !sns.contains(a)).toList();
+                                return untried.isEmpty() ? CompletableFuture.failedFuture(e) : direct.apply(untried);
+                            }));
+            serveRole = serve.enabled() && o.superNode() == null ? ServeRole.start(io, o.logins(), loginTls, loginKey,
+                    o.dataDir(), serve, o.clock(), new SecureRandom()) : null;
+            List<HostPort> via = candidates.isEmpty()
+                    ? FirstSuperNodes.await(io, o.login(), loginTls, BOOTSTRAP_WAIT_MS) : candidates;
+            via.forEach(hostCache::add);
+            SuperNodeSession first = ClientLogin.await(join.apply(via));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
             // From now on every change (rejoins, gossip) is saved, coalesced, on the disk thread.
@@ -205,8 +240,12 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
-            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new Resources(lock, disk, saver), renewer);
+            return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(),
+                    new Resources(lock, disk, saver), renewer, serveRole);
         } catch (ProtocolException | IOException | RuntimeException e) {
+            if (serveRole != null) {
+                serveRole.close();
+            }
             callLoop.shutdownNow();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             new Resources(lock, disk, saver).close();
@@ -243,6 +282,11 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the super node this client is registered with */
     public HostPort superNode() {
         return session.superNode();
+    }
+
+    /** @return this client's super-node role, none if it does not offer to serve */
+    public @Nullable ServeRole serveRole() {
+        return serveRole;
     }
 
     /** @return the current super-node session, none while rejoining (tests) */
@@ -340,6 +384,9 @@ public final class ParleyClient implements AutoCloseable {
         calls.close();
         renewer.close();
         session.close();
+        if (serveRole != null) {
+            serveRole.close();
+        }
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         resources.close();

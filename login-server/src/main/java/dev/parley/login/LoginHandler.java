@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  *       certificates, as many as fit in a frame), only on a certified super node's connection and for
  *       the address its certificate names: else Error INVALID_CREDENTIAL (EXPIRED_CREDENTIAL after the
  *       certificate expired), and the directory is unchanged</li>
+ *   <li>{@code ServeOffer} / {@code ServeProbeEcho} (a client offering to serve) → answered by the
+ *       {@link Promoter}: Ok, or Error NOT_ELIGIBLE / RATE_LIMITED / INVALID_CREDENTIAL / BAD_REQUEST;
+ *       promotions and demotions follow as {@code ServeOrder} pushes on the same connection</li>
+ *   <li>{@code LiveSuperNodes} → {@code SuperNodeDirectory}: up to {@value #LOGIN_SUPER_NODES} live
+ *       addresses (no certificates), from memory</li>
  *   <li>admin messages are served by {@link AdminHandler} in front of this handler</li>
  *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
  * </ul>
@@ -84,6 +89,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final InstantSource clock;
     private final LoginMetrics metrics;
     private final SuperNodeLinks links;
+    private final @Nullable Promoter promoter;
     private int inFlight; // event loop only
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
@@ -120,6 +126,18 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
             SuperNodeLinks links) {
+        this(accounts, directory, serverPublicKey, worker, guard, certifier, clock, metrics, links, null);
+    }
+
+    /**
+     * As {@link #LoginHandler(AccountService, SuperNodeRegistry, byte[], Executor, LoginGuard, SuperNodeCertifier,
+     * InstantSource, LoginMetrics, SuperNodeLinks)}, handing clients' serve offers and probe echoes to
+     * {@code promoter} (null: this login server promotes nobody; offers get BAD_REQUEST).
+     */
+    LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
+            LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
+            SuperNodeLinks links, @Nullable Promoter promoter) {
+        this.promoter = promoter;
         this.links = links;
         this.metrics = metrics;
         this.guard = guard;
@@ -166,11 +184,31 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                 }
             }
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat());
+            case SERVE_OFFER, SERVE_PROBE_ECHO -> serve(ctx, id, request);
+            case LIVE_SUPER_NODES -> {
+                SuperNodeDirectory.Builder list = SuperNodeDirectory.newBuilder();
+                directory.live(LOGIN_SUPER_NODES).forEach(a -> list.addSuperNodes(a.toAddress()));
+                ctx.writeAndFlush(Envelopes.builder(id).setSupernodeDirectory(list).build());
+            }
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
                     + " (expected: create_account, login, renew_credential, get_server_key, enroll_supernode,"
-                    + " renew_supernode or supernode_heartbeat)"));
+                    + " renew_supernode, supernode_heartbeat, serve_offer, serve_probe_echo or live_super_nodes)"));
+        }
+    }
+
+    /** A client's serve offer or probe echo: the {@link Promoter} answers (docs/architecture.md "Self-organizing overlay"). */
+    private void serve(ChannelHandlerContext ctx, long id, Envelope request) {
+        if (promoter == null) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this login server promotes no clients"));
+            return;
+        }
+        Channel channel = ctx.channel();
+        if (request.hasServeOffer()) {
+            promoter.offer(channel, id, request.getServeOffer(), channel::writeAndFlush);
+        } else {
+            promoter.echo(channel, id, request.getServeProbeEcho().getNonce(), channel::writeAndFlush);
         }
     }
 
