@@ -6,13 +6,11 @@ import dev.parley.client.call.CallListener;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.serve.ServeSettings;
 import dev.parley.protocol.HostPort;
-import dev.parley.supernode.SuperNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SelfOrganizingOverlayTest {
     private static final int CLIENTS = 12;
+    private static final IncomingCallPolicy DECLINE = (id, c) -> new IncomingCallPolicy.Decline("no");
 
     @TempDir
     Path dir;
@@ -58,11 +57,11 @@ class SelfOrganizingOverlayTest {
         for (int i = 0; i < CLIENTS; i++) {
             String user = "user" + i;
             starting.add(starters.submit(() -> ParleyClient.start(
-                    overlay.options(user, user + "-password", -1, IncomingCallPolicy.DECLINE, CallListener.NONE),
+                    overlay.options(user, user + "-password", -1, DECLINE, CallListener.NONE),
                     ServeSettings.DEFAULTS)));
         }
         starting.add(starters.submit(() -> ParleyClient.start(
-                overlay.options("optout", "optout-password", -1, IncomingCallPolicy.DECLINE, CallListener.NONE),
+                overlay.options("optout", "optout-password", -1, DECLINE, CallListener.NONE),
                 ServeSettings.OFF)));
         for (Future<ParleyClient> f : starting) {
             clients.add(f.get(30, TimeUnit.SECONDS));
