@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.client.ClientOptions;
 import dev.parley.client.ParleyClient;
+import dev.parley.client.serve.ServeSettings;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallSecurity;
 import dev.parley.client.call.CallReport;
@@ -82,6 +83,15 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--supernode", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             description = "Register with this super node instead of choosing from the host cache.")
     HostPort superNode;
+
+    @Option(names = "--no-supernode", description = "Never serve as a super node (by default a client that the login "
+            + "server finds reachable from outside may be promoted, and then serves in this process; a client with "
+            + "--supernode or --call never offers).")
+    boolean noSuperNode;
+
+    @Option(names = "--serve-port", paramLabel = "PORT", description = "TCP and UDP port to serve on when promoted "
+            + "(default: a free one).")
+    int servePort;
 
     @ArgGroup(exclusive = true)
     Mode mode;
@@ -204,7 +214,8 @@ final class ClientCommand implements Callable<Integer> {
             return t;
         });
         CountDownLatch finished = new CountDownLatch(1);
-        try (ParleyClient client = ParleyClient.start(options)) {
+        ServeSettings serve = noSuperNode || callee != null ? ServeSettings.OFF : ServeSettings.DEFAULTS.withPort(servePort);
+        try (ParleyClient client = ParleyClient.start(options, serve)) {
             // Ctrl-C or SIGTERM: hang up (the peer hears BYE at once, not after its media timeout),
             // then let the main thread write the report and close the recording before the JVM halts.
             Thread exitHook = new Thread(() -> hangUpOnExit(client, finished), "parley-exit");
