@@ -3,8 +3,11 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallReport;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.serve.ServeSettings;
+import dev.parley.codec.audio.PcmBufferSink;
+import dev.parley.codec.audio.SilenceSource;
 import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The self-organizing overlay on real sockets (docs/architecture.md "Self-organizing overlay"): a
  * login server and only clients. The first reachable clients are promoted, everyone joins through
- * them, searches work across them, and when the busiest serving client dies its clients rejoin
+ * them, searches and calls work across them, and when the busiest serving client dies its clients rejoin
  * elsewhere within 2 s and are found again. A client with {@code --no-supernode} never serves.
  */
 class SelfOrganizingOverlayTest {
     private static final int CLIENTS = 12;
     private static final IncomingCallPolicy DECLINE = (id, c) -> new IncomingCallPolicy.Decline("no");
+    private static final IncomingCallPolicy ANSWER = (id, c) -> new IncomingCallPolicy.Answer(SilenceSource.endless(),
+            new PcmBufferSink());
 
     @TempDir
     Path dir;
@@ -57,7 +62,7 @@ class SelfOrganizingOverlayTest {
         for (int i = 0; i < CLIENTS; i++) {
             String user = "user" + i;
             starting.add(starters.submit(() -> ParleyClient.start(
-                    overlay.options(user, user + "-password", -1, DECLINE, CallListener.NONE),
+                    overlay.options(user, user + "-password", -1, ANSWER, CallListener.NONE),
                     ServeSettings.DEFAULTS)));
         }
         starting.add(starters.submit(() -> ParleyClient.start(
@@ -85,6 +90,16 @@ class SelfOrganizingOverlayTest {
                 awaitFound(c, other.username(), 10_000);
             }
         }
+
+        // A call between two clients joined through different promoted super nodes.
+        ParleyClient caller = clients.stream().filter(c -> c != optout).findFirst().orElseThrow();
+        ParleyClient callee = clients.stream().filter(c -> c != optout && !c.superNode().equals(caller.superNode()))
+                .findFirst().orElseThrow();
+        CallReport report = caller.calls().call(callee.username(), SilenceSource.frames(50), new PcmBufferSink())
+                .get(30, TimeUnit.SECONDS);
+        assertThat(report.connected()).as(report.endReason()).isTrue();
+        System.out.printf("call %s (via %s) -> %s (via %s): path %s, setup %d ms%n", caller.username(),
+                caller.superNode(), callee.username(), callee.superNode(), report.path(), report.setupMs());
 
         // Kill the busiest serving client (its super node goes with it).
         ParleyClient busiest = serving().stream()
