@@ -111,6 +111,17 @@ public final class LoginServer implements AutoCloseable {
      * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
      */
     public static LoginServer start(LoginServerConfig config, LoginMetrics metrics) throws IOException {
+        return start(config, metrics, PromotionPolicy.DEFAULTS);
+    }
+
+    /**
+     * As {@link #start(LoginServerConfig, LoginMetrics)}, promoting and demoting serving clients by
+     * {@code policy} (docs/architecture.md "Self-organizing overlay"; tests shorten its times).
+     *
+     * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
+     */
+    public static LoginServer start(LoginServerConfig config, LoginMetrics metrics, PromotionPolicy policy)
+            throws IOException {
         Path dataDir = config.dataDir();
         AtomicFiles.createPrivateDirectories(dataDir);
         if (config.jdbcUrl() == null) {
@@ -169,7 +180,7 @@ public final class LoginServer implements AutoCloseable {
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
             // Clients offering to serve: probes and the promotion policy (docs/architecture.md "Self-organizing overlay").
             promoter = new Promoter(certifier, directory, links, new ReachabilityProbe(connectionGroup, System::nanoTime),
-                    config.clock(), config.random(), PromotionPolicy.DEFAULTS);
+                    config.clock(), config.random(), policy);
             Promoter promotions = promoter;
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, connectionGroup)
                     .channel(NioServerSocketChannel.class)

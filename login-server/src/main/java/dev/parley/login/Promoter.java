@@ -91,6 +91,14 @@ final class Promoter implements AutoCloseable {
     private final PromotionPolicy policy;
     private final ScheduledExecutorService thread;
     private final Map<Channel, Candidate> candidates = new LinkedHashMap<>(); // promotion thread only
+    /**
+     * Promoted super nodes that stopped (demoted, or their offer connection closed) → when: the
+     * directory lists them until their heartbeats time out, but they no longer count as live, so a
+     * replacement is promoted at once and a demotion is not repeated. Promotion thread only; pruned
+     * after {@value #GONE_MS} ms.
+     */
+    private final Map<HostPort, Long> gone = new HashMap<>();
+    static final long GONE_MS = 60_000;
 
     Promoter(SuperNodeCertifier certifier, SuperNodeRegistry directory, SuperNodeLinks links, ReachabilityProbe probe,
             InstantSource clock, SecureRandom random, PromotionPolicy policy) {
@@ -196,6 +204,7 @@ final class Promoter implements AutoCloseable {
     private void closed(Channel channel) {
         Candidate c = candidates.remove(channel);
         if (c != null && c.state instanceof State.Serving) {
+            gone.put(c.address, clock.millis());
             demoteInStore(c); // its certificate is not renewed any more
             log.info("promoted super node {} at {} left (offer connection closed)", c.key, c.address);
         }
@@ -210,7 +219,8 @@ final class Promoter implements AutoCloseable {
                 SuperNodeHeartbeat beat = l.load();
                 load.put(l.address(), beat.getRegisteredClients());
             }
-            List<HostPort> live = directory.live(Integer.MAX_VALUE);
+            gone.values().removeIf(at -> now - at > GONE_MS);
+            List<HostPort> live = directory.live(Integer.MAX_VALUE).stream().filter(a -> !gone.containsKey(a)).toList();
             Map<HostPort, Candidate> serving = new HashMap<>();
             List<PromotionPolicy.Candidate> eligible = new ArrayList<>();
             Map<String, Candidate> byKey = new HashMap<>();
@@ -254,6 +264,7 @@ final class Promoter implements AutoCloseable {
         try {
             SuperNodeCertificate cert = certifier.promote(c.offer.getNodeKey(), c.offer.getMeshKey(), c.address);
             c.state = new State.Serving(clock.millis());
+            gone.remove(c.address);
             push(c, ServeOrder.newBuilder().setCertificate(cert));
         } catch (ProtocolException e) {
             unreachable(c, e.getMessage());
@@ -267,6 +278,7 @@ final class Promoter implements AutoCloseable {
             return;
         }
         demoteInStore(c);
+        gone.put(c.address, clock.millis());
         c.state = new State.Eligible(clock.millis());
         log.info("demoting super node {} at {}: {}", c.key, c.address, why);
         push(c, ServeOrder.newBuilder().setDemote(true).setReason(trim(why)));

@@ -32,13 +32,13 @@ import java.util.Set;
  * @param maxPromotionsPerTick promotions per tick at most (positive)
  * @param demoteGrace how long a promoted super node serves at least before a demotion for surplus
  */
-record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Duration minUptime, int maxPromotionsPerTick,
+public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Duration minUptime, int maxPromotionsPerTick,
         Duration demoteGrace) {
     /** The defaults: at least 3 super nodes, one per 300 online clients, 10 s uptime, 4 promotions a tick, 2 min grace. */
-    static final PromotionPolicy DEFAULTS = new PromotionPolicy(3, 300, Duration.ofSeconds(10), 4, Duration.ofMinutes(2));
+    public static final PromotionPolicy DEFAULTS = new PromotionPolicy(3, 300, Duration.ofSeconds(10), 4, Duration.ofMinutes(2));
 
     /** @throws IllegalArgumentException if a count is not positive */
-    PromotionPolicy {
+    public PromotionPolicy {
         if (minSuperNodes < 1 || clientsPerSuperNode < 1 || maxPromotionsPerTick < 1) {
             throw new IllegalArgumentException(String.format(
                     "minSuperNodes, clientsPerSuperNode, maxPromotionsPerTick: %d, %d, %d (expected: >= 1 each)",

@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import dev.parley.protocol.AtomicFiles;
 import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.ServeOffers;
 import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.X25519KeyPair;
@@ -12,6 +14,7 @@ import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.ServeOffer;
 import dev.parley.protocol.wire.ServeOrder;
 import dev.parley.protocol.wire.ServeProbeEcho;
@@ -56,7 +59,12 @@ public final class ServeRole implements AutoCloseable {
     /** The super-node role's data dir inside the client's. */
     public static final String DIR = "supernode";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Retry after the login server was unreachable, or a lost offer connection, ms. */
     private static final long RETRY_MS = 5_000;
+    /** Retry after a refused offer (rate limited, probe failed), ms: offers cost the login server a probe. */
+    private static final long REFUSED_RETRY_MS = 30_000;
+    /** Retry after NOT_ELIGIBLE (behind a NAT: only a new address could change that), ms. */
+    private static final long NOT_ELIGIBLE_RETRY_MS = 600_000;
     /** Heartbeats of a serving client: 2 s, so a new super node enters the directory and its peers quickly. */
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
@@ -78,6 +86,7 @@ public final class ServeRole implements AutoCloseable {
     private volatile @Nullable SuperNode serving;
     private volatile @Nullable String refused;
     private int offers; // thread only
+    private long retryMs = RETRY_MS; // thread only: delay before the next offer after this link is lost
     private boolean closed; // thread only
 
     private ServeRole(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey, Path clientDir,
@@ -138,7 +147,7 @@ public final class ServeRole implements AutoCloseable {
                 .whenComplete((c, e) -> execute(() -> {
                     if (e != null) {
                         log.debug("serve offer: login server {} unreachable: {}", login, e.getMessage());
-                        later(this::connect);
+                        later(this::connect, RETRY_MS);
                     } else {
                         offer(c);
                     }
@@ -170,9 +179,12 @@ public final class ServeRole implements AutoCloseable {
                 .setUptimeMs(clock.millis() - startedAtMs));
         c.request(Envelope.newBuilder().setServeOffer(offer), REQUEST_TIMEOUT).whenComplete((r, e) -> execute(() -> {
             if (e != null) {
-                log.info("serve offer refused: {}", e.getMessage());
-                refused = e.getMessage();
-                c.close(); // retried later (a NATed client keeps being refused, cheaply: no probe)
+                Throwable cause = Futures.unwrap(e);
+                log.info("serve offer refused: {}", cause.getMessage());
+                refused = cause.getMessage();
+                retryMs = cause instanceof ProtocolException pe && pe.code() == ErrorCode.NOT_ELIGIBLE
+                        ? NOT_ELIGIBLE_RETRY_MS : REFUSED_RETRY_MS;
+                c.close(); // retried later
             } else {
                 log.debug("serve offer at {} taken; reachability probe under way", address);
             }
@@ -197,6 +209,10 @@ public final class ServeRole implements AutoCloseable {
             if (serving == null) {
                 refused = order.getReason();
                 log.info("not eligible to serve: {}", order.getReason());
+                retryMs = REFUSED_RETRY_MS;
+                if (link != null) {
+                    link.close(); // offer again later (maybe the port was opened meanwhile)
+                }
             } else {
                 log.info("demoted by the login server: {}", order.getReason());
                 stopServing();
@@ -244,7 +260,9 @@ public final class ServeRole implements AutoCloseable {
         }
         link = null;
         stopServing(); // serving is tied to the offer connection: the login server demoted this key
-        later(this::connect);
+        long delay = retryMs;
+        retryMs = RETRY_MS;
+        later(this::connect, delay);
     }
 
     private static int cpuIdlePercent() {
@@ -256,9 +274,9 @@ public final class ServeRole implements AutoCloseable {
         return (int) Math.max(0, Math.min(100, 100 - 100 * load / os.getAvailableProcessors()));
     }
 
-    private void later(Runnable task) {
+    private void later(Runnable task, long delayMs) {
         try {
-            thread.schedule(task, RETRY_MS, TimeUnit.MILLISECONDS);
+            thread.schedule(task, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closed
         }
