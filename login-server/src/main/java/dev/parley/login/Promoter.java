@@ -71,9 +71,12 @@ final class Promoter implements AutoCloseable {
         final ServeOffer offer;
         final HostPort address;
         final String key;
+        /** When this connection first offered (uptime as the login server measured it). */
+        final long offeredAtMs;
         State state;
 
-        Candidate(Channel channel, ServeOffer offer, HostPort address, State state) {
+        Candidate(Channel channel, ServeOffer offer, HostPort address, long offeredAtMs, State state) {
+            this.offeredAtMs = offeredAtMs;
             this.channel = channel;
             this.offer = offer;
             this.address = address;
@@ -147,7 +150,7 @@ final class Promoter implements AutoCloseable {
             }
             byte[] nonce = new byte[ReachabilityProbe.NONCE_BYTES];
             random.nextBytes(nonce);
-            Candidate c = new Candidate(channel, offer, address,
+            Candidate c = new Candidate(channel, offer, address, old != null ? old.offeredAtMs : clock.millis(),
                     new State.Probing(nonce, clock.millis() + PROBE_DEADLINE_MS, false, false));
             if (old == null) {
                 channel.closeFuture().addListener(f -> execute(() -> closed(channel)));
@@ -238,8 +241,9 @@ final class Promoter implements AutoCloseable {
                         }
                     }
                     case State.Eligible e -> {
-                        eligible.add(new PromotionPolicy.Candidate(c.key, c.address, c.offer.getUptimeMs() + now - e.sinceMs(),
-                                c.offer.getCpuIdlePercent()));
+                        // Uptime as measured here (a claimed one could be inflated to be preferred).
+                        eligible.add(new PromotionPolicy.Candidate(c.key, c.address, now - c.offeredAtMs,
+                                Math.min(100, c.offer.getCpuIdlePercent())));
                         byKey.put(c.key, c);
                     }
                     default -> { }
