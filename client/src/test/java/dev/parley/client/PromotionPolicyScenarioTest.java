@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallReport;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.serve.ServeRole;
 import dev.parley.client.serve.ServeSettings;
+import dev.parley.codec.audio.PcmBufferSink;
+import dev.parley.codec.audio.SilenceSource;
 import dev.parley.login.Argon2Params;
 import dev.parley.login.LoginLimits;
 import dev.parley.login.LoginMetrics;
@@ -34,6 +38,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Demotion on real sockets (docs/architecture.md "Self-organizing overlay"): promoted clients fill
  * the overlay up to its target; when an operator's dedicated super nodes arrive, the surplus
  * promoted super node is demoted (its clients rejoin elsewhere, its key can no longer renew), the
- * dedicated ones are kept, and nothing flaps.
+ * dedicated ones are kept, and nothing flaps; a client promoted during a call keeps it.
  */
 class PromotionPolicyScenarioTest {
     /** At least 2 super nodes, no uptime wait, demotion after 1 s of service (tests are short). */
@@ -135,6 +140,53 @@ class PromotionPolicyScenarioTest {
         } finally {
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aClientPromotedDuringACallKeepsTheCall() throws Exception {
+        PromotionPolicy three = new PromotionPolicy(3, 300, Duration.ZERO, 4, Duration.ofSeconds(1));
+        LoginServer login = opened(LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0),
+                dir.resolve("login")).withArgon2(new Argon2Params(1024, 1, 1)).withSuperNodeTtl(Duration.ofSeconds(2))
+                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000)), LoginMetrics.none(), three));
+        List<SuperNode> dedicated = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            SuperNode sn = opened(SuperNode.start(SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0),
+                    login.boundAddress(), dir.resolve("dedicated" + i))
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2))
+                    .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(10)))));
+            sn.ready().get(10, TimeUnit.SECONDS);
+            dedicated.add(sn);
+        }
+        IncomingCallPolicy answer = (id, c) -> new IncomingCallPolicy.Answer(SilenceSource.endless(), new PcmBufferSink());
+        ParleyClient server = opened(ParleyClient.start(new ClientOptions(login.boundAddress(), "sam", "sam-password",
+                dir.resolve("sam"), true, null, 32, 60, Duration.ofSeconds(10), answer, CallListener.NONE,
+                InstantSource.system(), new SplittableRandom(1)), ServeSettings.DEFAULTS));
+        ParleyClient caller = opened(ParleyClient.start(new ClientOptions(login.boundAddress(), "cat", "cat-password",
+                dir.resolve("cat"), true, null, 32, 60, Duration.ofSeconds(10), DECLINE, CallListener.NONE,
+                InstantSource.system(), new SplittableRandom(2)), ServeSettings.OFF));
+        CompletableFuture<CallReport> call = caller.calls().call("sam", SilenceSource.endless(), new PcmBufferSink());
+        await(() -> {
+            try {
+                return server.calls().hasCall().get(1, TimeUnit.SECONDS) && caller.calls().hasCall().get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return false;
+            }
+        }, 10_000, "call up");
+        assertThat(server.serveRole().superNode()).as("3 dedicated super nodes: nobody promoted").isNull();
+
+        // A super node neither party uses leaves: sam, the one eligible candidate, is promoted mid-call.
+        SuperNode unused = dedicated.stream().filter(sn -> !sn.advertisedAddress().equals(server.superNode())
+                && !sn.advertisedAddress().equals(caller.superNode())).findFirst().orElseThrow();
+        unused.close();
+        await(() -> server.serveRole().superNode() != null, 10_000, "sam promoted");
+        TimeUnit.MILLISECONDS.sleep(500); // let media flow a while after the promotion
+        assertThat(call).as("the call goes on").isNotDone();
+        assertThat(server.calls().hasCall().get(1, TimeUnit.SECONDS)).isTrue();
+        caller.calls().hangup().get(5, TimeUnit.SECONDS);
+        CallReport report = call.get(10, TimeUnit.SECONDS);
+        assertThat(report.connected()).isTrue();
+        assertThat(report.end()).isEqualTo(EndReason.HUNG_UP);
+        assertThat(server.session()).as("sam's own session is unaffected").isNotNull();
     }
 
     private static List<ParleyClient> serving(List<ParleyClient> clients) {
