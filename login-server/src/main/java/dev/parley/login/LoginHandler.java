@@ -91,6 +91,10 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final SuperNodeLinks links;
     private final @Nullable Promoter promoter;
     private int inFlight; // event loop only
+    /** Serve offers and probe echoes on this connection (at most {@value #MAX_SERVE_REQUESTS}). */
+    private int serveRequests; // event loop only
+    /** Serve offers and probe echoes one connection may send. */
+    static final int MAX_SERVE_REQUESTS = 8;
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
 
@@ -202,6 +206,14 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private void serve(ChannelHandlerContext ctx, long id, Envelope request) {
         if (promoter == null) {
             ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this login server promotes no clients"));
+            return;
+        }
+        // An honest client sends one offer and one echo per connection: bound the signature checks a
+        // connection can ask of the one promotion thread.
+        if (++serveRequests > MAX_SERVE_REQUESTS) {
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
+                    "serve requests on this connection: %d (expected: <= %d); offer again on a new connection",
+                    serveRequests, MAX_SERVE_REQUESTS)));
             return;
         }
         Channel channel = ctx.channel();

@@ -15,6 +15,7 @@ import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
+import dev.parley.protocol.wire.LiveSuperNodes;
 import dev.parley.protocol.wire.ServeOffer;
 import dev.parley.protocol.wire.ServeOrder;
 import dev.parley.protocol.wire.ServeProbeEcho;
@@ -65,6 +66,11 @@ public final class ServeRole implements AutoCloseable {
     private static final long REFUSED_RETRY_MS = 30_000;
     /** Retry after NOT_ELIGIBLE (behind a NAT: only a new address could change that), ms. */
     private static final long NOT_ELIGIBLE_RETRY_MS = 600_000;
+    /**
+     * Keepalive on the offer connection, ms: the login server closes connections idle for 60 s, and
+     * closing this one would demote a serving client.
+     */
+    private static final long KEEPALIVE_MS = 20_000;
     /** Heartbeats of a serving client: 2 s, so a new super node enters the directory and its peers quickly. */
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
@@ -177,6 +183,7 @@ public final class ServeRole implements AutoCloseable {
                 .setMaxClients(settings.maxClients()).setMaxRelayAllocations(settings.maxRelayAllocations())
                 .setBandwidthShareKbps(settings.bandwidthShareKbps()).setCpuIdlePercent(cpuIdlePercent())
                 .setUptimeMs(clock.millis() - startedAtMs));
+        keepAlive(c);
         c.request(Envelope.newBuilder().setServeOffer(offer), REQUEST_TIMEOUT).whenComplete((r, e) -> execute(() -> {
             if (e != null) {
                 Throwable cause = Futures.unwrap(e);
@@ -189,6 +196,21 @@ public final class ServeRole implements AutoCloseable {
                 log.debug("serve offer at {} taken; reachability probe under way", address);
             }
         }));
+    }
+
+    /** Every {@value #KEEPALIVE_MS} ms while {@code c} is the offer connection: a cheap request ({@code LiveSuperNodes}). */
+    private void keepAlive(ControlConnection c) {
+        try {
+            thread.schedule(() -> {
+                if (c == link && c.isActive()) {
+                    c.request(Envelope.newBuilder().setLiveSuperNodes(LiveSuperNodes.getDefaultInstance()), REQUEST_TIMEOUT)
+                            .exceptionally(e -> null);
+                    keepAlive(c);
+                }
+            }, KEEPALIVE_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
     }
 
     private void echo(ControlConnection c, byte[] nonce) {

@@ -254,4 +254,24 @@ class ServeProbeAttackTest {
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
     }
+
+    @Test
+    void oneConnectionCannotMakeTheLoginServerCheckOfferAfterOffer() throws Exception {
+        Link l = link();
+        Ed25519KeyPair key = Ed25519KeyPair.generate(SEEDED);
+        ServeOffer offer = offer(key, new HostPort("127.0.0.1", 9));
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            try {
+                send(l, Envelope.newBuilder().setServeOffer(offer));
+                answers.add("ok");
+            } catch (ProtocolException e) {
+                answers.add(e.getMessage());
+            }
+        }
+        // 3 probes (per address), then the probe limit, then the per-connection cap without any signature check
+        assertThat(answers.subList(0, 3)).containsOnly("ok");
+        assertThat(answers.subList(3, 8)).allMatch(a -> a.contains("rate limited"));
+        assertThat(answers.subList(8, 10)).allMatch(a -> a.contains("on this connection"));
+    }
 }
