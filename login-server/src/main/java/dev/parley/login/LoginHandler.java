@@ -89,12 +89,8 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final InstantSource clock;
     private final LoginMetrics metrics;
     private final SuperNodeLinks links;
-    private final @Nullable Promoter promoter;
     private int inFlight; // event loop only
-    /** Serve offers and probe echoes on this connection (at most {@value #MAX_SERVE_REQUESTS}). */
-    private int serveRequests; // event loop only
-    /** Serve offers and probe echoes one connection may send. */
-    static final int MAX_SERVE_REQUESTS = 8;
+    private final ServeRequests serveRequests;
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
 
@@ -141,7 +137,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
             SuperNodeLinks links, @Nullable Promoter promoter) {
-        this.promoter = promoter;
+        this.serveRequests = new ServeRequests(promoter, directory);
         this.links = links;
         this.metrics = metrics;
         this.guard = guard;
@@ -188,39 +184,12 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                 }
             }
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat());
-            case SERVE_OFFER, SERVE_PROBE_ECHO -> serve(ctx, id, request);
-            case LIVE_SUPER_NODES -> {
-                SuperNodeDirectory.Builder list = SuperNodeDirectory.newBuilder();
-                directory.live(LOGIN_SUPER_NODES).forEach(a -> list.addSuperNodes(a.toAddress()));
-                ctx.writeAndFlush(Envelopes.builder(id).setSupernodeDirectory(list).build());
-            }
+            case SERVE_OFFER, SERVE_PROBE_ECHO, LIVE_SUPER_NODES -> serveRequests.handle(ctx, id, request);
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
                     + " (expected: create_account, login, renew_credential, get_server_key, enroll_supernode,"
                     + " renew_supernode, supernode_heartbeat, serve_offer, serve_probe_echo or live_super_nodes)"));
-        }
-    }
-
-    /** A client's serve offer or probe echo: the {@link Promoter} answers (docs/architecture.md "Self-organizing overlay"). */
-    private void serve(ChannelHandlerContext ctx, long id, Envelope request) {
-        if (promoter == null) {
-            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "this login server promotes no clients"));
-            return;
-        }
-        // An honest client sends one offer and one echo per connection: bound the signature checks a
-        // connection can ask of the one promotion thread.
-        if (++serveRequests > MAX_SERVE_REQUESTS) {
-            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.RATE_LIMITED, String.format(
-                    "serve requests on this connection: %d (expected: <= %d); offer again on a new connection",
-                    serveRequests, MAX_SERVE_REQUESTS)));
-            return;
-        }
-        Channel channel = ctx.channel();
-        if (request.hasServeOffer()) {
-            promoter.offer(channel, id, request.getServeOffer(), channel::writeAndFlush);
-        } else {
-            promoter.echo(channel, id, request.getServeProbeEcho().getNonce(), channel::writeAndFlush);
         }
     }
 
