@@ -175,7 +175,9 @@ public final class ServeRole implements AutoCloseable {
                 address = listener.address();
             }
         } catch (IOException e) {
-            log.warn("cannot listen on the serve port: {}; not offering to serve", e.getMessage());
+            log.warn("cannot listen on the serve port: {}; not offering to serve for {} min", e.getMessage(),
+                    NOT_ELIGIBLE_RETRY_MS / 60_000);
+            retryMs = NOT_ELIGIBLE_RETRY_MS;
             c.close();
             return;
         }
