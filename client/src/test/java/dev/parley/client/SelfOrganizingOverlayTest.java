@@ -3,6 +3,8 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.client.call.CallListener;
+import dev.parley.client.call.CallPhase;
+import dev.parley.client.call.EndReason;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.IncomingCallPolicy;
 import dev.parley.client.serve.ServeSettings;
@@ -14,12 +16,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +82,7 @@ class SelfOrganizingOverlayTest {
         assertThat(clients).allSatisfy(c -> assertThat(c.session()).isNotNull());
 
         await(() -> serving().size() >= 3, 15_000, "three clients promoted");
+        awaitMesh();
         ParleyClient optout = clients.getLast();
         assertThat(optout.serveRole()).isNull();
         List<HostPort> servers = serving().stream().map(c -> c.serveRole().superNode().advertisedAddress()).toList();
@@ -93,8 +98,9 @@ class SelfOrganizingOverlayTest {
 
         // A call between two clients joined through different promoted super nodes.
         ParleyClient caller = clients.stream().filter(c -> c != optout).findFirst().orElseThrow();
-        ParleyClient callee = clients.stream().filter(c -> c != optout && !c.superNode().equals(caller.superNode()))
-                .findFirst().orElseThrow();
+        // Through different super nodes when the clients spread over several (they may all have joined the first).
+        ParleyClient callee = clients.stream().filter(c -> c != optout && c != caller)
+                .min(Comparator.comparing(c -> c.superNode().equals(caller.superNode()))).orElseThrow();
         CallReport report = caller.calls().call(callee.username(), SilenceSource.frames(50), new PcmBufferSink())
                 .get(30, TimeUnit.SECONDS);
         assertThat(report.connected()).as(report.endReason()).isTrue();
@@ -127,6 +133,64 @@ class SelfOrganizingOverlayTest {
             awaitFound(optout, o.username(), 3_000);
         }
         assertThat(optout.serveRole()).isNull();
+    }
+
+    @Test
+    void aCallRelayedThroughAPromotedClientRecoversWhenThatClientDies() throws Exception {
+        overlay = new TestOverlay(dir, 0);
+        ExecutorService starters = Executors.newFixedThreadPool(5);
+        List<Future<ParleyClient>> starting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String user = "server" + i;
+            starting.add(starters.submit(() -> ParleyClient.start(
+                    overlay.options(user, user + "-password", -1, DECLINE, CallListener.NONE), ServeSettings.DEFAULTS)));
+        }
+        for (Future<ParleyClient> f : starting) {
+            clients.add(f.get(30, TimeUnit.SECONDS));
+        }
+        starters.shutdown();
+        await(() -> serving().size() >= 3, 15_000, "three clients promoted");
+        awaitMesh();
+        // Caller and callee do not serve; the caller offers only relayed candidates (its super node relays).
+        ParleyClient callee = ParleyClient.start(overlay.options("callee", "callee-password", -1, ANSWER,
+                CallListener.NONE), ServeSettings.OFF);
+        clients.add(callee);
+        ParleyClient caller = ParleyClient.start(overlay.options("caller", "caller-password", -1, DECLINE,
+                CallListener.NONE).withRelayOnly(true), ServeSettings.OFF);
+        clients.add(caller);
+        awaitFound(caller, "callee", 10_000);
+        CompletableFuture<CallReport> call = caller.calls().call("callee", SilenceSource.endless(), new PcmBufferSink());
+        await(() -> phase(caller) instanceof CallPhase.Active, 15_000, "call active");
+        assertThat(((CallPhase.Active) phase(caller)).path()).isEqualTo("relay-udp");
+
+        HostPort relay = caller.superNode();
+        ParleyClient owner = serving().stream()
+                .filter(c -> c.serveRole().superNode().advertisedAddress().equals(relay)).findFirst().orElseThrow();
+        clients.remove(owner);
+        long killed = System.nanoTime();
+        owner.close(); // the relay and the caller's super node die with it
+        await(() -> !caller.superNode().equals(relay) && phase(caller) instanceof CallPhase.Active, 15_000,
+                "the call recovered through another super node");
+        long recoveredMs = (System.nanoTime() - killed) / 1_000_000;
+        System.out.printf("relayed call recovered %d ms after its relay's serving client died%n", recoveredMs);
+        caller.calls().hangup().get(5, TimeUnit.SECONDS);
+        CallReport report = call.get(10, TimeUnit.SECONDS);
+        assertThat(report.end()).isEqualTo(EndReason.HUNG_UP);
+        assertThat(report.pathChanges()).isGreaterThanOrEqualTo(1);
+    }
+
+    /** The promoted super nodes learn each other from the login server's directory (heartbeats every 2 s). */
+    private void awaitMesh() throws InterruptedException {
+        await(() -> serving().stream().allMatch(c -> c.serveRole().superNode().livePeers().size() >= serving().size() - 1),
+                10_000, "promoted super nodes know each other");
+    }
+
+    private static @Nullable CallPhase phase(ParleyClient c) {
+        try {
+            return c.calls().phase().get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private static void awaitFound(ParleyClient searcher, String name, long withinMs) throws Exception {
