@@ -1,6 +1,8 @@
 package dev.parley.app;
 
+import dev.parley.client.ClientOptions;
 import dev.parley.client.ParleyClient;
+import dev.parley.client.serve.ServeSettings;
 import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallPhase;
 import dev.parley.client.call.CallSecurity;
@@ -83,6 +85,15 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--supernode", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             description = "Register with this super node instead of choosing from the host cache.")
     HostPort superNode;
+
+    @Option(names = "--no-supernode", description = "Never serve as a super node (by default a client that the login "
+            + "server finds reachable from outside may be promoted, and then serves in this process; a client with "
+            + "--supernode or --call never offers).")
+    boolean noSuperNode;
+
+    @Option(names = "--serve-port", paramLabel = "PORT", description = "TCP and UDP port to serve on when promoted "
+            + "(default: a free one).")
+    int servePort;
 
     @ArgGroup(exclusive = true)
     Mode mode;
@@ -219,7 +230,7 @@ final class ClientCommand implements Callable<Integer> {
                 firstCall.complete(r);
             }
         };
-        ParleyClient.Options options = options(policy, listener);
+        ClientOptions options = options(policy, listener);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
             t.setDaemon(true);
@@ -227,9 +238,10 @@ final class ClientCommand implements Callable<Integer> {
         });
         CountDownLatch finished = new CountDownLatch(1);
         System.err.println("parley client: signing in to " + logins.getFirst() + " as " + user + " and joining the overlay...");
+        ServeSettings serve = noSuperNode || callee != null ? ServeSettings.OFF : ServeSettings.DEFAULTS.withPort(servePort);
         ParleyClient started;
         try {
-            started = ParleyClient.start(options);
+            started = ParleyClient.start(options, serve);
         } catch (ProtocolException | IOException e) {
             statusTimer.shutdownNow();
             System.err.println("parley client: " + Errors.describe(e));
@@ -400,8 +412,8 @@ final class ClientCommand implements Callable<Integer> {
      *     call id predict the next)
      * @throws IOException if the password file cannot be read
      */
-    ParleyClient.Options options(IncomingCallPolicy policy, CallListener listener) throws IOException {
-        return new ParleyClient.Options(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
+    ClientOptions options(IncomingCallPolicy policy, CallListener listener) throws IOException {
+        return new ClientOptions(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
                 impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins);

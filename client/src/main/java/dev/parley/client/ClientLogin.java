@@ -36,7 +36,7 @@ final class ClientLogin {
      * @throws ProtocolException a refusal (wrong password, …)
      * @throws IOException unreachable and nothing usable stored
      */
-    static LoginResult login(EventLoopGroup io, ClientStore store, ParleyClient.Options o, Ed25519KeyPair identity)
+    static LoginResult login(EventLoopGroup io, ClientStore store, ClientOptions o, Ed25519KeyPair identity)
             throws ProtocolException, IOException {
         KeyPin pin = store.loginKeyPin(o.loginKey());
         try {

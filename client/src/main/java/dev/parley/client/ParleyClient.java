@@ -1,7 +1,6 @@
 package dev.parley.client;
 
 import dev.parley.client.call.CallEngine;
-import dev.parley.client.call.CallListener;
 import dev.parley.client.call.CallRuntime;
 import dev.parley.client.call.CallSettings;
 import dev.parley.client.call.CallTrust;
@@ -12,9 +11,12 @@ import dev.parley.client.call.NatTraversal;
 import dev.parley.client.call.PeerDirectory;
 import dev.parley.client.chat.ChatService;
 import dev.parley.client.chat.ChatStore;
+import dev.parley.client.serve.ServeRole;
+import dev.parley.client.serve.ServeSettings;
 import dev.parley.codec.sim.ImpairmentSpec;
 import dev.parley.nat.ice.CheckConfig;
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.Futures;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
@@ -29,11 +31,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,7 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,103 +61,6 @@ public final class ParleyClient implements AutoCloseable {
     /** How long the client keeps trying to rejoin the overlay after losing its super node. */
     static final long REJOIN_GIVE_UP_MS = 60_000;
 
-    /**
-     * @param login the login server
-     * @param username the user's name
-     * @param password the user's password
-     * @param dataDir where key, credential and host cache live
-     * @param createAccount create the account if it does not exist
-     * @param superNode pin this super node (without one: use the host cache)
-     * @param bitrateKbps Opus bitrate to send, 32..64
-     * @param jitterBufferMs 0 for the adaptive jitter buffer, else a fixed jitter-buffer delay of 20..1000 ms
-     * @param ringTimeout how long an unanswered call rings
-     * @param policy what to do with incoming calls
-     * @param listener call progress observer
-     * @param clock time source
-     * @param random source of call ids, SSRCs and ICE credentials: a {@code SecureRandom}
-     *     in production (they are secrets: a call id or ICE password that can be predicted can be hijacked);
-     *     tests may pass a seeded generator
-     * @param impairment test impairment of the media this client receives ({@code ImpairmentSpec.NONE} normally)
-     * @param relayOnly offer and check only relayed candidates (tests and relay measurements; docs/nat.md)
-     * @param loginKey the login server key's fingerprint to pin before the first login (null: trust
-     *     on first use; docs/security.md)
-     * @param fallbackLogins further login servers sharing {@code login}'s database and key, tried in
-     *     order when one is unreachable, for the login and every credential renewal (docs/operations.md
-     *     "Scale-out"); empty for one login server
-     */
-    public record Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-            @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
-            CallListener listener, InstantSource clock, RandomGenerator random,
-            ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey, List<HostPort> fallbackLogins) {
-        /** All parts but the fallback login servers (none). */
-        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
-                CallListener listener, InstantSource clock, RandomGenerator random,
-                ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey) {
-            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, impairment, relayOnly, loginKey, List.of());
-        }
-
-        /** @return the login servers in the order they are tried: {@link #login()}, then {@link #fallbackLogins()} */
-        public List<HostPort> logins() {
-            List<HostPort> all = new ArrayList<>(1 + fallbackLogins.size());
-            all.add(login);
-            all.addAll(fallbackLogins);
-            return List.copyOf(all);
-        }
-
-        /**
-         * @param logins login servers sharing one database and key, tried in this order (at least one)
-         * @return a copy that uses them
-         */
-        public Options withLogins(List<HostPort> logins) {
-            if (logins.isEmpty()) {
-                throw new IllegalArgumentException("logins: none (expected: at least one login server)");
-            }
-            return new Options(logins.getFirst(), username, password, dataDir, createAccount, superNode, bitrateKbps,
-                    jitterBufferMs, ringTimeout, policy, listener, clock, random, impairment, relayOnly, loginKey,
-                    logins.subList(1, logins.size()));
-        }
-
-        /** Every candidate type allowed. */
-        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
-                CallListener listener, InstantSource clock, RandomGenerator random,
-                ImpairmentSpec impairment) {
-            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, impairment, false, null);
-        }
-
-        /** @return a copy that offers and checks only relayed candidates */
-        public Options withRelayOnly(boolean on) {
-            return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                    ringTimeout, policy, listener, clock, random, impairment, on, loginKey, fallbackLogins);
-        }
-
-        /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
-        public Options withLoginKey(@Nullable String fingerprint) {
-            return new Options(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                    ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint, fallbackLogins);
-        }
-
-        /** Without impairment. */
-        public Options(HostPort login, String username, String password, Path dataDir, boolean createAccount,
-                @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
-                CallListener listener, InstantSource clock, RandomGenerator random) {
-            this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
-                    policy, listener, clock, random, ImpairmentSpec.NONE, false, null);
-        }
-
-        /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
-        public Options {
-            impairment = impairment == null ? ImpairmentSpec.NONE : impairment;
-            fallbackLogins = List.copyOf(fallbackLogins == null ? List.of() : fallbackLogins);
-            if (bitrateKbps < 32 || bitrateKbps > 64) {
-                throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
-            }
-        }
-    }
-
     private final EventLoopGroup io;
     private final ScheduledExecutorService callLoop;
     private final SessionKeeper session;
@@ -169,13 +73,18 @@ public final class ParleyClient implements AutoCloseable {
     private final ChatService chat;
     private final CallHistory history;
     private final Function<String, CompletableFuture<Boolean>> accounts;
+    private final @Nullable ServeRole serveRole;
+    /** How long a client waits for the overlay's first super node (bootstrap). */
+    static final long BOOTSTRAP_WAIT_MS = 30_000;
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, ClientResources resources,
-            CredentialRenewer renewer, ChatService chat, CallHistory history, Function<String, CompletableFuture<Boolean>> accounts) {
+            CredentialRenewer renewer, ChatService chat, CallHistory history, Function<String, CompletableFuture<Boolean>> accounts,
+            @Nullable ServeRole serveRole) {
         this.chat = chat;
         this.history = history;
         this.accounts = accounts;
+        this.serveRole = serveRole;
         this.resources = resources;
         this.renewer = renewer;
         this.serverKey = serverKey;
@@ -194,7 +103,18 @@ public final class ParleyClient implements AutoCloseable {
      * @throws IOException nothing reachable, or the data directory is unusable or in use by another
      *     client ("data dir X is in use by another parley client")
      */
-    public static ParleyClient start(Options o) throws ProtocolException, IOException {
+    public static ParleyClient start(ClientOptions o) throws ProtocolException, IOException {
+        return start(o, ServeSettings.OFF);
+    }
+
+    /**
+     * As {@link #start(ClientOptions)}, also offering to serve as a super node when the login
+     * server promotes this client ({@link ServeRole}; docs/architecture.md "Self-organizing overlay").
+     * With no super node live yet (an overlay of clients only), waits up to 30 s for the first.
+     *
+     * @param serve whether and how to serve ({@link ServeSettings#OFF}: never)
+     */
+    public static ParleyClient start(ClientOptions o, ServeSettings serve) throws ProtocolException, IOException {
         DataDirLock lock = DataDirLock.acquire(o.dataDir()); // before anything reads or writes the directory
         ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("client-disk", true));
@@ -206,6 +126,7 @@ public final class ParleyClient implements AutoCloseable {
         // Load libopus (JNA) and the media classes now, off the network loops, so the first call
         // does not pay for it during setup.
         callLoop.execute(ClientWarmUp::codec);
+        ServeRole serveRole = null;
         try {
             ClientStore store = new ClientStore(o.dataDir());
             Ed25519KeyPair identity = store.identity();
@@ -235,9 +156,24 @@ public final class ParleyClient implements AutoCloseable {
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
                     login.getCredential(), c -> LoginServers.inOrder(o.logins(), server -> LoginClient.renew(io, server, loginTls, c, identity, o.clock())));
-            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> SuperNodeSession
+            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> direct = sns -> SuperNodeSession
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
-            SuperNodeSession first = ClientLogin.await(join.apply(candidates));
+            // When no super node of the host cache answers (e.g. the one it had left a self-organizing
+            // overlay), ask the login server for the live ones and try those.
+            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> direct.apply(sns)
+                    .exceptionallyCompose(e -> Futures.unwrap(e) instanceof ProtocolException || o.superNode() != null
+                            ? CompletableFuture.failedFuture(e)
+                            : FirstSuperNodes.fetch(io, o.login(), loginTls).thenCompose(live -> {
+                                live.forEach(hostCache::add);
+                                List<HostPort> untried = live.stream().filter(a -> !sns.contains(a)).toList();
+                                return untried.isEmpty() ? CompletableFuture.failedFuture(e) : direct.apply(untried);
+                            }));
+            serveRole = serve.enabled() && o.superNode() == null ? ServeRole.start(io, o.logins(), loginTls, loginKey,
+                    o.dataDir(), serve, o.clock(), new SecureRandom()) : null;
+            List<HostPort> via = candidates.isEmpty()
+                    ? FirstSuperNodes.await(io, o.login(), loginTls, BOOTSTRAP_WAIT_MS) : candidates;
+            via.forEach(hostCache::add);
+            SuperNodeSession first = ClientLogin.await(join.apply(via));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
             // From now on every change (rejoins, gossip) is saved, coalesced, on the disk thread.
@@ -311,8 +247,11 @@ public final class ParleyClient implements AutoCloseable {
             });
             log.info("{} registered with super node {}", settings.self(), session.superNode());
             return new ParleyClient(io, callLoop, session, engine, settings.self(), loginKey, o.clock(), new ClientResources(lock, disk, saver), renewer,
-                    chat, history, accounts);
+                    chat, history, accounts, serveRole);
         } catch (ProtocolException | IOException | RuntimeException e) {
+            if (serveRole != null) {
+                serveRole.close();
+            }
             callLoop.shutdownNow();
             if (chatThread != null) {
                 chatThread.shutdownNow();
@@ -352,6 +291,11 @@ public final class ParleyClient implements AutoCloseable {
     /** @return the super node this client is registered with */
     public HostPort superNode() {
         return session.superNode();
+    }
+
+    /** @return this client's super-node role, none if it does not offer to serve */
+    public @Nullable ServeRole serveRole() {
+        return serveRole;
     }
 
     /** @return the current super-node session, none while rejoining (tests) */
@@ -476,6 +420,9 @@ public final class ParleyClient implements AutoCloseable {
         }
         renewer.close();
         session.close();
+        if (serveRole != null) {
+            serveRole.close();
+        }
         callLoop.shutdown();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         resources.close();

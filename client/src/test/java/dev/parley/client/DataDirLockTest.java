@@ -33,7 +33,7 @@ class DataDirLockTest {
     void secondClientOnTheSameDataDirIsRefusedBeforeItTouchesTheNetwork() throws IOException {
         Path data = dir.resolve("bob");
         // Port 9 (discard) on loopback: nothing listens, so without the lock the error would be a connection failure.
-        ParleyClient.Options options = new ParleyClient.Options(new HostPort("127.0.0.1", 9), "bob", "bob-password",
+        ClientOptions options = new ClientOptions(new HostPort("127.0.0.1", 9), "bob", "bob-password",
                 data, false, null, 32, 60, Duration.ofSeconds(5), (id, caller) -> new IncomingCallPolicy.Ring(),
                 CallListener.NONE, InstantSource.system(), new SplittableRandom(3));
         try (DataDirLock running = DataDirLock.acquire(data)) {

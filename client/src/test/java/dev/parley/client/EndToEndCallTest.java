@@ -121,13 +121,13 @@ class EndToEndCallTest {
         overlay.client("heidi", 0, (id, c) -> new IncomingCallPolicy.Decline("no"), CallListener.NONE);
         var heidiAgain = overlay.options("heidi", "not-her-password", 0, null, CallListener.NONE);
         // Another data dir: heidi's own is locked by her running client.
-        var wrongPassword = new ParleyClient.Options(heidiAgain.login(), "heidi", "not-her-password",
+        var wrongPassword = new ClientOptions(heidiAgain.login(), "heidi", "not-her-password",
                 dir.resolve("client-heidi-2"), true, heidiAgain.superNode(), 32, 60, heidiAgain.ringTimeout(), null,
                 CallListener.NONE, heidiAgain.clock(), heidiAgain.random());
         assertThatThrownBy(() -> ParleyClient.start(wrongPassword)).isInstanceOfSatisfying(ProtocolException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS));
         var unknown = overlay.options("ivan", "whatever", 0, null, CallListener.NONE);
-        var noCreate = new ParleyClient.Options(unknown.login(), unknown.username(), unknown.password(), unknown.dataDir(),
+        var noCreate = new ClientOptions(unknown.login(), unknown.username(), unknown.password(), unknown.dataDir(),
                 false, unknown.superNode(), 32, 60, unknown.ringTimeout(), null, CallListener.NONE, unknown.clock(), unknown.random());
         assertThatThrownBy(() -> ParleyClient.start(noCreate)).isInstanceOfSatisfying(ProtocolException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.WRONG_CREDENTIALS));

@@ -83,7 +83,7 @@ class ScaleOutTest {
     }
 
     private ParleyClient client(String user, List<HostPort> logins, SuperNode via, long seed) throws Exception {
-        return opened(ParleyClient.start(new ParleyClient.Options(logins.getFirst(), user, user + "-password",
+        return opened(ParleyClient.start(new ClientOptions(logins.getFirst(), user, user + "-password",
                 dir.resolve("client-" + user), true, via.advertisedAddress(), 32, 60, Duration.ofSeconds(10), DECLINE,
                 CallListener.NONE, InstantSource.system(), new SplittableRandom(seed)).withLogins(logins)));
     }

@@ -26,8 +26,8 @@ class SignedInTwiceTest {
         try (TestOverlay overlay = new TestOverlay(dir, 1)) {
             ParleyClient first = overlay.client("dana", 0, DECLINE, CallListener.NONE);
             // the same super node: it holds one session per user, so the newer one replaces the older
-            ParleyClient.Options o = overlay.options("dana", "dana-password", 0, DECLINE, CallListener.NONE);
-            ParleyClient second = overlay.client(new ParleyClient.Options(o.login(), o.username(), o.password(),
+            ClientOptions o = overlay.options("dana", "dana-password", 0, DECLINE, CallListener.NONE);
+            ParleyClient second = overlay.client(new ClientOptions(o.login(), o.username(), o.password(),
                     dir.resolve("dana-laptop"), false, o.superNode(), 32, 60, o.ringTimeout(), DECLINE, CallListener.NONE,
                     o.clock(), o.random()));
 

@@ -77,8 +77,8 @@ final class TestOverlay implements AutoCloseable {
         return superNodes.get(i).boundAddress();
     }
 
-    ParleyClient.Options options(String user, String password, int superNode, IncomingCallPolicy policy, CallListener listener) {
-        return new ParleyClient.Options(login.boundAddress(), user, password, dir.resolve("client-" + user), true,
+    ClientOptions options(String user, String password, int superNode, IncomingCallPolicy policy, CallListener listener) {
+        return new ClientOptions(login.boundAddress(), user, password, dir.resolve("client-" + user), true,
                 superNode < 0 ? null : superNode(superNode), 32, 60, Duration.ofSeconds(10), policy, listener,
                 InstantSource.system(), new SplittableRandom(seeds.nextLong()));
     }
@@ -91,7 +91,7 @@ final class TestOverlay implements AutoCloseable {
     }
 
     /** Starts a client with the given options (closed with the overlay). */
-    ParleyClient client(ParleyClient.Options options) throws Exception {
+    ParleyClient client(ClientOptions options) throws Exception {
         ParleyClient c = ParleyClient.start(options);
         clients.add(c);
         return c;

@@ -39,8 +39,8 @@ class WireConfidentialityTest {
                         c -> c.withAdvertise(superNodeTap.address()));
                 RecordingProxy loginTap = new RecordingProxy(overlay.login.boundAddress())) {
             superNodeTap.forwardTo(overlay.superNodes.get(0).boundAddress());
-            ParleyClient.Options o = overlay.options("wiretapped", "correct-horse-battery", 0, DECLINE, CallListener.NONE);
-            ParleyClient client = overlay.client(new ParleyClient.Options(loginTap.address(), o.username(), o.password(),
+            ClientOptions o = overlay.options("wiretapped", "correct-horse-battery", 0, DECLINE, CallListener.NONE);
+            ParleyClient client = overlay.client(new ClientOptions(loginTap.address(), o.username(), o.password(),
                     o.dataDir(), true, superNodeTap.address(), 32, 60, o.ringTimeout(), DECLINE, CallListener.NONE,
                     o.clock(), o.random()));
             client.search("someone-secret").get(10, TimeUnit.SECONDS);
@@ -60,12 +60,12 @@ class WireConfidentialityTest {
     @Test
     void aLoginServerWithAnotherKeyIsRefusedAndTheStoredCredentialIsNotUsed() throws Exception {
         try (TestOverlay overlay = new TestOverlay(dir, 1)) {
-            ParleyClient.Options o = overlay.options("pinned", "pinned-password", 0, DECLINE, CallListener.NONE);
+            ClientOptions o = overlay.options("pinned", "pinned-password", 0, DECLINE, CallListener.NONE);
             overlay.client(o).close(); // first use: pins the real login server's key, stores a credential
             LoginServer impostor = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0),
                     dir.resolve("impostor")));
             try {
-                ParleyClient.Options redirected = new ParleyClient.Options(impostor.boundAddress(), o.username(),
+                ClientOptions redirected = new ClientOptions(impostor.boundAddress(), o.username(),
                         o.password(), o.dataDir(), false, o.superNode(), 32, 60, o.ringTimeout(), DECLINE,
                         CallListener.NONE, o.clock(), o.random());
                 assertThatThrownBy(() -> ParleyClient.start(redirected)).isInstanceOf(HandshakeFailedException.class)

@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  *       certificates, as many as fit in a frame), only on a certified super node's connection and for
  *       the address its certificate names: else Error INVALID_CREDENTIAL (EXPIRED_CREDENTIAL after the
  *       certificate expired), and the directory is unchanged</li>
+ *   <li>{@code ServeOffer} / {@code ServeProbeEcho} (a client offering to serve) → answered by the
+ *       {@link Promoter}: Ok, or Error NOT_ELIGIBLE / RATE_LIMITED / INVALID_CREDENTIAL / BAD_REQUEST;
+ *       promotions and demotions follow as {@code ServeOrder} pushes on the same connection</li>
+ *   <li>{@code LiveSuperNodes} → {@code SuperNodeDirectory}: up to {@value #LOGIN_SUPER_NODES} live
+ *       addresses (no certificates), from memory</li>
  *   <li>admin messages are served by {@link AdminHandler} in front of this handler</li>
  *   <li>anything else → Error BAD_REQUEST; the connection stays open</li>
  * </ul>
@@ -86,6 +91,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final LoginMetrics metrics;
     private final SuperNodeLinks links;
     private int inFlight; // event loop only
+    private final ServeRequests serveRequests;
     /** The certificate last issued on this connection: it proved possession of the node key here. */
     private @Nullable SuperNodeCertificate certified; // event loop only
 
@@ -121,6 +127,18 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     public LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
             SuperNodeLinks links) {
+        this(accounts, directory, serverPublicKey, worker, guard, certifier, clock, metrics, links, null);
+    }
+
+    /**
+     * As {@link #LoginHandler(AccountService, SuperNodeRegistry, byte[], Executor, LoginGuard, SuperNodeCertifier,
+     * InstantSource, LoginMetrics, SuperNodeLinks)}, handing clients' serve offers and probe echoes to
+     * {@code promoter} (null: this login server promotes nobody; offers get BAD_REQUEST).
+     */
+    LoginHandler(AccountService accounts, SuperNodeRegistry directory, byte[] serverPublicKey, Executor worker,
+            LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
+            SuperNodeLinks links, @Nullable Promoter promoter) {
+        this.serveRequests = new ServeRequests(promoter, directory);
         this.links = links;
         this.metrics = metrics;
         this.guard = guard;
@@ -173,11 +191,12 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                 }
             }
             case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat());
+            case SERVE_OFFER, SERVE_PROBE_ECHO, LIVE_SUPER_NODES -> serveRequests.handle(ctx, id, request);
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
                     + request.getBodyCase().name().toLowerCase(Locale.ROOT)
                     + " (expected: create_account, login, renew_credential, account_lookup, get_server_key, enroll_supernode,"
-                    + " renew_supernode or supernode_heartbeat)"));
+                    + " renew_supernode, supernode_heartbeat, serve_offer, serve_probe_echo or live_super_nodes)"));
         }
     }
 

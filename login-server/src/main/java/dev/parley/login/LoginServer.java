@@ -73,10 +73,12 @@ public final class LoginServer implements AutoCloseable {
     private final HostPort boundAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final DirectorySync sync;
+    private final Promoter promoter;
 
     private LoginServer(Ed25519KeyPair key, AccountStore store, AccountService accounts, SuperNodeAdmin admin,
             ThreadPoolExecutor worker, EventLoopGroup acceptorGroup, EventLoopGroup connectionGroup, Channel serverChannel,
-            HostPort boundAddress, DirectorySync sync) {
+            HostPort boundAddress, DirectorySync sync, Promoter promoter) {
+        this.promoter = promoter;
         this.sync = sync;
         this.key = key;
         this.admin = admin;
@@ -109,6 +111,17 @@ public final class LoginServer implements AutoCloseable {
      * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
      */
     public static LoginServer start(LoginServerConfig config, LoginMetrics metrics) throws IOException {
+        return start(config, metrics, PromotionPolicy.DEFAULTS);
+    }
+
+    /**
+     * As {@link #start(LoginServerConfig, LoginMetrics)}, promoting and demoting serving clients by
+     * {@code policy} (docs/architecture.md "Self-organizing overlay"; tests shorten its times).
+     *
+     * @throws IOException if the data dir, key or database cannot be used, or the address cannot be bound
+     */
+    public static LoginServer start(LoginServerConfig config, LoginMetrics metrics, PromotionPolicy policy)
+            throws IOException {
         Path dataDir = config.dataDir();
         AtomicFiles.createPrivateDirectories(dataDir);
         if (config.jdbcUrl() == null) {
@@ -131,6 +144,7 @@ public final class LoginServer implements AutoCloseable {
             throw e;
         }
         DirectorySync sync = null;
+        Promoter promoter = null;
         ThreadPoolExecutor worker = null;
         EventLoopGroup acceptorGroup = null;
         EventLoopGroup connectionGroup = null;
@@ -164,6 +178,10 @@ public final class LoginServer implements AutoCloseable {
 
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
+            // Clients offering to serve: probes and the promotion policy (docs/architecture.md "Self-organizing overlay").
+            promoter = new Promoter(certifier, directory, links, new ReachabilityProbe(connectionGroup, System::nanoTime),
+                    config.clock(), config.random(), policy);
+            Promoter promotions = promoter;
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, connectionGroup)
                     .channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -176,7 +194,7 @@ public final class LoginServer implements AutoCloseable {
                             ch.pipeline().addLast("admin", new AdminHandler(adminService, adminGuard, links, publicKey,
                                     config.random(), executor));
                             ch.pipeline().addLast("login", new LoginHandler(accounts, directory, publicKey, executor, guard,
-                                    certifier, config.clock(), metrics, links));
+                                    certifier, config.clock(), metrics, links, promotions));
                             ch.pipeline().addLast("errors", ErrorClosingHandler.INSTANCE);
                         }
                     });
@@ -187,9 +205,12 @@ public final class LoginServer implements AutoCloseable {
             log.info("login server listening on {} (data dir {}, public key {}, fingerprint {})", bound,
                     dataDir.toAbsolutePath(), HexFormat.of().formatHex(publicKey), KeyVerifier.fingerprint(publicKey));
             return new LoginServer(key, store, accounts, admin, worker, acceptorGroup, connectionGroup, serverChannel, bound,
-                    sync);
+                    sync, promoter);
         } catch (Exception e) {
             // Netty rethrows bind failures (java.net.BindException) without declaring them.
+            if (promoter != null) {
+                promoter.close();
+            }
             shutdown(acceptorGroup, connectionGroup, worker, sync, store);
             if (e instanceof IOException io) {
                 throw new IOException("cannot bind " + config.listen() + ": " + io.getMessage(), io);
@@ -234,6 +255,7 @@ public final class LoginServer implements AutoCloseable {
             return;
         }
         serverChannel.close().syncUninterruptibly();
+        promoter.close();
         shutdown(acceptorGroup, connectionGroup, worker, sync, store);
         log.info("login server on {} closed", boundAddress);
     }

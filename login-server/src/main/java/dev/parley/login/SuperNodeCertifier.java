@@ -37,6 +37,8 @@ public final class SuperNodeCertifier {
     static final int LIFETIME_HOURS = 6;
     /** Validity of a super-node certificate: short, renewed at half-life while the super node serves. */
     public static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(LIFETIME_HOURS);
+    /** Validity of a promoted client's certificate: 20 min, renewed at half-life while it serves and is not demoted. */
+    public static final Duration PROMOTED_LIFETIME = Duration.ofMinutes(20);
     private static final HexFormat HEX = HexFormat.of();
 
     private final SuperNodeStore store;
@@ -90,7 +92,8 @@ public final class SuperNodeCertifier {
         }
         store.enrol(keyHex, fingerprint, now.toEpochMilli());
         log.info("super node {} enrolled at {}", fingerprint, address);
-        return certify(request.getNodeKey(), request.getMeshKey(), address, keyHex, fingerprint, now);
+        return certify(request.getNodeKey(), request.getMeshKey(), address, keyHex, fingerprint, now,
+                CERTIFICATE_LIFETIME);
     }
 
     /**
@@ -113,7 +116,40 @@ public final class SuperNodeCertifier {
         }
         refuseRevoked(enrolled, fingerprint);
         checkAddressFree(address, request.getNodeKey());
-        return certify(request.getNodeKey(), request.getMeshKey(), address, keyHex, fingerprint, now);
+        SuperNodeStore.Kind kind = store.kind(keyHex).orElse(SuperNodeStore.Kind.ENROLLED);
+        if (kind == SuperNodeStore.Kind.DEMOTED) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "super node key " + fingerprint
+                    + " was demoted by the login server's promotion policy; it serves again only when promoted again");
+        }
+        return certify(request.getNodeKey(), request.getMeshKey(), address, keyHex, fingerprint, now,
+                kind == SuperNodeStore.Kind.PROMOTED ? PROMOTED_LIFETIME : CERTIFICATE_LIFETIME);
+    }
+
+    /**
+     * Certifies a client the promotion policy chose ({@code PromotionPolicy}), without an operator
+     * token, for {@link #PROMOTED_LIFETIME}; the key is recorded as 'promoted' (renewals then keep
+     * that lifetime until it is demoted). The caller checked the proof of possession and reachability.
+     *
+     * @throws ProtocolException INVALID_CREDENTIAL if the key is revoked or operator-enrolled, or the
+     *     address is held by another live super node
+     */
+    SuperNodeCertificate promote(ByteString nodeKey, ByteString meshKey, HostPort address)
+            throws ProtocolException, SQLException {
+        Instant now = clock.instant();
+        String keyHex = HEX.formatHex(nodeKey.toByteArray());
+        String fingerprint = KeyVerifier.fingerprint(nodeKey.toByteArray());
+        checkAddressFree(address, nodeKey);
+        if (!store.promoted(keyHex, fingerprint, now.toEpochMilli())) {
+            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "super node key " + fingerprint
+                    + " is revoked or enrolled by an operator: not promoted");
+        }
+        log.info("client super node {} promoted at {}", fingerprint, address);
+        return certify(nodeKey, meshKey, address, keyHex, fingerprint, now, PROMOTED_LIFETIME);
+    }
+
+    /** Marks a promoted key demoted (its renewals are refused from now on). Blocking (JDBC). */
+    void demote(ByteString nodeKey) throws SQLException {
+        store.demoted(HEX.formatHex(nodeKey.toByteArray()));
     }
 
     private static void refuseRevoked(Optional<SuperNodeStore.Enrolled> enrolled, String fingerprint)
@@ -135,9 +171,9 @@ public final class SuperNodeCertifier {
     }
 
     private SuperNodeCertificate certify(ByteString nodeKey, ByteString meshKey, HostPort address, String keyHex,
-            String fingerprint, Instant now) throws SQLException {
+            String fingerprint, Instant now, Duration lifetime) throws SQLException {
         SuperNodeCertificate certificate = SuperNodeCertificates.issue(loginKey, nodeKey.toByteArray(),
-                meshKey.toByteArray(), address, now, CERTIFICATE_LIFETIME);
+                meshKey.toByteArray(), address, now, lifetime);
         store.certified(keyHex, address.toString(), now.toEpochMilli());
         log.debug("certified super node {} at {} until {}", fingerprint, address,
                 Instant.ofEpochMilli(certificate.getExpiresAtMs()));

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -105,6 +106,56 @@ final class SuperNodeStore {
                 throw e;
             }
         }
+    }
+
+    /** How a key came to be certified (column {@code kind}, migration V7). */
+    enum Kind {
+        /** An operator's enrolment token. */
+        ENROLLED,
+        /** Chosen by the login server's promotion policy (a client serving). */
+        PROMOTED,
+        /** Promoted once, now demoted: no renewal until promoted again. */
+        DEMOTED
+    }
+
+    /** @return how {@code nodeKeyHex} was certified, if it is known at all */
+    Optional<Kind> kind(String nodeKeyHex) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT kind FROM supernodes WHERE node_key = ?")) {
+            st.setString(1, nodeKeyHex);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(Kind.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Records a key the promotion policy chose (kind 'promoted'); an operator-enrolled key stays
+     * 'enrolled'.
+     *
+     * @return false if the key is revoked or enrolled by an operator (it gets no promotion)
+     */
+    boolean promoted(String nodeKeyHex, String fingerprint, long nowMs) throws SQLException {
+        Optional<Enrolled> known = find(nodeKeyHex);
+        if (known.isEmpty()) {
+            try {
+                update("INSERT INTO supernodes (node_key, fingerprint, enrolled_at_ms, kind) VALUES (?, ?, ?, 'promoted')",
+                        nodeKeyHex, fingerprint, nowMs);
+                return true;
+            } catch (SQLException e) {
+                if (find(nodeKeyHex).isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        return update("UPDATE supernodes SET kind = 'promoted' WHERE node_key = ? AND revoked = 0 AND kind <> 'enrolled'",
+                nodeKeyHex) == 1;
+    }
+
+    /** Marks a promoted key demoted: its renewals are refused until it is promoted again. */
+    void demoted(String nodeKeyHex) throws SQLException {
+        update("UPDATE supernodes SET kind = 'demoted' WHERE node_key = ? AND kind = 'promoted'", nodeKeyHex);
     }
 
     /** Records the address and time of a certificate just issued. */

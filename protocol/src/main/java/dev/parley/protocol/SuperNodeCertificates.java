@@ -172,9 +172,14 @@ public final class SuperNodeCertificates {
      * @param enrolment true for an enrolment, false for a renewal
      */
     public static byte[] requestInput(boolean enrolment, byte[] nodeKey, byte[] meshKey, Address address, long signedAtMs) {
+        return requestInput(enrolment ? ENROL_CONTEXT : RENEW_CONTEXT, nodeKey, meshKey, address, signedAtMs);
+    }
+
+    /** As {@link #requestInput(boolean, byte[], byte[], Address, long)} with another context (e.g. {@link ServeOffers}). */
+    static byte[] requestInput(byte[] context, byte[] nodeKey, byte[] meshKey, Address address, long signedAtMs) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(enrolment ? ENROL_CONTEXT : RENEW_CONTEXT);
+            out.write(context);
             out.write(nodeKey);
             out.write(meshKey);
             byte[] host = address.getHost().getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,117 @@
+package dev.parley.login;
+
+import dev.parley.protocol.ControlConnection;
+import dev.parley.protocol.HostPort;
+import dev.parley.protocol.tls.KeyVerifier;
+import dev.parley.protocol.tls.Tls;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * Proves a serve candidate reachable from outside (docs/security.md "Promoted clients"): a TCP
+ * connection to its serve port whose TLS handshake must present the candidate's node key, and one
+ * {@value #DATAGRAM_BYTES}-byte UDP datagram ({@code "PRLYPRB1"} + a 16-byte nonce) whose nonce the
+ * candidate reports back over its authenticated offer connection.
+ *
+ * <p>Not an amplifier: probes go only to the address the offer's TCP connection comes from (the
+ * {@link Promoter} checks it), at most {@value #PER_ADDRESS_BURST} per source address and then one
+ * every {@value #PER_ADDRESS_PERIOD_S} s, and at most {@value #GLOBAL_PER_SECOND} a second in all
+ * (burst {@value #GLOBAL_BURST}); a probe is one TCP handshake and one small datagram. The UDP socket
+ * only sends: nothing it receives is read or answered.
+ *
+ * <p>Thread-safe: {@link #admit} is synchronized; sending is one non-blocking datagram.
+ */
+final class ReachabilityProbe implements AutoCloseable {
+    /** The probe datagram's first 8 bytes. */
+    static final byte[] MAGIC = "PRLYPRB1".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of the nonce in a probe datagram. */
+    static final int NONCE_BYTES = 16;
+    /** Bytes of a probe datagram. */
+    static final int DATAGRAM_BYTES = 24;
+    static final int PER_ADDRESS_BURST = 3;
+    static final int PER_ADDRESS_PERIOD_S = 20;
+    static final int GLOBAL_BURST = 20;
+    static final int GLOBAL_PER_SECOND = 5;
+    /** Source addresses whose buckets are remembered (least recently used evicted). */
+    static final int MAX_ADDRESSES = 4096;
+    /** How long the TCP connection and TLS handshake may take. */
+    static final Duration TCP_TIMEOUT = Duration.ofSeconds(3);
+
+    private final EventLoopGroup group;
+    private final DatagramChannel udp;
+    private final LongSupplier nanos;
+    private TokenBucket global; // guarded by this
+    private final Map<String, TokenBucket> perAddress = new LinkedHashMap<>(16, 0.75f, true) { // guarded by this
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
+            return size() > MAX_ADDRESSES;
+        }
+    };
+
+    /**
+     * @param group event loops for the TCP probes
+     * @param nanos monotonic clock of the rate limits, ns
+     * @throws IOException if the sending UDP socket cannot be opened
+     */
+    ReachabilityProbe(EventLoopGroup group, LongSupplier nanos) throws IOException {
+        this.group = group;
+        this.nanos = nanos;
+        this.global = TokenBucket.full(GLOBAL_BURST, nanos.getAsLong());
+        this.udp = DatagramChannel.open();
+        udp.configureBlocking(false);
+        udp.bind(new InetSocketAddress(0));
+    }
+
+    /** @return whether a probe of {@code source} is within the per-address and global rates (and takes a token of each) */
+    synchronized boolean admit(String source) {
+        long now = nanos.getAsLong();
+        TokenBucket mine = perAddress.getOrDefault(source, TokenBucket.full(PER_ADDRESS_BURST, now))
+                .refill(PER_ADDRESS_BURST, 1.0 / PER_ADDRESS_PERIOD_S, now);
+        global = global.refill(GLOBAL_BURST, GLOBAL_PER_SECOND, now);
+        if (!mine.hasToken() || !global.hasToken()) {
+            perAddress.put(source, mine);
+            return false;
+        }
+        perAddress.put(source, mine.take());
+        global = global.take();
+        return true;
+    }
+
+    /**
+     * Opens TCP to {@code target} and completes the TLS handshake only if it presents {@code nodeKey}.
+     *
+     * @return completes normally when it did, exceptionally (IOException) when not
+     */
+    CompletableFuture<Void> tcp(HostPort target, byte[] nodeKey) {
+        return ControlConnection.connect(group, target, Tls.client(KeyVerifier.pinned(nodeKey, "serve candidate")),
+                push -> { }, TCP_TIMEOUT).thenAccept(ControlConnection::close);
+    }
+
+    /** Sends one probe datagram carrying {@code nonce} ({@value #NONCE_BYTES} bytes) to {@code target}. */
+    void udp(InetSocketAddress target, byte[] nonce) {
+        ByteBuffer datagram = ByteBuffer.allocate(DATAGRAM_BYTES).put(MAGIC).put(nonce, 0, NONCE_BYTES).flip();
+        try {
+            udp.send(datagram, target);
+        } catch (IOException e) {
+            // unreachable or no route: the candidate then never echoes, and is not eligible
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            udp.close();
+        } catch (IOException e) {
+            // closing: nothing to do
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.parley.login;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.login.PromotionPolicy.Candidate;
+import dev.parley.login.PromotionPolicy.Serving;
+import dev.parley.protocol.HostPort;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PromotionPolicyTest {
+    private final PromotionPolicy policy = PromotionPolicy.DEFAULTS;
+
+    private static Candidate candidate(String key, String host, long uptimeMs, int cpuIdle) {
+        return new Candidate(key, new HostPort(host, 7000), uptimeMs, cpuIdle);
+    }
+
+    @Test
+    void bootstrapPromotesTheBestAtOnceEvenIfYoung() {
+        var d = policy.decide(List.of(), 0, List.of(candidate("a", "10.0.0.1", 1_000, 50),
+                candidate("b", "10.0.1.1", 2_000, 50), candidate("c", "10.0.2.1", 500, 90),
+                candidate("d", "10.0.3.1", 100, 10)), 4);
+        assertThat(d.promote()).containsExactly("b", "a", "c");
+        assertThat(d.demote()).isEmpty();
+    }
+
+    @Test
+    void spreadsOverSubnetsBeforeTakingASecondFromOne() {
+        var live = List.of(new Serving(new HostPort("10.0.0.9", 7000), false, 10, 0),
+                new Serving(new HostPort("10.0.0.8", 7000), false, 10, 0),
+                new Serving(new HostPort("10.0.0.7", 7000), false, 10, 0));
+        var d = policy.decide(live, 0, List.of(candidate("same", "10.0.0.1", 60_000, 90),
+                candidate("other", "10.0.5.1", 20_000, 50), candidate("young", "10.0.6.1", 1_000, 99)), 1_500);
+        // two missing (target 5): the other /24 first, then the best of the rest; the young one waits
+        assertThat(d.promote()).containsExactly("other", "same");
+    }
+
+    @Test
+    void belowTheMinimumEvenYoungCandidatesAreTaken() {
+        var live = List.of(new Serving(new HostPort("10.0.0.9", 7000), true, 10, 0));
+        var d = policy.decide(live, 0, List.of(candidate("young", "10.0.6.1", 1_000, 99)), 10);
+        assertThat(d.promote()).containsExactly("young");
+    }
+
+    @Test
+    void aboutOnePerThreeHundredClientsAndPendingCountsAsLive() {
+        assertThat(policy.target(10)).isEqualTo(3);
+        assertThat(policy.target(1_000)).isEqualTo(4);
+        var live = List.of(new Serving(new HostPort("10.0.0.9", 7000), false, 10, 0),
+                new Serving(new HostPort("10.0.1.9", 7000), true, 10, 0));
+        var d = policy.decide(live, 1, List.of(candidate("x", "10.0.7.1", 60_000, 90)), 20);
+        assertThat(d.promote()).isEmpty();
+    }
+
+    @Test
+    void demotesTheLeastLoadedPromotedOneWhenFarAboveTargetButNeverADedicatedOne() {
+        var live = List.of(new Serving(new HostPort("10.0.0.1", 7000), false, 0, 0),
+                new Serving(new HostPort("10.0.1.1", 7000), true, 50, 600_000),
+                new Serving(new HostPort("10.0.2.1", 7000), true, 5, 600_000),
+                new Serving(new HostPort("10.0.3.1", 7000), true, 1, 1_000), // within its grace
+                new Serving(new HostPort("10.0.4.1", 7000), false, 0, 0));
+        var d = policy.decide(live, 0, List.of(), 60);
+        assertThat(d.demote()).containsExactly(new HostPort("10.0.2.1", 7000));
+        // at target + slack: nothing
+        assertThat(policy.decide(live.subList(0, 4), 0, List.of(), 60).demote()).isEmpty();
+    }
+}
