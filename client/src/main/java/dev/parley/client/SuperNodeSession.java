@@ -152,7 +152,8 @@ public final class SuperNodeSession implements AutoCloseable {
                 }
             } else if (env.hasError()) {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
-                if (env.getError().getCode() == ErrorCode.NOT_REGISTERED) { // the same account signed in elsewhere
+                // the same device signed in again elsewhere, or the account on more devices than a super node keeps
+                if (env.getError().getCode() == ErrorCode.NOT_REGISTERED || env.getError().getCode() == ErrorCode.TOO_MANY_DEVICES) {
                     displaced.complete(env.getError().getMessage());
                 }
             }

@@ -123,7 +123,7 @@ final class ClientMessages {
                 .setSupernodesContacted(outcome.superNodesContacted())
                 .setElapsedMs((int) Math.max(0, Math.min(elapsedMs, Integer.MAX_VALUE)))
                 .setFromCache(outcome.fromCache());
-        outcome.location().ifPresent(l -> result.setRecord(l.record()));
+        outcome.location().ifPresent(l -> result.setRecord(l.record()).addAllDevices(l.devices()));
         return Envelopes.builder(requestId).setSearchResult(result).build();
     }
 
