@@ -33,7 +33,7 @@ final class CallFork {
     private static final Logger log = LoggerFactory.getLogger(CallFork.class);
 
     /** Devices a call rings at most (a super node keeps at most this many per account). */
-    static final int MAX_DEVICES = 8;
+    static final int MAX_DEVICES = PeerDirectory.MAX_DEVICES;
     /** The reason of the BYE that stops the other devices ringing; the callee ends as {@link EndReason#ANSWERED_ELSEWHERE}. */
     static final String ANSWERED_ELSEWHERE = "answered on another device";
 

@@ -161,7 +161,12 @@ final class CallSession {
                     setPhase(new CallPhase.Ringing());
                 }
             }
-            case ACCEPT -> CallerSteps.onAccept(this, s.getAccept());
+            case ACCEPT -> {
+                if (fork != null && outgoing) {
+                    fork.stopOthers(CallFork.ANSWERED_ELSEWHERE); // this device answered: the others stop ringing
+                }
+                CallerSteps.onAccept(this, s.getAccept());
+            }
             case REJECT -> end(outgoing ? EndReason.REMOTE_DECLINED : EndReason.REMOTE_HUNG_UP,
                     PeerText.clean(s.getReject().getReason()));
             case BUSY -> {

@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface PeerDirectory {
+    /** Devices of one user a call rings at most (a super node keeps at most this many per account). */
+    int MAX_DEVICES = 8;
+
     /**
      * @param username the canonical name of the user to call
      * @return completes with their credential; exceptionally with {@code ProtocolException}
@@ -19,11 +22,11 @@ public interface PeerDirectory {
 
     /**
      * The credentials of every device of a user (several devices per account: each its own key),
-     * for a call that rings them all ({@link CallFork}).
+     * for a call that rings them all.
      *
      * @param username the canonical name of the user to call
      * @return completes with the newest device's credential first, then the others' (at most
-     *     {@link CallFork#MAX_DEVICES}); exceptionally as {@link #credentialOf}
+     *     {@link #MAX_DEVICES}); exceptionally as {@link #credentialOf}
      */
     default CompletableFuture<List<Credential>> devicesOf(String username) {
         return credentialOf(username).thenApply(List::of);
