@@ -92,4 +92,31 @@ class DevicesScenarioTest {
             assertThat(other.calls().hasCall().get(5, TimeUnit.SECONDS)).isFalse();
         }
     }
+
+    /**
+     * A contact's messages reach the device whose key the contact pinned (recipient_device), even when
+     * another device of the account signed in later: the newest device could not open them.
+     */
+    @Test
+    void aMessageReachesTheDeviceItIsSealedTo() throws Exception {
+        try (TestOverlay overlay = new TestOverlay(dir, 2)) {
+            ChatEvents aliceEvents = new ChatEvents();
+            ChatEvents phoneEvents = new ChatEvents();
+            ChatEvents laptopEvents = new ChatEvents();
+            ParleyClient alice = overlay.client("alice", 0, DECLINE, CallListener.NONE);
+            alice.chat().addListener(aliceEvents);
+            ParleyClient phone = overlay.client("bob", 1, DECLINE, CallListener.NONE);
+            phone.chat().addListener(phoneEvents);
+            ChatScenarioTest.befriend(alice, aliceEvents, phone, phoneEvents);
+            ParleyClient laptop = secondDevice(overlay, "bob", "laptop", 1, DECLINE, CallListener.NONE);
+            laptop.chat().addListener(laptopEvents);
+            assertThat(laptop.devices().get(10, TimeUnit.SECONDS)).hasSize(2);
+
+            alice.chat().send("bob", "hello phone").get(10, TimeUnit.SECONDS);
+            ChatEvents.await("the message on bob's phone", 5_000, () -> !phoneEvents.messages.isEmpty());
+            assertThat(phoneEvents.messages).extracting(m -> m.text()).containsExactly("hello phone");
+            ChatEvents.await("the delivery receipt", 5_000, () -> !aliceEvents.receipts.isEmpty());
+            assertThat(laptopEvents.messages).as("not pushed to the newest device, which cannot open it").isEmpty();
+        }
+    }
 }
