@@ -7,6 +7,7 @@ import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.SearchResult;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,23 +48,33 @@ final class VerifiedSearch {
             try {
                 String user = Usernames.canonical(name);
                 PresenceRecords.verify(serverKey, r.getRecord(), user, clock.instant(), PresenceRecords.DEFAULT_MAX_AGE);
-                List<PresenceRecord> devices = new ArrayList<>();
-                for (PresenceRecord d : r.getDevicesList()) {
-                    if (devices.size() == PeerDirectory.MAX_DEVICES - 1) {
-                        break;
-                    }
-                    try {
-                        PresenceRecords.verify(serverKey, d, user, clock.instant(), PresenceRecords.DEFAULT_MAX_AGE);
-                        devices.add(d);
-                    } catch (ProtocolException e) {
-                        log.warn("search for {}: a device record that does not verify was dropped: {}", user, e.getMessage());
-                    }
-                }
+                List<PresenceRecord> devices = verifiedDevices(r, serverKey, user, clock.instant());
                 return r.toBuilder().clearDevices().addAllDevices(devices).build();
             } catch (ProtocolException e) {
                 throw new CompletionException(e);
             }
         });
+    }
+
+    /**
+     * @return the device records of {@code r} that verify for {@code user} (login server's credential,
+     *     the device's own signature, freshness), at most {@link PeerDirectory#MAX_DEVICES} - 1; the
+     *     others are dropped with a log line
+     */
+    static List<PresenceRecord> verifiedDevices(SearchResult r, byte[] serverKey, String user, Instant now) {
+        List<PresenceRecord> devices = new ArrayList<>();
+        for (PresenceRecord d : r.getDevicesList()) {
+            if (devices.size() == PeerDirectory.MAX_DEVICES - 1) {
+                break;
+            }
+            try {
+                PresenceRecords.verify(serverKey, d, user, now, PresenceRecords.DEFAULT_MAX_AGE);
+                devices.add(d);
+            } catch (ProtocolException e) {
+                log.warn("search for {}: a device record that does not verify was dropped: {}", user, e.getMessage());
+            }
+        }
+        return devices;
     }
 
     /**

@@ -97,6 +97,16 @@ class DevicesTest {
         assertThat(phone.pollPush(QUIET)).isNull();
     }
 
+    /** Attack: a device id is bounded (32 bytes), like every field the super node keeps or routes. */
+    @Test
+    void anOversizedDeviceIdIsRefused() throws Exception {
+        cluster.signInDevice(0, "bob", "phone");
+        TestClient alice = cluster.signIn(0, "alice");
+        ProtocolException e = TestClient.failure(alice.signal(ringing("c1", "bob", ByteString.copyFrom(new byte[33]))));
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(e.getMessage()).isEqualTo("call signal: to_device 33 bytes (expected: <= 32)");
+    }
+
     /** Attack: one account cannot fill a super node with sessions; the oldest device beyond the cap is told and closed. */
     @Test
     void atMostEightDevicesAndTheOldestIsToldWhy() throws Exception {
