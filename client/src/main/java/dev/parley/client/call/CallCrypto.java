@@ -68,6 +68,15 @@ final class CallCrypto {
         announceIfChanged(peerName);
     }
 
+    /**
+     * Caller: another device of the callee ({@link CallFork}), verified as {@link #peerFound}; not
+     * compared with the remembered key (one key is remembered per contact: docs/security.md "Several devices").
+     */
+    void peerDevice(Credential credential, String peerName) throws ProtocolException {
+        verifyPeer(ctx, credential, peerName);
+        peer = credential;
+    }
+
     /** Tells the listener (loudly) if the peer's identity key differs from the one remembered. */
     void announceIfChanged(String peerName) {
         byte[] key = peer.getPublicKey().toByteArray();

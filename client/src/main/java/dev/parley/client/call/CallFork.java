@@ -61,7 +61,7 @@ final class CallFork {
         for (Credential c : others.subList(0, Math.min(others.size(), MAX_DEVICES - 1))) {
             CallCrypto branch = new CallCrypto(call.ctx(), call.id, true, null, 0);
             try {
-                branch.peerFound(c, call.peer);
+                branch.peerDevice(c, call.peer);
                 branches.add(branch);
             } catch (ProtocolException e) {
                 log.info("call {}: not ringing a device of {}: {}", call.id, call.peer, e.getMessage());
