@@ -26,6 +26,7 @@ class SignedInTwiceTest {
     void bothDevicesStaySignedInAndAreFound() throws Exception {
         try (TestOverlay overlay = new TestOverlay(dir, 1)) {
             ParleyClient first = overlay.client("dana", 0, DECLINE, CallListener.NONE);
+            SuperNodeSession firstSession = first.session();
             ParleyClient.Options o = overlay.options("dana", "dana-password", 0, DECLINE, CallListener.NONE);
             ParleyClient second = overlay.client(new ParleyClient.Options(o.login(), o.username(), o.password(),
                     dir.resolve("dana-laptop"), false, o.superNode(), 32, 60, o.ringTimeout(), DECLINE, CallListener.NONE,
@@ -40,7 +41,9 @@ class SignedInTwiceTest {
                     .isNotEqualTo(found.getRecord().getCredential().getPublicKey());
             assertThat(first.disconnected()).as("the first device stays").isNotDone();
             assertThat(second.disconnected()).as("the second device stays").isNotDone();
-            assertThat(first.session()).isNotNull();
+            // no fight: neither device was told to leave, so neither rejoined (the storm was displace → rejoin → displace)
+            assertThat(first.session()).as("the first device's session is the one it joined with").isSameAs(firstSession);
+            assertThat(carol.search("dana").get(10, TimeUnit.SECONDS).getDevicesCount()).isEqualTo(1);
         }
     }
 }
