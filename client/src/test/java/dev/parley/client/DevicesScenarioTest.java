@@ -74,9 +74,12 @@ class DevicesScenarioTest {
             assertThat(laptopRang.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
             ParleyClient answering = onLaptop ? laptop : phone;
             ParleyClient other = onLaptop ? phone : laptop;
+            long answeredNanos = System.nanoTime();
             assertThat(answering.calls().answer(SilenceSource.endless(), new PcmBufferSink()).get(10, TimeUnit.SECONDS)).isTrue();
 
             CallReport onOther = (onLaptop ? phoneEnded : laptopEnded).get(10, TimeUnit.SECONDS);
+            System.out.printf("answered on the %s: the other device stopped ringing after %.1f ms%n", onLaptop ? "laptop" : "phone",
+                    (System.nanoTime() - answeredNanos) / 1e6);
             assertThat(onOther.end()).isEqualTo(EndReason.ANSWERED_ELSEWHERE);
             assertThat(onOther.missed()).as("not a missed call").isFalse();
             CallReport onAlice = call.get(20, TimeUnit.SECONDS); // 2 s of audio, then alice hangs up
