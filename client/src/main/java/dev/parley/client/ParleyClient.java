@@ -288,6 +288,8 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             chat.joined();
+            // every device of the account on one super node, so that all of them ring
+            session.colocate(new DeviceHome(login.getCredential().getUsername(), identity.publicKey(), loginKey, o.clock()));
             engine.prepareMedia();
             try {
                 warmCall.get(5, TimeUnit.SECONDS);
@@ -404,7 +406,8 @@ public final class ParleyClient implements AutoCloseable {
 
     /**
      * The devices this account is signed in on (several devices per account), as its super node
-     * answers a search for our own name: each device's verified presence record, newest first.
+     * answers a search for our own name: each device's verified presence record, newest first (this
+     * device first, with its credential and super node only, when the others are elsewhere).
      *
      * @return completes with the records (empty if none is found); exceptionally as {@link #search}
      */
@@ -414,6 +417,10 @@ public final class ParleyClient implements AutoCloseable {
             if (r.getFound()) {
                 all.add(r.getRecord());
                 all.addAll(r.getDevicesList());
+            }
+            if (all.stream().noneMatch(d -> d.getCredential().getPublicKey().equals(credential().getPublicKey()))) {
+                // alone on our super node, the search asked the mesh for the others: we are there too
+                all.add(0, PresenceRecord.newBuilder().setCredential(credential()).setSuperNode(superNode().toAddress()).build());
             }
             return all;
         });

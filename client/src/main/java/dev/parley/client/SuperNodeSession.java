@@ -301,6 +301,11 @@ public final class SuperNodeSession implements AutoCloseable {
         return winner;
     }
 
+    /** @return when this session's presence was last signed (its registration, or the last re-registration) */
+    long presenceSignedAtMs() {
+        return presenceSignedAtMs.get();
+    }
+
     /** @return the super node this session is registered with */
     public HostPort superNode() {
         return superNode;

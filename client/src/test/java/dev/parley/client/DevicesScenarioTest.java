@@ -122,4 +122,31 @@ class DevicesScenarioTest {
             assertThat(laptopEvents.messages).as("not pushed to the newest device, which cannot open it").isEmpty();
         }
     }
+
+    /**
+     * Devices that join different super nodes end up on one (the later one moves to the earlier
+     * one's), so a search finds both and both ring.
+     */
+    @Test
+    void aDeviceJoiningAnotherSuperNodeMovesToItsAccountsOne() throws Exception {
+        try (TestOverlay overlay = new TestOverlay(dir, 2)) {
+            CompletableFuture<String> phoneRang = new CompletableFuture<>();
+            CompletableFuture<String> laptopRang = new CompletableFuture<>();
+            ParleyClient phone = overlay.client("bob", 1, ringing(phoneRang), CallListener.NONE);
+            long startNanos = System.nanoTime();
+            ParleyClient laptop = secondDevice(overlay, "bob", "laptop", 0, ringing(laptopRang), CallListener.NONE);
+            ChatEvents.await("the laptop on the phone's super node", 10_000, () -> laptop.superNode().equals(overlay.superNode(1)));
+            System.out.printf("the laptop was on its account's super node %.1f ms after it started signing in (another one pinned)%n",
+                    (System.nanoTime() - startNanos) / 1e6);
+            assertThat(phone.superNode()).as("the earlier device stays").isEqualTo(overlay.superNode(1));
+            assertThat(laptop.disconnected()).isNotDone();
+
+            ParleyClient alice = overlay.client("alice", 0, DECLINE, CallListener.NONE);
+            CompletableFuture<CallReport> call = alice.calls().call("bob", SilenceSource.frames(50), new PcmBufferSink());
+            assertThat(phoneRang.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
+            assertThat(laptopRang.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
+            alice.calls().hangup().get(10, TimeUnit.SECONDS);
+            assertThat(call.get(10, TimeUnit.SECONDS).end()).isEqualTo(EndReason.CANCELLED);
+        }
+    }
 }

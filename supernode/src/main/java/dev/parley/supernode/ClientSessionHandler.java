@@ -193,7 +193,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         List<Session> local = node.presence().devices(username);
-        if (!local.isEmpty()) {
+        // a device alone here searching its own name asks the mesh: where its account's other devices are
+        boolean onlyMe = local.size() == 1 && local.get(0) == session;
+        if (!local.isEmpty() && !onlyMe) {
             ctx.writeAndFlush(ClientMessages.searchResult(id, new SearchOutcome(
                     Optional.of(Location.ofLocal(local, node.advertised())), 0, false),
                     node.clock().millis() - startMs));

@@ -130,10 +130,26 @@ class DevicesTest {
     void closingOneDeviceKeepsTheOther() throws Exception {
         TestClient phone = cluster.signInDevice(0, "bob", "phone");
         TestClient laptop = cluster.signInDevice(0, "bob", "laptop");
+        TestClient alice = cluster.signIn(0, "alice");
+        assertThat(alice.search("bob").getDevicesCount()).isEqualTo(1);
         laptop.close();
-        Await.until("laptop unregistered", () -> phone.search("bob").getDevicesCount() == 0);
-        SearchResult found = phone.search("bob");
+        Await.until("laptop unregistered", () -> alice.search("bob").getDevicesCount() == 0);
+        SearchResult found = alice.search("bob");
         assertThat(found.getFound()).isTrue();
         assertThat(found.getRecord().getCredential().getPublicKey()).isEqualTo(device("bob", "phone"));
+        assertThat(phone.pollPush(Duration.ZERO)).isNull();
+    }
+
+    /** A device alone on its super node that searches its own name learns where its account's other devices are. */
+    @Test
+    void aDeviceAloneSearchingItsOwnNameFindsItsSiblingsElsewhere() throws Exception {
+        TestClient phone = cluster.signInDevice(1, "bob", "phone");
+        TestClient laptop = cluster.signInDevice(0, "bob", "laptop");
+        SearchResult found = laptop.search("bob");
+        assertThat(found.getFound()).isTrue();
+        assertThat(found.getRecord().getCredential().getPublicKey()).isEqualTo(device("bob", "phone"));
+        assertThat(found.getRecord().getSuperNode()).isEqualTo(cluster.node(1).advertisedAddress().toAddress());
+        assertThat(phone.search("bob").getRecord().getCredential().getPublicKey()).as("alone too: finds the laptop")
+                .isEqualTo(device("bob", "laptop"));
     }
 }
