@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Where this device should be registered so that every device of its account sits on one super
  * node (docs/protocol.md "Several devices"): a search finds the devices of one super node, so
  * devices spread over several would not all ring. After each join the device searches for its own
- * name (its super node then asks the mesh, since this device is alone there) and moves to the
+ * name elsewhere ({@code Search.elsewhere}: its super node asks the mesh when this device is
+ * alone there) and moves to the
  * super node of an earlier-registered sibling; the earlier one never moves, so two devices joining
  * at once do not swap places.
  */
@@ -40,7 +41,7 @@ final class DeviceHome {
 
     /** @return completes with the super node to move to; none to stay (also when the search fails) */
     CompletableFuture<@Nullable HostPort> target(SuperNodeSession session) {
-        return session.search(username).handle((r, e) -> e != null ? null
+        return session.searchOtherDevices(username).handle((r, e) -> e != null ? null
                 : choose(r, session.superNode(), session.presenceSignedAtMs()));
     }
 

@@ -419,7 +419,7 @@ public final class ParleyClient implements AutoCloseable {
                 all.addAll(r.getDevicesList());
             }
             if (all.stream().noneMatch(d -> d.getCredential().getPublicKey().equals(credential().getPublicKey()))) {
-                // alone on our super node, the search asked the mesh for the others: we are there too
+                // not in the answer (e.g. a record older than our renewal): we are signed in here all the same
                 all.add(0, PresenceRecord.newBuilder().setCredential(credential()).setSuperNode(superNode().toAddress()).build());
             }
             return all;

@@ -332,6 +332,17 @@ public final class SuperNodeSession implements AutoCloseable {
     }
 
     /**
+     * Searches for our own name beyond this session ({@code Search.elsewhere}): when this device is
+     * its account's only one on this super node, where the account's other devices are (docs/protocol.md "Several devices").
+     *
+     * @return as {@link #search}
+     */
+    CompletableFuture<SearchResult> searchOtherDevices(String ownName) {
+        return connection.request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername(ownName).setElsewhere(true)))
+                .thenApply(Envelope::getSearchResult);
+    }
+
+    /**
      * Sends a call signal; the super node acknowledges once it is delivered to the callee's super node.
      *
      * @return completes when acknowledged, or exceptionally (e.g. USER_OFFLINE)

@@ -110,7 +110,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         switch (msg.getBodyCase()) {
             case SEARCH -> {
                 if (ForeignMessages.hasRequestId(ctx, msg)) {
-                    search(ctx, id, msg.getSearch().getUsername());
+                    search(ctx, id, msg.getSearch().getUsername(), msg.getSearch().getElsewhere());
                 }
             }
             case REGISTER -> {
@@ -175,7 +175,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
     }
 
-    private void search(ChannelHandlerContext ctx, long id, String rawName) {
+    private void search(ChannelHandlerContext ctx, long id, String rawName, boolean elsewhere) {
         long startMs = node.clock().millis();
         if (searchLimiter == null) {
             searchLimiter = new RateBucket(node.search().ratePerS(), node.search().burst(), node.clock().millis());
@@ -193,9 +193,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             return;
         }
         List<Session> local = node.presence().devices(username);
-        // a device alone here searching its own name asks the mesh: where its account's other devices are
-        boolean onlyMe = local.size() == 1 && local.get(0) == session;
-        if (!local.isEmpty() && !onlyMe) {
+        // a device alone here asking where its account's other devices are: not answered with itself
+        boolean askElsewhere = elsewhere && local.size() == 1 && local.get(0) == session;
+        if (!local.isEmpty() && !askElsewhere) {
             ctx.writeAndFlush(ClientMessages.searchResult(id, new SearchOutcome(
                     Optional.of(Location.ofLocal(local, node.advertised())), 0, false),
                     node.clock().millis() - startMs));

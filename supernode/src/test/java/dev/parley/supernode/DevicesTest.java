@@ -10,6 +10,7 @@ import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.protocol.wire.Ringing;
+import dev.parley.protocol.wire.Search;
 import dev.parley.protocol.wire.SearchResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,11 @@ class DevicesTest {
 
     private static ByteString device(String user, String device) {
         return ByteString.copyFrom(Cluster.deviceKey(user, device).publicKey());
+    }
+
+    private static SearchResult elsewhere(TestClient c) throws Exception {
+        return TestClient.await(c.request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername("bob").setElsewhere(true))))
+                .getSearchResult();
     }
 
     private static CallSignal.Builder ringing(String callId, String to, ByteString toDevice) {
@@ -145,11 +151,13 @@ class DevicesTest {
     void aDeviceAloneSearchingItsOwnNameFindsItsSiblingsElsewhere() throws Exception {
         TestClient phone = cluster.signInDevice(1, "bob", "phone");
         TestClient laptop = cluster.signInDevice(0, "bob", "laptop");
-        SearchResult found = laptop.search("bob");
+        assertThat(laptop.search("bob").getRecord().getCredential().getPublicKey()).as("a plain search finds itself")
+                .isEqualTo(device("bob", "laptop"));
+        SearchResult found = elsewhere(laptop);
         assertThat(found.getFound()).isTrue();
         assertThat(found.getRecord().getCredential().getPublicKey()).isEqualTo(device("bob", "phone"));
         assertThat(found.getRecord().getSuperNode()).isEqualTo(cluster.node(1).advertisedAddress().toAddress());
-        assertThat(phone.search("bob").getRecord().getCredential().getPublicKey()).as("alone too: finds the laptop")
+        assertThat(elsewhere(phone).getRecord().getCredential().getPublicKey()).as("alone too: finds the laptop")
                 .isEqualTo(device("bob", "laptop"));
     }
 }
