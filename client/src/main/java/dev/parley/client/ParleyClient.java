@@ -412,18 +412,7 @@ public final class ParleyClient implements AutoCloseable {
      * @return completes with the records (empty if none is found); exceptionally as {@link #search}
      */
     public CompletableFuture<List<PresenceRecord>> devices() {
-        return search(username).thenApply(r -> {
-            List<PresenceRecord> all = new ArrayList<>();
-            if (r.getFound()) {
-                all.add(r.getRecord());
-                all.addAll(r.getDevicesList());
-            }
-            if (all.stream().noneMatch(d -> d.getCredential().getPublicKey().equals(credential().getPublicKey()))) {
-                // not in the answer (e.g. a record older than our renewal): we are signed in here all the same
-                all.add(0, PresenceRecord.newBuilder().setCredential(credential()).setSuperNode(superNode().toAddress()).build());
-            }
-            return all;
-        });
+        return new VerifiedSearch(session, serverKey, clock).devices(username, credential(), superNode());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.client.call.PeerDirectory;
+import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
@@ -53,6 +54,26 @@ final class VerifiedSearch {
             } catch (ProtocolException e) {
                 throw new CompletionException(e);
             }
+        });
+    }
+
+    /**
+     * Our account's devices: a search for our own name, with this device first when the answer
+     * lacks it (e.g. a record older than our renewal), from its credential and super node.
+     *
+     * @return completes with the records, newest first; exceptionally as {@link #search}
+     */
+    CompletableFuture<List<PresenceRecord>> devices(String self, Credential own, HostPort superNode) {
+        return search(self).thenApply(r -> {
+            List<PresenceRecord> all = new ArrayList<>();
+            if (r.getFound()) {
+                all.add(r.getRecord());
+                all.addAll(r.getDevicesList());
+            }
+            if (all.stream().noneMatch(d -> d.getCredential().getPublicKey().equals(own.getPublicKey()))) {
+                all.add(0, PresenceRecord.newBuilder().setCredential(own).setSuperNode(superNode.toAddress()).build());
+            }
+            return all;
         });
     }
 
