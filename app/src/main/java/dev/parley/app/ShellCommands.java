@@ -3,6 +3,7 @@ package dev.parley.app;
 import dev.parley.app.ShellCommand.Completion;
 import dev.parley.client.CallHistory;
 import dev.parley.client.ParleyClient;
+import dev.parley.client.call.CallKeys;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
 import java.util.ArrayList;
@@ -119,6 +120,13 @@ final class ShellCommands {
                     view.notice(stats == null ? "no call with media"
                             : (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
                 }));
+        add(new ShellCommand("devices", "", "the devices your account is signed in on",
+                "Lists every device signed in as you (up to 8; each has its own key, shown by its fingerprint),\n"
+                        + "newest first. Calls ring all of them; the first to answer takes the call.",
+                Completion.NONE, arg -> view.notice(String.join("\n", client.devices().get(SEARCH_TIMEOUT_S, TimeUnit.SECONDS)
+                        .stream().map(d -> "device " + CallKeys.fingerprint(d.getCredential().getPublicKey().toByteArray())
+                                + (d.getCredential().getPublicKey().equals(client.credential().getPublicKey()) ? " (this one)" : "")
+                                + " at super node " + HostPort.of(d.getSuperNode())).toList()))));
         add(new ShellCommand("quit", "", "hang up and exit",
                 "Hangs up the current call, if any, signs out and exits (also: exit, Ctrl-D).",
                 Completion.NONE, arg -> { }));

@@ -25,6 +25,7 @@ import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
+import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -192,9 +193,7 @@ public final class ParleyClient implements AutoCloseable {
             CallRuntime runtime = CallRuntime.system(callLoop, o.clock(), o.random(), settings.mediaBind());
             // The callee's credential (certified keys) comes from a verified search: a lying super node cannot substitute it.
             Function<String, CompletableFuture<Boolean>> accounts = name -> LoginClient.accountExists(io, o.login(), loginTls, name);
-            PeerDirectory directory = name -> searchVerified(session, loginKey, o.clock(), name).thenCompose(r -> r.getFound()
-                    ? CompletableFuture.completedFuture(r.getRecord().getCredential())
-                    : NoSuchUser.offlineOrUnknown(name, accounts));
+            PeerDirectory directory = new VerifiedSearch(session, loginKey, o.clock()).directory(accounts); // every device
             KeyMemory contactKeys = store.contactKeys(disk); // one memory: calls and chat pin the same keys
             CallTrust trust = CallTrust.of(identity, directory, contactKeys);
             CallHistory history = CallHistory.load(o.dataDir().resolve("calls.tsv"), disk);
@@ -225,6 +224,8 @@ public final class ParleyClient implements AutoCloseable {
                 }
             });
             chat.joined();
+            // every device of the account on one super node, so that all of them ring
+            session.colocate(new DeviceHome(login.getCredential().getUsername(), identity.publicKey(), loginKey, o.clock()));
             engine.prepareMedia();
             try {
                 warmCall.get(5, TimeUnit.SECONDS);
@@ -344,22 +345,18 @@ public final class ParleyClient implements AutoCloseable {
      *     {@code EXPIRED_CREDENTIAL} (the record does not verify)
      */
     public CompletableFuture<SearchResult> search(String name) {
-        return searchVerified(session, serverKey, clock, name);
+        return new VerifiedSearch(session, serverKey, clock).search(name);
     }
 
-    private static CompletableFuture<SearchResult> searchVerified(SessionKeeper session, byte[] serverKey, InstantSource clock,
-            String name) {
-        return session.require().thenCompose(s -> s.search(name)).thenApply(r -> {
-            if (r.getFound()) {
-                try {
-                    PresenceRecords.verify(serverKey, r.getRecord(), Usernames.canonical(name), clock.instant(),
-                            PresenceRecords.DEFAULT_MAX_AGE);
-                } catch (ProtocolException e) {
-                    throw new CompletionException(e);
-                }
-            }
-            return r;
-        });
+    /**
+     * The devices this account is signed in on (several devices per account), as its super node
+     * answers a search for our own name: each device's verified presence record, newest first (this
+     * device first, with its credential and super node only, when the others are elsewhere).
+     *
+     * @return completes with the records (empty if none is found); exceptionally as {@link #search}
+     */
+    public CompletableFuture<List<PresenceRecord>> devices() {
+        return new VerifiedSearch(session, serverKey, clock).devices(username, credential(), superNode());
     }
 
     /**

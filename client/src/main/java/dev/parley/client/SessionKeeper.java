@@ -55,6 +55,7 @@ final class SessionKeeper implements AutoCloseable {
     private volatile @Nullable SuperNodeSession current;
     private volatile HostPort last;
     private volatile boolean closed;
+    private volatile @Nullable DeviceHome home;
 
     /**
      * @param first the session from the initial join
@@ -98,9 +99,56 @@ final class SessionKeeper implements AutoCloseable {
         return gaveUp;
     }
 
+    /**
+     * Moves to the super node this account's other devices are on, now and after every rejoin
+     * ({@link DeviceHome}; docs/protocol.md "Several devices").
+     */
+    void colocate(DeviceHome finder) {
+        this.home = finder;
+        SuperNodeSession s = current;
+        if (s != null) {
+            findHome(s);
+        }
+    }
+
+    private void findHome(SuperNodeSession from) {
+        DeviceHome finder = home;
+        if (finder == null || closed) {
+            return;
+        }
+        finder.target(from).thenAccept(target -> {
+            if (target == null || closed || current != from) {
+                return;
+            }
+            join.apply(List.of(target)).whenComplete((moved, e) -> {
+                if (e != null) {
+                    log.info("staying with super node {}: joining {}, where this account's other devices are, failed: {}",
+                            from.superNode(), target, e.getMessage());
+                    return;
+                }
+                if (closed || current != from) {
+                    moved.close();
+                    return;
+                }
+                log.info("moved from super node {} to {}, where this account's other devices are", from.superNode(), target);
+                current = moved; // before the old one closes: its close is not a loss
+                last = target;
+                watch(moved);
+                from.close();
+                listener.rejoined(target);
+            });
+        });
+    }
+
     private void adopt(SuperNodeSession session) {
         current = session;
         last = session.superNode();
+        watch(session);
+        findHome(session);
+    }
+
+    /** Rejoins when {@code session} closes while it is the current one (unless it was displaced). */
+    private void watch(SuperNodeSession session) {
         session.closeFuture().thenRun(() -> {
             if (closed || current != session) {
                 return;

@@ -152,7 +152,8 @@ public final class SuperNodeSession implements AutoCloseable {
                 }
             } else if (env.hasError()) {
                 log.warn("super node {}: {}", superNode, env.getError().getMessage());
-                if (env.getError().getCode() == ErrorCode.NOT_REGISTERED) { // the same account signed in elsewhere
+                // the same device signed in again elsewhere, or the account on more devices than a super node keeps
+                if (env.getError().getCode() == ErrorCode.NOT_REGISTERED || env.getError().getCode() == ErrorCode.TOO_MANY_DEVICES) {
                     displaced.complete(env.getError().getMessage());
                 }
             }
@@ -300,6 +301,11 @@ public final class SuperNodeSession implements AutoCloseable {
         return winner;
     }
 
+    /** @return when this session's presence was last signed (its registration, or the last re-registration) */
+    long presenceSignedAtMs() {
+        return presenceSignedAtMs.get();
+    }
+
     /** @return the super node this session is registered with */
     public HostPort superNode() {
         return superNode;
@@ -322,6 +328,17 @@ public final class SuperNodeSession implements AutoCloseable {
      */
     public CompletableFuture<SearchResult> search(String username) {
         return connection.request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername(username)))
+                .thenApply(Envelope::getSearchResult);
+    }
+
+    /**
+     * Searches for our own name beyond this session ({@code Search.elsewhere}): when this device is
+     * its account's only one on this super node, where the account's other devices are (docs/protocol.md "Several devices").
+     *
+     * @return as {@link #search}
+     */
+    CompletableFuture<SearchResult> searchOtherDevices(String ownName) {
+        return connection.request(Envelope.newBuilder().setSearch(Search.newBuilder().setUsername(ownName).setElsewhere(true)))
                 .thenApply(Envelope::getSearchResult);
     }
 

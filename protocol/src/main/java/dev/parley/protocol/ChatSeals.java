@@ -66,6 +66,23 @@ public final class ChatSeals {
      */
     public static ChatPacket seal(ChatBody body, String to, byte[] messageId, ChatPurpose purpose, boolean store,
             byte[] recipientKey, Ed25519KeyPair sender, Credential senderCredential) {
+        return seal(body, to, messageId, purpose, store, recipientKey, new byte[0], sender, senderCredential);
+    }
+
+    /**
+     * As {@link #seal(ChatBody, String, byte[], ChatPurpose, boolean, byte[], Ed25519KeyPair, Credential)},
+     * for one device of the recipient (several devices per account): its super node pushes the
+     * packet to that device's session.
+     *
+     * @param recipientDevice the device's id: the Ed25519 key its credential certifies (at most
+     *     {@value #MAX_DEVICE_BYTES} bytes; signed with the header), or empty
+     */
+    public static ChatPacket seal(ChatBody body, String to, byte[] messageId, ChatPurpose purpose, boolean store,
+            byte[] recipientKey, byte[] recipientDevice, Ed25519KeyPair sender, Credential senderCredential) {
+        if (recipientDevice.length > MAX_DEVICE_BYTES) {
+            throw new IllegalArgumentException(String.format("recipientDevice: %d bytes (expected: <= %d)",
+                    recipientDevice.length, MAX_DEVICE_BYTES));
+        }
         if (messageId.length != MESSAGE_ID_BYTES) {
             throw new IllegalArgumentException(String.format("messageId: %d bytes (expected: %d)", messageId.length, MESSAGE_ID_BYTES));
         }
@@ -78,12 +95,12 @@ public final class ChatSeals {
                     plain.length + HpkeBoxes.ENC_BYTES + HpkeBoxes.TAG_BYTES, MAX_SEALED_BYTES));
         }
         String from = senderCredential.getUsername();
-        byte[] header = header(from, to, messageId, purpose, store, new byte[0]);
+        byte[] header = header(from, to, messageId, purpose, store, recipientDevice);
         byte[] sealed = HpkeBoxes.seal(recipientKey, CONTEXT, header, plain);
         return ChatPacket.newBuilder().setFrom(from).setTo(to).setMessageId(ByteString.copyFrom(messageId))
                 .setPurpose(purpose).setStore(store).setSealed(ByteString.copyFrom(sealed))
                 .setSignature(ByteString.copyFrom(sender.sign(signingInput(header, sealed))))
-                .setSenderCredential(senderCredential).build();
+                .setSenderCredential(senderCredential).setRecipientDevice(ByteString.copyFrom(recipientDevice)).build();
     }
 
     /**

@@ -123,9 +123,12 @@ final class ClientMessages {
                 .setSupernodesContacted(outcome.superNodesContacted())
                 .setElapsedMs((int) Math.max(0, Math.min(elapsedMs, Integer.MAX_VALUE)))
                 .setFromCache(outcome.fromCache());
-        outcome.location().ifPresent(l -> result.setRecord(l.record()));
+        outcome.location().ifPresent(l -> result.setRecord(l.record()).addAllDevices(l.devices()));
         return Envelopes.builder(requestId).setSearchResult(result).build();
     }
+
+    /** A device id is its credential's Ed25519 key (32 bytes). */
+    static final int MAX_DEVICE_ID_BYTES = 32;
 
     /**
      * Checks a client's call signal and fills in canonical names.
@@ -135,7 +138,7 @@ final class ClientMessages {
      * @return the signal with {@code from} = sender and canonical {@code to}
      * @throws ProtocolException {@link ErrorCode#BAD_REQUEST} for a missing/oversized call id, neither a
      *     kind nor a sealed body (an end-to-end sealed signal carries its kind inside {@code sealed},
-     *     which the super node cannot read and routes as is), an oversized sealed body, or a {@code from}
+     *     which the super node cannot read and routes as is), an oversized sealed body or {@code to_device}, or a {@code from}
      *     other than the sender; {@link ErrorCode#INVALID_USERNAME} for an invalid {@code to}
      */
     static CallSignal normalize(CallSignal signal, String sender) throws ProtocolException {
@@ -150,6 +153,10 @@ final class ClientMessages {
         if (signal.getSealed().size() > CallSignalSeals.MAX_SEALED_BYTES) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format("call signal: sealed %d bytes (expected: <= %d)",
                     signal.getSealed().size(), CallSignalSeals.MAX_SEALED_BYTES));
+        }
+        if (signal.getToDevice().size() > MAX_DEVICE_ID_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format("call signal: to_device %d bytes (expected: <= %d)",
+                    signal.getToDevice().size(), MAX_DEVICE_ID_BYTES));
         }
         if (!signal.getFrom().isEmpty() && !signal.getFrom().equalsIgnoreCase(sender)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,

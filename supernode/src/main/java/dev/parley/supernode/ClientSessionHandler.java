@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -92,8 +93,8 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             if (node.relay() != null) {
                 node.relay().releaseAll(session.username());
             }
-            if (chat != null) {
-                chat.ended(); // no successor here: contacts see this user go offline
+            if (chat != null && node.presence().devices(session.username()).isEmpty()) {
+                chat.ended(); // no other device here: contacts see this user go offline
             }
             // the peers of its calls hear it now, not after their media timeout (docs/protocol.md "Peer gone")
             for (CallRoutes.Route r : CallRoutes.of(ctx.channel()).all()) {
@@ -109,7 +110,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         switch (msg.getBodyCase()) {
             case SEARCH -> {
                 if (ForeignMessages.hasRequestId(ctx, msg)) {
-                    search(ctx, id, msg.getSearch().getUsername());
+                    search(ctx, id, msg.getSearch().getUsername(), msg.getSearch().getElsewhere());
                 }
             }
             case REGISTER -> {
@@ -174,7 +175,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
     }
 
-    private void search(ChannelHandlerContext ctx, long id, String rawName) {
+    private void search(ChannelHandlerContext ctx, long id, String rawName, boolean elsewhere) {
         long startMs = node.clock().millis();
         if (searchLimiter == null) {
             searchLimiter = new RateBucket(node.search().ratePerS(), node.search().burst(), node.clock().millis());
@@ -191,10 +192,12 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         if (username == null) {
             return;
         }
-        Session local = node.presence().get(username);
-        if (local != null) {
+        List<Session> local = node.presence().devices(username);
+        // a device alone here asking where its account's other devices are: not answered with itself
+        boolean askElsewhere = elsewhere && local.size() == 1 && local.get(0) == session;
+        if (!local.isEmpty() && !askElsewhere) {
             ctx.writeAndFlush(ClientMessages.searchResult(id, new SearchOutcome(
-                    Optional.of(new Location(local.record(), node.advertised(), false)), 0, false),
+                    Optional.of(Location.ofLocal(local, node.advertised())), 0, false),
                     node.clock().millis() - startMs));
             return;
         }

@@ -41,7 +41,7 @@ final class CredentialExpiry {
     }
 
     private static void end(PresenceIndex presence, Session session) {
-        if (presence.get(session.username()) != session || !session.channel().isActive()) {
+        if (!presence.contains(session) || !session.channel().isActive()) {
             return; // renewed on this loop meanwhile, or already gone
         }
         Credential credential = session.record().getCredential();

@@ -151,12 +151,20 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
         // The session handler is in place before the session is published: its channelInactive removes it.
         ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh, nonce));
         // The idle timer stays: a registered client keeps its session with a Keepalive every minute.
-        Session replaced = node.presence().put(fresh);
-        if (replaced != null && replaced.channel() != ctx.channel()) {
-            replaced.push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in from another place"))
+        // Another device of the account stays registered (docs/protocol.md "Several devices"): no fight.
+        PresenceIndex.Displaced displaced = node.presence().put(fresh);
+        if (displaced.sameDevice() != null && displaced.sameDevice().channel() != ctx.channel()) {
+            displaced.sameDevice().push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in again from this device"))
                     .addListener(ChannelFutureListener.CLOSE);
-            log.info("{}: session from {} replaced by {}", fresh.username(), replaced.channel().remoteAddress(),
-                    ctx.channel().remoteAddress());
+            log.info("{}: session from {} replaced by the same device from {}", fresh.username(),
+                    displaced.sameDevice().channel().remoteAddress(), ctx.channel().remoteAddress());
+        }
+        if (displaced.oldest() != null) {
+            displaced.oldest().push(Envelopes.error(0, ErrorCode.TOO_MANY_DEVICES, String.format(
+                    "devices of %s: more than %d signed in; this one, the oldest, was signed out",
+                    fresh.username(), PresenceIndex.MAX_DEVICES))).addListener(ChannelFutureListener.CLOSE);
+            log.info("{}: oldest device at {} signed out (more than {} devices)", fresh.username(),
+                    displaced.oldest().channel().remoteAddress(), PresenceIndex.MAX_DEVICES);
         }
         log.info("registered {} from {} ({} candidates)", fresh.username(), ctx.channel().remoteAddress(),
                 fresh.record().getCandidatesCount());

@@ -66,7 +66,7 @@ final class LoginQueries {
         return result.build();
     }
 
-    /** @return 1 if a session of {@code username} was dropped, else 0 */
+    /** @return the number of sessions (devices) of {@code username} dropped */
     private int drop(String username, long revokedBeforeMs) {
         String canonical;
         try {
@@ -75,13 +75,16 @@ final class LoginQueries {
             return 0;
         }
         revoked.revoke(canonical, revokedBeforeMs);
-        Session session = presence.get(canonical);
-        if (session == null || session.record().getCredential().getIssuedAtMs() >= revokedBeforeMs) {
-            return 0; // none, or one logged in since (re-enabled account, new password)
+        int removed = 0;
+        for (Session session : presence.devices(canonical)) {
+            if (session.record().getCredential().getIssuedAtMs() >= revokedBeforeMs) {
+                continue; // logged in since (re-enabled account, new password)
+            }
+            removed += presence.remove(session) ? 1 : 0;
+            session.channel().close();
+            log.info("session of '{}' at {} dropped at the login server's request (credential revoked)", canonical,
+                    session.channel().remoteAddress());
         }
-        boolean removed = presence.remove(session);
-        session.channel().close();
-        log.info("session of '{}' dropped at the login server's request (credential revoked)", canonical);
-        return removed ? 1 : 0;
+        return removed;
     }
 }

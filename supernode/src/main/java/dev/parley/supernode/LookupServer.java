@@ -92,7 +92,8 @@ final class LookupServer {
         // Version before presence: PresenceIndex bumps it after each change, so a lookup that missed a
         // change always records an older version and is notified of it (see presenceChanged).
         long seen = presence.version();
-        Session local = presence.get(username);
+        List<Session> devices = presence.devices(username);
+        Session local = devices.isEmpty() ? null : devices.get(devices.size() - 1);
         if (peers.size() < MAX_INTERESTED || peers.containsKey(sender)) {
             peers.put(sender, seen);
         }
@@ -100,7 +101,7 @@ final class LookupServer {
         PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null)
                 .setDigestVersion(digest.get().version());
         if (local != null) {
-            result.setRecord(local.record());
+            result.setRecord(local.record()).addAllDevices(Location.otherRecords(devices));
         }
         return Envelope.newBuilder().setPeerLookupResult(result);
     }

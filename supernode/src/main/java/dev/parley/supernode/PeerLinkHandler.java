@@ -13,6 +13,7 @@ import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,10 +111,11 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         if (username == null) {
             return;
         }
-        Session local = node.presence().get(username);
+        List<Session> devices = node.presence().devices(username);
+        Session local = devices.isEmpty() ? null : devices.get(devices.size() - 1);
         PeerLookupResult.Builder result = PeerLookupResult.newBuilder().setFound(local != null);
         if (local != null) {
-            result.setRecord(local.record());
+            result.setRecord(local.record()).addAllDevices(Location.otherRecords(devices));
         }
         ctx.writeAndFlush(Envelopes.builder(id).setPeerLookupResult(result).build());
     }

@@ -1,27 +1,36 @@
 package dev.parley.supernode;
 
-import java.util.Collection;
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.time.InstantSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The users registered on this super node: canonical username to {@link Session}.
+ * The users registered on this super node: canonical username to the sessions of its devices
+ * (several devices per account, docs/protocol.md "Several devices"), oldest first.
  *
- * <p>Shared by all event loops; a {@link ConcurrentHashMap} gives lock-free reads and atomic
- * replace/remove, so no connection ever blocks on another. At most one session per user: a new
- * registration replaces the old one (the caller then closes the old connection).
+ * <p>Shared by all event loops; a {@link ConcurrentHashMap} of immutable lists, changed with atomic
+ * {@code compute}s, gives lock-free reads, so no connection ever blocks on another. A device is its
+ * credential's key ({@link Session#device()}): a device registering again replaces its own older
+ * session; at most {@value #MAX_DEVICES} devices per user, the oldest beyond that is displaced.
  */
 final class PresenceIndex {
-    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Devices (sessions) of one user kept at once: bounds what one account can hold on a super node. */
+    static final int MAX_DEVICES = 8;
+
+    private final ConcurrentHashMap<String, List<Session>> sessions = new ConcurrentHashMap<>();
     // Registered while the super node is wired up, read on every change from any loop.
     private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
+    private final AtomicInteger count = new AtomicInteger();
     private final RevokedCredentials revoked;
 
     /** An index whose revocations expire on the system clock. */
@@ -55,46 +64,119 @@ final class PresenceIndex {
     }
 
     /**
-     * Records a session, replacing any other session of the same user.
+     * Sessions a registration displaced.
      *
-     * @return the replaced session, if any
+     * @param sameDevice the older session of the same device (its client reconnected), if any
+     * @param oldest the user's oldest device, displaced because the user now has more than {@value #MAX_DEVICES}
      */
-    @Nullable Session put(Session session) {
-        Session previous = sessions.put(session.username(), session);
+    record Displaced(@Nullable Session sameDevice, @Nullable Session oldest) {
+    }
+
+    /**
+     * Records a session as the user's newest device: replaces an older session of the same device
+     * and displaces the oldest device beyond {@value #MAX_DEVICES}.
+     *
+     * @return the sessions displaced (the caller tells and closes them)
+     */
+    Displaced put(Session session) {
+        Session[] out = new Session[2];
+        sessions.compute(session.username(), (u, list) -> {
+            List<Session> next = new ArrayList<>(list == null ? List.of() : list);
+            for (Iterator<Session> it = next.iterator(); it.hasNext(); ) {
+                Session s = it.next();
+                if (s.device().equals(session.device())) {
+                    out[0] = s;
+                    it.remove();
+                }
+            }
+            next.add(session);
+            if (next.size() > MAX_DEVICES) {
+                out[1] = next.remove(0);
+            }
+            count.addAndGet(next.size() - (list == null ? 0 : list.size()));
+            return List.copyOf(next);
+        });
         changed(session.username());
-        return previous;
+        return new Displaced(out[0], out[1]);
     }
 
     /**
      * Replaces {@code current} with {@code fresh} (a re-registration on the same connection) only if
-     * {@code current} is still the user's session.
+     * {@code current} is still registered; {@code fresh} keeps its place among the user's devices.
      *
      * @return true if replaced
      */
     boolean replace(Session current, Session fresh) {
-        boolean replaced = sessions.replace(current.username(), current, fresh);
-        if (replaced) {
+        boolean[] replaced = new boolean[1];
+        sessions.computeIfPresent(current.username(), (u, list) -> {
+            int i = list.indexOf(current);
+            if (i < 0) {
+                return list;
+            }
+            List<Session> next = new ArrayList<>(list);
+            next.set(i, fresh);
+            replaced[0] = true;
+            return List.copyOf(next);
+        });
+        if (replaced[0]) {
             changed(fresh.username());
         }
-        return replaced;
+        return replaced[0];
     }
 
     /**
-     * Removes {@code session} only if it is still the user's current session.
+     * Removes {@code session} only if it is still registered (not replaced by a newer session of its device).
      *
      * @return true if it was removed
      */
     boolean remove(Session session) {
-        boolean removed = sessions.remove(session.username(), session);
-        if (removed) {
+        boolean[] removed = new boolean[1];
+        sessions.computeIfPresent(session.username(), (u, list) -> {
+            if (!list.contains(session)) {
+                return list;
+            }
+            removed[0] = true;
+            count.decrementAndGet();
+            List<Session> next = new ArrayList<>(list);
+            next.remove(session);
+            return next.isEmpty() ? null : List.copyOf(next);
+        });
+        if (removed[0]) {
             changed(session.username());
         }
-        return removed;
+        return removed[0];
     }
 
-    /** @return the current session of the canonical {@code username}, if any */
+    /** @return the newest session of the canonical {@code username} (its newest device), if any */
     @Nullable Session get(String username) {
-        return sessions.get(username);
+        List<Session> list = sessions.get(username);
+        return list == null ? null : list.get(list.size() - 1);
+    }
+
+    /** @return the sessions of every device of the canonical {@code username}, oldest first (empty if none) */
+    List<Session> devices(String username) {
+        return sessions.getOrDefault(username, List.of());
+    }
+
+    /**
+     * @param device a device id (its credential key); empty for "the newest device"
+     * @return the session of that device of {@code username}, if registered here
+     */
+    @Nullable Session device(String username, ByteString device) {
+        if (device.isEmpty()) {
+            return get(username);
+        }
+        for (Session s : devices(username)) {
+            if (s.device().equals(device)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** @return true while {@code session} is registered (not replaced, displaced or removed) */
+    boolean contains(Session session) {
+        return devices(session.username()).contains(session);
     }
 
     /** @return a counter that changes with every registration and removal (for digest rebuilds) */
@@ -102,9 +184,11 @@ final class PresenceIndex {
         return version.get();
     }
 
-    /** @return a live view of the sessions (weakly consistent) */
-    Collection<Session> sessions() {
-        return sessions.values();
+    /** @return a snapshot of every device's session (weakly consistent) */
+    List<Session> sessions() {
+        List<Session> all = new ArrayList<>();
+        sessions.values().forEach(all::addAll);
+        return all;
     }
 
     /** @return a live view of the registered canonical usernames (weakly consistent) */
@@ -115,5 +199,10 @@ final class PresenceIndex {
     /** @return the number of registered users */
     int size() {
         return sessions.size();
+    }
+
+    /** @return the number of registered devices (sessions), at least {@link #size()} */
+    int deviceCount() {
+        return count.get();
     }
 }

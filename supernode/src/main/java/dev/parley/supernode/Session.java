@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.channel.Channel;
@@ -38,6 +39,11 @@ final class Session {
 
     PresenceRecord record() {
         return record;
+    }
+
+    /** @return the device's id: its credential's Ed25519 public key (32 bytes; one key per device) */
+    ByteString device() {
+        return record.getCredential().getPublicKey();
     }
 
     /** Writes an envelope to the client; safe from any thread (Netty queues it on the channel's loop). */

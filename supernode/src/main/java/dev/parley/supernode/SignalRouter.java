@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
@@ -10,6 +11,7 @@ import dev.parley.protocol.wire.PeerGone;
 import dev.parley.protocol.wire.RoutedSignal;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -87,6 +89,10 @@ final class SignalRouter {
         if (deliverLocal(to, push, what)) {
             return CompletableFuture.completedFuture(null);
         }
+        if (isLocal(to)) { // registered here, but not the device named (a search found the devices registered here)
+            return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.USER_OFFLINE,
+                    "that device of '" + to + "' is not online"));
+        }
         if (!locator.isCached(to)) {
             ProtocolException refused = budget.spend();
             if (refused != null) {
@@ -142,9 +148,16 @@ final class SignalRouter {
         return presence.get(to) != null;
     }
 
-    /** @return whether {@code to} is registered here (then {@code push} was written to its connection) */
+    /**
+     * Pushes a call signal or chat packet to the device of {@code to} it names ({@code to_device},
+     * {@code recipient_device}; the newest device when it names none).
+     *
+     * @return whether that device of {@code to} is registered here (then {@code push} was written to its connection)
+     */
     boolean deliverLocal(String to, Envelope push, String what) {
-        Session recipient = presence.get(to);
+        ByteString device = push.hasCallSignal() ? push.getCallSignal().getToDevice()
+                : push.hasChatPacket() ? push.getChatPacket().getRecipientDevice() : ByteString.EMPTY;
+        Session recipient = presence.device(to, device);
         if (recipient == null) {
             return false;
         }
@@ -185,19 +198,21 @@ final class SignalRouter {
      * @return false if {@code notice.to} is not registered here
      */
     boolean deliverPeerGone(PeerGone notice) {
-        Session target = presence.get(notice.getTo());
-        if (target == null) {
+        List<Session> targets = presence.devices(notice.getTo());
+        if (targets.isEmpty()) {
             return false;
         }
-        target.channel().eventLoop().execute(() -> {
-            if (CallRoutes.of(target.channel()).routed(notice.getCallId(), notice.getUser())) {
-                log.info("call {}: telling {} that {}'s connection was lost", notice.getCallId(), notice.getTo(), notice.getUser());
-                target.push(Envelopes.builder(0).setPeerGone(notice).build());
-            } else {
-                log.info("call {}: dropping a peer-gone notice for {} about {}: no such call routed here", notice.getCallId(),
-                        notice.getTo(), notice.getUser());
-            }
-        });
+        for (Session target : targets) { // only the device(s) whose routes hold the call act on it
+            target.channel().eventLoop().execute(() -> {
+                if (CallRoutes.of(target.channel()).routed(notice.getCallId(), notice.getUser())) {
+                    log.info("call {}: telling {} that {}'s connection was lost", notice.getCallId(), notice.getTo(), notice.getUser());
+                    target.push(Envelopes.builder(0).setPeerGone(notice).build());
+                } else {
+                    log.debug("call {}: not telling {} at {} that {} is gone: no such call routed to it", notice.getCallId(),
+                            notice.getTo(), target.channel().remoteAddress(), notice.getUser());
+                }
+            });
+        }
         return true;
     }
 

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -368,7 +369,17 @@ final class UserLocator {
                 log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
                 return Optional.empty();
             }
-            return Optional.of(new Location(record, peer, false));
+            List<PresenceRecord> devices = new ArrayList<>();
+            for (PresenceRecord device : r.getDevicesList().subList(0, Math.min(r.getDevicesCount(), PresenceIndex.MAX_DEVICES - 1))) {
+                try { // each device signs its own record: a peer cannot add a device of its own making
+                    answers.check(peer, username, device);
+                    devices.add(device);
+                } catch (ProtocolException | IllegalArgumentException e) {
+                    rejectedRecords.increment();
+                    log.debug("peer {} answered an unacceptable device record for {}: {}", peer, username, e.getMessage());
+                }
+            }
+            return Optional.of(new Location(record, peer, false, devices));
         }
 
         private void finish(Optional<Location> found, boolean authoritative) {

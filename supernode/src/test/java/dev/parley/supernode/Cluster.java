@@ -109,6 +109,23 @@ final class Cluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Connects to super node {@code node} and registers another device of {@code username}: its own
+     * key ({@link #deviceKey}) certified by its own credential; asserts success.
+     */
+    TestClient signInDevice(int node, String username, String device) throws Exception {
+        TestClient c = connect(node);
+        Ed25519KeyPair key = deviceKey(username, device);
+        Envelope r = TestClient.await(c.register(login.issue(username, key, clock.instant(), CREDENTIAL_LIFETIME), key));
+        assertThat(r.hasRegistered()).as("Registered: %s", r).isTrue();
+        return c;
+    }
+
+    /** @return the fixed key of one device of {@code username} (another device, another key) */
+    static Ed25519KeyPair deviceKey(String username, String device) {
+        return TestKeys.userKey(username + "/" + device);
+    }
+
     static Ed25519KeyPair keyOf(String username) {
         return TestKeys.userKey(username);
     }

@@ -2,6 +2,8 @@ package dev.parley.supernode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
@@ -17,21 +19,54 @@ class PresenceIndexTest {
     }
 
     private static Session session(String user) {
-        return new Session(user, new EmbeddedChannel(), PresenceRecord.getDefaultInstance());
+        return session(user, "phone");
+    }
+
+    private static Session session(String user, String device) {
+        Credential credential = Credential.newBuilder().setUsername(user)
+                .setPublicKey(ByteString.copyFromUtf8(device)).build();
+        return new Session(user, new EmbeddedChannel(), PresenceRecord.newBuilder().setCredential(credential).build());
     }
 
     @Test
-    void newSessionReplacesOldAndOldRemovalIsIgnored() {
+    void theSameDeviceReplacesItsOldSessionAndOldRemovalIsIgnored() {
         Session first = session("bob");
         Session second = session("bob");
-        assertThat(index.put(first)).isNull();
-        assertThat(index.put(second)).isSameAs(first);
+        assertThat(index.put(first)).isEqualTo(new PresenceIndex.Displaced(null, null));
+        assertThat(index.put(second).sameDevice()).isSameAs(first);
         assertThat(index.remove(first)).as("stale session").isFalse();
         assertThat(index.get("bob")).isSameAs(second);
         assertThat(index.size()).isEqualTo(1);
+        assertThat(index.deviceCount()).isEqualTo(1);
         assertThat(index.remove(second)).isTrue();
         assertThat(index.get("bob")).isNull();
+        assertThat(index.deviceCount()).isZero();
         assertThat(changes).containsExactly("bob", "bob", "bob");
+    }
+
+    @Test
+    void devicesOfOneUserStayTogetherUpToTheCapAndTheOldestGoes() {
+        List<Session> devices = new ArrayList<>();
+        for (int i = 0; i < PresenceIndex.MAX_DEVICES; i++) {
+            devices.add(session("bob", "d" + i));
+            assertThat(index.put(devices.get(i))).isEqualTo(new PresenceIndex.Displaced(null, null));
+        }
+        assertThat(index.devices("bob")).containsExactlyElementsOf(devices);
+        assertThat(index.get("bob")).as("the newest").isSameAs(devices.get(PresenceIndex.MAX_DEVICES - 1));
+        assertThat(index.device("bob", ByteString.copyFromUtf8("d3"))).isSameAs(devices.get(3));
+        assertThat(index.device("bob", ByteString.copyFromUtf8("zz"))).isNull();
+
+        Session ninth = session("bob", "d8");
+        assertThat(index.put(ninth).oldest()).isSameAs(devices.get(0));
+        assertThat(index.contains(devices.get(0))).isFalse();
+        assertThat(index.devices("bob")).hasSize(PresenceIndex.MAX_DEVICES).endsWith(ninth);
+        assertThat(index.size()).isEqualTo(1);
+        assertThat(index.deviceCount()).isEqualTo(PresenceIndex.MAX_DEVICES);
+
+        Session renewed = session("bob", "d3");
+        assertThat(index.replace(devices.get(3), renewed)).isTrue();
+        assertThat(index.devices("bob").get(2)).as("keeps its place").isSameAs(renewed);
+        assertThat(index.remove(devices.get(3))).as("replaced").isFalse();
     }
 
     @Test

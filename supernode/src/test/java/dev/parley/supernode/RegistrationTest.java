@@ -221,18 +221,20 @@ class RegistrationTest {
     }
 
     @Test
-    void reRegistrationReplacesTheOldSession() throws Exception {
+    void theSameDeviceRegisteringAgainReplacesItsOldSession() throws Exception {
         TestClient first = cluster.signIn(0, "bob");
         TestClient second = cluster.signIn(0, "bob");
 
         Envelope kicked = first.nextPush();
         assertThat(kicked.getRequestId()).isZero();
         assertThat(kicked.getError().getCode()).isEqualTo(ErrorCode.NOT_REGISTERED);
-        assertThat(kicked.getError().getMessage()).isEqualTo("signed in from another place");
+        assertThat(kicked.getError().getMessage()).isEqualTo("signed in again from this device");
         first.awaitClosed();
 
         assertThat(cluster.node(0).onlineUsers()).isEqualTo(1);
-        assertThat(second.search("bob").getFound()).as("old connection's close keeps the new session").isTrue();
+        SearchResult found = second.search("bob");
+        assertThat(found.getFound()).as("old connection's close keeps the new session").isTrue();
+        assertThat(found.getDevicesList()).as("one device, not two").isEmpty();
     }
 
     @Test

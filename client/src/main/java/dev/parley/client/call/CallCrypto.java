@@ -68,6 +68,15 @@ final class CallCrypto {
         announceIfChanged(peerName);
     }
 
+    /**
+     * Caller: another device of the callee ({@link CallFork}), verified as {@link #peerFound}; not
+     * compared with the remembered key (one key is remembered per contact: docs/security.md "Several devices").
+     */
+    void peerDevice(Credential credential, String peerName) throws ProtocolException {
+        verifyPeer(ctx, credential, peerName);
+        peer = credential;
+    }
+
     /** Tells the listener (loudly) if the peer's identity key differs from the one remembered. */
     void announceIfChanged(String peerName) {
         byte[] key = peer.getPublicKey().toByteArray();
@@ -160,8 +169,9 @@ final class CallCrypto {
         if (peer == null) {
             return null;
         }
+        // to_device: the peer's super node pushes it to that device of the peer (several devices per account)
         return CallSignalSeals.seal(plain, nextSeq++, peer.getEncryptionKey().toByteArray(), ctx.trust().identity(),
-                plain.hasInvite() ? own : null);
+                plain.hasInvite() ? own : null).toBuilder().setToDevice(peer.getPublicKey()).build();
     }
 
     /**
@@ -176,18 +186,44 @@ final class CallCrypto {
             return null;
         }
         try {
-            CallSignal s = openFrom(ctx, wire, peer);
-            if (s.getSeq() <= lastPeerSeq) {
-                ctx.drops().drop(callId, wire.getFrom(), String.format("%s with sequence %d (expected: > %d): a replay or an old copy",
-                        s.getKindCase(), s.getSeq(), lastPeerSeq));
-                return null;
-            }
-            lastPeerSeq = s.getSeq();
-            return s;
+            return fresh(openFrom(ctx, wire, peer));
         } catch (ProtocolException e) {
             ctx.drops().drop(callId, wire.getFrom(), e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * Opens a signal if the peer (this device) sealed it, without logging one that is not its
+     * (a forked call tries each device: {@link CallFork}).
+     *
+     * @return the signal in clear; none if another key signed it, or (logged) it replays an old sequence number
+     */
+    @Nullable CallSignal openIfFromPeer(CallSignal wire) {
+        if (peer == null) {
+            return null;
+        }
+        try {
+            return fresh(openFrom(ctx, wire, peer));
+        } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    /** @return {@code s} if its sequence number is new (then remembered); none (logged) for a replay */
+    private @Nullable CallSignal fresh(CallSignal s) {
+        if (s.getSeq() <= lastPeerSeq) {
+            ctx.drops().drop(callId, s.getFrom(), String.format("%s with sequence %d (expected: > %d): a replay or an old copy",
+                    s.getKindCase(), s.getSeq(), lastPeerSeq));
+            return null;
+        }
+        lastPeerSeq = s.getSeq();
+        return s;
+    }
+
+    /** @return the peer's credential; none for a caller until the directory answered */
+    @Nullable Credential peerCredential() {
+        return peer;
     }
 
     /**

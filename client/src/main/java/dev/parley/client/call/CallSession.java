@@ -14,6 +14,7 @@ import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.MediaDescription;
 import dev.parley.protocol.wire.Ringing;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -39,8 +40,9 @@ final class CallSession {
     private final CompletableFuture<CallReport> done = new CompletableFuture<>();
     private final CallTimeline timeline;
     private final PathRecovery recovery;
-    private final CallCrypto crypto;
-    private final KeyExchange keys;
+    private CallCrypto crypto; // a forked call adopts the answering device's ({@link CallFork})
+    private KeyExchange keys;
+    private @Nullable CallFork fork; // caller: the callee's other devices, while they ring
     private final CallHold hold = new CallHold(this);
     private final PeerLoss peerLoss = new PeerLoss(this);
     private CallPhase phase;
@@ -74,10 +76,10 @@ final class CallSession {
         ctx.listener().onPhase(id, callee, s.phase);
         if (s.openMedia()) {
             s.timeline.offered();
-            CompletableFuture<Credential> found = ctx.trust().directory().credentialOf(callee);
+            CompletableFuture<List<Credential>> found = ctx.trust().directory().devicesOf(callee); // every device rings
             s.newRound().prepare(null, media -> {
                 s.mark("gathered");
-                found.whenCompleteAsync((credential, e) -> CallerSteps.invite(s, media, credential, e), ctx.runtime().executor());
+                found.whenCompleteAsync((devices, e) -> CallerSteps.invite(s, media, devices, e), ctx.runtime().executor());
             });
         }
         return s;
@@ -131,6 +133,9 @@ final class CallSession {
         if (ended()) {
             return;
         }
+        if (fork != null && fork.claims(wire)) {
+            return; // another device of the callee (several devices per account)
+        }
         CallSignal s = crypto.open(wire);
         if (s != null) {
             onSignal(s);
@@ -156,15 +161,23 @@ final class CallSession {
                     setPhase(new CallPhase.Ringing());
                 }
             }
-            case ACCEPT -> CallerSteps.onAccept(this, s.getAccept());
+            case ACCEPT -> {
+                if (fork != null && outgoing) {
+                    fork.stopOthers(CallFork.ANSWERED_ELSEWHERE); // this device answered: the others stop ringing
+                }
+                CallerSteps.onAccept(this, s.getAccept());
+            }
             case REJECT -> end(outgoing ? EndReason.REMOTE_DECLINED : EndReason.REMOTE_HUNG_UP,
                     PeerText.clean(s.getReject().getReason()));
             case BUSY -> {
-                if (outgoing && !mediaStarted) {
+                if (outgoing && !mediaStarted && (fork == null || !fork.ownDeviceOut())) {
                     end(EndReason.BUSY, "");
                 }
             }
-            case BYE -> end(byeReason(), PeerText.clean(s.getBye().getReason()));
+            case BYE -> {
+                boolean elsewhere = byeReason() == EndReason.REMOTE_CANCELLED && s.getBye().getReason().equals(CallFork.ANSWERED_ELSEWHERE);
+                end(elsewhere ? EndReason.ANSWERED_ELSEWHERE : byeReason(), elsewhere ? "" : PeerText.clean(s.getBye().getReason()));
+            }
             case UPDATE -> recovery.onUpdate(s.getUpdate());
             case REVEAL -> keys.revealed(s.getReveal().getKeyShare().toByteArray(), this::startMedia);
             case HOLD -> hold.onPeerHold(s.getHold().getHeld());
@@ -277,6 +290,9 @@ final class CallSession {
         }
         cancelTimer();
         keys.stop();
+        if (fork != null) { // the callee's other devices stop ringing
+            fork.stopOthers(reason == EndReason.REMOTE_DECLINED ? "declined on another device" : "");
+        }
         recovery.stop();
         peerLoss.stop();
         MediaStats stats = media == null ? null : media.stats();
@@ -309,7 +325,11 @@ final class CallSession {
         sent.whenComplete((ok, e) -> {
             if (e != null) {
                 String why = Futures.unwrap(e).getMessage();
-                ctx.runtime().scheduler().execute(() -> end(EndReason.UNREACHABLE, why == null ? "" : why));
+                ctx.runtime().scheduler().execute(() -> {
+                    if (fork == null || !fork.ownDeviceOut()) { // another device of the callee may still ring
+                        end(EndReason.UNREACHABLE, why == null ? "" : why);
+                    }
+                });
             }
         });
         return sent;
@@ -345,6 +365,18 @@ final class CallSession {
 
     CallCrypto crypto() {
         return crypto;
+    }
+
+    /** Caller: the callee's other devices ring too ({@link CallerSteps#invite}). */
+    void fork(@Nullable CallFork fork) {
+        this.fork = fork;
+    }
+
+    /** Caller: another device of the callee answered: the call goes on with its keys ({@link CallFork}). */
+    void adopt(CallCrypto branch) {
+        keys.stop();
+        crypto = branch;
+        keys = new KeyExchange(this, ctx, branch);
     }
 
     KeyExchange keys() {

@@ -8,6 +8,7 @@ import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.Invite;
 import dev.parley.protocol.wire.MediaDescription;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,8 +18,11 @@ import org.jspecify.annotations.Nullable;
 final class CallerSteps {
     private CallerSteps() {}
 
-    /** The callee's credential is known (or not): INVITE, sealed to it, and the ring timeout. */
-    static void invite(CallSession call, MediaDescription media, @Nullable Credential credential, @Nullable Throwable failure) {
+    /**
+     * The callee's devices are known (or not): INVITE, sealed to each device's key (the newest is
+     * the call's own, the others ring through a {@link CallFork}), and the ring timeout.
+     */
+    static void invite(CallSession call, MediaDescription media, @Nullable List<Credential> devices, @Nullable Throwable failure) {
         if (call.ended()) {
             return;
         }
@@ -30,6 +34,7 @@ final class CallerSteps {
                     code == ErrorCode.USER_NOT_FOUND ? "" : String.valueOf(cause.getMessage()));
             return;
         }
+        Credential credential = devices.get(0);
         CallCrypto crypto = call.crypto();
         try {
             crypto.peerFound(credential, call.peer);
@@ -40,8 +45,14 @@ final class CallerSteps {
         }
         call.mark("keyed");
         CallContext ctx = call.ctx();
+        long sentAtMs = ctx.runtime().wallClock().millis();
         call.send(b -> b.setInvite(Invite.newBuilder().setMedia(media)
-                .setKeyShareHash(ByteString.copyFrom(crypto.ownShareCommitment())).setSentAtMs(ctx.runtime().wallClock().millis())));
+                .setKeyShareHash(ByteString.copyFrom(crypto.ownShareCommitment())).setSentAtMs(sentAtMs)));
+        CallFork fork = CallFork.of(call, devices.subList(1, devices.size()));
+        if (fork != null) {
+            call.fork(fork);
+            fork.invite(media, sentAtMs);
+        }
         call.setTimer(() -> call.hangup(EndReason.NO_ANSWER, ""), ctx.settings().ringTimeout().toMillis());
     }
 

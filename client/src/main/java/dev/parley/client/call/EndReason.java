@@ -12,6 +12,8 @@ public enum EndReason {
     CANCELLED("cancelled"),
     /** The caller hung up while our phone was ringing: a missed call. */
     REMOTE_CANCELLED("missed call: the caller hung up"),
+    /** Another device of our account answered the call that rang here (several devices per account): not a missed call. */
+    ANSWERED_ELSEWHERE("answered on another device"),
     /** We declined the incoming call. */
     DECLINED("declined"),
     /** The callee declined our call. */

@@ -269,6 +269,9 @@ final class ChatInbound {
         try {
             chat.store.transaction(() -> { // one commit (fsync) per page, not four per message
                 for (ChatPacket p : page.getPacketsList()) {
+                    if (!p.getRecipientDevice().isEmpty() && !p.getRecipientDevice().equals(chat.credential.get().getPublicKey())) {
+                        continue; // sealed to another device of this account: left for it (not deleted)
+                    }
                     receive(p, true);
                     ids.add(p.getMessageId()); // handled (or dropped for good): delete
                 }

@@ -344,8 +344,9 @@ public final class ChatService implements AutoCloseable {
         ChatBody b = body.build();
         ChatPurpose purpose = ChatSeals.purposeOf(b);
         try {
+            // recipient_device: the super node pushes it to the device whose key it is sealed to (several devices per account)
             return ChatSeals.seal(b, user, id, purpose, storable && ChatSeals.storable(purpose),
-                    Credentials.encryptionKey(to), identity, credential.get());
+                    Credentials.encryptionKey(to), to.getPublicKey().toByteArray(), identity, credential.get());
         } catch (ProtocolException e) {
             throw new CompletionException(e);
         }
