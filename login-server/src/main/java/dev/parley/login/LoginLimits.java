@@ -41,9 +41,16 @@ public record LoginLimits(int hashBurst, double hashesPerSecond, int accountsBur
 
         /** @throws IllegalArgumentException unless every limit is positive */
         public ProbeLimits {
-            positive("probes.perAddressBurst", perAddressBurst);
-            positive("probes.perAddressPeriod", perAddressPeriod);
-            positive("probes.burst", burst);
+            // Checked here, not with LoginLimits' helpers: calling those would initialize LoginLimits
+            // from inside this class's initialization, whose DEFAULTS would then still be null.
+            if (perAddressBurst < 1 || burst < 1) {
+                throw new IllegalArgumentException(String.format(
+                        "probes.perAddressBurst, probes.burst: %d, %d (expected: >= 1 each)", perAddressBurst, burst));
+            }
+            Objects.requireNonNull(perAddressPeriod, "probes.perAddressPeriod");
+            if (perAddressPeriod.isNegative() || perAddressPeriod.isZero()) {
+                throw new IllegalArgumentException("probes.perAddressPeriod: " + perAddressPeriod + " (expected: > 0)");
+            }
             if (!(perSecond > 0)) {
                 throw new IllegalArgumentException(String.format("probes.perSecond: %s (expected: > 0)", perSecond));
             }

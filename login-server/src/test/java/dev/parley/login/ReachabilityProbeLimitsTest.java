@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +50,17 @@ class ReachabilityProbeLimitsTest {
             assertThat(admitted).isEqualTo(10);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void probeLimitsInitializeFirstWithoutBreakingLoginLimits() throws Exception {
+        // In a fresh class loader, touch the nested record first (as the bots benchmark does).
+        try (URLClassLoader fresh = new URLClassLoader(new URL[] {
+                LoginLimits.class.getProtectionDomain().getCodeSource().getLocation()}, null)) {
+            Class<?> probes = Class.forName("dev.parley.login.LoginLimits$ProbeLimits", true, fresh);
+            assertThat(probes.getField("DEFAULTS").get(null)).isNotNull();
+            assertThat(Class.forName("dev.parley.login.LoginLimits", true, fresh).getField("DEFAULTS").get(null)).isNotNull();
         }
     }
 
