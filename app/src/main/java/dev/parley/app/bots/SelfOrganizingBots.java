@@ -58,7 +58,10 @@ final class SelfOrganizingBots {
             long t0 = System.nanoTime();
             try (ServingBots serving = new ServingBots(group, login.boundAddress(), fleet.serverKey, dir, reachable, seed);
                     SelfOrganizingLoad load = new SelfOrganizingLoad(fleet, serving)) {
-                setup.put("serve_roles_start_ms", (System.nanoTime() - t0) / 1_000_000);
+                // One JVM starts the roles one after another (node key, TLS identity: ~35 ms each on a
+                // shared 2-core machine); real clients start theirs in parallel, each on its own host.
+                long t1 = System.nanoTime();
+                setup.put("serve_roles_start_ms", (t1 - t0) / 1_000_000);
                 long deadline = t0 + TimeUnit.SECONDS.toNanos(FIRST_SUPER_NODES_S);
                 while (serving.live().isEmpty()) {
                     if (System.nanoTime() > deadline) {
@@ -71,6 +74,7 @@ final class SelfOrganizingBots {
                 load.registerAll(new SplittableRandom(seed ^ 0x5eed));
                 long formedMs = (System.nanoTime() - t0) / 1_000_000;
                 setup.put("super_nodes_at_formed", serving.live().size());
+                setup.put("formed_after_roles_started_ms", (System.nanoTime() - t1) / 1_000_000);
                 System.err.printf("bots: overlay formed in %d ms; churn %s/s for %d s...%n", formedMs, churnPerS,
                         duration.toSeconds());
                 int promotionsBefore = serving.promotions.get();
@@ -125,8 +129,10 @@ final class SelfOrganizingBots {
                 cfg.get("bots"), cfg.get("reachable_share"), cfg.get("churn_per_s"), cfg.get("rate_per_s"),
                 cfg.get("duration_s"), cfg.get("kill_every_s"), cfg.get("seed")));
         b.append(String.format("setup: logins %s ms (before the clock below starts)%n", setup.get("login_ms")));
-        row(b, "first super node ready", setup.get("first_super_node_ms") + " ms after the serve roles started");
-        row(b, "overlay formed (every bot registered)", m.get("overlay_formed_ms") + " ms  (" + setup.get("super_nodes_at_formed")
+        row(b, "serve roles started (one after another)", setup.get("serve_roles_start_ms") + " ms");
+        row(b, "first super node ready", setup.get("first_super_node_ms") + " ms after the first serve role started");
+        row(b, "overlay formed (every bot registered)", m.get("overlay_formed_ms") + " ms after the first serve role started, "
+                + setup.get("formed_after_roles_started_ms") + " ms after the last  (" + setup.get("super_nodes_at_formed")
                 + " super nodes)");
         row(b, "super nodes over time [s, count]", seriesText((List<List<Long>>) m.get("super_nodes_over_time")));
         row(b, "promotions / demotions / killed", m.get("promotions") + " / " + m.get("demotions") + " / " + m.get("super_nodes_killed"));
