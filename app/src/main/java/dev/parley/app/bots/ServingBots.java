@@ -67,6 +67,8 @@ final class ServingBots implements AutoCloseable {
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("bots-serving", true));
     private int samples; // sampler thread only
+    /** When the sampler first saw a serving bot (System.nanoTime), 0 before. */
+    volatile long firstServingNanos;
 
     /**
      * Starts a {@link ServeRole} for each of {@code count} bots (blocking: node keys are written).
@@ -84,10 +86,15 @@ final class ServingBots implements AutoCloseable {
         this.roles = new ServeRole[count];
         this.last = new SuperNode[count];
         this.killed = new boolean[count];
-        for (int i = 0; i < count; i++) {
-            start(i);
-        }
         sampler.scheduleAtFixedRate(this::sample, 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
+        try {
+            for (int i = 0; i < count; i++) {
+                start(i);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private synchronized void start(int i) throws IOException {
@@ -173,6 +180,9 @@ final class ServingBots implements AutoCloseable {
             if (sn != last[i]) {
                 if (sn != null) {
                     promotions.incrementAndGet();
+                    if (firstServingNanos == 0) {
+                        firstServingNanos = System.nanoTime();
+                    }
                 } else if (!killed[i]) {
                     demotions.incrementAndGet();
                 }
