@@ -3,8 +3,10 @@
 # server on plab-login and NO super node; starts serving clients on the public hosts sn1, sn2 and pub1 and behind
 # each NAT kind (eim1, sym1, fw1). The public ones must be promoted (the login server probes them from outside),
 # the NATed ones never (their offers come from the NAT's address); then eim2 calls sym1 through the promoted
-# super nodes. Writes $LAB_OUT/selforg.json and exits non-zero if a NATed client is promoted, fewer than 3
-# public ones are, or the call does not connect. Tears the lab down at the end, also after a failure. Root only.
+# super nodes, and mid-call the busiest promoted super node is killed (SIGKILL); afterwards fw2 calls a client
+# that was on it. Writes $LAB_OUT/selforg.json and exits non-zero if a NATed client is promoted, fewer than 3
+# public ones are, the call does not connect or does not last its clip, no client rejoins, or the call after
+# the kill does not connect. Tears the lab down at the end, also after a failure. Root only.
 #
 # Environment: PARLEY   command that runs the launcher (default: ROOT/parley)
 #              LAB_OUT  output directory (default: ROOT/lab-out)
