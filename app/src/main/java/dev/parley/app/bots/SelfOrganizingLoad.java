@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -46,6 +48,8 @@ final class SelfOrganizingLoad implements AutoCloseable {
     private final AtomicIntegerArray wanted;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("bots-selforg", true));
+    /** Kills and restarts serve roles: closing one waits for its super node, which must not stall the load's ticks. */
+    private final ExecutorService roles = Executors.newSingleThreadExecutor(new DefaultThreadFactory("bots-roles", true));
     private volatile boolean closing;
 
     SelfOrganizingLoad(BotFleet fleet, ServingBots serving) {
@@ -109,7 +113,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
         long maxSearches = (long) ratePerS * duration.toSeconds();
         long start = System.nanoTime();
         long[] nextKill = {killEvery.isZero() ? Long.MAX_VALUE : start + killEvery.toNanos()};
-        thread.scheduleAtFixedRate(() -> {
+        ScheduledFuture<?> ticks = thread.scheduleAtFixedRate(() -> {
             credit[0] += churnPerTick;
             while (credit[0] >= 1) {
                 credit[0] -= 1;
@@ -124,7 +128,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 nextKill[0] += killEvery.toNanos();
                 int victim = serving.busiest();
                 if (victim >= 0) {
-                    serving.kill(victim); // abrupt for its clients: they rejoin (watch)
+                    roles.execute(() -> serving.kill(victim)); // abrupt for its clients: they rejoin (watch)
                 }
             }
         }, 0, TICK_MS, TimeUnit.MILLISECONDS);
@@ -132,6 +136,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
         while (System.nanoTime() < end) {
             TimeUnit.MILLISECONDS.sleep(20); // the scheduler does the work; this bounds the run in time
         }
+        ticks.cancel(false); // no churn, kill or search after the duration
         long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         closing = true;
         while (inFlight.get() > 0 && System.nanoTime() < drain) {
@@ -148,7 +153,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
             b.session = null;
             s.close(); // log out
             if (b.index < serving.count() && serving.serving(b.index)) {
-                serving.kill(b.index); // a serving client that quits takes its super node with it
+                roles.execute(() -> serving.kill(b.index)); // a serving client that quits takes its super node with it
             }
         } else if (wanted.get(b.index) == 0 && s == null) {
             join(b, random, null).whenComplete((x, e) -> {
@@ -157,11 +162,13 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 }
             });
             if (b.index < serving.count()) {
-                try {
-                    serving.restart(b.index);
-                } catch (IOException e) {
-                    // the node key could not be read: this bot does not offer again
-                }
+                roles.execute(() -> {
+                    try {
+                        serving.restart(b.index);
+                    } catch (IOException e) {
+                        // the node key could not be read: this bot does not offer again
+                    }
+                });
             }
         }
     }
@@ -194,5 +201,6 @@ final class SelfOrganizingLoad implements AutoCloseable {
     public void close() {
         closing = true;
         thread.shutdownNow();
+        roles.shutdownNow();
     }
 }
