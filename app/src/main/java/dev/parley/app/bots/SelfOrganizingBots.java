@@ -106,6 +106,14 @@ final class SelfOrganizingBots {
         rejoin.put("max", h.getMaxValue());
         rejoin.put("failed", load.rejoinFailures.sum());
         m.put("rejoin_ms", rejoin);
+        Histogram f = load.foundAgainMs;
+        Map<String, Object> again = new LinkedHashMap<>();
+        again.put("count", f.getTotalCount());
+        again.put("p50", f.getValueAtPercentile(50));
+        again.put("p99", f.getValueAtPercentile(99));
+        again.put("max", f.getMaxValue());
+        again.put("failed", load.foundAgainFailures.sum());
+        m.put("found_again_ms", again);
         long searches = load.searches.sum();
         m.put("searches_during_churn", searches);
         m.put("found_ratio_during_churn", searches == 0 ? 1.0 : Math.round(load.found.sum() * 1_000_000.0 / searches) / 1_000_000.0);
@@ -138,6 +146,9 @@ final class SelfOrganizingBots {
         row(b, "promotions / demotions / killed", m.get("promotions") + " / " + m.get("demotions") + " / " + m.get("super_nodes_killed"));
         row(b, "rejoin ms p50 / p99 / max (count)", rejoin.get("p50") + " / " + rejoin.get("p99") + " / " + rejoin.get("max")
                 + "  (" + rejoin.get("count") + ", " + rejoin.get("failed") + " failed)");
+        Map<String, Object> again = (Map<String, Object>) m.get("found_again_ms");
+        row(b, "found again ms p50 / p99 / max (count)", again.get("p50") + " / " + again.get("p99") + " / " + again.get("max")
+                + "  (" + again.get("count") + ", " + again.get("failed") + " not found in 25 tries)");
         row(b, "found during churn", String.format("%.3f %%  (%s searches, %s skipped)",
                 ((Number) m.get("found_ratio_during_churn")).doubleValue() * 100, m.get("searches_during_churn"),
                 m.get("searches_skipped")));

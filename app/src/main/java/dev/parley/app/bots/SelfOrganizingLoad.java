@@ -34,9 +34,15 @@ final class SelfOrganizingLoad implements AutoCloseable {
     static final int MAX_IN_FLIGHT = 20_000;
     private static final int REJOIN_ATTEMPTS = 20;
     private static final long REJOIN_RETRY_MS = 100;
+    /** Searches for a rejoined client until found: at most this many, this far apart. */
+    private static final int FIND_AGAIN_ATTEMPTS = 25;
+    private static final long FIND_AGAIN_RETRY_MS = 200;
 
     final ConcurrentHistogram rejoinMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
     final LongAdder rejoinFailures = new LongAdder();
+    /** From a super node's death until a search for one of its clients (after its rejoin) finds it, ms. */
+    final ConcurrentHistogram foundAgainMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
+    final LongAdder foundAgainFailures = new LongAdder();
     final LongAdder searches = new LongAdder();
     final LongAdder found = new LongAdder();
     final LongAdder skipped = new LongAdder();
@@ -93,10 +99,40 @@ final class SelfOrganizingLoad implements AutoCloseable {
         join(b, random, avoid).whenComplete((x, e) -> {
             if (e == null) {
                 rejoinMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000, rejoinMs.getHighestTrackableValue()));
+                findAgain(b, random, fromNanos, 1);
             } else if (attempt < REJOIN_ATTEMPTS && !closing) {
                 thread.schedule(() -> rejoin(b, random, avoid, fromNanos, attempt + 1), REJOIN_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 rejoinFailures.increment();
+            }
+        });
+    }
+
+    /**
+     * Searches for a rejoined client from a random online bot until found (at most
+     * {@value #FIND_AGAIN_ATTEMPTS} searches, {@value #FIND_AGAIN_RETRY_MS} ms apart); these
+     * searches are not counted in the found ratio.
+     */
+    private void findAgain(Bot b, SplittableRandom random, long fromNanos, int attempt) {
+        if (closing) {
+            return;
+        }
+        Bot searcher;
+        synchronized (random) {
+            searcher = fleet.bots.get(random.nextInt(fleet.bots.size()));
+        }
+        SuperNodeSession s = searcher.session;
+        CompletableFuture<Boolean> found = s == null || searcher == b || !searcher.online()
+                ? CompletableFuture.completedFuture(false)
+                : s.search(b.username).handle((r, e) -> e == null && r.getFound());
+        found.thenAccept(yes -> {
+            if (yes) {
+                foundAgainMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000,
+                        foundAgainMs.getHighestTrackableValue()));
+            } else if (attempt < FIND_AGAIN_ATTEMPTS && !closing) {
+                thread.schedule(() -> findAgain(b, random, fromNanos, attempt + 1), FIND_AGAIN_RETRY_MS, TimeUnit.MILLISECONDS);
+            } else if (!closing) {
+                foundAgainFailures.increment();
             }
         });
     }

@@ -42,6 +42,9 @@ class BotsSelfOrganizingTest {
         assertThat(r.get("searches_during_churn").asLong()).isPositive();
         assertThat(r.get("found_ratio_during_churn").asDouble()).as("searches keep finding bots").isGreaterThan(0.7);
         assertThat(r.get("super_nodes_over_time").size()).isPositive();
+        JsonNode again = r.get("found_again_ms");
+        assertThat(again.get("count").asLong()).as("rejoined clients found by a search again").isPositive();
+        assertThat(again.get("p99").asLong()).as("found again within 3 s of the death").isLessThanOrEqualTo(3_000);
     }
 
     @Test
