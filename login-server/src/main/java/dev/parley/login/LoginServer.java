@@ -179,7 +179,8 @@ public final class LoginServer implements AutoCloseable {
             acceptorGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("login-accept"));
             connectionGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("login-io"));
             // Clients offering to serve: probes and the promotion policy (docs/architecture.md "Self-organizing overlay").
-            promoter = new Promoter(certifier, directory, links, new ReachabilityProbe(connectionGroup, System::nanoTime),
+            promoter = new Promoter(certifier, directory, links, new ReachabilityProbe(connectionGroup, System::nanoTime,
+                    config.limits().probes()),
                     config.clock(), config.random(), policy);
             Promoter promotions = promoter;
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, connectionGroup)

@@ -146,7 +146,7 @@ final class Promoter implements AutoCloseable {
             }
             if (!probe.admit(source)) {
                 throw new ProtocolException(ErrorCode.RATE_LIMITED, "serve offer: reachability probes from " + source
-                        + " are rate limited; retry in " + ReachabilityProbe.PER_ADDRESS_PERIOD_S + " s");
+                        + " are rate limited; retry in " + probe.limits().perAddressPeriod().toSeconds() + " s");
             }
             byte[] nonce = new byte[ReachabilityProbe.NONCE_BYTES];
             random.nextBytes(nonce);

@@ -23,9 +23,9 @@ import java.util.function.LongSupplier;
  * candidate reports back over its authenticated offer connection.
  *
  * <p>Not an amplifier: probes go only to the address the offer's TCP connection comes from (the
- * {@link Promoter} checks it), at most {@value #PER_ADDRESS_BURST} per source address and then one
- * every {@value #PER_ADDRESS_PERIOD_S} s, and at most {@value #GLOBAL_PER_SECOND} a second in all
- * (burst {@value #GLOBAL_BURST}); a probe is one TCP handshake and one small datagram. The UDP socket
+ * {@link Promoter} checks it), within {@link LoginLimits.ProbeLimits} per source address and in all
+ * (by default 3 per address then one every 20 s, and 5 a second in all, burst 20); a probe is one
+ * TCP handshake and one small datagram. The UDP socket
  * only sends: nothing it receives is read or answered.
  *
  * <p>Thread-safe: {@link #admit} is synchronized; sending is one non-blocking datagram.
@@ -37,10 +37,11 @@ final class ReachabilityProbe implements AutoCloseable {
     static final int NONCE_BYTES = 16;
     /** Bytes of a probe datagram. */
     static final int DATAGRAM_BYTES = 24;
-    static final int PER_ADDRESS_BURST = 3;
-    static final int PER_ADDRESS_PERIOD_S = 20;
-    static final int GLOBAL_BURST = 20;
-    static final int GLOBAL_PER_SECOND = 5;
+    /** @return the probe rates */
+    LoginLimits.ProbeLimits limits() {
+        return limits;
+    }
+
     /** Source addresses whose buckets are remembered (least recently used evicted). */
     static final int MAX_ADDRESSES = 4096;
     /** How long the TCP connection and TLS handshake may take. */
@@ -49,6 +50,7 @@ final class ReachabilityProbe implements AutoCloseable {
     private final EventLoopGroup group;
     private final DatagramChannel udp;
     private final LongSupplier nanos;
+    private final LoginLimits.ProbeLimits limits;
     private TokenBucket global; // guarded by this
     private final Map<String, TokenBucket> perAddress = new LinkedHashMap<>(16, 0.75f, true) { // guarded by this
         @Override
@@ -60,12 +62,14 @@ final class ReachabilityProbe implements AutoCloseable {
     /**
      * @param group event loops for the TCP probes
      * @param nanos monotonic clock of the rate limits, ns
+     * @param limits the probe rates
      * @throws IOException if the sending UDP socket cannot be opened
      */
-    ReachabilityProbe(EventLoopGroup group, LongSupplier nanos) throws IOException {
+    ReachabilityProbe(EventLoopGroup group, LongSupplier nanos, LoginLimits.ProbeLimits limits) throws IOException {
         this.group = group;
         this.nanos = nanos;
-        this.global = TokenBucket.full(GLOBAL_BURST, nanos.getAsLong());
+        this.limits = limits;
+        this.global = TokenBucket.full(limits.burst(), nanos.getAsLong());
         this.udp = DatagramChannel.open();
         udp.configureBlocking(false);
         udp.bind(new InetSocketAddress(0));
@@ -74,9 +78,9 @@ final class ReachabilityProbe implements AutoCloseable {
     /** @return whether a probe of {@code source} is within the per-address and global rates (and takes a token of each) */
     synchronized boolean admit(String source) {
         long now = nanos.getAsLong();
-        TokenBucket mine = perAddress.getOrDefault(source, TokenBucket.full(PER_ADDRESS_BURST, now))
-                .refill(PER_ADDRESS_BURST, 1.0 / PER_ADDRESS_PERIOD_S, now);
-        global = global.refill(GLOBAL_BURST, GLOBAL_PER_SECOND, now);
+        TokenBucket mine = perAddress.getOrDefault(source, TokenBucket.full(limits.perAddressBurst(), now))
+                .refill(limits.perAddressBurst(), 1e9 / limits.perAddressPeriod().toNanos(), now);
+        global = global.refill(limits.burst(), limits.perSecond(), now);
         if (!mine.hasToken() || !global.hasToken()) {
             perAddress.put(source, mine);
             return false;

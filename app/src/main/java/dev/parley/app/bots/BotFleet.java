@@ -99,7 +99,8 @@ final class BotFleet implements AutoCloseable {
                 .thenAccept(s -> b.session = s);
     }
 
-    private void forAll(List<Bot> list, Function<Bot, CompletableFuture<Void>> op) throws Exception {
+    /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures and RATE_LIMITED. */
+    void forAll(List<Bot> list, Function<Bot, CompletableFuture<Void>> op) throws Exception {
         Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger done = new AtomicInteger();

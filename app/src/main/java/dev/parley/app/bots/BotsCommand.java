@@ -10,6 +10,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.supernode.SearchSettings;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,21 @@ public final class BotsCommand implements Callable<Integer> {
                     + "--no-digests do not apply, and the super nodes' counters and memory are not reported.")
     HostPort join;
 
+    @Option(names = "--self-organizing",
+            description = "No dedicated super node: a login server and the bots, a share of which offer to serve and are "
+                    + "promoted; reports overlay formation, super nodes over time, promotions, demotions, rejoin times and "
+                    + "the found ratio during churn (--churn, default 20/s here).")
+    boolean selfOrganizing;
+
+    @Option(names = "--reachable-share", paramLabel = "F", defaultValue = "0.2",
+            description = "With --self-organizing: share of the bots that offer to serve (default: ${DEFAULT-VALUE}).")
+    double reachableShare;
+
+    @Option(names = "--kill-every", paramLabel = "SECONDS", defaultValue = "5",
+            description = "With --self-organizing: kill the busiest serving bot this often during the churn; 0 = never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int killEveryS;
+
     @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short).")
     boolean overlayProcess;
 
@@ -111,6 +127,9 @@ public final class BotsCommand implements Callable<Integer> {
         if (join != null && noDigests) {
             System.err.println("bots: --no-digests applies only to an overlay that bots starts (not with --login)");
             return 2;
+        }
+        if (selfOrganizing) {
+            return selfOrganizing();
         }
         boolean child = join == null && (overlayProcess || neededFds() > 0.9 * maxFds());
         long t0 = System.nanoTime();
@@ -151,16 +170,51 @@ public final class BotsCommand implements Callable<Integer> {
             Map<String, Object> stats = overlay.stats();
             Map<String, Object> out = BotsReport.build(config(), setup, results, stats, overlay.memoryScope());
             System.out.print(BotsReport.table(out));
-            if (report != null) {
-                Path parent = report.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), out);
-                System.out.println("report: " + report.toAbsolutePath());
-            }
+            writeReport(out);
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
         }
         return 0;
+    }
+
+    private int selfOrganizing() throws Exception {
+        if (bots < 2 || durationS < 1 || rate < 1 || churn < 0 || killEveryS < 0 || !(reachableShare > 0)
+                || reachableShare > 1 || join != null) {
+            System.err.println("bots --self-organizing: need --bots >= 2, --duration >= 1, --rate >= 1, --churn >= 0, "
+                    + "--kill-every >= 0, 0 < --reachable-share <= 1, and no --login");
+            return 2;
+        }
+        double churnPerS = churn > 0 ? churn : 20;
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("bots", bots);
+        c.put("reachable_share", reachableShare);
+        c.put("duration_s", durationS);
+        c.put("churn_per_s", churnPerS);
+        c.put("rate_per_s", rate);
+        c.put("kill_every_s", killEveryS);
+        c.put("seed", seed);
+        c.put("policy", "login server defaults (PromotionPolicy.DEFAULTS)");
+        c.put("cpus", Runtime.getRuntime().availableProcessors());
+        c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
+        try {
+            Map<String, Object> out = SelfOrganizingBots.run(group, bots, reachableShare, Duration.ofSeconds(durationS),
+                    churnPerS, rate, Duration.ofSeconds(killEveryS), seed, c);
+            System.out.print(SelfOrganizingBots.table(out));
+            writeReport(out);
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+        }
+        return 0;
+    }
+
+    private void writeReport(Map<String, Object> out) throws IOException {
+        if (report != null) {
+            Path parent = report.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), out);
+            System.out.println("report: " + report.toAbsolutePath());
+        }
     }
 
     private Map<String, Object> config() {

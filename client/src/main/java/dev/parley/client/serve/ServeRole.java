@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,7 @@ public final class ServeRole implements AutoCloseable {
     private final X25519KeyPair meshKey;
     private final SslContext probeTls;
     private final long startedAtMs;
+    private final UnaryOperator<SuperNodeConfig> adjust;
     private final ScheduledExecutorService thread;
     private @Nullable ControlConnection link; // thread only
     private @Nullable ProbeListener listener; // thread only
@@ -96,8 +98,10 @@ public final class ServeRole implements AutoCloseable {
     private boolean closed; // thread only
 
     private ServeRole(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey, Path clientDir,
-            ServeSettings settings, InstantSource clock, SecureRandom random) throws IOException {
+            ServeSettings settings, InstantSource clock, SecureRandom random, UnaryOperator<SuperNodeConfig> adjust)
+            throws IOException {
         this.io = io;
+        this.adjust = adjust;
         this.logins = List.copyOf(logins);
         this.loginTls = loginTls;
         this.loginKeyFingerprint = KeyVerifier.fingerprint(loginKey);
@@ -124,7 +128,21 @@ public final class ServeRole implements AutoCloseable {
      */
     public static ServeRole start(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey,
             Path clientDir, ServeSettings settings, InstantSource clock, SecureRandom random) throws IOException {
-        ServeRole role = new ServeRole(io, logins, loginTls, loginKey, clientDir, settings, clock, random);
+        return start(io, logins, loginTls, loginKey, clientDir, settings, clock, random, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(EventLoopGroup, List, SslContext, byte[], Path, ServeSettings, InstantSource, SecureRandom)},
+     * with {@code adjust} applied to the embedded super node's configuration when promoted (a bot
+     * fleet on one host raises its per-address limit values; it cannot turn a limit off, as
+     * {@link SuperNodeConfig} accepts only positive limits).
+     *
+     * @throws IOException if the node key cannot be read or created
+     */
+    public static ServeRole start(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey,
+            Path clientDir, ServeSettings settings, InstantSource clock, SecureRandom random,
+            UnaryOperator<SuperNodeConfig> adjust) throws IOException {
+        ServeRole role = new ServeRole(io, logins, loginTls, loginKey, clientDir, settings, clock, random, adjust);
         role.execute(role::connect);
         return role;
     }
@@ -262,7 +280,7 @@ public final class ServeRole implements AutoCloseable {
             SuperNodeConfig config = SuperNodeConfig.defaults(address, logins.getFirst(), dir).withLogins(logins)
                     .withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT)
                     .withAdvertise(address).withLoginKey(loginKeyFingerprint).withClock(clock);
-            serving = SuperNode.start(config);
+            serving = SuperNode.start(adjust.apply(config));
             log.info("promoted: serving as super node {} (node key {})", address, fingerprint());
         } catch (IOException | RuntimeException e) {
             log.warn("cannot serve as a super node at {}: {}", address, e.getMessage());

@@ -1,0 +1,242 @@
+package dev.parley.app.bots;
+
+import dev.parley.client.SuperNodeSession;
+import dev.parley.protocol.HostPort;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * Registration, rejoin, churn and searches of {@code parley bots --self-organizing}. Every bot
+ * registers with a live promoted super node chosen with the seed; when its session closes without
+ * the benchmark logging it out (its super node died or was demoted), it rejoins another live one at
+ * once, and the time from the super node's death to the new registration is recorded. Churn logs
+ * random bots out and back in (a serving bot that logs out stops serving too), and every
+ * {@code killEvery} the busiest serving bot dies. Searches run from online bots for bots that
+ * ought to be online (registered, not logged out by the churn: a bot rejoining after its super
+ * node died counts, so searches for it during the rejoin count as not found). Every loop is
+ * bounded in count and time.
+ */
+final class SelfOrganizingLoad implements AutoCloseable {
+    static final int TICK_MS = 10;
+    static final int MAX_IN_FLIGHT = 20_000;
+    private static final int REJOIN_ATTEMPTS = 20;
+    private static final long REJOIN_RETRY_MS = 100;
+    /** Searches for a rejoined client until found: at most this many, this far apart. */
+    private static final int FIND_AGAIN_ATTEMPTS = 25;
+    private static final long FIND_AGAIN_RETRY_MS = 200;
+
+    final ConcurrentHistogram rejoinMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
+    final LongAdder rejoinFailures = new LongAdder();
+    /** From a super node's death until a search for one of its clients (after its rejoin) finds it, ms. */
+    final ConcurrentHistogram foundAgainMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
+    final LongAdder foundAgainFailures = new LongAdder();
+    final LongAdder searches = new LongAdder();
+    final LongAdder found = new LongAdder();
+    final LongAdder skipped = new LongAdder();
+    final LongAdder churnEvents = new LongAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final BotFleet fleet;
+    private final ServingBots serving;
+    /** Bots that ought to be online: registered once and not logged out since. */
+    private final AtomicIntegerArray wanted;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("bots-selforg", true));
+    /** Kills and restarts serve roles: closing one waits for its super node, which must not stall the load's ticks. */
+    private final ExecutorService roles = Executors.newSingleThreadExecutor(new DefaultThreadFactory("bots-roles", true));
+    private volatile boolean closing;
+
+    SelfOrganizingLoad(BotFleet fleet, ServingBots serving) {
+        this.fleet = fleet;
+        this.serving = serving;
+        this.wanted = new AtomicIntegerArray(fleet.bots.size());
+    }
+
+    /** Registers every bot (at most 120 s); returns when all are. */
+    void registerAll(SplittableRandom random) throws Exception {
+        fleet.forAll(fleet.bots, b -> join(b, random, null).thenRun(() -> wanted.set(b.index, 1)));
+    }
+
+    private CompletableFuture<Void> join(Bot b, SplittableRandom random, HostPort avoid) {
+        List<HostPort> live = serving.liveAddresses().stream().filter(a -> !a.equals(avoid)).toList();
+        if (live.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException("no live super node yet"));
+        }
+        synchronized (random) {
+            b.superNode = live.get(random.nextInt(live.size()));
+        }
+        return fleet.register(b).thenRun(() -> watch(b, random));
+    }
+
+    /** When {@code b}'s session closes and the benchmark did not log it out, rejoin at once. */
+    private void watch(Bot b, SplittableRandom random) {
+        SuperNodeSession s = b.session;
+        HostPort at = b.superNode;
+        s.closeFuture().whenComplete((x, e) -> {
+            if (closing || b.session != s) {
+                return; // logged out by the churn, or the benchmark ends
+            }
+            long lost = System.nanoTime();
+            Long died = serving.killedAt.get(at);
+            long from = died != null ? Math.min(died, lost) : lost;
+            rejoin(b, random, at, from, 1);
+        });
+    }
+
+    private void rejoin(Bot b, SplittableRandom random, HostPort avoid, long fromNanos, int attempt) {
+        join(b, random, avoid).whenComplete((x, e) -> {
+            if (e == null) {
+                rejoinMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000, rejoinMs.getHighestTrackableValue()));
+                findAgain(b, random, fromNanos, 1);
+            } else if (attempt < REJOIN_ATTEMPTS && !closing) {
+                thread.schedule(() -> rejoin(b, random, avoid, fromNanos, attempt + 1), REJOIN_RETRY_MS, TimeUnit.MILLISECONDS);
+            } else {
+                rejoinFailures.increment();
+            }
+        });
+    }
+
+    /**
+     * Searches for a rejoined client from a random online bot until found (at most
+     * {@value #FIND_AGAIN_ATTEMPTS} searches, {@value #FIND_AGAIN_RETRY_MS} ms apart); these
+     * searches are not counted in the found ratio.
+     */
+    private void findAgain(Bot b, SplittableRandom random, long fromNanos, int attempt) {
+        if (closing) {
+            return;
+        }
+        Bot searcher;
+        synchronized (random) {
+            searcher = fleet.bots.get(random.nextInt(fleet.bots.size()));
+        }
+        SuperNodeSession s = searcher.session;
+        CompletableFuture<Boolean> found = s == null || searcher == b || !searcher.online()
+                ? CompletableFuture.completedFuture(false)
+                : s.search(b.username).handle((r, e) -> e == null && r.getFound());
+        found.thenAccept(yes -> {
+            if (yes) {
+                foundAgainMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000,
+                        foundAgainMs.getHighestTrackableValue()));
+            } else if (attempt < FIND_AGAIN_ATTEMPTS && !closing) {
+                thread.schedule(() -> findAgain(b, random, fromNanos, attempt + 1), FIND_AGAIN_RETRY_MS, TimeUnit.MILLISECONDS);
+            } else if (!closing) {
+                foundAgainFailures.increment();
+            }
+        });
+    }
+
+    /**
+     * Churns at {@code churnPerS} and searches at {@code ratePerS} for {@code duration}, killing the
+     * busiest serving bot every {@code killEvery} (none when zero); waits at most 10 s for the last answers.
+     */
+    void run(Duration duration, double churnPerS, int ratePerS, Duration killEvery, long seed) throws InterruptedException {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] credit = {0, 1};
+        double churnPerTick = churnPerS * TICK_MS / 1000.0;
+        double searchPerTick = ratePerS * TICK_MS / 1000.0;
+        long maxSearches = (long) ratePerS * duration.toSeconds();
+        long start = System.nanoTime();
+        long[] nextKill = {killEvery.isZero() ? Long.MAX_VALUE : start + killEvery.toNanos()};
+        ScheduledFuture<?> ticks = thread.scheduleAtFixedRate(() -> {
+            credit[0] += churnPerTick;
+            while (credit[0] >= 1) {
+                credit[0] -= 1;
+                churn(random);
+            }
+            credit[1] += searchPerTick;
+            while (credit[1] >= 1 && searches.sum() + skipped.sum() < maxSearches) {
+                credit[1] -= 1;
+                search(random);
+            }
+            if (System.nanoTime() >= nextKill[0]) {
+                nextKill[0] += killEvery.toNanos();
+                int victim = serving.busiest();
+                if (victim >= 0) {
+                    roles.execute(() -> serving.kill(victim)); // abrupt for its clients: they rejoin (watch)
+                }
+            }
+        }, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        long end = start + duration.toNanos();
+        while (System.nanoTime() < end) {
+            TimeUnit.MILLISECONDS.sleep(20); // the scheduler does the work; this bounds the run in time
+        }
+        ticks.cancel(false); // no churn, kill or search after the duration
+        long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        closing = true;
+        while (inFlight.get() > 0 && System.nanoTime() < drain) {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    private void churn(SplittableRandom random) {
+        Bot b = fleet.bots.get(random.nextInt(fleet.bots.size()));
+        churnEvents.increment();
+        SuperNodeSession s = b.session;
+        if (wanted.get(b.index) == 1 && s != null) {
+            wanted.set(b.index, 0);
+            b.session = null;
+            s.close(); // log out
+            if (b.index < serving.count() && serving.serving(b.index)) {
+                roles.execute(() -> serving.kill(b.index)); // a serving client that quits takes its super node with it
+            }
+        } else if (wanted.get(b.index) == 0 && s == null) {
+            join(b, random, null).whenComplete((x, e) -> {
+                if (e == null) {
+                    wanted.set(b.index, 1);
+                }
+            });
+            if (b.index < serving.count()) {
+                roles.execute(() -> {
+                    try {
+                        serving.restart(b.index);
+                    } catch (IOException e) {
+                        // the node key could not be read: this bot does not offer again
+                    }
+                });
+            }
+        }
+    }
+
+    private void search(SplittableRandom random) {
+        Bot searcher = fleet.bots.get(random.nextInt(fleet.bots.size()));
+        Bot target = fleet.bots.get(random.nextInt(fleet.bots.size()));
+        SuperNodeSession s = searcher.session;
+        if (s == null || !searcher.online() || target == searcher || wanted.get(target.index) == 0
+                || inFlight.get() >= MAX_IN_FLIGHT) {
+            skipped.increment();
+            return;
+        }
+        searches.increment();
+        inFlight.incrementAndGet();
+        s.search(target.username).whenComplete((r, e) -> {
+            if (e == null && r.getFound()) {
+                found.increment();
+            }
+            inFlight.decrementAndGet();
+        });
+    }
+
+    /** @return bots online now (a session open) */
+    long online() {
+        return fleet.bots.stream().filter(Bot::online).count();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        thread.shutdownNow();
+        roles.shutdownNow();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.parley.app.bots;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.app.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code parley bots --self-organizing}: no dedicated super node; bots are promoted by the login
+ * server, the others register through them, and the clients of killed super nodes rejoin.
+ */
+class BotsSelfOrganizingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theOverlayFormsFromBotsAndHealsWhenServingBotsDie() throws Exception {
+        Path report = dir.resolve("selforg.json");
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute("bots", "--self-organizing", "--bots", "40", "--reachable-share", "0.25", "--duration", "5",
+                "--rate", "50", "--churn", "2", "--kill-every", "2", "--seed", "7", "--report", report.toString());
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+
+        JsonNode r = new ObjectMapper().readTree(report.toFile());
+        assertThat(r.get("overlay_formed_ms").asLong()).as("every bot registered within 10 s").isBetween(1L, 10_000L);
+        assertThat(r.get("promotions").asInt()).as("the bootstrap promotes at least 3 bots").isGreaterThanOrEqualTo(3);
+        assertThat(r.get("super_nodes_killed").asInt()).as("busiest serving bots killed").isGreaterThanOrEqualTo(2);
+        assertThat(r.get("promotions_during_churn").asInt()).as("a replacement is promoted for each killed one")
+                .isGreaterThanOrEqualTo(1);
+        JsonNode rejoin = r.get("rejoin_ms");
+        assertThat(rejoin.get("count").asLong()).as("the killed super nodes' clients rejoined").isPositive();
+        assertThat(rejoin.get("failed").asLong()).isZero();
+        assertThat(rejoin.get("p99").asLong()).as("rejoin within 2 s").isLessThanOrEqualTo(2_000);
+        assertThat(r.get("searches_during_churn").asLong()).isPositive();
+        assertThat(r.get("found_ratio_during_churn").asDouble()).as("searches keep finding bots").isGreaterThan(0.7);
+        assertThat(r.get("super_nodes_over_time").size()).isPositive();
+        JsonNode again = r.get("found_again_ms");
+        assertThat(again.get("count").asLong()).as("rejoined clients found by a search again").isPositive();
+        assertThat(again.get("p99").asLong()).as("found again within 3 s of the death").isLessThanOrEqualTo(3_000);
+    }
+
+    @Test
+    void aReachableShareOfZeroIsRefused() {
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(new StringWriter()));
+        assertThat(cl.execute("bots", "--self-organizing", "--reachable-share", "0")).isEqualTo(2);
+    }
+}
