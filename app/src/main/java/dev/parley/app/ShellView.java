@@ -71,9 +71,13 @@ final class ShellView {
         LineReader r = reader;
         if (r instanceof LineReaderImpl impl) { // the prompt of the line being read: only the implementation sets it
             impl.setPrompt(prompt());
-            if (r.isReading()) {
-                r.callWidget(LineReader.REDRAW_LINE);
-                r.callWidget(LineReader.REDISPLAY);
+            try {
+                if (r.isReading()) {
+                    r.callWidget(LineReader.REDRAW_LINE);
+                    r.callWidget(LineReader.REDISPLAY);
+                }
+            } catch (IllegalStateException e) {
+                // the line was entered between the check and the redraw: the next prompt shows the state
             }
         }
     }
