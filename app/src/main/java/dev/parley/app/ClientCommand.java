@@ -4,8 +4,6 @@ import dev.parley.client.ClientOptions;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.serve.ServeSettings;
 import dev.parley.client.call.CallListener;
-import dev.parley.client.call.CallPhase;
-import dev.parley.client.call.CallSecurity;
 import dev.parley.client.call.CallReport;
 import dev.parley.client.call.EndReason;
 import dev.parley.client.call.IncomingCallPolicy;
@@ -191,45 +189,7 @@ final class ClientCommand implements Callable<Integer> {
         ShellLog.Screen screen = interactive ? ShellLog.install(dataDir()) : null;
         CompletableFuture<CallReport> firstCall = new CompletableFuture<>();
         IncomingCallPolicy policy = autoAnswer ? autoAnswerOnce() : (id, caller) -> new IncomingCallPolicy.Ring();
-        CallListener listener = interactive ? printer : new CallListener() {
-            @Override
-            public void onMediaProblem(String callId, String peer, String message) {
-                System.err.println("parley client: " + message);
-            }
-
-            @Override
-            public void onSecured(String callId, String peer, CallSecurity security) {
-                System.err.println("parley client: call with " + peer + " is end-to-end encrypted (" + security.cipherSuite()
-                        + "); SAS " + security.sas() + " (compare it with " + peer + ")");
-            }
-
-            @Override
-            public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-                System.err.println(CallPrinter.keyChangedWarning(peer, previousFingerprint, fingerprint));
-            }
-
-            @Override
-            public void onPhase(String callId, String peer, CallPhase phase) {
-                if (phase instanceof CallPhase.Ringing && peer.equals(callee)) {
-                    System.err.println("parley client: " + peer + "'s phone is ringing (giving up after " + ringTimeoutSeconds + " s)");
-                }
-            }
-
-            @Override
-            public void onHold(String callId, String peer, boolean heldHere, boolean heldThere) {
-                System.err.println("parley client: " + (heldThere ? peer + " put the call on hold" : "the call is resumed"));
-            }
-
-            @Override
-            public void onMissedCall(String caller, long atMs, String why) {
-                System.err.println("parley client: missed call from " + caller + " (" + why + ")");
-            }
-
-            @Override
-            public void onEnded(CallReport r) {
-                firstCall.complete(r);
-            }
-        };
+        CallListener listener = interactive ? printer : new ConsoleCallListener(callee, ringTimeoutSeconds, firstCall);
         ClientOptions options = options(policy, listener);
         ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "call-status");
