@@ -3,6 +3,9 @@
 # PostgreSQL tests use; prints the JDBC URL for PARLEY_TEST_PG_URL on standard output. Root only.
 # Idempotent: an existing cluster, role or database is reused. Exits non-zero when PostgreSQL is missing.
 set -euo pipefail
+# Only the URL goes to standard output: pg_ctlcluster and friends chatter ("Removed stale pid file."),
+# and the server it starts must not hold the caller's pipe open.
+{
 command -v pg_lsclusters >/dev/null 2>&1 || { echo ".ci/postgres.sh: no PostgreSQL (pg_lsclusters missing)" >&2; exit 1; }
 if [ -z "$(pg_lsclusters -h)" ]; then
   # Installed without a cluster (e.g. create_main_cluster = false): make the default one.
@@ -22,4 +25,6 @@ fi
 if [ "$(psql_as_postgres "-c \"SELECT 1 FROM pg_database WHERE datname = 'parley_test'\"")" != 1 ]; then
   psql_as_postgres "-c \"CREATE DATABASE parley_test OWNER parley_test\"" >/dev/null
 fi
+} >&2
+read -r _ _ port _ < <(pg_lsclusters -h | head -n 1)
 echo "jdbc:postgresql://127.0.0.1:$port/parley_test?user=parley_test&password=parley_test"
