@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--coturn-threads", paramLabel = "N", defaultValue = "1", description = "relay: coturn's --relay-threads, 1..2 (default: ${DEFAULT-VALUE}, as Parley's one relay loop).")
     int coturnThreads;
 
-    @Option(names = "--relay-transport", paramLabel = "epoll|nio", defaultValue = "epoll", description = "relay: Parley's relay socket on native epoll (recvmmsg/sendmmsg; NIO where epoll is unavailable), Java NIO, or both (two relays, interleaved) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-transport", paramLabel = "epoll|netty-epoll|nio|both|LIST", defaultValue = "epoll", description = "relay: Parley's relay socket on native epoll read and written by the relay in batches (its own recvmmsg/sendmmsg; NIO where epoll is unavailable), on epoll read and written by Netty (recvmmsg/sendmmsg, the relay before), Java NIO, both (epoll,nio), or a comma-separated list of these (one relay each, interleaved) (default: ${DEFAULT-VALUE}).")
     String relayTransport;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the JSON here.")
@@ -92,8 +92,9 @@ final class BenchCommand implements Callable<Integer> {
                     System.err.println("parley bench relay: --against '" + against + "' (expected: coturn)");
                     return 2;
                 }
-                if (!List.of("epoll", "nio", "both").contains(relayTransport)) {
-                    System.err.println("parley bench relay: --relay-transport '" + relayTransport + "' (expected: epoll, nio or both)");
+                if (RelayBench.transports(relayTransport).isEmpty()) {
+                    System.err.println("parley bench relay: --relay-transport '" + relayTransport
+                            + "' (expected: epoll, netty-epoll, nio, both, or a comma-separated list of the first three)");
                     return 2;
                 }
                 Map<String, Object> r;

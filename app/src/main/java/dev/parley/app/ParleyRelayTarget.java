@@ -50,7 +50,9 @@ final class ParleyRelayTarget implements AutoCloseable {
     private final long threadId;
     private final boolean epoll;
 
-    ParleyRelayTarget(int calls, boolean nio) throws Exception {
+    /** @param kind "epoll" (the relay's native batches where it can), "netty-epoll" (Netty reads and writes) or "nio" */
+    ParleyRelayTarget(int calls, String kind) throws Exception {
+        boolean nio = kind.equals("nio");
         long[] id = new long[1];
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "bench-relay");
@@ -61,7 +63,7 @@ final class ParleyRelayTarget implements AutoCloseable {
         loop = nio ? new NioEventLoopGroup(1, tf) : UdpEndpoint.newEventLoopGroup(1, tf);
         epoll = BatchedUdp.isEpoll(loop);
         relay = new MediaRelay(new RelayAllocationTable(InstantSource.system(), new SecureRandom(),
-                new RelayAllocationTable.Limits(4, calls, 60_000)));
+                new RelayAllocationTable.Limits(4, calls, 60_000)), kind.equals("epoll"));
         Bootstrap b = new Bootstrap().group(loop).channelFactory(() -> BatchedUdp.newChannel(loop))
                 .option(ChannelOption.SO_RCVBUF, 8 << 20).option(ChannelOption.SO_SNDBUF, 8 << 20)
                 .handler(new ChannelInitializer<DatagramChannel>() {
@@ -121,9 +123,12 @@ final class ParleyRelayTarget implements AutoCloseable {
         return relay.forwarded();
     }
 
-    /** @return "epoll (recvmmsg ×32, sendmmsg)" or "nio" */
+    /** @return e.g. "epoll, native batches (recvmmsg x32, sendmmsg)", "epoll, Netty (recvmmsg x32, sendmmsg)" or "nio" */
     String transport() {
-        return epoll ? "epoll (recvmmsg x" + RECV_BATCH + ", sendmmsg)" : "nio";
+        if (!epoll) {
+            return "nio";
+        }
+        return (relay.readsNativeBatches() ? "epoll, native batches" : "epoll, Netty") + " (recvmmsg x" + RECV_BATCH + ", sendmmsg)";
     }
 
     @Override

@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  * ({@code added_latency_p50_us}, {@code added_latency_p99_us}).
  *
  * <p>{@code --against coturn} also drives coturn ({@link CoturnRelay}) with the same sockets and
- * load; {@code --relay-transport both} runs Parley's relay twice, on epoll and on NIO. Every route
+ * load; {@code --relay-transport both} runs Parley's relay twice, on epoll and on NIO (a list such
+ * as {@code epoll,netty-epoll} runs one relay per entry: {@code netty-epoll} is the epoll socket
+ * read and written by Netty, the relay before {@code NativeBatches}). Every route
  * (each relay, and the direct baseline) takes {@value #SLICE_MS} ms turns, for the given seconds
  * each in all, so other work on a shared machine weighs on all of them alike. CPU per packet is a
  * relay's CPU time over the whole run divided by the packets it delivered (it idles off its turn):
@@ -42,8 +44,10 @@ final class RelayBench {
      * @param calls 1..{@value #MAX_CALLS}
      * @param seconds per route, 1..{@value #MAX_SECONDS} (the run takes that times the routes)
      * @param coturnThreads 0: Parley's relay only; 1..2: also coturn with that many relay threads
-     * @param transports Parley's relay socket(s): "epoll", "nio" or "both" (two relays, to compare)
-     * @return the report (flat keys for Parley's first relay; "parley_nio", "coturn" and "ratio" maps)
+     * @param transports Parley's relay socket(s): "epoll", "netty-epoll", "nio", "both" (= "epoll,nio")
+     *     or a comma-separated list of the first three (one relay each, to compare)
+     * @return the report (flat keys for Parley's first relay; "parley_TRANSPORT" per further relay
+     *     (dash as underscore), "coturn" and "ratio" maps)
      * @throws CoturnRelay.UnavailableException if coturn is asked for and not installed
      */
     static Map<String, Object> run(int calls, int seconds, int coturnThreads, String transports) throws Exception {
@@ -56,8 +60,10 @@ final class RelayBench {
         if (coturnThreads < 0 || coturnThreads > 2) {
             throw new IllegalArgumentException(String.format("coturnThreads: %d (expected: 0..2)", coturnThreads));
         }
-        if (!List.of("epoll", "nio", "both").contains(transports)) {
-            throw new IllegalArgumentException("relayTransport: " + transports + " (expected: epoll, nio or both)");
+        List<String> kinds = transports(transports);
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("relayTransport: " + transports
+                    + " (expected: epoll, netty-epoll, nio, both, or a comma-separated list of the first three)");
         }
         if (coturnThreads > 0 && CoturnRelay.find().isEmpty()) {
             throw new CoturnRelay.UnavailableException(
@@ -70,8 +76,8 @@ final class RelayBench {
             List<RelayLoad.Route> routes = new ArrayList<>();
             List<LongSupplier> cpu = new ArrayList<>();
             List<ParleyRelayTarget> parleys = new ArrayList<>();
-            for (boolean nio : transports.equals("both") ? List.of(false, true) : List.of(transports.equals("nio"))) {
-                ParleyRelayTarget parley = new ParleyRelayTarget(calls, nio);
+            for (String kind : kinds) {
+                ParleyRelayTarget parley = new ParleyRelayTarget(calls, kind);
                 open.add(parley);
                 parley.latch(load);
                 InetSocketAddress[] dest = new InetSocketAddress[load.size()];
@@ -131,11 +137,11 @@ final class RelayBench {
             out.put("packets_relayed", parleys.get(0).forwarded() - forwarded0);
             putRoute(out, results.get(0), cpuNanos[0], d50, d99);
             out.put("jvm_gc_vm_cpu_us_per_packet", Reports.round(gcPerPacketUs, 2));
-            if (parleys.size() > 1) {
-                Map<String, Object> nio = new LinkedHashMap<>();
-                nio.put("relay_transport", parleys.get(1).transport());
-                putRoute(nio, results.get(1), cpuNanos[1], d50, d99);
-                out.put("parley_nio", nio);
+            for (int k = 1; k < parleys.size(); k++) {
+                Map<String, Object> other = new LinkedHashMap<>();
+                other.put("relay_transport", parleys.get(k).transport());
+                putRoute(other, results.get(k), cpuNanos[k], d50, d99);
+                out.put("parley_" + kinds.get(k).replace('-', '_'), other);
             }
             if (coturn != null) {
                 int k = parleys.size();
@@ -160,6 +166,22 @@ final class RelayBench {
                 open.get(i).close();
             }
         }
+    }
+
+    /**
+     * @param spec "both", or a comma-separated list of "epoll", "netty-epoll", "nio" (each at most once)
+     * @return the relays to run, or empty if {@code spec} is not one of these
+     */
+    static List<String> transports(String spec) {
+        if (spec.equals("both")) {
+            return List.of("epoll", "nio");
+        }
+        List<String> kinds = List.of(spec.split(",", -1));
+        if (kinds.size() > 3 || kinds.stream().distinct().count() != kinds.size()
+                || !List.of("epoll", "netty-epoll", "nio").containsAll(kinds)) {
+            return List.of();
+        }
+        return kinds;
     }
 
     private static void putRoute(Map<String, Object> out, RelayLoad.Result p, long cpuNanos, long d50, long d99) {
@@ -190,8 +212,10 @@ final class RelayBench {
         sb.append(String.format(Locale.ROOT, fmt, "relay", "relayed/s", "loss%", "p50 us", "p99 us", "added p50",
                 "added p99", "cpu us/pkt", "cpu%"));
         sb.append(row(fmt, "parley (" + r.get("relay_transport") + ")", r));
-        if (r.get("parley_nio") instanceof Map<?, ?> nio) {
-            sb.append(row(fmt, "parley (" + nio.get("relay_transport") + ")", nio));
+        for (Map.Entry<String, Object> e : r.entrySet()) {
+            if (e.getKey().startsWith("parley_") && e.getValue() instanceof Map<?, ?> other) {
+                sb.append(row(fmt, "parley (" + other.get("relay_transport") + ")", other));
+            }
         }
         if (r.get("coturn") instanceof Map<?, ?> c) {
             sb.append(row(fmt, c.get("server") + ", " + c.get("relay_threads") + " relay thread(s)", c));

@@ -5,6 +5,9 @@ import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunDecodeException;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.StunMessageType;
+import dev.parley.nat.transport.BatchedUdp;
+import dev.parley.nat.transport.NativeBatches;
+import dev.parley.nat.transport.ReceivedBatch;
 import dev.parley.protocol.PacketKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -30,7 +33,10 @@ import org.jspecify.annotations.Nullable;
  * relay binds (STUN Binding with PARLEY-RELAY-TOKEN), and STUN (first byte 0..3, except plain
  * Binding requests without USERNAME, which the STUN server answers) or RTP/RTCP (128..191) from a
  * latched source; everything else (plain STUN, the mesh's protobuf datagrams, strangers) is passed
- * down the pipeline. Forwarding is undecoded and zero-copy for UDP→UDP.
+ * down the pipeline. Forwarding is undecoded and zero-copy for UDP→UDP. On an epoll socket from
+ * {@link BatchedUdp#receiveBatches} (64-bit Linux) the relay reads the socket itself
+ * ({@link NativeBatches}: recvmmsg into native slots, forwards by sendmmsg from them, no Java object
+ * per forwarded datagram) and hands the rest to the pipeline as Netty would.
  *
  * <p>Everything runs on the UDP channel's event loop, which owns the {@link RelayAllocationTable};
  * control-plane calls ({@link #allocate}, {@link #release}, {@link #bindTcp}, {@link #fromTcp}) hop
@@ -41,6 +47,10 @@ public final class MediaRelay {
     private final RelayAllocationTable table;
     private final Map<InetSocketAddress, Consumer<ByteBuf>> tcpParties = new HashMap<>();
     private final Handler handler = new Handler();
+    private final boolean nativeBatches;
+    private volatile @Nullable NativeBatches reader;
+    /** The socket's own address, for the datagrams passed down the pipeline from native batches. */
+    private @Nullable InetSocketAddress localAddress;
     private volatile Channel channel;
     /** The relay handler's context (loop only): writes start here, not at the pipeline's tail. */
     private @Nullable ChannelHandlerContext context;
@@ -49,9 +59,29 @@ public final class MediaRelay {
     private long refused;
     private long overRate;
 
-    /** @param table allocations (quotas, idle timeout), to be owned by the UDP channel's loop */
+    /**
+     * A relay that reads its socket itself in native batches where it can ({@link NativeBatches}:
+     * an epoll socket set up by {@link BatchedUdp#receiveBatches} on 64-bit Linux).
+     *
+     * @param table allocations (quotas, idle timeout), to be owned by the UDP channel's loop
+     */
     public MediaRelay(RelayAllocationTable table) {
+        this(table, true);
+    }
+
+    /**
+     * @param table allocations (quotas, idle timeout), to be owned by the UDP channel's loop
+     * @param nativeBatches false: leave reading and writing to Netty even where {@link NativeBatches}
+     *     could take over (to compare the two, {@code parley bench relay})
+     */
+    public MediaRelay(RelayAllocationTable table, boolean nativeBatches) {
         this.table = table;
+        this.nativeBatches = nativeBatches;
+    }
+
+    /** @return true if the socket is read by {@link NativeBatches} (set once the channel is active) */
+    public boolean readsNativeBatches() {
+        return reader != null;
     }
 
     /** @return the handler to put first in the UDP channel's pipeline (one channel per relay) */
@@ -174,19 +204,33 @@ public final class MediaRelay {
         return refused;
     }
 
-    /** @return true if the datagram went somewhere (or was consumed), false if it is not the relay's */
-    private boolean forward(InetSocketAddress from, ByteBuf content, boolean flush) {
-        RelayRoute route = table.route(from, content.readableBytes());
+    /**
+     * Routes one datagram from {@code from} and counts it.
+     *
+     * @return {@link RelayRoute.Forward} (counted as forwarded), {@link RelayRoute#OVER_RATE} (to drop;
+     *     counted) or {@link RelayRoute#UNKNOWN} (not the relay's)
+     */
+    private RelayRoute route(InetSocketAddress from, int bytes) {
+        RelayRoute route = table.route(from, bytes);
         if (route instanceof RelayRoute.OverRate) {
             overRate++;
+        } else if (route instanceof RelayRoute.Forward) {
+            forwarded++;
+            forwardedBytes += bytes;
+        }
+        return route;
+    }
+
+    /** @return true if the datagram went somewhere (or was consumed), false if it is not the relay's */
+    private boolean forward(InetSocketAddress from, ByteBuf content, boolean flush) {
+        RelayRoute route = route(from, content.readableBytes());
+        if (route instanceof RelayRoute.OverRate) {
             content.release();
             return true;
         }
         if (!(route instanceof RelayRoute.Forward(InetSocketAddress to))) {
             return false;
         }
-        forwarded++;
-        forwardedBytes += content.readableBytes();
         Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
         if (tcp != null) {
             tcp.accept(content);
@@ -202,9 +246,63 @@ public final class MediaRelay {
         return true;
     }
 
+    /**
+     * The same decisions as {@link Handler#channelRead} for a batch read by {@link NativeBatches}:
+     * UDP→UDP forwards leave from the batch's native memory (one sendmmsg), everything else is
+     * copied: to a TCP party, or down the pipeline as a {@link DatagramPacket}.
+     */
+    private void onBatch(ReceivedBatch batch) {
+        ChannelHandlerContext ctx = context;
+        boolean toPipeline = false;
+        for (int i = 0; i < batch.size(); i++) {
+            InetSocketAddress from = batch.sender(i);
+            if (from == null) {
+                continue;
+            }
+            int length = batch.length(i);
+            PacketKind kind = PacketKind.of(batch.unsignedByte(i, 0));
+            boolean stun = kind == PacketKind.STUN;
+            if (stun && length >= StunCodec.HEADER_BYTES) {
+                byte[] response = UdpRelay.bindResponse(table, batch.bytes(i), from);
+                if (response != null) {
+                    if (response.length > 0) {
+                        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), from));
+                        toPipeline = true;
+                    }
+                    continue;
+                }
+            }
+            if (kind == PacketKind.RTP_OR_RTCP || (stun && !isPlainBindingRequest(batch.bytes(i)))) {
+                RelayRoute route = route(from, length);
+                if (route instanceof RelayRoute.OverRate) {
+                    continue;
+                }
+                if (route instanceof RelayRoute.Forward(InetSocketAddress to)) {
+                    Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
+                    if (tcp != null) {
+                        tcp.accept(batch.copy(i, ctx.alloc()));
+                    } else {
+                        batch.forward(i, to);
+                    }
+                    continue;
+                }
+            }
+            ctx.fireChannelRead(new DatagramPacket(batch.copy(i, ctx.alloc()), localAddress, from));
+            toPipeline = true;
+        }
+        if (toPipeline) {
+            ctx.flush();
+            ctx.fireChannelReadComplete();
+        }
+    }
+
     private static boolean isPlainBindingRequest(ByteBuf content) {
+        return isPlainBindingRequest(ByteBufUtil.getBytes(content));
+    }
+
+    private static boolean isPlainBindingRequest(byte[] datagram) {
         try {
-            StunMessage m = StunCodec.decode(ByteBufUtil.getBytes(content));
+            StunMessage m = StunCodec.decode(datagram);
             return m.type().equals(StunMessageType.BINDING_REQUEST) && !m.has(StunAttribute.Username.class);
         } catch (StunDecodeException e) {
             return false;
@@ -216,6 +314,16 @@ public final class MediaRelay {
         public void handlerAdded(ChannelHandlerContext ctx) {
             context = ctx;
             channel = ctx.channel();
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            // Before the pipeline's head asks Netty to read: NativeBatches switches that off.
+            if (nativeBatches && ctx.channel().localAddress() instanceof InetSocketAddress local) {
+                localAddress = local;
+                reader = NativeBatches.install(ctx.channel(), MediaRelay.this::onBatch);
+            }
+            ctx.fireChannelActive();
         }
 
         @Override

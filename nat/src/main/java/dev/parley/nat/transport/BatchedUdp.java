@@ -53,7 +53,8 @@ public final class BatchedUdp {
         }
         // Netty's EpollDatagramChannel uses recvmmsg when MAX_DATAGRAM_PAYLOAD_SIZE > 0 and the read
         // buffer holds more than one datagram of that size: it splits the buffer into that many slots.
-        return b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramBytes)
+        // NativeBatches, when a handler installs it, reads the same batches with its own recvmmsg.
+        return b.attr(NativeBatches.BATCH, batch).option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramBytes)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramBytes * batch));
     }
 }
