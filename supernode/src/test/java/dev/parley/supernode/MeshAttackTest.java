@@ -78,7 +78,8 @@ class MeshAttackTest {
         InetSocketAddress peerSocket = PeerTable.socketOf(peer.advertisedAddress());
         List<byte[]> tapped = new CopyOnWriteArrayList<>(); // what the victim received from the peer
         Channel victimSocket = victim.mesh().transport().channel();
-        victimSocket.eventLoop().submit(() -> victimSocket.pipeline().addFirst("tap", new ChannelInboundHandlerAdapter() {
+        // Before the mesh, after the relay: on epoll the relay reads the socket itself and hands the rest on from its place.
+        victimSocket.eventLoop().submit(() -> victimSocket.pipeline().addBefore("mesh", "tap", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 DatagramPacket p = (DatagramPacket) msg;

@@ -211,7 +211,10 @@ public final class MediaRelay {
      *     counted) or {@link RelayRoute#UNKNOWN} (not the relay's)
      */
     private RelayRoute route(InetSocketAddress from, int bytes) {
-        RelayRoute route = table.route(from, bytes);
+        return counted(table.route(from, bytes), bytes);
+    }
+
+    private RelayRoute counted(RelayRoute route, int bytes) {
         if (route instanceof RelayRoute.OverRate) {
             overRate++;
         } else if (route instanceof RelayRoute.Forward) {
@@ -255,12 +258,21 @@ public final class MediaRelay {
         ChannelHandlerContext ctx = context;
         boolean toPipeline = false;
         for (int i = 0; i < batch.size(); i++) {
+            int length = batch.length(i);
+            PacketKind kind = PacketKind.of(batch.unsignedByte(i, 0));
+            if (kind == PacketKind.RTP_OR_RTCP) {
+                // Media from an IPv4 source (the common case) is routed by a number, no address object.
+                long ipv4 = batch.ipv4Sender(i);
+                RelayRoute route = ipv4 < 0 ? RelayRoute.UNKNOWN : counted(table.routeIpv4(ipv4, length), length);
+                if (route != RelayRoute.UNKNOWN) {
+                    deliver(batch, i, route);
+                    continue;
+                }
+            }
             InetSocketAddress from = batch.sender(i);
             if (from == null) {
                 continue;
             }
-            int length = batch.length(i);
-            PacketKind kind = PacketKind.of(batch.unsignedByte(i, 0));
             boolean stun = kind == PacketKind.STUN;
             if (stun && length >= StunCodec.HEADER_BYTES) {
                 byte[] response = UdpRelay.bindResponse(table, batch.bytes(i), from);
@@ -272,18 +284,11 @@ public final class MediaRelay {
                     continue;
                 }
             }
-            if (kind == PacketKind.RTP_OR_RTCP || (stun && !isPlainBindingRequest(batch.bytes(i)))) {
+            if ((kind == PacketKind.RTP_OR_RTCP && RelayAllocationTable.ipv4Key(from) < 0)
+                    || (stun && !isPlainBindingRequest(batch.bytes(i)))) {
                 RelayRoute route = route(from, length);
-                if (route instanceof RelayRoute.OverRate) {
-                    continue;
-                }
-                if (route instanceof RelayRoute.Forward(InetSocketAddress to)) {
-                    Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
-                    if (tcp != null) {
-                        tcp.accept(batch.copy(i, ctx.alloc()));
-                    } else {
-                        batch.forward(i, to);
-                    }
+                if (route != RelayRoute.UNKNOWN) {
+                    deliver(batch, i, route);
                     continue;
                 }
             }
@@ -293,6 +298,18 @@ public final class MediaRelay {
         if (toPipeline) {
             ctx.flush();
             ctx.fireChannelReadComplete();
+        }
+    }
+
+    /** Forwards datagram {@code i} of a batch on a known route (over the rate: dropped). */
+    private void deliver(ReceivedBatch batch, int i, RelayRoute route) {
+        if (route instanceof RelayRoute.Forward(InetSocketAddress to)) {
+            Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
+            if (tcp != null) {
+                tcp.accept(batch.copy(i, context.alloc()));
+            } else {
+                batch.forward(i, to);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.parley.nat.relay;
 
 import dev.parley.protocol.RateBucket;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -9,6 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The super node's UDP relay allocations: quotas per client and in total, latching of each
@@ -68,6 +70,8 @@ public final class RelayAllocationTable {
     private final Map<Long, Entry> byId = new HashMap<>();
     private final Map<ByteBuffer, Side> byToken = new HashMap<>();
     private final Map<InetSocketAddress, Side> bySource = new HashMap<>();
+    /** The IPv4 entries of {@link #bySource} again, by {@link #ipv4Key}: {@link #routeIpv4} needs no address object. */
+    private final LongKeyMap<Side> bySourceIpv4 = new LongKeyMap<>();
     private final Map<String, Integer> perOwner = new HashMap<>();
     private long nextId = 1;
 
@@ -127,7 +131,7 @@ public final class RelayAllocationTable {
         }
         InetSocketAddress old = party.address();
         if (old != null) {
-            bySource.remove(old);
+            unindex(old);
         }
         Side other = bySource.get(from);
         if (other != null && other.entry != side.entry) {
@@ -135,6 +139,10 @@ public final class RelayAllocationTable {
         }
         party.latch(from);
         bySource.put(from, side);
+        long v4 = ipv4Key(from);
+        if (v4 >= 0) {
+            bySourceIpv4.put(v4, side);
+        }
         side.entry.lastActivityMs = clock.millis();
         return OptionalLong.of(side.entry.allocation.id());
     }
@@ -149,7 +157,40 @@ public final class RelayAllocationTable {
      *     rate (counted); else {@link RelayRoute.Unknown}
      */
     public RelayRoute route(InetSocketAddress from, int bytes) {
-        Side side = bySource.get(from);
+        return route(bySource.get(from), bytes);
+    }
+
+    /**
+     * {@link #route} for an IPv4 source given as {@link #ipv4Key} (the same routing, rate and counts).
+     *
+     * @param source {@code address << 16 | port}, address the 32-bit IPv4 address in network order
+     */
+    RelayRoute routeIpv4(long source, int bytes) {
+        return route(bySourceIpv4.get(source), bytes);
+    }
+
+    /**
+     * @return {@code address << 16 | port} of an IPv4 socket address (address read big-endian, as
+     *     {@link dev.parley.nat.transport.ReceivedBatch#ipv4Sender} reads it), or -1 for any other
+     */
+    static long ipv4Key(InetSocketAddress a) {
+        if (!(a.getAddress() instanceof Inet4Address v4)) {
+            return -1;
+        }
+        byte[] b = v4.getAddress();
+        long ip = (b[0] & 0xffL) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | b[3] & 0xff;
+        return ip << 16 | a.getPort();
+    }
+
+    private void unindex(InetSocketAddress source) {
+        bySource.remove(source);
+        long v4 = ipv4Key(source);
+        if (v4 >= 0) {
+            bySourceIpv4.remove(v4);
+        }
+    }
+
+    private RelayRoute route(@Nullable Side side, int bytes) {
         if (side == null) {
             return RelayRoute.UNKNOWN;
         }
@@ -259,7 +300,7 @@ public final class RelayAllocationTable {
         for (RelayParty party : e.parties) {
             InetSocketAddress p = party.address();
             if (p != null && bySource.get(p) != null && bySource.get(p).entry == e) {
-                bySource.remove(p);
+                unindex(p);
             }
         }
         perOwner.computeIfPresent(e.allocation.owner(), (k, v) -> v <= 1 ? null : v - 1);

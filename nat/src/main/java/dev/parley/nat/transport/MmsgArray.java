@@ -142,6 +142,27 @@ final class MmsgArray {
     }
 
     /**
+     * @return {@code address << 16 | port} of datagram {@code i}'s source if it is IPv4 (or
+     *     IPv4-mapped IPv6), the address read big-endian; else -1
+     */
+    long ipv4Sender(int i) {
+        int sa = sockaddrAt(i);
+        short family = headers.getShort(sa);
+        int at;
+        if (family == AF_INET) {
+            at = sa + 4;
+        } else if (family == AF_INET6 && headers.getLong(sa + 8) == 0 && headers.getShort(sa + 16) == 0
+                && headers.getShort(sa + 18) == (short) 0xffff) {
+            at = sa + 20; // ::ffff:a.b.c.d
+        } else {
+            return -1;
+        }
+        long ip = (headers.get(at) & 0xffL) << 24 | (headers.get(at + 1) & 0xff) << 16
+                | (headers.get(at + 2) & 0xff) << 8 | headers.get(at + 3) & 0xff;
+        return ip << 16 | (headers.get(sa + 2) & 0xff) << 8 | headers.get(sa + 3) & 0xff;
+    }
+
+    /**
      * Sets datagram {@code i} of a send-only array.
      *
      * @param address native address of the payload

@@ -61,6 +61,14 @@ public final class ReceivedBatch {
         return in.sender(check(i));
     }
 
+    /**
+     * @return datagram {@code i}'s source as {@code address << 16 | port} if it is IPv4 (or
+     *     IPv4-mapped IPv6; the 32-bit address read big-endian), else -1: a key that needs no object
+     */
+    public long ipv4Sender(int i) {
+        return in.ipv4Sender(check(i));
+    }
+
     /** @return a copy of datagram {@code i} */
     public byte[] bytes(int i) {
         byte[] b = new byte[length(i)];
