@@ -114,9 +114,13 @@ final class RelayBench {
 
             long[] cpu0 = cpu.stream().mapToLong(LongSupplier::getAsLong).toArray();
             long gc0 = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread);
+            long load0 = ProcCpu.ownThreadsNanos(RelayBench::isLoadThread);
+            long wall0 = System.nanoTime();
             long forwarded0 = parleys.get(0).forwarded();
             List<RelayLoad.Result> results = load.run(routes, seconds, SLICE_MS);
             long gcNanos = ProcCpu.ownThreadsNanos(ProcCpu::isGcOrVmThread) - gc0;
+            long loadNanos = ProcCpu.ownThreadsNanos(RelayBench::isLoadThread) - load0;
+            long wallNanos = System.nanoTime() - wall0;
             long[] cpuNanos = new long[cpu.size()];
             for (int r = 0; r < cpuNanos.length; r++) {
                 cpuNanos[r] = cpu.get(r).getAsLong() - cpu0[r];
@@ -137,6 +141,10 @@ final class RelayBench {
             out.put("packets_relayed", parleys.get(0).forwarded() - forwarded0);
             putRoute(out, results.get(0), cpuNanos[0], d50, d99);
             out.put("jvm_gc_vm_cpu_us_per_packet", Reports.round(gcPerPacketUs, 2));
+            // The generator's one thread: per datagram it sent or received, and its share of one core.
+            long handled = allPackets + results.stream().mapToLong(RelayLoad.Result::sent).sum();
+            out.put("load_cpu_us_per_datagram", Reports.round(handled == 0 ? 0 : loadNanos / 1000.0 / handled, 2));
+            out.put("load_cpu_pct", Reports.round(100.0 * loadNanos / wallNanos, 1));
             for (int k = 1; k < parleys.size(); k++) {
                 Map<String, Object> other = new LinkedHashMap<>();
                 other.put("relay_transport", parleys.get(k).transport());
@@ -184,6 +192,10 @@ final class RelayBench {
         return kinds;
     }
 
+    private static boolean isLoadThread(String comm) {
+        return comm.startsWith("bench-parties");
+    }
+
     private static void putRoute(Map<String, Object> out, RelayLoad.Result p, long cpuNanos, long d50, long d99) {
         out.put("packets_sent", p.sent());
         out.put("packets_received", p.received());
@@ -221,8 +233,10 @@ final class RelayBench {
             sb.append(row(fmt, c.get("server") + ", " + c.get("relay_threads") + " relay thread(s)", c));
         }
         sb.append(String.format(Locale.ROOT, "direct (no relay): p50 %s us, p99 %s us, loss %s %%; "
-                        + "JVM GC/VM threads: %s us per packet handled%n", r.get("direct_latency_p50_us"),
-                r.get("direct_latency_p99_us"), r.get("direct_loss_pct"), r.get("jvm_gc_vm_cpu_us_per_packet")));
+                        + "JVM GC/VM threads: %s us per packet handled; load generator: %s us per datagram sent or received, "
+                        + "%s %% of a core%n", r.get("direct_latency_p50_us"), r.get("direct_latency_p99_us"),
+                r.get("direct_loss_pct"), r.get("jvm_gc_vm_cpu_us_per_packet"), r.get("load_cpu_us_per_datagram"),
+                r.get("load_cpu_pct")));
         if (r.get("ratio") instanceof Map<?, ?> ratio) {
             sb.append(String.format(Locale.ROOT, "CPU per relayed packet, parley (relay thread + GC/VM share) / coturn "
                     + "(whole process): %s / %s us = %s%n", ratio.get("parley_cpu_us_per_packet_with_gc"),

@@ -231,7 +231,7 @@ public final class MediaRelay {
             content.release();
             return true;
         }
-        if (!(route instanceof RelayRoute.Forward(InetSocketAddress to))) {
+        if (!(route instanceof RelayRoute.Forward(InetSocketAddress to, long toIpv4))) {
             return false;
         }
         Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
@@ -257,13 +257,14 @@ public final class MediaRelay {
     private void onBatch(ReceivedBatch batch) {
         ChannelHandlerContext ctx = context;
         boolean toPipeline = false;
+        long nowMs = table.nowMs(); // one clock read per batch for the byte rates and idle times
         for (int i = 0; i < batch.size(); i++) {
             int length = batch.length(i);
             PacketKind kind = PacketKind.of(batch.unsignedByte(i, 0));
             if (kind == PacketKind.RTP_OR_RTCP) {
                 // Media from an IPv4 source (the common case) is routed by a number, no address object.
                 long ipv4 = batch.ipv4Sender(i);
-                RelayRoute route = ipv4 < 0 ? RelayRoute.UNKNOWN : counted(table.routeIpv4(ipv4, length), length);
+                RelayRoute route = ipv4 < 0 ? RelayRoute.UNKNOWN : counted(table.routeIpv4(ipv4, length, nowMs), length);
                 if (route != RelayRoute.UNKNOWN) {
                     deliver(batch, i, route);
                     continue;
@@ -303,12 +304,12 @@ public final class MediaRelay {
 
     /** Forwards datagram {@code i} of a batch on a known route (over the rate: dropped). */
     private void deliver(ReceivedBatch batch, int i, RelayRoute route) {
-        if (route instanceof RelayRoute.Forward(InetSocketAddress to)) {
+        if (route instanceof RelayRoute.Forward(InetSocketAddress to, long toIpv4)) {
             Consumer<ByteBuf> tcp = tcpParties.isEmpty() ? null : tcpParties.get(to);
             if (tcp != null) {
                 tcp.accept(batch.copy(i, context.alloc()));
             } else {
-                batch.forward(i, to);
+                batch.forward(i, to, toIpv4);
             }
         }
     }

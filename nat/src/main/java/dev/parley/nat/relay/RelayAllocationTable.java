@@ -157,16 +157,22 @@ public final class RelayAllocationTable {
      *     rate (counted); else {@link RelayRoute.Unknown}
      */
     public RelayRoute route(InetSocketAddress from, int bytes) {
-        return route(bySource.get(from), bytes);
+        return route(bySource.get(from), bytes, clock.millis());
     }
 
     /**
      * {@link #route} for an IPv4 source given as {@link #ipv4Key} (the same routing, rate and counts).
      *
      * @param source {@code address << 16 | port}, address the 32-bit IPv4 address in network order
+     * @param nowMs the table's clock ({@link #nowMs}), read once for a batch
      */
-    RelayRoute routeIpv4(long source, int bytes) {
-        return route(bySourceIpv4.get(source), bytes);
+    RelayRoute routeIpv4(long source, int bytes, long nowMs) {
+        return route(bySourceIpv4.get(source), bytes, nowMs);
+    }
+
+    /** @return the table's clock, ms (for {@link #routeIpv4}: one read per batch of datagrams) */
+    long nowMs() {
+        return clock.millis();
     }
 
     /**
@@ -190,7 +196,7 @@ public final class RelayAllocationTable {
         }
     }
 
-    private RelayRoute route(@Nullable Side side, int bytes) {
+    private RelayRoute route(@Nullable Side side, int bytes, long now) {
         if (side == null) {
             return RelayRoute.UNKNOWN;
         }
@@ -198,7 +204,6 @@ public final class RelayAllocationTable {
         if (toPeer == RelayRoute.UNKNOWN) {
             return toPeer;
         }
-        long now = clock.millis();
         RelayParty sender = side.entry.parties[side.index];
         if (sender.rate.tryTake(bytes, now) > 0) {
             sender.droppedPackets++;

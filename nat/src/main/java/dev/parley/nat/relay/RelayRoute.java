@@ -10,8 +10,17 @@ public sealed interface RelayRoute {
     /** A latched party over its allocation's byte rate: drop the packet (counted). */
     record OverRate() implements RelayRoute {}
 
-    /** @param to the other party's address: forward the packet there */
-    record Forward(InetSocketAddress to) implements RelayRoute {}
+    /**
+     * @param to the other party's address: forward the packet there
+     * @param toIpv4 {@code to} as {@link RelayAllocationTable#ipv4Key} (-1 if not IPv4), made once per
+     *     latch so a native batch writes the destination without reading the address objects
+     */
+    record Forward(InetSocketAddress to, long toIpv4) implements RelayRoute {
+        /** @param to the other party's address */
+        public Forward(InetSocketAddress to) {
+            this(to, RelayAllocationTable.ipv4Key(to));
+        }
+    }
 
     /** The one {@link Unknown}. */
     RelayRoute UNKNOWN = new Unknown();

@@ -30,6 +30,8 @@ final class MmsgArray {
     private final int capacity;
     private final int slotBytes;
     private final ByteBuffer headers;
+    /** The same memory, big-endian: the network-order fields of the sockaddrs. */
+    private final ByteBuffer network;
     private final long headersAddress;
     private final ByteBuffer data;
     private final long dataAddress;
@@ -49,6 +51,7 @@ final class MmsgArray {
         this.slotBytes = slotBytes;
         headers = ByteBuffer.allocateDirect(capacity * (MMSGHDR_BYTES + IOVEC_BYTES + SOCKADDR_BYTES)).order(ByteOrder.nativeOrder());
         headersAddress = address(headers);
+        network = headers.duplicate().order(ByteOrder.BIG_ENDIAN);
         data = ByteBuffer.allocateDirect(Math.max(1, capacity * slotBytes)).order(ByteOrder.nativeOrder());
         dataAddress = address(data);
         for (int i = 0; i < capacity; i++) {
@@ -151,15 +154,33 @@ final class MmsgArray {
         int at;
         if (family == AF_INET) {
             at = sa + 4;
-        } else if (family == AF_INET6 && headers.getLong(sa + 8) == 0 && headers.getShort(sa + 16) == 0
-                && headers.getShort(sa + 18) == (short) 0xffff) {
+        } else if (family == AF_INET6 && network.getLong(sa + 8) == 0 && network.getInt(sa + 16) == 0xffff) {
             at = sa + 20; // ::ffff:a.b.c.d
         } else {
             return -1;
         }
-        long ip = (headers.get(at) & 0xffL) << 24 | (headers.get(at + 1) & 0xff) << 16
-                | (headers.get(at + 2) & 0xff) << 8 | headers.get(at + 3) & 0xff;
-        return ip << 16 | (headers.get(sa + 2) & 0xff) << 8 | headers.get(sa + 3) & 0xff;
+        return (network.getInt(at) & 0xffffffffL) << 16 | network.getShort(sa + 2) & 0xffff;
+    }
+
+    /**
+     * Sets datagram {@code i} of a send-only array to an IPv4 destination.
+     *
+     * @param address native address of the payload
+     * @param toIpv4 {@code address << 16 | port} (the form of {@link #ipv4Sender})
+     * @return true
+     */
+    boolean setSendIpv4(int i, long address, int length, long toIpv4) {
+        int sa = sockaddrAt(i);
+        int h = i * MMSGHDR_BYTES;
+        headers.putShort(sa, AF_INET);
+        network.putShort(sa + 2, (short) toIpv4);
+        network.putInt(sa + 4, (int) (toIpv4 >>> 16));
+        headers.putLong(sa + 8, 0);
+        headers.putInt(h + 8, SOCKADDR_IN_LEN);
+        headers.putLong(iovecAt(i), address);
+        headers.putLong(iovecAt(i) + 8, length);
+        headers.putInt(h + 48, 0);
+        return true;
     }
 
     /**

@@ -86,10 +86,20 @@ public final class ReceivedBatch {
 
     /** Queues datagram {@code i} to leave unchanged for {@code to} when the batch ends (sendmmsg). */
     public void forward(int i, InetSocketAddress to) {
+        forward(i, to, -1);
+    }
+
+    /**
+     * As {@link #forward(int, InetSocketAddress)}, with {@code to} also given as {@code address << 16 | port}
+     * (the form of {@link #ipv4Sender}; -1 if not IPv4), written as is: no address object is read.
+     */
+    public void forward(int i, InetSocketAddress to, long toIpv4) {
         if (queued == out.capacity()) {
             flush();
         }
-        if (!out.setSend(queued, in.dataAddress(check(i)), in.length(i), to)) {
+        boolean set = toIpv4 >= 0 ? out.setSendIpv4(queued, in.dataAddress(check(i)), in.length(i), toIpv4)
+                : out.setSend(queued, in.dataAddress(check(i)), in.length(i), to);
+        if (!set) {
             sendErrors++;
             return;
         }

@@ -46,15 +46,15 @@ class RelayAllocationTableTest {
         table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), ALICE);
         table.bind(a.calleeToken(), new RelayBindProof.Key(a.calleeKey()), BOB);
         assertThat(RelayAllocationTable.ipv4Key(ALICE)).isEqualTo((10L << 40 | 99L << 32 | 0L << 24 | 41L << 16) | 50001);
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(ALICE), 100)).isEqualTo(new RelayRoute.Forward(BOB));
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(ALICE), 100, time.millis())).isEqualTo(new RelayRoute.Forward(BOB));
         InetSocketAddress moved = new InetSocketAddress("10.99.0.41", 50999);
         table.bind(a.callerToken(), new RelayBindProof.Key(a.callerKey()), moved);
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(ALICE), 100)).as("the old address").isEqualTo(RelayRoute.UNKNOWN);
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(moved), 100)).isEqualTo(new RelayRoute.Forward(BOB));
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(MALLORY), 100)).isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(ALICE), 100, time.millis())).as("the old address").isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(moved), 100, time.millis())).isEqualTo(new RelayRoute.Forward(BOB));
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(MALLORY), 100, time.millis())).isEqualTo(RelayRoute.UNKNOWN);
         assertThat(table.release(a.id(), "alice")).isTrue();
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(moved), 100)).as("released").isEqualTo(RelayRoute.UNKNOWN);
-        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(BOB), 100)).as("released").isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(moved), 100, time.millis())).as("released").isEqualTo(RelayRoute.UNKNOWN);
+        assertThat(table.routeIpv4(RelayAllocationTable.ipv4Key(BOB), 100, time.millis())).as("released").isEqualTo(RelayRoute.UNKNOWN);
         assertThat(RelayAllocationTable.ipv4Key(new InetSocketAddress("::1", 5))).isEqualTo(-1);
     }
 
