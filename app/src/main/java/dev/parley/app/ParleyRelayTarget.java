@@ -10,6 +10,7 @@ import dev.parley.nat.stun.StunCodec;
 import dev.parley.nat.stun.StunMessage;
 import dev.parley.nat.stun.TransactionId;
 import dev.parley.nat.transport.BatchedUdp;
+import dev.parley.nat.transport.NativeBatches;
 import dev.parley.nat.transport.UdpEndpoint;
 import dev.parley.supernode.meshauth.MeshSeal;
 import io.netty.bootstrap.Bootstrap;
@@ -24,11 +25,15 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +121,34 @@ final class ParleyRelayTarget implements AutoCloseable {
     long cpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         return mx.getThreadCpuTime(threadId);
+    }
+
+    /**
+     * @return the kernel's count of datagrams dropped at the relay socket (its receive buffer full
+     *     while the relay thread waited for a core), from /proc/net/udp and udp6; -1 if unreadable
+     */
+    long socketDrops() {
+        String port = String.format(":%04X ", address().getPort());
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 12 && (f[1] + " ").endsWith(port)) {
+                        return Long.parseLong(f[f.length - 1]);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** @return for the native batch reader: send errors, datagrams left to Netty (send buffer full), receive errors */
+    Map<String, Long> nativeCounters() {
+        NativeBatches n = relay.nativeBatches();
+        return n == null ? Map.of() : Map.of("send_errors", n.batch().sendErrors(), "sent_by_netty",
+                n.batch().sentByNetty(), "receive_errors", n.receiveErrors());
     }
 
     /** @return datagrams the relay forwarded so far */

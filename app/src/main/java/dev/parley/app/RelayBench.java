@@ -140,6 +140,10 @@ final class RelayBench {
             out.put("relay_transport", parleys.get(0).transport());
             out.put("packets_relayed", parleys.get(0).forwarded() - forwarded0);
             putRoute(out, results.get(0), cpuNanos[0], d50, d99);
+            out.put("relay_socket_drops", parleys.get(0).socketDrops());
+            if (!parleys.get(0).nativeCounters().isEmpty()) {
+                out.put("native_batches", new LinkedHashMap<>(parleys.get(0).nativeCounters()));
+            }
             out.put("jvm_gc_vm_cpu_us_per_packet", Reports.round(gcPerPacketUs, 2));
             // The generator's one thread: per datagram it sent or received, and its share of one core.
             long handled = allPackets + results.stream().mapToLong(RelayLoad.Result::sent).sum();
@@ -149,6 +153,7 @@ final class RelayBench {
                 Map<String, Object> other = new LinkedHashMap<>();
                 other.put("relay_transport", parleys.get(k).transport());
                 putRoute(other, results.get(k), cpuNanos[k], d50, d99);
+                other.put("relay_socket_drops", parleys.get(k).socketDrops());
                 out.put("parley_" + kinds.get(k).replace('-', '_'), other);
             }
             if (coturn != null) {

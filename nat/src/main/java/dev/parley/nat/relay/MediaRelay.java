@@ -84,6 +84,11 @@ public final class MediaRelay {
         return reader != null;
     }
 
+    /** @return the native batch reader (for its error counters), or null while Netty reads the socket */
+    public @Nullable NativeBatches nativeBatches() {
+        return reader;
+    }
+
     /** @return the handler to put first in the UDP channel's pipeline (one channel per relay) */
     public ChannelInboundHandlerAdapter handler() {
         return handler;
