@@ -13,6 +13,7 @@ import dev.parley.nat.transport.BatchedUdp;
 import dev.parley.nat.transport.Mmsg;
 import dev.parley.nat.transport.UdpEndpoint;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -22,6 +23,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -160,9 +162,9 @@ class NativeBatchRelayTest {
             assertThat(second).isNotNull();
             assertThat(first.sender()).isEqualTo(stranger.getLocalSocketAddress());
             assertThat(first.recipient()).isEqualTo(channel.localAddress());
-            assertThat(io.netty.buffer.ByteBufUtil.getBytes(first.content())).isEqualTo(strangers);
+            assertThat(ByteBufUtil.getBytes(first.content())).isEqualTo(strangers);
             assertThat(second.sender()).isEqualTo(alice.getLocalSocketAddress());
-            assertThat(io.netty.buffer.ByteBufUtil.getBytes(second.content())).isEqualTo(plain);
+            assertThat(ByteBufUtil.getBytes(second.content())).isEqualTo(plain);
             first.release();
             second.release();
         }
@@ -199,7 +201,7 @@ class NativeBatchRelayTest {
             try (DatagramSocket again = new DatagramSocket(bound)) {
                 assertThat(again.getLocalPort()).isEqualTo(bound.getPort());
                 return;
-            } catch (java.net.BindException e) {
+            } catch (BindException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
