@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.Futures;
@@ -46,14 +47,17 @@ final class ClientChat {
     /** The last packet still being routed, per recipient (bounded by the packet rate); loop only. */
     private final Map<String, CompletableFuture<Void>> routing = new HashMap<>();
     private final Executor loop;
+    private final Supplier<ByteString> device;
 
     /**
      * @param node the super node's shared parts
      * @param relay its chat relay
      * @param user the session's canonical user
+     * @param device the session's device id (its credential's Ed25519 key)
      * @param loop the session's event loop
      */
-    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user, Executor loop) {
+    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user, Supplier<ByteString> device, Executor loop) {
+        this.device = device;
         this.node = node;
         this.loop = loop;
         this.relay = relay;
@@ -75,7 +79,7 @@ final class ClientChat {
                 case CHAT_PACKET -> send(msg.getChatPacket()).thenApply(x -> Envelopes.ok(id));
                 case MAILBOX_FETCH -> {
                     take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
-                    yield relay.fetch(user.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
+                    yield relay.fetch(user.get(), device.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
                 }
                 case MAILBOX_ACK -> {
                     take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
