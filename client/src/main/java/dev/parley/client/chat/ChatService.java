@@ -287,6 +287,15 @@ public final class ChatService implements AutoCloseable {
         return onThread(() -> store.history(canonical(name), limit));
     }
 
+    /**
+     * @return the devices of {@code name} this client seals packets to (for this user's own name:
+     *     its other devices), most recently learned first, as credential keys' fingerprints
+     */
+    public CompletableFuture<List<String>> devices(String name) {
+        return onThread(() -> fanout.targets(canonical(name), null).stream()
+                .map(c -> CallKeys.fingerprint(c.getPublicKey().toByteArray())).toList());
+    }
+
     /** @return packets in the outbox (tests; the shell's "unsent" count) */
     public CompletableFuture<Integer> outboxSize() {
         return onThread(store.outbox::size);
