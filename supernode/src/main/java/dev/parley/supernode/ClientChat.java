@@ -14,6 +14,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceWill;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -118,10 +119,11 @@ final class ClientChat {
                     "chat packets to users not known here ('%s'): more than %d/s need a mesh search; retry in %d ms",
                     packet.getTo(), relay.limits().searchesPerS(), waitMs));
         };
-        // One after the other per recipient, as call signals: packets that wait for the same search
-        // would otherwise leave in reverse (its callbacks run last-in first-out), and land in a
-        // mailbox in that order.
-        String to = packet.getTo();
+        // One after the other per recipient device, as call signals: packets that wait for the same
+        // search would otherwise leave in reverse (its callbacks run last-in first-out), and land in
+        // a mailbox in that order. Per device, not per user: the copy for an offline device (stored
+        // on the replicas) does not hold up the copies for the online ones.
+        String to = packet.getTo() + "/" + HexFormat.of().formatHex(packet.getRecipientDevice().toByteArray());
         CompletableFuture<Void> previous = routing.getOrDefault(to, CompletableFuture.completedFuture(null));
         CompletableFuture<Void> sent = previous.handle((ok, e) -> null)
                 .thenComposeAsync(x -> relay.send(packet, budget), loop);
