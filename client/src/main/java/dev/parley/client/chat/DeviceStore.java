@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The devices table of the chat database ({@link ChatStore}): for each contact (and for this user
@@ -86,7 +87,7 @@ final class DeviceStore {
         return select("WHERE username = ? ORDER BY seen_at_ms DESC, device", username, null, MAX_DEVICES);
     }
 
-    private List<Credential> select(String where, String username, String device, int limit) throws SQLException {
+    private List<Credential> select(String where, String username, @Nullable String device, int limit) throws SQLException {
         List<Credential> out = new ArrayList<>();
         try (PreparedStatement st = db.prepareStatement("SELECT credential FROM devices " + where + " LIMIT ?")) {
             st.setString(1, username);
