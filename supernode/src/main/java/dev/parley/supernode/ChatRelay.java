@@ -61,6 +61,7 @@ final class ChatRelay {
     private final Mailboxes mailboxes; // executor only
     private final Map<String, PairRequest> requestPairs = bounded(); // "from to" -> last request; executor only
     private final Map<String, RateBucket> incomingRequests = bounded(); // recipient -> bucket; executor only
+    private final Map<String, FanOut> lastIncoming = bounded(); // recipient -> its last request's copies; executor only
 
     ChatRelay(HostPort self, Supplier<List<HostPort>> livePeers, SignalRouter router, PeerConnections peers,
             Duration peerTimeout, Supplier<byte @Nullable []> serverKey, InstantSource clock, EventExecutor executor,
@@ -138,7 +139,7 @@ final class ChatRelay {
                     limits.requestPairWindow().toMinutes())));
         }
         if (router.isLocal(packet.getTo())) { // delivered here without a RoutedChat: the recipient's allowance applies too
-            admitIncoming(packet.getTo());
+            admitIncoming(packet);
         }
         requestPairs.put(pair, new PairRequest(packet.getMessageId(), now));
     }
@@ -153,7 +154,7 @@ final class ChatRelay {
      */
     CompletableFuture<Void> deliverRouted(ChatPacket packet) {
         CompletableFuture<Void> admitted = packet.getPurpose() == ChatPurpose.CONTACT_REQUEST
-                ? CompletableFuture.runAsync(() -> admitIncoming(packet.getTo()), executor) : CompletableFuture.completedFuture(null);
+                ? CompletableFuture.runAsync(() -> admitIncoming(packet), executor) : CompletableFuture.completedFuture(null);
         return admitted.thenRun(() -> {
             if (!router.deliverLocal(packet.getTo(), Envelopes.builder(0).setChatPacket(packet).build(), what(packet))) {
                 throw new CompletionException(SignalRouter.offline(packet.getTo()));
@@ -161,8 +162,14 @@ final class ChatRelay {
         });
     }
 
-    /** Executor only. */
-    private void admitIncoming(String recipient) {
+    /** Executor only. Copies of one request for the recipient's devices (same message id) count once. */
+    private void admitIncoming(ChatPacket packet) {
+        String recipient = packet.getTo();
+        FanOut last = lastIncoming.get(recipient);
+        if (last != null && last.another(packet)) {
+            return;
+        }
+        lastIncoming.put(recipient, FanOut.first(packet));
         long now = clock.millis();
         RateBucket bucket = incomingRequests.computeIfAbsent(recipient,
                 k -> new RateBucket(limits.incomingRequestsPerMinute() / 60.0, limits.incomingRequestsPerMinute(), now));

@@ -49,6 +49,7 @@ final class ClientChat {
     private final Map<String, CompletableFuture<Void>> routing = new HashMap<>();
     private final Executor loop;
     private final Supplier<ByteString> device;
+    private FanOut lastRequest = FanOut.NONE; // the copies of the last contact request; loop only
 
     /**
      * @param node the super node's shared parts
@@ -109,8 +110,10 @@ final class ClientChat {
 
     private CompletableFuture<Void> send(ChatPacket packet) throws ProtocolException {
         take(packets, "chat packets", relay.limits().packetsPerS() + "/s");
-        if (packet.getPurpose() == ChatPurpose.CONTACT_REQUEST) {
+        if (packet.getPurpose() == ChatPurpose.CONTACT_REQUEST && !lastRequest.another(packet)) {
+            // one request costs one token, however many devices of the recipient get a copy
             take(requests, "contact requests", relay.limits().requestsPerMinute() + " a minute");
+            lastRequest = FanOut.first(packet);
         }
         checkOwn(packet);
         SignalRouter.SearchBudget budget = () -> {

@@ -124,6 +124,13 @@ class ChatAbuseTest {
         TestClient.await(eve.request(send(first)));
         assertThat(vic.nextPush().getChatPacket()).isEqualTo(first);
         TestClient.await(eve.request(send(first))); // her own retry (same message id) passes
+        byte[] otherDevice = new byte[32];
+        otherDevice[0] = 7;
+        ChatPacket copy = ChatSeals.seal(ChatBody.newBuilder().setSentAtMs(cluster.clock.millis())
+                .setContactRequest(ContactRequest.newBuilder().setText("hi")).build(), "vic", first.getMessageId().toByteArray(),
+                ChatPurpose.CONTACT_REQUEST, true, X25519KeyPair.derive(TestKeys.userKey("vic"), Credentials.ENCRYPTION_KEY_LABEL)
+                        .publicKey(), otherDevice, TestKeys.userKey("eve"), credential("eve"));
+        TestClient.await(eve.request(send(copy))); // the same request for another device of vic's: no token more
         assertThat(refusal(eve, send(request("eve", "vic")))).as("a second request for the pair").isEqualTo(ErrorCode.RATE_LIMITED);
         List<ErrorCode> outcomes = new ArrayList<>();
         for (int i = 0; i < 12; i++) { // to users nobody has: kept in their mailboxes while the bucket lasts
