@@ -71,8 +71,8 @@ final class CallPrinter implements CallListener {
     }
 
     @Override
-    public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-        view.notice(keyChangedWarning(peer, previousFingerprint, fingerprint));
+    public void onPeerNewDevice(String callId, String peer, String fingerprint) {
+        view.notice(newDeviceWarning(peer, fingerprint));
     }
 
     @Override
@@ -103,8 +103,9 @@ final class CallPrinter implements CallListener {
     }
 
     /** @return the loud warning for a contact whose identity key changed since the last call */
-    static String keyChangedWarning(String peer, String previousFingerprint, String fingerprint) {
-        return "!!! WARNING: " + peer + "'s key has CHANGED (was " + previousFingerprint + ", now " + fingerprint + ").\n"
-                + "!!! A new device - or someone in the middle. Compare the SAS by voice before you say anything private.";
+    static String newDeviceWarning(String peer, String fingerprint) {
+        return "!!! " + peer + " has a NEW DEVICE: key " + fingerprint + ".\n"
+                + "!!! If " + peer + " did not add one, someone may be in the middle. Compare the SAS by voice before you say"
+                + " anything private.";
     }
 }

@@ -203,8 +203,9 @@ final class ChatCommands implements ChatListener {
     }
 
     @Override
-    public void onContactKeyChanged(String contact) {
-        view.alert("!!! WARNING: " + contact + "'s key has CHANGED since you last heard from them.\n"
-                + "!!! A new device - or someone in the middle. Check with " + contact + " by voice (a call's SAS).");
+    public void onContactNewDevice(String contact, String fingerprint) {
+        view.alert("!!! " + contact + " has a NEW DEVICE: key " + fingerprint + ".\n"
+                + "!!! If " + contact + " did not add one, someone may be in the middle. Check with " + contact
+                + " by voice (a call's SAS).");
     }
 }

@@ -39,8 +39,8 @@ final class ConsoleCallListener implements CallListener {
     }
 
     @Override
-    public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-        System.err.println(CallPrinter.keyChangedWarning(peer, previousFingerprint, fingerprint));
+    public void onPeerNewDevice(String callId, String peer, String fingerprint) {
+        System.err.println(CallPrinter.newDeviceWarning(peer, fingerprint));
     }
 
     @Override

@@ -120,16 +120,27 @@ final class ShellCommands {
                     view.notice(stats == null ? "no call with media"
                             : (security == null ? "" : "SAS " + security.sas() + " | ") + stats.statusLine());
                 }));
-        add(new ShellCommand("devices", "", "the devices your account is signed in on",
+        add(new ShellCommand("devices", "[NAME]", "the devices your account (or a contact) is signed in on",
                 "Lists every device signed in as you (up to 8; each has its own key, shown by its fingerprint),\n"
-                        + "newest first. Calls ring all of them; the first to answer takes the call.",
-                Completion.NONE, arg -> view.notice(String.join("\n", client.devices().get(SEARCH_TIMEOUT_S, TimeUnit.SECONDS)
-                        .stream().map(d -> "device " + CallKeys.fingerprint(d.getCredential().getPublicKey().toByteArray())
-                                + (d.getCredential().getPublicKey().equals(client.credential().getPublicKey()) ? " (this one)" : "")
-                                + " at super node " + HostPort.of(d.getSuperNode())).toList()))));
+                        + "newest first. Calls ring all of them; the first to answer takes the call; messages reach\n"
+                        + "all of them. With NAME: the devices of that contact your messages are sealed to.",
+                Completion.USER, arg -> view.notice(arg.isBlank() ? ownDevices(client) : contactDevices(client, arg.strip()))));
         add(new ShellCommand("quit", "", "hang up and exit",
                 "Hangs up the current call, if any, signs out and exits (also: exit, Ctrl-D).",
                 Completion.NONE, arg -> { }));
+    }
+
+    private static String ownDevices(ParleyClient client) throws Exception {
+        return String.join("\n", client.devices().get(SEARCH_TIMEOUT_S, TimeUnit.SECONDS).stream()
+                .map(d -> "device " + CallKeys.fingerprint(d.getCredential().getPublicKey().toByteArray())
+                        + (d.getCredential().getPublicKey().equals(client.credential().getPublicKey()) ? " (this one)" : "")
+                        + " at super node " + HostPort.of(d.getSuperNode())).toList());
+    }
+
+    private static String contactDevices(ParleyClient client, String name) throws Exception {
+        List<String> devices = client.chat().devices(name).get(SEARCH_TIMEOUT_S, TimeUnit.SECONDS);
+        return devices.isEmpty() ? "no device of " + name + " known yet"
+                : name + "'s devices: " + String.join(", ", devices);
     }
 
     /** Adds (or replaces) a command; {@code quit} stays last in the list. */

@@ -86,6 +86,8 @@ class ShellTerminalTest {
             tmux.await("alice", "a completed 'bob'", s -> s.stripTrailing().endsWith("> history bob"), WAIT);
             tmux.send("alice", "Enter");
             tmux.await("alice", "you: are you there?  [read]", WAIT); // bob's 'history' sent the read receipt
+            tmux.type("alice", "devices bob"); // the devices of bob's that messages are sealed to
+            tmux.await("alice", "bob's devices: ", WAIT);
 
             tmux.type("alice", "Call bob");
             tmux.await("bob", "incoming call from alice: type 'answer' or 'reject'", WAIT);

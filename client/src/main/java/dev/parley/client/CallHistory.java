@@ -187,8 +187,8 @@ public final class CallHistory {
             }
 
             @Override
-            public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-                user.onPeerKeyChanged(callId, peer, previousFingerprint, fingerprint);
+            public void onPeerNewDevice(String callId, String peer, String fingerprint) {
+                user.onPeerNewDevice(callId, peer, fingerprint);
             }
 
             @Override

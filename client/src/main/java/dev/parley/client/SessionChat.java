@@ -46,4 +46,9 @@ final class SessionChat implements ChatTransport {
     public CompletableFuture<Credential> lookup(String username) {
         return directory.credentialOf(username);
     }
+
+    @Override
+    public CompletableFuture<List<Credential>> devicesOf(String username) {
+        return directory.devicesOf(username);
+    }
 }

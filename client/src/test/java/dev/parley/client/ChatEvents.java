@@ -50,8 +50,8 @@ final class ChatEvents implements ChatListener {
     }
 
     @Override
-    public void onContactKeyChanged(String contact) {
-        keyChanges.add(contact);
+    public void onContactNewDevice(String contact, String fingerprint) {
+        keyChanges.add(contact + " " + fingerprint);
     }
 
     /** @return the nanoTime at which {@code contact} was first seen with {@code p} at or after {@code sinceNanos} */

@@ -36,11 +36,16 @@ class DevicesScenarioTest {
         };
     }
 
-    private ParleyClient secondDevice(TestOverlay overlay, String user, String device, int superNode,
+    static ParleyClient secondDevice(TestOverlay overlay, Path dir, String user, String device, int superNode,
             IncomingCallPolicy policy, CallListener listener) throws Exception {
         ClientOptions o = overlay.options(user, user + "-password", superNode, policy, listener);
         return overlay.client(new ClientOptions(o.login(), o.username(), o.password(), dir.resolve(user + "-" + device),
                 false, o.superNode(), 32, 60, o.ringTimeout(), policy, listener, o.clock(), o.random()));
+    }
+
+    private ParleyClient secondDevice(TestOverlay overlay, String user, String device, int superNode,
+            IncomingCallPolicy policy, CallListener listener) throws Exception {
+        return secondDevice(overlay, dir, user, device, superNode, policy, listener);
     }
 
     @Test
@@ -93,33 +98,6 @@ class DevicesScenarioTest {
             assertThat(onAlice.security().peerFingerprint()).isEqualTo(
                     CallKeys.fingerprint(answering.credential().getPublicKey().toByteArray()));
             assertThat(other.calls().hasCall().get(5, TimeUnit.SECONDS)).isFalse();
-        }
-    }
-
-    /**
-     * A contact's messages reach the device whose key the contact pinned (recipient_device), even when
-     * another device of the account signed in later: the newest device could not open them.
-     */
-    @Test
-    void aMessageReachesTheDeviceItIsSealedTo() throws Exception {
-        try (TestOverlay overlay = new TestOverlay(dir, 2)) {
-            ChatEvents aliceEvents = new ChatEvents();
-            ChatEvents phoneEvents = new ChatEvents();
-            ChatEvents laptopEvents = new ChatEvents();
-            ParleyClient alice = overlay.client("alice", 0, DECLINE, CallListener.NONE);
-            alice.chat().addListener(aliceEvents);
-            ParleyClient phone = overlay.client("bob", 1, DECLINE, CallListener.NONE);
-            phone.chat().addListener(phoneEvents);
-            ChatScenarioTest.befriend(alice, aliceEvents, phone, phoneEvents);
-            ParleyClient laptop = secondDevice(overlay, "bob", "laptop", 1, DECLINE, CallListener.NONE);
-            laptop.chat().addListener(laptopEvents);
-            assertThat(laptop.devices().get(10, TimeUnit.SECONDS)).hasSize(2);
-
-            alice.chat().send("bob", "hello phone").get(10, TimeUnit.SECONDS);
-            ChatEvents.await("the message on bob's phone", 5_000, () -> !phoneEvents.messages.isEmpty());
-            assertThat(phoneEvents.messages).extracting(m -> m.text()).containsExactly("hello phone");
-            ChatEvents.await("the delivery receipt", 5_000, () -> !aliceEvents.receipts.isEmpty());
-            assertThat(laptopEvents.messages).as("not pushed to the newest device, which cannot open it").isEmpty();
         }
     }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
 import dev.parley.protocol.wire.ChatPurpose;
+import dev.parley.protocol.wire.DeviceSync;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import java.io.ByteArrayOutputStream;
@@ -46,6 +47,8 @@ public final class ChatSeals {
     public static final int MAX_STATUS_CHARS = 200;
     /** Most message ids in one receipt (or mailbox acknowledgement). */
     public static final int MAX_RECEIPT_IDS = 64;
+    /** Devices of one account a packet is copied to at most (each copy sealed to one device), and credentials a {@code DeviceSync} carries. */
+    public static final int MAX_SYNCED_DEVICES = 8;
     /** Oldest body accepted: a mailbox keeps packets this long. */
     public static final Duration MAX_AGE = Duration.ofDays(31);
     private static final byte[] CONTEXT = "parley-chat-v1".getBytes(StandardCharsets.US_ASCII);
@@ -180,6 +183,7 @@ public final class ChatSeals {
             case PRESENCE -> ChatPurpose.PRESENCE;
             case MESSAGE -> ChatPurpose.CHAT_MESSAGE;
             case RECEIPT -> ChatPurpose.RECEIPT;
+            case DEVICE_SYNC -> ChatPurpose.DEVICE_SYNC;
             case KIND_NOT_SET -> ChatPurpose.CHAT_PURPOSE_UNSPECIFIED;
         };
     }
@@ -215,6 +219,10 @@ public final class ChatSeals {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, String.format("recipient_device: %d bytes (expected: <= %d)",
                     p.getRecipientDevice().size(), MAX_DEVICE_BYTES));
         }
+        if (p.getPurpose() == ChatPurpose.DEVICE_SYNC && !p.getFrom().equals(p.getTo())) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "chat packet: DEVICE_SYNC from '" + p.getFrom() + "' to '"
+                    + p.getTo() + "' (expected: between the devices of one user)");
+        }
         if (!p.hasSenderCredential()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "chat packet without sender credential");
         }
@@ -231,6 +239,14 @@ public final class ChatSeals {
                     if (id.size() != MESSAGE_ID_BYTES) {
                         throw new ProtocolException(ErrorCode.BAD_REQUEST, "receipt: a message id of " + id.size() + " bytes");
                     }
+                }
+            }
+            case DEVICE_SYNC -> {
+                DeviceSync d = b.getDeviceSync();
+                bound("synced message text", d.getSent().getText().getBytes(StandardCharsets.UTF_8).length, MAX_TEXT_BYTES);
+                bound("synced peer devices", d.getPeerDevicesCount(), MAX_SYNCED_DEVICES);
+                if (!d.getPeer().isEmpty() && !Usernames.canonical(d.getPeer()).equals(d.getPeer())) {
+                    throw new ProtocolException(ErrorCode.BAD_REQUEST, "device sync: peer '" + d.getPeer() + "' is not canonical");
                 }
             }
             default -> { }

@@ -9,6 +9,7 @@ import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
 import dev.parley.protocol.wire.ChatPurpose;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.DeviceSync;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.MailboxAck;
 import dev.parley.protocol.wire.TextMessage;
@@ -90,6 +91,28 @@ class ChatSealsTest {
         Ed25519KeyPair otherServer = Ed25519KeyPair.fromSeed(filled(9));
         assertThatThrownBy(() -> ChatSeals.verify(p, otherServer.publicKey()))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+    }
+
+    /** A DeviceSync goes only between the devices of one user, and lists at most 8 devices. */
+    @Test
+    void aDeviceSyncIsRefusedBetweenTwoUsersOrWithTooManyDevices() throws Exception {
+        X25519KeyPair aliceBox = X25519KeyPair.derive(alice, Credentials.ENCRYPTION_KEY_LABEL);
+        ChatBody sync = ChatBody.newBuilder().setSentAtMs(T0.toEpochMilli() + 1_000).setDeviceSync(DeviceSync.newBuilder()
+                .setPeer("bob").setSent(TextMessage.newBuilder().setSeq(1).setText("hi bob"))).build();
+        ChatPacket own = ChatSeals.seal(sync, "alice", ID, ChatPurpose.DEVICE_SYNC, true, aliceBox.publicKey(), alice, aliceCredential);
+        assertThat(ChatSeals.open(own, server.publicKey(), "alice", aliceBox, T0.plusSeconds(5)).getDeviceSync().getPeer())
+                .isEqualTo("bob");
+        ChatPacket toBob = ChatSeals.seal(sync, "bob", ID, ChatPurpose.DEVICE_SYNC, true, bobBox.publicKey(), alice, aliceCredential);
+        assertThatThrownBy(() -> ChatSeals.verify(toBob, server.publicKey())).satisfies(e -> assertThat(code(e))
+                .isEqualTo(ErrorCode.BAD_REQUEST)).hasMessageContaining("between the devices of one user");
+        DeviceSync.Builder many = DeviceSync.newBuilder().setPeer("bob");
+        for (int i = 0; i <= ChatSeals.MAX_SYNCED_DEVICES; i++) {
+            many.addPeerDevices(bobCredential);
+        }
+        ChatPacket tooMany = ChatSeals.seal(sync.toBuilder().setDeviceSync(many).build(), "alice", ID, ChatPurpose.DEVICE_SYNC,
+                true, aliceBox.publicKey(), alice, aliceCredential);
+        assertThatThrownBy(() -> ChatSeals.open(tooMany, server.publicKey(), "alice", aliceBox, T0.plusSeconds(5)))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST)).hasMessageContaining("synced peer devices");
     }
 
     @Test

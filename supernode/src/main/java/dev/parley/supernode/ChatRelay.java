@@ -61,6 +61,7 @@ final class ChatRelay {
     private final Mailboxes mailboxes; // executor only
     private final Map<String, PairRequest> requestPairs = bounded(); // "from to" -> last request; executor only
     private final Map<String, RateBucket> incomingRequests = bounded(); // recipient -> bucket; executor only
+    private final Map<String, FanOut> lastIncoming = bounded(); // recipient -> its last request's copies; executor only
 
     ChatRelay(HostPort self, Supplier<List<HostPort>> livePeers, SignalRouter router, PeerConnections peers,
             Duration peerTimeout, Supplier<byte @Nullable []> serverKey, InstantSource clock, EventExecutor executor,
@@ -138,7 +139,7 @@ final class ChatRelay {
                     limits.requestPairWindow().toMinutes())));
         }
         if (router.isLocal(packet.getTo())) { // delivered here without a RoutedChat: the recipient's allowance applies too
-            admitIncoming(packet.getTo());
+            admitIncoming(packet);
         }
         requestPairs.put(pair, new PairRequest(packet.getMessageId(), now));
     }
@@ -153,7 +154,7 @@ final class ChatRelay {
      */
     CompletableFuture<Void> deliverRouted(ChatPacket packet) {
         CompletableFuture<Void> admitted = packet.getPurpose() == ChatPurpose.CONTACT_REQUEST
-                ? CompletableFuture.runAsync(() -> admitIncoming(packet.getTo()), executor) : CompletableFuture.completedFuture(null);
+                ? CompletableFuture.runAsync(() -> admitIncoming(packet), executor) : CompletableFuture.completedFuture(null);
         return admitted.thenRun(() -> {
             if (!router.deliverLocal(packet.getTo(), Envelopes.builder(0).setChatPacket(packet).build(), what(packet))) {
                 throw new CompletionException(SignalRouter.offline(packet.getTo()));
@@ -161,8 +162,14 @@ final class ChatRelay {
         });
     }
 
-    /** Executor only. */
-    private void admitIncoming(String recipient) {
+    /** Executor only. Copies of one request for the recipient's devices (same message id) count once. */
+    private void admitIncoming(ChatPacket packet) {
+        String recipient = packet.getTo();
+        FanOut last = lastIncoming.get(recipient);
+        if (last != null && last.another(packet)) {
+            return;
+        }
+        lastIncoming.put(recipient, FanOut.first(packet));
         long now = clock.millis();
         RateBucket bucket = incomingRequests.computeIfAbsent(recipient,
                 k -> new RateBucket(limits.incomingRequestsPerMinute() / 60.0, limits.incomingRequestsPerMinute(), now));
@@ -236,23 +243,27 @@ final class ChatRelay {
         }, executor);
     }
 
-    /** @return this replica's page of {@code user}'s mailbox */
-    CompletableFuture<MailboxContents> fetchLocal(String user) {
+    /** @return this replica's page of {@code user}'s mailbox for {@code device} (empty: every device's) */
+    CompletableFuture<MailboxContents> fetchLocal(String user, ByteString device) {
         return CompletableFuture.supplyAsync(() -> {
-            Mailboxes.Page page = mailboxes.fetch(user, ChatLimits.MAX_FETCH_BYTES, clock.millis());
+            Mailboxes.Page page = mailboxes.fetch(user, device, ChatLimits.MAX_FETCH_BYTES, clock.millis());
             return MailboxContents.newBuilder().addAllPackets(page.packets()).setMore(page.more()).build();
         }, executor);
     }
 
     /**
      * A local client's fetch: the pages of its replicas (one more than a store uses, in case the
-     * views differ by one super node), merged by message id, within {@link ChatLimits#MAX_FETCH_BYTES}.
+     * views differ by one super node), merged by (message id, device), within {@link ChatLimits#MAX_FETCH_BYTES}.
+     *
+     * @param device the fetching session's device: only its copies are asked for (another device's
+     *     would fill every page and starve it)
      */
-    CompletableFuture<MailboxContents> fetch(String user) {
+    CompletableFuture<MailboxContents> fetch(String user, ByteString device) {
         List<CompletableFuture<MailboxContents>> pages = new ArrayList<>();
         for (HostPort r : MailboxReplicas.choose(user, self, livePeers.get(), ChatLimits.REPLICAS + 1)) {
-            pages.add((r.equals(self) ? fetchLocal(user)
-                    : peers.request(r, Envelope.newBuilder().setMailboxFetch(MailboxFetch.newBuilder().setUsername(user)), peerTimeout)
+            pages.add((r.equals(self) ? fetchLocal(user, device)
+                    : peers.request(r, Envelope.newBuilder().setMailboxFetch(MailboxFetch.newBuilder().setUsername(user)
+                            .setDevice(device)), peerTimeout)
                             .thenApply(Envelope::getMailboxContents))
                     .exceptionally(e -> MailboxContents.getDefaultInstance()));
         }
@@ -264,8 +275,9 @@ final class ChatRelay {
                 MailboxContents page = f.join();
                 out.setMore(out.getMore() || page.getMore());
                 for (ChatPacket p : page.getPacketsList()) {
-                    if (!p.getTo().equals(user) || !seen.add(p.getMessageId())) {
-                        continue; // a replica's answer for someone else is not passed on
+                    if (!p.getTo().equals(user) || !seen.add(p.getMessageId().concat(p.getRecipientDevice()))
+                            || !device.isEmpty() && !p.getRecipientDevice().isEmpty() && !p.getRecipientDevice().equals(device)) {
+                        continue; // a replica's answer for someone else (or another device) is not passed on
                     }
                     if (bytes + p.getSerializedSize() > ChatLimits.MAX_FETCH_BYTES && out.getPacketsCount() > 0) {
                         out.setMore(true);
@@ -298,7 +310,7 @@ final class ChatRelay {
                     throw new ProtocolException(ErrorCode.INTERNAL, "login server key not yet known");
                 }
                 String user = MailboxAcks.verify(key, ack, clock.instant());
-                mailboxes.delete(user, ack.getMessageIdsList());
+                mailboxes.delete(user, ack.getCredential().getPublicKey(), ack.getMessageIdsList()); // only the signer's copies
             } catch (ProtocolException e) {
                 throw new CompletionException(e);
             }

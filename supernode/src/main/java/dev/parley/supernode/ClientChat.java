@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import com.google.protobuf.ByteString;
 import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.Futures;
@@ -13,6 +14,7 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceWill;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,14 +48,18 @@ final class ClientChat {
     /** The last packet still being routed, per recipient (bounded by the packet rate); loop only. */
     private final Map<String, CompletableFuture<Void>> routing = new HashMap<>();
     private final Executor loop;
+    private final Supplier<ByteString> device;
+    private FanOut lastRequest = FanOut.NONE; // the copies of the last contact request; loop only
 
     /**
      * @param node the super node's shared parts
      * @param relay its chat relay
      * @param user the session's canonical user
+     * @param device the session's device id (its credential's Ed25519 key)
      * @param loop the session's event loop
      */
-    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user, Executor loop) {
+    ClientChat(NodeContext node, ChatRelay relay, Supplier<String> user, Supplier<ByteString> device, Executor loop) {
+        this.device = device;
         this.node = node;
         this.loop = loop;
         this.relay = relay;
@@ -75,7 +81,7 @@ final class ClientChat {
                 case CHAT_PACKET -> send(msg.getChatPacket()).thenApply(x -> Envelopes.ok(id));
                 case MAILBOX_FETCH -> {
                     take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
-                    yield relay.fetch(user.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
+                    yield relay.fetch(user.get(), device.get()).thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
                 }
                 case MAILBOX_ACK -> {
                     take(mailbox, "mailbox requests", MAILBOX_REQUESTS_PER_S + "/s");
@@ -104,8 +110,10 @@ final class ClientChat {
 
     private CompletableFuture<Void> send(ChatPacket packet) throws ProtocolException {
         take(packets, "chat packets", relay.limits().packetsPerS() + "/s");
-        if (packet.getPurpose() == ChatPurpose.CONTACT_REQUEST) {
+        if (packet.getPurpose() == ChatPurpose.CONTACT_REQUEST && !lastRequest.another(packet)) {
+            // one request costs one token, however many devices of the recipient get a copy
             take(requests, "contact requests", relay.limits().requestsPerMinute() + " a minute");
+            lastRequest = FanOut.first(packet);
         }
         checkOwn(packet);
         SignalRouter.SearchBudget budget = () -> {
@@ -114,10 +122,11 @@ final class ClientChat {
                     "chat packets to users not known here ('%s'): more than %d/s need a mesh search; retry in %d ms",
                     packet.getTo(), relay.limits().searchesPerS(), waitMs));
         };
-        // One after the other per recipient, as call signals: packets that wait for the same search
-        // would otherwise leave in reverse (its callbacks run last-in first-out), and land in a
-        // mailbox in that order.
-        String to = packet.getTo();
+        // One after the other per recipient device, as call signals: packets that wait for the same
+        // search would otherwise leave in reverse (its callbacks run last-in first-out), and land in
+        // a mailbox in that order. Per device, not per user: the copy for an offline device (stored
+        // on the replicas) does not hold up the copies for the online ones.
+        String to = packet.getTo() + "/" + HexFormat.of().formatHex(packet.getRecipientDevice().toByteArray());
         CompletableFuture<Void> previous = routing.getOrDefault(to, CompletableFuture.completedFuture(null));
         CompletableFuture<Void> sent = previous.handle((ok, e) -> null)
                 .thenComposeAsync(x -> relay.send(packet, budget), loop);

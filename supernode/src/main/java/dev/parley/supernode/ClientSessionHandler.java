@@ -82,7 +82,7 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
         this.node = node;
         this.session = session;
         this.nonce = nonce;
-        this.chat = node.chat() == null ? null : new ClientChat(node, node.chat(), () -> this.session.username(),
+        this.chat = node.chat() == null ? null : new ClientChat(node, node.chat(), () -> this.session.username(), () -> this.session.device(),
                 session.channel().eventLoop());
     }
 

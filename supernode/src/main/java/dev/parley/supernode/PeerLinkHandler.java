@@ -97,7 +97,7 @@ final class PeerLinkHandler extends SimpleChannelInboundHandler<Envelope> {
         CompletableFuture<Envelope> answer = switch (msg.getBodyCase()) {
             case ROUTED_CHAT -> chat.deliverRouted(msg.getRoutedChat().getPacket()).thenApply(x -> Envelopes.ok(id));
             case MAILBOX_STORE -> chat.keep(msg.getMailboxStore().getPacket()).thenApply(x -> Envelopes.ok(id));
-            case MAILBOX_FETCH -> chat.fetchLocal(msg.getMailboxFetch().getUsername())
+            case MAILBOX_FETCH -> chat.fetchLocal(msg.getMailboxFetch().getUsername(), msg.getMailboxFetch().getDevice())
                     .thenApply(c -> Envelopes.builder(id).setMailboxContents(c).build());
             default -> chat.ackLocal(msg.getMailboxAck()).thenApply(x -> Envelopes.ok(id));
         };

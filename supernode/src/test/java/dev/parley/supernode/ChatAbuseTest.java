@@ -11,6 +11,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
+import dev.parley.protocol.wire.ChatPurpose;
 import dev.parley.protocol.wire.ContactRequest;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
@@ -19,6 +20,7 @@ import dev.parley.protocol.wire.MailboxAck;
 import dev.parley.protocol.wire.MailboxFetch;
 import dev.parley.protocol.wire.MailboxStore;
 import dev.parley.protocol.wire.TextMessage;
+import dev.parley.supernode.store.Mailboxes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,6 +124,13 @@ class ChatAbuseTest {
         TestClient.await(eve.request(send(first)));
         assertThat(vic.nextPush().getChatPacket()).isEqualTo(first);
         TestClient.await(eve.request(send(first))); // her own retry (same message id) passes
+        byte[] otherDevice = new byte[32];
+        otherDevice[0] = 7;
+        ChatPacket copy = ChatSeals.seal(ChatBody.newBuilder().setSentAtMs(cluster.clock.millis())
+                .setContactRequest(ContactRequest.newBuilder().setText("hi")).build(), "vic", first.getMessageId().toByteArray(),
+                ChatPurpose.CONTACT_REQUEST, true, X25519KeyPair.derive(TestKeys.userKey("vic"), Credentials.ENCRYPTION_KEY_LABEL)
+                        .publicKey(), otherDevice, TestKeys.userKey("eve"), credential("eve"));
+        TestClient.await(eve.request(send(copy))); // the same request for another device of vic's: no token more
         assertThat(refusal(eve, send(request("eve", "vic")))).as("a second request for the pair").isEqualTo(ErrorCode.RATE_LIMITED);
         List<ErrorCode> outcomes = new ArrayList<>();
         for (int i = 0; i < 12; i++) { // to users nobody has: kept in their mailboxes while the bucket lasts
@@ -175,6 +184,49 @@ class ChatAbuseTest {
                 MailboxAcks.sign(credential("olga"), TestKeys.userKey("olga"), ids, cluster.clock.millis()))));
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.node(i).mailboxPackets()).as("replica %d after the ack", i).isZero();
+        }
+    }
+
+    /**
+     * Attack: one message "fanned out" to many made-up devices of an offline user, to multiply what
+     * a message costs on every replica: at most 8 copies of one message id are kept (the most devices
+     * an account has). The real device fetches only its own copy and its ack deletes only that one.
+     */
+    @Test
+    void aFanOutIsKeptForAtMostEightDevicesAndEachDeviceFetchesAndDeletesItsOwnCopy() throws Exception {
+        cluster = new Cluster(3, dir, List.of());
+        cluster.awaitDirectory(List.of());
+        cluster.meshRound();
+        TestClient eve = signIn(0, "eve");
+        ChatBody body = ChatBody.newBuilder().setSentAtMs(cluster.clock.millis())
+                .setMessage(TextMessage.newBuilder().setSeq(1).setText("hi, every one of you")).build();
+        byte[] id = new byte[16];
+        id[0] = (byte) 0x77;
+        byte[] olgaKey = X25519KeyPair.derive(TestKeys.userKey("olga"), Credentials.ENCRYPTION_KEY_LABEL).publicKey();
+        List<ErrorCode> outcomes = new ArrayList<>();
+        ChatPacket forOlgasDevice = null;
+        for (int d = 0; d <= Mailboxes.MAX_COPIES; d++) {
+            byte[] device = d == 0 ? TestKeys.userKey("olga").publicKey() : new byte[32];
+            device[31] ^= (byte) d;
+            ChatPacket copy = ChatSeals.seal(body, "olga", id, ChatPurpose.CHAT_MESSAGE, true, olgaKey, device,
+                    TestKeys.userKey("eve"), credential("eve"));
+            forOlgasDevice = d == 0 ? copy : forOlgasDevice;
+            outcomes.add(outcome(eve, send(copy)));
+        }
+        assertThat(outcomes.subList(0, Mailboxes.MAX_COPIES)).containsOnlyNulls();
+        assertThat(outcomes.getLast()).as("a ninth device's copy").isEqualTo(ErrorCode.MAILBOX_FULL);
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.node(i).mailboxPackets()).as("replica %d", i).isEqualTo(Mailboxes.MAX_COPIES);
+        }
+
+        TestClient olga = signIn(2, "olga");
+        Envelope page = TestClient.await(olga.request(Envelope.newBuilder().setMailboxFetch(MailboxFetch.getDefaultInstance())));
+        assertThat(page.getMailboxContents().getPacketsList()).as("only the copy sealed to this device").containsExactly(forOlgasDevice);
+        TestClient.await(olga.request(Envelope.newBuilder().setMailboxAck(
+                MailboxAcks.sign(credential("olga"), TestKeys.userKey("olga"), List.of(ByteString.copyFrom(id)), cluster.clock.millis()))));
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.node(i).mailboxPackets()).as("replica %d: the other devices' copies stay", i)
+                    .isEqualTo(Mailboxes.MAX_COPIES - 1);
         }
     }
 

@@ -8,7 +8,6 @@ import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.ErrorCode;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,24 +68,25 @@ final class CallCrypto {
     }
 
     /**
-     * Caller: another device of the callee ({@link CallFork}), verified as {@link #peerFound}; not
-     * compared with the remembered key (one key is remembered per contact: docs/security.md "Several devices").
+     * Caller: another device of the callee ({@link CallFork}), verified as {@link #peerFound}; compared
+     * with the remembered devices when it answers ({@link #announceIfChanged}).
      */
     void peerDevice(Credential credential, String peerName) throws ProtocolException {
         verifyPeer(ctx, credential, peerName);
         peer = credential;
     }
 
-    /** Tells the listener (loudly) if the peer's identity key differs from the one remembered. */
+    /**
+     * Tells the listener (loudly) if the peer's identity key is none of its remembered devices' keys
+     * (a device of a contact never met before: docs/security.md "Several devices").
+     */
     void announceIfChanged(String peerName) {
         byte[] key = peer.getPublicKey().toByteArray();
-        byte[] known = ctx.trust().contacts().known(peerName);
-        if (known != null && !Arrays.equals(known, key)) {
-            String before = CallKeys.fingerprint(known);
+        KeyMemory contacts = ctx.trust().contacts();
+        if (!contacts.devices(peerName).isEmpty() && !contacts.knows(peerName, key)) {
             String now = CallKeys.fingerprint(key);
-            log.warn("call {}: the identity key of {} CHANGED (was {}, now {}): verify the SAS with them", callId, peerName,
-                    before, now);
-            ctx.listener().onPeerKeyChanged(callId, peerName, before, now);
+            log.warn("call {}: {} has a NEW DEVICE (key {}): verify the SAS with them", callId, peerName, now);
+            ctx.listener().onPeerNewDevice(callId, peerName, now);
         }
     }
 

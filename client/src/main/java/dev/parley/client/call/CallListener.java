@@ -18,14 +18,14 @@ public interface CallListener {
     default void onSecured(String callId, String peer, CallSecurity security) {}
 
     /**
-     * LOUD: the peer's identity key differs from the one remembered from an earlier call (a new
-     * device — or someone in the middle). Called before the call connects; users should compare the
+     * LOUD: the peer's identity key is none of the device keys remembered for it ({@link KeyMemory}):
+     * a new device of the peer's account (each device has its own key certified by the login
+     * server) — or someone in the middle. Called before the call connects; users should compare the
      * SAS by voice.
      *
-     * @param previousFingerprint the remembered key's fingerprint ({@link CallKeys#fingerprint})
-     * @param fingerprint the key's fingerprint now
+     * @param fingerprint the new key's fingerprint ({@link CallKeys#fingerprint})
      */
-    default void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {}
+    default void onPeerNewDevice(String callId, String peer, String fingerprint) {}
 
     /**
      * The call's hold changed (docs/protocol.md "Hold"): media flows only when neither side holds it.

@@ -1,6 +1,7 @@
 package dev.parley.client.chat;
 
 import com.google.protobuf.ByteString;
+import dev.parley.client.call.CallKeys;
 import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.Futures;
 import dev.parley.protocol.MailboxAcks;
@@ -16,7 +17,6 @@ import dev.parley.protocol.wire.ReceiptKind;
 import dev.parley.protocol.wire.TextMessage;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +48,7 @@ final class ChatInbound {
     static final long FETCH_RETRY_MS = 1_000;
 
     private final ChatService chat;
+    private final SiblingInbound siblings;
     private final RateBucket requests;
     private final Map<String, Long> expected = new HashMap<>(); // next sequence number per sender
     private final Map<String, TreeMap<Long, Held>> held = new HashMap<>();
@@ -59,6 +60,7 @@ final class ChatInbound {
 
     ChatInbound(ChatService chat) {
         this.chat = chat;
+        this.siblings = new SiblingInbound(chat, this);
         this.requests = new RateBucket(REQUESTS_PER_MINUTE / 60.0, REQUESTS_PER_MINUTE, chat.clock.millis());
     }
 
@@ -82,6 +84,10 @@ final class ChatInbound {
                 }
                 return;
             }
+            if (from.equals(chat.username())) { // another device of this account
+                siblings.receive(credential, id, body);
+                return;
+            }
             Optional<ChatStore.StoredContact> contact = chat.store.contact(from);
             ContactState state = contact.map(ChatStore.StoredContact::state).orElse(null);
             if (state != null) { // strangers' keys are pinned only once their request is admitted: no flood evicts a contact's pin
@@ -102,24 +108,30 @@ final class ChatInbound {
                         log.info("message from '{}', who is not a contact, dropped", from);
                     }
                 }
-                case RECEIPT -> receipt(from, body);
-                case KIND_NOT_SET -> { }
+                case RECEIPT -> receipt(from, credential, body);
+                case DEVICE_SYNC, KIND_NOT_SET -> { } // a sync from another user: ChatSeals refuses it already
             }
         } catch (SQLException e) {
             log.warn("chat packet from '{}': {}", from, e.getMessage());
         }
     }
 
-    /** Remembers the sender's key (shared with calls); a different one is announced. */
-    private void pin(String from, Credential credential) throws SQLException {
+    /**
+     * Remembers the sender's device: its key (shared with calls; a key none of the contact's known
+     * devices has is announced as a new device) and its credential (packets to the contact are
+     * sealed to each of its devices).
+     */
+    void pin(String from, Credential credential) throws SQLException {
         byte[] key = credential.getPublicKey().toByteArray();
-        byte[] known = chat.keys.known(from);
-        if (known != null && !Arrays.equals(known, key)) {
-            chat.listeners.forEach(l -> l.onContactKeyChanged(from));
-        }
-        if (known == null || !Arrays.equals(known, key)) {
+        if (!chat.keys.knows(from, key)) {
+            if (!chat.keys.devices(from).isEmpty()) {
+                String fingerprint = CallKeys.fingerprint(key);
+                log.warn("{} has a new device (key {})", from, fingerprint);
+                chat.listeners.forEach(l -> l.onContactNewDevice(from, fingerprint));
+            }
             chat.keys.remember(from, key);
         }
+        chat.store.devices.learn(from, credential, chat.clock.millis());
     }
 
     private void request(String from, Credential credential, @Nullable ContactState state, String text, boolean fromMailbox)
@@ -137,6 +149,7 @@ final class ChatInbound {
                     ContactAnswer.newBuilder().setAccepted(true)), false, null);
             chat.listeners.forEach(l -> l.onContactAnswered(from, true));
             chat.presence.contactAdded(from, credential);
+            chat.fanout.syncContact(from);
             return;
         }
         if (state == ContactState.PENDING || state == ContactState.DECLINED) {
@@ -164,6 +177,7 @@ final class ChatInbound {
         chat.listeners.forEach(l -> l.onContactAnswered(from, accepted));
         if (accepted) {
             chat.presence.contactAdded(from, credential);
+            chat.fanout.syncContact(from);
         }
     }
 
@@ -204,7 +218,7 @@ final class ChatInbound {
 
     private record PageReceipts(Credential to, List<ByteString> ids) {}
 
-    private void emit(ChatMessage m) {
+    void emit(ChatMessage m) {
         try {
             chat.store.stampArrival(m.id()); // history shows messages in the order they were handed out
         } catch (SQLException e) {
@@ -230,7 +244,7 @@ final class ChatInbound {
         }
     }
 
-    private void receipt(String from, ChatBody body) throws SQLException {
+    private void receipt(String from, Credential device, ChatBody body) throws SQLException {
         MessageStatus status = body.getReceipt().getKind() == ReceiptKind.READ ? MessageStatus.READ : MessageStatus.DELIVERED;
         for (ByteString raw : body.getReceipt().getMessageIdsList()) {
             String id = ChatService.HEX.formatHex(raw.toByteArray());
@@ -238,7 +252,7 @@ final class ChatInbound {
             if (m.isEmpty() || !m.get().peer().equals(from) || !m.get().outgoing()) {
                 continue; // only the recipient can acknowledge a message
             }
-            chat.store.removeOutbox(id);
+            chat.store.outbox.delivered(id, DeviceStore.id(device)); // that device's copy, and those already taken
             if (chat.store.advance(id, status).isPresent()) {
                 chat.listeners.forEach(l -> l.onReceipt(from, id, status));
             }

@@ -21,6 +21,12 @@ public interface ChatListener {
     /** A receipt for an outgoing message: {@link MessageStatus#DELIVERED} or {@link MessageStatus#READ}. */
     default void onReceipt(String contact, String messageId, MessageStatus status) {}
 
-    /** A contact's identity key differs from the one remembered: say so loudly (a new device, or someone between). */
-    default void onContactKeyChanged(String contact) {}
+    /**
+     * A packet came from a device of a known contact whose key is none of the keys remembered for
+     * it: say so loudly (a new device of the contact's account, or someone in the middle holding
+     * the login server's key: docs/security.md "Several devices").
+     *
+     * @param fingerprint the new device key's fingerprint ({@code CallKeys.fingerprint})
+     */
+    default void onContactNewDevice(String contact, String fingerprint) {}
 }

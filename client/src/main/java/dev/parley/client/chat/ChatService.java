@@ -4,14 +4,12 @@ import com.google.protobuf.ByteString;
 import dev.parley.client.call.CallKeys;
 import dev.parley.client.call.KeyMemory;
 import dev.parley.protocol.ChatSeals;
-import dev.parley.protocol.Credentials;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
-import dev.parley.protocol.wire.ChatPurpose;
 import dev.parley.protocol.wire.ContactAnswer;
 import dev.parley.protocol.wire.ContactRequest;
 import dev.parley.protocol.wire.Credential;
@@ -73,6 +71,7 @@ public final class ChatService implements AutoCloseable {
     final List<ChatListener> listeners = new CopyOnWriteArrayList<>();
     final PresenceBook presence;
     final ChatInbound inbound;
+    final Fanout fanout;
     private final Outbox outbox;
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
@@ -99,6 +98,7 @@ public final class ChatService implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.thread = thread;
+        this.fanout = new Fanout(this);
         this.presence = new PresenceBook(this);
         this.inbound = new ChatInbound(this);
         this.outbox = new Outbox(this);
@@ -117,6 +117,11 @@ public final class ChatService implements AutoCloseable {
     /** @return this user's canonical name */
     public String username() {
         return credential.get().getUsername();
+    }
+
+    /** @return this device's id: the Ed25519 key its credential certifies */
+    ByteString identityKey() {
+        return credential.get().getPublicKey();
     }
 
     /** Adds a listener (called on the chat thread). */
@@ -157,8 +162,10 @@ public final class ChatService implements AutoCloseable {
                 }
             }
             Credential known = existing.map(ChatStore.StoredContact::credential).orElse(null);
-            CompletableFuture<Credential> peer = known != null ? CompletableFuture.completedFuture(known) : transport.lookup(user);
-            return peer.thenApplyAsync(c -> ChatService.<Void>call(() -> {
+            CompletableFuture<List<Credential>> peer = known != null ? CompletableFuture.completedFuture(List.of(known))
+                    : transport.devicesOf(user); // every device gets the request
+            return peer.thenApplyAsync(devices -> ChatService.<Void>call(() -> {
+                Credential c = fanout.learnAll(user, devices);
                 store.putContact(user, ContactState.REQUESTED, text, c, clock.millis());
                 enqueue(user, c, ChatBody.newBuilder().setContactRequest(ContactRequest.newBuilder().setText(text)), false, null);
                 return null;
@@ -181,6 +188,7 @@ public final class ChatService implements AutoCloseable {
                     false, null);
             if (accept) {
                 presence.contactAdded(user, c.credential());
+                fanout.syncContact(user); // this user's other devices take the contact too
             }
             return null;
         });
@@ -244,9 +252,10 @@ public final class ChatService implements AutoCloseable {
             long now = clock.millis();
             ChatMessage[] sent = new ChatMessage[1];
             store.transaction(() -> {
-                String id = enqueue(user, c.credential(), ChatBody.newBuilder().setSentAtMs(now)
-                        .setMessage(TextMessage.newBuilder().setSeq(seq).setText(text)), true, null);
+                TextMessage message = TextMessage.newBuilder().setSeq(seq).setText(text).build();
+                String id = enqueue(user, c.credential(), ChatBody.newBuilder().setSentAtMs(now).setMessage(message), true, null);
                 sent[0] = new ChatMessage(id, user, true, seq, text, now, MessageStatus.QUEUED);
+                fanout.syncSent(user, message, now, id);
                 store.insertMessage(sent[0]);
             });
             flush();
@@ -268,6 +277,7 @@ public final class ChatService implements AutoCloseable {
             if (c.isPresent() && c.get().credential() != null) {
                 receipt(user, c.get().credential(), ReceiptKind.READ, ids);
             }
+            receipt(username(), null, ReceiptKind.READ, ids); // read here: read on this user's other devices too
             return null;
         });
     }
@@ -277,9 +287,18 @@ public final class ChatService implements AutoCloseable {
         return onThread(() -> store.history(canonical(name), limit));
     }
 
+    /**
+     * @return the devices of {@code name} this client seals packets to (for this user's own name:
+     *     its other devices), most recently learned first, as credential keys' fingerprints
+     */
+    public CompletableFuture<List<String>> devices(String name) {
+        return onThread(() -> fanout.targets(canonical(name), null).stream()
+                .map(c -> CallKeys.fingerprint(c.getPublicKey().toByteArray())).toList());
+    }
+
     /** @return packets in the outbox (tests; the shell's "unsent" count) */
     public CompletableFuture<Integer> outboxSize() {
-        return onThread(store::outboxSize);
+        return onThread(store.outbox::size);
     }
 
     /**
@@ -291,8 +310,9 @@ public final class ChatService implements AutoCloseable {
             try {
                 presence.announce();
                 inbound.fetchMailbox(0);
-                store.retryAll(clock.millis());
+                store.outbox.retryAll(clock.millis());
                 flush();
+                fanout.findSiblings();
             } catch (SQLException e) {
                 log.warn("chat after joining: {}", e.getMessage());
             }
@@ -306,8 +326,11 @@ public final class ChatService implements AutoCloseable {
         }
     }
 
-    /** Sends receipts (chunks of 64 ids) through the outbox. Chat thread. */
-    void receipt(String user, Credential to, ReceiptKind kind, List<ByteString> ids) throws SQLException {
+    /** Sends receipts (chunks of 64 ids) through the outbox to every device of {@code user}. Chat thread. */
+    void receipt(String user, @Nullable Credential to, ReceiptKind kind, List<ByteString> ids) throws SQLException {
+        if (user.equals(username()) && fanout.targets(user, null).isEmpty()) {
+            return; // no other device of ours known
+        }
         for (int i = 0; i < ids.size(); i += ChatSeals.MAX_RECEIPT_IDS) {
             enqueue(user, to, ChatBody.newBuilder().setReceipt(Receipt.newBuilder().setKind(kind)
                     .addAllMessageIds(ids.subList(i, Math.min(ids.size(), i + ChatSeals.MAX_RECEIPT_IDS)))), false, null);
@@ -315,41 +338,10 @@ public final class ChatService implements AutoCloseable {
         flush();
     }
 
-    /**
-     * Seals a body to {@code to} and puts it in the outbox (flushed on the next tick or {@link #flush}).
-     *
-     * @param untilReceipt keep it until the recipient's delivery receipt (messages)
-     * @param messageId the id to use; none: a fresh random one
-     * @return the message id (hex)
-     */
-    String enqueue(String user, Credential to, ChatBody.Builder body, boolean untilReceipt, byte @Nullable [] messageId)
+    /** Fans {@code body} out to every device of {@code user} through the outbox ({@link Fanout#enqueue}). */
+    String enqueue(String user, @Nullable Credential to, ChatBody.Builder body, boolean untilReceipt, byte @Nullable [] messageId)
             throws SQLException {
-        ChatPacket p = seal(user, to, body, true, messageId);
-        String id = HEX.formatHex(p.getMessageId().toByteArray());
-        store.putOutbox(id, user, p.toByteArray(), untilReceipt, clock.millis());
-        thread.execute(this::flush);
-        return id;
-    }
-
-    /** @return the sealed packet (body's sent_at set to now unless set) */
-    ChatPacket seal(String user, Credential to, ChatBody.Builder body, boolean storable, byte @Nullable [] messageId) {
-        if (body.getSentAtMs() == 0) {
-            body.setSentAtMs(clock.millis());
-        }
-        byte[] id = messageId;
-        if (id == null) {
-            id = new byte[ChatSeals.MESSAGE_ID_BYTES];
-            random.nextBytes(id);
-        }
-        ChatBody b = body.build();
-        ChatPurpose purpose = ChatSeals.purposeOf(b);
-        try {
-            // recipient_device: the super node pushes it to the device whose key it is sealed to (several devices per account)
-            return ChatSeals.seal(b, user, id, purpose, storable && ChatSeals.storable(purpose),
-                    Credentials.encryptionKey(to), to.getPublicKey().toByteArray(), identity, credential.get());
-        } catch (ProtocolException e) {
-            throw new CompletionException(e);
-        }
+        return fanout.enqueue(user, to, body, untilReceipt, messageId);
     }
 
     /** Sends every due outbox entry not already on its way. Chat thread. */

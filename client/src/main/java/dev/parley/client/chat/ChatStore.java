@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The client's chat database ({@code DATA_DIR/chat.db}, SQLite): contacts with their last verified
  * credential, message history, the outbox of unacknowledged packets and the ids of packets already
- * received. The schema is created and upgraded by Flyway from
+ * received, contacts' devices ({@link DeviceStore}). The schema is created and upgraded by Flyway from
  * {@code classpath:dev/parley/client/chat/db} (as the login server's account store is).
  *
  * <p>One connection, used by one thread (the chat thread of {@link ChatService}): JDBC never runs
@@ -34,13 +34,16 @@ public final class ChatStore implements AutoCloseable {
     /** A contact as stored. */
     record StoredContact(String username, ContactState state, String requestText, @Nullable Credential credential) {}
 
-    /** An outbox entry: the packet as first sent. */
-    record OutboxEntry(String messageId, String peer, byte[] packet, boolean untilReceipt, int tries) {}
-
     private final Connection db;
+    /** The outbox: one entry per copy (device) of an unacknowledged packet. */
+    final OutboxStore outbox;
+    /** Contacts' devices and this user's other devices. */
+    final DeviceStore devices;
 
     private ChatStore(Connection db) {
         this.db = db;
+        this.outbox = new OutboxStore(db);
+        this.devices = new DeviceStore(db);
     }
 
     /**
@@ -69,7 +72,9 @@ public final class ChatStore implements AutoCloseable {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=FULL"); // an acknowledged send or receipt survives a crash
         }
-        return new ChatStore(c);
+        ChatStore store = new ChatStore(c);
+        store.devices.migrateContacts(); // version 1 kept one credential per contact: it becomes that contact's first device
+        return store;
     }
 
     Optional<StoredContact> contact(String username) throws SQLException {
@@ -227,64 +232,6 @@ public final class ChatStore implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    void putOutbox(String id, String peer, byte[] packet, boolean untilReceipt, long nextTryMs) throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("INSERT OR IGNORE INTO outbox (message_id, peer, packet, until_receipt,"
-                + " next_try_ms) VALUES (?, ?, ?, ?, ?)")) {
-            st.setString(1, id);
-            st.setString(2, peer);
-            st.setBytes(3, packet);
-            st.setInt(4, untilReceipt ? 1 : 0);
-            st.setLong(5, nextTryMs);
-            st.executeUpdate();
-        }
-    }
-
-    /** @return entries due at {@code nowMs}, oldest first (at most {@code limit}) */
-    List<OutboxEntry> due(long nowMs, int limit) throws SQLException {
-        List<OutboxEntry> out = new ArrayList<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT message_id, peer, packet, until_receipt, tries FROM outbox"
-                + " WHERE next_try_ms <= ? ORDER BY rowid LIMIT ?")) {
-            st.setLong(1, nowMs);
-            st.setInt(2, limit);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new OutboxEntry(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getInt(4) == 1, rs.getInt(5)));
-                }
-            }
-        }
-        return out;
-    }
-
-    void reschedule(String id, long nextTryMs, int tries) throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("UPDATE outbox SET next_try_ms = ?, tries = ? WHERE message_id = ?")) {
-            st.setLong(1, nextTryMs);
-            st.setInt(2, tries);
-            st.setString(3, id);
-            st.executeUpdate();
-        }
-    }
-
-    /** Makes every entry due now (after a rejoin). */
-    void retryAll(long nowMs) throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("UPDATE outbox SET next_try_ms = ?")) {
-            st.setLong(1, nowMs);
-            st.executeUpdate();
-        }
-    }
-
-    void removeOutbox(String id) throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("DELETE FROM outbox WHERE message_id = ?")) {
-            st.setString(1, id);
-            st.executeUpdate();
-        }
-    }
-
-    int outboxSize() throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("SELECT COUNT(*) FROM outbox"); ResultSet rs = st.executeQuery()) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
     }
 
     /** @return true if {@code id} was not seen before (it is now) */

@@ -26,4 +26,12 @@ public interface ChatTransport {
 
     /** @return the online user's credential from a verified search (login server's and the user's signatures) */
     CompletableFuture<Credential> lookup(String username);
+
+    /**
+     * @return the credentials of every online device of the user (several devices per account),
+     *     newest first, at most 8, from a verified search; exceptionally as {@link #lookup}
+     */
+    default CompletableFuture<List<Credential>> devicesOf(String username) {
+        return lookup(username).thenApply(List::of);
+    }
 }

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sending the outbox ({@link ChatStore}): every due entry is sent as first sealed (same message
- * id); a failure is retried with backoff (1 s doubling to {@value #MAX_BACKOFF_MS} ms), a refusal
+ * Sending the outbox ({@link OutboxStore}): every due copy (one per recipient device) is sent as
+ * first sealed (same message id); a failure is retried with backoff (1 s doubling to {@value #MAX_BACKOFF_MS} ms), a refusal
  * that will not change (BAD_REQUEST, INVALID_USERNAME, INVALID_CREDENTIAL) drops the entry; a
  * message accepted by the network waits {@value #RECEIPT_WAIT_MS} ms for its delivery receipt and
  * is then sent again, anything else leaves the outbox once accepted.
@@ -38,31 +38,31 @@ final class Outbox {
 
     /** Sends every due entry not already on its way. */
     void flush() {
-        List<ChatStore.OutboxEntry> due;
+        List<OutboxStore.Entry> due;
         try {
-            due = chat.store.due(chat.clock.millis(), 100);
+            due = chat.store.outbox.due(chat.clock.millis(), 100);
         } catch (SQLException e) {
             log.warn("reading the outbox failed: {}", e.getMessage());
             return;
         }
-        for (ChatStore.OutboxEntry e : due) {
-            if (!inFlight.add(e.messageId())) {
+        for (OutboxStore.Entry e : due) {
+            if (!inFlight.add(e.copy())) {
                 continue;
             }
             ChatPacket p;
             try {
                 p = ChatPacket.parseFrom(e.packet());
             } catch (InvalidProtocolBufferException ex) {
-                inFlight.remove(e.messageId());
-                dropOutbox(e.messageId());
+                inFlight.remove(e.copy());
+                dropOutbox(e);
                 continue;
             }
             chat.transport.send(p).whenCompleteAsync((ok, ex) -> sent(e, ex), chat.thread);
         }
     }
 
-    private void sent(ChatStore.OutboxEntry e, @Nullable Throwable failure) {
-        inFlight.remove(e.messageId());
+    private void sent(OutboxStore.Entry e, @Nullable Throwable failure) {
+        inFlight.remove(e.copy());
         if (chat.closed()) {
             return; // the database is closed; the outbox resends after the next start
         }
@@ -71,21 +71,21 @@ final class Outbox {
             if (failure == null) {
                 if (e.untilReceipt()) {
                     chat.store.advance(e.messageId(), MessageStatus.SENT);
-                    chat.store.reschedule(e.messageId(), now + RECEIPT_WAIT_MS, e.tries() + 1);
+                    chat.store.outbox.reschedule(e, now + RECEIPT_WAIT_MS, e.tries() + 1, true);
                 } else {
-                    chat.store.removeOutbox(e.messageId());
+                    chat.store.outbox.remove(e);
                 }
                 return;
             }
             Throwable cause = Futures.unwrap(failure);
             if (cause instanceof ProtocolException pe && !retryable(pe.code())) {
                 log.warn("chat packet {} to {} refused for good: {}", e.messageId(), e.peer(), pe.getMessage());
-                chat.store.removeOutbox(e.messageId());
+                chat.store.outbox.remove(e);
                 return;
             }
             long backoff = Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(5, e.tries()));
             log.debug("chat packet {} to {} not sent ({}); retry in {} ms", e.messageId(), e.peer(), cause.getMessage(), backoff);
-            chat.store.reschedule(e.messageId(), now + backoff, e.tries() + 1);
+            chat.store.outbox.reschedule(e, now + backoff, e.tries() + 1, false);
         } catch (SQLException ex) {
             log.warn("updating the outbox failed: {}", ex.getMessage());
         }
@@ -98,9 +98,9 @@ final class Outbox {
         };
     }
 
-    private void dropOutbox(String id) {
+    private void dropOutbox(OutboxStore.Entry entry) {
         try {
-            chat.store.removeOutbox(id);
+            chat.store.outbox.remove(entry);
         } catch (SQLException e) {
             log.warn("updating the outbox failed: {}", e.getMessage());
         }

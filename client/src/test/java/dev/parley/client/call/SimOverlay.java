@@ -230,8 +230,8 @@ final class SimOverlay {
                 }
 
                 @Override
-                public void onPeerKeyChanged(String callId, String peer, String previousFingerprint, String fingerprint) {
-                    keyChanges.add(peer + ": " + previousFingerprint + " -> " + fingerprint);
+                public void onPeerNewDevice(String callId, String peer, String fingerprint) {
+                    keyChanges.add(peer + ": new device " + fingerprint);
                 }
             };
             CallTrust trust = new CallTrust(id.signing, id.encryption, SimOverlay.this::credentialOf, contacts);

@@ -1,6 +1,7 @@
 package dev.parley.supernode.store;
 
 import com.google.protobuf.ByteString;
+import dev.parley.protocol.ChatSeals;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.ChatPacket;
 import dev.parley.protocol.wire.ErrorCode;
@@ -16,7 +17,10 @@ import java.util.Map;
  * The sealed chat packets this super node keeps for offline recipients, as one of their mailbox
  * replicas (docs/protocol.md "Mailboxes"). Only ciphertext: packets are kept and handed out as
  * they came. Bounded per recipient, per sender and in bytes; a packet expires after
- * {@link Limits#ttl()}; a second copy of a message id is a no-op.
+ * {@link Limits#ttl()}. A packet to a user with several devices comes once per device (the same
+ * message id, each copy sealed to one device and naming it in {@code recipient_device}): copies are
+ * kept per (message id, device), at most {@value #MAX_COPIES} per message id (the most devices an
+ * account has), handed to and deleted by their device only; a second copy for the same device is a no-op.
  *
  * <p>Not thread-safe: one owner (the super node's chat executor).
  */
@@ -35,10 +39,26 @@ public final class Mailboxes {
     /** One page of a recipient's packets, oldest first. */
     public record Page(List<ChatPacket> packets, boolean more) {}
 
+    /** Copies of one message id kept for one recipient at most: one per device ({@code PresenceIndex.MAX_DEVICES}). */
+    public static final int MAX_COPIES = ChatSeals.MAX_SYNCED_DEVICES;
+
     private record Entry(ChatPacket packet, long storedAtMs, int bytes) {}
 
+    /** A copy's key: its message id and the device it is sealed to (empty: none named). */
+    private record Key(ByteString messageId, ByteString device) {}
+
+    /** One recipient's packets in storage order, and how many copies of each message id. */
+    private static final class Box {
+        final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>();
+        final Map<ByteString, Integer> copies = new HashMap<>();
+
+        void remove(Key key) {
+            copies.computeIfPresent(key.messageId(), (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
     private final Limits limits;
-    private final Map<String, LinkedHashMap<ByteString, Entry>> byRecipient = new HashMap<>();
+    private final Map<String, Box> byRecipient = new HashMap<>();
     private final Map<String, Integer> bySender = new HashMap<>();
     private long bytes;
     private int count;
@@ -51,17 +71,23 @@ public final class Mailboxes {
     /**
      * Keeps a packet (its shape and signature already checked).
      *
-     * @return true if kept, false if a packet with its message id is already kept for the recipient
-     * @throws ProtocolException {@link ErrorCode#MAILBOX_FULL} when a bound is reached
+     * @return true if kept, false if a packet with its message id is already kept for the recipient's device
+     * @throws ProtocolException {@link ErrorCode#MAILBOX_FULL} when a bound is reached (also: a
+     *     {@value #MAX_COPIES}th copy of one message id for another device)
      */
     public boolean put(ChatPacket packet, long nowMs) throws ProtocolException {
-        LinkedHashMap<ByteString, Entry> box = byRecipient.get(packet.getTo());
-        if (box != null && box.containsKey(packet.getMessageId())) {
+        Box box = byRecipient.get(packet.getTo());
+        Key key = new Key(packet.getMessageId(), packet.getRecipientDevice());
+        if (box != null && box.entries.containsKey(key)) {
             return false;
         }
         int size = packet.getSerializedSize();
-        if (box != null && box.size() >= limits.perRecipient()) {
-            throw full("mailbox of '%s': %d packets (expected: <= %d)", packet.getTo(), box.size(), limits.perRecipient());
+        if (box != null && box.entries.size() >= limits.perRecipient()) {
+            throw full("mailbox of '%s': %d packets (expected: <= %d)", packet.getTo(), box.entries.size(), limits.perRecipient());
+        }
+        int copies = box == null ? 0 : box.copies.getOrDefault(key.messageId(), 0);
+        if (copies >= MAX_COPIES) { // a sender naming many devices cannot multiply what one message costs
+            throw full("copies of one message for '%s': %d (expected: <= %d, one per device)", packet.getTo(), copies + 1, MAX_COPIES);
         }
         int fromSender = bySender.getOrDefault(packet.getFrom(), 0);
         if (fromSender >= limits.perSender()) {
@@ -70,8 +96,9 @@ public final class Mailboxes {
         if (bytes + size > limits.totalBytes()) {
             throw full("mailboxes: %d bytes (expected: <= %d)", bytes + size, limits.totalBytes());
         }
-        byRecipient.computeIfAbsent(packet.getTo(), k -> new LinkedHashMap<>()).put(packet.getMessageId(),
-                new Entry(packet, nowMs, size));
+        Box b = byRecipient.computeIfAbsent(packet.getTo(), k -> new Box());
+        b.entries.put(key, new Entry(packet, nowMs, size));
+        b.copies.merge(key.messageId(), 1, Integer::sum);
         bySender.merge(packet.getFrom(), 1, Integer::sum);
         bytes += size;
         count++;
@@ -83,18 +110,24 @@ public final class Mailboxes {
     }
 
     /**
+     * @param device the fetching device's id (its raw Ed25519 key): only copies sealed to it or naming
+     *     no device; empty: every copy
      * @param maxBytes serialized bytes to return at most (at least one packet if any is kept)
      * @return the recipient's oldest unexpired packets
      */
-    public Page fetch(String recipient, int maxBytes, long nowMs) {
+    public Page fetch(String recipient, ByteString device, int maxBytes, long nowMs) {
         expire(nowMs);
-        LinkedHashMap<ByteString, Entry> box = byRecipient.get(recipient);
+        Box box = byRecipient.get(recipient);
         List<ChatPacket> out = new ArrayList<>();
         if (box == null) {
             return new Page(out, false);
         }
         int total = 0;
-        for (Entry e : box.values()) {
+        for (Entry e : box.entries.values()) {
+            ByteString to = e.packet().getRecipientDevice();
+            if (!device.isEmpty() && !to.isEmpty() && !to.equals(device)) {
+                continue; // another device's copy: it fetches (and deletes) that itself
+            }
             if (!out.isEmpty() && total + e.bytes() > maxBytes) {
                 return new Page(out, true);
             }
@@ -104,21 +137,30 @@ public final class Mailboxes {
         return new Page(out, false);
     }
 
-    /** @return how many of {@code ids} were deleted from the recipient's mailbox */
-    public int delete(String recipient, List<ByteString> ids) {
-        LinkedHashMap<ByteString, Entry> box = byRecipient.get(recipient);
+    /**
+     * Deletes one device's copies (and copies naming no device) of {@code ids}: the other devices'
+     * copies stay until they acknowledge them.
+     *
+     * @param device the acknowledging device's id (the key its signed ack's credential certifies)
+     * @return how many copies were deleted from the recipient's mailbox
+     */
+    public int delete(String recipient, ByteString device, List<ByteString> ids) {
+        Box box = byRecipient.get(recipient);
         if (box == null) {
             return 0;
         }
         int deleted = 0;
         for (ByteString id : ids) {
-            Entry e = box.remove(id);
-            if (e != null) {
-                forget(e);
-                deleted++;
+            for (Key key : new Key[] {new Key(id, device), new Key(id, ByteString.EMPTY)}) {
+                Entry e = box.entries.remove(key);
+                if (e != null) {
+                    box.remove(key);
+                    forget(e);
+                    deleted++;
+                }
             }
         }
-        if (box.isEmpty()) {
+        if (box.entries.isEmpty()) {
             byRecipient.remove(recipient);
         }
         return deleted;
@@ -128,18 +170,19 @@ public final class Mailboxes {
     public int expire(long nowMs) {
         long oldest = nowMs - limits.ttl().toMillis();
         int dropped = 0;
-        for (Iterator<LinkedHashMap<ByteString, Entry>> boxes = byRecipient.values().iterator(); boxes.hasNext(); ) {
-            LinkedHashMap<ByteString, Entry> box = boxes.next();
-            for (Iterator<Entry> it = box.values().iterator(); it.hasNext(); ) {
-                Entry e = it.next();
-                if (e.storedAtMs() >= oldest) {
+        for (Iterator<Box> boxes = byRecipient.values().iterator(); boxes.hasNext(); ) {
+            Box box = boxes.next();
+            for (Iterator<Map.Entry<Key, Entry>> it = box.entries.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Key, Entry> e = it.next();
+                if (e.getValue().storedAtMs() >= oldest) {
                     break; // insertion order is storage order
                 }
                 it.remove();
-                forget(e);
+                box.remove(e.getKey());
+                forget(e.getValue());
                 dropped++;
             }
-            if (box.isEmpty()) {
+            if (box.entries.isEmpty()) {
                 boxes.remove();
             }
         }
@@ -159,8 +202,8 @@ public final class Mailboxes {
 
     /** @return packets kept for {@code recipient} */
     public int size(String recipient) {
-        LinkedHashMap<ByteString, Entry> box = byRecipient.get(recipient);
-        return box == null ? 0 : box.size();
+        Box box = byRecipient.get(recipient);
+        return box == null ? 0 : box.entries.size();
     }
 
     /** @return serialized bytes kept */
