@@ -280,7 +280,11 @@ public final class ServeRole implements AutoCloseable {
             SuperNodeConfig config = SuperNodeConfig.defaults(address, logins.getFirst(), dir).withLogins(logins)
                     .withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT)
                     .withAdvertise(address).withLoginKey(loginKeyFingerprint).withClock(clock);
-            serving = SuperNode.start(adjust.apply(config));
+            // The caps stated in the offer, enforced by the super node (applied last: an adjustment cannot raise them).
+            SuperNodeConfig adjusted = adjust.apply(config);
+            serving = SuperNode.start(adjusted.withLimits(adjusted.limits().withMaxClients(settings.maxClients()))
+                    .withRelayLimits(adjusted.relayLimits().withCaps(settings.maxRelayAllocations(),
+                            settings.bandwidthShareKbps())));
             log.info("promoted: serving as super node {} (node key {})", address, fingerprint());
         } catch (IOException | RuntimeException e) {
             log.warn("cannot serve as a super node at {}: {}", address, e.getMessage());

@@ -54,6 +54,11 @@ public final class MediaRelay {
         this.table = table;
     }
 
+    /** @return the quotas, rates and share this relay enforces (immutable: any thread) */
+    public RelayAllocationTable.Limits limits() {
+        return table.limits();
+    }
+
     /** @return the handler to put first in the UDP channel's pipeline (one channel per relay) */
     public ChannelInboundHandlerAdapter handler() {
         return handler;
@@ -164,7 +169,7 @@ public final class MediaRelay {
         return forwardedBytes;
     }
 
-    /** @return packets dropped over their allocation's byte rate (read on any thread: approximate) */
+    /** @return packets dropped over their allocation's byte rate or the relay's share (read on any thread: approximate) */
     public long overRate() {
         return overRate;
     }
