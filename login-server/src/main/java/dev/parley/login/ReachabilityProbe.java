@@ -77,7 +77,7 @@ final class ReachabilityProbe implements AutoCloseable {
         this.nanos = nanos;
         this.limits = limits;
         this.global = TokenBucket.full(limits.burst(), nanos.getAsLong());
-        this.meter = new UploadMeter(nanos);
+        this.meter = new UploadMeter(nanos, limits);
         ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(meter)
                 .bind(0).awaitUninterruptibly();
         if (!bound.isSuccess()) {

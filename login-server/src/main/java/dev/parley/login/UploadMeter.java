@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * show ({@value #MAX_DATAGRAMS} × {@value #DATAGRAM_BYTES} bytes in {@value #MIN_ELAPSED_MS} ms: about 10 Mbit/s).
  *
  * <p>Not a flood target nor an amplifier: only measurements the {@link Promoter} opened (after a
- * rate-limited probe and a right echo) count, at most {@value #MAX_MEASUREMENTS} at once, each
+ * rate-limited probe and a right echo) count, at most {@link #maxMeasurements} at once, each
  * closes after {@value #MAX_DATAGRAMS} datagrams or {@link #WINDOW_MS} ms; every other datagram is
  * dropped unanswered after a size and magic check and one map lookup. The one answer
  * ({@value UploadBursts#ANSWER_BYTES} bytes, fewer than one burst datagram) goes to the candidate's
@@ -51,11 +51,12 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
     /** How long after the echo a measurement closes at the latest (the burst, its start's round trip, slack), ms. */
     static final long WINDOW_MS = DURATION_MS + 1_500;
     /** Datagrams that must arrive for an estimate other than 0. */
-    static final int MIN_DATAGRAMS = 4;
+    static final int MIN_DATAGRAMS = 8;
     /** The shortest time an estimate divides by, ms. */
     static final long MIN_ELAPSED_MS = 100;
-    /** Measurements open at once at most (probes are rate limited: a few a second). */
-    static final int MAX_MEASUREMENTS = 256;
+    /** Measurements open at once at least and at most, whatever the probe rates ({@link #maxMeasurements}). */
+    static final int MIN_OPEN = 64;
+    static final int MAX_OPEN = 4_096;
 
     /**
      * What a burst delivered.
@@ -87,12 +88,27 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     private final LongSupplier nanos;
+    private final int maxOpen;
     private final Map<ByteBuffer, Measurement> open = new HashMap<>(); // event loop only
     private volatile @Nullable Channel channel;
 
-    /** @param nanos monotonic clock of the arrival times, ns */
-    UploadMeter(LongSupplier nanos) {
+    /**
+     * @param nanos monotonic clock of the arrival times, ns
+     * @param limits the probe rates, which bound how many measurements can be open at once
+     */
+    UploadMeter(LongSupplier nanos, LoginLimits.ProbeLimits limits) {
         this.nanos = nanos;
+        this.maxOpen = maxMeasurements(limits);
+    }
+
+    /**
+     * @return measurements open at once at most: twice the probes the rates admit within one window
+     *     ({@code burst + perSecond × WINDOW_MS}), between {@value #MIN_OPEN} and {@value #MAX_OPEN}
+     *     (64 with the default rates; a bot fleet's raised rates get more)
+     */
+    static int maxMeasurements(LoginLimits.ProbeLimits limits) {
+        double perWindow = limits.burst() + limits.perSecond() * WINDOW_MS / 1000.0;
+        return (int) Math.max(MIN_OPEN, Math.min(MAX_OPEN, 2 * perWindow));
     }
 
     @Override
@@ -104,7 +120,7 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
      * Opens a measurement of the burst carrying {@code nonce} from {@code from}.
      *
      * @return completes with the estimate when the last datagram arrived or the window closed;
-     *     {@link Estimate#NONE} at once if {@value #MAX_MEASUREMENTS} are open already or the nonce is in use
+     *     {@link Estimate#NONE} at once if {@link #maxMeasurements} are open already or the nonce is in use
      */
     CompletableFuture<Estimate> measure(byte[] nonce, InetSocketAddress from) {
         Channel ch = channel;
@@ -114,7 +130,7 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
         Measurement m = new Measurement(nonce.clone(), from);
         ch.eventLoop().execute(() -> {
             ByteBuffer key = ByteBuffer.wrap(m.nonce);
-            if (open.size() >= MAX_MEASUREMENTS || open.containsKey(key)) {
+            if (open.size() >= maxOpen || open.containsKey(key)) {
                 m.result.complete(Estimate.NONE);
                 return;
             }

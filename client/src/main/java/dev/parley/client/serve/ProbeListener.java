@@ -141,6 +141,11 @@ final class ProbeListener implements AutoCloseable {
         return UploadBurst.send(udp, to, nonce, spec, paceKbps);
     }
 
+    /** @return the serve port's UDP channel (tests: datagrams from the probed address) */
+    Channel udp() {
+        return udp;
+    }
+
     /** Closes both sockets and waits until they are released (the super node binds the port next). */
     @Override
     public void close() {

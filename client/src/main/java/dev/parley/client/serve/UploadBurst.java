@@ -15,12 +15,13 @@ import java.util.concurrent.TimeUnit;
  * server asked for ({@code ServeBurst}, checked by {@link UploadBursts#check}: a candidate never
  * sends more than {@value UploadBursts#MAX_DATAGRAMS} datagrams, whoever asks), paced at the stated
  * share so the login server measures whether the uplink carries it: as many datagrams as that rate
- * fills in the burst's duration, at least 4, each sent when it is due. Runs on the serve socket's
- * event loop (one task per due batch, ≥ 1 ms apart).
+ * fills in the burst's duration, at least {@value #MIN_DATAGRAMS} (the login server's minimum) and at
+ * most what it asked for, each sent when it is due. Runs on the serve socket's event loop (one task
+ * per due batch, ≥ 1 ms apart).
  */
 final class UploadBurst {
     /** Datagrams sent at least (fewer measure nothing at the login server). */
-    static final int MIN_DATAGRAMS = 4;
+    static final int MIN_DATAGRAMS = 8;
 
     private final Channel udp;
     private final InetSocketAddress to;
@@ -58,7 +59,7 @@ final class UploadBurst {
         }
         int bytes = spec.getDatagramBytes();
         long bitsInDuration = (long) Math.max(1, paceKbps) * spec.getDurationMs(); // kbit/s × ms = bits
-        int count = (int) Math.max(MIN_DATAGRAMS, Math.min(spec.getMaxDatagrams(), bitsInDuration / (8L * bytes)));
+        int count = (int) Math.min(spec.getMaxDatagrams(), Math.max(MIN_DATAGRAMS, bitsInDuration / (8L * bytes)));
         long intervalNanos = 8L * bytes * 1_000_000 / Math.max(1, paceKbps); // bits / (kbit/s) = ms
         UploadBurst burst = new UploadBurst(udp, to, nonce, bytes, count, intervalNanos);
         udp.eventLoop().execute(burst::start);
