@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * A client's super-node role (docs/architecture.md "Self-organizing overlay"). It keeps a TLS
  * connection to the login server on which it offers to serve ({@code ServeOffer}, signed by its
  * node key in {@code DATA/supernode/node.key}), listens on its serve port for the reachability
- * probe ({@link ProbeListener}) and echoes the probe's nonce. When the login server pushes a
+ * probe ({@link ProbeListener}), echoes the probe's nonce and sends the upload burst the login
+ * server then asks for ({@link UploadBurst}, paced at its stated share). When the login server pushes a
  * certificate ({@code ServeOrder}), it runs a {@link SuperNode} in this process on that port
- * (TCP and UDP), which renews the certificate over its own login link; a demotion push, or the
+ * (TCP and UDP) within the caps of its {@link ServeSettings}, which renews the certificate over its own login link; a demotion push, or the
  * loss of the offer connection, stops it. The user's own session (login, super-node session,
  * calls) is separate and unaffected.
  *
