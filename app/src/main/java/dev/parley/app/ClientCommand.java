@@ -84,14 +84,8 @@ final class ClientCommand implements Callable<Integer> {
             description = "Register with this super node instead of choosing from the host cache.")
     HostPort superNode;
 
-    @Option(names = "--no-supernode", description = "Never serve as a super node (by default a client that the login "
-            + "server finds reachable from outside may be promoted, and then serves in this process; a client with "
-            + "--supernode or --call never offers).")
-    boolean noSuperNode;
-
-    @Option(names = "--serve-port", paramLabel = "PORT", description = "TCP and UDP port to serve on when promoted "
-            + "(default: a free one).")
-    int servePort;
+    @Mixin
+    ServeOptions serving;
 
     @ArgGroup(exclusive = true)
     Mode mode;
@@ -150,6 +144,7 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ServeSettings serve = serving.settings(mode == null || mode.call == null);
         if (listDevices) {
             var devices = AudioDevices.list();
             System.out.println("capture devices:" + (devices.capture().isEmpty() ? " none" : ""));
@@ -198,7 +193,6 @@ final class ClientCommand implements Callable<Integer> {
         });
         CountDownLatch finished = new CountDownLatch(1);
         System.err.println("parley client: signing in to " + logins.getFirst() + " as " + user + " and joining the overlay...");
-        ServeSettings serve = noSuperNode || callee != null ? ServeSettings.OFF : ServeSettings.DEFAULTS.withPort(servePort);
         ParleyClient started;
         try {
             started = ParleyClient.start(options, serve);

@@ -140,4 +140,29 @@ class ConfigFileTest {
         assertThat(Files.readString(log)).containsPattern(
                 "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} WARN  test - written to the log file");
     }
+
+    @Test
+    void aClientsServeCapsComeFromItsConfigFileAndFlagsAndABadOneIsRefusedByName() throws IOException {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "serve-max-clients = 200\nserve-upload-kbps = 4000\nserve-port = 7100\n");
+        String[] args = {"client", "--config", file.toString(), "--serve-max-relays", "8"};
+        CommandLine cl = Main.commandLine();
+        ConfigFile.install(cl, args);
+        cl.parseArgs(args);
+        ClientCommand client = cl.getSubcommands().get("client").getCommand();
+        var serve = client.serving.settings(true);
+        assertThat(serve.enabled()).isTrue();
+        assertThat(serve.port()).isEqualTo(7100);
+        assertThat(serve.maxClients()).isEqualTo(200);
+        assertThat(serve.maxRelayAllocations()).isEqualTo(8);
+        assertThat(serve.bandwidthShareKbps()).isEqualTo(4000);
+        assertThat(client.serving.settings(false).enabled()).as("a one-shot call never offers").isFalse();
+
+        String[] bad = {"client", "--serve-upload-kbps", "0"};
+        CommandLine again = Main.commandLine();
+        again.parseArgs(bad);
+        ClientCommand refused = again.getSubcommands().get("client").getCommand();
+        assertThatThrownBy(() -> refused.serving.settings(true)).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("0 kbit/s (expected: >= 1 each)");
+    }
 }

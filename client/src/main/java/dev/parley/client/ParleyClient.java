@@ -23,6 +23,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.wire.Credential;
+import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.SearchResult;
 import dev.parley.protocol.wire.PresenceRecord;
@@ -160,9 +161,10 @@ public final class ParleyClient implements AutoCloseable {
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> direct = sns -> SuperNodeSession
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
             // When no super node of the host cache answers (e.g. the one it had left a self-organizing
-            // overlay), ask the login server for the live ones and try those.
+            // overlay) or has room (SUPER_NODE_FULL), ask the login server for the live ones and try those.
             Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> direct.apply(sns)
-                    .exceptionallyCompose(e -> Futures.unwrap(e) instanceof ProtocolException || o.superNode() != null
+                    .exceptionallyCompose(e -> Futures.unwrap(e) instanceof ProtocolException pe
+                            && pe.code() != ErrorCode.SUPER_NODE_FULL || o.superNode() != null
                             ? CompletableFuture.failedFuture(e)
                             : FirstSuperNodes.fetch(io, o.login(), loginTls).thenCompose(live -> {
                                 live.forEach(hostCache::add);

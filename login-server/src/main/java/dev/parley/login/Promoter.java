@@ -55,14 +55,14 @@ final class Promoter implements AutoCloseable {
 
     /** A candidate's state (one owner: the promotion thread). */
     private sealed interface State {
-        /** Probe under way: what has been proved so far. */
-        record Probing(byte[] nonce, long deadlineMs, boolean tcp, boolean udp) implements State {}
-        /** Proved reachable; not serving. */
-        record Eligible(long sinceMs) implements State {}
+        /** Probe under way: what has been proved so far; the upload once measured (-1 before). */
+        record Probing(byte[] nonce, long deadlineMs, boolean tcp, boolean udp, int uploadKbps) implements State {}
+        /** Proved reachable, with enough upload (kbit/s: measured, at most what it stated); not serving. */
+        record Eligible(long sinceMs, int uploadKbps) implements State {}
         /** Not reachable (or lied): never promoted on this connection. */
         record Unreachable(String why) implements State {}
-        /** Serving with a certificate since {@code sinceMs}. */
-        record Serving(long sinceMs) implements State {}
+        /** Serving with a certificate since {@code sinceMs}; its upload as measured before. */
+        record Serving(long sinceMs, int uploadKbps) implements State {}
     }
 
     /** One offer, on one connection. */
@@ -151,7 +151,7 @@ final class Promoter implements AutoCloseable {
             byte[] nonce = new byte[ReachabilityProbe.NONCE_BYTES];
             random.nextBytes(nonce);
             Candidate c = new Candidate(channel, offer, address, old != null ? old.offeredAtMs : clock.millis(),
-                    new State.Probing(nonce, clock.millis() + PROBE_DEADLINE_MS, false, false));
+                    new State.Probing(nonce, clock.millis() + PROBE_DEADLINE_MS, false, false, -1));
             if (old == null) {
                 channel.closeFuture().addListener(f -> execute(() -> closed(channel)));
             }
@@ -173,28 +173,48 @@ final class Promoter implements AutoCloseable {
             unreachable(c, "TCP to " + c.address + " with TLS for its node key failed: " + failure.getMessage());
             return;
         }
-        c.state = new State.Probing(p.nonce(), p.deadlineMs(), true, p.udp());
+        c.state = new State.Probing(p.nonce(), p.deadlineMs(), true, p.udp(), p.uploadKbps());
         provedIfDone(c);
     }
 
     private Envelope echoed(Channel channel, long id, ByteString nonce) {
         Candidate c = candidates.get(channel);
-        if (c == null || !(c.state instanceof State.Probing p)) {
+        if (c == null || !(c.state instanceof State.Probing p) || p.udp()) {
             return Envelopes.error(id, ErrorCode.BAD_REQUEST, "serve probe echo: no probe under way on this connection");
         }
         if (!MessageDigest.isEqual(p.nonce(), nonce.toByteArray())) {
             unreachable(c, "UDP probe echo with a wrong nonce");
             return Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "serve probe echo: wrong nonce");
         }
-        c.state = new State.Probing(p.nonce(), p.deadlineMs(), p.tcp(), true);
+        // Reachable over UDP: now its upload. The burst comes from the probed serve port to the probe socket.
+        long deadline = Math.max(p.deadlineMs(), clock.millis() + UploadMeter.WINDOW_MS + TICK_MS);
+        c.state = new State.Probing(p.nonce(), deadline, p.tcp(), true, -1);
+        probe.meter().measure(p.nonce(), new InetSocketAddress(c.address.host(), c.address.port()))
+                .whenComplete((e, failure) -> execute(() -> measured(c, e == null ? UploadMeter.Estimate.NONE : e)));
+        return Envelopes.builder(id).setServeBurst(UploadMeter.BURST).build();
+    }
+
+    private void measured(Candidate c, UploadMeter.Estimate e) {
+        if (candidates.get(c.channel) != c || !(c.state instanceof State.Probing p)) {
+            return;
+        }
+        // What it delivered, at most what it stated: a candidate serves within its stated share.
+        int kbps = (int) Math.min(e.kbps(), Integer.toUnsignedLong(c.offer.getBandwidthShareKbps()));
+        log.info("serve candidate {} at {}: upload {} kbit/s ({} datagrams, {} bytes received; {} kbit/s stated)", c.key,
+                c.address, e.kbps(), e.datagrams(), e.bytes(), Integer.toUnsignedLong(c.offer.getBandwidthShareKbps()));
+        if (kbps < policy.minUploadKbps()) {
+            unreachable(c, String.format("upload measured %d kbit/s (expected: >= %d)", kbps, policy.minUploadKbps()));
+            return;
+        }
+        c.state = new State.Probing(p.nonce(), p.deadlineMs(), p.tcp(), p.udp(), kbps);
         provedIfDone(c);
-        return Envelopes.ok(id);
     }
 
     private void provedIfDone(Candidate c) {
-        if (c.state instanceof State.Probing p && p.tcp() && p.udp()) {
-            c.state = new State.Eligible(clock.millis());
-            log.info("serve candidate {} at {} is reachable (TCP and UDP)", c.key, c.address);
+        if (c.state instanceof State.Probing p && p.tcp() && p.udp() && p.uploadKbps() >= 0) {
+            c.state = new State.Eligible(clock.millis(), p.uploadKbps());
+            log.info("serve candidate {} at {} is reachable (TCP and UDP), upload {} kbit/s", c.key, c.address,
+                    p.uploadKbps());
         }
     }
 
@@ -231,7 +251,8 @@ final class Promoter implements AutoCloseable {
             for (Candidate c : List.copyOf(candidates.values())) {
                 switch (c.state) {
                     case State.Probing p when now > p.deadlineMs() -> unreachable(c, (p.tcp() ? "" : "no TLS over TCP; ")
-                            + (p.udp() ? "" : "no UDP probe echo; ") + "deadline passed");
+                            + (p.udp() ? "" : "no UDP probe echo; ") + (p.uploadKbps() >= 0 ? "" : "upload not measured; ")
+                            + "deadline passed");
                     case State.Serving s when !live.contains(c.address) && now - s.sinceMs() > FIRST_HEARTBEAT_MS ->
                             demote(c, "no heartbeat from it");
                     case State.Serving s -> {
@@ -243,7 +264,7 @@ final class Promoter implements AutoCloseable {
                     case State.Eligible e -> {
                         // Uptime as measured here (a claimed one could be inflated to be preferred).
                         eligible.add(new PromotionPolicy.Candidate(c.key, c.address, now - c.offeredAtMs,
-                                Math.min(100, c.offer.getCpuIdlePercent())));
+                                Math.min(100, c.offer.getCpuIdlePercent()), e.uploadKbps()));
                         byKey.put(c.key, c);
                     }
                     default -> { }
@@ -267,7 +288,7 @@ final class Promoter implements AutoCloseable {
     private void promote(Candidate c) {
         try {
             SuperNodeCertificate cert = certifier.promote(c.offer.getNodeKey(), c.offer.getMeshKey(), c.address);
-            c.state = new State.Serving(clock.millis());
+            c.state = new State.Serving(clock.millis(), c.state instanceof State.Eligible e ? e.uploadKbps() : 0);
             gone.remove(c.address);
             push(c, ServeOrder.newBuilder().setCertificate(cert));
         } catch (ProtocolException e) {
@@ -283,7 +304,7 @@ final class Promoter implements AutoCloseable {
         }
         demoteInStore(c);
         gone.put(c.address, clock.millis());
-        c.state = new State.Eligible(clock.millis());
+        c.state = new State.Eligible(clock.millis(), c.state instanceof State.Serving s ? s.uploadKbps() : 0);
         log.info("demoting super node {} at {}: {}", c.key, c.address, why);
         push(c, ServeOrder.newBuilder().setDemote(true).setReason(trim(why)));
     }

@@ -17,8 +17,11 @@ import java.util.Set;
  *   <li>Target: {@code max(minSuperNodes, ceil(online / clientsPerSuperNode))} super nodes
  *       (Skype had about one per few hundred clients).</li>
  *   <li>Below target (a super node left, the population grew, or none at all: the bootstrap):
- *       promote at once, up to {@code maxPromotionsPerTick}, the best candidates — longest uptime,
- *       then most CPU headroom — first from /24s that serve no super node yet (spread), then any.
+ *       promote at once, up to {@code maxPromotionsPerTick}, the best candidates — most upload (in
+ *       doubling bands from {@code minUploadKbps}: 256–511, 512–1,023, … kbit/s, so that a few kbit/s of
+ *       measurement noise do not outrank uptime), then longest uptime, then most CPU headroom — first
+ *       from /24s that serve no super node yet (spread), then any. Candidates whose measured upload is
+ *       below {@code minUploadKbps} are never promoted.
  *       Candidates younger than {@code minUptime} wait, unless fewer than {@code minSuperNodes} are
  *       live (the bootstrap, or a super node just left): then speed matters more.</li>
  *   <li>Above target by more than the slack ({@code max(1, target / 4)}: no flapping): demote one
@@ -31,19 +34,32 @@ import java.util.Set;
  * @param minUptime how long a candidate must have run before it is promoted (while any super node is live)
  * @param maxPromotionsPerTick promotions per tick at most (positive)
  * @param demoteGrace how long a promoted super node serves at least before a demotion for surplus
+ * @param minUploadKbps the least upload a candidate must deliver in its burst to be promoted, kbit/s
+ *     (positive; {@link UploadMeter})
  */
 public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Duration minUptime, int maxPromotionsPerTick,
-        Duration demoteGrace) {
-    /** The defaults: at least 3 super nodes, one per 300 online clients, 10 s uptime, 4 promotions a tick, 2 min grace. */
+        Duration demoteGrace, int minUploadKbps) {
+    /** The least upload of a super node by default: 256 kbit/s (a relayed call costs some 160). */
+    public static final int DEFAULT_MIN_UPLOAD_KBPS = 256;
+    /**
+     * The defaults: at least 3 super nodes, one per 300 online clients, 10 s uptime, 4 promotions a
+     * tick, 2 min grace, {@value #DEFAULT_MIN_UPLOAD_KBPS} kbit/s upload.
+     */
     public static final PromotionPolicy DEFAULTS = new PromotionPolicy(3, 300, Duration.ofSeconds(10), 4, Duration.ofMinutes(2));
 
-    /** @throws IllegalArgumentException if a count is not positive */
+    /** @throws IllegalArgumentException if a count or the upload is not positive */
     public PromotionPolicy {
-        if (minSuperNodes < 1 || clientsPerSuperNode < 1 || maxPromotionsPerTick < 1) {
+        if (minSuperNodes < 1 || clientsPerSuperNode < 1 || maxPromotionsPerTick < 1 || minUploadKbps < 1) {
             throw new IllegalArgumentException(String.format(
-                    "minSuperNodes, clientsPerSuperNode, maxPromotionsPerTick: %d, %d, %d (expected: >= 1 each)",
-                    minSuperNodes, clientsPerSuperNode, maxPromotionsPerTick));
+                    "minSuperNodes, clientsPerSuperNode, maxPromotionsPerTick, minUploadKbps: %d, %d, %d, %d (expected: >= 1 each)",
+                    minSuperNodes, clientsPerSuperNode, maxPromotionsPerTick, minUploadKbps));
         }
+    }
+
+    /** This policy with the {@value #DEFAULT_MIN_UPLOAD_KBPS} kbit/s upload minimum. */
+    public PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Duration minUptime, int maxPromotionsPerTick,
+            Duration demoteGrace) {
+        this(minSuperNodes, clientsPerSuperNode, minUptime, maxPromotionsPerTick, demoteGrace, DEFAULT_MIN_UPLOAD_KBPS);
     }
 
     /**
@@ -63,8 +79,9 @@ public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Durati
      * @param address where it would serve
      * @param uptimeMs how long it has run
      * @param cpuIdlePercent its CPU headroom, 0..100
+     * @param uploadKbps its upload as the login server measured it (at most what it stated), kbit/s
      */
-    record Candidate(String key, HostPort address, long uptimeMs, int cpuIdlePercent) {}
+    record Candidate(String key, HostPort address, long uptimeMs, int cpuIdlePercent, int uploadKbps) {}
 
     /** What to do this tick: candidates (by key) to promote, promoted super nodes to demote. */
     record Decision(List<String> promote, List<HostPort> demote) {
@@ -100,9 +117,10 @@ public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Durati
     }
 
     private List<String> choose(List<Serving> live, List<Candidate> eligible, int wanted, boolean urgent) {
-        List<Candidate> ranked = new ArrayList<>(eligible.stream()
+        List<Candidate> ranked = new ArrayList<>(eligible.stream().filter(c -> c.uploadKbps() >= minUploadKbps)
                 .filter(c -> urgent || c.uptimeMs() >= minUptime.toMillis()).toList());
-        ranked.sort(Comparator.comparingLong(Candidate::uptimeMs).reversed()
+        ranked.sort(Comparator.comparingInt(this::uploadBand).reversed()
+                .thenComparing(Comparator.comparingLong(Candidate::uptimeMs).reversed())
                 .thenComparing(Comparator.comparingInt(Candidate::cpuIdlePercent).reversed())
                 .thenComparing(Candidate::key));
         Set<String> usedNets = new HashSet<>();
@@ -119,6 +137,11 @@ public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Durati
             }
         }
         return List.copyOf(chosen);
+    }
+
+    /** @return the candidate's upload band: 0 for minUploadKbps..2×-1, 1 for 2×..4×-1, … */
+    private int uploadBand(Candidate c) {
+        return 31 - Integer.numberOfLeadingZeros(Math.max(1, c.uploadKbps() / minUploadKbps));
     }
 
     /** @return the /24 of an IPv4 host ("10.1.2"), else the whole host */

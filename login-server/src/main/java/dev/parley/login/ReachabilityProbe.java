@@ -4,11 +4,16 @@ import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,10 +30,11 @@ import java.util.function.LongSupplier;
  * <p>Not an amplifier: probes go only to the address the offer's TCP connection comes from (the
  * {@link Promoter} checks it), within {@link LoginLimits.ProbeLimits} per source address and in all
  * (by default 3 per address then one every 20 s, and 5 a second in all, burst 20); a probe is one
- * TCP handshake and one small datagram. The UDP socket
- * only sends: nothing it receives is read or answered.
+ * TCP handshake and one small datagram. The UDP socket reads only the upload bursts the
+ * {@link UploadMeter} measures (after a right echo); it answers each burst once, with fewer bytes
+ * than one of its datagrams, and nothing else.
  *
- * <p>Thread-safe: {@link #admit} is synchronized; sending is one non-blocking datagram.
+ * <p>Thread-safe: {@link #admit} is synchronized; sending is one datagram written on the socket's event loop.
  */
 final class ReachabilityProbe implements AutoCloseable {
     /** The probe datagram's first 8 bytes. */
@@ -48,7 +54,8 @@ final class ReachabilityProbe implements AutoCloseable {
     static final Duration TCP_TIMEOUT = Duration.ofSeconds(3);
 
     private final EventLoopGroup group;
-    private final DatagramChannel udp;
+    private final Channel udp;
+    private final UploadMeter meter;
     private final LongSupplier nanos;
     private final LoginLimits.ProbeLimits limits;
     private TokenBucket global; // guarded by this
@@ -70,9 +77,23 @@ final class ReachabilityProbe implements AutoCloseable {
         this.nanos = nanos;
         this.limits = limits;
         this.global = TokenBucket.full(limits.burst(), nanos.getAsLong());
-        this.udp = DatagramChannel.open();
-        udp.configureBlocking(false);
-        udp.bind(new InetSocketAddress(0));
+        this.meter = new UploadMeter(nanos, limits);
+        ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(meter)
+                .bind(0).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot open the probe's UDP socket: " + bound.cause().getMessage(), bound.cause());
+        }
+        this.udp = bound.channel();
+    }
+
+    /** @return the meter of the upload bursts that arrive on the probe socket */
+    UploadMeter meter() {
+        return meter;
+    }
+
+    /** @return the probe socket's port (where probe datagrams come from and bursts go) */
+    int udpPort() {
+        return ((InetSocketAddress) udp.localAddress()).getPort();
     }
 
     /** @return whether a probe of {@code source} is within the per-address and global rates (and takes a token of each) */
@@ -102,20 +123,13 @@ final class ReachabilityProbe implements AutoCloseable {
 
     /** Sends one probe datagram carrying {@code nonce} ({@value #NONCE_BYTES} bytes) to {@code target}. */
     void udp(InetSocketAddress target, byte[] nonce) {
-        ByteBuffer datagram = ByteBuffer.allocate(DATAGRAM_BYTES).put(MAGIC).put(nonce, 0, NONCE_BYTES).flip();
-        try {
-            udp.send(datagram, target);
-        } catch (IOException e) {
-            // unreachable or no route: the candidate then never echoes, and is not eligible
-        }
+        byte[] datagram = ByteBuffer.allocate(DATAGRAM_BYTES).put(MAGIC).put(nonce, 0, NONCE_BYTES).array();
+        // A failed send (unreachable, no route) leaves the candidate without an echo: not eligible.
+        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), target));
     }
 
     @Override
     public void close() {
-        try {
-            udp.close();
-        } catch (IOException e) {
-            // closing: nothing to do
-        }
+        udp.close();
     }
 }

@@ -12,7 +12,27 @@ class PromotionPolicyTest {
     private final PromotionPolicy policy = PromotionPolicy.DEFAULTS;
 
     private static Candidate candidate(String key, String host, long uptimeMs, int cpuIdle) {
-        return new Candidate(key, new HostPort(host, 7000), uptimeMs, cpuIdle);
+        return new Candidate(key, new HostPort(host, 7000), uptimeMs, cpuIdle, 2_000);
+    }
+
+    private static Candidate uploading(String key, String host, long uptimeMs, int uploadKbps) {
+        return new Candidate(key, new HostPort(host, 7000), uptimeMs, 50, uploadKbps);
+    }
+
+    @Test
+    void moreUploadIsPreferredBandByBandThenUptime() {
+        var d = policy.decide(List.of(), 0, List.of(uploading("old-slow", "10.0.0.1", 90_000, 600),
+                uploading("fast", "10.0.1.1", 20_000, 4_000), uploading("fast-older", "10.0.2.1", 30_000, 3_000),
+                uploading("mid", "10.0.3.1", 60_000, 1_100)), 4);
+        // 2,048..4,095 kbit/s share a band, where uptime decides; then 1,024..2,047; then 512..1,023
+        assertThat(d.promote()).containsExactly("fast-older", "fast", "mid");
+    }
+
+    @Test
+    void aCandidateBelowTheMinimumUploadIsNeverPromotedEvenAtTheBootstrap() {
+        var d = policy.decide(List.of(), 0, List.of(uploading("slow", "10.0.0.1", 90_000, 255),
+                uploading("none", "10.0.1.1", 90_000, 0), uploading("enough", "10.0.2.1", 1_000, 256)), 3);
+        assertThat(d.promote()).containsExactly("enough");
     }
 
     @Test

@@ -274,9 +274,9 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
                     .setAllocationId(a.id()).setRelay(node.advertised().toAddress())
                     .setCallerToken(ByteString.copyFrom(a.callerToken())).setCalleeToken(ByteString.copyFrom(a.calleeToken()))
                     .setCallerKey(ByteString.copyFrom(a.callerKey())).setCalleeKey(ByteString.copyFrom(a.calleeKey()))
-                    .setMaxLifetimeMs((int) SuperNode.RELAY_LIMITS.maxLifetimeMs())
-                    .setMaxBytesPerSecond((int) SuperNode.RELAY_LIMITS.bytesPerSecond())
-                    .setIdleTimeoutMs((int) SuperNode.RELAY_LIMITS.idleTimeoutMs())).build());
+                    .setMaxLifetimeMs((int) node.relay().limits().maxLifetimeMs())
+                    .setMaxBytesPerSecond((int) node.relay().limits().bytesPerSecond())
+                    .setIdleTimeoutMs((int) node.relay().limits().idleTimeoutMs())).build());
         }));
     }
 }

@@ -17,15 +17,27 @@ import java.time.Duration;
  * @param signalSearchesPerS call signals per second, sustained, for which one client session may
  *     make this super node search the mesh (a target neither registered here nor cached)
  * @param signalSearchBurst such signals at once
+ * @param maxClients client sessions (devices) registered at once; a registration beyond is refused
+ *     {@code SUPER_NODE_FULL} and the client joins another super node from its host cache
  */
 public record ControlLimits(int connectionsPerAddress, Duration idleTimeout, int signalsPerS, int signalBurst,
-        int signalSearchesPerS, int signalSearchBurst) {
+        int signalSearchesPerS, int signalSearchBurst, int maxClients) {
+    /** Client sessions a dedicated super node keeps at most: its operator's hardware is the real bound. */
+    public static final int DEDICATED_MAX_CLIENTS = 100_000;
+
     /**
      * Production defaults: 64 connections per address (a NAT with many users, plus their relay
      * links); 5 min idle; 10 signals/s (burst 20) per client, a call needs a handful; 1 mesh search
-     * per second (burst 5) per client for signals, a call needs one.
+     * per second (burst 5) per client for signals, a call needs one; {@value #DEDICATED_MAX_CLIENTS} clients.
      */
     public static final ControlLimits DEFAULTS = new ControlLimits(64, Duration.ofMinutes(5), 10, 20, 1, 5);
+
+    /** These limits with {@value #DEDICATED_MAX_CLIENTS} clients at most. */
+    public ControlLimits(int connectionsPerAddress, Duration idleTimeout, int signalsPerS, int signalBurst,
+            int signalSearchesPerS, int signalSearchBurst) {
+        this(connectionsPerAddress, idleTimeout, signalsPerS, signalBurst, signalSearchesPerS, signalSearchBurst,
+                DEDICATED_MAX_CLIENTS);
+    }
 
     /** @throws IllegalArgumentException unless every limit is positive */
     public ControlLimits {
@@ -35,22 +47,30 @@ public record ControlLimits(int connectionsPerAddress, Duration idleTimeout, int
         positive("signalBurst", signalBurst);
         positive("signalSearchesPerS", signalSearchesPerS);
         positive("signalSearchBurst", signalSearchBurst);
+        positive("maxClients", maxClients);
     }
 
     /** @return a copy with another per-address connection cap (bot fleets and load tests on one host) */
     public ControlLimits withConnectionsPerAddress(int connections) {
-        return new ControlLimits(connections, idleTimeout, signalsPerS, signalBurst, signalSearchesPerS, signalSearchBurst);
+        return new ControlLimits(connections, idleTimeout, signalsPerS, signalBurst, signalSearchesPerS, signalSearchBurst,
+                maxClients);
     }
 
     /** @return a copy with another idle timeout */
     public ControlLimits withIdleTimeout(Duration timeout) {
         return new ControlLimits(connectionsPerAddress, timeout, signalsPerS, signalBurst, signalSearchesPerS,
-                signalSearchBurst);
+                signalSearchBurst, maxClients);
     }
 
     /** @return a copy with other per-client call-signal limits */
     public ControlLimits withSignalLimits(int perS, int burst, int searchesPerS, int searchBurst) {
-        return new ControlLimits(connectionsPerAddress, idleTimeout, perS, burst, searchesPerS, searchBurst);
+        return new ControlLimits(connectionsPerAddress, idleTimeout, perS, burst, searchesPerS, searchBurst, maxClients);
+    }
+
+    /** @return a copy with another cap on client sessions (a promoted client's {@code --serve-max-clients}) */
+    public ControlLimits withMaxClients(int clients) {
+        return new ControlLimits(connectionsPerAddress, idleTimeout, signalsPerS, signalBurst, signalSearchesPerS,
+                signalSearchBurst, clients);
     }
 
     private static void positive(String name, int value) {

@@ -148,11 +148,25 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
             ctx.writeAndFlush(Envelopes.error(id, e)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        // The session handler is in place before the session is published: its channelInactive removes it.
+        if (!ctx.channel().isActive()) {
+            return; // closed meanwhile: publishing the session now would leave it registered for good
+        }
+        // Within the cap of client sessions (a promoted client's --serve-max-clients); a device that
+        // reconnects replaces its old session and is never refused.
+        PresenceIndex.Displaced displaced = node.presence().putWithin(fresh, node.limits().maxClients());
+        if (displaced == null) {
+            log.info("{}: registration of {} refused: {} clients registered (the cap)", ctx.channel().remoteAddress(),
+                    fresh.username(), node.limits().maxClients());
+            ctx.writeAndFlush(Envelopes.error(id, ErrorCode.SUPER_NODE_FULL, String.format(
+                    "clients registered here: %d (expected: < %d); register with another super node",
+                    node.limits().maxClients(), node.limits().maxClients()))).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        // The session handler replaces this one in the same event-loop task that published the session,
+        // so the connection's close (a later task on this loop) reaches it and unregisters the session.
         ctx.pipeline().replace(this, ClientSessionHandler.NAME, new ClientSessionHandler(node, fresh, nonce));
         // The idle timer stays: a registered client keeps its session with a Keepalive every minute.
         // Another device of the account stays registered (docs/protocol.md "Several devices"): no fight.
-        PresenceIndex.Displaced displaced = node.presence().put(fresh);
         if (displaced.sameDevice() != null && displaced.sameDevice().channel() != ctx.channel()) {
             displaced.sameDevice().push(Envelopes.error(0, ErrorCode.NOT_REGISTERED, "signed in again from this device"))
                     .addListener(ChannelFutureListener.CLOSE);

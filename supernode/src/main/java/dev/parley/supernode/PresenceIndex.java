@@ -79,7 +79,22 @@ final class PresenceIndex {
      * @return the sessions displaced (the caller tells and closes them)
      */
     Displaced put(Session session) {
+        Displaced d = putWithin(session, Integer.MAX_VALUE);
+        assert d != null;
+        return d;
+    }
+
+    /**
+     * As {@link #put}, unless the session is a new one (not replacing its own device, nor displacing
+     * the user's oldest) and {@code maxSessions} are registered already: then nothing changes. Exact
+     * across concurrent registrations (the count is reserved atomically).
+     *
+     * @param maxSessions sessions (devices of all users) at most
+     * @return the sessions displaced, or null if the index is full
+     */
+    @Nullable Displaced putWithin(Session session, int maxSessions) {
         Session[] out = new Session[2];
+        boolean[] full = new boolean[1];
         sessions.compute(session.username(), (u, list) -> {
             List<Session> next = new ArrayList<>(list == null ? List.of() : list);
             for (Iterator<Session> it = next.iterator(); it.hasNext(); ) {
@@ -93,9 +108,19 @@ final class PresenceIndex {
             if (next.size() > MAX_DEVICES) {
                 out[1] = next.remove(0);
             }
-            count.addAndGet(next.size() - (list == null ? 0 : list.size()));
+            // One more session, unless it replaced its device's or displaced the oldest (then as many).
+            boolean added = next.size() > (list == null ? 0 : list.size());
+            if (added && count.getAndUpdate(c -> c < maxSessions ? c + 1 : c) >= maxSessions) {
+                full[0] = true;
+                out[0] = null;
+                out[1] = null;
+                return list; // unchanged (null: no entry)
+            }
             return List.copyOf(next);
         });
+        if (full[0]) {
+            return null;
+        }
         changed(session.username());
         return new Displaced(out[0], out[1]);
     }

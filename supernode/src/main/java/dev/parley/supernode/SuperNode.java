@@ -174,8 +174,6 @@ public final class SuperNode implements AutoCloseable {
     /** The login server's key, pinned on first use (docs/security.md), in the data dir. */
     static final String LOGIN_KEY_PIN = "login-key.pin";
 
-    /** Relay quotas: 4 allocations per client, 2,000 in total, released after 60 s without traffic. */
-    static final RelayAllocationTable.Limits RELAY_LIMITS = RelayAllocationTable.Limits.DEFAULTS;
     private static final long RELAY_EXPIRY_PERIOD_MS = 5_000;
     private MediaRelay relay;
 
@@ -232,7 +230,7 @@ public final class SuperNode implements AutoCloseable {
             InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
             try {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
-                relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, RELAY_LIMITS));
+                relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, config.relayLimits()));
                 // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
                 transport = MeshTransport.bind(udp, local, random, meshKeys,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));

@@ -1,5 +1,6 @@
 package dev.parley.supernode;
 
+import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.protocol.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +31,13 @@ import org.jspecify.annotations.Nullable;
  *     used on the first start when the data dir holds no certificate yet; null once enrolled
  * @param fallbackLogins further login servers sharing {@code login}'s database and key, tried in
  *     order when the current one fails (docs/operations.md "Scale-out"); empty for one login server
+ * @param relayLimits the media relay's quotas, rates and share of the upload (a promoted client's
+ *     serve caps; {@link RelayAllocationTable.Limits#DEFAULTS} on a dedicated super node)
  */
 public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
         InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
         MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken,
-        List<HostPort> fallbackLogins) {
+        List<HostPort> fallbackLogins, RelayAllocationTable.Limits relayLimits) {
     /** Default {@link #heartbeatInterval()}: 5 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Default {@link #peerRequestTimeout()}: 2 s. */
@@ -51,7 +54,17 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
         require(search, "search");
         require(mesh, "mesh");
         require(limits, "limits");
+        require(relayLimits, "relayLimits");
         fallbackLogins = List.copyOf(fallbackLogins == null ? List.of() : fallbackLogins);
+    }
+
+    /** All parts but the relay limits (defaults). */
+    public SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, HostPort login, Path dataDir,
+            InstantSource clock, Duration heartbeatInterval, Duration peerRequestTimeout, SearchSettings search,
+            MeshSettings mesh, @Nullable String loginKey, ControlLimits limits, @Nullable String enrollToken,
+            List<HostPort> fallbackLogins) {
+        this(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout, search, mesh, loginKey,
+                limits, enrollToken, fallbackLogins, RelayAllocationTable.Limits.DEFAULTS);
     }
 
     /** All parts but the fallback login servers (none). */
@@ -79,7 +92,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
             throw new IllegalArgumentException("logins: none (expected: at least one login server)");
         }
         return new SuperNodeConfig(listen, advertise, logins.getFirst(), dataDir, clock, heartbeatInterval,
-                peerRequestTimeout, search, mesh, loginKey, limits, enrollToken, logins.subList(1, logins.size()));
+                peerRequestTimeout, search, mesh, loginKey, limits, enrollToken, logins.subList(1, logins.size()), relayLimits);
     }
 
     /** All parts but the control limits (defaults). */
@@ -99,7 +112,7 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
     public SuperNodeConfig withLoginKey(@Nullable String fingerprint) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, fingerprint, limits, enrollToken, fallbackLogins);
+                search, mesh, fingerprint, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** A configuration with default {@link SearchSettings} and {@link MeshSettings}. */
@@ -121,42 +134,48 @@ public record SuperNodeConfig(HostPort listen, @Nullable HostPort advertise, Hos
     /** @return a copy with another advertised address */
     public SuperNodeConfig withAdvertise(HostPort address) {
         return new SuperNodeConfig(listen, address, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, enrollToken, fallbackLogins);
+                search, mesh, loginKey, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** @return a copy with another clock */
     public SuperNodeConfig withClock(InstantSource source) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, source, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, enrollToken, fallbackLogins);
+                search, mesh, loginKey, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** @return a copy with other timings */
     public SuperNodeConfig withTimings(Duration heartbeat, Duration peerRequest) {
-        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits, enrollToken, fallbackLogins);
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeat, peerRequest, search, mesh, loginKey, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** @return a copy with other search settings */
     public SuperNodeConfig withSearch(SearchSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                settings, mesh, loginKey, limits, enrollToken, fallbackLogins);
+                settings, mesh, loginKey, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** @return a copy with other mesh settings */
     public SuperNodeConfig withMesh(MeshSettings settings) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, settings, loginKey, limits, enrollToken, fallbackLogins);
+                search, settings, loginKey, limits, enrollToken, fallbackLogins, relayLimits);
     }
 
     /** @return a copy with other control-port limits */
     public SuperNodeConfig withLimits(ControlLimits controlLimits) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, controlLimits, enrollToken, fallbackLogins);
+                search, mesh, loginKey, controlLimits, enrollToken, fallbackLogins, relayLimits);
+    }
+
+    /** @return a copy with other media relay limits (a promoted client's serve caps) */
+    public SuperNodeConfig withRelayLimits(RelayAllocationTable.Limits relay) {
+        return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
+                search, mesh, loginKey, limits, enrollToken, fallbackLogins, relay);
     }
 
     /** @return a copy that enrols with this one-time token if the data dir holds no certificate yet */
     public SuperNodeConfig withEnrollToken(@Nullable String token) {
         return new SuperNodeConfig(listen, advertise, login, dataDir, clock, heartbeatInterval, peerRequestTimeout,
-                search, mesh, loginKey, limits, token, fallbackLogins);
+                search, mesh, loginKey, limits, token, fallbackLogins, relayLimits);
     }
 
     static void require(@Nullable Object value, String name) {

@@ -8,6 +8,7 @@ import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class PresenceIndexTest {
@@ -80,5 +81,47 @@ class PresenceIndexTest {
         index.remove(alice);
         assertThat(heard).containsExactly("first alice v1", "second alice v1", "first alice v2", "second alice v2");
         assertThat(changes).as("the listener registered first").containsExactly("alice", "alice");
+    }
+
+    @Test
+    void atTheCapANewSessionIsRefusedButAReconnectingDeviceIsNot() {
+        assertThat(index.putWithin(session("alice"), 2)).isNotNull();
+        assertThat(index.putWithin(session("bob"), 2)).isNotNull();
+        changes.clear();
+        assertThat(index.putWithin(session("carol"), 2)).as("a third client").isNull();
+        assertThat(index.putWithin(session("alice", "laptop"), 2)).as("another device counts as well").isNull();
+        assertThat(index.get("carol")).isNull();
+        assertThat(index.devices("alice")).hasSize(1);
+        assertThat(index.deviceCount()).isEqualTo(2);
+        assertThat(changes).as("a refusal changes nothing").isEmpty();
+        Session again = session("bob");
+        assertThat(index.putWithin(again, 2)).as("bob's phone reconnecting").isNotNull();
+        assertThat(index.get("bob")).isSameAs(again);
+        assertThat(index.deviceCount()).isEqualTo(2);
+        index.remove(again);
+        assertThat(index.putWithin(session("carol"), 2)).as("a place came free").isNotNull();
+    }
+
+    @Test
+    void concurrentRegistrationsNeverExceedTheCap() throws Exception {
+        PresenceIndex shared = new PresenceIndex(); // no listener: the test's list is not thread-safe
+        List<Thread> threads = new ArrayList<>();
+        AtomicInteger admitted = new AtomicInteger();
+        for (int t = 0; t < 4; t++) {
+            int base = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 500; i++) {
+                    if (shared.putWithin(session("u" + base + "-" + i), 300) != null) {
+                        admitted.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(admitted.get()).isEqualTo(300);
+        assertThat(shared.deviceCount()).isEqualTo(300);
+        assertThat(shared.size()).isEqualTo(300);
     }
 }

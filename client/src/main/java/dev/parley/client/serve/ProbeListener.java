@@ -2,6 +2,8 @@ package dev.parley.client.serve;
 
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.UploadBursts;
+import dev.parley.protocol.wire.ServeBurst;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -22,15 +24,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * What a serve candidate listens with until it is promoted: its serve port, TCP and UDP, for the
  * login server's reachability probe. TCP: a TLS 1.3 handshake with the node key (the probe checks
  * the key), then the connection is closed (at the latest after {@value #TCP_HOLD_MS} ms). UDP: a
- * 24-byte probe datagram ({@code "PRLYPRB1"} + 16-byte nonce) hands its nonce to the owner; nothing
- * is ever sent back on UDP (no reflection), other datagrams are dropped.
+ * 24-byte probe datagram ({@code "PRLYPRB1"} + 16-byte nonce) hands its nonce and sender to the
+ * owner, and so does the login server's answer to the upload burst ({@link UploadBursts#parseAnswer});
+ * nothing is sent back to a datagram's sender here (no reflection): the burst ({@link UploadBurst})
+ * goes out only once the login server confirmed the nonce over TLS. Other datagrams are dropped.
  */
 final class ProbeListener implements AutoCloseable {
     static final byte[] MAGIC = "PRLYPRB1".getBytes(StandardCharsets.US_ASCII);
@@ -51,11 +57,12 @@ final class ProbeListener implements AutoCloseable {
     /**
      * Binds TCP and UDP on {@code host}:{@code port} (0: a free port, the same number for both).
      *
-     * @param nonces gets each probe datagram's 16-byte nonce (on the event loop)
+     * @param nonces gets each probe datagram's 16-byte nonce and its sender (on the event loop)
+     * @param answers gets each upload-burst answer (on the event loop)
      * @throws IOException if the port cannot be bound
      */
-    static ProbeListener bind(EventLoopGroup group, String host, int port, SslContext tls, Consumer<byte[]> nonces)
-            throws IOException {
+    static ProbeListener bind(EventLoopGroup group, String host, int port, SslContext tls,
+            BiConsumer<byte[], InetSocketAddress> nonces, Consumer<UploadBursts.Answer> answers) throws IOException {
         ServerBootstrap server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -81,13 +88,22 @@ final class ProbeListener implements AutoCloseable {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                         ByteBuf b = packet.content();
+                        if (b.readableBytes() == UploadBursts.ANSWER_BYTES) {
+                            byte[] bytes = new byte[UploadBursts.ANSWER_BYTES];
+                            b.getBytes(b.readerIndex(), bytes);
+                            UploadBursts.Answer answer = UploadBursts.parseAnswer(bytes);
+                            if (answer != null) {
+                                answers.accept(answer);
+                            }
+                            return;
+                        }
                         if (b.readableBytes() != DATAGRAM_BYTES) {
                             return;
                         }
                         byte[] bytes = new byte[DATAGRAM_BYTES];
                         b.getBytes(b.readerIndex(), bytes);
                         if (Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-                            nonces.accept(Arrays.copyOfRange(bytes, MAGIC.length, DATAGRAM_BYTES));
+                            nonces.accept(Arrays.copyOfRange(bytes, MAGIC.length, DATAGRAM_BYTES), packet.sender());
                         }
                     }
                 });
@@ -111,6 +127,23 @@ final class ProbeListener implements AutoCloseable {
     /** @return the address bound (TCP and UDP) */
     HostPort address() {
         return bound;
+    }
+
+    /**
+     * Sends the upload burst the login server asked for from the serve port (docs/protocol.md
+     * "Serving clients").
+     *
+     * @param to the probe datagram's sender (the login server's probe socket)
+     * @param paceKbps the rate to pace it at, kbit/s (the stated share)
+     * @return completes when the last datagram was written
+     */
+    CompletableFuture<Integer> burst(InetSocketAddress to, byte[] nonce, ServeBurst spec, int paceKbps) {
+        return UploadBurst.send(udp, to, nonce, spec, paceKbps);
+    }
+
+    /** @return the serve port's UDP channel (tests: datagrams from the probed address) */
+    Channel udp() {
+        return udp;
     }
 
     /** Closes both sockets and waits until they are released (the super node binds the port next). */

@@ -9,6 +9,7 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.ServeOffers;
 import dev.parley.protocol.SuperNodeCertificates;
+import dev.parley.protocol.UploadBursts;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
@@ -30,6 +31,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -47,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * A client's super-node role (docs/architecture.md "Self-organizing overlay"). It keeps a TLS
  * connection to the login server on which it offers to serve ({@code ServeOffer}, signed by its
  * node key in {@code DATA/supernode/node.key}), listens on its serve port for the reachability
- * probe ({@link ProbeListener}) and echoes the probe's nonce. When the login server pushes a
+ * probe ({@link ProbeListener}), echoes the probe's nonce and sends the upload burst the login
+ * server then asks for ({@link UploadBurst}, paced at its stated share). When the login server pushes a
  * certificate ({@code ServeOrder}), it runs a {@link SuperNode} in this process on that port
- * (TCP and UDP), which renews the certificate over its own login link; a demotion push, or the
+ * (TCP and UDP) within the caps of its {@link ServeSettings}, which renews the certificate over its own login link; a demotion push, or the
  * loss of the offer connection, stops it. The user's own session (login, super-node session,
  * calls) is separate and unaffected.
  *
@@ -87,21 +90,27 @@ public final class ServeRole implements AutoCloseable {
     private final SslContext probeTls;
     private final long startedAtMs;
     private final UnaryOperator<SuperNodeConfig> adjust;
+    /** The rate the upload burst is paced at, kbit/s: the stated share (tests: a slow uplink). */
+    private final int burstPaceKbps;
     private final ScheduledExecutorService thread;
     private @Nullable ControlConnection link; // thread only
     private @Nullable ProbeListener listener; // thread only
     private @Nullable HostPort address; // thread only: where this client serves (or would)
     private volatile @Nullable SuperNode serving;
     private volatile @Nullable String refused;
+    private volatile int measuredUploadKbps = -1;
+    private byte @Nullable [] echoedNonce; // thread only: the nonce of the last echo, whose answer counts
     private int offers; // thread only
     private long retryMs = RETRY_MS; // thread only: delay before the next offer after this link is lost
+    private long notEligibleRetryMs = REFUSED_RETRY_MS / 2; // thread only: doubles with each refusal
     private boolean closed; // thread only
 
     private ServeRole(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey, Path clientDir,
-            ServeSettings settings, InstantSource clock, SecureRandom random, UnaryOperator<SuperNodeConfig> adjust)
-            throws IOException {
+            ServeSettings settings, InstantSource clock, SecureRandom random, UnaryOperator<SuperNodeConfig> adjust,
+            int burstPaceKbps) throws IOException {
         this.io = io;
         this.adjust = adjust;
+        this.burstPaceKbps = burstPaceKbps;
         this.logins = List.copyOf(logins);
         this.loginTls = loginTls;
         this.loginKeyFingerprint = KeyVerifier.fingerprint(loginKey);
@@ -142,7 +151,16 @@ public final class ServeRole implements AutoCloseable {
     public static ServeRole start(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey,
             Path clientDir, ServeSettings settings, InstantSource clock, SecureRandom random,
             UnaryOperator<SuperNodeConfig> adjust) throws IOException {
-        ServeRole role = new ServeRole(io, logins, loginTls, loginKey, clientDir, settings, clock, random, adjust);
+        return start(io, logins, loginTls, loginKey, clientDir, settings, clock, random, adjust,
+                settings.bandwidthShareKbps());
+    }
+
+    /** As above, pacing the upload burst at {@code burstPaceKbps} instead of the stated share (tests: a slow uplink). */
+    static ServeRole start(EventLoopGroup io, List<HostPort> logins, SslContext loginTls, byte[] loginKey,
+            Path clientDir, ServeSettings settings, InstantSource clock, SecureRandom random,
+            UnaryOperator<SuperNodeConfig> adjust, int burstPaceKbps) throws IOException {
+        ServeRole role = new ServeRole(io, logins, loginTls, loginKey, clientDir, settings, clock, random, adjust,
+                burstPaceKbps);
         role.execute(role::connect);
         return role;
     }
@@ -155,6 +173,11 @@ public final class ServeRole implements AutoCloseable {
     /** @return why the login server found this client not eligible, none if it did not (yet) */
     public @Nullable String refused() {
         return refused;
+    }
+
+    /** @return the upload the login server measured in this client's last burst, kbit/s; -1 before any answer */
+    public int measuredUploadKbps() {
+        return measuredUploadKbps;
     }
 
     /** @return the node key's fingerprint (as the login server and operators name it) */
@@ -189,7 +212,8 @@ public final class ServeRole implements AutoCloseable {
         try {
             if (listener == null) {
                 int port = address != null ? address.port() : settings.port();
-                listener = ProbeListener.bind(io, host, port, probeTls, nonce -> execute(() -> echo(c, nonce)));
+                listener = ProbeListener.bind(io, host, port, probeTls,
+                        (nonce, sender) -> execute(() -> echo(c, nonce, sender)), answer -> execute(() -> answered(answer)));
                 address = listener.address();
             }
         } catch (IOException e) {
@@ -233,10 +257,39 @@ public final class ServeRole implements AutoCloseable {
         }
     }
 
-    private void echo(ControlConnection c, byte[] nonce) {
-        if (c == link && c.isActive()) {
-            c.request(Envelope.newBuilder().setServeProbeEcho(ServeProbeEcho.newBuilder()
-                    .setNonce(ByteString.copyFrom(nonce))), REQUEST_TIMEOUT).exceptionally(e -> null);
+    /**
+     * Echoes a probe datagram's nonce; if the login server confirms it with a {@code ServeBurst}, sends
+     * the upload burst to the datagram's sender, which must be the login server's host (the burst
+     * never goes to an address a stranger's datagram named).
+     */
+    private void echo(ControlConnection c, byte[] nonce, InetSocketAddress sender) {
+        if (c != link || !c.isActive()) {
+            return;
+        }
+        echoedNonce = nonce;
+        c.request(Envelope.newBuilder().setServeProbeEcho(ServeProbeEcho.newBuilder()
+                .setNonce(ByteString.copyFrom(nonce))), REQUEST_TIMEOUT).thenAccept(answer -> execute(() -> {
+                    InetSocketAddress login = (InetSocketAddress) c.channel().remoteAddress();
+                    if (!answer.hasServeBurst() || listener == null || c != link) {
+                        return;
+                    }
+                    if (!sender.getAddress().equals(login.getAddress())) {
+                        log.warn("not sending the upload burst: the probe came from {}, not the login server {}", sender,
+                                login.getAddress());
+                        return;
+                    }
+                    listener.burst(sender, nonce, answer.getServeBurst(), burstPaceKbps).whenComplete((n, e) -> {
+                        if (e != null) {
+                            log.warn("upload burst not sent: {}", e.getMessage());
+                        }
+                    });
+                })).exceptionally(e -> null);
+    }
+
+    private void answered(UploadBursts.Answer answer) {
+        if (echoedNonce != null && MessageDigest.isEqual(echoedNonce, answer.nonce())) {
+            measuredUploadKbps = answer.kbps();
+            log.info("upload measured by the login server: {} kbit/s ({} datagrams)", answer.kbps(), answer.datagrams());
         }
     }
 
@@ -250,8 +303,10 @@ public final class ServeRole implements AutoCloseable {
         } else if (order.getDemote()) {
             if (serving == null) {
                 refused = order.getReason();
-                log.info("not eligible to serve: {}", order.getReason());
-                retryMs = REFUSED_RETRY_MS;
+                // Each offer costs a probe and an upload burst: back off, 30 s doubling up to 10 min.
+                notEligibleRetryMs = Math.min(NOT_ELIGIBLE_RETRY_MS, notEligibleRetryMs * 2);
+                retryMs = notEligibleRetryMs;
+                log.info("not eligible to serve: {}; offering again in {} s", order.getReason(), retryMs / 1000);
                 if (link != null) {
                     link.close(); // offer again later (maybe the port was opened meanwhile)
                 }
@@ -280,7 +335,12 @@ public final class ServeRole implements AutoCloseable {
             SuperNodeConfig config = SuperNodeConfig.defaults(address, logins.getFirst(), dir).withLogins(logins)
                     .withTimings(HEARTBEAT, SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT)
                     .withAdvertise(address).withLoginKey(loginKeyFingerprint).withClock(clock);
-            serving = SuperNode.start(adjust.apply(config));
+            // The caps stated in the offer, enforced by the super node (applied last: an adjustment cannot raise them).
+            SuperNodeConfig adjusted = adjust.apply(config);
+            serving = SuperNode.start(adjusted.withLimits(adjusted.limits().withMaxClients(settings.maxClients()))
+                    .withRelayLimits(adjusted.relayLimits().withCaps(settings.maxRelayAllocations(),
+                            settings.bandwidthShareKbps())));
+            notEligibleRetryMs = REFUSED_RETRY_MS / 2;
             log.info("promoted: serving as super node {} (node key {})", address, fingerprint());
         } catch (IOException | RuntimeException e) {
             log.warn("cannot serve as a super node at {}: {}", address, e.getMessage());

@@ -33,7 +33,8 @@ class ProbeListenerFuzzTest {
         NioEventLoopGroup io = new NioEventLoopGroup(1);
         List<byte[]> nonces = new CopyOnWriteArrayList<>();
         try (ProbeListener listener = ProbeListener.bind(io, "127.0.0.1", 0,
-                Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(keys), "fuzz", Instant.now())), nonces::add);
+                Tls.server(TlsIdentity.of(Ed25519KeyPair.generate(keys), "fuzz", Instant.now())),
+                (n, from) -> nonces.add(n), a -> { });
                 DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", listener.address().port());
             byte[] valid = new byte[ProbeListener.DATAGRAM_BYTES];

@@ -198,7 +198,7 @@ class ServeProbeAttackTest {
         Ed25519KeyPair other = Ed25519KeyPair.generate(SEEDED);
         CompletableFuture<byte[]> nonce = new CompletableFuture<>();
         ProbeListener listener = ProbeListener.bind(io, "127.0.0.1", 0,
-                Tls.server(TlsIdentity.of(other, "impostor", Instant.now())), nonce::complete);
+                Tls.server(TlsIdentity.of(other, "impostor", Instant.now())), (n, from) -> nonce.complete(n), a -> { });
         closing.add(listener);
         Link l = link();
         send(l, Envelope.newBuilder().setServeOffer(offer(offered, listener.address())));
@@ -220,7 +220,7 @@ class ServeProbeAttackTest {
     void aWrongNonceIsRefusedAndTheCandidateDropped() throws Exception {
         Ed25519KeyPair key = Ed25519KeyPair.generate(SEEDED);
         ProbeListener listener = ProbeListener.bind(io, "127.0.0.1", 0,
-                Tls.server(TlsIdentity.of(key, "candidate", Instant.now())), n -> { });
+                Tls.server(TlsIdentity.of(key, "candidate", Instant.now())), (n, from) -> { }, a -> { });
         closing.add(listener);
         Link l = link();
         send(l, Envelope.newBuilder().setServeOffer(offer(key, listener.address())));

@@ -89,6 +89,11 @@ public final class MediaRelay {
         return reader;
     }
 
+    /** @return the quotas, rates and share this relay enforces (immutable: any thread) */
+    public RelayAllocationTable.Limits limits() {
+        return table.limits();
+    }
+
     /** @return the handler to put first in the UDP channel's pipeline (one channel per relay) */
     public ChannelInboundHandlerAdapter handler() {
         return handler;
@@ -199,7 +204,7 @@ public final class MediaRelay {
         return forwardedBytes;
     }
 
-    /** @return packets dropped over their allocation's byte rate (read on any thread: approximate) */
+    /** @return packets dropped over their allocation's byte rate or the relay's share (read on any thread: approximate) */
     public long overRate() {
         return overRate;
     }

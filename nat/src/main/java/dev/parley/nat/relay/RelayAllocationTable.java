@@ -27,18 +27,50 @@ public final class RelayAllocationTable {
      * @param maxLifetimeMs an allocation is removed this long after it was made, busy or not
      * @param bytesPerSecond sustained rate each party may send through the allocation, bytes/s
      * @param burstBytes burst each party may send above the rate, bytes
+     * @param shareBytesPerSecond what all allocations together may relay, bytes/s ({@link RelayShare}:
+     *     new allocations refused near it, packets beyond it dropped)
      */
     public record Limits(int maxPerClient, int maxTotal, long idleTimeoutMs, long maxLifetimeMs, long bytesPerSecond,
-            long burstBytes) {
+            long burstBytes, long shareBytesPerSecond) {
+        /** A dedicated super node's share of its upload for relaying: 1 Gbit/s (its link is the real bound). */
+        public static final long DEDICATED_SHARE_BYTES_PER_S = 125_000_000;
+
         /**
          * Defaults: 4 per client, 2,000 in total, 60 s idle, 4 h lifetime, 256 kbit/s per direction
-         * (4× a 64 kbit/s Opus stream with RTP/UDP overhead, RTCP and checks) with a 1 s burst.
+         * (4× a 64 kbit/s Opus stream with RTP/UDP overhead, RTCP and checks) with a 1 s burst, a
+         * {@link #DEDICATED_SHARE_BYTES_PER_S} share.
          */
         public static final Limits DEFAULTS = new Limits(4, 2_000, 60_000, 4 * 3_600_000L, 32_000, 32_000);
 
-        /** The default lifetime and byte rate with these quotas and idle timeout. */
+        /** @throws IllegalArgumentException unless the quotas, rates and share are positive */
+        public Limits {
+            if (maxPerClient < 1 || maxTotal < 1 || bytesPerSecond < 1 || burstBytes < 1 || shareBytesPerSecond < 1) {
+                throw new IllegalArgumentException(String.format("relay limits: maxPerClient %d, maxTotal %d, bytesPerSecond "
+                        + "%d, burstBytes %d, shareBytesPerSecond %d (expected: >= 1 each)", maxPerClient, maxTotal,
+                        bytesPerSecond, burstBytes, shareBytesPerSecond));
+            }
+        }
+
+        /** The dedicated share with these quotas and rates. */
+        public Limits(int maxPerClient, int maxTotal, long idleTimeoutMs, long maxLifetimeMs, long bytesPerSecond,
+                long burstBytes) {
+            this(maxPerClient, maxTotal, idleTimeoutMs, maxLifetimeMs, bytesPerSecond, burstBytes,
+                    DEDICATED_SHARE_BYTES_PER_S);
+        }
+
+        /** The default lifetime, byte rate and share with these quotas and idle timeout. */
         public Limits(int maxPerClient, int maxTotal, long idleTimeoutMs) {
             this(maxPerClient, maxTotal, idleTimeoutMs, 4 * 3_600_000L, 32_000, 32_000);
+        }
+
+        /**
+         * @param allocations allocations in all at most (positive)
+         * @param shareKbps what they may relay together, kbit/s (positive)
+         * @return a copy with these caps (a promoted client's serve caps)
+         */
+        public Limits withCaps(int allocations, long shareKbps) {
+            return new Limits(maxPerClient, allocations, idleTimeoutMs, maxLifetimeMs, bytesPerSecond, burstBytes,
+                    shareKbps * 1000 / 8);
         }
     }
 
@@ -73,6 +105,7 @@ public final class RelayAllocationTable {
     /** The IPv4 entries of {@link #bySource} again, by {@link #ipv4Key}: {@link #routeIpv4} needs no address object. */
     private final LongKeyMap<Side> bySourceIpv4 = new LongKeyMap<>();
     private final Map<String, Integer> perOwner = new HashMap<>();
+    private final RelayShare share;
     private long nextId = 1;
 
     /**
@@ -84,13 +117,15 @@ public final class RelayAllocationTable {
         this.clock = clock;
         this.random = random;
         this.limits = limits;
+        this.share = new RelayShare(limits.shareBytesPerSecond(), clock.millis());
     }
 
     /**
      * @param owner canonical username of the requesting client
      * @param callId the call it is for (as the client names it; kept for logs and release)
      * @return a new allocation
-     * @throws RelayQuotaException if the client or the table is at its quota
+     * @throws RelayQuotaException if the client or the table is at its quota, or the relayed rate is
+     *     near the share ({@link RelayShare})
      */
     public RelayAllocation allocate(String owner, String callId) throws RelayQuotaException {
         int mine = perOwner.getOrDefault(owner, 0);
@@ -99,6 +134,11 @@ public final class RelayAllocationTable {
         }
         if (byId.size() >= limits.maxTotal()) {
             throw new RelayQuotaException(String.format("relayAllocations: %d (expected: < %d)", byId.size(), limits.maxTotal()));
+        }
+        if (!share.admits(clock.millis())) {
+            throw new RelayQuotaException(String.format("relayed rate: %d bytes/s (expected: <= %d - %d for one more call)",
+                    share.recentBytesPerSecond(clock.millis()), limits.shareBytesPerSecond(),
+                    RelayShare.CALL_RESERVE_BYTES_PER_S));
         }
         RelayAllocation a = new RelayAllocation(nextId++, owner, callId, token(), token(), token(), token(), clock.millis());
         Entry e = new Entry(a, limits);
@@ -153,8 +193,8 @@ public final class RelayAllocationTable {
      * @param from source of a datagram arriving at the relay
      * @param bytes its size
      * @return {@link RelayRoute.Forward} to the other party if {@code from} is latched, the other
-     *     party is too and the sender is within its rate; {@link RelayRoute.OverRate} if over the
-     *     rate (counted); else {@link RelayRoute.Unknown}
+     *     party is too and the sender is within its rate and the relay within its share;
+     *     {@link RelayRoute.OverRate} if over either (counted); else {@link RelayRoute.Unknown}
      */
     public RelayRoute route(InetSocketAddress from, int bytes) {
         return route(bySource.get(from), bytes, clock.millis());
@@ -205,7 +245,7 @@ public final class RelayAllocationTable {
             return toPeer;
         }
         RelayParty sender = side.entry.parties[side.index];
-        if (sender.rate.tryTake(bytes, now) > 0) {
+        if (sender.rate.tryTake(bytes, now) > 0 || !share.take(bytes, now)) {
             sender.droppedPackets++;
             sender.droppedBytes += bytes;
             return RelayRoute.OVER_RATE;
