@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Caches</b> (Caffeine, driven by the injected clock): positive answers for
  * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
- * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}.
+ * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}; positive
+ * answers naming a peer suspected dead ({@link DeathWatch}) are dropped at once; of two verified
+ * records of a user the one signed last is kept ({@link #newer}).
  *
  * <p><b>Coalescing.</b> A lookup that may use the caches joins a search for the same user (and the
  * same trust in digests) that is already running instead of starting another, so a burst of
@@ -93,6 +95,7 @@ final class UserLocator {
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
     private final LongAdder coalesced = new LongAdder();
+    private final LongAdder staleDropped = new LongAdder();
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -216,6 +219,40 @@ final class UserLocator {
         invalidations.incrementAndGet();
         positive.invalidate(username);
         negative.invalidate(username);
+    }
+
+    /**
+     * Forgets cached answers naming {@code superNode} (suspected dead: {@link DeathWatch}), so the
+     * next lookup of those users searches again instead of handing out a record its client has left.
+     * O(cached answers); runs at most once per suspect and probe timeout.
+     */
+    void invalidateAt(HostPort superNode) {
+        invalidations.incrementAndGet();
+        if (positive.asMap().values().removeIf(l -> l.superNode().equals(superNode))) {
+            staleDropped.increment();
+        }
+    }
+
+    /**
+     * A client registering here says it lost {@code superNode}: the mesh checks it, and if it is
+     * silent answers naming it are dropped here and on the peers ({@link MeshPort#clientLost}).
+     */
+    void clientLost(HostPort superNode) {
+        mesh.clientLost(superNode);
+    }
+
+    /** @return sweeps of {@link #invalidateAt} that dropped cached answers */
+    long staleDropped() {
+        return staleDropped.sum();
+    }
+
+    /**
+     * Of two verified records of one user, the one its client signed last: a client that re-registered
+     * elsewhere supersedes its older record (a late answer from its old super node cannot bring the
+     * old one back). Only the user's own key signs {@code signed_at_ms}, so no one else can.
+     */
+    static Location newer(Location held, Location offered) {
+        return offered.record().getSignedAtMs() >= held.record().getSignedAtMs() ? offered : held;
     }
 
     /** @return the meters searches, call signals and rate limits are counted in */
@@ -397,7 +434,7 @@ final class UserLocator {
                 notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
             }
             if (found.isPresent()) {
-                positive.put(username, found.get());
+                positive.asMap().merge(username, found.get(), UserLocator::newer);
             } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0 && trustedNo == 0
                     && invalidations.get() == invalidationsAtStart) {
                 // Every live peer answered no, so each will tell us when the user appears there. A
