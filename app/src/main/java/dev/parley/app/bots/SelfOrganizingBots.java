@@ -126,7 +126,7 @@ final class SelfOrganizingBots {
         m.put("searches_during_churn", searches);
         m.put("found_ratio_during_churn", searches == 0 ? 1.0 : Math.round(load.found.sum() * 1_000_000.0 / searches) / 1_000_000.0);
         String[] outcomeNames = {"found", "stale_record", "not_found", "error"};
-        String[] stateNames = {"target_registered", "target_rejoining"};
+        String[] stateNames = {"target_registered", "target_rejoining", "searcher_lost_its_super_node"};
         Map<String, Object> byState = new LinkedHashMap<>();
         for (int st = 0; st < stateNames.length; st++) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -179,7 +179,8 @@ final class SelfOrganizingBots {
         row(b, "found during churn", String.format("%.3f %%  (%s searches, %s skipped)",
                 ((Number) m.get("found_ratio_during_churn")).doubleValue() * 100, m.get("searches_during_churn"),
                 m.get("searches_skipped")));
-        row(b, "  of searches for registered bots", String.format("%.3f %%", ((Number) m.get("found_ratio_target_registered")).doubleValue() * 100));
+        row(b, "  of searches for registered bots", String.format("%.3f %%  (neither end rejoining)",
+                ((Number) m.get("found_ratio_target_registered")).doubleValue() * 100));
         Map<String, Object> byState = (Map<String, Object>) m.get("searches_by_target_state");
         byState.forEach((state, outcomes) -> row(b, "  " + state.replace('_', ' '), outcomes.toString()));
         row(b, "  search errors", m.get("search_errors").toString());

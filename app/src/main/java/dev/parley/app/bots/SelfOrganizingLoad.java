@@ -53,13 +53,16 @@ final class SelfOrganizingLoad implements AutoCloseable {
     final LongAdder found = new LongAdder();
     /**
      * Every churn search by the target's state when asked ({@link #REGISTERED}: online;
-     * {@link #REJOINING}: its super node died and it has not registered elsewhere yet) and outcome
+     * {@link #REJOINING}: its super node died and it has not registered elsewhere yet; or
+     * {@link #SEARCHER_LOST}: the searcher's connection dropped before the answer) and outcome
      * ({@link #FOUND}, {@link #STALE}: found, but the record names a super node the target is not
      * on, {@link #NOT_FOUND}, {@link #ERROR}: the search failed, e.g. rate-limited).
      */
-    final LongAdder[][] outcomes = new LongAdder[2][4];
+    final LongAdder[][] outcomes = new LongAdder[3][4];
     static final int REGISTERED = 0;
     static final int REJOINING = 1;
+    /** The searcher's own super node died before it answered (the search failed with the connection). */
+    static final int SEARCHER_LOST = 2;
     static final int FOUND = 0;
     static final int STALE = 1;
     static final int NOT_FOUND = 2;
@@ -68,7 +71,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
     final LongAdder foundAgainStale = new LongAdder();
     /** From a super node's death (the benchmark closing it) until its client's session saw the close, ms. */
     final ConcurrentHistogram lossSeenMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
-    /** Failed searches by error message (the first 60 characters), at most 20 kinds. */
+    /** Failed searches by error message (the first 60 characters; not the searcher's lost connection), at most 20 kinds. */
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     /** When each bot last registered (System.nanoTime()). */
     private final AtomicLongArray registeredAt;
@@ -282,11 +285,12 @@ final class SelfOrganizingLoad implements AutoCloseable {
         int state = !target.online() || died != null && died - registeredAt.get(target.index) > 0 ? REJOINING : REGISTERED;
         s.search(target.username).whenComplete((r, e) -> {
             int o = e == null ? outcome(r, target, at) : ERROR;
-            if (e != null && errors.size() < 20) {
+            boolean searcherLost = e != null && s.closeFuture().isDone();
+            if (e != null && !searcherLost && errors.size() < 20) {
                 String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
                 errors.computeIfAbsent(m.substring(0, Math.min(60, m.length())), k -> new LongAdder()).increment();
             }
-            outcomes[state][o].increment();
+            outcomes[searcherLost ? SEARCHER_LOST : state][o].increment();
             if (o == FOUND) {
                 found.increment();
             }
