@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * no but is past its lease (stale: a just-registered user may be missing from it), then peers
  * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
  * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
- * presence change, so that "no" is as good as the peer's answer. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * presence change, so that "no" is as good as the peer's answer; except for a user whom a peer
+ * suspected dead had (its digest says maybe): such a user is likely rejoining elsewhere, not yet
+ * in that peer's pushed digest, so every live peer may be asked. <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -294,6 +296,20 @@ final class UserLocator {
         return rtt.timeoutMs(settings.waveTimeout().toMillis(), settings.deadline().toMillis() / 4);
     }
 
+    /**
+     * @return whether a peer suspected dead may have held the user (its last digest says so): the
+     *     user is then likely rejoining elsewhere, at a peer whose current digest may not list them
+     *     yet (pushed at most once a second), so a current digest's "no" is not trusted for them
+     */
+    private static boolean moving(List<MeshCandidate> candidates) {
+        for (MeshCandidate c : candidates) {
+            if (c.suspect() && c.digest() == MeshCandidate.DigestSays.MAYBE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One running search; every field is confined to the mesh loop. */
     private final class Search {
         private final String username;
@@ -322,7 +338,8 @@ final class UserLocator {
         }
 
         void start() {
-            SearchPlan plan = SearchPlan.of(mesh.candidates(username), settings.useDigests(), trustDigestNo, random);
+            List<MeshCandidate> candidates = mesh.candidates(username);
+            SearchPlan plan = SearchPlan.of(candidates, settings.useDigests(), trustDigestNo && !moving(candidates), random);
             order = plan.order();
             firstWave = plan.firstWave();
             trustedNo = plan.trustedNo();

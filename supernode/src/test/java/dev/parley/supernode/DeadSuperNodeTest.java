@@ -75,6 +75,35 @@ class DeadSuperNodeTest {
     }
 
     /**
+     * No cache this time, and digests travel only with mesh rounds (none run after the death): sn2's
+     * digest at sn0 is current and lacks bob. Once sn0 counts sn1 dead, a search for a user sn1's
+     * digest had does not trust the other digests' "no" and finds bob at sn2.
+     */
+    @Test
+    void userOfADeadSuperNodeIsFoundBeforeTheNewOnesDigestSaysSo() throws Exception {
+        cluster = new Cluster(3, dir, List.of(), c -> c.withMesh(c.mesh().withDigests(Duration.ZERO, c.mesh().digestLease())));
+        cluster.awaitDirectory(List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.signIn(1, "bob");
+        cluster.meshRound();
+        cluster.clock.advance(Duration.ofSeconds(1));
+        HostPort sn1 = cluster.node(1).advertisedAddress();
+        HostPort sn2 = cluster.node(2).advertisedAddress();
+
+        cluster.node(1).close();
+        long diedNanos = System.nanoTime();
+        TestClient bob = cluster.connect(2);
+        assertThat(TestClient.await(bob.registerAfterLosing(cluster.credential("bob"), Cluster.keyOf("bob"), sn1))
+                .hasRegistered()).isTrue();
+
+        Await.until("alice finds bob at sn2", FOUND_AGAIN, () -> {
+            SearchResult r = alice.search("bob");
+            return r.getFound() && sn2.equals(HostPort.of(r.getRecord().getSuperNode()));
+        });
+        assertThat((System.nanoTime() - diedNanos) / 1_000_000).isLessThan(FOUND_AGAIN.toMillis());
+    }
+
+    /**
      * Attack: mallory, a registered client, names sn1 as the super node she lost, hoping that peers
      * drop the records naming it (bob's): sn2 probes sn1, which answers, so nothing is dropped.
      * Without the probe (a client's word taken), sn0 would forget bob's record and sn1 would count dead.

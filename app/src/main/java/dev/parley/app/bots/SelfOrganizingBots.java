@@ -136,6 +136,7 @@ final class SelfOrganizingBots {
             byState.put(stateNames[st], row);
         }
         m.put("searches_by_target_state", byState);
+        m.put("stale_records_from_cache", load.staleFromCache.sum());
         long registered = 0;
         for (LongAdder a : load.outcomes[SelfOrganizingLoad.REGISTERED]) {
             registered += a.sum();
@@ -183,6 +184,7 @@ final class SelfOrganizingBots {
                 ((Number) m.get("found_ratio_target_registered")).doubleValue() * 100));
         Map<String, Object> byState = (Map<String, Object>) m.get("searches_by_target_state");
         byState.forEach((state, outcomes) -> row(b, "  " + state.replace('_', ' '), outcomes.toString()));
+        row(b, "  stale records from a cache", String.valueOf(m.get("stale_records_from_cache")));
         row(b, "  search errors", m.get("search_errors").toString());
         row(b, "churn events / online at end", m.get("churn_events") + " / " + m.get("online_end"));
         return b.toString();

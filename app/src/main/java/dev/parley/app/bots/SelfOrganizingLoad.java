@@ -67,6 +67,8 @@ final class SelfOrganizingLoad implements AutoCloseable {
     static final int STALE = 1;
     static final int NOT_FOUND = 2;
     static final int ERROR = 3;
+    /** Stale answers (churn and found-again searches) that came from the searcher's super node's cache. */
+    final LongAdder staleFromCache = new LongAdder();
     /** Found-again searches answered with a record naming a super node the target is not on (each then retried). */
     final LongAdder foundAgainStale = new LongAdder();
     /** From a super node's death (the benchmark closing it) until its client's session saw the close, ms. */
@@ -111,6 +113,14 @@ final class SelfOrganizingLoad implements AutoCloseable {
         }
         HostPort named = HostPort.of(r.getRecord().getSuperNode());
         return named.equals(asked) || named.equals(target.superNode) ? FOUND : STALE;
+    }
+
+    private int outcomeCounted(SearchResult r, Bot target, HostPort asked) {
+        int o = outcome(r, target, asked);
+        if (o == STALE && r.getFromCache()) {
+            staleFromCache.increment();
+        }
+        return o;
     }
 
     /** Registers every bot (at most 120 s); returns when all are. */
@@ -179,7 +189,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
         CompletableFuture<Boolean> found = s == null || searcher == b || !searcher.online()
                 ? CompletableFuture.completedFuture(false)
                 : s.search(b.username).handle((r, e) -> {
-                    int o = e == null ? outcome(r, b, at) : ERROR;
+                    int o = e == null ? outcomeCounted(r, b, at) : ERROR;
                     if (o == STALE) {
                         foundAgainStale.increment();
                     }
@@ -284,7 +294,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
         Long died = serving.killedAt.get(at);
         int state = !target.online() || died != null && died - registeredAt.get(target.index) > 0 ? REJOINING : REGISTERED;
         s.search(target.username).whenComplete((r, e) -> {
-            int o = e == null ? outcome(r, target, at) : ERROR;
+            int o = e == null ? outcomeCounted(r, target, at) : ERROR;
             boolean searcherLost = e != null && s.closeFuture().isDone();
             if (e != null && !searcherLost && errors.size() < 20) {
                 String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
