@@ -42,8 +42,7 @@ import org.slf4j.LoggerFactory;
  * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
  * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
  * presence change, so that "no" is as good as the peer's answer; except for a user whom a peer
- * suspected dead had (its digest says maybe): such a user is likely rejoining elsewhere, not yet
- * in that peer's pushed digest, so every live peer may be asked. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * suspected dead had ({@link SearchPlan#moving}). <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
  * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}; positive
  * answers naming a peer suspected dead ({@link DeathWatch}) are dropped at once; of two verified
- * records of a user the one signed last is kept ({@link #newer}).
+ * records of a user the one signed last is kept ({@link Location#newer}).
  *
  * <p><b>Coalescing.</b> A lookup that may use the caches joins a search for the same user (and the
  * same trust in digests) that is already running instead of starting another, so a burst of
@@ -248,15 +247,6 @@ final class UserLocator {
         return staleDropped.sum();
     }
 
-    /**
-     * Of two verified records of one user, the one its client signed last: a client that re-registered
-     * elsewhere supersedes its older record (a late answer from its old super node cannot bring the
-     * old one back). Only the user's own key signs {@code signed_at_ms}, so no one else can.
-     */
-    static Location newer(Location held, Location offered) {
-        return offered.record().getSignedAtMs() >= held.record().getSignedAtMs() ? offered : held;
-    }
-
     /** @return the meters searches, call signals and rate limits are counted in */
     NodeMeters meters() {
         return metrics;
@@ -296,20 +286,6 @@ final class UserLocator {
         return rtt.timeoutMs(settings.waveTimeout().toMillis(), settings.deadline().toMillis() / 4);
     }
 
-    /**
-     * @return whether a peer suspected dead may have held the user (its last digest says so): the
-     *     user is then likely rejoining elsewhere, at a peer whose current digest may not list them
-     *     yet (pushed at most once a second), so a current digest's "no" is not trusted for them
-     */
-    private static boolean moving(List<MeshCandidate> candidates) {
-        for (MeshCandidate c : candidates) {
-            if (c.suspect() && c.digest() == MeshCandidate.DigestSays.MAYBE) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** One running search; every field is confined to the mesh loop. */
     private final class Search {
         private final String username;
@@ -338,8 +314,7 @@ final class UserLocator {
         }
 
         void start() {
-            List<MeshCandidate> candidates = mesh.candidates(username);
-            SearchPlan plan = SearchPlan.of(candidates, settings.useDigests(), trustDigestNo && !moving(candidates), random);
+            SearchPlan plan = SearchPlan.of(mesh.candidates(username), settings.useDigests(), trustDigestNo, random);
             order = plan.order();
             firstWave = plan.firstWave();
             trustedNo = plan.trustedNo();
@@ -451,7 +426,7 @@ final class UserLocator {
                 notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
             }
             if (found.isPresent()) {
-                positive.asMap().merge(username, found.get(), UserLocator::newer);
+                positive.asMap().merge(username, found.get(), Location::newer);
             } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0 && trustedNo == 0
                     && invalidations.get() == invalidationsAtStart) {
                 // Every live peer answered no, so each will tell us when the user appears there. A
