@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * <p><b>News from peers</b> ({@code MeshSuspect}, sealed: from a certified peer) is not believed
  * either: unless the named peer answered this node within the probe timeout, this node drops its
  * cached answers naming it (a fresh search still asks it, so if it lives, nothing is lost but a
- * lookup) and probes it; a missed probe counts it dead. News is taken at most
+ * lookup) and probes it (with the round pings' timeout); a missed probe counts it dead. News is taken at most
  * {@value #NEWS_PER_S} times a second in all and acted on once per suspect per probe timeout, so a
  * lying peer costs one probe and one cache sweep per suspect and timeout.
  *
@@ -49,6 +49,7 @@ final class DeathWatch {
     private final PeerTable table;
     private final MeshLiveness liveness;
     private final InstantSource clock;
+    private final long newsProbeTimeoutMs;
     private final RateBucket news;
     /** When each peer was last probed or swept for (clock ms); pruned to table entries. */
     private final Map<HostPort, Long> checkedAt = new HashMap<>();
@@ -63,8 +64,11 @@ final class DeathWatch {
      * @param table the peer table (suspects are counted dead there)
      * @param liveness sends the probes
      * @param clock time of the rate limits
+     * @param newsProbeTimeoutMs how long a probe after a peer's news waits (the round pings' timeout:
+     *     news is second hand, so a slow answer should not count a live peer dead)
      */
-    DeathWatch(MeshTransport transport, PeerTable table, MeshLiveness liveness, InstantSource clock) {
+    DeathWatch(MeshTransport transport, PeerTable table, MeshLiveness liveness, InstantSource clock, long newsProbeTimeoutMs) {
+        this.newsProbeTimeoutMs = newsProbeTimeoutMs;
         this.transport = transport;
         this.table = table;
         this.liveness = liveness;
@@ -117,12 +121,17 @@ final class DeathWatch {
             return;
         }
         Address named = news.getSuperNode();
-        PeerTable.Peer p = table.get(new HostPort(named.getHost(), named.getPort()));
+        PeerTable.Peer p;
+        try {
+            p = table.get(HostPort.of(named));
+        } catch (IllegalArgumentException e) {
+            return; // a blank host or a port out of range: names no peer
+        }
         if (p == null || p == from || clock.millis() - p.lastHeardMs < PROBE_TIMEOUT_MS || !checkDue(p)) {
             return; // unknown here, or heard from just now, or checked just now
         }
         listeners.forEach(l -> l.accept(p.address)); // costs a fresh search at worst
-        liveness.probe(p, PROBE_TIMEOUT_MS).thenAccept(answered -> {
+        liveness.probe(p, newsProbeTimeoutMs).thenAccept(answered -> {
             if (!answered && table.get(p.address) == p) {
                 confirmed.increment();
                 table.markDead(p);

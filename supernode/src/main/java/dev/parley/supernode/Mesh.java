@@ -83,7 +83,7 @@ final class Mesh implements MeshPort, AutoCloseable {
         this.digests = new DigestSync(transport, table, presence, clock, settings, random.nextLong());
         this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random, certificates);
         this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
-        this.deaths = new DeathWatch(transport, table, liveness, clock);
+        this.deaths = new DeathWatch(transport, table, liveness, clock, settings.pingTimeout().toMillis());
         liveness.onFirstMiss(deaths::missed);
         transport.setInbound(this::onMessage);
         execute(() -> transport.keys().setCertificateSource(new TableCertificates(table)));

@@ -3,8 +3,11 @@ package dev.parley.supernode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.MeshSuspect;
 import dev.parley.protocol.wire.SearchResult;
+import dev.parley.protocol.wire.SuperNodeCertificate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,11 +28,15 @@ class DeadSuperNodeTest {
     @TempDir
     Path dir;
     Cluster cluster;
+    FakePeer fake;
 
     @AfterEach
     void stop() {
         if (cluster != null) {
             cluster.close();
+        }
+        if (fake != null) {
+            fake.close();
         }
     }
 
@@ -129,5 +136,39 @@ class DeadSuperNodeTest {
         SearchResult still = alice.search("bob");
         assertThat(still.getFromCache()).as("bob's record still cached at sn0").isTrue();
         assertThat(at(still)).isEqualTo(sn1);
+    }
+
+    /**
+     * Attack: a certified peer (the fake) tells sn0 that live sn1 is dead, and sends garbage news.
+     * sn0 probes sn1, which answers: sn1 stays live and bob is found there (the lie cost a fresh
+     * lookup). Without the probe (news believed) sn1 would count dead at sn0.
+     */
+    @Test
+    void aPeersLieCostsAProbeNotASuperNode() throws Exception {
+        TestClient alice = aliceWithBobCachedAtSn1();
+        HostPort sn1 = cluster.node(1).advertisedAddress();
+        fake = new FakePeer(cluster.clients, cluster.login);
+        cluster.login.addPeer(fake.address);
+        cluster.awaitDirectory(List.of(fake.address));
+        long sweepsBefore = cluster.node(0).locator().staleDropped();
+
+        SuperNodeCertificate sn0 = cluster.node(0).certificate();
+        fake.sendSealed(sn0, news(new HostPort("127.0.0.1", 0)).toByteArray()); // names no peer
+        fake.sendSealed(sn0, Envelope.newBuilder().setMeshSuspect(MeshSuspect.newBuilder()
+                .setSuperNode(Address.newBuilder().setHost("").setPort(70_000))).build().toByteArray());
+        fake.sendSealed(sn0, news(sn1).toByteArray());
+
+        Await.until("sn0 took the news (dropped bob's cached record) and probed sn1",
+                () -> cluster.node(0).locator().staleDropped() > sweepsBefore
+                        && cluster.node(0).mesh().lastHeardMs(sn1) == cluster.clock.millis());
+        assertThat(cluster.node(0).mesh().deaths().confirmedDead()).isZero();
+        assertThat(cluster.node(0).livePeers()).contains(sn1);
+        SearchResult r = alice.search("bob");
+        assertThat(r.getFromCache()).as("the lie cost a fresh search").isFalse();
+        assertThat(at(r)).isEqualTo(sn1);
+    }
+
+    private static Envelope news(HostPort superNode) {
+        return Envelope.newBuilder().setMeshSuspect(MeshSuspect.newBuilder().setSuperNode(superNode.toAddress())).build();
     }
 }
