@@ -103,6 +103,7 @@ final class MeshLiveness {
                     boolean answered = e == null && r.hasMeshPong();
                     if (answered) {
                         onPong(p, held, r);
+                        table.publish(); // it may be live again (or confirmed) now, not after the next round
                     }
                     return answered;
                 });
@@ -216,7 +217,7 @@ final class MeshLiveness {
             // rather than next round, so searches ask it (only confirmed gossip entries are live) at once.
             PeerTable.Peer p = table.get(v.address());
             if (p != null) {
-                probe(p, settings.pingTimeout().toMillis()).thenRun(table::publish);
+                probe(p, settings.pingTimeout().toMillis());
             }
         }
     }
