@@ -158,25 +158,25 @@ public final class ParleyClient implements AutoCloseable {
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
                     login.getCredential(), c -> LoginServers.inOrder(o.logins(), server -> LoginClient.renew(io, server, loginTls, c, identity, o.clock())));
-            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> direct = sns -> SuperNodeSession
-                    .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer);
+            SessionKeeper.Joiner direct = (sns, lost) -> SuperNodeSession
+                    .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer, lost);
             // When no super node of the host cache answers (e.g. the one it had left a self-organizing
             // overlay) or has room (SUPER_NODE_FULL), ask the login server for the live ones and try those.
-            Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join = sns -> direct.apply(sns)
+            SessionKeeper.Joiner join = (sns, lost) -> direct.join(sns, lost)
                     .exceptionallyCompose(e -> Futures.unwrap(e) instanceof ProtocolException pe
                             && pe.code() != ErrorCode.SUPER_NODE_FULL || o.superNode() != null
                             ? CompletableFuture.failedFuture(e)
                             : FirstSuperNodes.fetch(io, o.login(), loginTls).thenCompose(live -> {
                                 live.forEach(hostCache::add);
                                 List<HostPort> untried = live.stream().filter(a -> !sns.contains(a)).toList();
-                                return untried.isEmpty() ? CompletableFuture.failedFuture(e) : direct.apply(untried);
+                                return untried.isEmpty() ? CompletableFuture.failedFuture(e) : direct.join(untried, lost);
                             }));
             serveRole = serve.enabled() && o.superNode() == null ? ServeRole.start(io, o.logins(), loginTls, loginKey,
                     o.dataDir(), serve, o.clock(), new SecureRandom()) : null;
             List<HostPort> via = candidates.isEmpty()
                     ? FirstSuperNodes.await(io, o.login(), loginTls, BOOTSTRAP_WAIT_MS) : candidates;
             via.forEach(hostCache::add);
-            SuperNodeSession first = ClientLogin.await(join.apply(via));
+            SuperNodeSession first = ClientLogin.await(join.join(via, null));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
             hostCache.save();
             // From now on every change (rejoins, gossip) is saved, coalesced, on the disk thread.

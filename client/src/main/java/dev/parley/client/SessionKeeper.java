@@ -7,10 +7,11 @@ import dev.parley.protocol.wire.ErrorCode;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the client joined to the overlay (design flow 2). Holds the current super-node session;
  * when its connection closes (the super node died, or dropped us) it rejoins through the host
- * cache, the lost super node tried last, retrying after 250 ms, 500 ms, … up to 4 s between
- * attempts, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session, or at once
+ * cache (the best {@link SuperNodeSession#PARALLEL_JOIN_ATTEMPTS} at once), the lost super node
+ * tried last and named to the new one ({@code Register.lost_super_node}: it checks the lost one and
+ * tells the mesh if it is dead), retrying after 250 ms, 500 ms, … up to 2 s between attempts, each
+ * jittered to 50–100 % so that the clients of a dead super node spread out, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session, or at once
  * when a super node refuses the credential as expired (it was not renewed), or when the same account
  * signed in elsewhere and replaced this session (that client wins: no fight). Calls in
  * progress learn about the loss through the {@link Listener} (docs/nat.md "Path failover").
@@ -29,7 +32,13 @@ import org.slf4j.LoggerFactory;
 final class SessionKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionKeeper.class);
     static final long FIRST_RETRY_MS = 250;
-    static final long MAX_RETRY_MS = 4000;
+    static final long MAX_RETRY_MS = 2000;
+
+    /** Joins the overlay through super nodes, best first; {@code lost} is the super node just lost, if any. */
+    @FunctionalInterface
+    interface Joiner {
+        CompletableFuture<SuperNodeSession> join(List<HostPort> via, @Nullable HostPort lost);
+    }
 
     /** Learns about session changes; called on an I/O thread (hand off, don't block). */
     interface Listener {
@@ -41,7 +50,8 @@ final class SessionKeeper implements AutoCloseable {
     }
 
     private final EventLoopGroup io;
-    private final Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join;
+    private final Joiner join;
+    private final SplittableRandom jitter;
     private final Supplier<List<HostPort>> hostCache;
     private final long giveUpMs;
     private final CompletableFuture<Void> gaveUp = new CompletableFuture<>();
@@ -63,10 +73,16 @@ final class SessionKeeper implements AutoCloseable {
      * @param hostCache the host cache's entries, best first
      * @param giveUpMs how long to keep trying without a session before {@link #gaveUp()} completes
      */
-    SessionKeeper(EventLoopGroup io, SuperNodeSession first, Function<List<HostPort>, CompletableFuture<SuperNodeSession>> join,
-            Supplier<List<HostPort>> hostCache, long giveUpMs) {
+    SessionKeeper(EventLoopGroup io, SuperNodeSession first, Joiner join, Supplier<List<HostPort>> hostCache, long giveUpMs) {
+        this(io, first, join, hostCache, giveUpMs, new SplittableRandom(new SecureRandom().nextLong()));
+    }
+
+    /** As above, with the source of the back-off jitter (seeded in tests). */
+    SessionKeeper(EventLoopGroup io, SuperNodeSession first, Joiner join, Supplier<List<HostPort>> hostCache, long giveUpMs,
+            SplittableRandom jitter) {
         this.io = io;
         this.join = join;
+        this.jitter = jitter;
         this.hostCache = hostCache;
         this.giveUpMs = giveUpMs;
         adopt(first);
@@ -120,7 +136,7 @@ final class SessionKeeper implements AutoCloseable {
             if (target == null || closed || current != from) {
                 return;
             }
-            join.apply(List.of(target)).whenComplete((moved, e) -> {
+            join.join(List.of(target), null).whenComplete((moved, e) -> {
                 if (e != null) {
                     log.info("staying with super node {}: joining {}, where this account's other devices are, failed: {}",
                             from.superNode(), target, e.getMessage());
@@ -176,7 +192,7 @@ final class SessionKeeper implements AutoCloseable {
         List<HostPort> candidates = new ArrayList<>(hostCache.get());
         candidates.remove(lost);
         candidates.add(lost); // last: it may come back, but others are likelier to be alive
-        join.apply(candidates).whenComplete((session, e) -> {
+        join.join(candidates, lost).whenComplete((session, e) -> {
             if (closed) {
                 if (session != null) {
                     session.close();
@@ -200,9 +216,17 @@ final class SessionKeeper implements AutoCloseable {
                 gaveUp.complete(null);
                 return;
             }
-            io.next().schedule(() -> rejoin(lost, sinceNanos, Math.min(MAX_RETRY_MS, backoffMs * 2)), backoffMs,
+            // Jittered (50–100 % of the back-off): the clients of a dead super node do not retry in step.
+            long waitMs = backoffMs / 2 + jitterMs(backoffMs / 2);
+            io.next().schedule(() -> rejoin(lost, sinceNanos, Math.min(MAX_RETRY_MS, backoffMs * 2)), waitMs,
                     TimeUnit.MILLISECONDS);
         });
+    }
+
+    private long jitterMs(long boundMs) {
+        synchronized (jitter) { // rejoins of one keeper run one at a time, but on any I/O thread
+            return boundMs <= 0 ? 0 : jitter.nextLong(boundMs + 1);
+        }
     }
 
     @Override

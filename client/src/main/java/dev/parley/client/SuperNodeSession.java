@@ -133,6 +133,17 @@ public final class SuperNodeSession implements AutoCloseable {
     public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode, byte[] loginKey,
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, SuperNodePushes signals,
             InstantSource clock) {
+        return register(group, superNode, loginKey, credential, identity, candidates, signals, clock, null);
+    }
+
+    /**
+     * As above, for a rejoin: {@code lostSuperNode} is the super node whose connection dropped,
+     * named in {@code Register.lost_super_node} so that the new super node checks it and, if it is
+     * dead, the mesh stops answering searches with records naming it (docs/protocol.md "Dead super nodes").
+     */
+    public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode, byte[] loginKey,
+            Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, SuperNodePushes signals,
+            InstantSource clock, @Nullable HostPort lostSuperNode) {
         CompletableFuture<ServerHello> hello = new CompletableFuture<>();
         CompletableFuture<String> displaced = new CompletableFuture<>();
         // Set once the super node's certificate verified: its own notices count only from then on.
@@ -171,7 +182,11 @@ public final class SuperNodeSession implements AutoCloseable {
                     return CompletableFuture.failedFuture(e);
                 }
                 long signedAt = clock.millis();
-                return conn.request(registerRequest(credential, identity, candidates, binding, signedAt))
+                Envelope.Builder request = registerRequest(credential, identity, candidates, binding, signedAt);
+                if (lostSuperNode != null && !lostSuperNode.equals(superNode)) {
+                    request.getRegisterBuilder().setLostSuperNode(lostSuperNode.toAddress());
+                }
+                return conn.request(request)
                         .thenApply(env -> new SuperNodeSession(conn, superNode, env.getRegistered(), binding,
                                 signedAt, displaced));
             })
@@ -255,6 +270,13 @@ public final class SuperNodeSession implements AutoCloseable {
     public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
             byte[] loginKey, Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
             SuperNodePushes signals, InstantSource clock, JoinObserver observer) {
+        return join(group, superNodes, loginKey, credential, identity, candidates, signals, clock, observer, null);
+    }
+
+    /** As above, for a rejoin after losing {@code lostSuperNode} (see {@link #register}). */
+    public static CompletableFuture<SuperNodeSession> join(EventLoopGroup group, List<HostPort> superNodes,
+            byte[] loginKey, Credential credential, Ed25519KeyPair identity, List<Candidate> candidates,
+            SuperNodePushes signals, InstantSource clock, JoinObserver observer, @Nullable HostPort lostSuperNode) {
         if (superNodes.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
         }
@@ -265,7 +287,7 @@ public final class SuperNodeSession implements AutoCloseable {
         AtomicBoolean decided = new AtomicBoolean();
         for (HostPort sn : batch) {
             long startNanos = System.nanoTime();
-            register(group, sn, loginKey, credential, identity, candidates, signals, clock).whenComplete((session, e) -> {
+            register(group, sn, loginKey, credential, identity, candidates, signals, clock, lostSuperNode).whenComplete((session, e) -> {
                 if (e == null) {
                     observer.succeeded(sn, (System.nanoTime() - startNanos) / 1_000_000);
                 } else {
@@ -286,7 +308,7 @@ public final class SuperNodeSession implements AutoCloseable {
                     if (rest.isEmpty()) {
                         winner.completeExceptionally(e);
                     } else {
-                        join(group, rest, loginKey, credential, identity, candidates, signals, clock, observer)
+                        join(group, rest, loginKey, credential, identity, candidates, signals, clock, observer, lostSuperNode)
                                 .whenComplete((s, e2) -> {
                                     if (e2 == null) {
                                         winner.complete(s);

@@ -3,6 +3,7 @@ package dev.parley.supernode;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.Envelopes;
+import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.Envelope;
 import dev.parley.protocol.wire.ErrorCode;
@@ -182,6 +183,16 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<Envelope> {
         }
         log.info("registered {} from {} ({} candidates)", fresh.username(), ctx.channel().remoteAddress(),
                 fresh.record().getCandidatesCount());
+        if (msg.getRegister().hasLostSuperNode()) { // a rejoin: check whether the one it left is dead
+            try {
+                HostPort lost = HostPort.of(msg.getRegister().getLostSuperNode());
+                if (!lost.equals(node.advertised())) {
+                    node.locator().clientLost(lost);
+                }
+            } catch (IllegalArgumentException e) {
+                log.debug("{}: ignoring lost_super_node: {}", fresh.username(), e.getMessage());
+            }
+        }
         ctx.writeAndFlush(ClientMessages.registered(id, node.directory().get()));
     }
 }

@@ -34,6 +34,15 @@ record Location(PresenceRecord record, HostPort superNode, boolean cached, List<
         return devices.subList(0, devices.size() - 1).stream().map(Session::record).toList();
     }
 
+    /**
+     * Of two verified locations of one user, the one whose record its client signed last: a client
+     * that re-registered elsewhere supersedes its older record (a late answer from its old super
+     * node cannot bring it back). Only the user's own key signs {@code signed_at_ms}, so no one else can.
+     */
+    static Location newer(Location held, Location offered) {
+        return offered.record().getSignedAtMs() >= held.record().getSignedAtMs() ? offered : held;
+    }
+
     Location asCached() {
         return new Location(record, superNode, true, devices);
     }

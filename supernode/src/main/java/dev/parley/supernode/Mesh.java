@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -39,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * Every datagram is sealed between certified super nodes ({@link MeshTransport}, {@code meshauth}):
  * what reaches this class comes from a super node certified at the source address. It routes them: {@code MeshPing} and {@code DigestUpdate} to
  * liveness, {@code PeerLookup} and {@code PresenceChanged} (known peers only: the source address
- * must be in the table) to the lookup server; anything else is dropped unanswered. It is also the
+ * must be in the table) to the lookup server, {@code MeshSuspect} (known peers only) to the
+ * {@link DeathWatch}; anything else is dropped unanswered. It is also the
  * {@link MeshPort} through which {@link UserLocator} searches.
  *
  * <p>State is confined to the transport's event loop; the methods here may be called from any thread
@@ -55,6 +57,7 @@ final class Mesh implements MeshPort, AutoCloseable {
     private final MeshLiveness liveness;
     private final LookupServer lookups;
     private final PeerCertificates certificates;
+    private final DeathWatch deaths;
     private @Nullable ScheduledFuture<?> rounds;
 
     /**
@@ -80,6 +83,8 @@ final class Mesh implements MeshPort, AutoCloseable {
         this.digests = new DigestSync(transport, table, presence, clock, settings, random.nextLong());
         this.liveness = new MeshLiveness(transport, table, digests, self, clock, settings, random, certificates);
         this.lookups = new LookupServer(transport, presence, digests::local, clock, interestTtl);
+        this.deaths = new DeathWatch(transport, table, liveness, clock, settings.pingTimeout().toMillis());
+        liveness.onFirstMiss(deaths::missed);
         transport.setInbound(this::onMessage);
         execute(() -> transport.keys().setCertificateSource(new TableCertificates(table)));
     }
@@ -108,6 +113,36 @@ final class Mesh implements MeshPort, AutoCloseable {
     /** Registers a listener told (on the mesh loop) when a peer reports a {@code PresenceChanged}. */
     void addRemoteListener(PresenceListener listener) {
         lookups.addRemoteListener(listener);
+    }
+
+    /**
+     * Registers a listener told (on the mesh loop) of each peer suspected dead ({@link DeathWatch}):
+     * answers naming it should be dropped.
+     */
+    void addDeathListener(Consumer<HostPort> listener) {
+        deaths.addListener(listener);
+    }
+
+    /**
+     * A client registering here lost its connection to {@code superNode}: it is probed, and if
+     * silent counted dead and reported to the peers ({@link DeathWatch#clientLost}).
+     */
+    @Override
+    public void clientLost(HostPort superNode) {
+        execute(() -> deaths.clientLost(superNode));
+    }
+
+    /** @return when {@code peer} last answered (clock ms; -1 if unknown); waits for the mesh loop (tests) */
+    long lastHeardMs(HostPort peer) {
+        return CompletableFuture.supplyAsync(() -> {
+            PeerTable.Peer p = table.get(peer);
+            return p == null ? -1L : p.lastHeardMs;
+        }, transport.loop()).join();
+    }
+
+    /** @return the death watch (tests: its counters) */
+    DeathWatch deaths() {
+        return deaths;
     }
 
     /** @return every known peer address, as of the last table change */
@@ -192,6 +227,11 @@ final class Mesh implements MeshPort, AutoCloseable {
             case DIGEST_UPDATE -> liveness.onDigestUpdate(msg.getDigestUpdate(), known);
             case PEER_LOOKUP -> {
                 return known == null ? null : lookups.lookup(msg.getPeerLookup().getUsername(), sender);
+            }
+            case MESH_SUSPECT -> {
+                if (known != null) {
+                    deaths.onNews(msg.getMeshSuspect(), known);
+                }
             }
             case PRESENCE_CHANGED -> {
                 if (known != null) {

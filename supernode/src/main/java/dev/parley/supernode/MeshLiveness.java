@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +58,8 @@ final class MeshLiveness {
     private final PeerCertificates certificates;
     private final RateBucket strangers;
     private long pingSequence;
+    /** Told of a round's ping that went unanswered by a peer that had answered the one before. */
+    private Consumer<PeerTable.Peer> firstMiss = p -> { };
 
     /**
      * @param transport where pings go
@@ -81,6 +84,40 @@ final class MeshLiveness {
         this.random = random;
     }
 
+    /** Sets who is told when a peer that answered its last ping misses one ({@link DeathWatch#missed}). */
+    void onFirstMiss(Consumer<PeerTable.Peer> listener) {
+        this.firstMiss = listener;
+    }
+
+    /**
+     * Pings {@code p} now, outside the rounds (once more after half the timeout if unanswered);
+     * an answer counts as a round's would. A miss is left to the caller.
+     *
+     * @param timeoutMs how long to wait for the pong
+     * @return completes on the mesh loop with whether {@code p} answered in time
+     */
+    CompletableFuture<Boolean> probe(PeerTable.Peer p, long timeoutMs) {
+        long held = p.digest == null ? 0 : p.digest.version();
+        return transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping(held)), timeoutMs, timeoutMs / 2)
+                .handle((r, e) -> {
+                    boolean answered = e == null && r.hasMeshPong();
+                    if (answered) {
+                        onPong(p, held, r);
+                        table.publish(); // it may be live again (or confirmed) now, not after the next round
+                    }
+                    return answered;
+                });
+    }
+
+    private MeshPing.Builder ping(long heldDigestVersion) {
+        MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress()).setHaveDigestVersion(heldDigestVersion);
+        SuperNodeCertificate own = certificates.self().certificate();
+        if (own != null) {
+            ping.addCertificates(own); // lets a peer that does not know this node yet take it
+        }
+        return ping;
+    }
+
     /**
      * Runs one ping round (on the mesh loop).
      *
@@ -98,11 +135,7 @@ final class MeshLiveness {
         for (PeerTable.Peer p : everyone.subList(0, count)) {
             p.lastPingedMs = ++pingSequence; // round-robin order, independent of the clock
             long held = p.digest == null ? 0 : p.digest.version();
-            MeshPing.Builder ping = MeshPing.newBuilder().setFrom(self.toAddress()).setHaveDigestVersion(held);
-            SuperNodeCertificate own = certificates.self().certificate();
-            if (own != null) {
-                ping.addCertificates(own); // lets a peer that does not know this node yet take it
-            }
+            MeshPing.Builder ping = ping(held);
             ping.addAllCertificates(sample(p.address, MAX_GOSSIP_CERTIFICATES - ping.getCertificatesCount()));
             pings.add(transport.request(p.socket, Envelope.newBuilder().setMeshPing(ping), timeoutMs, timeoutMs / 2)
                     .handle((r, e) -> {
@@ -121,7 +154,11 @@ final class MeshLiveness {
             return; // evicted meanwhile
         }
         if (response == null || !response.hasMeshPong()) {
+            boolean wasAnswering = p.confirmed && p.missed == 0;
             table.onMissed(p);
+            if (wasAnswering) {
+                firstMiss.accept(p);
+            }
             return;
         }
         table.onAnswer(p, clock.millis());
@@ -158,7 +195,7 @@ final class MeshLiveness {
 
     /**
      * A stranger's ping: its first certificate, if it names the datagram's source, makes it an
-     * unconfirmed candidate (pinged next round). Verifications for strangers are rate-limited.
+     * unconfirmed candidate, pinged back at once. Verifications for strangers are rate-limited.
      */
     private void introduce(MeshPing ping, InetSocketAddress sender) {
         if (ping.getCertificatesCount() == 0) {
@@ -175,8 +212,13 @@ final class MeshLiveness {
             return;
         }
         PeerCertificates.Verified v = certificates.verify(first);
-        if (v != null) {
-            table.addGossip(v);
+        if (v != null && table.addGossip(v)) {
+            // A new super node (e.g. a client just promoted) introduces itself: ping it back now
+            // rather than next round, so searches ask it (only confirmed gossip entries are live) at once.
+            PeerTable.Peer p = table.get(v.address());
+            if (p != null) {
+                probe(p, settings.pingTimeout().toMillis());
+            }
         }
     }
 

@@ -45,4 +45,11 @@ interface MeshPort {
      *     or {@link IOException} (mesh closed)
      */
     CompletableFuture<PeerLookupResult> lookup(HostPort peer, String username, long timeoutMs, long retransmitAfterMs);
+
+    /**
+     * A client registering here says its connection to {@code superNode} dropped: a hint to check
+     * that peer ({@link DeathWatch#clientLost}); nothing is believed on the client's word alone.
+     */
+    default void clientLost(HostPort superNode) {
+    }
 }

@@ -266,6 +266,17 @@ final class PeerTable {
         }
     }
 
+    /**
+     * Counts {@code p} as dead at once (it missed a probe after news of its death, see
+     * {@link DeathWatch}): searches ask it last, if at all. Its next answer makes it live again.
+     */
+    void markDead(Peer p) {
+        if (p.missed < deadAfter) {
+            p.missed = deadAfter;
+            live = null;
+        }
+    }
+
     /** @return whether a search may ask {@code p} first: not suspected dead */
     boolean isLive(Peer p) {
         return p.missed < deadAfter && (p.confirmed || p.fromDirectory);

@@ -21,10 +21,12 @@ record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
     /**
      * @param candidates the peers, as {@link MeshPort#candidates} lists them
      * @param useDigests whether digests order the peers at all
-     * @param trustDigestNo whether a current digest's "no" leaves its peer out
+     * @param trustDigestNo whether a current digest's "no" leaves its peer out; never when a
+     *     suspected peer's digest may hold the user ({@link #moving})
      * @param random the shuffles' source (mesh loop only)
      */
     static SearchPlan of(List<MeshCandidate> candidates, boolean useDigests, boolean trustDigestNo, SplittableRandom random) {
+        trustDigestNo &= !moving(candidates);
         List<HostPort> hits = new ArrayList<>();
         List<HostPort> unknown = new ArrayList<>();
         List<HostPort> misses = new ArrayList<>();
@@ -50,6 +52,21 @@ record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
             order.addAll(group);
         }
         return new SearchPlan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), UserLocator.MAX_FIRST_WAVE), trustedNo);
+    }
+
+    /**
+     * @return whether a peer suspected dead may have held the user (its last digest says so): the
+     *     user is then likely rejoining elsewhere, at a peer whose current digest does not list them
+     *     until its next push (at most one a second), so no digest's "no" is trusted for them
+     *     (docs/protocol.md "Dead super nodes")
+     */
+    static boolean moving(List<MeshCandidate> candidates) {
+        for (MeshCandidate c : candidates) {
+            if (c.suspect() && c.digest() == DigestSays.MAYBE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void shuffle(List<HostPort> list, SplittableRandom random) {

@@ -267,6 +267,7 @@ public final class SuperNode implements AutoCloseable {
         presence.addListener(locator::invalidate);
         presence.addListener(mesh::presenceChanged);
         mesh.addRemoteListener(locator::invalidate);
+        mesh.addDeathListener(locator::invalidateAt);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         // Chat packets route like call signals; mailboxes (and their bounded memories) live on one loop.
         ChatRelay chat = new ChatRelay(advertised, mesh::livePeers, router, peers, config.peerRequestTimeout(),
@@ -312,6 +313,10 @@ public final class SuperNode implements AutoCloseable {
     }
 
     /** @return the mesh (tests: its peers' certificates) */
+    UserLocator locator() {
+        return locator;
+    }
+
     Mesh mesh() {
         return mesh;
     }

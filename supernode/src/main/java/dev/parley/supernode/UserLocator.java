@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * no but is past its lease (stale: a just-registered user may be missing from it), then peers
  * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
  * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
- * presence change, so that "no" is as good as the peer's answer. <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * presence change, so that "no" is as good as the peer's answer; except for a user whom a peer
+ * suspected dead had ({@link SearchPlan#moving}). <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Caches</b> (Caffeine, driven by the injected clock): positive answers for
  * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
- * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}.
+ * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}; positive
+ * answers naming a peer suspected dead ({@link DeathWatch}) are dropped at once; of two verified
+ * records of a user the one signed last is kept ({@link Location#newer}).
  *
  * <p><b>Coalescing.</b> A lookup that may use the caches joins a search for the same user (and the
  * same trust in digests) that is already running instead of starting another, so a burst of
@@ -93,6 +96,7 @@ final class UserLocator {
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
     private final LongAdder coalesced = new LongAdder();
+    private final LongAdder staleDropped = new LongAdder();
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -216,6 +220,31 @@ final class UserLocator {
         invalidations.incrementAndGet();
         positive.invalidate(username);
         negative.invalidate(username);
+    }
+
+    /**
+     * Forgets cached answers naming {@code superNode} (suspected dead: {@link DeathWatch}), so the
+     * next lookup of those users searches again instead of handing out a record its client has left.
+     * O(cached answers); runs at most once per suspect and probe timeout.
+     */
+    void invalidateAt(HostPort superNode) {
+        invalidations.incrementAndGet();
+        if (positive.asMap().values().removeIf(l -> l.superNode().equals(superNode))) {
+            staleDropped.increment();
+        }
+    }
+
+    /**
+     * A client registering here says it lost {@code superNode}: the mesh checks it, and if it is
+     * silent answers naming it are dropped here and on the peers ({@link MeshPort#clientLost}).
+     */
+    void clientLost(HostPort superNode) {
+        mesh.clientLost(superNode);
+    }
+
+    /** @return sweeps of {@link #invalidateAt} that dropped cached answers */
+    long staleDropped() {
+        return staleDropped.sum();
     }
 
     /** @return the meters searches, call signals and rate limits are counted in */
@@ -397,7 +426,7 @@ final class UserLocator {
                 notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
             }
             if (found.isPresent()) {
-                positive.put(username, found.get());
+                positive.asMap().merge(username, found.get(), Location::newer);
             } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0 && trustedNo == 0
                     && invalidations.get() == invalidationsAtStart) {
                 // Every live peer answered no, so each will tell us when the user appears there. A

@@ -16,10 +16,15 @@ final class Await {
     }
 
     static void until(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        until(what, TIMEOUT, condition);
+    }
+
+    /** As {@link #until(String, Condition)} with the given deadline (a target the test asserts). */
+    static void until(String what, Duration timeout, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms waiting for: " + what);
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }

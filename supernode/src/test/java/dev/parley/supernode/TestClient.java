@@ -85,6 +85,16 @@ final class TestClient implements AutoCloseable {
                 .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt)), WAIT);
     }
 
+    /** As {@link #register(Credential, Ed25519KeyPair)}, naming the super node this client lost ({@code lost_super_node}). */
+    CompletableFuture<Envelope> registerAfterLosing(Credential credential, Ed25519KeyPair key, HostPort lost) {
+        long signedAt = credential.getIssuedAtMs();
+        byte[] presence = PresenceRecords.sign(key, credential.getUsername(), serverAddress, List.of(), signedAt);
+        return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
+                .setCredential(credential).setProof(ByteString.copyFrom(key.sign(proofInput()))).setChannelBound(exporter != null)
+                .setPresenceSignature(ByteString.copyFrom(presence)).setPresenceSignedAtMs(signedAt)
+                .setLostSuperNode(lost.toAddress())), WAIT);
+    }
+
     CompletableFuture<Envelope> register(Credential credential, byte[] proof) {
         return connection.request(Envelope.newBuilder().setRegister(Register.newBuilder()
                 .setCredential(credential).setProof(ByteString.copyFrom(proof)).setChannelBound(exporter != null)), WAIT);

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * M bots on one shared event loop group: account creation and login through the real login
@@ -94,8 +95,13 @@ final class BotFleet implements AutoCloseable {
 
     /** Registers one bot with its current super node. */
     CompletableFuture<Void> register(Bot b) {
+        return register(b, null);
+    }
+
+    /** As {@link #register(Bot)}, for a rejoin after losing {@code lost} (named to the new super node, as clients do). */
+    CompletableFuture<Void> register(Bot b, @Nullable HostPort lost) {
         return SuperNodeSession.register(group, b.superNode, serverKey, b.credential, b.key, List.of(), signal -> { },
-                clock)
+                clock, lost)
                 .thenAccept(s -> b.session = s);
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -106,6 +107,12 @@ final class SelfOrganizingBots {
         rejoin.put("max", h.getMaxValue());
         rejoin.put("failed", load.rejoinFailures.sum());
         m.put("rejoin_ms", rejoin);
+        Histogram seen = load.lossSeenMs;
+        m.put("loss_seen_ms", Map.of("p50", seen.getValueAtPercentile(50), "p99", seen.getValueAtPercentile(99),
+                "max", seen.getMaxValue()));
+        Map<String, Long> errors = new LinkedHashMap<>();
+        load.errors.forEach((k, v) -> errors.put(k, v.sum()));
+        m.put("search_errors", errors);
         Histogram f = load.foundAgainMs;
         Map<String, Object> again = new LinkedHashMap<>();
         again.put("count", f.getTotalCount());
@@ -113,10 +120,29 @@ final class SelfOrganizingBots {
         again.put("p99", f.getValueAtPercentile(99));
         again.put("max", f.getMaxValue());
         again.put("failed", load.foundAgainFailures.sum());
+        again.put("stale_answers", load.foundAgainStale.sum());
         m.put("found_again_ms", again);
         long searches = load.searches.sum();
         m.put("searches_during_churn", searches);
         m.put("found_ratio_during_churn", searches == 0 ? 1.0 : Math.round(load.found.sum() * 1_000_000.0 / searches) / 1_000_000.0);
+        String[] outcomeNames = {"found", "stale_record", "not_found", "error"};
+        String[] stateNames = {"target_registered", "target_rejoining", "searcher_lost_its_super_node"};
+        Map<String, Object> byState = new LinkedHashMap<>();
+        for (int st = 0; st < stateNames.length; st++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int o = 0; o < outcomeNames.length; o++) {
+                row.put(outcomeNames[o], load.outcomes[st][o].sum());
+            }
+            byState.put(stateNames[st], row);
+        }
+        m.put("searches_by_target_state", byState);
+        m.put("stale_records_from_cache", load.staleFromCache.sum());
+        long registered = 0;
+        for (LongAdder a : load.outcomes[SelfOrganizingLoad.REGISTERED]) {
+            registered += a.sum();
+        }
+        long registeredFound = load.outcomes[SelfOrganizingLoad.REGISTERED][SelfOrganizingLoad.FOUND].sum();
+        m.put("found_ratio_target_registered", registered == 0 ? 1.0 : Math.round(registeredFound * 1_000_000.0 / registered) / 1_000_000.0);
         m.put("searches_skipped", load.skipped.sum());
         m.put("churn_events", load.churnEvents.sum());
         m.put("online_end", load.online());
@@ -146,12 +172,20 @@ final class SelfOrganizingBots {
         row(b, "promotions / demotions / killed", m.get("promotions") + " / " + m.get("demotions") + " / " + m.get("super_nodes_killed"));
         row(b, "rejoin ms p50 / p99 / max (count)", rejoin.get("p50") + " / " + rejoin.get("p99") + " / " + rejoin.get("max")
                 + "  (" + rejoin.get("count") + ", " + rejoin.get("failed") + " failed)");
+        row(b, "  of which its client saw the loss after", m.get("loss_seen_ms").toString());
         Map<String, Object> again = (Map<String, Object>) m.get("found_again_ms");
         row(b, "found again ms p50 / p99 / max (count)", again.get("p50") + " / " + again.get("p99") + " / " + again.get("max")
-                + "  (" + again.get("count") + ", " + again.get("failed") + " not found in 25 tries)");
+                + "  (" + again.get("count") + ", " + again.get("failed") + " not found in 25 tries, "
+                + again.get("stale_answers") + " stale answers on the way)");
         row(b, "found during churn", String.format("%.3f %%  (%s searches, %s skipped)",
                 ((Number) m.get("found_ratio_during_churn")).doubleValue() * 100, m.get("searches_during_churn"),
                 m.get("searches_skipped")));
+        row(b, "  of searches for registered bots", String.format("%.3f %%  (neither end rejoining)",
+                ((Number) m.get("found_ratio_target_registered")).doubleValue() * 100));
+        Map<String, Object> byState = (Map<String, Object>) m.get("searches_by_target_state");
+        byState.forEach((state, outcomes) -> row(b, "  " + state.replace('_', ' '), outcomes.toString()));
+        row(b, "  stale records from a cache", String.valueOf(m.get("stale_records_from_cache")));
+        row(b, "  search errors", m.get("search_errors").toString());
         row(b, "churn events / online at end", m.get("churn_events") + " / " + m.get("online_end"));
         return b.toString();
     }

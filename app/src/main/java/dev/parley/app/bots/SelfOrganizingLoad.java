@@ -2,12 +2,15 @@ package dev.parley.app.bots;
 
 import dev.parley.client.SuperNodeSession;
 import dev.parley.protocol.HostPort;
+import dev.parley.protocol.wire.SearchResult;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 
@@ -26,8 +30,9 @@ import org.HdrHistogram.ConcurrentHistogram;
  * random bots out and back in (a serving bot that logs out stops serving too), and every
  * {@code killEvery} the busiest serving bot dies. Searches run from online bots for bots that
  * ought to be online (registered, not logged out by the churn: a bot rejoining after its super
- * node died counts, so searches for it during the rejoin count as not found). Every loop is
- * bounded in count and time.
+ * node died counts, so searches for it during the rejoin count as not found). A search counts as
+ * found only if its record names the super node the target is registered with: a record naming
+ * its dead super node is a failure (reported as stale). Every loop is bounded in count and time.
  */
 final class SelfOrganizingLoad implements AutoCloseable {
     static final int TICK_MS = 10;
@@ -44,7 +49,34 @@ final class SelfOrganizingLoad implements AutoCloseable {
     final ConcurrentHistogram foundAgainMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
     final LongAdder foundAgainFailures = new LongAdder();
     final LongAdder searches = new LongAdder();
+    /** Found at the super node the target is registered with (when asked or when answered). */
     final LongAdder found = new LongAdder();
+    /**
+     * Every churn search by the target's state when asked ({@link #REGISTERED}: online;
+     * {@link #REJOINING}: its super node died and it has not registered elsewhere yet; or
+     * {@link #SEARCHER_LOST}: the searcher's connection dropped before the answer) and outcome
+     * ({@link #FOUND}, {@link #STALE}: found, but the record names a super node the target is not
+     * on, {@link #NOT_FOUND}, {@link #ERROR}: the search failed, e.g. rate-limited).
+     */
+    final LongAdder[][] outcomes = new LongAdder[3][4];
+    static final int REGISTERED = 0;
+    static final int REJOINING = 1;
+    /** The searcher's own super node died before it answered (the search failed with the connection). */
+    static final int SEARCHER_LOST = 2;
+    static final int FOUND = 0;
+    static final int STALE = 1;
+    static final int NOT_FOUND = 2;
+    static final int ERROR = 3;
+    /** Stale answers (churn and found-again searches) that came from the searcher's super node's cache. */
+    final LongAdder staleFromCache = new LongAdder();
+    /** Found-again searches answered with a record naming a super node the target is not on (each then retried). */
+    final LongAdder foundAgainStale = new LongAdder();
+    /** From a super node's death (the benchmark closing it) until its client's session saw the close, ms. */
+    final ConcurrentHistogram lossSeenMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
+    /** Failed searches by error message (the first 60 characters; not the searcher's lost connection), at most 20 kinds. */
+    final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    /** When each bot last registered (System.nanoTime()). */
+    private final AtomicLongArray registeredAt;
     final LongAdder skipped = new LongAdder();
     final LongAdder churnEvents = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -62,6 +94,33 @@ final class SelfOrganizingLoad implements AutoCloseable {
         this.fleet = fleet;
         this.serving = serving;
         this.wanted = new AtomicIntegerArray(fleet.bots.size());
+        this.registeredAt = new AtomicLongArray(fleet.bots.size());
+        for (LongAdder[] row : outcomes) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = new LongAdder();
+            }
+        }
+    }
+
+    /**
+     * @return {@link #FOUND} when {@code r} finds {@code target} at the super node it is registered
+     *     with ({@code asked}: when the search was sent; or now), {@link #STALE} when it names another
+     *     one (a call routed there would fail), else {@link #NOT_FOUND}
+     */
+    private static int outcome(SearchResult r, Bot target, HostPort asked) {
+        if (!r.getFound()) {
+            return NOT_FOUND;
+        }
+        HostPort named = HostPort.of(r.getRecord().getSuperNode());
+        return named.equals(asked) || named.equals(target.superNode) ? FOUND : STALE;
+    }
+
+    private int outcomeCounted(SearchResult r, Bot target, HostPort asked) {
+        int o = outcome(r, target, asked);
+        if (o == STALE && r.getFromCache()) {
+            staleFromCache.increment();
+        }
+        return o;
     }
 
     /** Registers every bot (at most 120 s); returns when all are. */
@@ -77,7 +136,10 @@ final class SelfOrganizingLoad implements AutoCloseable {
         synchronized (random) {
             b.superNode = live.get(random.nextInt(live.size()));
         }
-        return fleet.register(b).thenRun(() -> watch(b, random));
+        return fleet.register(b, avoid).thenRun(() -> {
+            registeredAt.set(b.index, System.nanoTime());
+            watch(b, random);
+        });
     }
 
     /** When {@code b}'s session closes and the benchmark did not log it out, rejoin at once. */
@@ -91,6 +153,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
             long lost = System.nanoTime();
             Long died = serving.killedAt.get(at);
             long from = died != null ? Math.min(died, lost) : lost;
+            lossSeenMs.recordValue(Math.min((lost - from) / 1_000_000, lossSeenMs.getHighestTrackableValue()));
             rejoin(b, random, at, from, 1);
         });
     }
@@ -122,9 +185,16 @@ final class SelfOrganizingLoad implements AutoCloseable {
             searcher = fleet.bots.get(random.nextInt(fleet.bots.size()));
         }
         SuperNodeSession s = searcher.session;
+        HostPort at = b.superNode;
         CompletableFuture<Boolean> found = s == null || searcher == b || !searcher.online()
                 ? CompletableFuture.completedFuture(false)
-                : s.search(b.username).handle((r, e) -> e == null && r.getFound());
+                : s.search(b.username).handle((r, e) -> {
+                    int o = e == null ? outcomeCounted(r, b, at) : ERROR;
+                    if (o == STALE) {
+                        foundAgainStale.increment();
+                    }
+                    return o == FOUND;
+                });
         found.thenAccept(yes -> {
             if (yes) {
                 foundAgainMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000,
@@ -220,8 +290,18 @@ final class SelfOrganizingLoad implements AutoCloseable {
         }
         searches.increment();
         inFlight.incrementAndGet();
+        HostPort at = target.superNode;
+        Long died = serving.killedAt.get(at);
+        int state = !target.online() || died != null && died - registeredAt.get(target.index) > 0 ? REJOINING : REGISTERED;
         s.search(target.username).whenComplete((r, e) -> {
-            if (e == null && r.getFound()) {
+            int o = e == null ? outcomeCounted(r, target, at) : ERROR;
+            boolean searcherLost = e != null && s.closeFuture().isDone();
+            if (e != null && !searcherLost && errors.size() < 20) {
+                String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                errors.computeIfAbsent(m.substring(0, Math.min(60, m.length())), k -> new LongAdder()).increment();
+            }
+            outcomes[searcherLost ? SEARCHER_LOST : state][o].increment();
+            if (o == FOUND) {
                 found.increment();
             }
             inFlight.decrementAndGet();
