@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A hidden {@code parley} subcommand in a child JVM, for the parts of {@code parley bots} that one
@@ -25,6 +26,7 @@ final class ChildJvm implements AutoCloseable {
     private final BufferedReader out;
     private final PrintWriter in;
     private final String logName;
+    private final ReentrantLock lock = new ReentrantLock(true);
     /** The child's {@code READY} line. */
     final String ready;
 
@@ -62,15 +64,21 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Sends one request line and reads its reply; one request at a time (callers on several
-     * threads queue here).
+     * Sends one request line and reads its reply; one request at a time: callers on several
+     * threads queue here in arrival order (fair), so a thread sending requests back to back does not
+     * starve another's.
      *
      * @return the reply line, starting with {@code replyPrefix}
      * @throws IOException if the child ended or replied something else
      */
-    synchronized String request(String line, String replyPrefix) throws IOException {
-        in.println(line);
-        return readLine(replyPrefix);
+    String request(String line, String replyPrefix) throws IOException {
+        lock.lock();
+        try {
+            in.println(line);
+            return readLine(replyPrefix);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return CPU time the child has used so far, in ns (0 if the platform does not say) */

@@ -46,7 +46,7 @@ final class ServingBots implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("bots-serving", true));
-    private int samples; // sampler thread only
+    private long nextSeriesS; // sampler thread only
     /** When the sampler first saw a serving bot (System.nanoTime), 0 before. */
     volatile long firstServingNanos;
 
@@ -168,14 +168,16 @@ final class ServingBots implements AutoCloseable {
             }
             update(now.stream().filter(s -> !killed[s.index()]).toList());
         }
-        if (samples++ % (1000 / SAMPLE_MS) == 0) {
+        long seconds = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        if (seconds >= nextSeriesS) { // by the clock: a sample delayed by a slow child JVM does not skew the series
+            nextSeriesS = seconds + 1;
             long serving;
             synchronized (this) {
                 serving = latest.size();
             }
             synchronized (series) {
                 if (series.size() < MAX_SERIES) {
-                    series.add(new long[] {(System.nanoTime() - startNanos) / 1_000_000_000L, serving});
+                    series.add(new long[] {seconds, serving});
                 }
             }
         }
@@ -187,9 +189,15 @@ final class ServingBots implements AutoCloseable {
                 .sorted(Comparator.comparing(HostPort::toString)).toList();
     }
 
+    /** Stops the sampler (waiting at most 2 s for a sample in progress: it may be asking the child JVM), then the roles. */
     @Override
     public void close() {
         sampler.shutdownNow();
+        try {
+            sampler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         roles.close();
     }
 }
