@@ -105,18 +105,33 @@ final class LocalServeRoles implements ServeRoles {
 
     @Override
     public @Nullable HostPort kill(int i) {
-        ServeRole r;
-        synchronized (this) {
-            r = roles[i];
-            roles[i] = null;
+        Detached d = detach(i);
+        if (d == null) {
+            return null;
         }
+        d.role().close(); // closes its super node's connections: its clients see them drop
+        return d.address();
+    }
+
+    /**
+     * Takes bot {@code i}'s role out (no longer started nor serving here) without closing it: the
+     * caller closes it (the child JVM does so after answering, so that a kill, which waits up to
+     * seconds for the super node's login link, does not hold up its other answers).
+     *
+     * @return the role and the address its super node serves at (null when not serving), or null if none runs
+     */
+    synchronized @Nullable Detached detach(int i) {
+        ServeRole r = roles[i];
+        roles[i] = null;
         if (r == null) {
             return null;
         }
         SuperNode sn = r.superNode();
-        r.close(); // closes its super node's connections: its clients see them drop
-        return sn == null ? null : sn.advertisedAddress();
+        return new Detached(r, sn == null ? null : sn.advertisedAddress());
     }
+
+    /** A role taken out by {@link #detach}, to be closed. */
+    record Detached(ServeRole role, @Nullable HostPort address) {}
 
     @Override
     public void close() {
