@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.app.bots.BotsCommand;
 import dev.parley.app.bots.BotsOverlayCommand;
+import dev.parley.app.bots.BotsServingCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine;
         description = "Parley: a peer-to-peer VoIP overlay (login server, super nodes, clients).",
         subcommands = {LoginServerCommand.class, SuperNodeCommand.class, ClientCommand.class, DemoCommand.class,
                 StunCommand.class, BenchCommand.class, AdminCli.class,
-                BotsCommand.class, BotsOverlayCommand.class})
+                BotsCommand.class, BotsOverlayCommand.class, BotsServingCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Bots share {@value #BOT_LOOP_THREADS} event loop threads; super nodes share
  * {@value BotsOverlay#LOOP_THREADS}. When this process cannot hold both ends of every bot
- * connection (file-descriptor limit), the overlay runs in one child JVM.
+ * connection (file-descriptor limit), the overlay runs in one child JVM ({@link OverlayProcess}); with
+ * {@code --self-organizing}, the serving bots' roles do ({@link ServeRolesProcess}).
  */
 @Command(name = "bots", mixinStandardHelpOptions = true,
         description = {"Benchmarks the overlay: N super nodes (or a running overlay, --login) and M scripted bots, a bounded search workload,",
@@ -90,7 +91,9 @@ public final class BotsCommand implements Callable<Integer> {
     @Option(names = "--self-organizing",
             description = "No dedicated super node: a login server and the bots, a share of which offer to serve and are "
                     + "promoted; reports overlay formation, super nodes over time, promotions, demotions, rejoin times and "
-                    + "the found ratio during churn (--churn, default 20/s here).")
+                    + "the found ratio during churn (--churn, default 20/s here). The serving bots run in a child JVM when "
+                    + "this one cannot hold both ends of every bot connection (e.g. --bots 10000 with 20,000 file descriptors), "
+                    + "or with --overlay-process.")
     boolean selfOrganizing;
 
     @Option(names = "--reachable-share", paramLabel = "F", defaultValue = "0.2",
@@ -102,7 +105,9 @@ public final class BotsCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int killEveryS;
 
-    @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short).")
+    @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short); with "
+            + "--self-organizing, the serving bots' roles and super nodes (the server ends of the bot connections) run in it, "
+            + "the login server, the client bots, churn, kills and searches in this one.")
     boolean overlayProcess;
 
     /** Per-registration INFO lines of thousands of bots would drown the report: WARN unless PARLEY_LOG_LEVEL says otherwise. */
@@ -185,6 +190,11 @@ public final class BotsCommand implements Callable<Integer> {
             return 2;
         }
         double churnPerS = churn > 0 ? churn : 20;
+        int serveRoles = Math.max(1, (int) Math.round(bots * reachableShare));
+        // Both ends of every bot's connection, a serve role's offer link (both ends) and its super node's
+        // TCP, UDP and login link when serving, and the login server's and JVM's own.
+        long neededFds = 2L * bots + 5L * serveRoles + 256;
+        boolean servingProcess = overlayProcess || neededFds > 0.9 * maxFds();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("bots", bots);
         c.put("reachable_share", reachableShare);
@@ -199,7 +209,7 @@ public final class BotsCommand implements Callable<Integer> {
         NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
         try {
             Map<String, Object> out = SelfOrganizingBots.run(group, bots, reachableShare, Duration.ofSeconds(durationS),
-                    churnPerS, rate, Duration.ofSeconds(killEveryS), seed, c);
+                    churnPerS, rate, Duration.ofSeconds(killEveryS), seed, servingProcess, c);
             System.out.print(SelfOrganizingBots.table(out));
             writeReport(out);
         } finally {

@@ -2,9 +2,6 @@ package dev.parley.app.bots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.protocol.HostPort;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -33,22 +30,17 @@ public final class BotsOverlayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BotsCommand.quietLogs();
         try (BotsOverlay overlay = new BotsOverlay(data, superNodes, !noDigests, seed, scrapeMs)) {
-            System.out.println("READY " + overlay.loginAddress() + " "
-                    + overlay.superNodeAddresses().stream().map(HostPort::toString).collect(Collectors.joining(",")));
-            System.out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             ObjectMapper json = new ObjectMapper();
-            for (String line = in.readLine(); line != null && !line.equals("QUIT"); line = in.readLine()) {
-                switch (line) {
-                    case "ROUND" -> {
-                        overlay.meshRound();
-                        System.out.println("OK");
-                    }
-                    case "STATS" -> System.out.println("STATS " + json.writeValueAsString(overlay.stats()));
-                    default -> System.out.println("ERROR unknown command " + line);
-                }
-                System.out.flush();
-            }
+            ChildJvm.answer(overlay.loginAddress() + " "
+                    + overlay.superNodeAddresses().stream().map(HostPort::toString).collect(Collectors.joining(",")),
+                    line -> switch (line) {
+                        case "ROUND" -> {
+                            overlay.meshRound();
+                            yield "OK";
+                        }
+                        case "STATS" -> "STATS " + json.writeValueAsString(overlay.stats());
+                        default -> "ERROR unknown command " + line;
+                    });
         }
         return 0;
     }

@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code parley bots --self-organizing}: a login server and M bots on 127.0.0.1, no dedicated super
- * node. A share of the bots run the client's serve role ({@link ServingBots}); the login server
+ * node. A share of the bots run the client's serve role ({@link ServingBots}: in this JVM, or in a
+ * child JVM when this one cannot hold the server ends of every bot connection); the login server
  * probes and promotes them with its production {@code PromotionPolicy}; every bot then registers
  * with a promoted super node ({@link SelfOrganizingLoad}). Measured: the time from the serve
  * roles' start until every bot is registered (overlay formed), super nodes over time, promotions,
@@ -42,7 +43,7 @@ final class SelfOrganizingBots {
      * @throws Exception if the overlay does not form in time
      */
     static Map<String, Object> run(EventLoopGroup group, int bots, double reachableShare, Duration duration, double churnPerS,
-            int ratePerS, Duration killEvery, long seed, Map<String, Object> config) throws Exception {
+            int ratePerS, Duration killEvery, long seed, boolean servingProcess, Map<String, Object> config) throws Exception {
         Path dir = Files.createTempDirectory("parley-bots-selforg-");
         LoginServerConfig lc = LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
                 .withArgon2(BotsOverlay.BOT_ARGON2).withWorkers(2, 100_000)
@@ -55,9 +56,14 @@ final class SelfOrganizingBots {
             System.err.printf("bots: creating and logging in %d accounts...%n", bots);
             setup.put("login_ms", fleet.loginAll(login.boundAddress()));
             int reachable = Math.max(1, (int) Math.round(bots * reachableShare));
-            System.err.printf("bots: %d bots offer to serve; waiting for promotions...%n", reachable);
+            System.err.printf("bots: %d bots offer to serve (%s); waiting for promotions...%n", reachable,
+                    servingProcess ? "child JVM" : "this JVM");
+            setup.put("serving_bots", servingProcess ? "child JVM (-Xmx" + ServeRolesProcess.MAX_HEAP + ")" : "this JVM");
+            ServeRoles roles = servingProcess
+                    ? new ServeRolesProcess(login.boundAddress(), fleet.serverKey, dir, reachable, seed)
+                    : new LocalServeRoles(group, login.boundAddress(), fleet.serverKey, dir, reachable, seed);
             long t0 = System.nanoTime();
-            try (ServingBots serving = new ServingBots(group, login.boundAddress(), fleet.serverKey, dir, reachable, seed);
+            try (ServingBots serving = new ServingBots(roles);
                     SelfOrganizingLoad load = new SelfOrganizingLoad(fleet, serving)) {
                 // One JVM starts the roles one after another (node key, TLS identity: ~35 ms each on a
                 // shared 2-core machine); real clients start theirs in parallel, each on its own host.
@@ -162,7 +168,8 @@ final class SelfOrganizingBots {
                 + "churn %s/s and %s searches/s for %s s, busiest super node killed every %s s, seed %s%n",
                 cfg.get("bots"), cfg.get("reachable_share"), cfg.get("churn_per_s"), cfg.get("rate_per_s"),
                 cfg.get("duration_s"), cfg.get("kill_every_s"), cfg.get("seed")));
-        b.append(String.format("setup: logins %s ms (before the clock below starts)%n", setup.get("login_ms")));
+        b.append(String.format("setup: logins %s ms (before the clock below starts); serving bots in %s%n",
+                setup.get("login_ms"), setup.get("serving_bots")));
         row(b, "serve roles started (one after another)", setup.get("serve_roles_start_ms") + " ms");
         row(b, "first bot promoted", setup.get("first_super_node_ms") + " ms after the first serve role started");
         row(b, "overlay formed (every bot registered)", m.get("overlay_formed_ms") + " ms after the first serve role started, "

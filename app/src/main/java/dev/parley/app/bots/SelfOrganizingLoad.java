@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registration, rejoin, churn and searches of {@code parley bots --self-organizing}. Every bot
@@ -36,6 +38,7 @@ import org.HdrHistogram.ConcurrentHistogram;
  */
 final class SelfOrganizingLoad implements AutoCloseable {
     static final int TICK_MS = 10;
+    private static final Logger log = LoggerFactory.getLogger(SelfOrganizingLoad.class);
     static final int MAX_IN_FLIGHT = 20_000;
     private static final int REJOIN_ATTEMPTS = 20;
     private static final long REJOIN_RETRY_MS = 100;
@@ -129,7 +132,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
     }
 
     private CompletableFuture<Void> join(Bot b, SplittableRandom random, HostPort avoid) {
-        List<HostPort> live = serving.liveAddresses().stream().filter(a -> !a.equals(avoid)).toList();
+        List<HostPort> live = serving.live().stream().filter(a -> !a.equals(avoid)).toList();
         if (live.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no live super node yet"));
         }
@@ -234,7 +237,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 nextKill[0] += killEvery.toNanos();
                 int victim = serving.busiest();
                 if (victim >= 0) {
-                    roles.execute(() -> serving.kill(victim)); // abrupt for its clients: they rejoin (watch)
+                    onRoles(() -> serving.kill(victim)); // abrupt for its clients: they rejoin (watch)
                 }
             }
         }, 0, TICK_MS, TimeUnit.MILLISECONDS);
@@ -259,7 +262,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
             b.session = null;
             s.close(); // log out
             if (b.index < serving.count() && serving.serving(b.index)) {
-                roles.execute(() -> serving.kill(b.index)); // a serving client that quits takes its super node with it
+                onRoles(() -> serving.kill(b.index)); // a serving client that quits takes its super node with it
             }
         } else if (wanted.get(b.index) == 0 && s == null) {
             join(b, random, null).whenComplete((x, e) -> {
@@ -268,15 +271,29 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 }
             });
             if (b.index < serving.count()) {
-                roles.execute(() -> {
-                    try {
-                        serving.restart(b.index);
-                    } catch (IOException e) {
-                        // the node key could not be read: this bot does not offer again
-                    }
-                });
+                onRoles(() -> serving.restart(b.index));
             }
         }
+    }
+
+    /** A kill or restart of a serve role, on the roles thread. */
+    @FunctionalInterface
+    private interface RoleTask {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on the roles thread; if it fails (a node key unreadable, the child JVM
+     * gone), that bot does not offer to serve again, and the log says why.
+     */
+    private void onRoles(RoleTask task) {
+        roles.execute(() -> {
+            try {
+                task.run();
+            } catch (IOException e) {
+                log.warn("serve role: {}", e.toString());
+            }
+        });
     }
 
     private void search(SplittableRandom random) {

@@ -1,61 +1,41 @@
 package dev.parley.app.bots;
 
-import dev.parley.client.serve.ServeRole;
-import dev.parley.client.serve.ServeSettings;
+import dev.parley.app.bots.ServeRoles.Serving;
 import dev.parley.protocol.HostPort;
-import dev.parley.protocol.tls.KeyVerifier;
-import dev.parley.protocol.tls.Tls;
-import dev.parley.supernode.SuperNode;
-import dev.parley.supernode.SuperNodeConfig;
-import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The reachable bots of {@code parley bots --self-organizing}: each runs the real client
- * {@link ServeRole} (offer, reachability probe, promotion, an embedded {@link SuperNode} on its own
- * port of 127.0.0.1). A sampler every {@value #SAMPLE_MS} ms counts the serving super nodes,
- * promotions (a role starts serving) and demotions (a role stops serving that this benchmark did
- * not kill), and keeps a series of the super-node count every second (at most
- * {@value #MAX_SERIES} points).
+ * The reachable bots of {@code parley bots --self-organizing}: their {@link ServeRoles} (in this
+ * JVM or a child one) and what the benchmark sees of them. A sampler every {@value #SAMPLE_MS} ms
+ * takes the roles' serving super nodes, counts promotions (a role starts serving) and demotions
+ * (a role stops serving that this benchmark did not kill), and keeps a series of the super-node
+ * count every second (at most {@value #MAX_SERIES} points). The bots' choices of a super node
+ * ({@link #live}, {@link #busiest}) read the latest sample, at most {@value #SAMPLE_MS} ms old; a
+ * kill removes its super node from it at once.
  */
 final class ServingBots implements AutoCloseable {
     static final int SAMPLE_MS = 100;
     static final int MAX_SERIES = 600;
-    /**
-     * The embedded super nodes serve thousands of bots from one address: their per-address
-     * connection cap and per-client signal and search rates are raised (values, still on).
-     */
-    static final UnaryOperator<SuperNodeConfig> BOT_LIMITS = c -> c
-            .withLimits(c.limits().withConnectionsPerAddress(1_000_000).withSignalLimits(200, 400, 200, 400))
-            .withSearch(c.search().withRateLimit(200, 400));
+    private static final Logger log = LoggerFactory.getLogger(ServingBots.class);
 
-    private final EventLoopGroup io;
-    private final HostPort login;
-    private final SslContext loginTls;
-    private final byte[] loginKey;
-    private final Path dir;
-    private final long seed;
-    private final ServeRole[] roles;
-    private final SuperNode[] last;
-    private final boolean[] killed; // sampler thread reads; kill() writes before closing
+    private final ServeRoles roles;
+    private final boolean[] killed; // guarded by this
+    /** Per role, the generation of the super node serving at the last sample, 0 for none. */
+    private final long[] last; // guarded by this
+    private List<Serving> latest = List.of(); // guarded by this
+    private List<HostPort> liveAddresses = List.of(); // guarded by this
     /** Killed super node address → when (System.nanoTime): its clients' rejoin times count from there. */
     final Map<HostPort, Long> killedAt = new ConcurrentHashMap<>();
     final AtomicInteger promotions = new AtomicInteger();
@@ -66,30 +46,23 @@ final class ServingBots implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("bots-serving", true));
-    private int samples; // sampler thread only
+    private long nextSeriesS; // sampler thread only
     /** When the sampler first saw a serving bot (System.nanoTime), 0 before. */
     volatile long firstServingNanos;
 
     /**
-     * Starts a {@link ServeRole} for each of {@code count} bots (blocking: node keys are written).
+     * Starts the sampler, then every role one after another (blocking); closes {@code roles} if one fails.
      *
-     * @param dir where the roles keep their node keys (one directory each)
-     * @throws IOException if a node key cannot be written
+     * @throws IOException if a role cannot start
      */
-    ServingBots(EventLoopGroup io, HostPort login, byte[] loginKey, Path dir, int count, long seed) throws IOException {
-        this.io = io;
-        this.login = login;
-        this.loginKey = loginKey;
-        this.loginTls = Tls.client(KeyVerifier.pinned(loginKey, "login server"));
-        this.dir = dir;
-        this.seed = seed;
-        this.roles = new ServeRole[count];
-        this.last = new SuperNode[count];
-        this.killed = new boolean[count];
+    ServingBots(ServeRoles roles) throws IOException {
+        this.roles = roles;
+        this.killed = new boolean[roles.count()];
+        this.last = new long[roles.count()];
         sampler.scheduleAtFixedRate(this::sample, 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
         try {
-            for (int i = 0; i < count; i++) {
-                start(i);
+            for (int i = 0; i < roles.count(); i++) {
+                roles.start(i);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -97,126 +70,134 @@ final class ServingBots implements AutoCloseable {
         }
     }
 
-    private synchronized void start(int i) throws IOException {
-        try {
-            SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
-            random.setSeed(seed * 100_003 + i);
-            roles[i] = ServeRole.start(io, List.of(login), loginTls, loginKey, dir.resolve("serve" + i),
-                    ServeSettings.DEFAULTS, InstantSource.system(), random, BOT_LIMITS);
-            killed[i] = false;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** @return how many bots may serve */
     int count() {
-        return roles.length;
+        return roles.count();
     }
 
-    /** @return the super nodes serving now and ready (registered with the login server) */
-    synchronized List<SuperNode> live() {
-        List<SuperNode> out = new ArrayList<>();
-        for (ServeRole r : roles) {
-            SuperNode sn = r == null ? null : r.superNode();
-            if (sn != null && sn.ready().isDone() && !sn.ready().isCompletedExceptionally()) {
-                out.add(sn);
-            }
-        }
-        return out;
+    /** @return the super nodes serving and ready (registered with the login server) at the last sample, ordered by address */
+    synchronized List<HostPort> live() {
+        return liveAddresses;
     }
 
-    /** @return whether bot {@code i}'s role serves now */
+    /** @return whether bot {@code i}'s role served at the last sample and was not killed since */
     synchronized boolean serving(int i) {
-        return roles[i] != null && roles[i].superNode() != null;
+        return last[i] != 0;
     }
 
-    /** @return the index of the serving bot with the most clients, or -1 */
+    /** @return the index of the serving bot with the most clients at the last sample, or -1 */
     synchronized int busiest() {
         int best = -1;
         int bestClients = -1;
-        for (int i = 0; i < roles.length; i++) {
-            SuperNode sn = roles[i] == null ? null : roles[i].superNode();
-            if (sn != null && sn.onlineUsers() > bestClients) {
-                best = i;
-                bestClients = sn.onlineUsers();
+        for (Serving s : latest) {
+            if (s.clients() > bestClients) {
+                best = s.index();
+                bestClients = s.clients();
             }
         }
         return best;
     }
 
     /** Kills bot {@code i}'s role (and the super node it runs): its clients must rejoin elsewhere. */
-    void kill(int i) {
-        ServeRole r;
+    void kill(int i) throws IOException {
+        long now = System.nanoTime();
+        HostPort seen = null;
         synchronized (this) {
-            r = roles[i];
-            if (r == null) {
+            if (killed[i]) {
                 return;
             }
-            roles[i] = null;
             killed[i] = true;
-            SuperNode sn = r.superNode();
-            if (sn != null) {
-                killedAt.put(sn.advertisedAddress(), System.nanoTime());
-                kills.incrementAndGet();
+            for (Serving s : latest) {
+                if (s.index() == i) {
+                    seen = s.address();
+                }
             }
+            if (seen != null) { // before the kill: its clients' sessions may close before it returns
+                killedAt.put(seen, now);
+            }
+            update(latest.stream().filter(s -> s.index() != i).toList());
+            last[i] = 0;
         }
-        r.close();
+        HostPort killedAddress = roles.kill(i);
+        if (killedAddress != null) {
+            killedAt.putIfAbsent(killedAddress, now);
+            kills.incrementAndGet();
+        } else if (seen != null) {
+            killedAt.remove(seen); // it had stopped serving already
+        }
     }
 
-    /** Restarts bot {@code i}'s role after {@link #kill} (it offers to serve again). */
+    /** Starts bot {@code i}'s role again after {@link #kill} (it offers to serve again). */
     void restart(int i) throws IOException {
         synchronized (this) {
-            if (roles[i] != null) {
+            if (!killed[i]) {
                 return;
             }
+            killed[i] = false;
         }
-        start(i);
+        roles.start(i);
     }
 
-    private synchronized void sample() {
-        for (int i = 0; i < roles.length; i++) {
-            SuperNode sn = roles[i] == null ? null : roles[i].superNode();
-            if (sn != last[i]) {
-                if (sn != null) {
-                    promotions.incrementAndGet();
-                    if (firstServingNanos == 0) {
-                        firstServingNanos = System.nanoTime();
-                    }
-                } else if (!killed[i]) {
-                    demotions.incrementAndGet();
-                }
-                last[i] = sn;
-            }
+    private void sample() {
+        List<Serving> now;
+        try {
+            now = roles.serving();
+        } catch (IOException | RuntimeException e) {
+            log.warn("sampling the serve roles: {}", e.toString());
+            return;
         }
-        if (samples++ % (1000 / SAMPLE_MS) == 0) {
-            long serving = Arrays.stream(last).filter(Objects::nonNull).count();
+        synchronized (this) {
+            long[] seen = new long[last.length];
+            for (Serving s : now) {
+                if (!killed[s.index()]) {
+                    seen[s.index()] = s.generation();
+                }
+            }
+            for (int i = 0; i < last.length; i++) {
+                if (seen[i] != last[i]) {
+                    if (seen[i] != 0) {
+                        promotions.incrementAndGet();
+                        if (firstServingNanos == 0) {
+                            firstServingNanos = System.nanoTime();
+                        }
+                    } else if (!killed[i]) {
+                        demotions.incrementAndGet();
+                    }
+                    last[i] = seen[i];
+                }
+            }
+            update(now.stream().filter(s -> !killed[s.index()]).toList());
+        }
+        long seconds = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        if (seconds >= nextSeriesS) { // by the clock: a sample delayed by a slow child JVM does not skew the series
+            nextSeriesS = seconds + 1;
+            long serving;
+            synchronized (this) {
+                serving = latest.size();
+            }
             synchronized (series) {
                 if (series.size() < MAX_SERIES) {
-                    series.add(new long[] {(System.nanoTime() - startNanos) / 1_000_000_000L, serving});
+                    series.add(new long[] {seconds, serving});
                 }
             }
         }
     }
 
-    /** @return the live super nodes ordered by address (stable for seeded choices) */
-    List<HostPort> liveAddresses() {
-        return live().stream().map(SuperNode::advertisedAddress).sorted(Comparator.comparing(HostPort::toString)).toList();
+    private void update(List<Serving> now) { // guarded by this
+        latest = now;
+        liveAddresses = now.stream().filter(Serving::ready).map(Serving::address)
+                .sorted(Comparator.comparing(HostPort::toString)).toList();
     }
 
+    /** Stops the sampler (waiting at most 2 s for a sample in progress: it may be asking the child JVM), then the roles. */
     @Override
     public void close() {
         sampler.shutdownNow();
-        for (int i = 0; i < roles.length; i++) {
-            ServeRole r;
-            synchronized (this) {
-                r = roles[i];
-                roles[i] = null;
-                killed[i] = true;
-            }
-            if (r != null) {
-                r.close();
-            }
+        try {
+            sampler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        roles.close();
     }
 }

@@ -47,6 +47,35 @@ class BotsSelfOrganizingTest {
         assertThat(again.get("p99").asLong()).as("found again within 3 s of the death").isLessThanOrEqualTo(3_000);
     }
 
+    /**
+     * The serving bots in a child JVM ({@code --overlay-process}, what M = 10,000 needs): the
+     * overlay forms through super nodes in another process, and killing one there is a real death
+     * for the clients here (their connections drop and they rejoin).
+     */
+    @Test
+    void theServingBotsCanRunInAChildJvm() throws Exception {
+        Path report = dir.resolve("child.json");
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute("bots", "--self-organizing", "--overlay-process", "--bots", "20", "--reachable-share", "0.25",
+                "--duration", "5", "--rate", "50", "--churn", "1", "--kill-every", "2", "--seed", "11", "--report", report.toString());
+        assertThat(status).as("exit status; stderr: %s", err).isZero();
+
+        JsonNode r = new ObjectMapper().readTree(report.toFile());
+        assertThat(r.get("setup").get("serving_bots").asText()).startsWith("child JVM");
+        // Formed at all (the 10 s target is the in-process test's: here a second JVM starts on the same cores).
+        assertThat(r.get("overlay_formed_ms").asLong()).as("every bot registered").isPositive();
+        assertThat(r.get("promotions").asInt()).as("the child's roles are promoted").isGreaterThanOrEqualTo(3);
+        assertThat(r.get("super_nodes_killed").asInt()).as("serving bots killed in the child").isGreaterThanOrEqualTo(2);
+        JsonNode rejoin = r.get("rejoin_ms");
+        assertThat(rejoin.get("count").asLong()).as("their clients here lost them and rejoined").isPositive();
+        assertThat(rejoin.get("failed").asLong()).isZero();
+        assertThat(r.get("searches_during_churn").asLong()).isPositive();
+        assertThat(r.get("found_ratio_during_churn").asDouble()).as("searches keep finding bots").isGreaterThan(0.5);
+        assertThat(r.get("found_again_ms").get("count").asLong()).as("rejoined clients found again").isPositive();
+    }
+
     @Test
     void aReachableShareOfZeroIsRefused() {
         var cl = Main.commandLine();
