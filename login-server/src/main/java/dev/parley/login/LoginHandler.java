@@ -221,6 +221,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             throw e;
         }
         log.info("login: {} from {}", credential.getUsername(), channel.remoteAddress());
+        serveRequests.loggedIn(credential.getUsername());
         return loginResult(id, credential);
     }
 

@@ -1,5 +1,7 @@
 package dev.parley.login;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
@@ -16,6 +18,7 @@ import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +105,14 @@ final class Promoter implements AutoCloseable {
      */
     private final Map<HostPort, Long> gone = new HashMap<>();
     static final long GONE_MS = 60_000;
+    /**
+     * Accounts that logged in here within {@value #RECENT_LOGIN_MS} ms: clients about to register, so a
+     * surge of logins raises the target before their registrations reach the heartbeats (and before
+     * full super nodes refuse them). Bounded; only authenticated logins count.
+     */
+    private final Cache<String, Boolean> recentLogins;
+    static final long RECENT_LOGIN_MS = 60_000;
+    static final int MAX_RECENT_LOGINS = 200_000;
 
     Promoter(SuperNodeCertifier certifier, SuperNodeRegistry directory, SuperNodeLinks links, ReachabilityProbe probe,
             InstantSource clock, SecureRandom random, PromotionPolicy policy) {
@@ -112,8 +123,15 @@ final class Promoter implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.policy = policy;
+        this.recentLogins = Caffeine.newBuilder().maximumSize(MAX_RECENT_LOGINS)
+                .expireAfterWrite(Duration.ofMillis(RECENT_LOGIN_MS)).ticker(() -> clock.millis() * 1_000_000L).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("login-promotion", true));
         thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counts {@code username} as online for the target (any thread): it just logged in and will register. */
+    void loggedIn(String username) {
+        recentLogins.put(username, Boolean.TRUE);
     }
 
     /** Takes an offer (any thread); {@code answer} gets the response (Ok or Error) for request {@code id}. */
@@ -277,7 +295,9 @@ final class Promoter implements AutoCloseable {
                 long servingMs = c != null && c.state instanceof State.Serving s ? now - s.sinceMs() : 0;
                 liveNodes.add(new PromotionPolicy.Serving(a, c != null, load.getOrDefault(a, 0), servingMs));
             }
-            PromotionPolicy.Decision d = policy.decide(liveNodes, pending, eligible, Math.max(clients, candidates.size()));
+            recentLogins.cleanUp();
+            int online = (int) Math.max(Math.max(clients, candidates.size()), recentLogins.estimatedSize());
+            PromotionPolicy.Decision d = policy.decide(liveNodes, pending, eligible, online);
             d.promote().forEach(key -> promote(byKey.get(key)));
             d.demote().forEach(a -> demote(serving.get(a), "too many super nodes for the online clients"));
         } catch (RuntimeException e) {

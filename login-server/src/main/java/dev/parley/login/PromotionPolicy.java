@@ -23,7 +23,8 @@ import java.util.Set;
  *       from /24s that serve no super node yet (spread), then any. Candidates whose measured upload is
  *       below {@code minUploadKbps} are never promoted.
  *       Candidates younger than {@code minUptime} wait, unless fewer than {@code minSuperNodes} are
- *       live (the bootstrap, or a super node just left): then speed matters more.</li>
+ *       live (the bootstrap, or a super node just left) or fewer than half the target (a surge of
+ *       clients, or several super nodes gone at once): then speed matters more.</li>
  *   <li>Above target by more than the slack ({@code max(1, target / 4)}: no flapping): demote one
  *       promoted super node per tick, the least loaded, once it served {@code demoteGrace}.
  *       Dedicated (operator-enrolled) super nodes are never demoted and count first.</li>
@@ -104,8 +105,10 @@ public record PromotionPolicy(int minSuperNodes, int clientsPerSuperNode, Durati
         int target = target(online);
         int have = live.size() + pending;
         if (have < target) {
+            // Urgent (no uptime wait): below the minimum, or under half the target (a surge of clients,
+            // or several super nodes gone at once), where waiting overloads the few that serve.
             return new Decision(choose(live, eligible, Math.min(target - have, maxPromotionsPerTick),
-                    have < minSuperNodes), List.of());
+                    have < minSuperNodes || have * 2 < target), List.of());
         }
         int slack = Math.max(1, target / 4);
         if (have > target + slack && pending == 0) {

@@ -32,6 +32,13 @@ final class ServeRequests {
         this.directory = directory;
     }
 
+    /** Tells the promoter (if any) that {@code username} logged in: a client about to register (any thread). */
+    void loggedIn(String username) {
+        if (promoter != null) {
+            promoter.loggedIn(username);
+        }
+    }
+
     /** Answers {@code request} (one of the three) with request id {@code id}, now or from the promotion thread. */
     void handle(ChannelHandlerContext ctx, long id, Envelope request) {
         if (request.hasLiveSuperNodes()) {

@@ -63,6 +63,18 @@ class PromotionPolicyTest {
     }
 
     @Test
+    void underHalfTheTargetYoungCandidatesAreTakenButNotAtHalfOrMore() {
+        var three = List.of(new Serving(new HostPort("10.0.0.9", 7000), true, 3_000, 60_000),
+                new Serving(new HostPort("10.0.1.9", 7000), true, 3_000, 60_000),
+                new Serving(new HostPort("10.0.2.9", 7000), true, 3_000, 60_000));
+        List<Candidate> young = List.of(candidate("y1", "10.0.6.1", 1_000, 99), candidate("y2", "10.0.7.1", 2_000, 99));
+        // 10,000 online: target 34, 3 serve — a surge: the young are promoted at once
+        assertThat(policy.decide(three, 0, young, 10_000).promote()).containsExactly("y2", "y1");
+        // 1,800 online: target 6, 3 serve (half): they wait for their uptime
+        assertThat(policy.decide(three, 0, young, 1_800).promote()).isEmpty();
+    }
+
+    @Test
     void aboutOnePerThreeHundredClientsAndPendingCountsAsLive() {
         assertThat(policy.target(10)).isEqualTo(3);
         assertThat(policy.target(1_000)).isEqualTo(4);
