@@ -189,6 +189,48 @@ class PromotionPolicyScenarioTest {
         assertThat(server.session()).as("sam's own session is unaffected").isNotNull();
     }
 
+    @Test
+    void aSurgeOfLoginsPromotesYoungCandidatesBeforeTheyRegister() throws Exception {
+        // One per 2 online clients, an hour's uptime before a promotion that is not urgent.
+        PromotionPolicy patient = new PromotionPolicy(1, 2, Duration.ofHours(1), 4, Duration.ofHours(1));
+        LoginServer login = opened(LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0),
+                dir.resolve("login")).withArgon2(new Argon2Params(1024, 1, 1))
+                .withLimits(LoginLimits.DEFAULTS.withPerAddress(1_000, 1_000, 1_000, 1_000)
+                        .withProbes(new LoginLimits.ProbeLimits(100, Duration.ofSeconds(20), 100, 50))), // all on 127.0.0.1
+                LoginMetrics.none(), patient));
+        SuperNode dedicated = opened(SuperNode.start(SuperNodeConfig.defaults(new HostPort("127.0.0.1", 0),
+                login.boundAddress(), dir.resolve("dedicated"))
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .withEnrollToken(login.superNodes().createToken(Duration.ofMinutes(10)))));
+        dedicated.ready().get(10, TimeUnit.SECONDS);
+        List<ParleyClient> candidates = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String user = "offer" + i;
+            candidates.add(opened(ParleyClient.start(new ClientOptions(login.boundAddress(), user, user + "-password",
+                    dir.resolve(user), true, null, 32, 60, Duration.ofSeconds(10), DECLINE, CallListener.NONE,
+                    InstantSource.system(), new SplittableRandom(10 + i)), ServeSettings.DEFAULTS)));
+        }
+        await(() -> candidates.stream().allMatch(c -> c.session() != null), 10_000, "the candidates registered");
+        // 3 online: target 2, 1 serves (half): the young candidates wait for their hour.
+        long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < quiet) {
+            assertThat(serving(candidates)).isEmpty();
+            TimeUnit.MILLISECONDS.sleep(100); // sampling a steady state for 2 s
+        }
+        // 9 more accounts log in (none registers yet): 12 online, target 6, 1 serves: urgent.
+        NioEventLoopGroup io = new NioEventLoopGroup(1);
+        try {
+            for (int i = 0; i < 9; i++) {
+                LoginClient.login(io, login.boundAddress(), Tls.client(KeyVerifier.pinned(login.publicKey(), "login server")),
+                        "arrival" + i, "arrival" + i + "-password", Ed25519KeyPair.generate(new SecureRandom()).publicKey(), true)
+                        .get(10, TimeUnit.SECONDS);
+            }
+            await(() -> serving(candidates).size() == 3, 10_000, "all three candidates promoted at once");
+        } finally {
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<ParleyClient> serving(List<ParleyClient> clients) {
         return clients.stream().filter(c -> c.serveRole() != null && c.serveRole().superNode() != null).toList();
     }
