@@ -217,10 +217,11 @@ class PromotionPolicyScenarioTest {
             assertThat(serving(candidates)).isEmpty();
             TimeUnit.MILLISECONDS.sleep(100); // sampling a steady state for 2 s
         }
-        // 9 more accounts log in (none registers yet): 12 online, target 6, 1 serves: urgent.
+        // 21 more accounts log in (none registers yet): 24 online, target 12, 1 serves: urgent, and still
+        // urgent with all three candidates serving, whenever each proved eligible.
         NioEventLoopGroup io = new NioEventLoopGroup(1);
         try {
-            for (int i = 0; i < 9; i++) {
+            for (int i = 0; i < 21; i++) {
                 LoginClient.login(io, login.boundAddress(), Tls.client(KeyVerifier.pinned(login.publicKey(), "login server")),
                         "arrival" + i, "arrival" + i + "-password", Ed25519KeyPair.generate(new SecureRandom()).publicKey(), true)
                         .get(10, TimeUnit.SECONDS);
