@@ -33,9 +33,10 @@ exec 9>"$LAB_LOCK"
 flock -w 600 9 || { echo "lab: another lab run holds $LAB_LOCK" >&2; exit 6; }
 
 PIDS=()
+PAIR_PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}" "${PAIR_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}" "${PAIR_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   "$DIR/down.sh" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -135,7 +136,6 @@ run_pair() {
 }
 
 # MATRIX_JOBS pairs at a time (each pair has its own users and, on a shared NAT, its own mappings)
-PAIR_PIDS=()
 for pair in $PAIRS; do
   while :; do
     live=0
