@@ -1,5 +1,5 @@
 # Shared by the lab scripts: names, root check, tool install, helpers. Sourced, not run.
-# Topology (all inside network namespaces named plab-*; nothing is attached to the host's own network):
+# Topology (all inside network namespaces named plab-* (LAB_PREFIX); nothing is attached to the host's own network):
 #
 #   plab-sw: bridge br0 = the "public" segment 10.99.0.0/24
 #     plab-login 10.99.0.10   plab-sn1 10.99.0.11   plab-sn2 10.99.0.12
@@ -24,9 +24,13 @@ set -euo pipefail
 LAB_ROUTER_INPUT=${LAB_ROUTER_INPUT:-drop}
 case "$LAB_ROUTER_INPUT" in drop|accept) ;; *) echo "lab: LAB_ROUTER_INPUT=$LAB_ROUTER_INPUT (expected: drop or accept)" >&2; exit 2 ;; esac
 
-LAB_PREFIX=plab
+# LAB_PREFIX names the lab's namespaces (PREFIX-*) and the links it creates (PREFIXv*): labs with different
+# prefixes are separate networks and can run at the same time (the tests run theirs side by side).
+LAB_PREFIX=${LAB_PREFIX:-plab}
+[[ "$LAB_PREFIX" =~ ^plab[a-uw-z0-9]{0,4}$ ]] \
+  || { echo "lab: LAB_PREFIX=$LAB_PREFIX (expected: plab and up to 4 more letters or digits, no v)" >&2; exit 2; }
 LAB_PUBLIC_NET=10.99.0
-LAB_LOCK=/run/parley-lab.lock
+LAB_LOCK=/run/parley-lab-$LAB_PREFIX.lock
 # public hosts: name ip
 LAB_PUBLIC_HOSTS="login:10 sn1:11 sn2:12 pub1:21 pub2:22"
 # NATed clients: name:kind:public-octet:private-subnet-octet

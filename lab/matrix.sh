@@ -10,6 +10,7 @@
 #              LAB_OUT       output directory (default: ROOT/lab-out)
 #              MATRIX_CLIP_S seconds of the bundled speech clip to play (default 3)
 #              MATRIX_PAIRS  space-separated subset, e.g. "eim:eim sym:sym" (default: all 11 pairs)
+#              MATRIX_JOBS   pairs called at the same time (default 1: setup times measured on a quiet machine)
 set -euo pipefail
 DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 ROOT=$(cd "$DIR/.." && pwd)
@@ -19,6 +20,8 @@ lab_ensure_tools
 PARLEY=${PARLEY:-"$ROOT/parley"}
 LAB_OUT=${LAB_OUT:-"$ROOT/lab-out"}
 CLIP_S=${MATRIX_CLIP_S:-3}
+JOBS=${MATRIX_JOBS:-1}
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "lab: MATRIX_JOBS=$JOBS (expected: a positive number)" >&2; exit 2; }
 KINDS="pub eim sym fw"
 # eimacc:eimacc: two EIM routers that accept unsolicited input (the conntrack quirk, docs/nat.md), each behind an ISP router
 PAIRS=${MATRIX_PAIRS:-"pub:pub pub:eim pub:sym pub:fw eim:eim eim:sym eim:fw sym:sym sym:fw fw:fw eimacc:eimacc"}
@@ -30,9 +33,10 @@ exec 9>"$LAB_LOCK"
 flock -w 600 9 || { echo "lab: another lab run holds $LAB_LOCK" >&2; exit 6; }
 
 PIDS=()
+PAIR_PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}" "${PAIR_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}" "${PAIR_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   "$DIR/down.sh" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -92,22 +96,20 @@ expected() {
 }
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d.get(sys.argv[2]); print("-" if v is None else (round(v,3) if isinstance(v,float) else v))' "$1" "$2" 2>/dev/null || echo -; }
 
-FAILED=0
-ROWS=()
-JSON="["
-for pair in $PAIRS; do
+# run_pair CALLER_KIND:CALLEE_KIND: one call; writes the table row to $OUT/ID.row and the JSON object to $OUT/ID.json
+run_pair() {
+  local pair=$1 a b caller callee id ua ub cpid cr er connected pa pb setup psetup lost recv fid want verdict
   a=${pair%%:*}; b=${pair##*:}
   caller="${a}1"; callee="${b}2"
   id="$a-$b"
   ua="m${a}${b}a"; ub="m${a}${b}b"
   echo "secret-$id" >"$OUT/pw-$id"
+  mkdir -p "$OUT/$id"
   # shellcheck disable=SC2086
   lab_ns "$callee" $PARLEY client --login "$LOGIN" --supernode "$SN2" --user "$ub" --password-file "$OUT/pw-$id" \
       --register --data "$OUT/$id/$ub" --auto-answer --record "$OUT/$id/recorded.wav" --reference "$CLIP" \
       --report "$OUT/$id/callee.json" --ring-timeout 20 >"$OUT/$id-callee.log" 2>&1 &
   cpid=$!
-  PIDS+=($cpid)
-  mkdir -p "$OUT/$id"
   # shellcheck disable=SC2086
   lab_ns "$caller" timeout 60 $PARLEY client --login "$LOGIN" --supernode "$SN1" --user "$ua" --password-file "$OUT/pw-$id" \
       --register --data "$OUT/$id/$ua" --call "$ub" --wait-online 30 --play "$CLIP" \
@@ -122,14 +124,43 @@ for pair in $PAIRS; do
   want=$(expected "$a" "$b")
   verdict=ok
   if [ "$connected" != True ] || [ "$pa" = - ]; then
-    verdict="FAIL (not connected: $(jget "$cr" end_reason))"; FAILED=1
+    verdict="FAIL (not connected: $(jget "$cr" end_reason))"
   elif [ "$(rank "$pa")" -gt "$(rank "$want")" ]; then
-    verdict="FAIL (expected $want)"; FAILED=1
+    verdict="FAIL (expected $want)"
   fi
-  ROWS+=("$(printf '%-15s %-13s %-13s %8s %8s %6s %6s %8s  %s' "$a->$b" "$pa" "$pb" "$setup" "$psetup" "$lost" "$recv" "$fid" "$verdict")")
-  [ "$JSON" = "[" ] || JSON="$JSON,"
-  JSON="$JSON{\"caller\":\"$a\",\"callee\":\"$b\",\"expected\":\"$want\",\"path\":\"$pa\",\"callee_path\":\"$pb\",\"setup_ms\":\"$setup\",\"path_setup_ms\":\"$psetup\",\"packets_lost\":\"$lost\",\"packets_received\":\"$recv\",\"fidelity\":\"$fid\",\"ok\":$([ "$verdict" = ok ] && echo true || echo false)}"
+  printf '%-15s %-13s %-13s %8s %8s %6s %6s %8s  %s\n' "$a->$b" "$pa" "$pb" "$setup" "$psetup" "$lost" "$recv" "$fid" "$verdict" \
+      >"$OUT/$id.row"
+  echo "{\"caller\":\"$a\",\"callee\":\"$b\",\"expected\":\"$want\",\"path\":\"$pa\",\"callee_path\":\"$pb\",\"setup_ms\":\"$setup\",\"path_setup_ms\":\"$psetup\",\"packets_lost\":\"$lost\",\"packets_received\":\"$recv\",\"fidelity\":\"$fid\",\"ok\":$([ "$verdict" = ok ] && echo true || echo false)}" \
+      >"$OUT/$id.json"
   echo "lab matrix: $a -> $b: $pa ($verdict)" >&2
+}
+
+# MATRIX_JOBS pairs at a time (each pair has its own users and, on a shared NAT, its own mappings)
+for pair in $PAIRS; do
+  while :; do
+    live=0
+    for p in "${PAIR_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && live=$((live + 1)); done
+    [ "$live" -lt "$JOBS" ] && break
+    sleep 0.1
+  done
+  run_pair "$pair" &
+  PAIR_PIDS+=($!)
+done
+for p in "${PAIR_PIDS[@]}"; do wait "$p" || true; done
+
+FAILED=0
+ROWS=()
+JSON="["
+for pair in $PAIRS; do
+  id="${pair%%:*}-${pair##*:}"
+  if [ -f "$OUT/$id.row" ]; then
+    ROWS+=("$(cat "$OUT/$id.row")")
+    grep -q '  ok$' "$OUT/$id.row" || FAILED=1
+    [ "$JSON" = "[" ] || JSON="$JSON,"
+    JSON="$JSON$(cat "$OUT/$id.json")"
+  else
+    ROWS+=("$(printf '%-15s %s' "${pair/:/->}" "FAIL (no result)")"); FAILED=1
+  fi
 done
 JSON="$JSON]"
 

@@ -31,6 +31,13 @@ final class ClientChecks {
         }
     }
 
+    /** @throws UsageException if {@code seconds} is not positive */
+    static void positiveSeconds(String option, int seconds) throws UsageException {
+        if (seconds <= 0) {
+            throw new UsageException(String.format("%s %d s (expected: > 0)", option, seconds));
+        }
+    }
+
     /** @throws UsageException if {@code wav} is given and cannot be read as a supported WAV file */
     static void playable(String option, @Nullable Path wav) throws UsageException {
         if (wav == null) {

@@ -132,6 +132,11 @@ final class ClientCommand implements Callable<Integer> {
             description = "With --call: how long to wait for the callee to come online (default: ${DEFAULT-VALUE}).")
     int waitOnlineSeconds;
 
+    @Option(names = "--wait-supernode", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the overlay's first super node when the login server knows none yet "
+                    + "(a new overlay of clients only); then exit with status 4 (default: ${DEFAULT-VALUE}).")
+    int waitSuperNodeSeconds;
+
     @Option(names = "--ring-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Give up ringing after this long (default: ${DEFAULT-VALUE}).")
     int ringTimeoutSeconds;
 
@@ -169,6 +174,7 @@ final class ClientCommand implements Callable<Integer> {
         try { // everything a typo can break, before anything starts
             callee = mode == null || mode.call == null ? null : ClientChecks.callee(mode.call, user);
             ClientChecks.bitrate(bitrateKbps);
+            ClientChecks.positiveSeconds("--wait-supernode", waitSuperNodeSeconds);
             ClientChecks.playable("--play", audio.play);
             ClientChecks.writable("--record", audio.record);
             ClientChecks.writable("--report", report);
@@ -370,7 +376,8 @@ final class ClientCommand implements Callable<Integer> {
         return new ClientOptions(logins.getFirst(), user, readPassword(), dataDir(), register, superNode,
                 bitrateKbps, jitterBufferMs, Duration.ofSeconds(ringTimeoutSeconds), policy, listener,
                 InstantSource.system(), new SecureRandom(),
-                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins);
+                impairment == null ? ImpairmentSpec.NONE : impairment).withRelayOnly(relayOnly).withLoginKey(loginKey).withLogins(logins)
+                .withBootstrapWait(Duration.ofSeconds(waitSuperNodeSeconds));
     }
 
     /** The password typed at the prompt when no --password-file is given. */

@@ -100,14 +100,17 @@ final class DemoCommand implements Callable<Integer> {
             step("starting login server");
             Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data", work.resolve("login").toString()));
             String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
-            List<String> superNodes = new ArrayList<>();
             List<String> tokens = enrolmentTokens(work.resolve("login"), 3);
-            for (int i = 1; i <= 3; i++) {
+            List<Process> started = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) { // all three at once: each JVM starts while the others do
                 step("starting super node " + i + " (enrolled with a one-time token)");
-                Path dir = work.resolve("supernode-" + i);
-                Process sn = procs.start("supernode-" + i, List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                        "--data", dir.toString(), "--heartbeat-ms", "1000", "--enroll", tokens.get(i - 1)));
-                superNodes.add(ProcessGroup.awaitFile(dir.resolve("address"), sn, Duration.ofSeconds(60), "super node " + i));
+                started.add(procs.start("supernode-" + i, List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
+                        "--data", work.resolve("supernode-" + i).toString(), "--heartbeat-ms", "1000", "--enroll", tokens.get(i - 1))));
+            }
+            List<String> superNodes = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                superNodes.add(ProcessGroup.awaitFile(work.resolve("supernode-" + i).resolve("address"), started.get(i - 1),
+                        Duration.ofSeconds(60), "super node " + i));
             }
             step("login server at " + loginAddr + ", super nodes at " + String.join(", ", superNodes));
             step("starting bob (super node 3, auto-answer, recording to " + record + ")");

@@ -69,6 +69,9 @@ class ClientExitCodesTest {
 
         assertThat(client(NOWHERE, "--call", "no such name!")).isEqualTo(ExitCodes.USAGE);
 
+        assertThat(client(NOWHERE, "--call", "bob", "--wait-supernode", "0")).isEqualTo(ExitCodes.USAGE);
+        assertThat(stderr()).contains("--wait-supernode 0 s (expected: > 0)");
+
         Path flac = dir.resolve("song.flac.wav");
         Files.write(flac, "fLaC\0\0\0\"\u0010\0\u0010\0 plus some audio bytes".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(client(NOWHERE, "--call", "bob", "--play", flac.toString())).isEqualTo(ExitCodes.USAGE);
@@ -88,8 +91,12 @@ class ClientExitCodesTest {
         try (LoginServer login = LoginServer.start(LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
                 .withArgon2(new Argon2Params(64, 1, 1)))) {
             String address = login.boundAddress().toString();
-            // the account is made; no super node runs, so joining the overlay fails: unreachable
-            assertThat(client(address, "--register", "--call", "bob")).isEqualTo(ExitCodes.UNREACHABLE);
+            // the account is made; no super node runs, so joining the overlay fails: unreachable, after the
+            // --wait-supernode wait (shortened from its 30 s default: the status is what is tested here)
+            long start = System.nanoTime();
+            assertThat(client(address, "--register", "--call", "bob", "--wait-supernode", "1")).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(stderr()).contains("no super node in the overlay after 1000 ms");
+            assertThat(System.nanoTime() - start).as("waited --wait-supernode, not the default").isLessThan(20_000_000_000L);
             Files.writeString(dir.resolve("wrong.password"), "not-alices-password\n");
             err.reset();
             int wrong = Main.commandLine().execute("client", "--login", address, "--user", "alice", "--password-file",

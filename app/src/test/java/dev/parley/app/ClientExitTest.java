@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -28,6 +30,30 @@ class ClientExitTest {
     @TempDir
     Path work;
 
+    /** One login server and super node for the class (each test has its own users): as a user meets them. */
+    private static ProcessGroup servers;
+    private static String loginAddr;
+    private static String snAddr;
+
+    @BeforeAll
+    static void startServers(@TempDir Path dir) throws Exception {
+        servers = new ProcessGroup(dir.resolve("logs"));
+        Process login = servers.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
+                dir.resolve("login").toString()));
+        loginAddr = ProcessGroup.awaitFile(dir.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
+        Path snDir = dir.resolve("sn");
+        Process sn = servers.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
+                "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", enrolmentToken(dir.resolve("login"))));
+        snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
     @Test
     void sigtermMidCallHangsUpAndWritesReportsAndRecording() throws Exception {
         Path clip = work.resolve("clip.wav");
@@ -40,14 +66,6 @@ class ClientExitTest {
         Path aliceReport = work.resolve("alice.json");
         Path bobReport = work.resolve("bob.json");
         try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
-            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
-                    work.resolve("login").toString()));
-            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
-            Path snDir = work.resolve("sn");
-            String token = enrolmentToken(work.resolve("login"));
-            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", token));
-            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
             Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--record", record.toString(),
                     "--report", bobReport.toString()));
             Process alice = procs.start("alice", client(loginAddr, snAddr, "alice", "--call", "bob", "--play", clip.toString(),
@@ -75,19 +93,12 @@ class ClientExitTest {
         Wav.writeMono48k(clip, Clips.speechSample());
         Path bobReport = work.resolve("bob.json");
         try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
-            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
-                    work.resolve("login").toString()));
-            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
-            Path snDir = work.resolve("sn");
-            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", enrolmentToken(work.resolve("login"))));
-            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
-            Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--report", bobReport.toString(),
+            Process bob = procs.start("bob", client(loginAddr, snAddr, "dave", "--auto-answer", "--report", bobReport.toString(),
                     "--stats-interval", "1"));
-            Process alice = procs.startInteractive("alice", client(loginAddr, snAddr, "alice", "--play", clip.toString()));
+            Process alice = procs.startInteractive("alice", client(loginAddr, snAddr, "carol", "--play", clip.toString()));
             awaitLine(procs.log("bob"), "waiting for a call", bob, Duration.ofSeconds(60));
             awaitLine(procs.log("alice"), "Type 'help' for the commands", alice, Duration.ofSeconds(60));
-            alice.getOutputStream().write("call bob\n".getBytes(StandardCharsets.UTF_8));
+            alice.getOutputStream().write("call dave\n".getBytes(StandardCharsets.UTF_8));
             alice.getOutputStream().flush();
             awaitLine(procs.log("bob"), "[call]", bob, Duration.ofSeconds(60)); // media flows
 
@@ -109,16 +120,9 @@ class ClientExitTest {
         Wav.writeMono48k(clip, Clips.speechSample());
         Path bobReport = work.resolve("bob.json");
         try (ProcessGroup procs = new ProcessGroup(work.resolve("logs"))) {
-            Process login = procs.start("login-server", List.of("login-server", "--listen", "127.0.0.1:0", "--data",
-                    work.resolve("login").toString()));
-            String loginAddr = ProcessGroup.awaitFile(work.resolve("login/address"), login, Duration.ofSeconds(60), "login server");
-            Path snDir = work.resolve("sn");
-            Process sn = procs.start("supernode", List.of("supernode", "--listen", "127.0.0.1:0", "--login", loginAddr,
-                    "--data", snDir.toString(), "--heartbeat-ms", "1000", "--enroll", enrolmentToken(work.resolve("login"))));
-            String snAddr = ProcessGroup.awaitFile(snDir.resolve("address"), sn, Duration.ofSeconds(60), "super node");
-            Process bob = procs.start("bob", client(loginAddr, snAddr, "bob", "--auto-answer", "--report", bobReport.toString(),
+            Process bob = procs.start("bob", client(loginAddr, snAddr, "frank", "--auto-answer", "--report", bobReport.toString(),
                     "--stats-interval", "1"));
-            Process alice = procs.start("alice", client(loginAddr, snAddr, "alice", "--call", "bob", "--play", clip.toString()));
+            Process alice = procs.start("alice", client(loginAddr, snAddr, "erin", "--call", "frank", "--play", clip.toString()));
             awaitLine(procs.log("bob"), "[call]", bob, Duration.ofSeconds(90)); // media flows
 
             alice.destroyForcibly(); // SIGKILL

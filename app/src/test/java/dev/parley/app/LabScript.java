@@ -7,14 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@code lab/} script with this build's launcher (real NATs from network namespaces and
  * iptables). Skips the calling test, with a message saying why, unless running as root with
- * {@code ip netns} available (CI is root).
+ * {@code ip netns} available (CI is root). Each test class builds its own lab (its own
+ * {@code LAB_PREFIX}), so the lab tests run side by side: the suite runs the classes tagged
+ * {@value #TAG} concurrently in a separate surefire execution (app/pom.xml), after the others.
  */
 final class LabScript {
+    /** The JUnit tag of the lab test classes. */
+    static final String TAG = "lab";
+
     private LabScript() {}
 
     /** Skips unless root and {@code ip netns} work, and every extra command in {@code needs} runs. */
@@ -27,10 +33,17 @@ final class LabScript {
     }
 
     /**
-     * Runs {@code lab/NAME} with {@code PARLEY} set to this JVM's class path and {@code LAB_OUT} to
-     * {@code out}; asserts it finished in time with status 0 (the log is in the failure message).
+     * Runs {@code lab/NAME} with {@code PARLEY} set to this JVM's class path, {@code LAB_OUT} to
+     * {@code out} and {@code LAB_PREFIX} to {@code prefix} (the lab's namespaces are {@code prefix-*});
+     * asserts it finished in time with status 0 (the log is in the failure message).
      */
-    static void runAndExpectSuccess(String name, Path out, Duration timeout) throws Exception {
+    static void runAndExpectSuccess(String name, String prefix, Path out, Duration timeout) throws Exception {
+        runAndExpectSuccess(name, prefix, Map.of(), out, timeout);
+    }
+
+    /** As {@link #runAndExpectSuccess(String, String, Path, Duration)}, with more environment variables for the script. */
+    static void runAndExpectSuccess(String name, String prefix, Map<String, String> env, Path out, Duration timeout)
+            throws Exception {
         Path script = Path.of("..", "lab", name).toAbsolutePath().normalize();
         assertThat(script).isExecutable();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -41,6 +54,8 @@ final class LabScript {
         ProcessBuilder pb = new ProcessBuilder(script.toString()).redirectErrorStream(true).redirectOutput(logFile.toFile());
         pb.environment().put("PARLEY", parley);
         pb.environment().put("LAB_OUT", out.toString());
+        pb.environment().put("LAB_PREFIX", prefix);
+        pb.environment().putAll(env);
         Process p = pb.start();
         boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {
@@ -51,9 +66,9 @@ final class LabScript {
         assertThat(p.exitValue()).as("%s exit; log:\n%s", name, log).isZero();
     }
 
-    /** Asserts no lab namespace is left behind. */
-    static void assertTornDown() throws Exception {
-        assertThat(output("ip", "netns", "list")).as("lab torn down").doesNotContain("plab-");
+    /** Asserts no namespace of the lab with this {@code LAB_PREFIX} is left behind. */
+    static void assertTornDown(String prefix) throws Exception {
+        assertThat(output("ip", "netns", "list")).as("lab %s torn down", prefix).doesNotContain(prefix + "-");
     }
 
     private static boolean succeeds(String... cmd) {

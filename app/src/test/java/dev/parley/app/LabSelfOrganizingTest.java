@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,11 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
  * busiest promoted super node is killed mid-call: the call goes on, and a client that was on it is
  * found and called afterwards.
  */
+@Tag(LabScript.TAG)
 class LabSelfOrganizingTest {
+    private static final String PREFIX = "plabs";
+
     @Test
     void publicClientsArePromotedNatedOnesNeverAndTheyCallThroughThem(@TempDir Path out) throws Exception {
         LabScript.assumeLab("lab self-organizing overlay");
-        LabScript.runAndExpectSuccess("selforg.sh", out, Duration.ofMinutes(5));
+        LabScript.runAndExpectSuccess("selforg.sh", PREFIX, out, Duration.ofMinutes(5));
 
         @SuppressWarnings("unchecked")
         Map<String, Object> report = Reports.JSON.readValue(out.resolve("selforg.json").toFile(), Map.class);
@@ -32,6 +36,6 @@ class LabSelfOrganizingTest {
         assertThat(report.get("call_continued")).as("the call lasted its clip after the kill").isEqualTo(true);
         assertThat(report.get("found_after_kill")).as("a client of the killed super node, called afterwards").isEqualTo(true);
         assertThat((Integer) report.get("clients_rejoined")).as("the killed super node's clients rejoined").isPositive();
-        LabScript.assertTornDown();
+        LabScript.assertTornDown(PREFIX);
     }
 }

@@ -37,11 +37,26 @@ import org.jspecify.annotations.Nullable;
  * @param fallbackLogins further login servers sharing {@code login}'s database and key, tried in
  *     order when one is unreachable, for the login and every credential renewal (docs/operations.md
  *     "Scale-out"); empty for one login server
+ * @param bootstrapWait how long to wait for the overlay's first super node when the login server knows
+ *     none yet (a new self-organizing overlay, docs/architecture.md); {@link #DEFAULT_BOOTSTRAP_WAIT} unless set
  */
 public record ClientOptions(HostPort login, String username, String password, Path dataDir, boolean createAccount,
         @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
         CallListener listener, InstantSource clock, RandomGenerator random,
-        ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey, List<HostPort> fallbackLogins) {
+        ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey, List<HostPort> fallbackLogins,
+        Duration bootstrapWait) {
+    /** The default {@link #bootstrapWait()}: long enough for the first clients of a new overlay to be promoted. */
+    public static final Duration DEFAULT_BOOTSTRAP_WAIT = Duration.ofSeconds(30);
+
+    /** All parts but the bootstrap wait ({@link #DEFAULT_BOOTSTRAP_WAIT}). */
+    public ClientOptions(HostPort login, String username, String password, Path dataDir, boolean createAccount,
+            @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
+            CallListener listener, InstantSource clock, RandomGenerator random,
+            ImpairmentSpec impairment, boolean relayOnly, @Nullable String loginKey, List<HostPort> fallbackLogins) {
+        this(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs, ringTimeout,
+                policy, listener, clock, random, impairment, relayOnly, loginKey, fallbackLogins, DEFAULT_BOOTSTRAP_WAIT);
+    }
+
     /** All parts but the fallback login servers (none). */
     public ClientOptions(HostPort login, String username, String password, Path dataDir, boolean createAccount,
             @Nullable HostPort superNode, int bitrateKbps, int jitterBufferMs, Duration ringTimeout, IncomingCallPolicy policy,
@@ -69,7 +84,7 @@ public record ClientOptions(HostPort login, String username, String password, Pa
         }
         return new ClientOptions(logins.getFirst(), username, password, dataDir, createAccount, superNode, bitrateKbps,
                 jitterBufferMs, ringTimeout, policy, listener, clock, random, impairment, relayOnly, loginKey,
-                logins.subList(1, logins.size()));
+                logins.subList(1, logins.size()), bootstrapWait);
     }
 
     /** Every candidate type allowed. */
@@ -84,13 +99,22 @@ public record ClientOptions(HostPort login, String username, String password, Pa
     /** @return a copy that offers and checks only relayed candidates */
     public ClientOptions withRelayOnly(boolean on) {
         return new ClientOptions(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                ringTimeout, policy, listener, clock, random, impairment, on, loginKey, fallbackLogins);
+                ringTimeout, policy, listener, clock, random, impairment, on, loginKey, fallbackLogins, bootstrapWait);
     }
 
     /** @return a copy that pins the login server key with this fingerprint (null: trust on first use) */
     public ClientOptions withLoginKey(@Nullable String fingerprint) {
         return new ClientOptions(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
-                ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint, fallbackLogins);
+                ringTimeout, policy, listener, clock, random, impairment, relayOnly, fingerprint, fallbackLogins, bootstrapWait);
+    }
+
+    /**
+     * @param wait how long to wait for the overlay's first super node (positive)
+     * @return a copy that waits that long
+     */
+    public ClientOptions withBootstrapWait(Duration wait) {
+        return new ClientOptions(login, username, password, dataDir, createAccount, superNode, bitrateKbps, jitterBufferMs,
+                ringTimeout, policy, listener, clock, random, impairment, relayOnly, loginKey, fallbackLogins, wait);
     }
 
     /** Without impairment. */
@@ -101,10 +125,13 @@ public record ClientOptions(HostPort login, String username, String password, Pa
                 policy, listener, clock, random, ImpairmentSpec.NONE, false, null);
     }
 
-    /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps */
+    /** @throws IllegalArgumentException if the bitrate is outside 32..64 kbps or the bootstrap wait is not positive */
     public ClientOptions {
         impairment = impairment == null ? ImpairmentSpec.NONE : impairment;
         fallbackLogins = List.copyOf(fallbackLogins == null ? List.of() : fallbackLogins);
+        if (bootstrapWait.isNegative() || bootstrapWait.isZero()) {
+            throw new IllegalArgumentException(String.format("bootstrapWait: %d ms (expected: > 0)", bootstrapWait.toMillis()));
+        }
         if (bitrateKbps < 32 || bitrateKbps > 64) {
             throw new IllegalArgumentException(String.format("bitrate: %d kbps (expected: 32..64)", bitrateKbps));
         }

@@ -76,8 +76,6 @@ public final class ParleyClient implements AutoCloseable {
     private final CallHistory history;
     private final Function<String, CompletableFuture<Boolean>> accounts;
     private final @Nullable ServeRole serveRole;
-    /** How long a client waits for the overlay's first super node (bootstrap). */
-    static final long BOOTSTRAP_WAIT_MS = 30_000;
 
     private ParleyClient(EventLoopGroup io, ScheduledExecutorService callLoop, SessionKeeper session,
             CallEngine calls, String username, byte[] serverKey, InstantSource clock, ClientResources resources,
@@ -112,7 +110,8 @@ public final class ParleyClient implements AutoCloseable {
     /**
      * As {@link #start(ClientOptions)}, also offering to serve as a super node when the login
      * server promotes this client ({@link ServeRole}; docs/architecture.md "Self-organizing overlay").
-     * With no super node live yet (an overlay of clients only), waits up to 30 s for the first.
+     * With no super node live yet (an overlay of clients only), waits up to
+     * {@link ClientOptions#bootstrapWait()} (default 30 s) for the first.
      *
      * @param serve whether and how to serve ({@link ServeSettings#OFF}: never)
      */
@@ -174,7 +173,7 @@ public final class ParleyClient implements AutoCloseable {
             serveRole = serve.enabled() && o.superNode() == null ? ServeRole.start(io, o.logins(), loginTls, loginKey,
                     o.dataDir(), serve, o.clock(), new SecureRandom()) : null;
             List<HostPort> via = candidates.isEmpty()
-                    ? FirstSuperNodes.await(io, o.login(), loginTls, BOOTSTRAP_WAIT_MS) : candidates;
+                    ? FirstSuperNodes.await(io, o.login(), loginTls, o.bootstrapWait().toMillis()) : candidates;
             via.forEach(hostCache::add);
             SuperNodeSession first = ClientLogin.await(join.join(via, null));
             first.sharedSuperNodes().forEach(hostCache::add); // gossip grows the cache (bounded, scored)
