@@ -188,13 +188,23 @@ final class ChatCommands implements ChatListener {
     }
 
     @Override
+    public void onContactAddedElsewhere(String contact) {
+        contacts.add(contact);
+        view.notice("* " + contact + " is now a contact (accepted on another of your devices)");
+    }
+
+    @Override
     public void onPresence(String contact, Presence presence) {
         view.notice("* " + contact + " is " + describe(presence));
     }
 
     @Override
     public void onMessage(ChatMessage message) {
-        view.alert("[" + message.peer() + "] " + message.text());
+        if (message.outgoing()) { // sent from another of this account's devices
+            view.notice("you (another device) -> " + message.peer() + ": " + message.text());
+        } else {
+            view.alert("[" + message.peer() + "] " + message.text());
+        }
     }
 
     @Override

@@ -126,7 +126,7 @@ final class ChatInbound {
         if (!chat.keys.knows(from, key)) {
             if (!chat.keys.devices(from).isEmpty()) {
                 String fingerprint = CallKeys.fingerprint(key);
-                log.warn("{} has a new device (key {})", from, fingerprint);
+                log.info("{} has a new device (key {})", from, fingerprint); // the listeners say it loudly
                 chat.listeners.forEach(l -> l.onContactNewDevice(from, fingerprint));
             }
             chat.keys.remember(from, key);

@@ -15,7 +15,13 @@ public interface ChatListener {
     /** An accepted contact's presence changed (pushed by it, or its super node's notice that it left). */
     default void onPresence(String contact, Presence presence) {}
 
-    /** A new incoming message, in the sender's order. */
+    /** A contact accepted on another device of this account (a sibling's sync). */
+    default void onContactAddedElsewhere(String contact) {}
+
+    /**
+     * A new message, in the sender's order: incoming, or {@link ChatMessage#outgoing() outgoing} when
+     * another device of this account sent it (a sibling's sync).
+     */
     default void onMessage(ChatMessage message) {}
 
     /** A receipt for an outgoing message: {@link MessageStatus#DELIVERED} or {@link MessageStatus#READ}. */

@@ -103,7 +103,7 @@ final class SiblingInbound {
         Credential first = devices.isEmpty() ? c.map(ChatStore.StoredContact::credential).orElse(null) : devices.getFirst();
         chat.store.putContact(peer, ContactState.ACCEPTED, c.map(ChatStore.StoredContact::requestText).orElse(""), first,
                 chat.clock.millis());
-        chat.listeners.forEach(l -> l.onContactAnswered(peer, true));
+        chat.listeners.forEach(l -> l.onContactAddedElsewhere(peer));
         chat.presence.contactAdded(peer, first);
     }
 
