@@ -140,7 +140,7 @@ public final class ParleyClient implements AutoCloseable {
             login.getSuperNodesList().forEach(a -> hostCache.add(HostPort.of(a)));
             List<HostPort> candidates = o.superNode() != null ? List.of(o.superNode()) : hostCache.entries();
             SignalInbox signals = new SignalInbox();
-            SuperNodeSession.JoinObserver observer = new SuperNodeSession.JoinObserver() {
+            OverlayJoin.JoinObserver observer = new OverlayJoin.JoinObserver() {
                 @Override
                 public void succeeded(HostPort superNode, long rttMs) {
                     hostCache.recordSuccess(superNode, rttMs);
@@ -157,7 +157,7 @@ public final class ParleyClient implements AutoCloseable {
             SslContext loginTls = Tls.client(store.loginKeyPin(o.loginKey()).verifier());
             CredentialRenewer renewer = new CredentialRenewer(io.next(), o.clock(), loginKey,
                     login.getCredential(), c -> LoginServers.inOrder(o.logins(), server -> LoginClient.renew(io, server, loginTls, c, identity, o.clock())));
-            SessionKeeper.Joiner direct = (sns, lost) -> SuperNodeSession
+            SessionKeeper.Joiner direct = (sns, lost) -> OverlayJoin
                     .join(io, sns, loginKey, renewer.credential(), identity, List.of(), signals, o.clock(), observer, lost);
             // When no super node of the host cache answers (e.g. the one it had left a self-organizing
             // overlay) or has room (SUPER_NODE_FULL), ask the login server for the live ones and try those.

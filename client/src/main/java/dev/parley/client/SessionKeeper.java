@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the client joined to the overlay (design flow 2). Holds the current super-node session;
  * when its connection closes (the super node died, or dropped us) it rejoins through the host
- * cache (the best {@link SuperNodeSession#PARALLEL_JOIN_ATTEMPTS} at once), the lost super node
+ * cache (the best {@link OverlayJoin#PARALLEL_JOIN_ATTEMPTS} at once), the lost super node
  * tried last and named to the new one ({@code Register.lost_super_node}: it checks the lost one and
  * tells the mesh if it is dead), retrying after 250 ms, 500 ms, … up to 2 s between attempts, each
  * jittered to 50–100 % so that the clients of a dead super node spread out, and gives up ({@link #gaveUp()}) after {@code giveUpMs} without a session, or at once
@@ -69,7 +69,7 @@ final class SessionKeeper implements AutoCloseable {
 
     /**
      * @param first the session from the initial join
-     * @param join joins through the given super nodes, best first (e.g. {@link SuperNodeSession#join})
+     * @param join joins through the given super nodes, best first (e.g. {@link OverlayJoin#join})
      * @param hostCache the host cache's entries, best first
      * @param giveUpMs how long to keep trying without a session before {@link #gaveUp()} completes
      */

@@ -158,9 +158,9 @@ class UntrustedSuperNodeTest {
     @Test
     void joinsThroughTheNextSuperNodeAfterAnImpostor() throws Exception {
         HostPort impostor = impostor(key(25), overlay.superNodes.get(0).certificate());
-        SuperNodeSession session = SuperNodeSession.join(group, List.of(impostor, overlay.superNode(0)),
+        SuperNodeSession session = OverlayJoin.join(group, List.of(impostor, overlay.superNode(0)),
                 overlay.login.publicKey(), credential, alice, List.of(), signal -> { }, InstantSource.system(),
-                SuperNodeSession.JoinObserver.NONE).get(20, TimeUnit.SECONDS);
+                OverlayJoin.JoinObserver.NONE).get(20, TimeUnit.SECONDS);
         assertThat(session.superNode()).isEqualTo(overlay.superNode(0));
         session.close();
     }
