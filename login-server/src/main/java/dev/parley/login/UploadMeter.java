@@ -12,9 +12,9 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -31,12 +31,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not a flood target nor an amplifier: only measurements the {@link Promoter} opened (after a
  * rate-limited probe and a right echo) count, at most {@link #maxMeasurements} at once, each
- * closes after {@value #MAX_DATAGRAMS} datagrams or {@link #WINDOW_MS} ms; every other datagram is
+ * closes after {@value #MAX_DATAGRAMS} datagrams, {@value #FIRST_DATAGRAM_MS} ms after the echo
+ * if none came, or {@value #BURST_MS} ms after the first; every other datagram is
  * dropped unanswered after a size and magic check and one map lookup. The one answer
  * ({@value UploadBursts#ANSWER_BYTES} bytes, fewer than one burst datagram) goes to the candidate's
  * probed serve address, only if at least one of its datagrams arrived.
  *
- * <p>Confined to the probe socket's event loop ({@link #measure} hops onto it).
+ * <p>A measurement is opened by {@link #measure} before the echo is answered (one caller: the
+ * {@link Promoter}'s thread); its counts and deadlines are confined to the probe socket's event loop.
  */
 final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
     /** Datagrams of a burst at most. */
@@ -48,8 +50,15 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
     /** What the candidate is asked to send. */
     static final ServeBurst BURST = ServeBurst.newBuilder().setMaxDatagrams(MAX_DATAGRAMS)
             .setDatagramBytes(DATAGRAM_BYTES).setDurationMs(DURATION_MS).build();
-    /** How long after the echo a measurement closes at the latest (the burst, its start's round trip, slack), ms. */
-    static final long WINDOW_MS = DURATION_MS + 1_500;
+    /**
+     * How long after the echo the first datagram may arrive, ms: the echo's answer and the burst's start
+     * cross a loaded candidate's event loop, which can take a second or more.
+     */
+    static final long FIRST_DATAGRAM_MS = 2_000;
+    /** How long after the first datagram the measurement closes at the latest (the burst, slack), ms. */
+    static final long BURST_MS = DURATION_MS + 1_000;
+    /** How long after the echo a measurement closes at the latest, ms. */
+    static final long WINDOW_MS = FIRST_DATAGRAM_MS + BURST_MS;
     /** Datagrams that must arrive for an estimate other than 0. */
     static final int MIN_DATAGRAMS = 8;
     /** The shortest time an estimate divides by, ms. */
@@ -89,7 +98,8 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private final LongSupplier nanos;
     private final int maxOpen;
-    private final Map<ByteBuffer, Measurement> open = new HashMap<>(); // event loop only
+    /** Opened by {@link #measure} (one caller thread), read and closed on the event loop. */
+    private final Map<ByteBuffer, Measurement> open = new ConcurrentHashMap<>();
     private volatile @Nullable Channel channel;
 
     /**
@@ -104,7 +114,7 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
     /**
      * @return measurements open at once at most: twice the probes the rates admit within one window
      *     ({@code burst + perSecond × WINDOW_MS}), between {@value #MIN_OPEN} and {@value #MAX_OPEN}
-     *     (64 with the default rates; a bot fleet's raised rates get more)
+     *     (75 with the default rates; a bot fleet's raised rates get more)
      */
     static int maxMeasurements(LoginLimits.ProbeLimits limits) {
         double perWindow = limits.burst() + limits.perSecond() * WINDOW_MS / 1000.0;
@@ -128,14 +138,15 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
             return CompletableFuture.completedFuture(Estimate.NONE);
         }
         Measurement m = new Measurement(nonce.clone(), from);
+        // Open now, not in a task on the event loop: the caller answers the echo next, and a loaded
+        // event loop would read the first datagrams of the burst before such a task ran.
+        if (open.size() >= maxOpen || open.putIfAbsent(ByteBuffer.wrap(m.nonce), m) != null) {
+            return CompletableFuture.completedFuture(Estimate.NONE);
+        }
         ch.eventLoop().execute(() -> {
-            ByteBuffer key = ByteBuffer.wrap(m.nonce);
-            if (open.size() >= maxOpen || open.containsKey(key)) {
-                m.result.complete(Estimate.NONE);
-                return;
+            if (open.get(ByteBuffer.wrap(m.nonce)) == m && m.datagrams == 0) {
+                m.deadline = ch.eventLoop().schedule(() -> close(ch, m), FIRST_DATAGRAM_MS, TimeUnit.MILLISECONDS);
             }
-            open.put(key, m);
-            m.deadline = ch.eventLoop().schedule(() -> close(ch, m), WINDOW_MS, TimeUnit.MILLISECONDS);
         });
         return m.result;
     }
@@ -159,6 +170,11 @@ final class UploadMeter extends SimpleChannelInboundHandler<DatagramPacket> {
         long now = nanos.getAsLong();
         if (m.datagrams == 0) {
             m.firstNanos = now;
+            // The burst started: its own window, however late it started (the pace is what is measured).
+            if (m.deadline != null) {
+                m.deadline.cancel(false);
+            }
+            m.deadline = ctx.channel().eventLoop().schedule(() -> close(ctx.channel(), m), BURST_MS, TimeUnit.MILLISECONDS);
         } else {
             m.bytesAfterFirst += size;
         }

@@ -2,10 +2,19 @@ package dev.parley.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.protocol.UploadBursts;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The upload estimate's arithmetic and bounds ({@link UploadMeter}); the wire attacks are in the client's UploadBurstAttackTest. */
+/** The upload estimate's arithmetic, bounds and windows ({@link UploadMeter}); the wire attacks are in the client's UploadBurstAttackTest. */
 class UploadMeterTest {
     private static final long MS = 1_000_000;
 
@@ -28,8 +37,120 @@ class UploadMeterTest {
 
     @Test
     void openMeasurementsFollowTheProbeRatesWithinBounds() {
-        assertThat(UploadMeter.maxMeasurements(LoginLimits.ProbeLimits.DEFAULTS)).isEqualTo(UploadMeter.MIN_OPEN);
+        // 2 × (a burst of 20 probes + 5 probes/s × a 3.5 s window)
+        assertThat(UploadMeter.maxMeasurements(LoginLimits.ProbeLimits.DEFAULTS)).isEqualTo(75);
+        assertThat(UploadMeter.maxMeasurements(new LoginLimits.ProbeLimits(3, Duration.ofSeconds(20), 1, 1)))
+                .isEqualTo(UploadMeter.MIN_OPEN);
         assertThat(UploadMeter.maxMeasurements(new LoginLimits.ProbeLimits(1_000_000, Duration.ofMillis(1), 10_000, 10_000)))
                 .isEqualTo(UploadMeter.MAX_OPEN);
+    }
+
+    private static final InetSocketAddress CANDIDATE = new InetSocketAddress("127.0.0.1", 40_000);
+    private static final InetSocketAddress PROBE = new InetSocketAddress("127.0.0.1", 3_479);
+
+    @Test
+    void aBurstThatStartsLateIsStillMeasuredAtItsPace() {
+        AtomicLong nanos = new AtomicLong();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
+        ch.pipeline().addLast(meter);
+        byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
+        nonce[0] = 7;
+        CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
+        ch.runPendingTasks();
+        // A loaded candidate starts its 100 kbit/s burst (8 datagrams, 96 ms apart) 1.9 s after the echo.
+        advance(ch, nanos, UploadMeter.FIRST_DATAGRAM_MS - 100);
+        for (int i = 0; i < 8; i++) {
+            if (i > 0) {
+                advance(ch, nanos, 96);
+            }
+            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, i == 7,
+                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+        }
+        assertThat(result).isCompleted();
+        assertThat(result.join().kbps()).isEqualTo(100);
+        DatagramPacket answer = ch.readOutbound();
+        try {
+            assertThat(answer.recipient()).isEqualTo(CANDIDATE);
+            UploadBursts.Answer a = UploadBursts.parseAnswer(ByteBufUtil.getBytes(answer.content()));
+            assertThat(a).isNotNull();
+            assertThat(a.kbps()).isEqualTo(100);
+        } finally {
+            answer.release();
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void theMeasurementIsOpenBeforeTheEventLoopRunsAnyTask() {
+        // The echo is answered right after measure(): a busy event loop reads the burst's first
+        // datagrams before any task it was handed (CI saw 0 kbit/s when the map was filled by a task).
+        AtomicLong nanos = new AtomicLong();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
+        ch.pipeline().addLast(meter);
+        byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
+        CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
+        for (int i = 0; i < 8; i++) {
+            nanos.addAndGet(24 * MS); // 400 kbit/s
+            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, i == 7,
+                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+        }
+        assertThat(result.join().datagrams()).isEqualTo(8);
+        assertThat(result.join().kbps()).isEqualTo(400);
+        ch.runPendingTasks();
+        DatagramPacket answer = ch.readOutbound();
+        answer.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aBurstThatNeverStartsClosesUnansweredAfterTheFirstDatagramWindow() {
+        AtomicLong nanos = new AtomicLong();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
+        ch.pipeline().addLast(meter);
+        CompletableFuture<UploadMeter.Estimate> result = meter.measure(new byte[UploadBursts.NONCE_BYTES], CANDIDATE);
+        ch.runPendingTasks();
+        advance(ch, nanos, UploadMeter.FIRST_DATAGRAM_MS - 1);
+        assertThat(result).isNotDone();
+        advance(ch, nanos, 1);
+        assertThat(result).isCompletedWithValue(UploadMeter.Estimate.NONE);
+        assertThat((Object) ch.readOutbound()).as("no answer to a burst that never came").isNull();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aStartedBurstClosesItsOwnWindowAfterTheFirstDatagram() {
+        AtomicLong nanos = new AtomicLong();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
+        ch.pipeline().addLast(meter);
+        byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
+        CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
+        ch.runPendingTasks();
+        for (int i = 0; i < 3; i++) { // three datagrams, then silence: never the last one
+            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, false,
+                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+        }
+        advance(ch, nanos, UploadMeter.BURST_MS - 1);
+        assertThat(result).isNotDone();
+        advance(ch, nanos, 1);
+        assertThat(result.join().kbps()).as("too few datagrams measure 0").isZero();
+        assertThat(result.join().datagrams()).isEqualTo(3);
+        DatagramPacket answer = ch.readOutbound();
+        assertThat(answer.content().readableBytes()).isEqualTo(UploadBursts.ANSWER_BYTES);
+        answer.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static void advance(EmbeddedChannel ch, AtomicLong nanos, long ms) {
+        nanos.addAndGet(ms * MS);
+        ch.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
     }
 }
