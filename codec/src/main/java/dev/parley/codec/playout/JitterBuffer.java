@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>Time is injected: {@link #offer} takes the packet's arrival time and {@link #poll} the
  * playout clock's time, both in milliseconds from any monotonic origin (the same one for both).
  *
- * <p><b>Slots.</b> Packets are placed by RTP timestamp: slot = timestamp / 960 (extended across
+ * <p><b>Slots.</b> Packets are placed ({@link PlayoutSlots}) by RTP timestamp: slot = timestamp / 960 (extended across
  * the 32-bit wrap), so the gaps of DTX (timestamps jump, sequence numbers do not) keep their
  * duration. Playout starts the target delay after the first packet's arrival, from the lowest
  * buffered slot, one slot per {@link #poll} (the caller polls every 20 ms).
@@ -53,16 +53,11 @@ public final class JitterBuffer {
     static final int SHRINK_QUIET_INTERVAL_MS = 500;
     static final int SHRINK_FORCED_INTERVAL_MS = 2000;
     static final int FORCED_SHRINK_EXCESS_MS = 100;
-    /** Packets the buffer can hold (2.56 s of audio). Power of two. */
-    static final int CAPACITY = 128;
     /** Sequence numbers remembered for duplicate detection. Power of two. */
     static final int HISTORY = 1024;
     private static final long SLOT_ORIGIN = 1L << 24;
 
-    private final RtpPacket[] slots = new RtpPacket[CAPACITY];
-    private final long[] slotIds = new long[CAPACITY];
-    private final long[] slotSeqs = new long[CAPACITY];
-    private final long[] slotArrivals = new long[CAPACITY];
+    private final PlayoutSlots slots = new PlayoutSlots();
     private final long[] history = new long[HISTORY];
     private final DelayEstimator estimator; // null: fixed delay
     private int fixedDelayMs;
@@ -83,7 +78,6 @@ public final class JitterBuffer {
     private long startAtMs;
     private long nextSlot = Long.MIN_VALUE;
     private int missingInRow;
-    private int buffered;
     private long lastPlayedSeq = -1;
     private long lastPlayedSlot;
     private int lostSinceLastPlayed;
@@ -124,7 +118,6 @@ public final class JitterBuffer {
 
     private JitterBuffer(DelayEstimator estimator) {
         this.estimator = estimator;
-        Arrays.fill(slotIds, -1);
         Arrays.fill(history, -1);
     }
 
@@ -209,7 +202,9 @@ public final class JitterBuffer {
             }
             return;
         }
-        store(slot, seq, packet, arrivalMs);
+        if (slots.store(slot, seq, packet, arrivalMs)) {
+            discarded++;
+        }
         if (!playing && !anchored) {
             anchored = true;
             startAtMs = arrivalMs + targetDelayMs();
@@ -224,12 +219,12 @@ public final class JitterBuffer {
      */
     public PlayoutFrame poll(long nowMs) {
         if (!playing) {
-            if (buffered == 0 || !anchored || nowMs < startAtMs) {
+            if (slots.buffered() == 0 || !anchored || nowMs < startAtMs) {
                 return PlayoutFrame.NOTHING;
             }
             playing = true;
             missingInRow = 0;
-            nextSlot = Math.max(nextSlot, lowestBufferedSlot());
+            nextSlot = Math.max(nextSlot, slots.lowestSlot());
         }
         boolean droppable = false;
         if (estimator != null && !Double.isNaN(estimator.minTransitMs())) {
@@ -240,11 +235,11 @@ public final class JitterBuffer {
                 return new PlayoutFrame(PlayoutFrame.Kind.EXPAND, null, nextSlot);
             }
             long sinceShrink = nowMs - lastShrinkMs;
-            boolean nextTwoHere = slotIds[index(nextSlot)] == nextSlot && slotIds[index(nextSlot + 1)] == nextSlot + 1;
+            boolean nextTwoHere = slots.holds(nextSlot) && slots.holds(nextSlot + 1);
             if (nextTwoHere && delay > target + FORCED_SHRINK_EXCESS_MS && sinceShrink >= SHRINK_FORCED_INTERVAL_MS) {
-                take(index(nextSlot)); // far too late and never quiet: drop a frame anyway
+                slots.take(nextSlot); // far too late and never quiet: drop a frame anyway
                 accelerated++;
-                lastPlayedSeq = slotSeqs[index(nextSlot)];
+                lastPlayedSeq = slots.seqAt(nextSlot);
                 lastPlayedSlot = nextSlot;
                 nextSlot++;
                 lastShrinkMs = nowMs;
@@ -254,33 +249,32 @@ public final class JitterBuffer {
             }
         }
         long slot = nextSlot++;
-        int i = index(slot);
-        if (slotIds[i] == slot) {
-            RtpPacket packet = take(i);
+        if (slots.holds(slot)) {
+            RtpPacket packet = slots.take(slot);
             missingInRow = 0;
             played++;
-            lastPlayedSeq = slotSeqs[i];
+            lastPlayedSeq = slots.seqAt(slot);
             lastPlayedSlot = slot;
             commitLost();
-            lastPlayoutDelayMs = nowMs - slotArrivals[i];
+            lastPlayoutDelayMs = nowMs - slots.arrivalMsAt(slot);
             playoutDelaySumMs += lastPlayoutDelayMs;
             return new PlayoutFrame(PlayoutFrame.Kind.PACKET, packet, slot, droppable);
         }
-        int next = index(slot + 1);
-        if (slotIds[next] == slot + 1 && slotSeqs[next] != lastPlayedSeq + 1 && OpusPackets.hasLbrr(slots[next].payload())) {
+        if (slots.holds(slot + 1) && slots.seqAt(slot + 1) != lastPlayedSeq + 1
+                && OpusPackets.hasLbrr(slots.packetAt(slot + 1).payload())) {
             missingInRow = 0;
             fecFrames++;
             commitLost();
-            return new PlayoutFrame(PlayoutFrame.Kind.FEC, slots[next], slot);
+            return new PlayoutFrame(PlayoutFrame.Kind.FEC, slots.packetAt(slot + 1), slot);
         }
-        boolean dtx = lastPlayedSeq >= 0 && nextBufferedSeq(slot) == lastPlayedSeq + 1;
+        boolean dtx = lastPlayedSeq >= 0 && slots.nextSeqAfter(slot) == lastPlayedSeq + 1;
         if (dtx) {
             commitLost();
             dtxFrames++;
         } else {
             lostSinceLastPlayed++; // counted as concealed once a later packet proves it was not the stream's end
         }
-        if (++missingInRow >= MAX_CONCEAL_FRAMES && buffered == 0) {
+        if (++missingInRow >= MAX_CONCEAL_FRAMES && slots.buffered() == 0) {
             // The sender paused (or the path died): re-anchor the delay on its next packet, and give
             // back the slots of this run, which a paused sender may not have used yet.
             playing = false;
@@ -326,13 +320,13 @@ public final class JitterBuffer {
     /** @return a snapshot of the counters */
     public JitterBufferStats stats() {
         return new JitterBufferStats(received, lostInPastEpochs + epochLost(), late, duplicates, discarded,
-                played, concealed, buffered, jitter.timestampUnits(), jitter.ms(), fecFrames, dtxFrames,
+                played, concealed, slots.buffered(), jitter.timestampUnits(), jitter.ms(), fecFrames, dtxFrames,
                 expanded, accelerated, lossRuns, targetDelayMs(), played == 0 ? 0 : playoutDelaySumMs / played);
     }
 
     /** @return packets waiting for playout */
     public int bufferedFrames() {
-        return buffered;
+        return slots.buffered();
     }
 
     /**
@@ -346,58 +340,6 @@ public final class JitterBuffer {
     /** @return the SSRC of the current stream, or -1 before any packet */
     public long ssrc() {
         return haveStream ? ssrc : -1;
-    }
-
-    private static int index(long slot) {
-        return (int) (slot & (CAPACITY - 1));
-    }
-
-    private RtpPacket take(int i) {
-        RtpPacket packet = slots[i];
-        slots[i] = null;
-        slotIds[i] = -1;
-        buffered--;
-        return packet;
-    }
-
-    private void store(long slot, long seq, RtpPacket packet, long arrivalMs) {
-        int i = index(slot);
-        if (slotIds[i] >= 0) {
-            // Slot taken by a packet CAPACITY apart (or a same-timestamp packet): keep the newer one.
-            discarded++;
-            if (slotIds[i] > slot || (slotIds[i] == slot && slotSeqs[i] > seq)) {
-                return;
-            }
-            buffered--;
-        }
-        slots[i] = packet;
-        slotIds[i] = slot;
-        slotSeqs[i] = seq;
-        slotArrivals[i] = arrivalMs;
-        buffered++;
-    }
-
-    private long lowestBufferedSlot() {
-        long lowest = Long.MAX_VALUE;
-        for (long s : slotIds) {
-            if (s >= 0 && s < lowest) {
-                lowest = s;
-            }
-        }
-        return lowest;
-    }
-
-    /** @return the sequence number of the first buffered packet after {@code slot}, or -1 */
-    private long nextBufferedSeq(long slot) {
-        long best = Long.MAX_VALUE;
-        long seq = -1;
-        for (int i = 0; i < CAPACITY; i++) {
-            if (slotIds[i] > slot && slotIds[i] < best) {
-                best = slotIds[i];
-                seq = slotSeqs[i];
-            }
-        }
-        return seq;
     }
 
     private long epochLost() {
@@ -423,11 +365,8 @@ public final class JitterBuffer {
 
     private void restart() {
         lostInPastEpochs += epochLost();
-        discarded += buffered;
-        Arrays.fill(slots, null);
-        Arrays.fill(slotIds, -1);
+        discarded += slots.clear();
         Arrays.fill(history, -1);
-        buffered = 0;
         haveStream = false;
         jitter.reset();
         playing = false;
