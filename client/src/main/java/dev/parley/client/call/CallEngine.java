@@ -7,10 +7,8 @@ import dev.parley.codec.audio.AudioSource;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
-import dev.parley.protocol.wire.Busy;
 import dev.parley.protocol.wire.CallSignal;
 import dev.parley.protocol.wire.Credential;
-import dev.parley.protocol.wire.Reject;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +34,7 @@ public final class CallEngine {
     // Replaced on the scheduler thread by credentialRenewed; volatile as execute() reads its runtime anywhere.
     private volatile CallContext ctx;
     private final CallSlots slots = new CallSlots(); // scheduler thread only
-
-    private final RecentInvites recentInvites = new RecentInvites(); // scheduler thread only
+    private final IncomingSignals incoming = new IncomingSignals(slots, this::track); // scheduler thread only
 
     /**
      * @param settings the local party's settings
@@ -295,80 +292,9 @@ public final class CallEngine {
         execute(() -> slots.all().forEach(c -> c.recovery().rejoined()));
     }
 
-    /** Feeds a call signal pushed by the super node; any thread. */
+    /** Feeds a call signal pushed by the super node ({@link IncomingSignals}); any thread. */
     public void onSignal(CallSignal signal) {
-        execute(() -> handle(signal));
-    }
-
-    /**
-     * Routes a signal: only sealed, signed signals count (no weaker fallback). One of the current
-     * call from its peer goes to that call, which verifies and opens it; one that carries a
-     * credential may be a new INVITE; anything else is dropped.
-     */
-    private void handle(CallSignal wire) {
-        if (wire.getSealed().isEmpty() || wire.getSignature().isEmpty()) {
-            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "unsealed " + wire.getKindCase()
-                    + " (unencrypted signals are refused)");
-            return;
-        }
-        CallSession call = slots.byId(wire.getCallId());
-        if (call != null) {
-            if (call.peer.equals(wire.getFrom())) {
-                call.onSealed(wire);
-            } else {
-                ctx.drops().drop(wire.getCallId(), wire.getFrom(), "the sender is not in this call");
-            }
-            return;
-        }
-        if (!wire.hasSenderCredential()) {
-            ctx.drops().drop(wire.getCallId(), wire.getFrom(), "not an INVITE, and for no current call");
-            return;
-        }
-        onInvite(wire);
-    }
-
-    /** A possible INVITE: verified before anything is answered; rings, waits (call waiting) or is answered BUSY. */
-    private void onInvite(CallSignal wire) {
-        String caller = wire.getFrom();
-        CallSignal s;
-        try {
-            s = InviteCheck.open(ctx, wire, recentInvites);
-        } catch (ProtocolException e) {
-            ctx.drops().drop(wire.getCallId(), caller, e.getMessage());
-            return;
-        }
-        CallCrypto crypto = new CallCrypto(ctx, s.getCallId(), false, s.getSenderCredential(), s.getSeq());
-        CallSession busyWith = slots.current() != null ? slots.current() : slots.held();
-        if (busyWith != null && !slots.canWait()) {
-            ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller).setBusy(Busy.getDefaultInstance()).build()));
-            ctx.listener().onMissedCall(caller, ctx.runtime().wallClock().millis(),
-                    "you were in a call with " + busyWith.peer + " (answered busy)");
-            return;
-        }
-        try {
-            InviteCheck.offer(s.getInvite());
-        } catch (ProtocolException e) {
-            log.warn("refusing call {} from {}: {}", s.getCallId(), caller, e.getMessage());
-            ctx.signaller().apply(crypto.seal(ctx.signal(s.getCallId(), caller)
-                    .setReject(Reject.newBuilder().setReason("refused: " + e.getMessage())).build()));
-            return;
-        }
-        crypto.peerCommitted(s.getInvite().getKeyShareHash().toByteArray());
-        crypto.announceIfChanged(caller);
-        if (busyWith != null) {
-            CallSession waiting = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, true);
-            if (!waiting.ended()) {
-                slots.setWaiting(waiting);
-                ctx.listener().onCallWaiting(waiting.id, caller, busyWith.peer);
-            }
-            track(waiting);
-            return;
-        }
-        CallSession call = CalleeSteps.incoming(ctx, s.getCallId(), caller, s.getInvite().getMedia(), crypto, false);
-        if (!call.ended()) {
-            slots.setCurrent(call);
-        }
-        track(call);
+        execute(() -> incoming.route(ctx, signal));
     }
 
     /** Frees {@code s}'s slot when it ends (reporting a missed call), then opens the next call's media ahead of time. */

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * BYE), its media session and its current {@link PathRound}. The session is the only writer of
  * every field here, and runs only on the engine's thread ({@link CallRuntime#scheduler()}):
  * signals, user commands, timers and the results of asynchronous work (relay, gathering, checks,
- * first RTP packet) all arrive as tasks there. Path failover is delegated to its {@link PathRecovery}.
+ * first RTP packet) all arrive as tasks there. Path failover is delegated to its {@link PathRecovery},
+ * the peer's signals to {@link PeerSignals}.
  */
 final class CallSession {
     private static final Logger log = LoggerFactory.getLogger(CallSession.class);
@@ -138,56 +139,13 @@ final class CallSession {
         }
         CallSignal s = crypto.open(wire);
         if (s != null) {
-            onSignal(s);
+            PeerSignals.on(this, s);
         }
     }
 
     /** The call's protection once its keys are agreed; none before. */
     @Nullable CallSecurity security() {
         return crypto.security();
-    }
-
-    /** A signal of this call from the peer, verified and opened (INVITEs are the engine's). */
-    private void onSignal(CallSignal s) {
-        if (ended()) {
-            return;
-        }
-        switch (s.getKindCase()) {
-            case RINGING -> {
-                if (outgoing && phase instanceof CallPhase.Calling) {
-                    if (!keys.calleeShare(s.getRinging().getKeyShare().toByteArray())) {
-                        return;
-                    }
-                    setPhase(new CallPhase.Ringing());
-                }
-            }
-            case ACCEPT -> {
-                if (fork != null && outgoing) {
-                    fork.stopOthers(CallFork.ANSWERED_ELSEWHERE); // this device answered: the others stop ringing
-                }
-                CallerSteps.onAccept(this, s.getAccept());
-            }
-            case REJECT -> end(outgoing ? EndReason.REMOTE_DECLINED : EndReason.REMOTE_HUNG_UP,
-                    PeerText.clean(s.getReject().getReason()));
-            case BUSY -> {
-                if (outgoing && !mediaStarted && (fork == null || !fork.ownDeviceOut())) {
-                    end(EndReason.BUSY, "");
-                }
-            }
-            case BYE -> {
-                boolean elsewhere = byeReason() == EndReason.REMOTE_CANCELLED && s.getBye().getReason().equals(CallFork.ANSWERED_ELSEWHERE);
-                end(elsewhere ? EndReason.ANSWERED_ELSEWHERE : byeReason(), elsewhere ? "" : PeerText.clean(s.getBye().getReason()));
-            }
-            case UPDATE -> recovery.onUpdate(s.getUpdate());
-            case REVEAL -> keys.revealed(s.getReveal().getKeyShare().toByteArray(), this::startMedia);
-            case HOLD -> hold.onPeerHold(s.getHold().getHeld());
-            default -> log.debug("ignoring {} for call {}", s.getKindCase(), id);
-        }
-    }
-
-    /** What the peer's BYE means here: a missed call while ringing, else the peer hung up. */
-    private EndReason byeReason() {
-        return !outgoing && (phase instanceof CallPhase.Ringing) ? EndReason.REMOTE_CANCELLED : EndReason.REMOTE_HUNG_UP;
     }
 
     void startMedia(PathRound.Selected selected) {
@@ -370,6 +328,11 @@ final class CallSession {
     /** Caller: the callee's other devices ring too ({@link CallerSteps#invite}). */
     void fork(@Nullable CallFork fork) {
         this.fork = fork;
+    }
+
+    /** @return the callee's other devices while they ring (caller), else null */
+    @Nullable CallFork fork() {
+        return fork;
     }
 
     /** Caller: another device of the callee answered: the call goes on with its keys ({@link CallFork}). */
