@@ -10,8 +10,6 @@ import dev.parley.protocol.Usernames;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.wire.ChatBody;
 import dev.parley.protocol.wire.ChatPacket;
-import dev.parley.protocol.wire.ContactAnswer;
-import dev.parley.protocol.wire.ContactRequest;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Receipt;
 import dev.parley.protocol.wire.ReceiptKind;
@@ -73,6 +71,7 @@ public final class ChatService implements AutoCloseable {
     final ChatInbound inbound;
     final Fanout fanout;
     private final Outbox outbox;
+    private final ContactRequests contactRequests = new ContactRequests(this);
     private final ScheduledFuture<?> ticker;
     private volatile boolean closed;
 
@@ -141,36 +140,7 @@ public final class ChatService implements AutoCloseable {
      *     once so that their key can be learned)
      */
     public CompletableFuture<Void> requestContact(String name, String text) {
-        if (text.length() > ChatSeals.MAX_REQUEST_TEXT_CHARS) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(String.format(
-                    "request text: %d characters (expected: <= %d)", text.length(), ChatSeals.MAX_REQUEST_TEXT_CHARS)));
-        }
-        return onThread(() -> {
-            String user = canonical(name);
-            if (user.equals(username())) {
-                throw new IllegalArgumentException("requestContact: that is you");
-            }
-            var existing = store.contact(user);
-            if (existing.isPresent()) {
-                switch (existing.get().state()) {
-                    case ACCEPTED -> throw new IllegalStateException(user + " is already a contact");
-                    case REQUESTED -> throw new IllegalStateException("a request to " + user + " is pending");
-                    case PENDING -> {
-                        return answerContact(user, true);
-                    }
-                    default -> { }
-                }
-            }
-            Credential known = existing.map(ChatStore.StoredContact::credential).orElse(null);
-            CompletableFuture<List<Credential>> peer = known != null ? CompletableFuture.completedFuture(List.of(known))
-                    : transport.devicesOf(user); // every device gets the request
-            return peer.thenApplyAsync(devices -> ChatService.<Void>call(() -> {
-                Credential c = fanout.learnAll(user, devices);
-                store.putContact(user, ContactState.REQUESTED, text, c, clock.millis());
-                enqueue(user, c, ChatBody.newBuilder().setContactRequest(ContactRequest.newBuilder().setText(text)), false, null);
-                return null;
-            }), thread);
-        }).thenCompose(f -> f);
+        return contactRequests.request(name, text);
     }
 
     /**
@@ -179,19 +149,7 @@ public final class ChatService implements AutoCloseable {
      * @throws IllegalStateException (in the future) if no request from {@code name} is pending
      */
     public CompletableFuture<Void> answerContact(String name, boolean accept) {
-        return onThread(() -> {
-            String user = canonical(name);
-            var c = store.contact(user).filter(s -> s.state() == ContactState.PENDING)
-                    .orElseThrow(() -> new IllegalStateException("no contact request from " + user + " is pending"));
-            store.putContact(user, accept ? ContactState.ACCEPTED : ContactState.DECLINED, c.requestText(), null, clock.millis());
-            enqueue(user, c.credential(), ChatBody.newBuilder().setContactAnswer(ContactAnswer.newBuilder().setAccepted(accept)),
-                    false, null);
-            if (accept) {
-                presence.contactAdded(user, c.credential());
-                fanout.syncContact(user); // this user's other devices take the contact too
-            }
-            return null;
-        });
+        return contactRequests.answer(name, accept);
     }
 
     /** @return the contact list, by name */
