@@ -4,7 +4,6 @@ import dev.parley.protocol.ControlConnection;
 import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.SuperNodeCertificates;
 import dev.parley.protocol.tls.HandshakeFailedException;
 import dev.parley.protocol.tls.KeyPin;
 import dev.parley.protocol.tls.KeyVerifier;
@@ -49,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * "Scale-out") every reconnection goes to the next one in the configured order, so the link fails
  * over to a live one within one backoff, and stays there while it answers. A refused enrolment or
  * renewal fails {@link #ready()}; an expired certificate while the login server is unreachable is
- * logged as an error (clients and peers then refuse this super node).
+ * logged as an error (clients and peers then refuse this super node). What to ask for, whether the
+ * answer is usable and when to renew is {@link NodeCertification}'s.
  *
  * <p>The login server may push {@code SuperNodeQuery}s on this connection (who is online, drop a
  * user): {@link LoginQueries} answers them with a {@code SuperNodeQueryResult} push; heartbeats carry
@@ -74,8 +74,7 @@ final class LoginLink implements AutoCloseable {
     private final HostPort self;
     private final Duration heartbeatInterval;
     private final NodeIdentity identity;
-    private final @Nullable String enrollToken;
-    private final InstantSource clock;
+    private final NodeCertification certification;
     private final Consumer<List<SuperNodeCertificate>> onDirectory;
     private final LoginQueries queries;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -84,11 +83,8 @@ final class LoginLink implements AutoCloseable {
     private @Nullable ControlConnection connection; // loop only
     private long backoffMs = INITIAL_BACKOFF_MS; // loop only
     private boolean closed; // loop only
-    private long lastExpiryWarningMs = Long.MIN_VALUE; // loop only
     /** File writes (pin, certificate), one after the other off the event loop; close waits for them. */
     private volatile CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
-    /** Least time between two "certificate expired" errors in the log. */
-    private static final long EXPIRY_WARNING_INTERVAL_MS = 60_000;
 
     /**
      * @param loop the event loop owning this link and its connection
@@ -107,8 +103,7 @@ final class LoginLink implements AutoCloseable {
             Consumer<List<SuperNodeCertificate>> onDirectory, LoginQueries queries) {
         this.queries = queries;
         this.identity = identity;
-        this.enrollToken = enrollToken;
-        this.clock = clock;
+        this.certification = new NodeCertification(identity, enrollToken, self, clock);
         this.loginKey = loginKey;
         this.tls = Tls.client(loginKey.verifier());
         this.loop = loop;
@@ -227,13 +222,8 @@ final class LoginLink implements AutoCloseable {
         if (closed || connection != c || !c.isActive()) {
             return;
         }
-        boolean enrol = identity.certificate() == null && enrollToken != null;
-        long nowMs = clock.millis();
-        Envelope.Builder request = enrol
-                ? Envelope.newBuilder().setEnrollSupernode(SuperNodeCertificates.enrolRequest(identity.nodeKey(),
-                        identity.meshKey(), self, enrollToken, nowMs))
-                : Envelope.newBuilder().setRenewSupernode(SuperNodeCertificates.renewRequest(identity.nodeKey(),
-                        identity.meshKey(), self, nowMs));
+        boolean enrol = certification.enrols();
+        Envelope.Builder request = certification.request(enrol);
         String what = enrol ? "enrolment" : "certificate renewal";
         c.request(request, REQUEST_TIMEOUT).whenComplete((r, e) -> {
             if (e != null) {
@@ -250,11 +240,7 @@ final class LoginLink implements AutoCloseable {
             }
             SuperNodeCertificate cert = r.getSupernodeCertificate();
             try {
-                HostPort named = SuperNodeCertificates.verify(serverKey, cert, clock.instant());
-                if (!named.equals(self)) {
-                    throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "certificate names " + named);
-                }
-                identity.certified(cert);
+                certification.accept(serverKey, cert);
             } catch (ProtocolException | IllegalArgumentException bad) {
                 fail(c, what + " answered with an unusable certificate: " + bad.getMessage());
                 return;
@@ -292,21 +278,11 @@ final class LoginLink implements AutoCloseable {
         }
     }
 
-    /** @return whether the certificate is past half its lifetime (or missing): renew before the next heartbeat */
-    private boolean renewalDue() {
-        SuperNodeCertificate held = identity.certificate();
-        if (held == null) {
-            return true;
-        }
-        long halfLife = held.getIssuedAtMs() + (held.getExpiresAtMs() - held.getIssuedAtMs()) / 2;
-        return clock.millis() >= halfLife;
-    }
-
     private void heartbeat(ControlConnection c) {
         if (closed || connection != c || !c.isActive()) {
             return;
         }
-        if (renewalDue()) {
+        if (certification.renewalDue()) {
             certify(c);
             return;
         }
@@ -362,22 +338,11 @@ final class LoginLink implements AutoCloseable {
         if (closed) {
             return;
         }
-        warnIfExpired();
+        certification.warnIfExpired(login());
         long delay = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         current = (current + 1) % logins.size(); // fail over: the next login server, round the list
         schedule(this::connect, delay);
-    }
-
-    /** Says loudly, at most once a minute, that clients and peers refuse this super node. */
-    private void warnIfExpired() {
-        SuperNodeCertificate held = identity.certificate();
-        long nowMs = clock.millis();
-        if (held != null && nowMs > held.getExpiresAtMs() && nowMs - lastExpiryWarningMs >= EXPIRY_WARNING_INTERVAL_MS) {
-            lastExpiryWarningMs = nowMs;
-            log.error("the certificate of super node {} expired at {} and login server {} cannot renew it: clients and "
-                    + "peers refuse this super node until it can", self, Instant.ofEpochMilli(held.getExpiresAtMs()), login());
-        }
     }
 
     private void schedule(Runnable task, long delayMs) {
