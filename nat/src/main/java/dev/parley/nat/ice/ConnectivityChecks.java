@@ -1,5 +1,6 @@
 package dev.parley.nat.ice;
 
+import dev.parley.nat.ice.CheckPair.State;
 import dev.parley.nat.stun.StunAttribute;
 import dev.parley.nat.stun.StunClient;
 import dev.parley.nat.stun.StunCodec;
@@ -32,8 +33,9 @@ import java.util.random.RandomGenerator;
  * incoming check is answered, may add a peer-reflexive remote candidate, and triggers a check back
  * on its pair. The controlling agent nominates (USE-CANDIDATE) the best pair that succeeded, a short
  * delay after the first success; the controlled agent selects a pair once it is both nominated and
- * succeeded. After selection, consent freshness (RFC 7675) checks every ~5 s keep the NAT bindings
- * alive and report consent loss after 30 s without a response.
+ * succeeded. After selection, consent freshness (RFC 7675, {@link ConsentFreshness}) checks every
+ * ~5 s keep the NAT bindings alive and report consent loss after 30 s without a response. The
+ * checklist's entries are {@link CheckPair}s.
  *
  * <p>Real NATs (docs/nat.md, "The conntrack quirk"): a check reaching a Linux NAT that accepts
  * unsolicited input before its host sent anything to us forces that host's flow to us onto another
@@ -49,19 +51,6 @@ import java.util.random.RandomGenerator;
  */
 public final class ConnectivityChecks implements DatagramHandler {
 
-    private enum State { WAITING, IN_PROGRESS, SUCCEEDED, FAILED }
-
-    private static final class Pair {
-        final Candidate remote;
-        State state = State.WAITING;
-        boolean nominatedByPeer;
-        InetSocketAddress mapped;
-
-        Pair(Candidate remote) {
-            this.remote = remote;
-        }
-    }
-
     private final DatagramTransport transport;
     private final TaskScheduler scheduler;
     private final InstantSource clock;
@@ -74,21 +63,18 @@ public final class ConnectivityChecks implements DatagramHandler {
     private final CheckConfig config;
     private final StunClient client;
     private final long tieBreaker;
-    private final Map<InetSocketAddress, Pair> pairs = new LinkedHashMap<>();
-    private final Deque<Pair> triggered = new ArrayDeque<>();
+    private final Map<InetSocketAddress, CheckPair> pairs = new LinkedHashMap<>();
+    private final Deque<CheckPair> triggered = new ArrayDeque<>();
     private final CompletableFuture<CheckResult> result = new CompletableFuture<>();
-    private final CompletableFuture<String> consentLost = new CompletableFuture<>();
+    private final ConsentFreshness consent;
     private TaskScheduler.Cancellable pacer;
     private TaskScheduler.Cancellable deadline;
-    private TaskScheduler.Cancellable consentTimer;
     private boolean closed;
     private long startMs = -1;
-    private long lastConsentMs;
     private boolean nominationScheduled;
     /** The pending nomination waits the longer relay-only delay; cancelled if a direct pair succeeds. */
     private TaskScheduler.Cancellable relayWait;
     private int checksSent;
-    private Pair selected;
     /** The checks' way out: with {@link CheckConfig#lowTtl} to the peer's non-relayed candidates while that phase lasts. */
     private final LowTtlSender sender;
 
@@ -117,17 +103,18 @@ public final class ConnectivityChecks implements DatagramHandler {
         this.localCandidates = List.copyOf(localCandidates);
         this.config = config;
         this.sender = new LowTtlSender(transport, scheduler, config.lowTtl(), to -> {
-            Pair p = pairs.get(to);
+            CheckPair p = pairs.get(to);
             return p != null && p.remote.type() != CandidateType.RELAYED;
         });
         this.client = new StunClient(sender, scheduler, clock, random, config.checkTiming());
         this.tieBreaker = random.nextLong();
+        this.consent = new ConsentFreshness(scheduler, clock, random, config);
     }
 
     /** @param candidates remote candidates from signalling (duplicates by address are ignored) */
     public void addRemoteCandidates(List<Candidate> candidates) {
         for (Candidate c : candidates) {
-            pairs.putIfAbsent(c.address(), new Pair(c));
+            pairs.putIfAbsent(c.address(), new CheckPair(c));
         }
     }
 
@@ -148,7 +135,7 @@ public final class ConnectivityChecks implements DatagramHandler {
                 // open our NAT towards each direct candidate now, unpaced: when start() returns, the
                 // caller may be told to start (it must not reach our NAT before we have opened it)
                 pairs.values().stream().filter(p -> p.remote.type() != CandidateType.RELAYED)
-                        .sorted(Comparator.comparing((Pair p) -> new CandidatePair(localHost, p.remote).priority(controlling),
+                        .sorted(Comparator.comparing((CheckPair p) -> new CandidatePair(localHost, p.remote).priority(controlling),
                                 Long::compareUnsigned).reversed())
                         .toList().forEach(p -> sendCheck(p, false));
             }
@@ -161,7 +148,7 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     /** @return completes with a reason when consent on the selected pair is lost (RFC 7675 §5.1) */
     public CompletableFuture<String> consentLost() {
-        return consentLost;
+        return consent.lost();
     }
 
     /** @return checks (including retransmissions) sent with the low TTL so far (see class comment) */
@@ -178,7 +165,7 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     /** The low-TTL phase ran out without word from the peer: check the direct pairs again at once, at the default TTL. */
     private void recheckDirectPairs() {
-        for (Pair p : pairs.values()) {
+        for (CheckPair p : pairs.values()) {
             if (p.remote.type() != CandidateType.RELAYED && p.state != State.SUCCEEDED && !triggered.contains(p)) {
                 p.state = State.WAITING;
                 triggered.addLast(p);
@@ -188,20 +175,21 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     private void cancelTimers() {
         sender.end();
-        for (TaskScheduler.Cancellable t : new TaskScheduler.Cancellable[] {pacer, deadline, consentTimer}) {
+        for (TaskScheduler.Cancellable t : new TaskScheduler.Cancellable[] {pacer, deadline}) {
             if (t != null) {
                 t.cancel();
             }
         }
+        consent.stop();
     }
 
     private void tick() {
         if (result.isDone()) {
             return;
         }
-        Pair next = null;
+        CheckPair next = null;
         while (!triggered.isEmpty() && next == null) {
-            Pair p = triggered.poll();
+            CheckPair p = triggered.poll();
             if (p.state == State.WAITING) {
                 next = p;
             }
@@ -216,13 +204,13 @@ public final class ConnectivityChecks implements DatagramHandler {
         pacer = scheduler.schedule(this::tick, config.paceMs());
     }
 
-    private void sendCheck(Pair p, boolean nominate) {
+    private void sendCheck(CheckPair p, boolean nominate) {
         p.state = State.IN_PROGRESS;
         checksSent++;
         check(p, nominate).whenComplete((r, e) -> onCheckResult(p, nominate, r, e));
     }
 
-    private CompletableFuture<StunResponse> check(Pair p, boolean nominate) {
+    private CompletableFuture<StunResponse> check(CheckPair p, boolean nominate) {
         StunMessage request = StunMessage.bindingRequest(client.newTransactionId(),
                 new StunAttribute.Username(remote.ufrag() + ":" + local.ufrag()),
                 new StunAttribute.Priority(Candidate.priority(CandidateType.PEER_REFLEXIVE, Candidate.DEFAULT_LOCAL_PREFERENCE)),
@@ -233,7 +221,7 @@ public final class ConnectivityChecks implements DatagramHandler {
         return client.request(p.remote.address(), request, StunSeal.shortTerm(remote.password()), bytes(remote.password()));
     }
 
-    private void onCheckResult(Pair p, boolean nominate, StunResponse r, Throwable e) {
+    private void onCheckResult(CheckPair p, boolean nominate, StunResponse r, Throwable e) {
         if (result.isDone()) {
             return;
         }
@@ -278,7 +266,7 @@ public final class ConnectivityChecks implements DatagramHandler {
      * works, because the direct path behind a symmetric NAT appears only as a peer-reflexive pair
      * once one of the peer's checks (often its first retransmission, one RTO later) gets through.
      */
-    private long nominationDelayMs(Pair p) {
+    private long nominationDelayMs(CheckPair p) {
         if (isBestPossible(p)) {
             return 0;
         }
@@ -288,7 +276,7 @@ public final class ConnectivityChecks implements DatagramHandler {
     }
 
     /** @return true if no other pair still in play has a higher priority than {@code p} */
-    private boolean isBestPossible(Pair p) {
+    private boolean isBestPossible(CheckPair p) {
         long own = new CandidatePair(localHost, p.remote).priority(controlling);
         return pairs.values().stream().filter(q -> q != p && q.state != State.FAILED)
                 .allMatch(q -> Long.compareUnsigned(new CandidatePair(localHost, q.remote).priority(controlling), own) <= 0);
@@ -331,14 +319,14 @@ public final class ConnectivityChecks implements DatagramHandler {
         if (result.isDone()) {
             return true; // consent checks from the peer: answered, nothing else to do
         }
-        Pair p = pairs.get(from);
+        CheckPair p = pairs.get(from);
         if (p == null || p.remote.type() != CandidateType.RELAYED) {
             sender.end(); // came directly: the peer's NAT has its mapping towards us, our checks may reach it now
         }
         if (p == null) {
             long priority = m.attribute(StunAttribute.Priority.class).map(StunAttribute.Priority::priority)
                     .orElse(Candidate.priority(CandidateType.PEER_REFLEXIVE, 0));
-            p = new Pair(new Candidate(CandidateType.PEER_REFLEXIVE, from, Math.max(1, priority)));
+            p = new CheckPair(new Candidate(CandidateType.PEER_REFLEXIVE, from, Math.max(1, priority)));
             pairs.put(from, p);
         }
         if (!controlling && m.has(StunAttribute.UseCandidate.class)) {
@@ -363,18 +351,16 @@ public final class ConnectivityChecks implements DatagramHandler {
         return true;
     }
 
-    private void select(Pair p) {
+    private void select(CheckPair p) {
         if (result.isDone()) {
             return;
         }
-        selected = p;
         cancelTimers();
         PathKind path = p.remote.type() == CandidateType.RELAYED ? PathKind.RELAY_UDP
                 : p.remote.type() == CandidateType.HOST && isLocalHostAddress(p.mapped) ? PathKind.DIRECT : PathKind.HOLE_PUNCHED;
         result.complete(new CheckResult(new CandidatePair(localHost, p.remote), path, clock.millis() - startMs,
                 p.remote.address(), checksSent));
-        lastConsentMs = clock.millis();
-        scheduleConsent();
+        consent.start(p.remote.address(), () -> check(p, false));
     }
 
     private boolean hasLocal(CandidateType type) {
@@ -385,32 +371,12 @@ public final class ConnectivityChecks implements DatagramHandler {
         return mapped != null && localCandidates.stream().anyMatch(c -> c.type() == CandidateType.HOST && c.address().equals(mapped));
     }
 
-    private void scheduleConsent() {
-        long interval = (long) (config.consentIntervalMs() * (0.8 + 0.4 * random.nextDouble()));
-        consentTimer = scheduler.schedule(() -> {
-            if (consentLost.isDone()) {
-                return;
-            }
-            if (clock.millis() - lastConsentMs > config.consentTimeoutMs()) {
-                consentLost.complete("no consent response from " + selected.remote.address() + " for "
-                        + (clock.millis() - lastConsentMs) + " ms");
-                return;
-            }
-            check(selected, false).whenComplete((r, e) -> {
-                if (e == null && r.isSuccess()) {
-                    lastConsentMs = clock.millis();
-                }
-            });
-            scheduleConsent();
-        }, interval);
-    }
-
     private void fail(String why) {
         if (!result.isDone()) {
             cancelTimers();
             result.completeExceptionally(new IceFailedException(why));
         }
-        consentLost.complete(why);
+        consent.lose(why);
     }
 
     private static byte[] bytes(String s) {
