@@ -135,7 +135,7 @@ public final class ConnectivityChecks implements DatagramHandler {
                 // open our NAT towards each direct candidate now, unpaced: when start() returns, the
                 // caller may be told to start (it must not reach our NAT before we have opened it)
                 pairs.values().stream().filter(p -> p.remote.type() != CandidateType.RELAYED)
-                        .sorted(Comparator.comparing((CheckPair p) -> new CandidatePair(localHost, p.remote).priority(controlling),
+                        .sorted(Comparator.comparing(this::priority,
                                 Long::compareUnsigned).reversed())
                         .toList().forEach(p -> sendCheck(p, false));
             }
@@ -196,7 +196,7 @@ public final class ConnectivityChecks implements DatagramHandler {
         }
         if (next == null) {
             next = pairs.values().stream().filter(p -> p.state == State.WAITING)
-                    .max(Comparator.comparing(p -> new CandidatePair(localHost, p.remote).priority(controlling), Long::compareUnsigned)).orElse(null);
+                    .max(Comparator.comparing(this::priority, Long::compareUnsigned)).orElse(null);
         }
         if (next != null) {
             sendCheck(next, false);
@@ -277,9 +277,9 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     /** @return true if no other pair still in play has a higher priority than {@code p} */
     private boolean isBestPossible(CheckPair p) {
-        long own = new CandidatePair(localHost, p.remote).priority(controlling);
+        long own = priority(p);
         return pairs.values().stream().filter(q -> q != p && q.state != State.FAILED)
-                .allMatch(q -> Long.compareUnsigned(new CandidatePair(localHost, q.remote).priority(controlling), own) <= 0);
+                .allMatch(q -> Long.compareUnsigned(priority(q), own) <= 0);
     }
 
     private void nominate() {
@@ -288,7 +288,7 @@ public final class ConnectivityChecks implements DatagramHandler {
             return;
         }
         pairs.values().stream().filter(p -> p.state == State.SUCCEEDED)
-                .max(Comparator.comparing(p -> new CandidatePair(localHost, p.remote).priority(controlling), Long::compareUnsigned))
+                .max(Comparator.comparing(this::priority, Long::compareUnsigned))
                 .ifPresent(best -> sendCheck(best, true));
     }
 
@@ -381,5 +381,10 @@ public final class ConnectivityChecks implements DatagramHandler {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return {@code p}'s pair priority from this agent's role (RFC 8445 §6.1.2.3), compared unsigned */
+    private long priority(CheckPair p) {
+        return new CandidatePair(localHost, p.remote).priority(controlling);
     }
 }
