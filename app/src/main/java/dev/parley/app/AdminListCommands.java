@@ -78,7 +78,8 @@ final class AdminListCommands {
     @Command(name = "supernodes", mixinStandardHelpOptions = true,
             description = {"Lists the super nodes connected to the login server with the load of their last heartbeat: "
                     + "address, key fingerprint, certificate expiry, last heartbeat, registered clients, live peers, "
-                    + "relay allocations."})
+                    + "relay allocations, and the upload (kbit/s) the login server measured when it promoted a client "
+                    + "('-' for a dedicated super node, never measured)."})
     static final class SuperNodes implements Callable<Integer> {
         @Mixin
         AdminOptions admin = new AdminOptions();
@@ -92,14 +93,14 @@ final class AdminListCommands {
             try (AdminClient client = admin.connect()) {
                 var list = client.call(AdminCommand.newBuilder().setListSuperNodes(ListSuperNodes.getDefaultInstance())
                         .build()).getSuperNodes();
-                out.printf("%-28s %-40s %-24s %-24s %7s %5s %6s%n", "ADDRESS", "FINGERPRINT", "CERT EXPIRES",
-                        "LAST HEARTBEAT", "CLIENTS", "PEERS", "RELAYS");
+                out.printf("%-28s %-40s %-24s %-24s %7s %5s %6s %11s%n", "ADDRESS", "FINGERPRINT", "CERT EXPIRES",
+                        "LAST HEARTBEAT", "CLIENTS", "PEERS", "RELAYS", "UPLOAD KBPS");
                 for (SuperNodeInfo s : list.getSuperNodesList()) {
-                    out.printf("%-28s %-40s %-24s %-24s %7d %5d %6d%n",
+                    out.printf("%-28s %-40s %-24s %-24s %7d %5d %6d %11s%n",
                             s.getAddress().getHost() + ":" + s.getAddress().getPort(),
                             KeyVerifier.fingerprint(s.getNodeKey().toByteArray()), time(s.getCertificateExpiresAtMs()),
                             time(s.getLastHeartbeatMs()), s.getRegisteredClients(), s.getLivePeers(),
-                            s.getRelayAllocations());
+                            s.getRelayAllocations(), s.hasUploadKbps() ? Integer.toUnsignedString(s.getUploadKbps()) : "-");
                 }
                 out.flush();
                 System.err.println(list.getSuperNodesCount() + " super node(s) connected to " + admin.login);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.client.LoginClient;
 import dev.parley.client.SuperNodeSession;
+import dev.parley.client.serve.ServeRole;
+import dev.parley.client.serve.ServeSettings;
 import dev.parley.login.Argon2Params;
 import dev.parley.login.LoginServer;
 import dev.parley.login.LoginServerConfig;
@@ -32,6 +34,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -159,7 +162,7 @@ class AdminCommandTest {
         Run superNodes = admin("supernodes");
         assertThat(superNodes.out().lines().filter(l -> l.startsWith(address)).toList()).singleElement().asString()
                 .contains(KeyVerifier.fingerprint(node.certificate().getNodeKey().toByteArray()))
-                .matches(".*\\s2\\s+0\\s+0$");
+                .matches(".*\\s2\\s+0\\s+0\\s+-$"); // a dedicated super node's upload was never measured
 
         Run online = admin("online", address);
         assertThat(online.exit()).as(online.err()).isZero();
@@ -206,6 +209,37 @@ class AdminCommandTest {
         assertThat(parley("login-server", "authorize-admin", "--revoke", "--data", dir.resolve("login").toString(),
                 dir.resolve("admin.key.pub").toString()).exit()).isZero();
         assertThat(admin("supernodes").err()).contains("NOT_AUTHORIZED");
+    }
+
+    @Test
+    void supernodesShowsTheUploadTheLoginServerMeasuredForAPromotedClient() throws Exception {
+        login = LoginServer.start(LoginServerConfig.defaults(ANY_LOOPBACK, dir.resolve("login"))
+                .withArgon2(new Argon2Params(64, 1, 1)));
+        open.add(login);
+        assertThat(parley("admin", "keygen", "--key", dir.resolve("admin.key").toString()).exit()).isZero();
+        assertThat(parley("login-server", "authorize-admin", "--data", dir.resolve("login").toString(),
+                dir.resolve("admin.key.pub").toString()).exit()).isZero();
+        // A client offering to serve: no super node yet, so the login server probes, measures its
+        // upload burst and promotes it at once.
+        ServeRole role = ServeRole.start(group, List.of(login.boundAddress()),
+                Tls.client(KeyVerifier.pinned(login.publicKey(), "login server")), login.publicKey(),
+                dir.resolve("client"), ServeSettings.DEFAULTS, InstantSource.system(), seeded(7),
+                c -> c.withTimings(Duration.ofMillis(200), SuperNodeConfig.DEFAULT_PEER_REQUEST_TIMEOUT));
+        open.add(role);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Run superNodes = admin("supernodes");
+        while (role.superNode() == null || superNodes.out().lines().noneMatch(l -> l.contains(role.fingerprint()))) {
+            assertThat(System.nanoTime()).as("promoted and heard: " + superNodes.out()).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50); // polling with a deadline
+            superNodes = admin("supernodes");
+        }
+        assertThat(superNodes.exit()).as(superNodes.err()).isZero();
+        assertThat(superNodes.out().lines().findFirst().orElseThrow()).endsWith("UPLOAD KBPS");
+        // What the login server measured, at most the share the client stated (it told the client the measurement).
+        int expected = Math.min(role.measuredUploadKbps(), ServeSettings.DEFAULTS.bandwidthShareKbps());
+        assertThat(expected).as("measured").isGreaterThanOrEqualTo(256);
+        assertThat(superNodes.out().lines().filter(l -> l.contains(role.fingerprint())).toList()).singleElement()
+                .asString().endsWith(" " + expected);
     }
 
     private SuperNodeSession register(SuperNode node, LoginResult result, Ed25519KeyPair key) throws Exception {

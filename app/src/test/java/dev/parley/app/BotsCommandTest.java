@@ -48,5 +48,9 @@ class BotsCommandTest {
         assertThat(metrics.get("scrapes").asLong()).as("scrapes in %s", metrics).isGreaterThanOrEqualTo(3 * 5);
         assertThat(metrics.get("scrape_mean_bytes").asLong()).as("a scrape carries the super node's meters").isGreaterThan(2_000);
         assertThat(metrics.get("scrape_p50_ms").asDouble()).isPositive();
+        // Each scrape's CPU time lies within its wall time, so every quantile does too (HdrHistogram: 3 digits).
+        assertThat(metrics.get("scrape_cpu_p50_ms").asDouble()).isPositive()
+                .isLessThanOrEqualTo(metrics.get("scrape_p50_ms").asDouble() * 1.01);
+        assertThat(metrics.get("scrape_cpu_p99_ms").asDouble()).isLessThanOrEqualTo(metrics.get("scrape_p99_ms").asDouble() * 1.01);
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.login;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.Usernames;
+import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.wire.AccountInfo;
 import dev.parley.protocol.wire.AccountList;
 import dev.parley.protocol.wire.AdminCommand;
@@ -45,13 +46,16 @@ final class AdminService {
     private final AccountStore store;
     private final AdminStore admins;
     private final SuperNodeLinks links;
+    private final UploadEstimates uploads;
     private final InstantSource clock;
 
-    AdminService(AccountService accounts, AccountStore store, AdminStore admins, SuperNodeLinks links, InstantSource clock) {
+    AdminService(AccountService accounts, AccountStore store, AdminStore admins, SuperNodeLinks links,
+            UploadEstimates uploads, InstantSource clock) {
         this.accounts = accounts;
         this.store = store;
         this.admins = admins;
         this.links = links;
+        this.uploads = uploads;
         this.clock = clock;
     }
 
@@ -111,11 +115,14 @@ final class AdminService {
     private AdminResponse.Builder listSuperNodes() {
         SuperNodeList.Builder list = SuperNodeList.newBuilder();
         for (SuperNodeLinks.Link l : links.links()) {
-            list.addSuperNodes(SuperNodeInfo.newBuilder().setAddress(l.address().toAddress())
+            SuperNodeInfo.Builder info = SuperNodeInfo.newBuilder().setAddress(l.address().toAddress())
                     .setNodeKey(l.certificate().getNodeKey())
                     .setCertificateExpiresAtMs(l.certificate().getExpiresAtMs()).setLastHeartbeatMs(l.heardAtMs())
                     .setRegisteredClients(l.load().getRegisteredClients()).setLivePeers(l.load().getLivePeers())
-                    .setRelayAllocations(l.load().getRelayAllocations()));
+                    .setRelayAllocations(l.load().getRelayAllocations());
+            // Promoted clients only: a dedicated super node's upload was never measured.
+            uploads.kbps(KeyVerifier.fingerprint(l.certificate().getNodeKey().toByteArray())).ifPresent(info::setUploadKbps);
+            list.addSuperNodes(info);
         }
         return AdminResponse.newBuilder().setSuperNodes(list);
     }

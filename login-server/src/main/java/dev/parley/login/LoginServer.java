@@ -170,7 +170,9 @@ public final class LoginServer implements AutoCloseable {
             // Administration (docs/security.md "Administrators"): admin keys in the database, the
             // super nodes' login links for their load, online lists and dropped sessions.
             SuperNodeLinks links = new SuperNodeLinks(SuperNodeRegistry.DEFAULT_MAX_ENTRIES);
-            AdminService adminService = new AdminService(accounts, store, new AdminStore(store), links, config.clock());
+            UploadEstimates uploads = new UploadEstimates();
+            AdminService adminService = new AdminService(accounts, store, new AdminStore(store), links, uploads,
+                    config.clock());
             AdminGuard adminGuard = new AdminGuard(config.clock());
             ConnectionGuard connections = new ConnectionGuard(config.limits().connectionsPerAddress(),
                     config.limits().idleTimeout());
@@ -181,7 +183,7 @@ public final class LoginServer implements AutoCloseable {
             // Clients offering to serve: probes and the promotion policy (docs/architecture.md "Self-organizing overlay").
             promoter = new Promoter(certifier, directory, links, new ReachabilityProbe(connectionGroup, System::nanoTime,
                     config.limits().probes()),
-                    config.clock(), config.random(), policy);
+                    config.clock(), config.random(), policy, uploads);
             Promoter promotions = promoter;
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, connectionGroup)
                     .channel(NioServerSocketChannel.class)

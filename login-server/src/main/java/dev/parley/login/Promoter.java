@@ -55,11 +55,21 @@ final class Promoter implements AutoCloseable {
     /** How long a promoted client may take to heartbeat before it is demoted as broken, ms. */
     static final long FIRST_HEARTBEAT_MS = 15_000;
     static final long TICK_MS = 500;
+    /**
+     * Echoes with a wrong nonce a probe tolerates; the next one ends the candidacy. Not 1: a
+     * candidate may echo a datagram a stranger sent to its serve port from the login server's address
+     * (spoofed), and that should not end it; a nonce (128 bits) is not guessed in a few tries either.
+     */
+    static final int MAX_WRONG_ECHOES = 3;
 
     /** A candidate's state (one owner: the promotion thread). */
     private sealed interface State {
-        /** Probe under way: what has been proved so far; the upload once measured (-1 before). */
-        record Probing(byte[] nonce, long deadlineMs, boolean tcp, boolean udp, int uploadKbps) implements State {}
+        /**
+         * Probe under way: what has been proved so far; the upload once measured (-1 before); echoes
+         * with a wrong nonce so far (at most {@link Promoter#MAX_WRONG_ECHOES}).
+         */
+        record Probing(byte[] nonce, long deadlineMs, boolean tcp, boolean udp, int uploadKbps, int wrongEchoes)
+                implements State {}
         /** Proved reachable, with enough upload (kbit/s: measured, at most what it stated); not serving. */
         record Eligible(long sinceMs, int uploadKbps) implements State {}
         /** Not reachable (or lied): never promoted on this connection. */
@@ -95,6 +105,7 @@ final class Promoter implements AutoCloseable {
     private final InstantSource clock;
     private final SecureRandom random;
     private final PromotionPolicy policy;
+    private final UploadEstimates uploads;
     private final ScheduledExecutorService thread;
     private final Map<Channel, Candidate> candidates = new LinkedHashMap<>(); // promotion thread only
     /**
@@ -115,7 +126,7 @@ final class Promoter implements AutoCloseable {
     static final int MAX_RECENT_LOGINS = 200_000;
 
     Promoter(SuperNodeCertifier certifier, SuperNodeRegistry directory, SuperNodeLinks links, ReachabilityProbe probe,
-            InstantSource clock, SecureRandom random, PromotionPolicy policy) {
+            InstantSource clock, SecureRandom random, PromotionPolicy policy, UploadEstimates uploads) {
         this.certifier = certifier;
         this.directory = directory;
         this.links = links;
@@ -123,6 +134,7 @@ final class Promoter implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.policy = policy;
+        this.uploads = uploads;
         this.recentLogins = Caffeine.newBuilder().maximumSize(MAX_RECENT_LOGINS)
                 .expireAfterWrite(Duration.ofMillis(RECENT_LOGIN_MS)).ticker(() -> clock.millis() * 1_000_000L).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("login-promotion", true));
@@ -169,7 +181,7 @@ final class Promoter implements AutoCloseable {
             byte[] nonce = new byte[ReachabilityProbe.NONCE_BYTES];
             random.nextBytes(nonce);
             Candidate c = new Candidate(channel, offer, address, old != null ? old.offeredAtMs : clock.millis(),
-                    new State.Probing(nonce, clock.millis() + PROBE_DEADLINE_MS, false, false, -1));
+                    new State.Probing(nonce, clock.millis() + PROBE_DEADLINE_MS, false, false, -1, 0));
             if (old == null) {
                 channel.closeFuture().addListener(f -> execute(() -> closed(channel)));
             }
@@ -191,7 +203,7 @@ final class Promoter implements AutoCloseable {
             unreachable(c, "TCP to " + c.address + " with TLS for its node key failed: " + failure.getMessage());
             return;
         }
-        c.state = new State.Probing(p.nonce(), p.deadlineMs(), true, p.udp(), p.uploadKbps());
+        c.state = new State.Probing(p.nonce(), p.deadlineMs(), true, p.udp(), p.uploadKbps(), p.wrongEchoes());
         provedIfDone(c);
     }
 
@@ -201,12 +213,20 @@ final class Promoter implements AutoCloseable {
             return Envelopes.error(id, ErrorCode.BAD_REQUEST, "serve probe echo: no probe under way on this connection");
         }
         if (!MessageDigest.isEqual(p.nonce(), nonce.toByteArray())) {
-            unreachable(c, "UDP probe echo with a wrong nonce");
-            return Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, "serve probe echo: wrong nonce");
+            // Counted, and fatal only beyond the bound; the probe's deadline applies as before.
+            int wrong = p.wrongEchoes() + 1;
+            if (wrong > MAX_WRONG_ECHOES) {
+                unreachable(c, String.format("UDP probe echoes with a wrong nonce: %d (expected: <= %d)", wrong,
+                        MAX_WRONG_ECHOES));
+            } else {
+                c.state = new State.Probing(p.nonce(), p.deadlineMs(), p.tcp(), p.udp(), p.uploadKbps(), wrong);
+            }
+            return Envelopes.error(id, ErrorCode.INVALID_CREDENTIAL, String.format(
+                    "serve probe echo: wrong nonce (%d of %d tolerated)", wrong, MAX_WRONG_ECHOES));
         }
         // Reachable over UDP: now its upload. The burst comes from the probed serve port to the probe socket.
         long deadline = Math.max(p.deadlineMs(), clock.millis() + UploadMeter.WINDOW_MS + TICK_MS);
-        c.state = new State.Probing(p.nonce(), deadline, p.tcp(), true, -1);
+        c.state = new State.Probing(p.nonce(), deadline, p.tcp(), true, -1, p.wrongEchoes());
         probe.meter().measure(p.nonce(), new InetSocketAddress(c.address.host(), c.address.port()))
                 .whenComplete((e, failure) -> execute(() -> measured(c, e == null ? UploadMeter.Estimate.NONE : e)));
         return Envelopes.builder(id).setServeBurst(UploadMeter.BURST).build();
@@ -224,13 +244,14 @@ final class Promoter implements AutoCloseable {
             unreachable(c, String.format("upload measured %d kbit/s (expected: >= %d)", kbps, policy.minUploadKbps()));
             return;
         }
-        c.state = new State.Probing(p.nonce(), p.deadlineMs(), p.tcp(), p.udp(), kbps);
+        c.state = new State.Probing(p.nonce(), p.deadlineMs(), p.tcp(), p.udp(), kbps, p.wrongEchoes());
         provedIfDone(c);
     }
 
     private void provedIfDone(Candidate c) {
         if (c.state instanceof State.Probing p && p.tcp() && p.udp() && p.uploadKbps() >= 0) {
             c.state = new State.Eligible(clock.millis(), p.uploadKbps());
+            uploads.put(c.key, p.uploadKbps());
             log.info("serve candidate {} at {} is reachable (TCP and UDP), upload {} kbit/s", c.key, c.address,
                     p.uploadKbps());
         }
@@ -238,12 +259,16 @@ final class Promoter implements AutoCloseable {
 
     private void unreachable(Candidate c, String why) {
         c.state = new State.Unreachable(why);
+        uploads.remove(c.key);
         log.info("serve candidate {} at {} not eligible: {}", c.key, c.address, why);
         push(c, ServeOrder.newBuilder().setDemote(true).setReason(trim("not eligible: " + why)));
     }
 
     private void closed(Channel channel) {
         Candidate c = candidates.remove(channel);
+        if (c != null) {
+            uploads.remove(c.key);
+        }
         if (c != null && c.state instanceof State.Serving) {
             gone.put(c.address, clock.millis());
             demoteInStore(c); // its certificate is not renewed any more

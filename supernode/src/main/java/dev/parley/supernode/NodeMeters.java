@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.DoubleStream;
 
 /**
  * The super node's event meters (Micrometer): searches by outcome with their latency and the super
@@ -24,6 +25,14 @@ final class NodeMeters {
 
     /** A per-client limit whose refusal ({@code RATE_LIMITED}) is counted, as the {@code limit} label. */
     enum Limit { SEARCH, CALL_SIGNAL, RELAY_ALLOCATION }
+
+    /**
+     * Upper bounds of the search-latency buckets: 15 from 0.5 ms to the 10 s search deadline. Micrometer's
+     * percentile histogram had ~70 per outcome, three quarters of a scrape's text and time
+     * (docs/benchmarks.md "What metrics cost").
+     */
+    private static final Duration[] SEARCH_BUCKETS = DoubleStream.of(0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000,
+            5_000, 10_000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1_000_000))).toArray(Duration[]::new);
 
     private final Timer found;
     private final Timer notFound;
@@ -57,8 +66,7 @@ final class NodeMeters {
         return Timer.builder("parley_supernode_search_duration")
                 .description("Searches the locator ran (client searches and call signals' lookups), by outcome: "
                         + "found, not_found, cached (answered from the positive or negative cache)")
-                .tag("outcome", outcome).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                .tag("outcome", outcome).serviceLevelObjectives(SEARCH_BUCKETS)
                 .register(registry);
     }
 

@@ -45,6 +45,8 @@ final class BotsOverlay implements AutoCloseable {
     private final EventLoopGroup loops = new NioEventLoopGroup(LOOP_THREADS, new DefaultThreadFactory("overlay", true));
     private final long baselineHeapBytes;
     private final @Nullable MetricsScraper scraper;
+    /** The scrape figures, taken (and the scrapes stopped) at the first {@link #stats()}. */
+    private @Nullable Object scrapeStats;
 
     /**
      * Starts the login server and {@code count} super nodes and waits until every super node sees
@@ -124,6 +126,17 @@ final class BotsOverlay implements AutoCloseable {
 
     /** @return summed super-node counters and heap use after GC per super node */
     Map<String, Object> stats() {
+        // Scrape figures first, and no scrape after: the heap figure below runs full GCs, which would
+        // stop a scrape under way for hundreds of ms (not what a scrape costs).
+        if (scraper != null && scrapeStats == null) {
+            try {
+                scrapeStats = scraper.stats();
+            } catch (Exception e) {
+                scrapeStats = "unavailable: " + e;
+            }
+            scraper.close();
+        }
+        Object scrapes = scrapeStats;
         long online = 0;
         long searches = 0;
         long cacheHits = 0;
@@ -163,12 +176,8 @@ final class BotsOverlay implements AutoCloseable {
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));
-        if (scraper != null) {
-            try {
-                m.put("metrics", scraper.stats());
-            } catch (Exception e) {
-                m.put("metrics", "unavailable: " + e);
-            }
+        if (scrapes != null) {
+            m.put("metrics", scrapes);
         }
         return m;
     }

@@ -115,6 +115,14 @@ final class BotsReport {
             row(b, "metrics scrape ms p50 / p99 / max", metrics.get("scrape_p50_ms") + " / " + metrics.get("scrape_p99_ms") + " / "
                     + metrics.get("scrape_max_ms") + "  (" + metrics.get("scrapes") + " scrapes, " + metrics.get("scrape_mean_bytes")
                     + " bytes each, every " + cfg.get("metrics_scrape_ms") + " ms)");
+            if (metrics.containsKey("scrape_cpu_p50_ms")) {
+                row(b, "  of it CPU ms p50 / p99 / max", metrics.get("scrape_cpu_p50_ms") + " / " + metrics.get("scrape_cpu_p99_ms")
+                        + " / " + metrics.get("scrape_cpu_max_ms"));
+            }
+            if (metrics.containsKey("scrape_runqueue_p50_ms")) {
+                row(b, "  waiting for a core ms p50 / p99 / max", metrics.get("scrape_runqueue_p50_ms") + " / "
+                        + metrics.get("scrape_runqueue_p99_ms") + " / " + metrics.get("scrape_runqueue_max_ms"));
+            }
         }
         return b.toString();
     }

@@ -9,7 +9,6 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.ServeOffers;
 import dev.parley.protocol.SuperNodeCertificates;
-import dev.parley.protocol.UploadBursts;
 import dev.parley.protocol.X25519KeyPair;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
@@ -19,7 +18,6 @@ import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.LiveSuperNodes;
 import dev.parley.protocol.wire.ServeOffer;
 import dev.parley.protocol.wire.ServeOrder;
-import dev.parley.protocol.wire.ServeProbeEcho;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
@@ -31,7 +29,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -49,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * A client's super-node role (docs/architecture.md "Self-organizing overlay"). It keeps a TLS
  * connection to the login server on which it offers to serve ({@code ServeOffer}, signed by its
  * node key in {@code DATA/supernode/node.key}), listens on its serve port for the reachability
- * probe ({@link ProbeListener}), echoes the probe's nonce and sends the upload burst the login
- * server then asks for ({@link UploadBurst}, paced at its stated share). When the login server pushes a
+ * probe ({@link ProbeListener}), echoes the probe's nonce (only a probe from the login server's
+ * host) and sends the upload burst the login server then asks for ({@link ProbeResponder},
+ * {@link UploadBurst}, paced at its stated share). When the login server pushes a
  * certificate ({@code ServeOrder}), it runs a {@link SuperNode} in this process on that port
  * (TCP and UDP) within the caps of its {@link ServeSettings}, which renews the certificate over its own login link; a demotion push, or the
  * loss of the offer connection, stops it. The user's own session (login, super-node session,
@@ -90,16 +88,13 @@ public final class ServeRole implements AutoCloseable {
     private final SslContext probeTls;
     private final long startedAtMs;
     private final UnaryOperator<SuperNodeConfig> adjust;
-    /** The rate the upload burst is paced at, kbit/s: the stated share (tests: a slow uplink). */
-    private final int burstPaceKbps;
     private final ScheduledExecutorService thread;
+    private final ProbeResponder probes;
     private @Nullable ControlConnection link; // thread only
     private @Nullable ProbeListener listener; // thread only
     private @Nullable HostPort address; // thread only: where this client serves (or would)
     private volatile @Nullable SuperNode serving;
     private volatile @Nullable String refused;
-    private volatile int measuredUploadKbps = -1;
-    private byte @Nullable [] echoedNonce; // thread only: the nonce of the last echo, whose answer counts
     private int offers; // thread only
     private long retryMs = RETRY_MS; // thread only: delay before the next offer after this link is lost
     private long notEligibleRetryMs = REFUSED_RETRY_MS / 2; // thread only: doubles with each refusal
@@ -110,7 +105,6 @@ public final class ServeRole implements AutoCloseable {
             int burstPaceKbps) throws IOException {
         this.io = io;
         this.adjust = adjust;
-        this.burstPaceKbps = burstPaceKbps;
         this.logins = List.copyOf(logins);
         this.loginTls = loginTls;
         this.loginKeyFingerprint = KeyVerifier.fingerprint(loginKey);
@@ -123,6 +117,7 @@ public final class ServeRole implements AutoCloseable {
         this.probeTls = Tls.server(TlsIdentity.of(nodeKey, "parley super node", clock.instant()));
         this.startedAtMs = clock.millis();
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("client-serve", true));
+        this.probes = new ProbeResponder(REQUEST_TIMEOUT, burstPaceKbps, this::execute);
     }
 
     /**
@@ -177,7 +172,7 @@ public final class ServeRole implements AutoCloseable {
 
     /** @return the upload the login server measured in this client's last burst, kbit/s; -1 before any answer */
     public int measuredUploadKbps() {
-        return measuredUploadKbps;
+        return probes.measuredUploadKbps();
     }
 
     /** @return the node key's fingerprint (as the login server and operators name it) */
@@ -213,7 +208,7 @@ public final class ServeRole implements AutoCloseable {
             if (listener == null) {
                 int port = address != null ? address.port() : settings.port();
                 listener = ProbeListener.bind(io, host, port, probeTls,
-                        (nonce, sender) -> execute(() -> echo(c, nonce, sender)), answer -> execute(() -> answered(answer)));
+                        (nonce, sender) -> execute(() -> probed(c, nonce, sender)), answer -> execute(() -> probes.answered(answer)));
                 address = listener.address();
             }
         } catch (IOException e) {
@@ -257,39 +252,10 @@ public final class ServeRole implements AutoCloseable {
         }
     }
 
-    /**
-     * Echoes a probe datagram's nonce; if the login server confirms it with a {@code ServeBurst}, sends
-     * the upload burst to the datagram's sender, which must be the login server's host (the burst
-     * never goes to an address a stranger's datagram named).
-     */
-    private void echo(ControlConnection c, byte[] nonce, InetSocketAddress sender) {
-        if (c != link || !c.isActive()) {
-            return;
-        }
-        echoedNonce = nonce;
-        c.request(Envelope.newBuilder().setServeProbeEcho(ServeProbeEcho.newBuilder()
-                .setNonce(ByteString.copyFrom(nonce))), REQUEST_TIMEOUT).thenAccept(answer -> execute(() -> {
-                    InetSocketAddress login = (InetSocketAddress) c.channel().remoteAddress();
-                    if (!answer.hasServeBurst() || listener == null || c != link) {
-                        return;
-                    }
-                    if (!sender.getAddress().equals(login.getAddress())) {
-                        log.warn("not sending the upload burst: the probe came from {}, not the login server {}", sender,
-                                login.getAddress());
-                        return;
-                    }
-                    listener.burst(sender, nonce, answer.getServeBurst(), burstPaceKbps).whenComplete((n, e) -> {
-                        if (e != null) {
-                            log.warn("upload burst not sent: {}", e.getMessage());
-                        }
-                    });
-                })).exceptionally(e -> null);
-    }
-
-    private void answered(UploadBursts.Answer answer) {
-        if (echoedNonce != null && MessageDigest.isEqual(echoedNonce, answer.nonce())) {
-            measuredUploadKbps = answer.kbps();
-            log.info("upload measured by the login server: {} kbit/s ({} datagrams)", answer.kbps(), answer.datagrams());
+    /** A probe datagram on the serve port: answered only while {@code c} is the offer connection. */
+    private void probed(ControlConnection c, byte[] nonce, InetSocketAddress sender) {
+        if (c == link && c.isActive()) {
+            probes.probed(c, nonce, sender, () -> c == link ? listener : null);
         }
     }
 

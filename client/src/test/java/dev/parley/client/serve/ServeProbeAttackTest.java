@@ -216,23 +216,55 @@ class ServeProbeAttackTest {
         assertThat(l.pushes().poll(1_500, TimeUnit.MILLISECONDS)).as("no promotion later").isNull();
     }
 
-    @Test
-    void aWrongNonceIsRefusedAndTheCandidateDropped() throws Exception {
-        Ed25519KeyPair key = Ed25519KeyPair.generate(SEEDED);
+    /** A candidate listening with {@code key}, its offer taken on {@code l}; completes with the probe's nonce. */
+    private CompletableFuture<byte[]> offered(Link l, Ed25519KeyPair key) throws Exception {
+        CompletableFuture<byte[]> nonce = new CompletableFuture<>();
         ProbeListener listener = ProbeListener.bind(io, "127.0.0.1", 0,
-                Tls.server(TlsIdentity.of(key, "candidate", Instant.now())), (n, from) -> { }, a -> { });
+                Tls.server(TlsIdentity.of(key, "candidate", Instant.now())), (n, from) -> nonce.complete(n), a -> { });
         closing.add(listener);
-        Link l = link();
         send(l, Envelope.newBuilder().setServeOffer(offer(key, listener.address())));
+        return nonce;
+    }
+
+    private static Envelope.Builder echo(byte[] nonce) {
+        return Envelope.newBuilder().setServeProbeEcho(ServeProbeEcho.newBuilder().setNonce(ByteString.copyFrom(nonce)));
+    }
+
+    @Test
+    void aWrongNonceIsRefusedButDoesNotEndTheCandidacy() throws Exception {
+        // What a candidate echoes may be a datagram a stranger spoofed from the login server's address:
+        // one wrong echo is refused and counted, and the right one still proves the candidate.
+        Link l = link();
+        CompletableFuture<byte[]> nonce = offered(l, Ed25519KeyPair.generate(SEEDED));
         byte[] guess = new byte[16];
         SEEDED.nextBytes(guess);
-        assertThatThrownBy(() -> send(l, Envelope.newBuilder().setServeProbeEcho(
-                ServeProbeEcho.newBuilder().setNonce(ByteString.copyFrom(guess)))))
-                .isInstanceOfSatisfying(ProtocolException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        assertThatThrownBy(() -> send(l, echo(guess)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL);
+                    assertThat(e.getMessage()).contains("wrong nonce (1 of 3 tolerated)");
+                });
+        assertThat(send(l, echo(nonce.get(5, TimeUnit.SECONDS))).hasServeBurst())
+                .as("the right nonce after a wrong one: UDP proved, the upload burst asked for").isTrue();
+        assertThat(l.pushes()).as("no demotion").isEmpty();
+    }
+
+    @Test
+    void wrongNoncesBeyondTheBoundEndTheCandidacy() throws Exception {
+        Link l = link();
+        CompletableFuture<byte[]> nonce = offered(l, Ed25519KeyPair.generate(SEEDED));
+        byte[] guess = new byte[16];
+        for (int i = 1; i <= 4; i++) {
+            SEEDED.nextBytes(guess);
+            assertThatThrownBy(() -> send(l, echo(guess))).isInstanceOfSatisfying(ProtocolException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIAL));
+        }
         Envelope order = l.pushes().poll(5, TimeUnit.SECONDS);
         assertThat(order).isNotNull();
         assertThat(order.getServeOrder().hasCertificate()).isFalse();
+        assertThat(order.getServeOrder().getReason()).contains("wrong nonce: 4 (expected: <= 3)");
+        assertThatThrownBy(() -> send(l, echo(nonce.get(5, TimeUnit.SECONDS))))
+                .as("the right nonce comes too late").isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
         assertThat(l.pushes().poll(1_500, TimeUnit.MILLISECONDS)).as("no promotion later").isNull();
     }
 
