@@ -5,28 +5,25 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
-import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.PeerLookupResult;
-import dev.parley.protocol.wire.PresenceRecord;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the super node of a user who is not registered locally: the caches, then an expanding
@@ -42,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
  * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
  * presence change, so that "no" is as good as the peer's answer; except for a user whom a peer
- * suspected dead had ({@link SearchPlan#moving}). <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * suspected dead had ({@link SearchPlan#moving}), or when a peer whose digest may hold the user
+ * stays silent for a wave timeout after every other peer was asked (the user may be moving from a
+ * peer not yet suspected: {@code widen}). <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -66,7 +65,6 @@ import org.slf4j.LoggerFactory;
  * <p>Search state is confined to the mesh event loop; results complete there.
  */
 final class UserLocator {
-    private static final Logger log = LoggerFactory.getLogger(UserLocator.class);
     /** Most digest matches asked in wave 1. */
     static final int MAX_FIRST_WAVE = 4;
     private static final int MAX_CACHED_USERS = 200_000;
@@ -83,20 +81,11 @@ final class UserLocator {
     private final Cache<String, Boolean> negative;
     private final AnswerCheck answers;
     private final SplittableRandom random; // mesh loop only
-    private final LongAdder searches = new LongAdder();
     private final NodeMeters metrics;
     private final LookupRtt rtt = new LookupRtt(); // mesh loop only
-    private final LongAdder cacheHits = new LongAdder();
-    private final LongAdder rejectedRecords = new LongAdder();
-    /**
-     * Searches that ended "not found": [0] no peer to ask (none live, or every current digest says
-     * no), [1] every peer asked answered no, [2] last wave timed out, [3] deadline.
-     */
-    private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LocatorCounters counters = new LocatorCounters();
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
-    private final LongAdder coalesced = new LongAdder();
-    private final LongAdder staleDropped = new LongAdder();
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -166,15 +155,15 @@ final class UserLocator {
     }
 
     private CompletableFuture<SearchOutcome> search(String username, CacheUse use, boolean trustDigestNo) {
-        searches.increment();
+        counters.searches.increment();
         if (use != CacheUse.NONE) {
             Location hit = positive.getIfPresent(username);
             if (hit != null) {
-                cacheHits.increment();
+                counters.cacheHits.increment();
                 return CompletableFuture.completedFuture(new SearchOutcome(Optional.of(hit.asCached()), 0, true));
             }
             if (use == CacheUse.ALL && negative.getIfPresent(username) != null) {
-                cacheHits.increment();
+                counters.cacheHits.increment();
                 return CompletableFuture.completedFuture(new SearchOutcome(Optional.empty(), 0, true));
             }
         }
@@ -194,7 +183,7 @@ final class UserLocator {
     private void start(SearchKey key, boolean join, CompletableFuture<SearchOutcome> result) {
         CompletableFuture<SearchOutcome> current = join ? running.get(key) : null;
         if (current != null) {
-            coalesced.increment();
+            counters.coalesced.increment();
             current.thenAccept(result::complete);
             return;
         }
@@ -208,11 +197,6 @@ final class UserLocator {
     /** @return whether a lookup of {@code username} with {@link CacheUse#ALL} would be answered from a cache */
     boolean isCached(String username) {
         return positive.getIfPresent(username) != null || negative.getIfPresent(username) != null;
-    }
-
-    /** @return lookups that joined a running search instead of starting one */
-    long coalesced() {
-        return coalesced.sum();
     }
 
     /** Forgets cached answers for {@code username}. */
@@ -230,7 +214,7 @@ final class UserLocator {
     void invalidateAt(HostPort superNode) {
         invalidations.incrementAndGet();
         if (positive.asMap().values().removeIf(l -> l.superNode().equals(superNode))) {
-            staleDropped.increment();
+            counters.staleDropped.increment();
         }
     }
 
@@ -242,35 +226,14 @@ final class UserLocator {
         mesh.clientLost(superNode);
     }
 
-    /** @return sweeps of {@link #invalidateAt} that dropped cached answers */
-    long staleDropped() {
-        return staleDropped.sum();
-    }
-
     /** @return the meters searches, call signals and rate limits are counted in */
     NodeMeters meters() {
         return metrics;
     }
 
-    long searches() {
-        return searches.sum();
-    }
-
-    long cacheHits() {
-        return cacheHits.sum();
-    }
-
-    /** @return counts of "not found" endings: no peer to ask, all answered no, last wave timed out, deadline */
-    long[] notFoundReasons() {
-        long[] r = new long[notFoundBy.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = notFoundBy[i].sum();
-        }
-        return r;
-    }
-
-    long rejectedRecords() {
-        return rejectedRecords.sum();
+    /** @return searches, cache hits, rejected records, "not found" reasons … */
+    LocatorCounters counters() {
+        return counters;
     }
 
     long cachedEntries() {
@@ -295,6 +258,9 @@ final class UserLocator {
         private List<HostPort> order;
         private int firstWave;
         private int trustedNo;
+        private List<HostPort> heldBack;
+        /** Digest matches that have not answered yet. */
+        private final Set<HostPort> silentHits = new HashSet<>();
         private int next;
         private int wave;
         private int contacted;
@@ -318,6 +284,8 @@ final class UserLocator {
             order = plan.order();
             firstWave = plan.firstWave();
             trustedNo = plan.trustedNo();
+            heldBack = plan.heldBack();
+            silentHits.addAll(order.subList(0, plan.hits()));
             deadlineNanos = mesh.nanoTime() + settings.deadline().toNanos();
             deadlineTimer = mesh.loop().schedule(() -> finish(Optional.empty(), false),
                     settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
@@ -341,7 +309,7 @@ final class UserLocator {
             }
             int size = wave == 0 ? firstWave : 1 << Math.min(wave + 1, 30);
             int thisWave = ++wave;
-            List<HostPort> batch = order.subList(next, Math.min(order.size(), next + size));
+            List<HostPort> batch = List.copyOf(order.subList(next, Math.min(order.size(), next + size)));
             next += batch.size();
             contacted += batch.size();
             waveOutstanding = batch.size();
@@ -355,15 +323,47 @@ final class UserLocator {
                 mesh.lookup(p, username, remainingMs, waveMs)
                         .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
             }
-            // After the last wave, silent peers get the rest of the deadline (at least half of it).
+            // After the last wave, silent peers get the rest of the deadline (at least half of it),
+            // unless the search may widen first (one wave timeout in).
             long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
                     : waveMs;
+            boolean mayWiden = next >= order.size() && !heldBack.isEmpty() && !silentHits.isEmpty();
+            scheduleWaveEnd(thisWave, mayWiden ? waveMs : waitMs, mayWiden ? waitMs - waveMs : 0);
+        }
+
+        private void scheduleWaveEnd(int thisWave, long afterMs, long restMs) {
             waveTimer = mesh.loop().schedule(() -> {
-                if (wave == thisWave) {
+                if (wave != thisWave || done) {
+                    return;
+                }
+                if (next >= order.size() && widen()) {
+                    nextWave();
+                } else if (restMs > 0) {
+                    scheduleWaveEnd(thisWave, restMs, 0);
+                } else {
                     lastWaveTimedOut = next >= order.size();
                     nextWave();
                 }
-            }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
+            }, Math.max(1, afterMs), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * A peer whose digest may hold the user stayed silent for a wave timeout: it may have died
+         * (before it is suspected: {@link SearchPlan#moving}) and the user be rejoining at a peer
+         * whose digest, current but pushed before the user came, says no. Asks those peers too
+         * (once per search, only when a likely holder is silent: bounded by the mesh size).
+         *
+         * @return whether peers were added to the order
+         */
+        private boolean widen() {
+            if (heldBack.isEmpty() || silentHits.isEmpty()) {
+                return false;
+            }
+            order = new ArrayList<>(order);
+            order.addAll(heldBack);
+            heldBack = List.of();
+            counters.widened.increment();
+            return true;
         }
 
         private void onAnswer(HostPort peer, int fromWave, long sentNanos, @Nullable PeerLookupResult response) {
@@ -371,12 +371,14 @@ final class UserLocator {
             if (response == null) {
                 unanswered++;
             } else {
+                silentHits.remove(peer);
                 rtt.sample((mesh.nanoTime() - sentNanos) / 1e6);
             }
             if (done) {
                 return;
             }
-            Optional<Location> found = response == null ? Optional.empty() : accept(peer, response);
+            Optional<Location> found = response == null ? Optional.empty()
+                    : answers.accept(peer, username, response, counters.rejectedRecords);
             if (found.isPresent()) {
                 finish(found, true);
             } else if (fromWave == wave && --waveOutstanding == 0) {
@@ -384,31 +386,6 @@ final class UserLocator {
             } else if (next >= order.size() && outstanding == 0) {
                 finish(Optional.empty(), true);
             }
-        }
-
-        private Optional<Location> accept(HostPort peer, PeerLookupResult r) {
-            if (!r.getFound()) {
-                return Optional.empty();
-            }
-            PresenceRecord record = r.getRecord();
-            try {
-                answers.check(peer, username, record);
-            } catch (ProtocolException | IllegalArgumentException e) {
-                rejectedRecords.increment();
-                log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
-                return Optional.empty();
-            }
-            List<PresenceRecord> devices = new ArrayList<>();
-            for (PresenceRecord device : r.getDevicesList().subList(0, Math.min(r.getDevicesCount(), PresenceIndex.MAX_DEVICES - 1))) {
-                try { // each device signs its own record: a peer cannot add a device of its own making
-                    answers.check(peer, username, device);
-                    devices.add(device);
-                } catch (ProtocolException | IllegalArgumentException e) {
-                    rejectedRecords.increment();
-                    log.debug("peer {} answered an unacceptable device record for {}: {}", peer, username, e.getMessage());
-                }
-            }
-            return Optional.of(new Location(record, peer, false, devices));
         }
 
         private void finish(Optional<Location> found, boolean authoritative) {
@@ -423,7 +400,8 @@ final class UserLocator {
                 deadlineTimer.cancel(false);
             }
             if (found.isEmpty()) {
-                notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
+                counters.notFound(order.isEmpty() ? LocatorCounters.NO_PEER : !authoritative ? LocatorCounters.DEADLINE
+                        : outstanding == 0 ? LocatorCounters.ALL_SAID_NO : LocatorCounters.LAST_WAVE_TIMED_OUT);
             }
             if (found.isPresent()) {
                 positive.asMap().merge(username, found.get(), Location::newer);

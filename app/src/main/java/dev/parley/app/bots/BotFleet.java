@@ -102,7 +102,7 @@ final class BotFleet implements AutoCloseable {
     CompletableFuture<Void> register(Bot b, @Nullable HostPort lost) {
         return SuperNodeSession.register(group, b.superNode, serverKey, b.credential, b.key, List.of(), signal -> { },
                 clock, lost)
-                .thenAccept(s -> b.session = s);
+                .thenAccept(b::registered);
     }
 
     /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures and RATE_LIMITED. */
