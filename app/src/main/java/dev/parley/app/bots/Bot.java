@@ -45,12 +45,12 @@ final class Bot {
     CompletableFuture<SuperNodeSession> sessionAfter(@Nullable SuperNodeSession lost) {
         CompletableFuture<SuperNodeSession> upcoming = next; // before reading the session: a registration in between completes it
         SuperNodeSession s = session;
-        return s != null && s != lost && !s.closeFuture().isDone() ? CompletableFuture.completedFuture(s) : upcoming;
+        return s != null && s != lost && s.isActive() ? CompletableFuture.completedFuture(s) : upcoming;
     }
 
     boolean online() {
         SuperNodeSession s = session;
-        return s != null && !s.closeFuture().isDone();
+        return s != null && s.isActive(); // not closeFuture().isDone(): that future completes on the event loop, later
     }
 
     /** @return the bot's password (derived from its name: these accounts are throwaway) */

@@ -321,7 +321,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
             return x.search(target.username);
         }, searcher::sessionAfter, RetryAfterLoss.DEFAULT_WAIT).whenComplete((r, e) -> {
             int o = e == null ? outcomeCounted(r, target, at) : ERROR;
-            boolean searcherLost = attempts.get() > 1 || e != null && s.closeFuture().isDone();
+            boolean searcherLost = attempts.get() > 1 || e != null && !s.isActive();
             if (e != null && !searcherLost && errors.size() < 20) {
                 String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
                 errors.computeIfAbsent(m.substring(0, Math.min(60, m.length())), k -> new LongAdder()).increment();
