@@ -156,4 +156,21 @@ class UserLocatorTest {
         assertThat(mesh.asked()).as("the current digests' no stands").containsExactly(peer(1));
         assertThat(locator.counters().widened()).isZero();
     }
+
+    @Test
+    void newsOfAPresenceChangeMakesARunningSearchAskThePeersThatSaidNoAgain() {
+        // bob's super node (peer 1) died; the search asks peer 2 (widened), which has no bob yet.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.advance(WAVE_MS);
+        mesh.to(peer(2)).answer().complete(PeerLookupResult.newBuilder().setFound(false).build());
+        assertThat(mesh.sent).hasSize(2);
+
+        locator.invalidate("bob"); // bob registered at peer 2, which tells the peers that asked about him
+        mesh.runTasks();
+        assertThat(mesh.asked()).as("peer 2 asked again").containsExactly(peer(1), peer(2), peer(2));
+        mesh.sent.get(2).answer().complete(found(record("bob", peer(2), loginKey)));
+        assertThat(outcome).as("found by the search already running, not the next one").isCompleted();
+        assertThat(outcome.join().location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(2)));
+    }
 }
