@@ -173,4 +173,21 @@ class UserLocatorTest {
         assertThat(outcome).as("found by the search already running, not the next one").isCompleted();
         assertThat(outcome.join().location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(2)));
     }
+
+    @Test
+    void aFloodOfPresenceChangesCostsAtMostTwoRechecksPerSearch() {
+        // Attack: a peer (or a flapping user) sends PresenceChanged for a searched name over and
+        // over to make this super node re-send lookups; each search asks again at most twice.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.advance(WAVE_MS); // peer 1 silent: widened to peers 2 and 3
+        for (int i = 0; i < 10; i++) {
+            List.copyOf(mesh.sent).stream().filter(l -> !l.peer().equals(peer(1)) && !l.answer().isDone())
+                    .forEach(l -> l.answer().complete(PeerLookupResult.newBuilder().setFound(false).build()));
+            locator.invalidate("bob");
+            mesh.runTasks();
+        }
+        assertThat(mesh.sent).as("1 + 2 (widened) + 2 rechecks of 2").hasSize(7);
+        assertThat(outcome).isNotDone(); // still waiting for silent peer 1, until its deadline
+    }
 }
