@@ -105,7 +105,7 @@ final class BotFleet implements AutoCloseable {
                 .thenAccept(b::registered);
     }
 
-    /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures and RATE_LIMITED. */
+    /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures, RATE_LIMITED and SUPER_NODE_FULL. */
     void forAll(List<Bot> list, Function<Bot, CompletableFuture<Void>> op) throws Exception {
         Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -140,8 +140,10 @@ final class BotFleet implements AutoCloseable {
             if (cause == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
-            boolean retry = attempt < MAX_ATTEMPTS && (cause instanceof IOException
-                    || cause instanceof ProtocolException pe && pe.code() == ErrorCode.RATE_LIMITED);
+            // SUPER_NODE_FULL: a client tries another super node; a self-organizing bot's next
+            // attempt picks one at random again (promotions catch up while the fleet registers).
+            boolean retry = attempt < MAX_ATTEMPTS && (cause instanceof IOException || cause instanceof ProtocolException pe
+                    && (pe.code() == ErrorCode.RATE_LIMITED || pe.code() == ErrorCode.SUPER_NODE_FULL));
             if (!retry) {
                 return CompletableFuture.<Void>failedFuture(cause);
             }
