@@ -36,6 +36,9 @@ final class BotFleet implements AutoCloseable {
     /** Concurrent logins or registrations. */
     static final int MAX_IN_FLIGHT = 128;
     private static final int MAX_ATTEMPTS = 5;
+    /** Attempts of a registration refused as SUPER_NODE_FULL, {@value #FULL_RETRY_MS} ms apart (within forAll's 120 s). */
+    private static final int MAX_FULL_ATTEMPTS = 60;
+    private static final long FULL_RETRY_MS = 500;
 
     final List<Bot> bots = new ArrayList<>();
     final List<Bot> stable = new ArrayList<>();
@@ -141,9 +144,10 @@ final class BotFleet implements AutoCloseable {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             // SUPER_NODE_FULL: a client tries another super node; a self-organizing bot's next
-            // attempt picks one at random again (promotions catch up while the fleet registers).
-            boolean retry = attempt < MAX_ATTEMPTS && (cause instanceof IOException || cause instanceof ProtocolException pe
-                    && (pe.code() == ErrorCode.RATE_LIMITED || pe.code() == ErrorCode.SUPER_NODE_FULL));
+            // attempt picks one at random again, patiently: promotions catch up while the fleet registers.
+            boolean full = cause instanceof ProtocolException pe && pe.code() == ErrorCode.SUPER_NODE_FULL;
+            boolean retry = full ? attempt < MAX_FULL_ATTEMPTS : attempt < MAX_ATTEMPTS && (cause instanceof IOException
+                    || cause instanceof ProtocolException pe && pe.code() == ErrorCode.RATE_LIMITED);
             if (!retry) {
                 return CompletableFuture.<Void>failedFuture(cause);
             }
@@ -154,7 +158,7 @@ final class BotFleet implements AutoCloseable {
                 } else {
                     later.completeExceptionally(e2);
                 }
-            }), 50L * attempt, TimeUnit.MILLISECONDS);
+            }), full ? FULL_RETRY_MS : 50L * attempt, TimeUnit.MILLISECONDS);
             return later;
         }).thenCompose(f -> f);
     }
