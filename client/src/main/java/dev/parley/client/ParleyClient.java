@@ -339,9 +339,12 @@ public final class ParleyClient implements AutoCloseable {
     /**
      * Searches once and verifies the answer's presence record ({@link PresenceRecords#verify}: the
      * login server's credential, the user's own signature, freshness), so a lying super node cannot
-     * redirect calls.
+     * redirect calls. While the client is rejoining the overlay the search waits for the new super
+     * node, and a search whose super node is lost before it answers is sent once more after the
+     * rejoin ({@link RetryAfterLoss}, each wait at most {@link RetryAfterLoss#DEFAULT_WAIT}).
      *
-     * @return the result; exceptionally {@link ProtocolException}: {@code INVALID_USERNAME},
+     * @return the result; exceptionally {@link IOException} (no super node within the wait),
+     *     {@link ProtocolException}: {@code INVALID_USERNAME},
      *     {@code RATE_LIMITED} (from the super node), {@code INVALID_CREDENTIAL} /
      *     {@code EXPIRED_CREDENTIAL} (the record does not verify)
      */

@@ -63,6 +63,8 @@ final class SessionKeeper implements AutoCloseable {
         public void rejoined(HostPort superNode) {}
     };
     private volatile @Nullable SuperNodeSession current;
+    /** Completes with the next session adopted (a rejoin or a move), then replaced; failed on close. */
+    private volatile CompletableFuture<SuperNodeSession> next = new CompletableFuture<>();
     private volatile HostPort last;
     private volatile boolean closed;
     private volatile @Nullable DeviceHome home;
@@ -103,6 +105,27 @@ final class SessionKeeper implements AutoCloseable {
         SuperNodeSession s = session();
         return s != null ? CompletableFuture.completedFuture(s)
                 : CompletableFuture.failedFuture(new IOException("not connected to a super node (rejoining the overlay)"));
+    }
+
+    /**
+     * @param lost a session whose connection failed, or null
+     * @return completes with a live session other than {@code lost}: the current one at once, else
+     *     the next one the client rejoins with (never, if it gives up; fails when closed). Callers
+     *     bound the wait, on a {@link CompletableFuture#copy()} (the future is shared)
+     */
+    CompletableFuture<SuperNodeSession> sessionAfter(@Nullable SuperNodeSession lost) {
+        CompletableFuture<SuperNodeSession> upcoming = next; // before reading the session: an adopt in between completes it
+        SuperNodeSession s = session();
+        return s != null && s != lost ? CompletableFuture.completedFuture(s) : upcoming;
+    }
+
+    /** Makes {@code session} the current one and hands it to those waiting for the next session. */
+    private void install(SuperNodeSession session, HostPort at) {
+        current = session;
+        last = at;
+        CompletableFuture<SuperNodeSession> waiting = next;
+        next = new CompletableFuture<>();
+        waiting.complete(session);
     }
 
     /** @return the super node of the current session, or of the last one while rejoining */
@@ -147,8 +170,7 @@ final class SessionKeeper implements AutoCloseable {
                     return;
                 }
                 log.info("moved from super node {} to {}, where this account's other devices are", from.superNode(), target);
-                current = moved; // before the old one closes: its close is not a loss
-                last = target;
+                install(moved, target); // before the old one closes: its close is not a loss
                 watch(moved);
                 from.close();
                 listener.rejoined(target);
@@ -157,8 +179,7 @@ final class SessionKeeper implements AutoCloseable {
     }
 
     private void adopt(SuperNodeSession session) {
-        current = session;
-        last = session.superNode();
+        install(session, session.superNode());
         watch(session);
         findHome(session);
     }
@@ -236,6 +257,7 @@ final class SessionKeeper implements AutoCloseable {
         if (s != null) {
             s.close();
         }
+        next.completeExceptionally(new IOException("client closed"));
         gaveUp.complete(null);
     }
 }

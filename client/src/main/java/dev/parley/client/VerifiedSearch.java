@@ -38,11 +38,16 @@ final class VerifiedSearch {
     }
 
     /**
-     * @return the result with only the device records that verify (at most {@link PeerDirectory#MAX_DEVICES} - 1);
+     * @return the result with only the device records that verify (at most {@link PeerDirectory#MAX_DEVICES} - 1),
+     *     from the super node the client rejoined with if the one asked was lost before it answered ({@link RetryAfterLoss});
      *     exceptionally {@link ProtocolException} as {@link ParleyClient#search} (the main record does not verify)
      */
     CompletableFuture<SearchResult> search(String name) {
-        return session.require().thenCompose(s -> s.search(name)).thenApply(r -> {
+        // While rejoining, the search waits for the new session; a super node lost before it
+        // answered is asked again once the client rejoined (both bounded).
+        return RetryAfterLoss.firstSession(session::sessionAfter, RetryAfterLoss.DEFAULT_WAIT)
+                .thenCompose(s -> RetryAfterLoss.request(s, x -> x.search(name), session::sessionAfter, RetryAfterLoss.DEFAULT_WAIT))
+                .thenApply(r -> {
             if (!r.getFound()) {
                 return r;
             }

@@ -7,9 +7,16 @@ import dev.parley.protocol.PresenceRecords;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.wire.ErrorCode;
 import dev.parley.protocol.wire.PresenceRecord;
+import dev.parley.protocol.wire.PeerLookupResult;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether a peer's answer to a lookup may be believed: its presence record verifies (the login
@@ -18,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * checks saved per repeated answer); its age still is.
  */
 final class AnswerCheck {
+    private static final Logger log = LoggerFactory.getLogger(AnswerCheck.class);
     private final Supplier<byte @Nullable []> serverKey;
     private final InstantSource clock;
     private final SearchSettings settings;
@@ -59,5 +67,38 @@ final class AnswerCheck {
                     "record names " + HostPort.of(record.getSuperNode()) + " as the super node");
         }
         verified.put(username, record);
+    }
+
+    /**
+     * The location a peer's lookup answer gives, if it is found and its record checks out; each
+     * device record is checked on its own (a peer cannot add a device of its own making) and one
+     * that does not is left out.
+     *
+     * @param rejected counts every record (main or device) that did not check out
+     * @return empty if not found or the main record does not check out
+     */
+    Optional<Location> accept(HostPort peer, String username, PeerLookupResult r, LongAdder rejected) {
+        if (!r.getFound()) {
+            return Optional.empty();
+        }
+        PresenceRecord record = r.getRecord();
+        try {
+            check(peer, username, record);
+        } catch (ProtocolException | IllegalArgumentException e) {
+            rejected.increment();
+            log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
+            return Optional.empty();
+        }
+        List<PresenceRecord> devices = new ArrayList<>();
+        for (PresenceRecord device : r.getDevicesList().subList(0, Math.min(r.getDevicesCount(), PresenceIndex.MAX_DEVICES - 1))) {
+            try {
+                check(peer, username, device);
+                devices.add(device);
+            } catch (ProtocolException | IllegalArgumentException e) {
+                rejected.increment();
+                log.debug("peer {} answered an unacceptable device record for {}: {}", peer, username, e.getMessage());
+            }
+        }
+        return Optional.of(new Location(record, peer, false, devices));
     }
 }

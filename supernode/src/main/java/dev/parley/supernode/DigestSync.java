@@ -56,7 +56,7 @@ final class DigestSync {
     private long localBuiltFor = -1;
     private @Nullable ScheduledFuture<?> pendingPush;
     private long lastPushNanos = Long.MIN_VALUE / 2;
-    private long pushes;
+    private volatile long pushes; // written on the mesh loop only, read by stats
 
     /**
      * @param versionSeed random bits for this run's version base

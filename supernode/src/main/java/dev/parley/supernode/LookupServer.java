@@ -60,7 +60,7 @@ final class LookupServer {
         this.presence = presence;
         this.digest = digest;
         this.interested = Caffeine.newBuilder().expireAfterWrite(interestTtl).maximumSize(MAX_USERS)
-                .ticker(UserLocator.ticker(clock)).executor(Runnable::run).build();
+                .ticker(LocatorCaches.ticker(clock)).executor(Runnable::run).build();
     }
 
     /** Registers a listener told (on the mesh loop) when a known peer reports a {@code PresenceChanged}. */

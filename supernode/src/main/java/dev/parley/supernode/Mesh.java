@@ -165,6 +165,11 @@ final class Mesh implements MeshPort, AutoCloseable {
         return transport;
     }
 
+    /** @return digest pushes ({@code DigestUpdate} rounds to every live peer) sent so far */
+    long digestPushes() {
+        return digests.pushes();
+    }
+
     /** @return datagrams the transport dropped so far */
     long dropped() {
         return transport.dropped();

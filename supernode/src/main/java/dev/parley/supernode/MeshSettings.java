@@ -24,9 +24,9 @@ import java.time.Duration;
  */
 public record MeshSettings(Duration pingInterval, int maxPeers, int missedPingsDead, Duration pingTimeout,
         Duration digestPushDelay, Duration digestLease) {
-    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout, digest pushes ≥ 1 s apart, 30 s digest lease. */
+    /** 1 s pings, 256 peers, dead after 3 missed pings, 1 s ping timeout, digest pushes ≥ 200 ms apart, 30 s digest lease. */
     public static final MeshSettings DEFAULTS = new MeshSettings(Duration.ofSeconds(1), 256, 3, Duration.ofSeconds(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(30));
+            Duration.ofMillis(200), Duration.ofSeconds(30));
 
     /** @throws IllegalArgumentException for out-of-range values */
     public MeshSettings {

@@ -15,9 +15,16 @@ import java.util.SplittableRandom;
  *
  * @param order the peers to ask, in order
  * @param firstWave the size of wave 1: the digest matches (at most {@value UserLocator#MAX_FIRST_WAVE}), or 2 without any
- * @param trustedNo how many peers were left out on a current digest's "no"
+ * @param hits how many of the first peers of {@code order} are digest matches (peers that may hold the user)
+ * @param heldBack the peers left out on a current digest's "no", shuffled: asked only if a digest
+ *     match stays silent (the user may be moving from it: {@link UserLocator})
  */
-record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
+record SearchPlan(List<HostPort> order, int firstWave, int hits, List<HostPort> heldBack) {
+    /** @return how many peers were left out on a current digest's "no" */
+    int trustedNo() {
+        return heldBack.size();
+    }
+
     /**
      * @param candidates the peers, as {@link MeshPort#candidates} lists them
      * @param useDigests whether digests order the peers at all
@@ -31,11 +38,11 @@ record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
         List<HostPort> unknown = new ArrayList<>();
         List<HostPort> misses = new ArrayList<>();
         List<HostPort> suspects = new ArrayList<>();
-        int trustedNo = 0;
+        List<HostPort> heldBack = new ArrayList<>();
         for (MeshCandidate c : candidates) {
             DigestSays says = useDigests ? c.digest() : DigestSays.NOTHING;
             if (trustDigestNo && says == DigestSays.NO_CURRENT) {
-                trustedNo++; // a current digest's "no" (a push or pong within the lease) is the peer's answer: not asked
+                heldBack.add(c.address()); // a current digest's "no" (a push or pong within the lease) is the peer's answer
             } else if (c.suspect()) {
                 suspects.add(c.address()); // missed pings: asked last, so an overloaded mesh stays correct
             } else if (says == DigestSays.NOTHING) {
@@ -51,7 +58,9 @@ record SearchPlan(List<HostPort> order, int firstWave, int trustedNo) {
             shuffle(group, random);
             order.addAll(group);
         }
-        return new SearchPlan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), UserLocator.MAX_FIRST_WAVE), trustedNo);
+        shuffle(heldBack, random);
+        return new SearchPlan(order, hits.isEmpty() ? 2 : Math.min(hits.size(), UserLocator.MAX_FIRST_WAVE), hits.size(),
+                heldBack);
     }
 
     /**

@@ -361,9 +361,9 @@ public final class SuperNode implements AutoCloseable {
     /** @return counters of this super node (thread-safe snapshot) */
     public SuperNodeStats stats() {
         return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),
-                locator.searches(), locator.cacheHits(), mesh.lookupsServed(), locator.rejectedRecords(),
+                locator.counters().searches(), locator.counters().cacheHits(), mesh.lookupsServed(), locator.counters().rejectedRecords(),
                 locator.cachedEntries(), mesh.dropped(),
-                locator.notFoundReasons());
+                locator.counters().notFoundReasons());
     }
 
     /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */

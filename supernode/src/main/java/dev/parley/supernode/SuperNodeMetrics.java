@@ -24,16 +24,19 @@ final class SuperNodeMetrics {
                 .description("Peer super nodes in the mesh's table").register(registry);
         Gauge.builder("parley_supernode_live_peers", mesh, m -> m.livePeers().size())
                 .description("Peer super nodes a search may ask now").register(registry);
+        LocatorCounters counts = locator.counters();
         counter(registry, "parley_supernode_locator_searches", "Searches that needed the locator (not registered here)",
-                locator, UserLocator::searches);
+                counts, LocatorCounters::searches);
         counter(registry, "parley_supernode_locator_cache_hits", "Locator searches answered from a cache",
-                locator, UserLocator::cacheHits);
+                counts, LocatorCounters::cacheHits);
         counter(registry, "parley_supernode_locator_rejected_records", "Peer answers rejected (forged, stale, wrong user)",
-                locator, UserLocator::rejectedRecords);
+                counts, LocatorCounters::rejectedRecords);
+        counter(registry, "parley_supernode_locator_widened", "Searches widened to peers whose current digest said no, as a likely holder was silent",
+                counts, LocatorCounters::widened);
         String[] notFound = {"no_live_peer", "all_answered_no", "wave_timed_out", "deadline"};
         for (int i = 0; i < notFound.length; i++) {
             int reason = i;
-            FunctionCounter.builder("parley_supernode_search_not_found", locator, l -> l.notFoundReasons()[reason])
+            FunctionCounter.builder("parley_supernode_search_not_found", counts, c -> c.notFoundReasons()[reason])
                     .description("Mesh searches that ended not found, by reason").tag("reason", notFound[i])
                     .register(registry);
         }

@@ -1,32 +1,20 @@
 package dev.parley.supernode;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
-import dev.parley.protocol.ProtocolException;
-import dev.parley.protocol.wire.PeerLookupResult;
-import dev.parley.protocol.wire.PresenceRecord;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the super node of a user who is not registered locally: the caches, then an expanding
@@ -42,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * suspected dead (missed pings, not yet given up), each group shuffled. Peers whose digest is
  * current ({@link DigestSync#current}) and says no are not asked: peers push their digest on every
  * presence change, so that "no" is as good as the peer's answer; except for a user whom a peer
- * suspected dead had ({@link SearchPlan#moving}). <b>Waves.</b> Wave 1 asks the digest matches (at most
+ * suspected dead had ({@link SearchPlan#moving}), or when a peer whose digest may hold the user
+ * stays silent for a wave timeout after every other peer was asked (the user may be moving from a
+ * peer not yet suspected: {@code widen}). <b>Waves.</b> Wave 1 asks the digest matches (at most
  * {@value #MAX_FIRST_WAVE}) or, without any, 2 peers; wave k > 1 asks the next 2<sup>k</sup>
  * untouched peers. A wave ends when all its peers answered or {@link SearchSettings#waveTimeout()}
  * passed (adapted to the measured lookup RTT; a lookup is retransmitted once, when its wave times out), so a dead or dying peer delays a search by
@@ -53,11 +43,16 @@ import org.slf4j.LoggerFactory;
  * ({@link PresenceRecords#verify}: login-server credential, user's signature, freshness) for the
  * user searched and names the peer that answered as the user's super node.
  *
- * <p><b>Caches</b> (Caffeine, driven by the injected clock): positive answers for
+ * <p><b>Caches</b> ({@link LocatorCaches}): positive answers for
  * {@link SearchSettings#positiveTtl()}, exhaustive "not found" for {@link SearchSettings#negativeTtl()};
  * both are invalidated on a local presence change and on a peer's {@code PresenceChanged}; positive
  * answers naming a peer suspected dead ({@link DeathWatch}) are dropped at once; of two verified
  * records of a user the one signed last is kept ({@link Location#newer}).
+ *
+ * <p><b>Rechecks.</b> News that the user's presence changed (a peer's {@code PresenceChanged}:
+ * it tells those who asked it about the user) while a search for them runs makes the search ask
+ * the peers that answered no once more (at most {@value #MAX_RECHECKS} times): a user rejoining
+ * elsewhere after their super node died is found by the search already waiting for them.
  *
  * <p><b>Coalescing.</b> A lookup that may use the caches joins a search for the same user (and the
  * same trust in digests) that is already running instead of starting another, so a burst of
@@ -66,39 +61,30 @@ import org.slf4j.LoggerFactory;
  * <p>Search state is confined to the mesh event loop; results complete there.
  */
 final class UserLocator {
-    private static final Logger log = LoggerFactory.getLogger(UserLocator.class);
     /** Most digest matches asked in wave 1. */
     static final int MAX_FIRST_WAVE = 4;
-    private static final int MAX_CACHED_USERS = 200_000;
+    /** Times one search asks again the peers that answered no, on news that the user's presence changed. */
+    static final int MAX_RECHECKS = 2;
     /** How long a verified record's signatures are remembered (freshness is still checked every time). */
     static final Duration VERIFIED_TTL = Duration.ofMinutes(10);
 
     /** Which cached answers a lookup may use. */
     enum CacheUse { ALL, POSITIVE_ONLY, NONE }
 
-    private final MeshPort mesh;
-    private final InstantSource clock;
-    private final SearchSettings settings;
-    private final Cache<String, Location> positive;
-    private final Cache<String, Boolean> negative;
-    private final AnswerCheck answers;
-    private final SplittableRandom random; // mesh loop only
-    private final LongAdder searches = new LongAdder();
+    final MeshPort mesh;
+    final SearchSettings settings;
+    final LocatorCaches caches;
+    final AnswerCheck answers;
+    final SplittableRandom random; // mesh loop only
     private final NodeMeters metrics;
-    private final LookupRtt rtt = new LookupRtt(); // mesh loop only
-    private final LongAdder cacheHits = new LongAdder();
-    private final LongAdder rejectedRecords = new LongAdder();
-    /**
-     * Searches that ended "not found": [0] no peer to ask (none live, or every current digest says
-     * no), [1] every peer asked answered no, [2] last wave timed out, [3] deadline.
-     */
-    private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    final LookupRtt rtt = new LookupRtt(); // mesh loop only
+    final LocatorCounters counters = new LocatorCounters();
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
-    private final LongAdder coalesced = new LongAdder();
-    private final LongAdder staleDropped = new LongAdder();
+    /** Searches running, by username; changed on the mesh loop only (bounded: each ends by its deadline). */
+    final ConcurrentHashMap<String, List<LocatorSearch>> active = new ConcurrentHashMap<>();
     /** Bumped by every invalidation: a search that saw one does not cache its "not found". */
-    private final AtomicLong invalidations = new AtomicLong();
+    final AtomicLong invalidations = new AtomicLong();
 
     /**
      * @param mesh whom to ask and how (the real {@link Mesh}, or a fake in tests)
@@ -116,29 +102,10 @@ final class UserLocator {
             NodeMeters metrics) {
         this.metrics = metrics;
         this.mesh = mesh;
-        this.clock = clock;
         this.settings = settings;
         this.random = new SplittableRandom(seed);
-        this.positive = cache(settings.positiveTtl().toNanos(), clock);
-        this.negative = cache(settings.negativeTtl().toNanos(), clock);
-        this.answers = new AnswerCheck(serverKey, clock, settings, cache(VERIFIED_TTL.toNanos(), clock));
-    }
-
-    private static <V> Cache<String, V> cache(long ttlNanos, InstantSource clock) {
-        return Caffeine.newBuilder()
-                .expireAfterWrite(ttlNanos, TimeUnit.NANOSECONDS)
-                .maximumSize(MAX_CACHED_USERS)
-                .ticker(ticker(clock))
-                .executor(Runnable::run) // maintenance inline: deterministic, and it is cheap
-                .build();
-    }
-
-    /** A Caffeine ticker reading the injected clock, so tests control expiry exactly. */
-    static Ticker ticker(InstantSource clock) {
-        return () -> {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        };
+        this.caches = new LocatorCaches(settings, clock);
+        this.answers = new AnswerCheck(serverKey, clock, settings, LocatorCaches.cache(VERIFIED_TTL.toNanos(), clock));
     }
 
     /**
@@ -166,15 +133,15 @@ final class UserLocator {
     }
 
     private CompletableFuture<SearchOutcome> search(String username, CacheUse use, boolean trustDigestNo) {
-        searches.increment();
+        counters.searches.increment();
         if (use != CacheUse.NONE) {
-            Location hit = positive.getIfPresent(username);
+            Location hit = caches.found(username);
             if (hit != null) {
-                cacheHits.increment();
+                counters.cacheHits.increment();
                 return CompletableFuture.completedFuture(new SearchOutcome(Optional.of(hit.asCached()), 0, true));
             }
-            if (use == CacheUse.ALL && negative.getIfPresent(username) != null) {
-                cacheHits.increment();
+            if (use == CacheUse.ALL && caches.notFound(username)) {
+                counters.cacheHits.increment();
                 return CompletableFuture.completedFuture(new SearchOutcome(Optional.empty(), 0, true));
             }
         }
@@ -194,7 +161,7 @@ final class UserLocator {
     private void start(SearchKey key, boolean join, CompletableFuture<SearchOutcome> result) {
         CompletableFuture<SearchOutcome> current = join ? running.get(key) : null;
         if (current != null) {
-            coalesced.increment();
+            counters.coalesced.increment();
             current.thenAccept(result::complete);
             return;
         }
@@ -202,24 +169,29 @@ final class UserLocator {
             running.put(key, result);
             result.whenComplete((o, e) -> running.remove(key, result)); // completes on the mesh loop
         }
-        new Search(key.username(), key.trustDigestNo(), result).start();
+        new LocatorSearch(this, key.username(), key.trustDigestNo(), result).start();
     }
 
     /** @return whether a lookup of {@code username} with {@link CacheUse#ALL} would be answered from a cache */
     boolean isCached(String username) {
-        return positive.getIfPresent(username) != null || negative.getIfPresent(username) != null;
+        return caches.found(username) != null || caches.notFound(username);
     }
 
-    /** @return lookups that joined a running search instead of starting one */
-    long coalesced() {
-        return coalesced.sum();
-    }
-
-    /** Forgets cached answers for {@code username}. */
+    /**
+     * Forgets cached answers for {@code username} (its presence changed here or at a peer that
+     * told us: {@code PresenceChanged}); a search for the user that is running asks the peers that
+     * answered no once more ({@code recheck}): the user may just have registered at one of them.
+     */
     void invalidate(String username) {
         invalidations.incrementAndGet();
-        positive.invalidate(username);
-        negative.invalidate(username);
+        caches.forget(username);
+        if (active.containsKey(username)) {
+            try {
+                mesh.loop().execute(() -> active.getOrDefault(username, List.of()).forEach(LocatorSearch::recheck));
+            } catch (RejectedExecutionException e) {
+                // shutting down: nothing to recheck
+            }
+        }
     }
 
     /**
@@ -229,8 +201,8 @@ final class UserLocator {
      */
     void invalidateAt(HostPort superNode) {
         invalidations.incrementAndGet();
-        if (positive.asMap().values().removeIf(l -> l.superNode().equals(superNode))) {
-            staleDropped.increment();
+        if (caches.forgetAt(superNode)) {
+            counters.staleDropped.increment();
         }
     }
 
@@ -242,39 +214,18 @@ final class UserLocator {
         mesh.clientLost(superNode);
     }
 
-    /** @return sweeps of {@link #invalidateAt} that dropped cached answers */
-    long staleDropped() {
-        return staleDropped.sum();
-    }
-
     /** @return the meters searches, call signals and rate limits are counted in */
     NodeMeters meters() {
         return metrics;
     }
 
-    long searches() {
-        return searches.sum();
-    }
-
-    long cacheHits() {
-        return cacheHits.sum();
-    }
-
-    /** @return counts of "not found" endings: no peer to ask, all answered no, last wave timed out, deadline */
-    long[] notFoundReasons() {
-        long[] r = new long[notFoundBy.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = notFoundBy[i].sum();
-        }
-        return r;
-    }
-
-    long rejectedRecords() {
-        return rejectedRecords.sum();
+    /** @return searches, cache hits, rejected records, "not found" reasons … */
+    LocatorCounters counters() {
+        return counters;
     }
 
     long cachedEntries() {
-        return positive.estimatedSize() + negative.estimatedSize();
+        return caches.size();
     }
 
     /**
@@ -284,157 +235,5 @@ final class UserLocator {
      */
     long waveTimeoutMs() {
         return rtt.timeoutMs(settings.waveTimeout().toMillis(), settings.deadline().toMillis() / 4);
-    }
-
-    /** One running search; every field is confined to the mesh loop. */
-    private final class Search {
-        private final String username;
-        private final boolean trustDigestNo;
-        private final CompletableFuture<SearchOutcome> result;
-        private final long invalidationsAtStart = invalidations.get();
-        private List<HostPort> order;
-        private int firstWave;
-        private int trustedNo;
-        private int next;
-        private int wave;
-        private int contacted;
-        private int outstanding;
-        private int waveOutstanding;
-        private int unanswered;
-        private boolean lastWaveTimedOut;
-        private long deadlineNanos;
-        private boolean done;
-        private @Nullable ScheduledFuture<?> waveTimer;
-        private @Nullable ScheduledFuture<?> deadlineTimer;
-
-        Search(String username, boolean trustDigestNo, CompletableFuture<SearchOutcome> result) {
-            this.username = username;
-            this.trustDigestNo = trustDigestNo;
-            this.result = result;
-        }
-
-        void start() {
-            SearchPlan plan = SearchPlan.of(mesh.candidates(username), settings.useDigests(), trustDigestNo, random);
-            order = plan.order();
-            firstWave = plan.firstWave();
-            trustedNo = plan.trustedNo();
-            deadlineNanos = mesh.nanoTime() + settings.deadline().toNanos();
-            deadlineTimer = mesh.loop().schedule(() -> finish(Optional.empty(), false),
-                    settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
-            nextWave();
-        }
-
-        private void nextWave() {
-            if (done) {
-                return;
-            }
-            if (waveTimer != null) {
-                waveTimer.cancel(false);
-            }
-            if (next >= order.size()) {
-                // Every peer was asked: done when all answered, or when the last wave's time is up
-                // (peers that never answered make the "not found" non-authoritative: not cached).
-                if (outstanding == 0 || lastWaveTimedOut) {
-                    finish(Optional.empty(), true);
-                }
-                return;
-            }
-            int size = wave == 0 ? firstWave : 1 << Math.min(wave + 1, 30);
-            int thisWave = ++wave;
-            List<HostPort> batch = order.subList(next, Math.min(order.size(), next + size));
-            next += batch.size();
-            contacted += batch.size();
-            waveOutstanding = batch.size();
-            // A lookup stays open until the deadline: a slow peer's late answer still ends the search,
-            // even after later waves started. It is retransmitted once, halfway through its wave.
-            long now = mesh.nanoTime();
-            long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
-            long waveMs = waveTimeoutMs();
-            for (HostPort p : batch) {
-                outstanding++;
-                mesh.lookup(p, username, remainingMs, waveMs)
-                        .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
-            }
-            // After the last wave, silent peers get the rest of the deadline (at least half of it).
-            long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
-                    : waveMs;
-            waveTimer = mesh.loop().schedule(() -> {
-                if (wave == thisWave) {
-                    lastWaveTimedOut = next >= order.size();
-                    nextWave();
-                }
-            }, Math.max(1, waitMs), TimeUnit.MILLISECONDS);
-        }
-
-        private void onAnswer(HostPort peer, int fromWave, long sentNanos, @Nullable PeerLookupResult response) {
-            outstanding--;
-            if (response == null) {
-                unanswered++;
-            } else {
-                rtt.sample((mesh.nanoTime() - sentNanos) / 1e6);
-            }
-            if (done) {
-                return;
-            }
-            Optional<Location> found = response == null ? Optional.empty() : accept(peer, response);
-            if (found.isPresent()) {
-                finish(found, true);
-            } else if (fromWave == wave && --waveOutstanding == 0) {
-                nextWave();
-            } else if (next >= order.size() && outstanding == 0) {
-                finish(Optional.empty(), true);
-            }
-        }
-
-        private Optional<Location> accept(HostPort peer, PeerLookupResult r) {
-            if (!r.getFound()) {
-                return Optional.empty();
-            }
-            PresenceRecord record = r.getRecord();
-            try {
-                answers.check(peer, username, record);
-            } catch (ProtocolException | IllegalArgumentException e) {
-                rejectedRecords.increment();
-                log.debug("peer {} answered an unacceptable record for {}: {}", peer, username, e.getMessage());
-                return Optional.empty();
-            }
-            List<PresenceRecord> devices = new ArrayList<>();
-            for (PresenceRecord device : r.getDevicesList().subList(0, Math.min(r.getDevicesCount(), PresenceIndex.MAX_DEVICES - 1))) {
-                try { // each device signs its own record: a peer cannot add a device of its own making
-                    answers.check(peer, username, device);
-                    devices.add(device);
-                } catch (ProtocolException | IllegalArgumentException e) {
-                    rejectedRecords.increment();
-                    log.debug("peer {} answered an unacceptable device record for {}: {}", peer, username, e.getMessage());
-                }
-            }
-            return Optional.of(new Location(record, peer, false, devices));
-        }
-
-        private void finish(Optional<Location> found, boolean authoritative) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (waveTimer != null) {
-                waveTimer.cancel(false);
-            }
-            if (deadlineTimer != null) {
-                deadlineTimer.cancel(false);
-            }
-            if (found.isEmpty()) {
-                notFoundBy[order.isEmpty() ? 0 : !authoritative ? 3 : outstanding == 0 ? 1 : 2].increment();
-            }
-            if (found.isPresent()) {
-                positive.asMap().merge(username, found.get(), Location::newer);
-            } else if (authoritative && unanswered == 0 && outstanding == 0 && contacted > 0 && trustedNo == 0
-                    && invalidations.get() == invalidationsAtStart) {
-                // Every live peer answered no, so each will tell us when the user appears there. A
-                // peer left out on its digest was never asked and would not: such answers (cheap to
-                // redo) are not cached.
-                negative.put(username, Boolean.TRUE);
-            }
-            result.complete(new SearchOutcome(found, contacted, false));
-        }
     }
 }

@@ -120,19 +120,19 @@ class DeadSuperNodeTest {
         TestClient alice = aliceWithBobCachedAtSn1();
         HostPort sn1 = cluster.node(1).advertisedAddress();
         DeathWatch sn2 = cluster.node(2).mesh().deaths();
-        long sweepsBefore = cluster.node(0).locator().staleDropped();
+        long sweepsBefore = cluster.node(0).locator().counters().staleDropped();
 
         TestClient mallory = cluster.connect(2);
         Envelope r = TestClient.await(mallory.registerAfterLosing(cluster.credential("mallory"), Cluster.keyOf("mallory"), sn1));
         assertThat(r.hasRegistered()).isTrue();
         // Until sn2 acted on the hint: heard back from sn1 (its probe), or (broken) told sn0 of a death.
         Await.until("sn2 acted on mallory's hint", () -> cluster.node(2).mesh().lastHeardMs(sn1) == cluster.clock.millis()
-                || cluster.node(0).locator().staleDropped() > sweepsBefore);
+                || cluster.node(0).locator().counters().staleDropped() > sweepsBefore);
 
         assertThat(sn2.confirmedDead()).isZero();
         assertThat(sn2.suspected()).isZero();
         assertThat(cluster.node(2).livePeers()).contains(sn1);
-        assertThat(cluster.node(0).locator().staleDropped()).as("no MeshSuspect reached sn0").isEqualTo(sweepsBefore);
+        assertThat(cluster.node(0).locator().counters().staleDropped()).as("no MeshSuspect reached sn0").isEqualTo(sweepsBefore);
         SearchResult still = alice.search("bob");
         assertThat(still.getFromCache()).as("bob's record still cached at sn0").isTrue();
         assertThat(at(still)).isEqualTo(sn1);
@@ -150,7 +150,7 @@ class DeadSuperNodeTest {
         fake = new FakePeer(cluster.clients, cluster.login);
         cluster.login.addPeer(fake.address);
         cluster.awaitDirectory(List.of(fake.address));
-        long sweepsBefore = cluster.node(0).locator().staleDropped();
+        long sweepsBefore = cluster.node(0).locator().counters().staleDropped();
 
         SuperNodeCertificate sn0 = cluster.node(0).certificate();
         fake.sendSealed(sn0, news(new HostPort("127.0.0.1", 0)).toByteArray()); // names no peer
@@ -159,7 +159,7 @@ class DeadSuperNodeTest {
         fake.sendSealed(sn0, news(sn1).toByteArray());
 
         Await.until("sn0 took the news (dropped bob's cached record) and probed sn1",
-                () -> cluster.node(0).locator().staleDropped() > sweepsBefore
+                () -> cluster.node(0).locator().counters().staleDropped() > sweepsBefore
                         && cluster.node(0).mesh().lastHeardMs(sn1) == cluster.clock.millis());
         assertThat(cluster.node(0).mesh().deaths().confirmedDead()).isZero();
         assertThat(cluster.node(0).livePeers()).contains(sn1);

@@ -116,6 +116,24 @@ class SearchScenarioTest {
     }
 
     @Test
+    void aSecondLogInWithinThePushDelayIsPushedWellBeforeASecond() throws Exception {
+        start(3, true, List.of());
+        TestClient alice = cluster.signIn(0, "alice");
+        cluster.meshRound();
+        Mesh sn2 = cluster.node(2).mesh();
+        long before = sn2.digestPushes();
+        cluster.signIn(2, "carol"); // pushed at once
+        Await.until("carol's push", () -> sn2.digestPushes() > before);
+        long carolPushNanos = System.nanoTime();
+        cluster.signIn(2, "dave"); // within the push delay after carol's push: in the next one
+        Await.until("dave's push", () -> sn2.digestPushes() > before + 1);
+        long apartMs = (System.nanoTime() - carolPushNanos) / 1_000_000;
+        assertThat(apartMs).as("pushes %d ms apart (200 ms at least; were 1 s)", apartMs).isLessThan(800);
+        // No mesh rounds run (1 h ping interval): that push is how sn0 learns of dave.
+        Await.until("dave found", () -> alice.search("dave").getFound());
+    }
+
+    @Test
     void staleDigestStillFindsTheUserByBlindExpansion() throws Exception {
         startWithoutPushes(7);
         TestClient alice = cluster.signIn(0, "alice");

@@ -100,7 +100,7 @@ class UserLocatorTest {
         mesh.to(peer(2)).answer().complete(found(record("bob", peer(9), loginKey))); // names another super node
         mesh.to(peer(4)).answer().complete(found(record("bob", peer(4), forger))); // credential not from the login server
         assertThat(outcome).as("unverified answers are not results").isNotDone();
-        assertThat(locator.rejectedRecords()).isEqualTo(2);
+        assertThat(locator.counters().rejectedRecords()).isEqualTo(2);
         assertThat(mesh.asked()).as("wave 1 answered: wave 2 at once, the suspect last; the current no never")
                 .containsExactly(mesh.asked().get(0), mesh.asked().get(1), peer(1), peer(5));
 
@@ -129,5 +129,65 @@ class UserLocatorTest {
         CompletableFuture<SearchOutcome> again = locate("carol");
         assertThat(again).isNotDone();
         assertThat(mesh.sent).as("searched again after the invalidation").hasSize(4);
+    }
+
+    @Test
+    void aSilentDigestMatchWidensTheSearchToPeersWhoseCurrentDigestSaidNo() {
+        // bob's super node (peer 1) died unnoticed; bob rejoined at peer 3, whose current digest
+        // predates him. Without widening the search would wait for peer 1 and end "not found".
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        assertThat(mesh.asked()).as("wave 1: the digest match only").containsExactly(peer(1));
+        mesh.advance(WAVE_MS);
+        assertThat(mesh.asked()).as("peer 1 silent for a wave: the held-back peers are asked")
+                .containsExactlyInAnyOrder(peer(1), peer(2), peer(3));
+        assertThat(locator.counters().widened()).isEqualTo(1);
+        mesh.to(peer(3)).answer().complete(found(record("bob", peer(3), loginKey)));
+        assertThat(outcome.join().location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(3)));
+    }
+
+    @Test
+    void aDigestMatchThatAnswersNoDoesNotWidenTheSearch() {
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.to(peer(1)).answer().complete(PeerLookupResult.newBuilder().setFound(false).build()); // a Bloom false positive
+        assertThat(outcome.join().location()).isEmpty();
+        mesh.advance(WAVE_MS);
+        assertThat(mesh.asked()).as("the current digests' no stands").containsExactly(peer(1));
+        assertThat(locator.counters().widened()).isZero();
+    }
+
+    @Test
+    void newsOfAPresenceChangeMakesARunningSearchAskThePeersThatSaidNoAgain() {
+        // bob's super node (peer 1) died; the search asks peer 2 (widened), which has no bob yet.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.advance(WAVE_MS);
+        mesh.to(peer(2)).answer().complete(PeerLookupResult.newBuilder().setFound(false).build());
+        assertThat(mesh.sent).hasSize(2);
+
+        locator.invalidate("bob"); // bob registered at peer 2, which tells the peers that asked about him
+        mesh.runTasks();
+        assertThat(mesh.asked()).as("peer 2 asked again").containsExactly(peer(1), peer(2), peer(2));
+        mesh.sent.get(2).answer().complete(found(record("bob", peer(2), loginKey)));
+        assertThat(outcome).as("found by the search already running, not the next one").isCompleted();
+        assertThat(outcome.join().location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(2)));
+    }
+
+    @Test
+    void aFloodOfPresenceChangesCostsAtMostTwoRechecksPerSearch() {
+        // Attack: a peer (or a flapping user) sends PresenceChanged for a searched name over and
+        // over to make this super node re-send lookups; each search asks again at most twice.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.advance(WAVE_MS); // peer 1 silent: widened to peers 2 and 3
+        for (int i = 0; i < 10; i++) {
+            List.copyOf(mesh.sent).stream().filter(l -> !l.peer().equals(peer(1)) && !l.answer().isDone())
+                    .forEach(l -> l.answer().complete(PeerLookupResult.newBuilder().setFound(false).build()));
+            locator.invalidate("bob");
+            mesh.runTasks();
+        }
+        assertThat(mesh.sent).as("1 + 2 (widened) + 2 rechecks of 2").hasSize(7);
+        assertThat(outcome).isNotDone(); // still waiting for silent peer 1, until its deadline
     }
 }

@@ -36,6 +36,9 @@ final class BotFleet implements AutoCloseable {
     /** Concurrent logins or registrations. */
     static final int MAX_IN_FLIGHT = 128;
     private static final int MAX_ATTEMPTS = 5;
+    /** Attempts of a registration refused as SUPER_NODE_FULL, {@value #FULL_RETRY_MS} ms apart (within forAll's 120 s). */
+    private static final int MAX_FULL_ATTEMPTS = 60;
+    private static final long FULL_RETRY_MS = 500;
 
     final List<Bot> bots = new ArrayList<>();
     final List<Bot> stable = new ArrayList<>();
@@ -102,10 +105,10 @@ final class BotFleet implements AutoCloseable {
     CompletableFuture<Void> register(Bot b, @Nullable HostPort lost) {
         return SuperNodeSession.register(group, b.superNode, serverKey, b.credential, b.key, List.of(), signal -> { },
                 clock, lost)
-                .thenAccept(s -> b.session = s);
+                .thenAccept(b::registered);
     }
 
-    /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures and RATE_LIMITED. */
+    /** Runs {@code op} on every bot, at most {@value #MAX_IN_FLIGHT} at once, retrying connect failures, RATE_LIMITED and SUPER_NODE_FULL. */
     void forAll(List<Bot> list, Function<Bot, CompletableFuture<Void>> op) throws Exception {
         Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -140,7 +143,10 @@ final class BotFleet implements AutoCloseable {
             if (cause == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
-            boolean retry = attempt < MAX_ATTEMPTS && (cause instanceof IOException
+            // SUPER_NODE_FULL: a client tries another super node; a self-organizing bot's next
+            // attempt picks one at random again, patiently: promotions catch up while the fleet registers.
+            boolean full = cause instanceof ProtocolException pe && pe.code() == ErrorCode.SUPER_NODE_FULL;
+            boolean retry = full ? attempt < MAX_FULL_ATTEMPTS : attempt < MAX_ATTEMPTS && (cause instanceof IOException
                     || cause instanceof ProtocolException pe && pe.code() == ErrorCode.RATE_LIMITED);
             if (!retry) {
                 return CompletableFuture.<Void>failedFuture(cause);
@@ -152,7 +158,7 @@ final class BotFleet implements AutoCloseable {
                 } else {
                     later.completeExceptionally(e2);
                 }
-            }), 50L * attempt, TimeUnit.MILLISECONDS);
+            }), full ? FULL_RETRY_MS : 50L * attempt, TimeUnit.MILLISECONDS);
             return later;
         }).thenCompose(f -> f);
     }

@@ -1,5 +1,6 @@
 package dev.parley.app.bots;
 
+import dev.parley.client.RetryAfterLoss;
 import dev.parley.client.SuperNodeSession;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.SearchResult;
@@ -57,14 +58,16 @@ final class SelfOrganizingLoad implements AutoCloseable {
     /**
      * Every churn search by the target's state when asked ({@link #REGISTERED}: online;
      * {@link #REJOINING}: its super node died and it has not registered elsewhere yet; or
-     * {@link #SEARCHER_LOST}: the searcher's connection dropped before the answer) and outcome
+     * {@link #SEARCHER_LOST}: the searcher's connection dropped before the answer, so the search
+     * was asked again after the searcher's rejoin, within {@link RetryAfterLoss#DEFAULT_WAIT}) and
+     * final outcome
      * ({@link #FOUND}, {@link #STALE}: found, but the record names a super node the target is not
      * on, {@link #NOT_FOUND}, {@link #ERROR}: the search failed, e.g. rate-limited).
      */
     final LongAdder[][] outcomes = new LongAdder[3][4];
     static final int REGISTERED = 0;
     static final int REJOINING = 1;
-    /** The searcher's own super node died before it answered (the search failed with the connection). */
+    /** The searcher's own super node died before it answered (the search was retried after its rejoin). */
     static final int SEARCHER_LOST = 2;
     static final int FOUND = 0;
     static final int STALE = 1;
@@ -310,9 +313,15 @@ final class SelfOrganizingLoad implements AutoCloseable {
         HostPort at = target.superNode;
         Long died = serving.killedAt.get(at);
         int state = !target.online() || died != null && died - registeredAt.get(target.index) > 0 ? REJOINING : REGISTERED;
-        s.search(target.username).whenComplete((r, e) -> {
+        AtomicInteger attempts = new AtomicInteger();
+        // As a client does: a search whose super node died before answering is asked again once
+        // the searcher rejoined (RetryAfterLoss); the final outcome counts.
+        RetryAfterLoss.request(s, x -> {
+            attempts.incrementAndGet();
+            return x.search(target.username);
+        }, searcher::sessionAfter, RetryAfterLoss.DEFAULT_WAIT).whenComplete((r, e) -> {
             int o = e == null ? outcomeCounted(r, target, at) : ERROR;
-            boolean searcherLost = e != null && s.closeFuture().isDone();
+            boolean searcherLost = attempts.get() > 1 || e != null && !s.isActive();
             if (e != null && !searcherLost && errors.size() < 20) {
                 String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
                 errors.computeIfAbsent(m.substring(0, Math.min(60, m.length())), k -> new LongAdder()).increment();
