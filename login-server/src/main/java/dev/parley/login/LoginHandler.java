@@ -1,16 +1,13 @@
 package dev.parley.login;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import dev.parley.login.LoginMetrics.Request;
-import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.SourceAddresses;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.AccountLookupResult;
-import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
@@ -19,10 +16,6 @@ import dev.parley.protocol.wire.Login;
 import dev.parley.protocol.wire.LoginResult;
 import dev.parley.protocol.wire.RenewCredential;
 import dev.parley.protocol.wire.ServerKey;
-import dev.parley.protocol.wire.SuperNodeCertificate;
-import dev.parley.protocol.wire.SuperNodeDirectory;
-import dev.parley.protocol.wire.SuperNodeHeartbeat;
-import java.time.Instant;
 import java.time.InstantSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -78,8 +71,6 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     public static final int MAX_IN_FLIGHT = 8;
     /** Longest super-node host accepted, in characters (a DNS name is at most 253). */
     public static final int MAX_HOST_CHARS = 253;
-    /** Room left in a frame for the envelope around the directory's addresses, in bytes. */
-    private static final int DIRECTORY_BUDGET_BYTES = ControlPipeline.DEFAULT_MAX_FRAME_BYTES - 1024;
 
     private final AccountService accounts;
     private final SuperNodeRegistry directory;
@@ -87,13 +78,10 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
     private final Executor worker;
     private final LoginGuard guard;
     private final SuperNodeCertifier certifier;
-    private final InstantSource clock;
     private final LoginMetrics metrics;
-    private final SuperNodeLinks links;
     private int inFlight; // event loop only
     private final ServeRequests serveRequests;
-    /** The certificate last issued on this connection: it proved possession of the node key here. */
-    private @Nullable SuperNodeCertificate certified; // event loop only
+    private final CertifiedHeartbeats heartbeats;
 
     /**
      * @param accounts account logic (blocking; only called on {@code worker})
@@ -139,11 +127,10 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             LoginGuard guard, SuperNodeCertifier certifier, InstantSource clock, LoginMetrics metrics,
             SuperNodeLinks links, @Nullable Promoter promoter) {
         this.serveRequests = new ServeRequests(promoter, directory);
-        this.links = links;
+        this.heartbeats = new CertifiedHeartbeats(directory, links, clock);
         this.metrics = metrics;
         this.guard = guard;
         this.certifier = certifier;
-        this.clock = clock;
         this.accounts = accounts;
         this.directory = directory;
         this.serverPublicKey = ByteString.copyFrom(serverPublicKey);
@@ -190,7 +177,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
                             .setSupernodeCertificate(certifier.renew(request.getRenewSupernode())).build());
                 }
             }
-            case SUPERNODE_HEARTBEAT -> heartbeat(ctx, id, request.getSupernodeHeartbeat());
+            case SUPERNODE_HEARTBEAT -> heartbeats.heartbeat(ctx, id, request.getSupernodeHeartbeat());
             case SERVE_OFFER, SERVE_PROBE_ECHO, LIVE_SUPER_NODES -> serveRequests.handle(ctx, id, request);
             case BODY_NOT_SET -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "envelope: no body"));
             default -> ctx.writeAndFlush(Envelopes.error(id, ErrorCode.BAD_REQUEST, "message: "
@@ -254,51 +241,6 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
             result.addSuperNodes(superNode.toAddress());
         }
         return Envelopes.builder(id).setLoginResult(result).build();
-    }
-
-    private void heartbeat(ChannelHandlerContext ctx, long id, SuperNodeHeartbeat beat) {
-        Address address = beat.getAddress();
-        HostPort superNode;
-        try {
-            superNode = validSuperNodeAddress(address);
-            checkCertified(address);
-        } catch (ProtocolException e) {
-            log.info("heartbeat refused from {}: {}", ctx.channel().remoteAddress(), printable(e.getMessage(), 256));
-            ctx.writeAndFlush(Envelopes.error(id, e));
-            return;
-        }
-        directory.heartbeat(superNode, certified);
-        links.heard(superNode, ctx.channel(), certified, beat, clock.millis());
-        // The directory may hold more super nodes than one frame can carry: send the freshest that fit.
-        SuperNodeDirectory.Builder reply = SuperNodeDirectory.newBuilder();
-        int bytes = 0;
-        for (SuperNodeCertificate c : directory.liveCertificates(Integer.MAX_VALUE)) {
-            bytes += CodedOutputStream.computeMessageSize(SuperNodeDirectory.SUPER_NODES_FIELD_NUMBER, c.getAddress())
-                    + CodedOutputStream.computeMessageSize(SuperNodeDirectory.CERTIFICATES_FIELD_NUMBER, c);
-            if (bytes > DIRECTORY_BUDGET_BYTES) {
-                break;
-            }
-            reply.addSuperNodes(c.getAddress()).addCertificates(c);
-        }
-        ctx.writeAndFlush(Envelopes.builder(id).setSupernodeDirectory(reply).build());
-    }
-
-    /** @throws ProtocolException unless this connection holds a current certificate naming {@code address} */
-    private void checkCertified(Address address) throws ProtocolException {
-        SuperNodeCertificate c = certified;
-        if (c == null) {
-            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, "heartbeat from a connection without a super-node"
-                    + " certificate (expected: EnrollSuperNode or RenewSuperNode on this connection first)");
-        }
-        if (clock.millis() > c.getExpiresAtMs()) {
-            throw new ProtocolException(ErrorCode.EXPIRED_CREDENTIAL, "super-node certificate expired at "
-                    + Instant.ofEpochMilli(c.getExpiresAtMs()) + "; renew it (RenewSuperNode)");
-        }
-        if (!c.getAddress().equals(address)) {
-            throw new ProtocolException(ErrorCode.INVALID_CREDENTIAL, String.format(
-                    "heartbeat address %s:%d is not the certified one %s:%d", address.getHost(), address.getPort(),
-                    c.getAddress().getHost(), c.getAddress().getPort()));
-        }
     }
 
     /**
@@ -398,9 +340,7 @@ public final class LoginHandler extends SimpleChannelInboundHandler<Envelope> {
         try {
             channel.eventLoop().execute(() -> {
                 inFlight--;
-                if (response.hasSupernodeCertificate()) {
-                    certified = response.getSupernodeCertificate(); // proof of possession passed on this connection
-                }
+                heartbeats.issued(response);
                 channel.writeAndFlush(response);
             });
         } catch (RejectedExecutionException e) {
