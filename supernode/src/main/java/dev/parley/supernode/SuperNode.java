@@ -3,7 +3,6 @@ package dev.parley.supernode;
 import dev.parley.nat.relay.MediaRelay;
 import dev.parley.nat.relay.RelayAllocationTable;
 import dev.parley.nat.stun.StunBindingHandler;
-import dev.parley.nat.transport.UdpEndpoint;
 import dev.parley.protocol.ConnectionGuard;
 import dev.parley.protocol.ControlPipeline;
 import dev.parley.protocol.ErrorClosingHandler;
@@ -21,12 +20,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -64,11 +60,8 @@ public final class SuperNode implements AutoCloseable {
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(3);
 
     private final SuperNodeConfig config;
-    private final EventLoopGroup boss;
+    private final NodeLoops loops;
     private final EventLoopGroup workers;
-    /** The UDP socket's (relay, STUN, mesh) own loop: native epoll on Linux, for recvmmsg/sendmmsg (docs/nat.md). */
-    private final EventLoopGroup udp;
-    private final boolean ownsLoops;
     private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable Channel serverChannel;
@@ -88,13 +81,8 @@ public final class SuperNode implements AutoCloseable {
     private SuperNode(SuperNodeConfig config, @Nullable EventLoopGroup shared, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        this.ownsLoops = shared == null;
-        // On a shared group, one super node lives on one of its loops: its client connections, mesh
-        // socket and timers then never hand work to another thread (no cross-thread wake-ups).
-        EventLoopGroup pinned = shared != null ? shared.next() : null;
-        this.boss = pinned != null ? pinned : new NioEventLoopGroup(1, new DefaultThreadFactory("supernode-accept"));
-        this.workers = pinned != null ? pinned : new NioEventLoopGroup(0, new DefaultThreadFactory("supernode-io"));
-        this.udp = pinned != null ? pinned : UdpEndpoint.newEventLoopGroup(1, new DefaultThreadFactory("supernode-udp"));
+        this.loops = NodeLoops.of(shared);
+        this.workers = loops.workers();
     }
 
     /**
@@ -201,7 +189,7 @@ public final class SuperNode implements AutoCloseable {
                 config.limits().idleTimeout());
         // The handlers need the advertised address, known only after binding (port 0): bind with
         // accepting paused, build the context, then start accepting.
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(loops.boss(), workers).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -232,7 +220,7 @@ public final class SuperNode implements AutoCloseable {
                 // The mesh's UDP socket uses the same port number as the TCP listener.
                 relay = new MediaRelay(new RelayAllocationTable(config.clock(), random, config.relayLimits()));
                 // Request ids straight from the SecureRandom: they are what stops forged mesh answers.
-                transport = MeshTransport.bind(udp, local, random, meshKeys,
+                transport = MeshTransport.bind(loops.udp(), local, random, meshKeys,
                         List.of(relay.handler(), new StunBindingHandler("parley-supernode")));
             } catch (IOException e) {
                 serverChannel.close().awaitUninterruptibly();
@@ -375,13 +363,7 @@ public final class SuperNode implements AutoCloseable {
         if (expirySweep != null) {
             expirySweep.cancel(false);
         }
-        boolean inLoop = false;
-        for (EventExecutor e : workers) {
-            inLoop |= e.inEventLoop();
-        }
-        for (EventExecutor e : udp) {
-            inLoop |= e.inEventLoop();
-        }
+        boolean inLoop = loops.inLoop();
         if (loginLink != null) {
             loginLink.close();
             if (!inLoop) { // waiting from one of our own loops would deadlock
@@ -398,19 +380,12 @@ public final class SuperNode implements AutoCloseable {
             serverChannel.close();
         }
         channels.close();
-        if (!ownsLoops) {
+        if (!loops.owned()) {
             channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             log.info("super node {} closed", bound);
             return;
         }
-        var bossDone = boss.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        var workersDone = workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        var udpDone = udp.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        if (!inLoop) { // waiting from one of our own loops would deadlock
-            bossDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
-            workersDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
-            udpDone.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
-        }
+        loops.shutdown(SHUTDOWN_TIMEOUT, !inLoop); // waiting from one of our own loops would deadlock
         if (bound != null) {
             log.info("super node {} closed", bound);
         }
