@@ -8,6 +8,7 @@ import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.SourceAddresses;
 import dev.parley.protocol.Usernames;
 import dev.parley.protocol.wire.AccountLookupResult;
+import dev.parley.protocol.wire.Address;
 import dev.parley.protocol.wire.CreateAccount;
 import dev.parley.protocol.wire.Credential;
 import dev.parley.protocol.wire.Envelope;
