@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * joined). {@link #score} ranks them:
  * <pre>
  * score = (successes + 1) / (successes + failures + 2)        Laplace-smoothed success ratio
- *       × 1 / (1 + rttMs / 100)                                 (unknown RTT counts as 100 ms)
+ *       × 1 / (1 + rttMs / 100)                                 (never joined: counts as 1,000 ms)
  *       × 1 / (1 + age / 7 days)                                age since last seen
  * </pre>
  * When full, a new address replaces the lowest-scored entry only if it scores higher, so a flood
@@ -39,6 +39,12 @@ public final class HostCache {
     /** Default maximum number of entries. */
     public static final int DEFAULT_CAPACITY = 500;
     private static final double RTT_SCALE_MS = 100;
+    /**
+     * What an address never joined counts as, ms: a join's time includes TLS and the credential check
+     * (250 ms and more across the Internet), and a super node that worked must outrank one never
+     * tried unless it took longer than about 1.4 s.
+     */
+    private static final double UNKNOWN_RTT_MS = 1_000;
     private static final double AGE_SCALE_MS = 7 * 86_400_000.0;
     /** Weight of a new RTT sample in the smoothed RTT (as TCP's SRTT, RFC 6298 §2). */
     private static final double RTT_ALPHA = 0.125;
@@ -196,7 +202,7 @@ public final class HostCache {
     /** @return the score of {@code e} at {@code nowMs} (higher is better), see the class comment */
     public static double score(Entry e, long nowMs) {
         double success = (e.successes() + 1.0) / (e.successes() + e.failures() + 2.0);
-        double rtt = 1.0 / (1.0 + (e.rttMs() < 0 ? RTT_SCALE_MS : e.rttMs()) / RTT_SCALE_MS);
+        double rtt = 1.0 / (1.0 + (e.rttMs() < 0 ? UNKNOWN_RTT_MS : e.rttMs()) / RTT_SCALE_MS);
         double age = 1.0 / (1.0 + Math.max(0, nowMs - e.lastSeenMs()) / AGE_SCALE_MS);
         return success * rtt * age;
     }

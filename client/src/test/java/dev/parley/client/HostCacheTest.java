@@ -55,6 +55,16 @@ class HostCacheTest {
     }
 
     @Test
+    void aSuperNodeThatWorkedSlowlyOutranksOnesNeverTried() throws Exception {
+        HostCache cache = HostCache.load(dir.resolve("hc.txt"), 10, clock);
+        List.of(sn(1), sn(2), sn(3)).forEach(cache::add);
+        cache.recordSuccess(sn(2), 400); // a join across the Internet (TLS, credential check) or a busy machine
+        assertThat(cache.best(1)).containsExactly(sn(2));
+        cache.recordFailure(sn(3));
+        assertThat(cache.best(3).get(2)).as("one that failed ranks below the untried").isEqualTo(sn(3));
+    }
+
+    @Test
     void persistsScoresAndReadsOldFilesAndSkipsGarbage() throws Exception {
         Path file = dir.resolve("hc.txt");
         HostCache cache = HostCache.load(file, 10, clock);
