@@ -25,6 +25,8 @@ final class LocatorCounters {
     final LongAdder staleDropped = new LongAdder();
     /** Searches that also asked the peers left out on a current digest's "no", as a peer that may hold the user was silent. */
     final LongAdder widened = new LongAdder();
+    /** Searches that would have widened but found the budget spent ({@link UserLocator#WIDENINGS_PER_S}). */
+    final LongAdder wideningsRefused = new LongAdder();
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     /** @param reason {@link #NO_PEER}, {@link #ALL_SAID_NO}, {@link #LAST_WAVE_TIMED_OUT} or {@link #DEADLINE} */
@@ -54,6 +56,10 @@ final class LocatorCounters {
 
     long widened() {
         return widened.sum();
+    }
+
+    long wideningsRefused() {
+        return wideningsRefused.sum();
     }
 
     /** @return counts of "not found" endings, indexed by reason ({@link #NO_PEER} …) */

@@ -138,12 +138,18 @@ final class LocatorSearch {
      * A peer whose digest may hold the user stayed silent for a wave timeout: it may have died
      * (before it is suspected: {@link SearchPlan#moving}) and the user be rejoining at a peer
      * whose digest, current but pushed before the user came, says no. Asks those peers too
-     * (once per search, only when a likely holder is silent: bounded by the mesh size).
+     * (once per search, only when a likely holder is silent: bounded by the mesh size, and at most
+     * {@value UserLocator#WIDENINGS_PER_S} searches per second).
      *
      * @return whether peers were added to the order
      */
     private boolean widen() {
         if (heldBack.isEmpty() || silentHits.isEmpty()) {
+            return false;
+        }
+        if (locator.widenings.tryTake(1, mesh.nanoTime() / 1_000_000) != 0) {
+            counters.wideningsRefused.increment(); // over budget: the current digests' no stands
+            heldBack = List.of();
             return false;
         }
         order = new ArrayList<>(order);

@@ -2,6 +2,7 @@ package dev.parley.supernode;
 
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
+import dev.parley.protocol.RateBucket;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -65,6 +66,14 @@ final class UserLocator {
     static final int MAX_FIRST_WAVE = 4;
     /** Times one search asks again the peers that answered no, on news that the user's presence changed. */
     static final int MAX_RECHECKS = 2;
+    /**
+     * Widened searches per second, sustained ({@link LocatorSearch}): widening is for a holder that
+     * died unnoticed, and each one asks every held-back peer, so under load (holders merely slow)
+     * an unbounded rate multiplied the lookups until the mesh collapsed (docs/benchmarks.md).
+     */
+    static final int WIDENINGS_PER_S = 20;
+    /** Widened searches at once, at most (a dead super node's clients searched for together). */
+    static final int WIDENINGS_BURST = 40;
     /** How long a verified record's signatures are remembered (freshness is still checked every time). */
     static final Duration VERIFIED_TTL = Duration.ofMinutes(10);
 
@@ -79,6 +88,8 @@ final class UserLocator {
     private final NodeMeters metrics;
     final LookupRtt rtt = new LookupRtt(); // mesh loop only
     final LocatorCounters counters = new LocatorCounters();
+    /** The widening budget ({@link #WIDENINGS_PER_S}); mesh loop only. */
+    final RateBucket widenings;
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
     /** Searches running, by username; changed on the mesh loop only (bounded: each ends by its deadline). */
@@ -104,6 +115,7 @@ final class UserLocator {
         this.mesh = mesh;
         this.settings = settings;
         this.random = new SplittableRandom(seed);
+        this.widenings = new RateBucket(WIDENINGS_PER_S, WIDENINGS_BURST, mesh.nanoTime() / 1_000_000);
         this.caches = new LocatorCaches(settings, clock);
         this.answers = new AnswerCheck(serverKey, clock, settings, LocatorCaches.cache(VERIFIED_TTL.toNanos(), clock));
     }

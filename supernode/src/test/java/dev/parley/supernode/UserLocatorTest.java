@@ -147,6 +147,26 @@ class UserLocatorTest {
     }
 
     @Test
+    void widenedSearchesAreBudgetedSoSlowHoldersUnderLoadCannotMultiplyTheLookups() {
+        // Under load every holder is slow for a wave: unbounded, each search would ask the whole
+        // mesh and the extra lookups would make the holders slower still (a collapse seen at 2,000/s).
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        int searches = UserLocator.WIDENINGS_BURST + 10;
+        for (int i = 0; i < searches; i++) {
+            locate("user" + i);
+        }
+        mesh.advance(WAVE_MS);
+        assertThat(locator.counters().widened()).isEqualTo(UserLocator.WIDENINGS_BURST);
+        assertThat(locator.counters().wideningsRefused()).isEqualTo(10);
+        assertThat(mesh.sent).as("one lookup per search, two more per widened one")
+                .hasSize(searches + 2 * UserLocator.WIDENINGS_BURST);
+        mesh.advance(1_000); // the budget refills at WIDENINGS_PER_S
+        locate("late");
+        mesh.advance(WAVE_MS);
+        assertThat(locator.counters().widened()).isEqualTo(UserLocator.WIDENINGS_BURST + 1);
+    }
+
+    @Test
     void aDigestMatchThatAnswersNoDoesNotWidenTheSearch() {
         mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
         CompletableFuture<SearchOutcome> outcome = locate("bob");
