@@ -68,12 +68,13 @@ final class UserLocator {
     static final int MAX_RECHECKS = 2;
     /**
      * Widened searches per second, sustained ({@link LocatorSearch}): widening is for a holder that
-     * died unnoticed, and each one asks every held-back peer, so under load (holders merely slow)
-     * an unbounded rate multiplied the lookups until the mesh collapsed (docs/benchmarks.md).
+     * died unnoticed, and each one asks every held-back peer; under load holders are merely slow,
+     * and an unbounded (or 20/s) rate multiplied the lookups until the mesh collapsed
+     * (docs/benchmarks.md "Widened searches need a budget").
      */
-    static final int WIDENINGS_PER_S = 20;
-    /** Widened searches at once, at most (a dead super node's clients searched for together). */
-    static final int WIDENINGS_BURST = 40;
+    static final int WIDENINGS_PER_S = 2;
+    /** Widened searches at once, at most: a dead super node's clients searched for together. */
+    static final int WIDENINGS_BURST = 20;
     /** How long a verified record's signatures are remembered (freshness is still checked every time). */
     static final Duration VERIFIED_TTL = Duration.ofMinutes(10);
 
