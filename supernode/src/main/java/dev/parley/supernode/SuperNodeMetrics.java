@@ -33,6 +33,8 @@ final class SuperNodeMetrics {
                 counts, LocatorCounters::rejectedRecords);
         counter(registry, "parley_supernode_locator_widened", "Searches widened to peers whose current digest said no, as a likely holder was silent",
                 counts, LocatorCounters::widened);
+        counter(registry, "parley_supernode_locator_widenings_refused", "Searches that would have widened, over the budget (2/s, burst 20)",
+                counts, LocatorCounters::wideningsRefused);
         String[] notFound = {"no_live_peer", "all_answered_no", "wave_timed_out", "deadline"};
         for (int i = 0; i < notFound.length; i++) {
             int reason = i;
