@@ -47,26 +47,29 @@ class UploadMeterTest {
 
     private static final InetSocketAddress CANDIDATE = new InetSocketAddress("127.0.0.1", 40_000);
     private static final InetSocketAddress PROBE = new InetSocketAddress("127.0.0.1", 3_479);
+    /** The meter's arrival clock, ns (moved with the channel's by {@link #advance}). */
+    private final AtomicLong nanos = new AtomicLong();
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+    private final UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
+
+    {
+        ch.freezeTime();
+        ch.pipeline().addLast(meter);
+    }
 
     @Test
     void aBurstThatStartsLateIsStillMeasuredAtItsPace() {
-        AtomicLong nanos = new AtomicLong();
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
-        ch.pipeline().addLast(meter);
         byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
         nonce[0] = 7;
         CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
         ch.runPendingTasks();
         // A loaded candidate starts its 100 kbit/s burst (8 datagrams, 96 ms apart) 1.9 s after the echo.
-        advance(ch, nanos, UploadMeter.FIRST_DATAGRAM_MS - 100);
+        advance(UploadMeter.FIRST_DATAGRAM_MS - 100);
         for (int i = 0; i < 8; i++) {
             if (i > 0) {
-                advance(ch, nanos, 96);
+                advance(96);
             }
-            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, i == 7,
-                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+            send(nonce, i, i == 7);
         }
         assertThat(result).isCompleted();
         assertThat(result.join().kbps()).isEqualTo(100);
@@ -86,17 +89,11 @@ class UploadMeterTest {
     void theMeasurementIsOpenBeforeTheEventLoopRunsAnyTask() {
         // The echo is answered right after measure(): a busy event loop reads the burst's first
         // datagrams before any task it was handed (CI saw 0 kbit/s when the map was filled by a task).
-        AtomicLong nanos = new AtomicLong();
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
-        ch.pipeline().addLast(meter);
         byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
         CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
         for (int i = 0; i < 8; i++) {
             nanos.addAndGet(24 * MS); // 400 kbit/s
-            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, i == 7,
-                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+            send(nonce, i, i == 7);
         }
         assertThat(result.join().datagrams()).isEqualTo(8);
         assertThat(result.join().kbps()).isEqualTo(400);
@@ -108,16 +105,11 @@ class UploadMeterTest {
 
     @Test
     void aBurstThatNeverStartsClosesUnansweredAfterTheFirstDatagramWindow() {
-        AtomicLong nanos = new AtomicLong();
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
-        ch.pipeline().addLast(meter);
         CompletableFuture<UploadMeter.Estimate> result = meter.measure(new byte[UploadBursts.NONCE_BYTES], CANDIDATE);
         ch.runPendingTasks();
-        advance(ch, nanos, UploadMeter.FIRST_DATAGRAM_MS - 1);
+        advance(UploadMeter.FIRST_DATAGRAM_MS - 1);
         assertThat(result).isNotDone();
-        advance(ch, nanos, 1);
+        advance(1);
         assertThat(result).isCompletedWithValue(UploadMeter.Estimate.NONE);
         assertThat((Object) ch.readOutbound()).as("no answer to a burst that never came").isNull();
         assertThat(ch.finishAndReleaseAll()).isFalse();
@@ -125,21 +117,15 @@ class UploadMeterTest {
 
     @Test
     void aStartedBurstClosesItsOwnWindowAfterTheFirstDatagram() {
-        AtomicLong nanos = new AtomicLong();
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        UploadMeter meter = new UploadMeter(nanos::get, LoginLimits.ProbeLimits.DEFAULTS);
-        ch.pipeline().addLast(meter);
         byte[] nonce = new byte[UploadBursts.NONCE_BYTES];
         CompletableFuture<UploadMeter.Estimate> result = meter.measure(nonce, CANDIDATE);
         ch.runPendingTasks();
         for (int i = 0; i < 3; i++) { // three datagrams, then silence: never the last one
-            ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, i, false,
-                    UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+            send(nonce, i, false);
         }
-        advance(ch, nanos, UploadMeter.BURST_MS - 1);
+        advance(UploadMeter.BURST_MS - 1);
         assertThat(result).isNotDone();
-        advance(ch, nanos, 1);
+        advance(1);
         assertThat(result.join().kbps()).as("too few datagrams measure 0").isZero();
         assertThat(result.join().datagrams()).isEqualTo(3);
         DatagramPacket answer = ch.readOutbound();
@@ -148,7 +134,14 @@ class UploadMeterTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    private static void advance(EmbeddedChannel ch, AtomicLong nanos, long ms) {
+    /** The burst datagram {@code sequence} from the candidate's serve port. */
+    private void send(byte[] nonce, int sequence, boolean last) {
+        ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(UploadBursts.datagram(nonce, sequence, last,
+                UploadMeter.DATAGRAM_BYTES)), PROBE, CANDIDATE));
+    }
+
+    /** Moves both clocks: the arrival times the meter reads and the channel's scheduled tasks. */
+    private void advance(long ms) {
         nanos.addAndGet(ms * MS);
         ch.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
