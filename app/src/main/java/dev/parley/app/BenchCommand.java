@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
  * ({@link MediaPathBench}), or the quality table under seeded impairments ({@link MediaPathSimulator}:
  * the production jitter buffer, FEC, PLC and rate adaptation on a virtual clock). Prints a
  * readable table and JSON. {@code parley bench mesh}: seal and open of authenticated mesh datagrams
- * ({@link MeshSealBench}).
+ * ({@link MeshSealBench}); {@code parley bench tls}: CPU per TLS handshake ({@link TlsHandshakeBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks the media engine, the relay and the mesh's datagram authentication.",
+        description = {"Benchmarks the media engine, the relay, the mesh's datagram authentication and TLS handshakes.",
                 "media: CPU per 20 ms frame of encode + packetize + SRTP protect + unprotect + depacketize + jitter buffer "
                         + "+ decode, per direction, SRTP per packet, and concurrent calls per core.",
                 "relay: N concurrent relayed calls (50 packets/s each way, 172-byte RTP) through one super-node relay "
@@ -35,6 +35,8 @@ import picocli.CommandLine.Parameters;
                         + "side by side, with the same load in the same run.",
                 "mesh: CPU per authenticated mesh datagram (ChaCha20-Poly1305 seal and open at 64 B, 512 B, 8 KiB) and "
                         + "per first datagram from an unknown peer (certificate check, X25519, HKDF).",
+                "tls: CPU per TLS 1.3 handshake of a client with a super node, client and server side, with the P-256 "
+                        + "signatures by BouncyCastle (Parley's) and by the JDK (--frames N handshakes, 100..5000).",
                 "quality: fidelity, MOS, concealment, FEC and jitter-buffer delay of the bundled clip under seeded "
                         + "impairments (clean, 5/10/20 %% loss, 20/40/80 ms jitter, ...)."})
 final class BenchCommand implements Callable<Integer> {
@@ -42,10 +44,10 @@ final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("none", "loss=5%", "loss=10%", "loss=20%", "jitter=20ms",
             "jitter=40ms", "jitter=80ms", "loss=10%,jitter=40ms", "loss=10%,burst=2,jitter=40ms", "loss=20%,jitter=40ms");
 
-    @Parameters(index = "0", paramLabel = "media|quality|relay|mesh", description = "What to measure.")
+    @Parameters(index = "0", paramLabel = "media|quality|relay|mesh|tls", description = "What to measure.")
     String what;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement; mesh: datagrams per size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "20000", description = "media: frames per measurement; mesh: datagrams per size; tls: handshakes (default: ${DEFAULT-VALUE}; tls: at most 5000).")
     int frames;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "media: threads for calls per core (default: all cores).")
@@ -112,8 +114,13 @@ final class BenchCommand implements Callable<Integer> {
                 out.putAll(r);
                 System.out.println(MeshSealBench.table(r));
             }
+            case "tls" -> {
+                Map<String, Object> r = TlsHandshakeBench.run(Math.max(100, Math.min(frames, 5_000)));
+                out.putAll(r);
+                System.out.println(TlsHandshakeBench.table(r));
+            }
             default -> {
-                System.err.println("parley bench: '" + what + "' (expected: media, quality, relay or mesh)");
+                System.err.println("parley bench: '" + what + "' (expected: media, quality, relay, mesh or tls)");
                 return 2;
             }
         }

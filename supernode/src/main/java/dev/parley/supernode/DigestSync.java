@@ -1,11 +1,14 @@
 package dev.parley.supernode;
 
+import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.DigestUpdate;
 import dev.parley.protocol.wire.Envelope;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -57,6 +60,13 @@ final class DigestSync {
     private @Nullable ScheduledFuture<?> pendingPush;
     private long lastPushNanos = Long.MIN_VALUE / 2;
     private volatile long pushes; // written on the mesh loop only, read by stats
+    private final List<DigestListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Told (on the mesh loop) of each new digest version a peer sends. */
+    @FunctionalInterface
+    interface DigestListener {
+        void newDigest(HostPort peer, PresenceDigest digest);
+    }
 
     /**
      * @param versionSeed random bits for this run's version base
@@ -135,7 +145,15 @@ final class DigestSync {
         }
         peer.digest = d;
         peer.digestConfirmedMs = clock.millis();
+        if (held == null || held.version() != d.version()) {
+            listeners.forEach(l -> l.newDigest(peer.address, d));
+        }
         return true;
+    }
+
+    /** Registers {@code listener} for new digest versions from peers (mesh loop). */
+    void addListener(DigestListener listener) {
+        listeners.add(listener);
     }
 
     /** A pong without a digest: the version the ping said it held is current; renews its lease. */

@@ -27,6 +27,8 @@ final class LocatorCounters {
     final LongAdder widened = new LongAdder();
     /** Searches that would have widened but found the budget spent ({@link UserLocator#WIDENINGS_PER_S}). */
     final LongAdder wideningsRefused = new LongAdder();
+    /** Lookups a running search sent to a peer whose new digest may hold the user ({@link LocatorSearch#askNewHolder}). */
+    final LongAdder newHolderAsked = new LongAdder();
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     /** @param reason {@link #NO_PEER}, {@link #ALL_SAID_NO}, {@link #LAST_WAVE_TIMED_OUT} or {@link #DEADLINE} */
@@ -60,6 +62,10 @@ final class LocatorCounters {
 
     long wideningsRefused() {
         return wideningsRefused.sum();
+    }
+
+    long newHolderAsked() {
+        return newHolderAsked.sum();
     }
 
     /** @return counts of "not found" endings, indexed by reason ({@link #NO_PEER} …) */

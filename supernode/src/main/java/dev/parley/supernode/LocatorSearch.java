@@ -33,6 +33,8 @@ final class LocatorSearch {
     private List<HostPort> heldBack;
     /** Digest matches that have not answered yet. */
     private final Set<HostPort> silentHits = new HashSet<>();
+    /** Peers asked so far (in a wave, a recheck or as a new holder). */
+    private final Set<HostPort> asked = new HashSet<>();
     /** Peers that answered no and were not asked again yet. */
     private final List<HostPort> saidNo = new ArrayList<>();
     private int rechecks;
@@ -105,6 +107,7 @@ final class LocatorSearch {
         long now = mesh.nanoTime();
         long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
         long waveMs = locator.waveTimeoutMs();
+        asked.addAll(batch);
         for (HostPort p : batch) {
             outstanding++;
             mesh.lookup(p, username, remainingMs, waveMs)
@@ -194,15 +197,36 @@ final class LocatorSearch {
             return;
         }
         rechecks++;
-        long now = mesh.nanoTime();
-        long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
         List<HostPort> again = List.copyOf(saidNo);
         saidNo.clear();
-        for (HostPort p : again) {
-            outstanding++;
-            mesh.lookup(p, username, remainingMs, locator.waveTimeoutMs())
-                    .whenComplete((r, e) -> onAnswer(p, 0, now, e == null ? r : null)); // wave 0: no wave's count
+        again.forEach(this::askOutOfWave);
+    }
+
+    /** Asks {@code peer} until the deadline, outside the waves (wave 0: no wave's count). */
+    private void askOutOfWave(HostPort peer) {
+        outstanding++;
+        long now = mesh.nanoTime();
+        long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
+        mesh.lookup(peer, username, remainingMs, locator.waveTimeoutMs())
+                .whenComplete((r, e) -> onAnswer(peer, 0, now, e == null ? r : null));
+    }
+
+    /**
+     * {@code peer}'s new digest may hold the user: asks it now unless it was asked already or is
+     * next in line (at most once per peer and search, so bounded by the mesh size; a peer that
+     * lists everyone only draws lookups to itself). It counts as a digest match: if it stays
+     * silent, the search may widen.
+     */
+    void askNewHolder(HostPort peer) {
+        if (done || asked.contains(peer) || order.subList(next, order.size()).contains(peer)) {
+            return;
         }
+        asked.add(peer);
+        heldBack = heldBack.contains(peer) ? heldBack.stream().filter(p -> !p.equals(peer)).toList() : heldBack;
+        silentHits.add(peer);
+        contacted++;
+        counters.newHolderAsked.increment();
+        askOutOfWave(peer);
     }
 
     private void finish(Optional<Location> found, boolean authoritative) {

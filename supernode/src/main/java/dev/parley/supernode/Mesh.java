@@ -115,6 +115,11 @@ final class Mesh implements MeshPort, AutoCloseable {
         lookups.addRemoteListener(listener);
     }
 
+    /** Registers a listener told (on the mesh loop) of each new digest version a peer sends. */
+    void addDigestListener(DigestSync.DigestListener listener) {
+        digests.addListener(listener);
+    }
+
     /**
      * Registers a listener told (on the mesh loop) of each peer suspected dead ({@link DeathWatch}):
      * answers naming it should be dropped.

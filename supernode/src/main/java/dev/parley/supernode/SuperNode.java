@@ -256,6 +256,7 @@ public final class SuperNode implements AutoCloseable {
         presence.addListener(mesh::presenceChanged);
         mesh.addRemoteListener(locator::invalidate);
         mesh.addDeathListener(locator::invalidateAt);
+        mesh.addDigestListener(locator::newDigest);
         SignalRouter router = new SignalRouter(presence, locator, peers, config.peerRequestTimeout());
         // Chat packets route like call signals; mailboxes (and their bounded memories) live on one loop.
         ChatRelay chat = new ChatRelay(advertised, mesh::livePeers, router, peers, config.peerRequestTimeout(),
@@ -366,9 +367,6 @@ public final class SuperNode implements AutoCloseable {
         boolean inLoop = loops.inLoop();
         if (loginLink != null) {
             loginLink.close();
-            if (!inLoop) { // waiting from one of our own loops would deadlock
-                loginLink.awaitStored(SHUTDOWN_TIMEOUT);
-            }
         }
         if (peers != null) {
             peers.close();
@@ -379,7 +377,10 @@ public final class SuperNode implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close();
         }
-        channels.close();
+        channels.close(); // first: the clients rejoin elsewhere while the data dir writes finish
+        if (loginLink != null && !inLoop) { // waiting from one of our own loops would deadlock
+            loginLink.awaitStored(SHUTDOWN_TIMEOUT);
+        }
         if (!loops.owned()) {
             channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             log.info("super node {} closed", bound);

@@ -208,6 +208,21 @@ final class UserLocator {
     }
 
     /**
+     * A peer's new digest arrived (mesh loop): each running search for a user it may now hold asks
+     * that peer if it has not yet ({@link LocatorSearch#askNewHolder}). A user moving from a super
+     * node that died is listed by its new one at that node's next push (at most
+     * {@link DigestSync}'s push interval after the registration), so the search ends then, not at
+     * its deadline. Costs one digest probe per running search.
+     */
+    void newDigest(HostPort peer, PresenceDigest digest) {
+        active.forEach((username, searches) -> {
+            if (digest.mightContain(username)) {
+                searches.forEach(s -> s.askNewHolder(peer));
+            }
+        });
+    }
+
+    /**
      * Forgets cached answers naming {@code superNode} (suspected dead: {@link DeathWatch}), so the
      * next lookup of those users searches again instead of handing out a record its client has left.
      * O(cached answers); runs at most once per suspect and probe timeout.

@@ -167,6 +167,47 @@ class UserLocatorTest {
     }
 
     @Test
+    void aRunningSearchAsksAPeerWhoseNewDigestListsTheUser() {
+        // bob's super node (peer 1) died and he registered at peer 2, whose current digest was
+        // pushed before. A burst of such searches spent the widening budget: bob's would wait for
+        // its deadline. Peer 2's next push lists bob, and the running search asks it then.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
+        for (int i = 0; i < UserLocator.WIDENINGS_BURST; i++) {
+            locate("rejoining" + i);
+        }
+        CompletableFuture<SearchOutcome> outcome = locate("bob");
+        mesh.advance(WAVE_MS);
+        assertThat(locator.counters().wideningsRefused()).isEqualTo(1);
+        assertThat(lookupsOf("bob")).containsExactly(peer(1));
+
+        locator.newDigest(peer(3), PresenceDigest.of(List.of("carol"), 7));
+        assertThat(lookupsOf("bob")).as("a digest without bob changes nothing").containsExactly(peer(1));
+        locator.newDigest(peer(2), PresenceDigest.of(List.of("bob"), 8));
+        assertThat(lookupsOf("bob")).containsExactly(peer(1), peer(2));
+        mesh.sent.get(mesh.sent.size() - 1).answer().complete(found(record("bob", peer(2), loginKey)));
+        assertThat(outcome).as("found when peer 2's digest came, not at the deadline").isCompleted();
+        assertThat(outcome.join().location()).hasValueSatisfying(l -> assertThat(l.superNode()).isEqualTo(peer(2)));
+        assertThat(locator.counters().newHolderAsked()).isEqualTo(1);
+    }
+
+    @Test
+    void aPeerListingEveryoneIsAskedOncePerSearch() {
+        // Attack: a peer pushes digest after digest with every bit set to draw lookups; each
+        // running search asks it at most once, and never a peer it already asked.
+        mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT));
+        locate("bob");
+        for (int v = 1; v <= 10; v++) {
+            locator.newDigest(peer(2), PresenceDigest.of(List.of("bob"), v));
+            locator.newDigest(peer(1), PresenceDigest.of(List.of("bob"), v));
+        }
+        assertThat(lookupsOf("bob")).containsExactly(peer(1), peer(2));
+    }
+
+    private List<HostPort> lookupsOf(String username) {
+        return mesh.sent.stream().filter(l -> l.username().equals(username)).map(FakeMeshPort.Lookup::peer).toList();
+    }
+
+    @Test
     void aDigestMatchThatAnswersNoDoesNotWidenTheSearch() {
         mesh.candidates = List.of(live(1, DigestSays.MAYBE), live(2, DigestSays.NO_CURRENT), live(3, DigestSays.NO_CURRENT));
         CompletableFuture<SearchOutcome> outcome = locate("bob");

@@ -24,7 +24,8 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
     /**
      * The chain of a {@link TlsIdentity}: [leaf, Ed25519 root]; the root's key must be the expected
      * one, and it must have signed the leaf (checked with BouncyCastle's Ed25519, not the JDK's:
-     * ten times faster). A lone self-signed Ed25519 certificate is accepted as its own root.
+     * ten times faster). A lone self-signed Ed25519 certificate is accepted as its own root (TLS's
+     * {@code CertificateVerify} proves its key; its self-signature is not checked).
      */
     private void check(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length == 0 || chain.length > 2) {
@@ -34,12 +35,13 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
         X509Certificate root = chain[chain.length - 1];
         byte[] rootKey = Ed25519Keys.rawKey(root);
         verifier.verify(rootKey);
-        for (X509Certificate c : chain) {
-            if (!ED25519_OID.equals(c.getSigAlgOID())
-                    || !Ed25519KeyPair.verify(rootKey, c.getTBSCertificate(), c.getSignature())) {
-                throw new CertificateException("server certificate " + c.getSubjectX500Principal().getName()
-                        + ": not signed by the server's Ed25519 key");
-            }
+        // The leaf's signature by the root is what ties the handshake key to the pinned one. The
+        // root's signature on itself proves nothing more (the key was just checked): not verified.
+        X509Certificate leaf = chain[0];
+        if (leaf != root && (!ED25519_OID.equals(leaf.getSigAlgOID())
+                || !Ed25519KeyPair.verify(rootKey, leaf.getTBSCertificate(), leaf.getSignature()))) {
+            throw new CertificateException("server certificate " + leaf.getSubjectX500Principal().getName()
+                    + ": not signed by the server's Ed25519 key");
         }
     }
 

@@ -11,9 +11,20 @@ import javax.net.ssl.SSLException;
  * provider, with certificates rooted in an Ed25519 key (RFC 8410; {@link TlsIdentity}) that is
  * checked against the pinned key ({@link KeyVerifier}).
  * TLS 1.2 and older are refused.
+ *
+ * <p>Loading this class installs {@link HandshakeProvider} first in the JVM's providers: the
+ * handshake's {@code CertificateVerify} signature (the leaf key is P-256) is then made and checked
+ * by BouncyCastle: a third less CPU per handshake for a client (docs/benchmarks.md "Rejoin and
+ * TLS").
  */
 public final class Tls {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3");
+    /** Name of the JCA provider of the handshake's P-256 signatures ({@code parley bench tls} compares it with the JDK's). */
+    public static final String HANDSHAKE_PROVIDER = HandshakeProvider.NAME;
+
+    static {
+        HandshakeProvider.install(); // the handshake's P-256 signatures by BouncyCastle
+    }
 
     private Tls() {}
 
