@@ -1,11 +1,8 @@
 package dev.parley.protocol.tls;
 
-import java.security.Key;
 import java.security.Provider;
 import java.security.Security;
 import java.security.interfaces.ECKey;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The JCA provider {@link Tls} installs first in the JVM so that the TLS handshake's P-256
@@ -19,19 +16,15 @@ final class HandshakeProvider extends Provider {
 
     private HandshakeProvider() {
         super(NAME, "1", "P-256 ECDSA by BouncyCastle for Parley's TLS handshakes");
-        service("Signature", "SHA256withECDSA", P256Ecdsa::new, k -> k instanceof ECKey);
-    }
-
-    private void service(String type, String algorithm, Supplier<Object> spi, Predicate<Key> takes) {
-        putService(new Service(this, type, algorithm, spi.get().getClass().getName(), null, null) {
+        putService(new Service(this, "Signature", "SHA256withECDSA", P256Ecdsa.class.getName(), null, null) {
             @Override
             public Object newInstance(Object constructorParameter) {
-                return spi.get(); // directly: the JCA's reflection needs public classes
+                return new P256Ecdsa(); // directly: the JCA's reflection needs a public class
             }
 
             @Override
             public boolean supportsParameter(Object key) {
-                return key instanceof Key k && takes.test(k);
+                return key instanceof ECKey;
             }
         });
     }

@@ -43,6 +43,10 @@ import org.bouncycastle.math.ec.ECPoint;
 final class P256Ecdsa extends SignatureSpi {
     private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256r1");
     private static final ECDomainParameters DOMAIN = new ECDomainParameters(CURVE);
+    private static final BigInteger GX = DOMAIN.getG().getAffineXCoord().toBigInteger();
+    private static final BigInteger GY = DOMAIN.getG().getAffineYCoord().toBigInteger();
+    private static final BigInteger A = CURVE.getCurve().getA().toBigInteger();
+    private static final BigInteger B = CURVE.getCurve().getB().toBigInteger();
     /** Longest DER ECDSA-Sig-Value for P-256: SEQUENCE of two INTEGERs of at most 33 bytes each. */
     private static final int MAX_SIGNATURE_BYTES = 72;
 
@@ -90,11 +94,9 @@ final class P256Ecdsa extends SignatureSpi {
     private static boolean isP256(ECKey key) {
         ECParameterSpec p = key.getParams();
         return p != null && p.getCofactor() == 1 && p.getOrder().equals(DOMAIN.getN())
-                && p.getGenerator().getAffineX().equals(DOMAIN.getG().getAffineXCoord().toBigInteger())
-                && p.getGenerator().getAffineY().equals(DOMAIN.getG().getAffineYCoord().toBigInteger())
+                && p.getGenerator().getAffineX().equals(GX) && p.getGenerator().getAffineY().equals(GY)
                 && p.getCurve().getField().getFieldSize() == 256
-                && p.getCurve().getA().equals(CURVE.getCurve().getA().toBigInteger())
-                && p.getCurve().getB().equals(CURVE.getCurve().getB().toBigInteger());
+                && p.getCurve().getA().equals(A) && p.getCurve().getB().equals(B);
     }
 
     @Override
