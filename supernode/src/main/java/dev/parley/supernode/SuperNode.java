@@ -365,6 +365,12 @@ public final class SuperNode implements AutoCloseable {
             expirySweep.cancel(false);
         }
         boolean inLoop = loops.inLoop();
+        // Clients first: they rejoin elsewhere while the mesh socket closes (it waits for its
+        // loop, up to 1 s when busy) and the data dir writes finish.
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        channels.close();
         if (loginLink != null) {
             loginLink.close();
         }
@@ -374,10 +380,6 @@ public final class SuperNode implements AutoCloseable {
         if (mesh != null) {
             mesh.close();
         }
-        if (serverChannel != null) {
-            serverChannel.close();
-        }
-        channels.close(); // first: the clients rejoin elsewhere while the data dir writes finish
         if (loginLink != null && !inLoop) { // waiting from one of our own loops would deadlock
             loginLink.awaitStored(SHUTDOWN_TIMEOUT);
         }
