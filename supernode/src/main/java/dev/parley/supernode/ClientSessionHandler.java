@@ -93,12 +93,15 @@ final class ClientSessionHandler extends SimpleChannelInboundHandler<Envelope> {
             if (node.relay() != null) {
                 node.relay().releaseAll(session.username());
             }
-            if (chat != null && node.presence().devices(session.username()).isEmpty()) {
-                chat.ended(); // no other device here: contacts see this user go offline
-            }
-            // the peers of its calls hear it now, not after their media timeout (docs/protocol.md "Peer gone")
-            for (CallRoutes.Route r : CallRoutes.of(ctx.channel()).all()) {
-                node.router().peerGone(PeerGone.newBuilder().setCallId(r.callId()).setUser(session.username()).setTo(r.peer()).build());
+            if (!node.closing().getAsBoolean()) { // else this super node is closing: the client rejoins elsewhere, its calls fail over
+                if (chat != null && node.presence().devices(session.username()).isEmpty()) {
+                    chat.ended(); // no other device here: contacts see this user go offline
+                }
+                // the peers of its calls hear it now, not after their media timeout (docs/protocol.md "Peer gone")
+                for (CallRoutes.Route r : CallRoutes.of(ctx.channel()).all()) {
+                    node.router().peerGone(PeerGone.newBuilder().setCallId(r.callId()).setUser(session.username())
+                            .setTo(r.peer()).build());
+                }
             }
         }
         ctx.fireChannelInactive();

@@ -5,6 +5,7 @@ import dev.parley.protocol.HostPort;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -27,16 +28,19 @@ import org.jspecify.annotations.Nullable;
  *     registrations and peer hellos are signed for)
  * @param chat contacts, presence and messages: routing and mailboxes; none (tests) answers chat
  *     requests {@code BAD_REQUEST}
+ * @param closing whether this super node is closing: its clients' connections then drop because
+ *     of it, and the clients are rejoining elsewhere, not gone (no {@code PeerGone}, no "offline")
  */
 record NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
         Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
         SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity,
-        @Nullable ChatRelay chat) {
-    /** Without chat. */
+        @Nullable ChatRelay chat, BooleanSupplier closing) {
+    /** Without chat, never closing. */
     NodeContext(HostPort advertised, InstantSource clock, SecureRandom random, Supplier<byte @Nullable []> serverKey,
             Supplier<List<HostPort>> directory, PresenceIndex presence, UserLocator locator, SignalRouter router,
             SearchSettings search, @Nullable MediaRelay relay, ControlLimits limits, NodeIdentity identity) {
-        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, relay, limits, identity, null);
+        this(advertised, clock, random, serverKey, directory, presence, locator, router, search, relay, limits, identity,
+                null, () -> false);
     }
 
     /** Without a media relay, with default limits. */

@@ -262,7 +262,7 @@ public final class SuperNode implements AutoCloseable {
         ChatRelay chat = new ChatRelay(advertised, mesh::livePeers, router, peers, config.peerRequestTimeout(),
                 loginLink::serverKey, config.clock(), workers.next(), ChatLimits.DEFAULTS);
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity, chat);
+                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity, chat, closed::get);
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         PresenceIndex registered = presence;
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
