@@ -64,6 +64,7 @@ public final class SuperNode implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean aborted; // abortConnections(): say nothing on anyone's behalf any more
     private @Nullable Channel serverChannel;
     private @Nullable HostPort bound;
     private HostPort advertised;
@@ -262,7 +263,7 @@ public final class SuperNode implements AutoCloseable {
         ChatRelay chat = new ChatRelay(advertised, mesh::livePeers, router, peers, config.peerRequestTimeout(),
                 loginLink::serverKey, config.clock(), workers.next(), ChatLimits.DEFAULTS);
         context = new NodeContext(advertised, config.clock(), random, loginLink::serverKey,
-                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity, chat, closed::get);
+                mesh::livePeers, presence, locator, router, search, relay, config.limits(), identity, chat, () -> aborted || closed.get());
         relay.expireIdleEvery(RELAY_EXPIRY_PERIOD_MS);
         PresenceIndex registered = presence;
         expirySweep = workers.next().scheduleWithFixedDelay(() -> CredentialExpiry.sweep(registered, config.clock()),
@@ -353,6 +354,24 @@ public final class SuperNode implements AutoCloseable {
                 locator.counters().searches(), locator.counters().cacheHits(), mesh.lookupsServed(), locator.counters().rejectedRecords(),
                 locator.cachedEntries(), mesh.dropped(),
                 locator.counters().notFoundReasons());
+    }
+
+    /**
+     * Ends every connection this super node accepted at once, as the kernel does when a process
+     * dies: each socket is shut down from the calling thread, so clients read end-of-stream now
+     * rather than when each connection's event loop gets to its close (hundreds of ms on a loaded
+     * host), and from now on nothing is said on their behalf (no offline notice, no
+     * {@code PeerGone}), as after a crash. {@link #close()} must still be called. The bots
+     * benchmark kills serving bots this way ({@code parley bots --self-organizing --kill-every}).
+     */
+    public void abortConnections() {
+        aborted = true;
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        for (Channel ch : channels) {
+            SocketAbort.shutdownNow(ch);
+        }
     }
 
     /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */

@@ -98,7 +98,8 @@ public final class BotsServingCommand implements Callable<Integer> {
                 int i = index(roles, words);
                 LocalServeRoles.Detached d = roles.detach(i);
                 if (d != null) {
-                    closing.put(i, closer.submit(d.role()::close)); // right after this answer: its clients see the connections drop
+                    d.crash(); // its clients see their connections drop now
+                    closing.put(i, closer.submit(d.role()::close)); // the rest after this answer
                 }
                 yield "KILLED " + (d == null || d.address() == null ? "-" : d.address().toString());
             }

@@ -109,7 +109,8 @@ final class LocalServeRoles implements ServeRoles {
         if (d == null) {
             return null;
         }
-        d.role().close(); // closes its super node's connections: its clients see them drop
+        d.crash();
+        d.role().close();
         return d.address();
     }
 
@@ -131,7 +132,20 @@ final class LocalServeRoles implements ServeRoles {
     }
 
     /** A role taken out by {@link #detach}, to be closed. */
-    record Detached(ServeRole role, @Nullable HostPort address) {}
+    record Detached(ServeRole role, @Nullable HostPort address) {
+        /**
+         * Kills its super node as a process crash would, before the role is closed: every client
+         * connection is shut down at once from this thread, and the node says nothing more on their
+         * behalf ({@link SuperNode#abortConnections}): its clients see the drop now, not when the
+         * node's busy event loops get to each close.
+         */
+        void crash() {
+            SuperNode sn = role.superNode();
+            if (sn != null) {
+                sn.abortConnections();
+            }
+        }
+    }
 
     @Override
     public void close() {

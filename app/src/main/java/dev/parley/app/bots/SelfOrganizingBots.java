@@ -112,6 +112,9 @@ final class SelfOrganizingBots {
         rejoin.put("p99", h.getValueAtPercentile(99));
         rejoin.put("max", h.getMaxValue());
         rejoin.put("failed", load.rejoinFailures.sum());
+        Map<String, Long> rejoinErrors = new LinkedHashMap<>();
+        load.rejoinErrors.forEach((k, v) -> rejoinErrors.put(k, v.sum()));
+        rejoin.put("failed_by_error", rejoinErrors);
         m.put("rejoin_ms", rejoin);
         Histogram seen = load.lossSeenMs;
         m.put("loss_seen_ms", Map.of("p50", seen.getValueAtPercentile(50), "p99", seen.getValueAtPercentile(99),
@@ -179,6 +182,9 @@ final class SelfOrganizingBots {
         row(b, "promotions / demotions / killed", m.get("promotions") + " / " + m.get("demotions") + " / " + m.get("super_nodes_killed"));
         row(b, "rejoin ms p50 / p99 / max (count)", rejoin.get("p50") + " / " + rejoin.get("p99") + " / " + rejoin.get("max")
                 + "  (" + rejoin.get("count") + ", " + rejoin.get("failed") + " failed)");
+        if (!((Map<?, ?>) rejoin.get("failed_by_error")).isEmpty()) {
+            row(b, "  rejoins given up, by last error", rejoin.get("failed_by_error").toString());
+        }
         row(b, "  of which its client saw the loss after", m.get("loss_seen_ms").toString());
         Map<String, Object> again = (Map<String, Object>) m.get("found_again_ms");
         row(b, "found again ms p50 / p99 / max (count)", again.get("p50") + " / " + again.get("p99") + " / " + again.get("max")

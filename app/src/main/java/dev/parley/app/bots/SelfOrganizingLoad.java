@@ -81,6 +81,8 @@ final class SelfOrganizingLoad implements AutoCloseable {
     final ConcurrentHistogram lossSeenMs = new ConcurrentHistogram(TimeUnit.MINUTES.toMillis(5), 3);
     /** Failed searches by error message (the first 60 characters; not the searcher's lost connection), at most 20 kinds. */
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    /** Rejoins given up (after {@value #REJOIN_ATTEMPTS} attempts) by their last error, as {@link #errors}. */
+    final Map<String, LongAdder> rejoinErrors = new ConcurrentHashMap<>();
     /** When each bot last registered (System.nanoTime()). */
     private final AtomicLongArray registeredAt;
     final LongAdder skipped = new LongAdder();
@@ -173,6 +175,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 thread.schedule(() -> rejoin(b, random, avoid, fromNanos, attempt + 1), REJOIN_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 rejoinFailures.increment();
+                tally(rejoinErrors, e);
             }
         });
     }
@@ -256,6 +259,15 @@ final class SelfOrganizingLoad implements AutoCloseable {
         }
     }
 
+    /** Counts {@code e} under its message's first 60 characters, for at most 20 kinds. */
+    private static void tally(Map<String, LongAdder> byMessage, Throwable e) {
+        String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        String key = m.substring(0, Math.min(60, m.length()));
+        if (byMessage.size() < 20 || byMessage.containsKey(key)) {
+            byMessage.computeIfAbsent(key, k -> new LongAdder()).increment();
+        }
+    }
+
     private void churn(SplittableRandom random) {
         Bot b = fleet.bots.get(random.nextInt(fleet.bots.size()));
         churnEvents.increment();
@@ -322,9 +334,8 @@ final class SelfOrganizingLoad implements AutoCloseable {
         }, searcher::sessionAfter, RetryAfterLoss.DEFAULT_WAIT).whenComplete((r, e) -> {
             int o = e == null ? outcomeCounted(r, target, at) : ERROR;
             boolean searcherLost = attempts.get() > 1 || e != null && !s.isActive();
-            if (e != null && !searcherLost && errors.size() < 20) {
-                String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-                errors.computeIfAbsent(m.substring(0, Math.min(60, m.length())), k -> new LongAdder()).increment();
+            if (e != null && !searcherLost) {
+                tally(errors, e);
             }
             outcomes[searcherLost ? SEARCHER_LOST : state][o].increment();
             if (o == FOUND) {
