@@ -25,7 +25,9 @@ import javax.net.ssl.SSLException;
  * (Parley's {@link Tls} contexts and {@link TlsIdentity} certificates), client and server side
  * measured apart on one thread with engines connected in memory: what a super node and its clients
  * pay when the clients of a super node that died rejoin. Measured in one run with the handshake's
- * P-256 signatures by BouncyCastle (Parley's default) and by the JDK's provider.
+ * P-256 signatures and x25519 key exchange by BouncyCastle (Parley's {@code HandshakeProvider}, the
+ * default; figures {@code bouncycastle_*}) and with that provider removed, all by the JDK's providers
+ * ({@code jdk_*}).
  */
 final class TlsHandshakeBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -34,7 +36,8 @@ final class TlsHandshakeBench {
 
     /**
      * @param handshakes handshakes per measurement (each measured twice, the first round a warm-up)
-     * @return figures per signature provider: {@code <provider>_client_cpu_us}, {@code _server_cpu_us}, {@code _wall_us}
+     * @return figures per provider of the handshake's P-256 signatures and X25519: {@code <provider>_client_cpu_us},
+     *     {@code _server_cpu_us}, {@code _wall_us}
      * @throws SSLException if a handshake fails
      */
     static Map<String, Object> run(int handshakes) throws SSLException {
@@ -123,10 +126,11 @@ final class TlsHandshakeBench {
     }
 
     static String table(Map<String, Object> r) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-30s %14s %14s %10s%n",
-                "handshake crypto (" + r.get("handshakes") + " hs)", "client CPU µs", "server CPU µs", "wall µs"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-44s %14s %14s %10s%n",
+                "P-256 signatures, X25519 (" + r.get("handshakes") + " hs)", "client CPU µs", "server CPU µs", "wall µs"));
         for (String p : new String[] {"bouncycastle", "jdk"}) {
-            sb.append(String.format(Locale.ROOT, "%-30s %14s %14s %10s%n", p + (p.equals("jdk") ? "" : " (Parley's)"),
+            sb.append(String.format(Locale.ROOT, "%-44s %14s %14s %10s%n",
+                    p + (p.equals("jdk") ? " (JDK's providers)" : " (Parley's HandshakeProvider)"),
                     r.get(p + "_client_cpu_us"), r.get(p + "_server_cpu_us"), r.get(p + "_wall_us")));
         }
         return sb.toString();

@@ -17,6 +17,7 @@ class TlsHandshakeBenchTest {
         }
         assertThat(Security.getProviders()[0].getName()).as("restored after the JDK's run")
                 .isEqualTo(Tls.HANDSHAKE_PROVIDER);
-        assertThat(TlsHandshakeBench.table(r)).contains("bouncycastle (Parley's)").contains("jdk");
+        assertThat(TlsHandshakeBench.table(r)).contains("P-256 signatures, X25519")
+                .contains("bouncycastle (Parley's HandshakeProvider)").contains("jdk (JDK's providers)");
     }
 }

@@ -13,17 +13,18 @@ import javax.net.ssl.SSLException;
  * TLS 1.2 and older are refused.
  *
  * <p>Loading this class installs {@link HandshakeProvider} first in the JVM's providers: the
- * handshake's {@code CertificateVerify} signature (the leaf key is P-256) is then made and checked
- * by BouncyCastle: a third less CPU per handshake for a client (docs/benchmarks.md "Rejoin and
- * TLS").
+ * handshake's {@code CertificateVerify} signature (the leaf key is P-256) and its x25519 key
+ * exchange are then done by BouncyCastle (P-256 and X25519 keys only; anything else, X448 say,
+ * still goes to the JDK's provider): much less CPU per handshake, which counts when hundreds of
+ * clients rejoin at once (docs/security.md; docs/benchmarks.md "Rejoin and TLS").
  */
 public final class Tls {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3");
-    /** Name of the JCA provider of the handshake's P-256 signatures ({@code parley bench tls} compares it with the JDK's). */
+    /** Name of the JCA provider of the handshake's P-256 signatures and X25519 ({@code parley bench tls} compares it with the JDK's). */
     public static final String HANDSHAKE_PROVIDER = HandshakeProvider.NAME;
 
     static {
-        HandshakeProvider.install(); // the handshake's P-256 signatures by BouncyCastle
+        HandshakeProvider.install(); // the handshake's P-256 signatures and X25519 by BouncyCastle
     }
 
     private Tls() {}
