@@ -171,7 +171,9 @@ final class SelfOrganizingLoad implements AutoCloseable {
             if (e == null) {
                 rejoinMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000, rejoinMs.getHighestTrackableValue()));
                 findAgain(b, random, fromNanos, 1);
-            } else if (attempt < REJOIN_ATTEMPTS && !closing) {
+            } else if (closing) {
+                return; // the run ended during this rejoin (its super node's close): neither a time nor a failure
+            } else if (attempt < REJOIN_ATTEMPTS) {
                 thread.schedule(() -> rejoin(b, random, avoid, fromNanos, attempt + 1), REJOIN_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 rejoinFailures.increment();
