@@ -199,6 +199,7 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("bots", bots);
         c.put("reachable_share", reachableShare);
         c.put("duration_s", durationS);
+        c.put("warmup_s", warmupS);
         c.put("churn_per_s", churnPerS);
         c.put("rate_per_s", rate);
         c.put("kill_every_s", killEveryS);
@@ -208,8 +209,8 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
         try {
-            Map<String, Object> out = SelfOrganizingBots.run(group, bots, reachableShare, Duration.ofSeconds(durationS),
-                    churnPerS, rate, Duration.ofSeconds(killEveryS), seed, servingProcess, c);
+            Map<String, Object> out = SelfOrganizingBots.run(group, bots, reachableShare, Duration.ofSeconds(warmupS),
+                    Duration.ofSeconds(durationS), churnPerS, rate, Duration.ofSeconds(killEveryS), seed, servingProcess, c);
             System.out.print(SelfOrganizingBots.table(out));
             writeReport(out);
         } finally {

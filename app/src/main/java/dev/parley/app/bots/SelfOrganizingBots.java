@@ -42,7 +42,8 @@ final class SelfOrganizingBots {
      * @return the report (JSON-ready)
      * @throws Exception if the overlay does not form in time
      */
-    static Map<String, Object> run(EventLoopGroup group, int bots, double reachableShare, Duration duration, double churnPerS,
+    static Map<String, Object> run(EventLoopGroup group, int bots, double reachableShare, Duration warmUp,
+            Duration duration, double churnPerS,
             int ratePerS, Duration killEvery, long seed, boolean servingProcess, Map<String, Object> config) throws Exception {
         Path dir = Files.createTempDirectory("parley-bots-selforg-");
         LoginServerConfig lc = LoginServerConfig.defaults(new HostPort("127.0.0.1", 0), dir.resolve("login"))
@@ -82,8 +83,9 @@ final class SelfOrganizingBots {
                 long formedMs = (System.nanoTime() - t0) / 1_000_000;
                 setup.put("super_nodes_at_formed", serving.live().size());
                 setup.put("formed_after_roles_started_ms", (System.nanoTime() - t1) / 1_000_000);
-                System.err.printf("bots: overlay formed in %d ms; churn %s/s for %d s...%n", formedMs, churnPerS,
-                        duration.toSeconds());
+                System.err.printf("bots: overlay formed in %d ms; searches only for %d s (warm-up), then churn %s/s for %d s...%n",
+                        formedMs, warmUp.toSeconds(), churnPerS, duration.toSeconds());
+                load.warmUp(warmUp, ratePerS, seed + 2);
                 int promotionsBefore = serving.promotions.get();
                 load.run(duration, churnPerS, ratePerS, killEvery, seed + 1);
                 return report(config, setup, formedMs, serving, load, promotionsBefore);

@@ -97,6 +97,8 @@ final class SelfOrganizingLoad implements AutoCloseable {
     /** Kills and restarts serve roles: closing one waits for its super node, which must not stall the load's ticks. */
     private final ExecutorService roles = Executors.newSingleThreadExecutor(new DefaultThreadFactory("bots-roles", true));
     private volatile boolean closing;
+    /** False during {@link #warmUp}: searches are made, nothing is counted. */
+    private volatile boolean measuring = true;
 
     SelfOrganizingLoad(BotFleet fleet, ServingBots serving) {
         this.fleet = fleet;
@@ -223,11 +225,39 @@ final class SelfOrganizingLoad implements AutoCloseable {
      * busiest serving bot every {@code killEvery} (none when zero); waits at most 10 s for the last answers.
      */
     void run(Duration duration, double churnPerS, int ratePerS, Duration killEvery, long seed) throws InterruptedException {
+        drive(duration, churnPerS, ratePerS, killEvery, seed);
+        closing = true;
+        drain();
+    }
+
+    /**
+     * Searches at {@code ratePerS} for {@code duration} and counts none of them (no churn, no kill),
+     * then waits at most 10 s for their answers: both JVMs' JIT compilers and the super nodes' first
+     * verification of each record settle before the measurement, as plain {@code parley bots}'s
+     * {@code --warmup} does.
+     */
+    void warmUp(Duration duration, int ratePerS, long seed) throws InterruptedException {
+        if (duration.isZero()) {
+            return;
+        }
+        measuring = false;
+        try {
+            drive(duration, 0, ratePerS, Duration.ZERO, seed);
+            drain();
+        } finally {
+            measuring = true;
+        }
+    }
+
+    /** Churn, searches and kills for {@code duration}, on the load's thread. */
+    private void drive(Duration duration, double churnPerS, int ratePerS, Duration killEvery, long seed)
+            throws InterruptedException {
         SplittableRandom random = new SplittableRandom(seed);
         double[] credit = {0, 1};
         double churnPerTick = churnPerS * TICK_MS / 1000.0;
         double searchPerTick = ratePerS * TICK_MS / 1000.0;
         long maxSearches = (long) ratePerS * duration.toSeconds();
+        long[] issued = {0};
         long start = System.nanoTime();
         long[] nextKill = {killEvery.isZero() ? Long.MAX_VALUE : start + killEvery.toNanos()};
         ScheduledFuture<?> ticks = thread.scheduleAtFixedRate(() -> {
@@ -237,8 +267,9 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 churn(random);
             }
             credit[1] += searchPerTick;
-            while (credit[1] >= 1 && searches.sum() + skipped.sum() < maxSearches) {
+            while (credit[1] >= 1 && issued[0] < maxSearches) {
                 credit[1] -= 1;
+                issued[0]++;
                 search(random);
             }
             if (System.nanoTime() >= nextKill[0]) {
@@ -254,8 +285,11 @@ final class SelfOrganizingLoad implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(20); // the scheduler does the work; this bounds the run in time
         }
         ticks.cancel(false); // no churn, kill or search after the duration
+    }
+
+    /** Waits at most 10 s for the searches in flight. */
+    private void drain() throws InterruptedException {
         long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        closing = true;
         while (inFlight.get() > 0 && System.nanoTime() < drain) {
             TimeUnit.MILLISECONDS.sleep(10);
         }
@@ -319,11 +353,17 @@ final class SelfOrganizingLoad implements AutoCloseable {
         SuperNodeSession s = searcher.session;
         if (s == null || !searcher.online() || target == searcher || wanted.get(target.index) == 0
                 || inFlight.get() >= MAX_IN_FLIGHT) {
-            skipped.increment();
+            if (measuring) {
+                skipped.increment();
+            }
+            return;
+        }
+        inFlight.incrementAndGet();
+        if (!measuring) {
+            s.search(target.username).whenComplete((r, e) -> inFlight.decrementAndGet());
             return;
         }
         searches.increment();
-        inFlight.incrementAndGet();
         HostPort at = target.superNode;
         Long died = serving.killedAt.get(at);
         int state = !target.online() || died != null && died - registeredAt.get(target.index) > 0 ? REJOINING : REGISTERED;

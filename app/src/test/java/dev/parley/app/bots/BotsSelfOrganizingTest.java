@@ -26,7 +26,7 @@ class BotsSelfOrganizingTest {
         var cl = Main.commandLine();
         cl.setErr(new PrintWriter(err));
         int status = cl.execute("bots", "--self-organizing", "--bots", "40", "--reachable-share", "0.25", "--duration", "5",
-                "--rate", "50", "--churn", "2", "--kill-every", "2", "--seed", "7", "--report", report.toString());
+                "--warmup", "1", "--rate", "50", "--churn", "2", "--kill-every", "2", "--seed", "7", "--report", report.toString());
         assertThat(status).as("exit status; stderr: %s", err).isZero();
 
         JsonNode r = new ObjectMapper().readTree(report.toFile());
@@ -63,7 +63,7 @@ class BotsSelfOrganizingTest {
         var cl = Main.commandLine();
         cl.setErr(new PrintWriter(err));
         int status = cl.execute("bots", "--self-organizing", "--overlay-process", "--bots", "20", "--reachable-share", "0.25",
-                "--duration", "5", "--rate", "50", "--churn", "1", "--kill-every", "2", "--seed", "11", "--report", report.toString());
+                "--duration", "5", "--warmup", "1", "--rate", "50", "--churn", "1", "--kill-every", "2", "--seed", "11", "--report", report.toString());
         assertThat(status).as("exit status; stderr: %s", err).isZero();
 
         JsonNode r = new ObjectMapper().readTree(report.toFile());
