@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import dev.parley.protocol.Ed25519KeyPair;
+import dev.parley.protocol.tls.EngineSteps;
 import dev.parley.protocol.tls.KeyVerifier;
 import dev.parley.protocol.tls.Tls;
 import dev.parley.protocol.tls.TlsIdentity;
@@ -100,29 +101,10 @@ final class TlsHandshakeBench {
     /** One side reads what the other sent, then writes what it has to send; its CPU goes to {@code cpu[side]}. */
     private static long step(SSLEngine e, ByteBuffer in, ByteBuffer out, ByteBuffer app, long[] cpu, int side, long since)
             throws SSLException {
-        in.flip();
-        while (in.hasRemaining()) {
-            app.clear();
-            int consumed = e.unwrap(in, app).bytesConsumed();
-            runTasks(e);
-            if (consumed == 0) {
-                break;
-            }
-        }
-        in.compact();
-        for (int i = 0; i < 10 && e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
-            e.wrap(ByteBuffer.allocate(0), out);
-            runTasks(e);
-        }
+        EngineSteps.step(e, in, out, app);
         long now = THREADS.getCurrentThreadCpuTime();
         cpu[side] += now - since;
         return now;
-    }
-
-    private static void runTasks(SSLEngine e) {
-        for (Runnable r = e.getDelegatedTask(); r != null; r = e.getDelegatedTask()) {
-            r.run();
-        }
     }
 
     static String table(Map<String, Object> r) {

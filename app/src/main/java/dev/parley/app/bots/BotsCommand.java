@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +44,14 @@ import picocli.CommandLine.Option;
                 "cache_hit_ratio, throughput_per_s, memory per super node). Bot accounts use a cheap Argon2id cost (m=64 KiB, t=1)."})
 public final class BotsCommand implements Callable<Integer> {
     static final int BOT_LOOP_THREADS = 2;
+    /**
+     * Event loop threads of the bot clients with {@code --self-organizing}. Its embedded super nodes
+     * run their own loops, as a promoted client does (about 200 threads at M = 10,000), and Linux
+     * shares the cores per thread: with 2, the clients' side of a kill's burst of rejoins (TLS,
+     * registration: work each real client does on its own host) waited for a core, and that wait
+     * was the rejoin tail (docs/benchmarks.md "X25519 by BouncyCastle, kills as crashes").
+     */
+    static final int SELF_ORGANIZING_BOT_LOOP_THREADS = 6;
 
     @Option(names = "--supernodes", paramLabel = "N", defaultValue = "20", description = "Super nodes (default: ${DEFAULT-VALUE}).")
     int superNodes;
@@ -105,6 +114,11 @@ public final class BotsCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int killEveryS;
 
+    @Option(names = "--bot-threads", paramLabel = "N",
+            description = "Event loop threads the bot clients share (default: " + BOT_LOOP_THREADS + "; "
+                    + SELF_ORGANIZING_BOT_LOOP_THREADS + " with --self-organizing).")
+    @Nullable Integer botThreads;
+
     @Option(names = "--overlay-process", description = "Run the overlay in a child JVM (automatic when file descriptors are short); with "
             + "--self-organizing, the serving bots' roles and super nodes (the server ends of the bot connections) run in it, "
             + "the login server, the client bots, churn, kills and searches in this one.")
@@ -121,6 +135,10 @@ public final class BotsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         quietLogs();
+        if (botThreads != null && (botThreads < 1 || botThreads > 64)) {
+            System.err.println("bots: --bot-threads must be 1..64");
+            return 2;
+        }
         if (superNodes < 1 || bots < 2 || durationS < 1 || rate < 1 || offlineShare < 0 || offlineShare > 1 || churn < 0) {
             System.err.println("bots: need --supernodes >= 1, --bots >= 2, --duration >= 1, --rate >= 1, 0 <= --offline-share <= 1, --churn >= 0");
             return 2;
@@ -141,7 +159,8 @@ public final class BotsCommand implements Callable<Integer> {
         if (join == null) {
             System.err.printf("bots: starting %d super nodes (%s)...%n", superNodes, child ? "child JVM" : "this JVM");
         }
-        NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
+        NioEventLoopGroup group = new NioEventLoopGroup(botThreads != null ? botThreads : BOT_LOOP_THREADS,
+                new DefaultThreadFactory("bots", true));
         Set<HostPort> named = ConcurrentHashMap.newKeySet();
         try (Overlay overlay = join != null ? new ExternalOverlay(join, () -> named)
                 : child ? new OverlayProcess(Files.createTempDirectory("parley-bots-"), superNodes, !noDigests, seed, scrapeMs)
@@ -207,7 +226,9 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("policy", "login server defaults (PromotionPolicy.DEFAULTS)");
         c.put("cpus", Runtime.getRuntime().availableProcessors());
         c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
-        NioEventLoopGroup group = new NioEventLoopGroup(BOT_LOOP_THREADS, new DefaultThreadFactory("bots", true));
+        int loops = botThreads != null ? botThreads : SELF_ORGANIZING_BOT_LOOP_THREADS;
+        c.put("bot_loop_threads", loops);
+        NioEventLoopGroup group = new NioEventLoopGroup(loops, new DefaultThreadFactory("bots", true));
         try {
             Map<String, Object> out = SelfOrganizingBots.run(group, bots, reachableShare, Duration.ofSeconds(warmupS),
                     Duration.ofSeconds(durationS), churnPerS, rate, Duration.ofSeconds(killEveryS), seed, servingProcess, c);
@@ -234,6 +255,7 @@ public final class BotsCommand implements Callable<Integer> {
         c.put("bots", bots);
         c.put("duration_s", durationS);
         c.put("warmup_s", warmupS);
+        c.put("bot_loop_threads", botThreads != null ? botThreads : BOT_LOOP_THREADS);
         c.put("rate_per_s", rate);
         c.put("offline_share", offlineShare);
         c.put("churn_per_s", churn);

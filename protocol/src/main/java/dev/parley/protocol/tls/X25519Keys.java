@@ -16,7 +16,7 @@ import java.util.Optional;
  * key pair generator and key factory ({@code XECPublicKey}, {@code XECPrivateKey}, algorithm
  * {@code "XDH"} as the JDK's), and the codec between the JCA's {@code BigInteger} u coordinate and
  * RFC 7748's 32 little-endian bytes. Encodings are X.509 SubjectPublicKeyInfo and PKCS#8
- * (RFC 8410 §4, §7) with fixed headers, as {@link Ed25519Keys} does.
+ * (RFC 8410 §4, §7) with fixed headers ({@link Rfc8410}).
  */
 final class X25519Keys {
     /** Length of a u coordinate, a scalar and a shared secret: {@value} bytes (RFC 7748 §5). */
@@ -72,26 +72,12 @@ final class X25519Keys {
 
     /** @return the raw key of an X.509 X25519 SubjectPublicKeyInfo, or null if {@code der} is not one */
     static byte[] fromX509(byte[] der) {
-        return unwrap(der, SPKI_PREFIX);
+        return Rfc8410.unwrap(der, SPKI_PREFIX);
     }
 
     /** @return the raw scalar of a PKCS#8 v1 X25519 private key, or null if {@code der} is not one */
     static byte[] fromPkcs8(byte[] der) {
-        return unwrap(der, PKCS8_PREFIX);
-    }
-
-    private static byte[] unwrap(byte[] der, byte[] prefix) {
-        if (der == null || der.length != prefix.length + KEY_BYTES
-                || !Arrays.equals(der, 0, prefix.length, prefix, 0, prefix.length)) {
-            return null;
-        }
-        return Arrays.copyOfRange(der, prefix.length, der.length);
-    }
-
-    private static byte[] wrap(byte[] prefix, byte[] raw) {
-        byte[] der = Arrays.copyOf(prefix, prefix.length + KEY_BYTES);
-        System.arraycopy(raw, 0, der, prefix.length, KEY_BYTES);
-        return der;
+        return Rfc8410.unwrap(der, PKCS8_PREFIX);
     }
 
     /** An X25519 public key: its u coordinate, canonical (below p). */
@@ -131,7 +117,7 @@ final class X25519Keys {
 
         @Override
         public byte[] getEncoded() {
-            return wrap(SPKI_PREFIX, u);
+            return Rfc8410.wrap(SPKI_PREFIX, u);
         }
 
         @Override
@@ -195,7 +181,7 @@ final class X25519Keys {
 
         @Override
         public byte[] getEncoded() {
-            return wrap(PKCS8_PREFIX, scalar);
+            return Rfc8410.wrap(PKCS8_PREFIX, scalar);
         }
 
         @Override

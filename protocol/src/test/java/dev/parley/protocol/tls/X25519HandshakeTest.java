@@ -179,11 +179,11 @@ class X25519HandshakeTest {
         c.beginHandshake();
         s.beginHandshake();
         for (int round = 0; round < 20; round++) {
-            step(c, toClient, toServer, app);
+            EngineSteps.step(c, toClient, toServer, app);
             if (round == 0) {
                 clientHello.accept(toServer);
             }
-            step(s, toServer, toClient, app);
+            EngineSteps.step(s, toServer, toClient, app);
             if (round == 0) {
                 serverHello.accept(toClient);
             }
@@ -193,29 +193,5 @@ class X25519HandshakeTest {
             }
         }
         throw new AssertionError("handshake did not complete in 20 rounds");
-    }
-
-    /** One side reads what the other sent, then writes what it has to send. */
-    private static void step(SSLEngine e, ByteBuffer in, ByteBuffer out, ByteBuffer app) throws SSLException {
-        in.flip();
-        while (in.hasRemaining()) {
-            app.clear();
-            int consumed = e.unwrap(in, app).bytesConsumed();
-            runTasks(e);
-            if (consumed == 0) {
-                break;
-            }
-        }
-        in.compact();
-        for (int i = 0; i < 10 && e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
-            e.wrap(ByteBuffer.allocate(0), out);
-            runTasks(e);
-        }
-    }
-
-    private static void runTasks(SSLEngine e) {
-        for (Runnable r = e.getDelegatedTask(); r != null; r = e.getDelegatedTask()) {
-            r.run();
-        }
     }
 }
