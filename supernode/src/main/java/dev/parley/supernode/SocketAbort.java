@@ -39,6 +39,16 @@ final class SocketAbort {
         }
     }
 
+    /** Closes {@code server} (no more accepts) and shuts every one of {@code accepted} down now. */
+    static void shutdownAll(@Nullable Channel server, Iterable<Channel> accepted) {
+        if (server != null) {
+            server.close();
+        }
+        for (Channel ch : accepted) {
+            shutdownNow(ch);
+        }
+    }
+
     /** Shuts {@code ch}'s socket down both ways now (or closes it through its event loop). */
     static void shutdownNow(Channel ch) {
         if (JAVA_CHANNEL != null && ch instanceof NioSocketChannel) {

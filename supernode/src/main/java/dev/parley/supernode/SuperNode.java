@@ -95,21 +95,6 @@ public final class SuperNode implements AutoCloseable {
         return start(config, new SecureRandom());
     }
 
-    /** Call signals travel over TCP peer links: the first few are opened at once, not during a call's setup. */
-    static final int EAGER_PEER_LINKS = 4;
-
-    /**
-     * Tops the open peer links up to {@link #EAGER_PEER_LINKS} from the directory. Only up to: the
-     * directory's order rotates with every heartbeat, and opening its first few each time once
-     * linked every super node to every other (100 super nodes: ~10,000 idle TLS links, which ran
-     * the bots benchmark's overlay out of file descriptors). Other links open on first use.
-     */
-    private void openFirstLinks(List<HostPort> directory) {
-        long missing = EAGER_PEER_LINKS - peers.openOrOpening();
-        directory.stream().filter(hp -> !hp.equals(advertised) && !peers.has(hp)).limit(Math.max(0, missing))
-                .forEach(hp -> peers.connection(hp).exceptionally(e -> null)); // a failure shows on first use
-    }
-
     /**
      * Starts a super node: binds {@code config.listen()} and starts talking to the login server in
      * the background (see {@link #ready()}).
@@ -246,7 +231,7 @@ public final class SuperNode implements AutoCloseable {
         loginLink = new LoginLink(workers.next(), config.logins(), loginKey, advertised, config.heartbeatInterval(),
                 identity, config.enrollToken(), config.clock(), directory -> {
                     mesh.onDirectory(directory);
-                    openFirstLinks(directory.stream().map(c -> HostPort.of(c.getAddress())).toList());
+                    peers.openFirst(directory.stream().map(c -> HostPort.of(c.getAddress())).toList(), advertised);
                 }, queries);
         link[0] = loginLink;
         locator = new UserLocator(mesh, loginLink::serverKey, config.clock(), search, random.nextLong(),
@@ -302,11 +287,11 @@ public final class SuperNode implements AutoCloseable {
         return identity == null ? null : identity.certificate();
     }
 
-    /** @return the mesh (tests: its peers' certificates) */
     UserLocator locator() {
         return locator;
     }
 
+    /** @return the mesh (tests: its peers' certificates) */
     Mesh mesh() {
         return mesh;
     }
@@ -357,21 +342,14 @@ public final class SuperNode implements AutoCloseable {
     }
 
     /**
-     * Ends every connection this super node accepted at once, as the kernel does when a process
-     * dies: each socket is shut down from the calling thread, so clients read end-of-stream now
-     * rather than when each connection's event loop gets to its close (hundreds of ms on a loaded
-     * host), and from now on nothing is said on their behalf (no offline notice, no
-     * {@code PeerGone}), as after a crash. {@link #close()} must still be called. The bots
-     * benchmark kills serving bots this way ({@code parley bots --self-organizing --kill-every}).
+     * Ends every accepted connection at once from the calling thread, as the kernel does for a
+     * process that dies ({@link SocketAbort}), and says nothing more on its clients' behalf (no
+     * offline notice, no {@code PeerGone}); {@link #close()} must still be called. The bots
+     * benchmark's kills do this ({@code parley bots --self-organizing --kill-every}).
      */
     public void abortConnections() {
         aborted = true;
-        if (serverChannel != null) {
-            serverChannel.close();
-        }
-        for (Channel ch : channels) {
-            SocketAbort.shutdownNow(ch);
-        }
+        SocketAbort.shutdownAll(serverChannel, channels);
     }
 
     /** Closes all connections and event loops, waiting up to a few seconds; idempotent. */

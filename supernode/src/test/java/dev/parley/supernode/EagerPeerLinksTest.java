@@ -37,7 +37,7 @@ class EagerPeerLinksTest {
         Await.until("12 more directories per super node", () -> cluster.login.heartbeats.get() >= seen + 12 * superNodes);
         for (SuperNode n : cluster.nodes) {
             assertThat(n.peerLinks()).as("eager links of %s", n.advertisedAddress())
-                    .isBetween(1L, (long) SuperNode.EAGER_PEER_LINKS);
+                    .isBetween(1L, (long) PeerConnections.EAGER_LINKS);
         }
     }
 }

@@ -97,8 +97,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
     /** Kills and restarts serve roles: closing one waits for its super node, which must not stall the load's ticks. */
     private final ExecutorService roles = Executors.newSingleThreadExecutor(new DefaultThreadFactory("bots-roles", true));
     private volatile boolean closing;
-    /** False during {@link #warmUp}: searches are made, nothing is counted. */
-    private volatile boolean measuring = true;
+    private volatile boolean measuring = true; // false during warmUp: searches are made, nothing is counted
 
     SelfOrganizingLoad(BotFleet fleet, ServingBots serving) {
         this.fleet = fleet;
@@ -174,7 +173,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
                 rejoinMs.recordValue(Math.min((System.nanoTime() - fromNanos) / 1_000_000, rejoinMs.getHighestTrackableValue()));
                 findAgain(b, random, fromNanos, 1);
             } else if (closing) {
-                return; // the run ended during this rejoin (its super node's close): neither a time nor a failure
+                return; // the run ended during this rejoin: neither a time nor a failure
             } else if (attempt < REJOIN_ATTEMPTS) {
                 thread.schedule(() -> rejoin(b, random, avoid, fromNanos, attempt + 1), REJOIN_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
@@ -298,7 +297,7 @@ final class SelfOrganizingLoad implements AutoCloseable {
     /** Counts {@code e} under its message's first 60 characters, for at most 20 kinds. */
     private static void tally(Map<String, LongAdder> byMessage, Throwable e) {
         String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-        String key = m.substring(0, Math.min(60, m.length()));
+        String key = m.length() > 60 ? m.substring(0, 60) : m;
         if (byMessage.size() < 20 || byMessage.containsKey(key)) {
             byMessage.computeIfAbsent(key, k -> new LongAdder()).increment();
         }
