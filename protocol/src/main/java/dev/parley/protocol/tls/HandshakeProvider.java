@@ -7,6 +7,7 @@ import java.security.interfaces.XECPrivateKey;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JCA provider {@link Tls} installs first in the JVM so that the TLS handshake's public-key
@@ -36,7 +37,8 @@ final class HandshakeProvider extends Provider {
      * @param supports which keys the service takes (the JCA's delayed provider selection asks before
      *     trying it), or null where the JCA does not ask (key pair generators, key factories)
      */
-    private void add(String type, String algorithm, Class<?> spi, Supplier<Object> newSpi, Predicate<Object> supports) {
+    private void add(String type, String algorithm, Class<?> spi, Supplier<Object> newSpi,
+            @Nullable Predicate<Object> supports) {
         putService(new Service(this, type, algorithm, spi.getName(), null, null) {
             @Override
             public Object newInstance(Object constructorParameter) {

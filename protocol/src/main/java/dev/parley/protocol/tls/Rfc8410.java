@@ -1,6 +1,7 @@
 package dev.parley.protocol.tls;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raw 32-byte keys (Ed25519, X25519) in and out of their RFC 8410 encodings (SubjectPublicKeyInfo
@@ -26,7 +27,7 @@ final class Rfc8410 {
     }
 
     /** @return the raw key after {@code header}, or null if {@code der} is not {@code header} and a key */
-    static byte[] unwrap(byte[] der, byte[] header) {
+    static byte @Nullable [] unwrap(byte @Nullable [] der, byte[] header) {
         if (der == null || der.length != header.length + KEY_BYTES
                 || !Arrays.equals(der, 0, header.length, header, 0, header.length)) {
             return null;

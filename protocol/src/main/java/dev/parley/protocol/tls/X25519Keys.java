@@ -10,6 +10,7 @@ import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * X25519 keys (RFC 7748 §5) for {@link X25519Services}: the JCA key classes SunJSSE gets from our
@@ -45,7 +46,7 @@ final class X25519Keys {
      *
      * @return the canonical encoding (value below p), or null if {@code u} is negative or needs more than 32 bytes
      */
-    static byte[] encodeU(BigInteger u) {
+    static byte @Nullable [] encodeU(BigInteger u) {
         if (u.signum() < 0 || u.bitLength() > 8 * KEY_BYTES) {
             return null;
         }
@@ -71,12 +72,12 @@ final class X25519Keys {
     }
 
     /** @return the raw key of an X.509 X25519 SubjectPublicKeyInfo, or null if {@code der} is not one */
-    static byte[] fromX509(byte[] der) {
+    static byte @Nullable [] fromX509(byte[] der) {
         return Rfc8410.unwrap(der, SPKI_PREFIX);
     }
 
     /** @return the raw scalar of a PKCS#8 v1 X25519 private key, or null if {@code der} is not one */
-    static byte[] fromPkcs8(byte[] der) {
+    static byte @Nullable [] fromPkcs8(byte[] der) {
         return Rfc8410.unwrap(der, PKCS8_PREFIX);
     }
 
