@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * {@code /proc/PID/stat} (a whole process, all its threads) or {@code /proc/self/task/TID/stat}, in
  * clock ticks of {@value #TICK_NANOS} ns (USER_HZ is 100 on Linux for every architecture).
  */
-final class ProcCpu {
+public final class ProcCpu {
     static final long TICK_NANOS = 10_000_000L;
 
     private ProcCpu() {}
@@ -30,9 +30,24 @@ final class ProcCpu {
      *     at most 15 characters, e.g. "GC Thread#0", "VM Thread")
      * @return their summed user + system CPU time so far, ns; 0 where procfs is missing
      */
-    static long ownThreadsNanos(Predicate<String> threadName) {
+    public static long ownThreadsNanos(Predicate<String> threadName) {
+        return threadsNanos("self", threadName);
+    }
+
+    /**
+     * As {@link #ownThreadsNanos}, for another process.
+     *
+     * @param pid a process id
+     * @return the CPU time of its threads named as {@code threadName} accepts, ns; 0 where procfs is
+     *     missing or the process is gone
+     */
+    public static long threadsNanos(long pid, Predicate<String> threadName) {
+        return threadsNanos(Long.toString(pid), threadName);
+    }
+
+    private static long threadsNanos(String pid, Predicate<String> threadName) {
         long total = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", pid, "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     if (threadName.test(Files.readString(task.resolve("comm")).strip())) {
@@ -46,6 +61,14 @@ final class ProcCpu {
             return 0;
         }
         return total;
+    }
+
+    /**
+     * @return true for HotSpot's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1":
+     *     "C1 CompilerThre", "C2 CompilerThre" as the kernel keeps them)
+     */
+    public static boolean isJitCompilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
     }
 
     /** @return true for the JVM's garbage collector and VM threads (HotSpot names) */

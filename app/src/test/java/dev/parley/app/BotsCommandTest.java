@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +44,11 @@ class BotsCommandTest {
         assertThat(r.get("memory").get("per_supernode_bytes").asLong()).isPositive();
         assertThat(r.get("cpu").get("us_per_search").asDouble()).as("CPU per search, µs").isPositive();
         assertThat(r.get("cpu").get("scope").asText()).isEqualTo("bots + super nodes");
+        // The JIT compilers' share is counted in the whole and shown apart (a 2 s run in a fresh overlay: they work).
+        double jit = r.get("cpu").get("jit_us_per_search").asDouble();
+        assertThat(jit).as("JIT CPU per search, µs").isPositive();
+        assertThat(r.get("cpu").get("us_per_search_without_jit").asDouble() + jit)
+                .isCloseTo(r.get("cpu").get("us_per_search").asDouble(), offset(0.2));
         assertThat(r.get("supernodes").get("online_users").asLong()).as("stable bots stay online").isGreaterThanOrEqualTo(27);
         JsonNode metrics = r.get("supernodes").get("metrics"); // each super node's registry, scraped every 200 ms
         assertThat(metrics.get("scrapes").asLong()).as("scrapes in %s", metrics).isGreaterThanOrEqualTo(3 * 5);

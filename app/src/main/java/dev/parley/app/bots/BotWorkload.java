@@ -1,5 +1,6 @@
 package dev.parley.app.bots;
 
+import dev.parley.app.ProcCpu;
 import dev.parley.client.SuperNodeSession;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.PresenceRecords;
@@ -62,6 +63,8 @@ final class BotWorkload implements AutoCloseable {
         volatile long elapsedNanos;
         /** CPU time this JVM used during the run (every thread: bots, and super nodes when in-process), in ns. */
         volatile long cpuNanos;
+        /** Of {@link #cpuNanos}, what the JIT compiler threads used (Linux; else 0): warm-up, not searching. */
+        volatile long jitNanos;
     }
 
     private final BotFleet fleet;
@@ -114,6 +117,7 @@ final class BotWorkload implements AutoCloseable {
         double[] credit = {1.0, 0.0};
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
+        long jitStart = ProcCpu.ownThreadsNanos(ProcCpu::isJitCompilerThread);
         ScheduledFuture<?> ticks = scheduler.scheduleAtFixedRate(() -> {
             credit[0] += perTick;
             while (credit[0] >= 1 && r.issued.sum() < total) {
@@ -141,6 +145,7 @@ final class BotWorkload implements AutoCloseable {
         }
         r.elapsedNanos = System.nanoTime() - start;
         r.cpuNanos = processCpuNanos() - cpuStart;
+        r.jitNanos = ProcCpu.ownThreadsNanos(ProcCpu::isJitCompilerThread) - jitStart;
         return r;
     }
 

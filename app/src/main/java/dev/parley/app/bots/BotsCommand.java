@@ -188,8 +188,10 @@ public final class BotsCommand implements Callable<Integer> {
                 }
                 System.err.printf("bots: measuring %d s at %d searches/s...%n", durationS, rate);
                 long overlayCpuStart = overlay.otherProcessCpuNanos();
+                long overlayJitStart = overlay.otherProcessJitNanos();
                 results = load.run(rate, Duration.ofSeconds(durationS), offlineShare, churn, seed);
                 results.cpuNanos += overlay.otherProcessCpuNanos() - overlayCpuStart;
+                results.jitNanos += overlay.otherProcessJitNanos() - overlayJitStart;
             }
             Map<String, Object> stats = overlay.stats();
             Map<String, Object> out = BotsReport.build(config(), setup, results, stats, overlay.memoryScope());

@@ -33,6 +33,10 @@ final class BotsReport {
         Map<String, Object> cpu = new LinkedHashMap<>();
         cpu.put("us_per_search", Reports.round(completed == 0 ? 0 : r.cpuNanos / 1000.0 / completed, 1));
         cpu.put("cores_busy", Reports.round(r.cpuNanos / (double) r.elapsedNanos, 3));
+        // The JIT compilers' share is the JVMs still warming up (C2 can be a fifth of it in a 20 s run),
+        // not the steady cost of a search: shown apart, so runs compare without its noise.
+        cpu.put("jit_us_per_search", Reports.round(completed == 0 ? 0 : r.jitNanos / 1000.0 / completed, 1));
+        cpu.put("us_per_search_without_jit", Reports.round(completed == 0 ? 0 : (r.cpuNanos - r.jitNanos) / 1000.0 / completed, 1));
         cpu.put("scope", String.valueOf(setup.get("overlay")).startsWith("external") ? "bots only" : "bots + super nodes");
         m.put("cpu", cpu);
         Map<String, Object> counts = new LinkedHashMap<>();
@@ -104,6 +108,7 @@ final class BotsReport {
         row(b, "cache hit ratio", pct(m.get("cache_hit_ratio")));
         Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
         row(b, "CPU per search (" + cpu.get("scope") + ")", cpu.get("us_per_search") + " µs  (" + cpu.get("cores_busy") + " cores busy)");
+        row(b, "  of it JIT compilers / without them", cpu.get("jit_us_per_search") + " / " + cpu.get("us_per_search_without_jit") + " µs");
         if (mem.get("per_supernode_bytes") instanceof Number perSn) {
             row(b, "memory per super node", String.format("%.1f KiB", perSn.longValue() / 1024.0));
         } else {

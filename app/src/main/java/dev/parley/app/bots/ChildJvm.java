@@ -1,6 +1,7 @@
 package dev.parley.app.bots;
 
 import dev.parley.app.Main;
+import dev.parley.app.ProcCpu;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,6 +85,11 @@ final class ChildJvm implements AutoCloseable {
     /** @return CPU time the child has used so far, in ns (0 if the platform does not say) */
     long cpuNanos() {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** @return CPU time the child's JIT compiler threads have used so far, in ns (0 where procfs is missing) */
+    long jitNanos() {
+        return ProcCpu.threadsNanos(process.pid(), ProcCpu::isJitCompilerThread);
     }
 
     /** Asks the child to quit; after 20 s, kills it. */

@@ -27,6 +27,11 @@ interface Overlay extends AutoCloseable {
         return 0;
     }
 
+    /** @return of {@link #otherProcessCpuNanos}, what that process's JIT compiler threads used, in ns */
+    default long otherProcessJitNanos() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -60,6 +60,11 @@ final class OverlayProcess implements Overlay {
     }
 
     @Override
+    public long otherProcessJitNanos() {
+        return child.jitNanos();
+    }
+
+    @Override
     public String memoryScope() {
         return "heap growth of the overlay JVM (super nodes only, bots in another JVM) after the bots registered, divided by N";
     }
