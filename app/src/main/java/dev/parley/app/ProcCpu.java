@@ -8,7 +8,8 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of processes and threads from Linux procfs ({@code proc(5)}): utime + stime of
- * {@code /proc/PID/stat} (a whole process, all its threads) or {@code /proc/self/task/TID/stat}, in
+ * {@code /proc/PID/stat} (a whole process, all its threads) or {@code /proc/PID/task/TID/stat} (one
+ * thread, of this JVM or another process), in
  * clock ticks of {@value #TICK_NANOS} ns (USER_HZ is 100 on Linux for every architecture).
  */
 public final class ProcCpu {
