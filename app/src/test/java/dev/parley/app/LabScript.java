@@ -47,7 +47,9 @@ final class LabScript {
         Path script = Path.of("..", "lab", name).toAbsolutePath().normalize();
         assertThat(script).isExecutable();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String parley = String.join(" ", java, "--enable-native-access=ALL-UNNAMED",
+        // The lab's processes live for seconds: C1 alone compiles what they run (C2 spent most of a
+        // short client's CPU), and the serial collector has no threads of its own to run beside them.
+        String parley = String.join(" ", java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                 Runtime.version().feature() >= 23 ? "--sun-misc-unsafe-memory-access=allow" : "",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName());
         Path logFile = out.resolve(name + ".log");
