@@ -29,6 +29,8 @@ final class LocatorCounters {
     final LongAdder wideningsRefused = new LongAdder();
     /** Lookups a running search sent to a peer whose new digest may hold the user ({@link LocatorSearch#askNewHolder}). */
     final LongAdder newHolderAsked = new LongAdder();
+    /** Wave ends at which a search waited instead of asking more peers ({@link LookupThrottle}). */
+    final LongAdder throttled = new LongAdder();
     private final LongAdder[] notFoundBy = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     /** @param reason {@link #NO_PEER}, {@link #ALL_SAID_NO}, {@link #LAST_WAVE_TIMED_OUT} or {@link #DEADLINE} */
@@ -66,6 +68,10 @@ final class LocatorCounters {
 
     long newHolderAsked() {
         return newHolderAsked.sum();
+    }
+
+    long throttled() {
+        return throttled.sum();
     }
 
     /** @return counts of "not found" endings, indexed by reason ({@link #NO_PEER} …) */

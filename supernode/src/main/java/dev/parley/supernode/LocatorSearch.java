@@ -40,6 +40,8 @@ final class LocatorSearch {
     private int rechecks;
     private int next;
     private int wave;
+    /** The last wave whose silent lookups were counted against the {@link LookupThrottle}. */
+    private int silentCounted;
     private int contacted;
     private int outstanding;
     private int waveOutstanding;
@@ -117,7 +119,7 @@ final class LocatorSearch {
         // unless the search may widen first (one wave timeout in).
         long waitMs = next >= order.size() ? Math.max(waveMs, Math.min(remainingMs - 1, settings.deadline().toMillis() / 2))
                 : waveMs;
-        boolean mayWiden = next >= order.size() && !heldBack.isEmpty() && !silentHits.isEmpty();
+        boolean mayWiden = next >= order.size() && mayWiden();
         scheduleWaveEnd(thisWave, mayWiden ? waveMs : waitMs, mayWiden ? waitMs - waveMs : 0);
     }
 
@@ -126,7 +128,17 @@ final class LocatorSearch {
             if (wave != thisWave || done) {
                 return;
             }
-            if (next >= order.size() && widen()) {
+            if (silentCounted < thisWave) {
+                silentCounted = thisWave; // once per wave, however often its end is put off
+                locator.throttle.onSilent(waveOutstanding);
+            }
+            if (waveOutstanding > 0 && !locator.throttle.allowsWidening()
+                    && (next < order.size() || mayWiden())) {
+                // The mesh is overloaded, not dead: wait for the lookups sent (open until the
+                // deadline) instead of asking more peers, and look again a wave later.
+                counters.throttled.increment();
+                scheduleWaveEnd(thisWave, locator.waveTimeoutMs(), restMs);
+            } else if (next >= order.size() && widen()) {
                 nextWave();
             } else if (restMs > 0) {
                 scheduleWaveEnd(thisWave, restMs, 0);
@@ -135,6 +147,10 @@ final class LocatorSearch {
                 nextWave();
             }
         }, Math.max(1, afterMs), TimeUnit.MILLISECONDS);
+    }
+
+    private boolean mayWiden() {
+        return !heldBack.isEmpty() && !silentHits.isEmpty();
     }
 
     /**
@@ -147,7 +163,7 @@ final class LocatorSearch {
      * @return whether peers were added to the order
      */
     private boolean widen() {
-        if (heldBack.isEmpty() || silentHits.isEmpty()) {
+        if (!mayWiden()) {
             return false;
         }
         if (locator.widenings.tryTake(1, mesh.nanoTime() / 1_000_000) != 0) {
@@ -168,6 +184,7 @@ final class LocatorSearch {
             unanswered++;
         } else {
             silentHits.remove(peer);
+            locator.throttle.onAnswer();
             locator.rtt.sample((mesh.nanoTime() - sentNanos) / 1e6);
             if (!response.getFound()) {
                 saidNo.add(peer);

@@ -35,6 +35,8 @@ final class SuperNodeMetrics {
                 counts, LocatorCounters::widened);
         counter(registry, "parley_supernode_locator_widenings_refused", "Searches that would have widened, over the budget (2/s, burst 20)",
                 counts, LocatorCounters::wideningsRefused);
+        counter(registry, "parley_supernode_locator_throttled", "Wave ends at which a search waited instead of asking more peers, too many lookups silent",
+                counts, LocatorCounters::throttled);
         counter(registry, "parley_supernode_locator_new_holder_lookups", "Lookups a running search sent to a peer whose new digest may hold the user",
                 counts, LocatorCounters::newHolderAsked);
         String[] notFound = {"no_live_peer", "all_answered_no", "wave_timed_out", "deadline"};

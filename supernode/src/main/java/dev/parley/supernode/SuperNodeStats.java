@@ -15,7 +15,10 @@ package dev.parley.supernode;
  *     unparseable, unmatched, oversized)
  * @param notFoundReasons searches that ended "not found" because: [0] no live peer, [1] every peer
  *     answered no, [2] the last wave timed out with peers silent, [3] the deadline passed
+ * @param throttled wave ends at which a search waited instead of asking more peers, as too many
+ *     lookups went silent (overload: {@code LookupThrottle})
  */
 public record SuperNodeStats(int onlineUsers, int knownPeers, int livePeers, long searches, long cacheHits,
-        long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons) {
+        long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons,
+        long throttled) {
 }

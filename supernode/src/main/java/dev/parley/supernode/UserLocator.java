@@ -91,6 +91,8 @@ final class UserLocator {
     final LocatorCounters counters = new LocatorCounters();
     /** The widening budget ({@link #WIDENINGS_PER_S}); mesh loop only. */
     final RateBucket widenings;
+    /** Whether searches may widen past silent waves; mesh loop only. */
+    final LookupThrottle throttle = new LookupThrottle();
     /** Searches running, by what they look for; mesh loop only (bounded: each ends by its deadline). */
     private final Map<SearchKey, CompletableFuture<SearchOutcome>> running = new HashMap<>();
     /** Searches running, by username; changed on the mesh loop only (bounded: each ends by its deadline). */

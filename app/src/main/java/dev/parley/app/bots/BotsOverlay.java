@@ -144,6 +144,7 @@ final class BotsOverlay implements AutoCloseable {
         long rejected = 0;
         long cached = 0;
         long dropped = 0;
+        long throttled = 0;
         long[] notFound = new long[4];
         for (SuperNode sn : superNodes) {
             SuperNodeStats s = sn.stats();
@@ -151,6 +152,7 @@ final class BotsOverlay implements AutoCloseable {
             for (int i = 0; i < notFound.length; i++) {
                 notFound[i] += s.notFoundReasons()[i];
             }
+            throttled += s.throttled();
             online += s.onlineUsers();
             searches += s.searches();
             cacheHits += s.cacheHits();
@@ -173,6 +175,7 @@ final class BotsOverlay implements AutoCloseable {
         m.put("not_found_all_answered", notFound[1]);
         m.put("not_found_last_wave_timed_out", notFound[2]);
         m.put("not_found_deadline", notFound[3]);
+        m.put("searches_throttled", throttled); // wave ends that waited: too many lookups silent
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));
