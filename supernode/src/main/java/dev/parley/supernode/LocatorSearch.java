@@ -112,7 +112,7 @@ final class LocatorSearch {
         asked.addAll(batch);
         for (HostPort p : batch) {
             outstanding++;
-            mesh.lookup(p, username, remainingMs, waveMs)
+            mesh.lookup(p, username, remainingMs, retransmitAfterMs(waveMs))
                     .whenComplete((r, e) -> onAnswer(p, thisWave, now, e == null ? r : null));
         }
         // After the last wave, silent peers get the rest of the deadline (at least half of it),
@@ -147,6 +147,11 @@ final class LocatorSearch {
                 nextWave();
             }
         }, Math.max(1, afterMs), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return when to send a lookup's one retransmission: never while the mesh is throttled (overload, not loss) */
+    private long retransmitAfterMs(long waveMs) {
+        return locator.throttle.allowsWidening() ? waveMs : 0;
     }
 
     private boolean mayWiden() {
@@ -224,7 +229,7 @@ final class LocatorSearch {
         outstanding++;
         long now = mesh.nanoTime();
         long remainingMs = Math.max(1, (deadlineNanos - now) / 1_000_000);
-        mesh.lookup(peer, username, remainingMs, locator.waveTimeoutMs())
+        mesh.lookup(peer, username, remainingMs, retransmitAfterMs(locator.waveTimeoutMs()))
                 .whenComplete((r, e) -> onAnswer(peer, 0, now, e == null ? r : null));
     }
 

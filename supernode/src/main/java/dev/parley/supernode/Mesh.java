@@ -180,6 +180,11 @@ final class Mesh implements MeshPort, AutoCloseable {
         return transport.dropped();
     }
 
+    /** @return lookups dropped unanswered in a standing queue ({@link MeshTransport#shed()}) */
+    long shed() {
+        return transport.shed();
+    }
+
     /**
      * Merges a login-server directory: its certificates that verify (cached: the same ones come
      * with every heartbeat) become the directory entries of the peer table.

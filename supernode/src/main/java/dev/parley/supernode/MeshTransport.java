@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * most {@value #MAX_DATAGRAM_BYTES} bytes). Every datagram sent is sealed (a retransmission
  * anew, with its own counter) and every datagram received is opened before it is parsed: one that
  * does not open (unauthenticated, forged, replayed, stale, from an address its certificate does not
- * name, a plain envelope) is dropped without an answer and counted. Requests carry random 63-bit ids
+ * name, a plain envelope) is dropped without an answer and counted. Under overload, a
+ * {@code PeerLookup} that waited longer than {@value MeshQueueDelay#TARGET_MS} ms in a standing queue
+ * ({@link MeshQueueDelay}) is dropped unanswered and counted ({@link #shed()}); nothing else is. Requests carry random 63-bit ids
  * (from a {@code SecureRandom} in production), may be retransmitted once and time out; a timeout
  * makes the next datagrams to that peer carry this node's certificate and name no boot of the peer
  * ({@link MeshKeys#forgetBoot}), so a peer that restarted is reached again. Envelopes that do not
@@ -82,6 +84,8 @@ final class MeshTransport implements AutoCloseable {
     private final MeshKeys keys; // loop only
     private final MeshSeal seal; // loop only
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder shed = new LongAdder();
+    private final MeshQueueDelay queue = new MeshQueueDelay(); // loop only
     // Traffic, for metrics: [0] datagrams received, [1] bytes received, [2] datagrams sent, [3] bytes sent.
     private final LongAdder[] traffic = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
     private final Map<MeshDatagramException.Reason, LongAdder> refused = new EnumMap<>(MeshDatagramException.Reason.class);
@@ -172,6 +176,11 @@ final class MeshTransport implements AutoCloseable {
     /** @return datagrams dropped so far (not opened, unparseable, oversized, unmatched responses) */
     long dropped() {
         return dropped.sum();
+    }
+
+    /** @return lookups dropped unanswered as they waited in a standing queue ({@link MeshQueueDelay}) */
+    long shed() {
+        return shed.sum();
     }
 
     /**
@@ -289,6 +298,8 @@ final class MeshTransport implements AutoCloseable {
             log.trace("mesh: dropped a datagram from {}: {}", packet.sender(), e.getMessage());
             return;
         }
+        // Every authentic datagram tells how long the queue held it: answers and pings too.
+        long delayMs = queue.sample(opened.sender(), opened.openedAtMs(), opened.sentAtMs());
         Envelope msg;
         try {
             msg = Envelope.parseFrom(opened.payload());
@@ -315,6 +326,12 @@ final class MeshTransport implements AutoCloseable {
         }
         if (isResponse) {
             dropped.increment(); // late duplicate or unsolicited: never answered, so no ping-pong
+            return;
+        }
+        if (msg.hasPeerLookup() && delayMs > MeshQueueDelay.TARGET_MS && queue.standing(opened.openedAtMs())) {
+            // Overloaded: answering what waited this long keeps the queue standing while the asker
+            // has moved on; its silence throttles the asker's search (LookupThrottle).
+            shed.increment();
             return;
         }
         Envelope.Builder answer = inbound.onMessage(msg, packet.sender());

@@ -57,6 +57,8 @@ final class SuperNodeMetrics {
         }
         counter(registry, "parley_supernode_mesh_datagrams_dropped", "Mesh datagrams received and dropped unopened or unused",
                 transport, MeshTransport::dropped);
+        counter(registry, "parley_supernode_mesh_lookups_shed", "Peer lookups dropped unanswered after waiting in a standing queue (overload)",
+                transport, MeshTransport::shed);
         for (MeshDatagramException.Reason r : MeshDatagramException.Reason.values()) {
             FunctionCounter.builder("parley_supernode_mesh_datagrams_refused", transport, t -> t.refused(r))
                     .description("Mesh datagrams that did not open (received) or could not be sealed (cannot_seal), by reason")

@@ -17,8 +17,10 @@ package dev.parley.supernode;
  *     answered no, [2] the last wave timed out with peers silent, [3] the deadline passed
  * @param throttled wave ends at which a search waited instead of asking more peers, as too many
  *     lookups went silent (overload: {@code LookupThrottle})
+ * @param lookupsShed peers' lookups dropped unanswered after waiting in a standing queue (overload:
+ *     {@code MeshQueueDelay})
  */
 public record SuperNodeStats(int onlineUsers, int knownPeers, int livePeers, long searches, long cacheHits,
         long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons,
-        long throttled) {
+        long throttled, long lookupsShed) {
 }

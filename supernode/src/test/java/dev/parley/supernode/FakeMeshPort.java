@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeMeshPort implements MeshPort {
     /** One lookup the search sent. */
-    record Lookup(HostPort peer, String username, long timeoutMs, CompletableFuture<PeerLookupResult> answer) {}
+    record Lookup(HostPort peer, String username, long timeoutMs, CompletableFuture<PeerLookupResult> answer,
+            long retransmitAfterMs) {}
 
     private final EmbeddedChannel loopOwner = new EmbeddedChannel();
 
@@ -45,7 +46,7 @@ final class FakeMeshPort implements MeshPort {
     @Override
     public CompletableFuture<PeerLookupResult> lookup(HostPort peer, String username, long timeoutMs,
             long retransmitAfterMs) {
-        Lookup l = new Lookup(peer, username, timeoutMs, new CompletableFuture<>());
+        Lookup l = new Lookup(peer, username, timeoutMs, new CompletableFuture<>(), retransmitAfterMs);
         sent.add(l);
         return l.answer();
     }

@@ -145,6 +145,7 @@ final class BotsOverlay implements AutoCloseable {
         long cached = 0;
         long dropped = 0;
         long throttled = 0;
+        long shed = 0;
         long[] notFound = new long[4];
         for (SuperNode sn : superNodes) {
             SuperNodeStats s = sn.stats();
@@ -153,6 +154,7 @@ final class BotsOverlay implements AutoCloseable {
                 notFound[i] += s.notFoundReasons()[i];
             }
             throttled += s.throttled();
+            shed += s.lookupsShed();
             online += s.onlineUsers();
             searches += s.searches();
             cacheHits += s.cacheHits();
@@ -176,6 +178,7 @@ final class BotsOverlay implements AutoCloseable {
         m.put("not_found_last_wave_timed_out", notFound[2]);
         m.put("not_found_deadline", notFound[3]);
         m.put("searches_throttled", throttled); // wave ends that waited: too many lookups silent
+        m.put("lookups_shed", shed); // dropped unanswered in a standing queue
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));

@@ -73,8 +73,10 @@ public final class MeshSeal {
      * @param payload the plaintext (an encoded {@code Envelope})
      * @param sender the sender's certified address (also the datagram's source)
      * @param senderKeyId the sender's key id
+     * @param sentAtMs the sender's wall clock as it sealed the datagram, in ms since the epoch
+     * @param openedAtMs this node's wall clock as it checked the datagram's freshness, in ms since the epoch
      */
-    public record Opened(byte[] payload, HostPort sender, long senderKeyId) {}
+    public record Opened(byte[] payload, HostPort sender, long senderKeyId, long sentAtMs, long openedAtMs) {}
 
     private final MeshKeys keys;
     /**
@@ -150,7 +152,8 @@ public final class MeshSeal {
         if (h.receiverBoot() != 0 && h.receiverBoot() != keys.boot()) {
             throw new MeshDatagramException(Reason.NOT_FOR_US, "sealed for another boot of this node");
         }
-        long ageMs = keys.clock().millis() - h.sentAtMs();
+        long nowMs = keys.clock().millis();
+        long ageMs = nowMs - h.sentAtMs();
         if (Math.abs(ageMs) > MAX_AGE.toMillis() || ageMs == Long.MIN_VALUE) {
             throw new MeshDatagramException(Reason.STALE, String.format("sent %d ms from now (expected: within %d)",
                     ageMs, MAX_AGE.toMillis()));
@@ -177,6 +180,6 @@ public final class MeshSeal {
             throw new MeshDatagramException(Reason.FORGED, "tag does not verify, from " + from);
         }
         keys.authenticated(p, h);
-        return new Opened(payload, p.address, p.keyId);
+        return new Opened(payload, p.address, p.keyId, h.sentAtMs(), nowMs);
     }
 }
