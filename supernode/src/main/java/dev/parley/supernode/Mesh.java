@@ -7,6 +7,7 @@ import dev.parley.protocol.wire.PeerLookup;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.SuperNodeCertificate;
 import dev.parley.supernode.MeshCandidate.DigestSays;
+import dev.parley.supernode.meshauth.MeshDatagramException;
 import dev.parley.supernode.meshauth.MeshKeys;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -178,6 +179,16 @@ final class Mesh implements MeshPort, AutoCloseable {
     /** @return datagrams the transport dropped so far */
     long dropped() {
         return transport.dropped();
+    }
+
+    /** @return datagrams that did not open so far, indexed by {@link MeshDatagramException.Reason} ordinal */
+    long[] refused() {
+        MeshDatagramException.Reason[] reasons = MeshDatagramException.Reason.values();
+        long[] counts = new long[reasons.length];
+        for (MeshDatagramException.Reason r : reasons) {
+            counts[r.ordinal()] = transport.refused(r);
+        }
+        return counts;
     }
 
     /** @return lookups dropped unanswered in a standing queue ({@link MeshTransport#shed()}) */

@@ -19,8 +19,9 @@ package dev.parley.supernode;
  *     lookups went silent (overload: {@code LookupThrottle})
  * @param lookupsShed peers' lookups dropped unanswered after waiting in a standing queue (overload:
  *     {@code MeshQueueDelay})
+ * @param meshRefused mesh datagrams that did not open, by {@code MeshDatagramException.Reason} ordinal
  */
 public record SuperNodeStats(int onlineUsers, int knownPeers, int livePeers, long searches, long cacheHits,
         long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons,
-        long throttled, long lookupsShed) {
+        long throttled, long lookupsShed, long[] meshRefused) {
 }

@@ -11,6 +11,7 @@ import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceRecord;
 import dev.parley.supernode.MeshCandidate.DigestSays;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -250,5 +251,61 @@ class UserLocatorTest {
         }
         assertThat(mesh.sent).as("1 + 2 (widened) + 2 rechecks of 2").hasSize(7);
         assertThat(outcome).isNotDone(); // still waiting for silent peer 1, until its deadline
+    }
+
+    /** A mesh too busy to answer: silent waves stop widening (the {@link LookupThrottle}). */
+    @Test
+    void silentWavesStopWideningOnceMostLookupsGoSilent() {
+        int peers = 20;
+        // No digests: wave 1 asks 2 peers, wave 2 four more, then 8, then the rest.
+        mesh.candidates = IntStream.rangeClosed(1, peers).mapToObj(i -> live(i, DigestSays.NOTHING)).toList();
+        int searches = 60;
+        List<CompletableFuture<SearchOutcome>> outcomes = new ArrayList<>();
+        for (int i = 0; i < searches; i++) {
+            outcomes.add(locate("user" + i));
+        }
+        assertThat(mesh.sent).hasSize(2 * searches);
+        assertThat(mesh.sent).as("retransmitted once while the mesh answers").allSatisfy(
+                l -> assertThat(l.retransmitAfterMs()).isEqualTo(WAVE_MS));
+
+        mesh.advance(WAVE_MS);
+        // 100 tokens, 2 per silent wave: the first 24 searches ask wave 2, then half the tokens are gone
+        int widening = (LookupThrottle.MAX_TOKENS / 2 - 1) / 2;
+        assertThat(mesh.sent).hasSize(2 * searches + 4 * widening);
+        assertThat(locator.counters().throttled()).isEqualTo(searches - widening);
+        outcomes.add(locate("late"));
+        assertThat(mesh.sent.subList(mesh.sent.size() - 2, mesh.sent.size())).as("not retransmitted: overload, not loss")
+                .allSatisfy(l -> assertThat(l.retransmitAfterMs()).isZero());
+
+        mesh.advance(SETTINGS.deadline().toMillis());
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isCompletedWithValueMatching(r -> r.location().isEmpty()));
+        assertThat(mesh.sent).as("without the throttle every search asks all %d peers: %d lookups", peers, peers * searches)
+                .hasSize(2 * (searches + 1) + 4 * widening);
+    }
+
+    @Test
+    void oneDeadPeerAmongAnsweringOnesDoesNotThrottle() {
+        int peers = 20;
+        mesh.candidates = IntStream.rangeClosed(1, peers).mapToObj(i -> live(i, DigestSays.NOTHING)).toList();
+        HostPort dead = peer(1);
+        int searches = 200;
+        for (int i = 0; i < searches; i++) {
+            CompletableFuture<SearchOutcome> outcome = locate("nobody" + i);
+            while (!outcome.isDone()) {
+                answerAllBut(dead);
+                mesh.advance(WAVE_MS);
+            }
+            assertThat(outcome.join().superNodesContacted()).as("search %d asked every peer", i).isEqualTo(peers);
+        }
+        assertThat(locator.counters().throttled()).isZero();
+        assertThat(locator.throttle.allowsWidening()).isTrue();
+    }
+
+    private void answerAllBut(HostPort dead) {
+        for (FakeMeshPort.Lookup l : List.copyOf(mesh.sent)) {
+            if (!l.peer().equals(dead) && !l.answer().isDone()) {
+                l.answer().complete(PeerLookupResult.newBuilder().setFound(false).build());
+            }
+        }
     }
 }

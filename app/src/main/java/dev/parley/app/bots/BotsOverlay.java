@@ -1,8 +1,8 @@
 package dev.parley.app.bots;
 
 import dev.parley.login.Argon2Params;
-import dev.parley.login.LoginServer;
 import dev.parley.login.LoginLimits;
+import dev.parley.login.LoginServer;
 import dev.parley.login.LoginServerConfig;
 import dev.parley.protocol.HostPort;
 import dev.parley.supernode.ControlLimits;
@@ -10,6 +10,7 @@ import dev.parley.supernode.SearchSettings;
 import dev.parley.supernode.SuperNode;
 import dev.parley.supernode.SuperNodeConfig;
 import dev.parley.supernode.SuperNodeStats;
+import dev.parley.supernode.meshauth.MeshDatagramException;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -22,7 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -146,6 +149,7 @@ final class BotsOverlay implements AutoCloseable {
         long dropped = 0;
         long throttled = 0;
         long shed = 0;
+        Map<String, Long> refused = new TreeMap<>();
         long[] notFound = new long[4];
         for (SuperNode sn : superNodes) {
             SuperNodeStats s = sn.stats();
@@ -155,6 +159,9 @@ final class BotsOverlay implements AutoCloseable {
             }
             throttled += s.throttled();
             shed += s.lookupsShed();
+            for (int i = 0; i < s.meshRefused().length; i++) {
+                refused.merge(MeshDatagramException.Reason.values()[i].name().toLowerCase(Locale.ROOT), s.meshRefused()[i], Long::sum);
+            }
             online += s.onlineUsers();
             searches += s.searches();
             cacheHits += s.cacheHits();
@@ -179,6 +186,8 @@ final class BotsOverlay implements AutoCloseable {
         m.put("not_found_deadline", notFound[3]);
         m.put("searches_throttled", throttled); // wave ends that waited: too many lookups silent
         m.put("lookups_shed", shed); // dropped unanswered in a standing queue
+        refused.values().removeIf(v -> v == 0);
+        m.put("mesh_refused", refused); // did not open, by reason
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));
