@@ -43,9 +43,4 @@ final class LookupThrottle {
     boolean allowsWidening() {
         return tokens > MAX_TOKENS / 2.0;
     }
-
-    /** @return tokens left, 0..{@value #MAX_TOKENS} */
-    double tokens() {
-        return tokens;
-    }
 }
