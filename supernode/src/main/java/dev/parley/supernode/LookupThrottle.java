@@ -7,7 +7,7 @@ package dev.parley.supernode;
  * <p>A lookup that stays silent for its wave costs {@value #SILENT_COST} token; an answer earns
  * {@value #ANSWER_CREDIT}; the tokens stay within [0, {@value #MAX_TOKENS}] and start full.
  * Searches widen past a silent wave only while more than half the tokens are left, that is while
- * fewer than about one lookup in {@value #ONE_IN} goes silent. A dead peer silences the lookups
+ * fewer than about one lookup in 5 goes silent (1 + SILENT_COST / ANSWER_CREDIT). A dead peer silences the lookups
  * to it alone, and the rest keep the tokens up; an overloaded mesh silences most of them, and
  * then each silent wave asking the next, larger wave (up to every peer) is what keeps it
  * overloaded: the queues never drain, every answer comes too late, pings go unanswered and
@@ -24,8 +24,6 @@ final class LookupThrottle {
     static final int SILENT_COST = 1;
     /** Tokens an answered lookup earns. */
     static final double ANSWER_CREDIT = 0.25;
-    /** Throttling starts when more than one lookup in this many goes silent, sustained. */
-    static final int ONE_IN = 5;
 
     private double tokens = MAX_TOKENS;
 

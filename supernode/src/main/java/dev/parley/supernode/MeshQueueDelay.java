@@ -84,6 +84,16 @@ final class MeshQueueDelay {
     }
 
     /**
+     * @param delayMs a lookup's queueing delay, as {@link #sample} returned it, in ms
+     * @param nowMs this node's wall clock as it was read, in ms
+     * @return whether to drop it unanswered: it waited longer than {@value #TARGET_MS} ms in a
+     *     standing queue
+     */
+    boolean sheds(long delayMs, long nowMs) {
+        return delayMs > TARGET_MS && standing(nowMs);
+    }
+
+    /**
      * @param nowMs this node's wall clock, in ms
      * @return whether the datagrams read for the last {@value #INTERVAL_MS} ms all waited longer than
      *     {@value #TARGET_MS} ms, up to the last one {@link #sample}d

@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * anew, with its own counter) and every datagram received is opened before it is parsed: one that
  * does not open (unauthenticated, forged, replayed, stale, from an address its certificate does not
  * name, a plain envelope) is dropped without an answer and counted. Under overload, a
- * {@code PeerLookup} that waited longer than {@value MeshQueueDelay#TARGET_MS} ms in a standing queue
- * ({@link MeshQueueDelay}) is dropped unanswered and counted ({@link #shed()}); nothing else is. Requests carry random 63-bit ids
- * (from a {@code SecureRandom} in production), may be retransmitted once and time out; a timeout
+ * {@code PeerLookup} that waited longer than {@value MeshQueueDelay#TARGET_MS} ms in a standing
+ * queue ({@link MeshQueueDelay}) is dropped unanswered and counted ({@link #shed()}); nothing else
+ * is. Requests carry random 63-bit ids (from a {@code SecureRandom} in production), may be
+ * retransmitted once and time out; a timeout
  * makes the next datagrams to that peer carry this node's certificate and name no boot of the peer
  * ({@link MeshKeys#forgetBoot}), so a peer that restarted is reached again. Envelopes that do not
  * parse and responses nobody waits for are dropped and counted.
@@ -328,7 +329,7 @@ final class MeshTransport implements AutoCloseable {
             dropped.increment(); // late duplicate or unsolicited: never answered, so no ping-pong
             return;
         }
-        if (msg.hasPeerLookup() && delayMs > MeshQueueDelay.TARGET_MS && queue.standing(opened.openedAtMs())) {
+        if (msg.hasPeerLookup() && queue.sheds(delayMs, opened.openedAtMs())) {
             // Overloaded: answering what waited this long keeps the queue standing while the asker
             // has moved on; its silence throttles the asker's search (LookupThrottle).
             shed.increment();

@@ -14,8 +14,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -80,9 +78,8 @@ class MeshOverloadTest {
                 // lookups per second than arrive.
                 AtomicBoolean hogging = new AtomicBoolean(true);
                 hog(busy.loop(), hogging);
-                List<CompletableFuture<Envelope>> lookups = new ArrayList<>();
                 for (int i = 0; i < LOOKUPS; i++) {
-                    lookups.add(lookup(asker, to));
+                    lookup(asker, to);
                 }
                 CompletableFuture<Envelope> ping = asker.request(to, Envelope.newBuilder().setMeshPing(MeshPing.getDefaultInstance()),
                         30_000, 0);

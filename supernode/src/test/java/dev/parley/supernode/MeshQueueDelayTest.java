@@ -34,6 +34,8 @@ class MeshQueueDelayTest {
         }
         queue.sample(A, t, t - 7 - 150);
         assertThat(queue.standing(t)).as("above the target for an interval").isTrue();
+        assertThat(queue.sheds(150, t)).as("a lookup that waited 150 ms in it").isTrue();
+        assertThat(queue.sheds(MeshQueueDelay.TARGET_MS, t)).as("one that waited no longer than the target").isFalse();
         queue.sample(B, t + 1, t + 1 - 40); // B's first: its own minimum, no delay
         assertThat(queue.standing(t + 1)).as("a datagram that waited less ends it").isFalse();
     }
