@@ -28,6 +28,16 @@ import java.util.function.Consumer;
  * the listeners (the search cache) drop what names it; then every live peer gets a
  * {@code MeshSuspect} push, at most once per {@value #SPREAD_QUIET_MS} ms per suspect.
  *
+ * <p><b>Spreading is bounded</b>, as every spread costs a datagram to each live peer and an
+ * overloaded mesh misses pings everywhere at once: N nodes each spreading news of N peers to N
+ * peers is N³ datagrams, which kept a 100-node mesh overloaded for a minute (docs/benchmarks.md).
+ * So news is not spread (the local cache sweep still happens) when (1) a peer's news of the same
+ * suspect arrived within {@value #SPREAD_QUIET_MS} ms (the others have heard it), (2) this node's
+ * own mesh receive queue is standing ({@link MeshQueueDelay}): the silence may be its own delay,
+ * as in Lifeguard's local health awareness, or (3) more than {@value #SPREADS_PER_S} spreads a
+ * second (burst {@value #SPREAD_BURST}) would go out. Each peer still finds a dead one with its own
+ * pings within a few rounds.
+ *
  * <p><b>News from peers</b> ({@code MeshSuspect}, sealed: from a certified peer) is not believed
  * either: unless the named peer answered this node within the probe timeout, this node drops its
  * cached answers naming it (a fresh search still asks it, so if it lives, nothing is lost but a
@@ -44,6 +54,10 @@ final class DeathWatch {
     static final long SPREAD_QUIET_MS = 5_000;
     /** {@code MeshSuspect} pushes taken per second (burst: twice). */
     static final int NEWS_PER_S = 20;
+    /** Suspects this node spreads news of per second. */
+    static final double SPREADS_PER_S = 0.5;
+    /** Suspects this node may spread news of at once. */
+    static final int SPREAD_BURST = 3;
 
     private final MeshTransport transport;
     private final PeerTable table;
@@ -51,13 +65,17 @@ final class DeathWatch {
     private final InstantSource clock;
     private final long newsProbeTimeoutMs;
     private final RateBucket news;
+    private final RateBucket spreads;
     /** When each peer was last probed or swept for (clock ms); pruned to table entries. */
     private final Map<HostPort, Long> checkedAt = new HashMap<>();
-    /** When news of each suspect was last spread (clock ms); pruned to table entries. */
+    /** When news of each suspect was last spread or heard from a peer (clock ms); pruned to table entries. */
     private final Map<HostPort, Long> spreadAt = new HashMap<>();
     private final List<Consumer<HostPort>> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder suspected = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
+    private final LongAdder unspread = new LongAdder();
+    private final LongAdder spread = new LongAdder();
+    private final LongAdder heard = new LongAdder();
 
     /**
      * @param transport where {@code MeshSuspect} pushes go
@@ -74,6 +92,7 @@ final class DeathWatch {
         this.liveness = liveness;
         this.clock = clock;
         this.news = new RateBucket(NEWS_PER_S, 2.0 * NEWS_PER_S, clock.millis());
+        this.spreads = new RateBucket(SPREADS_PER_S, SPREAD_BURST, clock.millis());
     }
 
     /** Registers a listener told (on the mesh loop) of each suspected peer: drop answers naming it. */
@@ -89,6 +108,24 @@ final class DeathWatch {
     /** @return probes after news or a client's hint that went unanswered */
     long confirmedDead() {
         return confirmed.sum();
+    }
+
+    /** @return suspects whose news this node spread to every live peer */
+    long spread() {
+        return spread.sum();
+    }
+
+    /**
+     * @return suspects whose news this node did not spread: spread or heard within
+     *     {@value #SPREAD_QUIET_MS} ms, its own queue standing, or over the rate
+     */
+    long unspread() {
+        return unspread.sum();
+    }
+
+    /** @return news of a known suspect taken from peers (within {@value #NEWS_PER_S} a second) */
+    long heard() {
+        return heard.sum();
     }
 
     /** A round's ping to {@code p} went unanswered, and its last one had not: suspect it, spread the news. */
@@ -127,8 +164,16 @@ final class DeathWatch {
         } catch (IllegalArgumentException e) {
             return; // a blank host or a port out of range: names no peer
         }
-        if (p == null || p == from || clock.millis() - p.lastHeardMs < PROBE_TIMEOUT_MS || !checkDue(p)) {
-            return; // unknown here, or heard from just now, or checked just now
+        if (p == null || p == from) {
+            return;
+        }
+        // The others heard it too: this node's own suspicion of p need not tell them again. A liar
+        // can only delay the news, not keep a peer from finding p dead with its own pings.
+        spreadAt.put(p.address, clock.millis());
+        prune(spreadAt);
+        heard.increment();
+        if (clock.millis() - p.lastHeardMs < PROBE_TIMEOUT_MS || !checkDue(p)) {
+            return; // heard from just now, or checked just now
         }
         listeners.forEach(l -> l.accept(p.address)); // costs a fresh search at worst
         liveness.probe(p, newsProbeTimeoutMs).thenAccept(answered -> {
@@ -145,11 +190,14 @@ final class DeathWatch {
         listeners.forEach(l -> l.accept(p.address));
         long now = clock.millis();
         Long last = spreadAt.get(p.address);
-        if (last != null && now - last < SPREAD_QUIET_MS) {
+        boolean quiet = last == null || now - last >= SPREAD_QUIET_MS; // not spread nor heard just now
+        if (!quiet || transport.queueStanding(now) || spreads.tryTake(1, now) > 0) {
+            unspread.increment();
             return;
         }
         spreadAt.put(p.address, now);
         prune(spreadAt);
+        spread.increment();
         Envelope.Builder push = Envelope.newBuilder().setMeshSuspect(MeshSuspect.newBuilder().setSuperNode(p.address.toAddress()));
         for (PeerTable.Peer q : table.live()) {
             if (q != p) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code DigestUpdate} push with it: at once after a quiet spell, otherwise
  * {@link MeshSettings#digestPushDelay()} after the previous push (changes in between share one
  * push: at most one push per delay, whatever the churn), or later for big digests and many peers
- * ({@value #PUSH_BUDGET_BYTES_PER_S} bytes/s on average at most). Pongs carry it as before, when the
+ * ({@value #PUSH_BUDGET_BYTES_PER_S} bytes/s and {@value #PUSH_BUDGET_DATAGRAMS_PER_S} datagrams/s
+ * on average at most). Pongs carry it as before, when the
  * pinger's version is not current.
  *
  * <p><b>In.</b> A peer's digest is <i>current</i> for {@link MeshSettings#digestLease()} after the
@@ -48,6 +49,12 @@ final class DigestSync {
      * digest and 255 peers pushes every 4 s instead of every second (2 MB each time).
      */
     static final long PUSH_BUDGET_BYTES_PER_S = 512 * 1024;
+    /**
+     * Push datagrams per second that digest pushes may average, as each costs a seal, a syscall and
+     * the peer's open whatever its size: with 100 live peers a super node pushes at most once a
+     * second, so a mesh of N nodes carries about 100 N pushes a second however fast users register.
+     */
+    static final long PUSH_BUDGET_DATAGRAMS_PER_S = 100;
 
     private final MeshTransport transport;
     private final PeerTable table;
@@ -107,10 +114,21 @@ final class DigestSync {
         }
     }
 
-    /** @return the push delay, or longer when a push to every live peer would exceed the byte budget */
     private long pushIntervalNanos() {
-        long bytes = (long) local().sizeBytes() * table.live().size();
-        return Math.max(settings.digestPushDelay().toNanos(), bytes * 1_000_000_000L / PUSH_BUDGET_BYTES_PER_S);
+        return pushIntervalNanos(settings.digestPushDelay().toNanos(), local().sizeBytes(), table.live().size());
+    }
+
+    /**
+     * @param pushDelayNanos the configured least time between pushes, in ns
+     * @param digestBytes the digest's size, in bytes
+     * @param livePeers peers one push goes to
+     * @return the least time between two pushes, in ns: the push delay, or longer when a push to
+     *     every live peer would exceed the byte or the datagram budget
+     */
+    static long pushIntervalNanos(long pushDelayNanos, int digestBytes, int livePeers) {
+        long budgetNanos = Math.max((long) digestBytes * livePeers * 1_000_000_000L / PUSH_BUDGET_BYTES_PER_S,
+                livePeers * 1_000_000_000L / PUSH_BUDGET_DATAGRAMS_PER_S);
+        return Math.max(pushDelayNanos, budgetNanos);
     }
 
     private void push() {

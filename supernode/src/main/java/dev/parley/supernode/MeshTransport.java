@@ -179,6 +179,14 @@ final class MeshTransport implements AutoCloseable {
         return dropped.sum();
     }
 
+    /**
+     * @param nowMs this node's wall clock, in ms
+     * @return whether the mesh receive queue is standing ({@link MeshQueueDelay#standing}); loop only
+     */
+    boolean queueStanding(long nowMs) {
+        return queue.standing(nowMs);
+    }
+
     /** @return lookups dropped unanswered as they waited in a standing queue ({@link MeshQueueDelay}) */
     long shed() {
         return shed.sum();

@@ -55,6 +55,11 @@ final class SuperNodeMetrics {
                     transport, t -> t.traffic(what)).description("Mesh UDP datagrams (or their payload bytes), by direction")
                     .tag("direction", direction[i]).register(registry);
         }
+        counter(registry, "parley_supernode_mesh_suspects_spread", "Peers suspected dead whose news (MeshSuspect) went to every live peer",
+                mesh.deaths(), DeathWatch::spread);
+        counter(registry, "parley_supernode_mesh_suspects_unspread",
+                "Peers suspected dead whose news was not spread: heard or spread within 5 s, own queue standing, or over 0.5/s",
+                mesh.deaths(), DeathWatch::unspread);
         counter(registry, "parley_supernode_mesh_datagrams_dropped", "Mesh datagrams received and dropped unopened or unused",
                 transport, MeshTransport::dropped);
         counter(registry, "parley_supernode_mesh_lookups_shed", "Peer lookups dropped unanswered after waiting in a standing queue (overload)",

@@ -31,6 +31,21 @@ class DigestSyncTest {
         return PresenceDigest.of(List.of(users), version).toWire();
     }
 
+    /**
+     * Pushes to many peers are spaced by their datagrams, not only their bytes: 100 super nodes
+     * pushing small digests every 200 ms sent about 50,000 datagrams a second in all while users
+     * registered (docs/benchmarks.md "The suspect storm").
+     */
+    @Test
+    void pushesToManyPeersAreSpacedByTheDatagramBudget() {
+        long delay = settings.digestPushDelay().toNanos();
+        assertThat(DigestSync.pushIntervalNanos(delay, 256, 10)).as("few peers: the push delay").isEqualTo(delay);
+        assertThat(DigestSync.pushIntervalNanos(delay, 256, 99)).as("99 peers, 100 datagrams/s: about a second")
+                .isEqualTo(Duration.ofMillis(990).toNanos());
+        assertThat(DigestSync.pushIntervalNanos(delay, PresenceDigest.MAX_BYTES, 255)).as("full digests: the byte budget")
+                .isEqualTo(3_984_375_000L);
+    }
+
     @Test
     void aDigestIsTrustedForItsLeaseAndRenewedByConfirmation() {
         assertThat(sync.current(peer, clock.millis())).as("no digest yet").isFalse();

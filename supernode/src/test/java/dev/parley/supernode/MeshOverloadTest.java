@@ -84,6 +84,8 @@ class MeshOverloadTest {
                 CompletableFuture<Envelope> ping = asker.request(to, Envelope.newBuilder().setMeshPing(MeshPing.getDefaultInstance()),
                         30_000, 0);
                 assertThat(ping.get(30, TimeUnit.SECONDS).hasMeshPong()).as("the ping behind the lookups is answered").isTrue();
+                assertThat(busy.loop().submit(() -> busy.queueStanding(System.currentTimeMillis())).get(10, TimeUnit.SECONDS))
+                        .as("its queue stands: DeathWatch spreads no news now").isTrue();
                 hogging.set(false);
                 Await.until("every lookup read", Duration.ofSeconds(30), () -> answered.get() - 1 + busy.shed() == LOOKUPS);
 
