@@ -50,6 +50,8 @@ class BotsCommandTest {
         assertThat(r.get("cpu").get("us_per_search_without_jit").asDouble() + jit)
                 .isCloseTo(r.get("cpu").get("us_per_search").asDouble(), offset(0.2));
         assertThat(r.get("supernodes").get("online_users").asLong()).as("stable bots stay online").isGreaterThanOrEqualTo(27);
+        assertThat(r.get("supernodes").get("mesh_datagrams_sent").asLong()).as("pings and lookups at least").isPositive();
+        assertThat(r.get("supernodes").has("suspects_spread") && r.get("supernodes").has("suspects_unspread")).isTrue();
         JsonNode metrics = r.get("supernodes").get("metrics"); // each super node's registry, scraped every 200 ms
         assertThat(metrics.get("scrapes").asLong()).as("scrapes in %s", metrics).isGreaterThanOrEqualTo(3 * 5);
         assertThat(metrics.get("scrape_mean_bytes").asLong()).as("a scrape carries the super node's meters").isGreaterThan(2_000);

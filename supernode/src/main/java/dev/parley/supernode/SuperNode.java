@@ -338,7 +338,8 @@ public final class SuperNode implements AutoCloseable {
         return new SuperNodeStats(presence.size(), mesh.knownPeers().size(), mesh.livePeers().size(),
                 locator.counters().searches(), locator.counters().cacheHits(), mesh.lookupsServed(), locator.counters().rejectedRecords(),
                 locator.cachedEntries(), mesh.dropped(),
-                locator.counters().notFoundReasons(), locator.counters().throttled(), mesh.shed(), mesh.refused());
+                locator.counters().notFoundReasons(), locator.counters().throttled(), mesh.shed(), mesh.refused(),
+                mesh.transport().traffic(2), mesh.deaths().spread(), mesh.deaths().unspread());
     }
 
     /**

@@ -20,8 +20,12 @@ package dev.parley.supernode;
  * @param lookupsShed peers' lookups dropped unanswered after waiting in a standing queue (overload:
  *     {@code MeshQueueDelay})
  * @param meshRefused mesh datagrams that did not open, by {@code MeshDatagramException.Reason} ordinal
+ * @param meshSent mesh datagrams sent (every kind)
+ * @param suspectsSpread peers suspected dead whose news ({@code MeshSuspect}) went to every live peer
+ * @param suspectsUnspread peers suspected dead whose news was not spread ({@code DeathWatch}: heard
+ *     already, own queue standing, or over the rate)
  */
 public record SuperNodeStats(int onlineUsers, int knownPeers, int livePeers, long searches, long cacheHits,
         long lookupsServed, long rejectedRecords, long cachedEntries, long datagramsDropped, long[] notFoundReasons,
-        long throttled, long lookupsShed, long[] meshRefused) {
+        long throttled, long lookupsShed, long[] meshRefused, long meshSent, long suspectsSpread, long suspectsUnspread) {
 }

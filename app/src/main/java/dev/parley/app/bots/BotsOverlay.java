@@ -149,6 +149,9 @@ final class BotsOverlay implements AutoCloseable {
         long dropped = 0;
         long throttled = 0;
         long shed = 0;
+        long sent = 0;
+        long spread = 0;
+        long unspread = 0;
         Map<String, Long> refused = new TreeMap<>();
         long[] notFound = new long[4];
         for (SuperNode sn : superNodes) {
@@ -159,6 +162,9 @@ final class BotsOverlay implements AutoCloseable {
             }
             throttled += s.throttled();
             shed += s.lookupsShed();
+            sent += s.meshSent();
+            spread += s.suspectsSpread();
+            unspread += s.suspectsUnspread();
             for (int i = 0; i < s.meshRefused().length; i++) {
                 refused.merge(MeshDatagramException.Reason.values()[i].name().toLowerCase(Locale.ROOT), s.meshRefused()[i], Long::sum);
             }
@@ -188,6 +194,9 @@ final class BotsOverlay implements AutoCloseable {
         m.put("lookups_shed", shed); // dropped unanswered in a standing queue
         refused.values().removeIf(v -> v == 0);
         m.put("mesh_refused", refused); // did not open, by reason
+        m.put("mesh_datagrams_sent", sent);
+        m.put("suspects_spread", spread); // news of a suspected peer sent to every live peer
+        m.put("suspects_unspread", unspread); // not sent: heard already, own queue standing, over the rate
         m.put("heap_used_after_gc_bytes", heap);
         m.put("heap_baseline_bytes", baselineHeapBytes);
         m.put("per_supernode_bytes", Math.max(0, heap - baselineHeapBytes) / Math.max(1, superNodes.size()));
