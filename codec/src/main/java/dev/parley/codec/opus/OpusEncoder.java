@@ -9,7 +9,11 @@ import java.nio.ShortBuffer;
 import tomp2p.opuswrapper.Opus;
 
 /**
- * Opus encoder for 48 kHz mono 20 ms frames (RFC 6716), application VOIP, signal voice, VBR.
+ * Opus encoder for 48 kHz mono 20 ms frames (RFC 6716), application VOIP, signal voice, hard
+ * constant bitrate: every frame at a bitrate is {@code bitrateKbps × 20 ms / 8} bytes, whatever is
+ * said. With variable bitrate the sizes of encrypted packets follow the speech, and phrases can be
+ * recognised from the sizes alone (RFC 6562 §3; RFC 7587 §3.1.2 recommends constant bitrate where
+ * that matters). Bitrate changes (the rate adapter's, on loss) and DTX, when turned on, still show.
  *
  * <p>Not thread-safe for concurrent encodes, but {@link #close()} may race with {@link #encode}:
  * calls are serialized so the native state is never used after it was freed.
@@ -65,6 +69,7 @@ public final class OpusEncoder implements AutoCloseable {
         try {
             OpusNative.check("opus_encoder_ctl(OPUS_SET_SIGNAL)",
                     opus.opus_encoder_ctl(state, Opus.OPUS_SET_SIGNAL_REQUEST, Opus.OPUS_SIGNAL_VOICE));
+            OpusNative.check("opus_encoder_ctl(OPUS_SET_VBR)", opus.opus_encoder_ctl(state, Opus.OPUS_SET_VBR_REQUEST, 0));
             encoder.setBitrateKbps(bitrateKbps);
         } catch (RuntimeException e) {
             encoder.close();

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.codec.AudioFormats;
 import dev.parley.codec.TestSignals;
+import dev.parley.codec.audio.Clips;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
@@ -81,8 +84,38 @@ class OpusCodecTest {
                 high += encoder.encode(noise, packet);
             }
             assertThat(high).isGreaterThan(3 * low);
-            // 16 kbps × 20 ms = 40 bytes per packet on average, VBR within a loose band.
-            assertThat(low / 20).isBetween(20, 80);
+            // Constant bitrate: 16 kbps × 20 ms = 40 bytes per packet.
+            assertThat(low / 20).isEqualTo(40);
+        }
+    }
+
+    /**
+     * The attack (RFC 6562 §3): with variable bitrate, SRTP hides the words but not the packet sizes,
+     * which follow the speech. At a constant bitrate, speech, noise and silence all encode to
+     * packets of one size.
+     */
+    @Test
+    void packetSizesDoNotFollowTheSpeech() {
+        short[] speech = Clips.speechSample();
+        SplittableRandom random = new SplittableRandom(11);
+        try (OpusEncoder encoder = OpusEncoder.create(32)) {
+            byte[] packet = new byte[1500];
+            short[] frame = new short[N];
+            Set<Integer> sizes = new TreeSet<>();
+            for (int at = 0; at + N <= speech.length; at += N) {
+                sizes.add(encoder.encode(Arrays.copyOfRange(speech, at, at + N), packet));
+            }
+            Arrays.fill(frame, (short) 0);
+            for (int f = 0; f < 20; f++) {
+                sizes.add(encoder.encode(frame, packet)); // silence
+            }
+            for (int f = 0; f < 20; f++) {
+                for (int i = 0; i < N; i++) {
+                    frame[i] = (short) random.nextInt(-8000, 8000);
+                }
+                sizes.add(encoder.encode(frame, packet)); // noise
+            }
+            assertThat(sizes).as("packet sizes, bytes").containsExactly(32_000 / 8 / 50);
         }
     }
 
