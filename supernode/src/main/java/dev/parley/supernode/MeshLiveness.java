@@ -22,9 +22,14 @@ import org.jspecify.annotations.Nullable;
  * presence digests they maintain.
  *
  * <p>A round pings the least recently pinged quarter of the table (at least
- * {@value #MIN_PINGS_PER_ROUND} peers) with {@code MeshPing{from, this node's certificate and a sample
- * of live peers' certificates, the digest version held}}; the {@code MeshPong} carries the peer's
- * own sample of certificates and, if changed, its {@link PresenceDigest}. Answered pings confirm a
+ * {@value #MIN_PINGS_PER_ROUND} peers) with {@code MeshPing{from, this node's certificate and gossip,
+ * the digest version held}}; the {@code MeshPong} carries the peer's own gossip and, if changed, its
+ * {@link PresenceDigest}. Gossip is news first: the certificates of live peers that are new or
+ * renewed here, each in {@link PeerTable#gossipRetransmits} messages (as SWIM and memberlist
+ * piggyback updates), then {@value #RANDOM_GOSSIP_CERTIFICATES} live peer's certificate at random
+ * (anti-entropy). A stable mesh so sends about one certificate per message, not five: with 100
+ * super nodes the pings and pongs were a third of their idle CPU, mostly encrypting and looking up
+ * certificates everyone had (docs/benchmarks.md "The suspect storm"). Answered pings confirm a
  * peer; missed ones make it dead (see {@link PeerTable}). {@code DigestUpdate} pushes from known
  * peers go to {@link DigestSync}.
  *
@@ -43,6 +48,8 @@ import org.jspecify.annotations.Nullable;
 final class MeshLiveness {
     /** Certificates sent or read per ping or pong; more are ignored. */
     static final int MAX_GOSSIP_CERTIFICATES = 5;
+    /** Certificates sampled at random per message, after the news. */
+    static final int RANDOM_GOSSIP_CERTIFICATES = 1;
     /** Certificate verifications per second spent on pings from unknown addresses (burst: twice). */
     static final int STRANGER_VERIFICATIONS_PER_S = 50;
     /** Fewest peers pinged per round (all of them in small tables). */
@@ -239,17 +246,32 @@ final class MeshLiveness {
         }
     }
 
-    /** @return the certificates of up to {@code max} live peers other than {@code to}, sampled at random */
+    /**
+     * @return up to {@code max} certificates of live peers other than {@code to}: news first (each
+     *     counted against its peer's {@code gossipLeft}), then {@value #RANDOM_GOSSIP_CERTIFICATES}
+     *     sampled at random
+     */
     private List<SuperNodeCertificate> sample(HostPort to, int max) {
         List<PeerTable.Peer> live = table.live();
         List<SuperNodeCertificate> out = new ArrayList<>(max);
+        for (PeerTable.Peer p : live) {
+            if (out.size() >= max) {
+                break;
+            }
+            if (p.gossipLeft > 0 && !p.address.equals(to)) {
+                p.gossipLeft--;
+                out.add(p.certificate);
+            }
+        }
         int n = live.size();
-        for (int i = 0; i < n && out.size() < max; i++) {
+        int sampled = 0;
+        for (int i = 0; i < n && out.size() < max && sampled < RANDOM_GOSSIP_CERTIFICATES; i++) {
             int j = i + random.nextInt(n - i); // partial Fisher–Yates
             PeerTable.Peer pick = live.get(j);
             live.set(j, live.get(i));
-            if (!pick.address.equals(to)) {
+            if (!pick.address.equals(to) && out.stream().noneMatch(c -> c == pick.certificate)) {
                 out.add(pick.certificate);
+                sampled++;
             }
         }
         return out;

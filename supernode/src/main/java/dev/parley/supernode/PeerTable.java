@@ -55,6 +55,8 @@ final class PeerTable {
         @Nullable PresenceDigest digest;
         /** When the peer last confirmed {@link #digest} as current (clock ms; see {@link DigestSync}). */
         long digestConfirmedMs;
+        /** Messages that will still carry this certificate as news ({@link #gossipRetransmits}); mesh loop only. */
+        int gossipLeft;
 
         Peer(HostPort address, InetSocketAddress socket, SuperNodeCertificate certificate) {
             this.address = address;
@@ -170,6 +172,7 @@ final class PeerTable {
         p.certificate = offered;
         p.keyId = keyIdOf(offered);
         byKeyId.put(p.keyId, p);
+        p.gossipLeft = gossipRetransmits(peers.size());
     }
 
     /** Drops the entries whose certificate {@code expired} says has expired. */
@@ -194,8 +197,19 @@ final class PeerTable {
         peers.put(address, p);
         bySocket.put(socket, p);
         byKeyId.put(p.keyId, p);
+        p.gossipLeft = gossipRetransmits(peers.size());
         live = null;
         return p;
+    }
+
+    /**
+     * @param tableSize entries in the table
+     * @return how many gossip messages carry a new or renewed certificate as news: 3·⌈log2(size + 2)⌉
+     *     (21 at 100 entries), as SWIM and memberlist retransmit an update O(log N) times, enough to
+     *     reach the whole mesh epidemically
+     */
+    static int gossipRetransmits(int tableSize) {
+        return 3 * (32 - Integer.numberOfLeadingZeros(tableSize + 1));
     }
 
     private static ByteString keyIdOf(SuperNodeCertificate c) {

@@ -5,6 +5,7 @@ import dev.parley.protocol.Ed25519KeyPair;
 import dev.parley.protocol.Envelopes;
 import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Envelope;
+import dev.parley.protocol.wire.MeshPing;
 import dev.parley.protocol.wire.MeshPong;
 import dev.parley.protocol.wire.PeerLookupResult;
 import dev.parley.protocol.wire.PresenceDigest;
@@ -80,6 +81,8 @@ final class FakePeer implements AutoCloseable {
 
     /** Datagrams that did not open here. */
     final AtomicInteger unopened = new AtomicInteger();
+    /** Pings received, in order, with their senders. */
+    final List<Map.Entry<InetSocketAddress, MeshPing>> pings = new CopyOnWriteArrayList<>();
 
     private void onDatagram(Envelope msg, InetSocketAddress sender) {
         Envelope.Builder answer = null;
@@ -87,6 +90,7 @@ final class FakePeer implements AutoCloseable {
             requestIds.add(msg.getRequestId());
         }
         if (msg.hasMeshPing()) {
+            pings.add(Map.entry(sender, msg.getMeshPing()));
             byte[] ones = new byte[64];
             Arrays.fill(ones, (byte) 0xff); // a digest that "contains" every name
             int from = gossip.isEmpty() ? 0 : gossipOffset.getAndAdd(MeshLiveness.MAX_GOSSIP_CERTIFICATES) % gossip.size();
