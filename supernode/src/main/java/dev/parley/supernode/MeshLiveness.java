@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * {@link PresenceDigest}. Gossip is news first: the certificates of live peers that are new or
  * renewed here, each in {@link PeerTable#gossipRetransmits} messages (as SWIM and memberlist
  * piggyback updates), then {@value #RANDOM_GOSSIP_CERTIFICATES} live peer's certificate at random
- * (anti-entropy). A stable mesh so sends about one certificate per message, not five: with 100
- * super nodes the pings and pongs were a third of their idle CPU, mostly encrypting and looking up
+ * (anti-entropy). A stable mesh so sends about one certificate per message, not five, which cut
+ * the idle CPU of 100 super nodes by about a fifth: most of it went to encrypting and looking up
  * certificates everyone had (docs/benchmarks.md "The suspect storm"). Answered pings confirm a
  * peer; missed ones make it dead (see {@link PeerTable}). {@code DigestUpdate} pushes from known
  * peers go to {@link DigestSync}.

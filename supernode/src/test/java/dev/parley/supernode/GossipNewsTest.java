@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,18 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 class GossipNewsTest {
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
+    @AutoClose
     FakePeer fake;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (fake != null) {
-            fake.close();
-        }
-    }
 
     @Test
     void newPeersAreGossipedFirstAndAStableMeshSendsOneCertificateAMessage() throws Exception {

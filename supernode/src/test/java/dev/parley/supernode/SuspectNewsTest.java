@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,14 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SuspectNewsTest {
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** Every node answered a round: a ping missed now is a first miss, which makes a suspect. */
     private void answeredOnce(int superNodes) throws Exception {
