@@ -192,8 +192,12 @@ final class MeshTransport implements AutoCloseable {
         return shed.sum();
     }
 
+    /** {@link #traffic} index of the datagrams sent. */
+    static final int DATAGRAMS_SENT = 2;
+
     /**
-     * @param what 0: datagrams received, 1: bytes received, 2: datagrams sent, 3: bytes sent (UDP payload bytes)
+     * @param what 0: datagrams received, 1: bytes received, 2 ({@link #DATAGRAMS_SENT}): datagrams sent,
+     *     3: bytes sent (UDP payload bytes)
      * @return that count so far
      */
     long traffic(int what) {

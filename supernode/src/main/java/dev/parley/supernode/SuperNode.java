@@ -339,7 +339,7 @@ public final class SuperNode implements AutoCloseable {
                 locator.counters().searches(), locator.counters().cacheHits(), mesh.lookupsServed(), locator.counters().rejectedRecords(),
                 locator.cachedEntries(), mesh.dropped(),
                 locator.counters().notFoundReasons(), locator.counters().throttled(), mesh.shed(), mesh.refused(),
-                mesh.transport().traffic(2), mesh.deaths().spread(), mesh.deaths().unspread());
+                mesh.transport().traffic(MeshTransport.DATAGRAMS_SENT), mesh.deaths().spread(), mesh.deaths().unspread());
     }
 
     /**

@@ -58,7 +58,8 @@ final class SuperNodeMetrics {
         counter(registry, "parley_supernode_mesh_suspects_spread", "Peers suspected dead whose news (MeshSuspect) went to every live peer",
                 mesh.deaths(), DeathWatch::spread);
         counter(registry, "parley_supernode_mesh_suspects_unspread",
-                "Peers suspected dead whose news was not spread: heard or spread within 5 s, own queue standing, or over 0.5/s",
+                String.format("Peers suspected dead whose news was not spread: heard or spread within %d s, own queue standing, or over %s/s",
+                        DeathWatch.SPREAD_QUIET_MS / 1000, DeathWatch.SPREADS_PER_S),
                 mesh.deaths(), DeathWatch::unspread);
         counter(registry, "parley_supernode_mesh_datagrams_dropped", "Mesh datagrams received and dropped unopened or unused",
                 transport, MeshTransport::dropped);
