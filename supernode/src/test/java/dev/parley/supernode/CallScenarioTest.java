@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,17 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CallScenarioTest {
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new Cluster(3, dir, List.of());
         cluster.awaitDirectory(List.of());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private static CallSignal.Builder invite(String callId, String to) {

@@ -26,7 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jspecify.annotations.Nullable;
@@ -40,15 +40,9 @@ import org.jspecify.annotations.Nullable;
 class ChatAbuseTest {
     @TempDir
     Path dir;
+    @AutoClose
     private Cluster cluster;
     private int nextId;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private Credential credential(String user) {
         Ed25519KeyPair key = TestKeys.userKey(user);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,14 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ControlPortLimitsTest {
     @TempDir
     Path dir;
+    @AutoClose
     private Cluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private RawConnection raw(HostPort to) throws Exception {
         return RawConnection.open(cluster.clients, to);

@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,17 +32,13 @@ class DevicesTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new Cluster(2, dir, List.of());
         cluster.awaitDirectory(List.of());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private static ByteString device(String user, String device) {

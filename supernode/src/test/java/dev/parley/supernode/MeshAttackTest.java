@@ -32,7 +32,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MeshAttackTest {
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static byte[] plain(Envelope.Builder e, long requestId) {
         return e.setVersion(Envelopes.VERSION).setRequestId(requestId).build().toByteArray();

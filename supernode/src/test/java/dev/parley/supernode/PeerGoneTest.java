@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,17 +29,13 @@ class PeerGoneTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new Cluster(3, dir, List.of());
         cluster.awaitDirectory(List.of());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private static CallSignal.Builder invite(String callId, String to) {

@@ -25,7 +25,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,16 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistrationTest {
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new Cluster(1, dir, List.of());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     @Test

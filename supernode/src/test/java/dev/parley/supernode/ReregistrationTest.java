@@ -12,7 +12,7 @@ import dev.parley.protocol.wire.SearchResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,16 +26,12 @@ class ReregistrationTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     Cluster cluster;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new Cluster(1, dir, List.of());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private static SearchResult found(TestClient searcher, String user) throws Exception {

@@ -11,7 +11,7 @@ import dev.parley.protocol.wire.RelayAllocated;
 import dev.parley.protocol.wire.RelayBindTcp;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,14 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TcpRelayLinkTest {
     @TempDir
     Path dir;
+    @AutoClose
     private Cluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static Envelope.Builder bind(ByteString token, ByteString key) {
         return Envelope.newBuilder().setRelayBindTcp(RelayBindTcp.newBuilder().setToken(token).setKey(key));
