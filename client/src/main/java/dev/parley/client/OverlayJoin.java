@@ -5,12 +5,13 @@ import dev.parley.protocol.HostPort;
 import dev.parley.protocol.wire.Candidate;
 import dev.parley.protocol.wire.Credential;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +44,8 @@ public final class OverlayJoin {
     /**
      * Joins the overlay through the first of several super nodes to accept the registration (each
      * checked as {@link SuperNodeSession#register} does: an untrusted one counts as a failure, the next is tried);
-     * the first {@link #PARALLEL_JOIN_ATTEMPTS} are tried at once, then the next batch, and so on.
+     * up to {@link #PARALLEL_JOIN_ATTEMPTS} are tried at once, in order, and each one that fails
+     * starts the next at once (a stalling super node holds one place until its timeouts, not the join).
      * Every attempt is reported to {@code observer} (a session that lost the race still counts as a success).
      *
      * @param superNodes candidates, best first (e.g. {@link HostCache#best(int)})
@@ -64,47 +66,79 @@ public final class OverlayJoin {
         if (superNodes.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no super node known: log in to the login server first"));
         }
-        List<HostPort> batch = superNodes.subList(0, Math.min(PARALLEL_JOIN_ATTEMPTS, superNodes.size()));
-        List<HostPort> rest = superNodes.subList(batch.size(), superNodes.size());
-        CompletableFuture<SuperNodeSession> winner = new CompletableFuture<>();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicBoolean decided = new AtomicBoolean();
-        for (HostPort sn : batch) {
-            long startNanos = System.nanoTime();
-            SuperNodeSession.register(group, sn, loginKey, credential, identity, candidates, signals, clock, lostSuperNode).whenComplete((session, e) -> {
-                if (e == null) {
-                    observer.succeeded(sn, (System.nanoTime() - startNanos) / 1_000_000);
-                } else {
-                    observer.failed(sn);
-                }
-                if (e == null) {
-                    if (decided.compareAndSet(false, true)) {
-                        winner.complete(session);
-                    } else {
-                        session.close(); // lost the race
-                    }
-                    return;
-                }
-                if (failed.incrementAndGet() < batch.size()) {
-                    return; // others of this batch may still succeed
-                }
-                if (decided.compareAndSet(false, true)) {
-                    if (rest.isEmpty()) {
-                        winner.completeExceptionally(e);
-                    } else {
-                        join(group, rest, loginKey, credential, identity, candidates, signals, clock, observer, lostSuperNode)
-                                .whenComplete((s, e2) -> {
-                                    if (e2 == null) {
-                                        winner.complete(s);
-                                    } else {
-                                        winner.completeExceptionally(e2);
-                                    }
-                                });
-                    }
-                }
-            });
-        }
-        return winner;
+        return new Race(group.next(), List.copyOf(superNodes), observer, sn -> SuperNodeSession.register(group, sn,
+                loginKey, credential, identity, candidates, signals, clock, lostSuperNode)).start();
     }
 
+    /**
+     * The attempts of one join, {@link #PARALLEL_JOIN_ATTEMPTS} in flight: each one that fails makes
+     * room for the next candidate at once, so a super node that stalls (accepts, then says nothing
+     * until its timeout) holds one place, not the join. State on one executor.
+     */
+    private static final class Race {
+        private final EventExecutor owner;
+        private final List<HostPort> superNodes;
+        private final JoinObserver observer;
+        private final Function<HostPort, CompletableFuture<SuperNodeSession>> attempt;
+        private final CompletableFuture<SuperNodeSession> winner = new CompletableFuture<>();
+        private int next; // owner only
+        private int inFlight; // owner only
+        private @Nullable Throwable lastFailure; // owner only
+
+        Race(EventExecutor owner, List<HostPort> superNodes, JoinObserver observer,
+                Function<HostPort, CompletableFuture<SuperNodeSession>> attempt) {
+            this.owner = owner;
+            this.superNodes = superNodes;
+            this.observer = observer;
+            this.attempt = attempt;
+        }
+
+        CompletableFuture<SuperNodeSession> start() {
+            onOwner(this::fill, null);
+            return winner;
+        }
+
+        /** Starts attempts until {@link #PARALLEL_JOIN_ATTEMPTS} are in flight or no candidate is left. */
+        private void fill() {
+            while (!winner.isDone() && inFlight < PARALLEL_JOIN_ATTEMPTS && next < superNodes.size()) {
+                HostPort sn = superNodes.get(next++);
+                inFlight++;
+                long startNanos = System.nanoTime();
+                attempt.apply(sn).whenComplete((session, e) -> {
+                    if (e == null) {
+                        observer.succeeded(sn, (System.nanoTime() - startNanos) / 1_000_000);
+                    } else {
+                        observer.failed(sn);
+                    }
+                    onOwner(() -> finished(session, e), session);
+                });
+            }
+            if (inFlight == 0 && !winner.isDone()) {
+                winner.completeExceptionally(lastFailure); // every candidate failed
+            }
+        }
+
+        private void finished(@Nullable SuperNodeSession session, @Nullable Throwable e) {
+            inFlight--;
+            if (e == null) {
+                if (!winner.complete(session)) {
+                    session.close(); // lost the race
+                }
+                return;
+            }
+            lastFailure = e;
+            fill();
+        }
+
+        private void onOwner(Runnable task, @Nullable SuperNodeSession session) {
+            try {
+                owner.execute(task);
+            } catch (RejectedExecutionException shuttingDown) {
+                if (session != null) {
+                    session.close();
+                }
+                winner.completeExceptionally(new IOException("client closed while joining the overlay", shuttingDown));
+            }
+        }
+    }
 }

@@ -37,6 +37,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -55,6 +56,11 @@ import org.slf4j.LoggerFactory;
 public final class SuperNodeSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SuperNodeSession.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * How long a super node has to send its {@code ServerHello} once TLS is up, ms: it sends it at
+     * once, and one that stays silent must not hold a join attempt until the connection's idle timeout.
+     */
+    static final long HELLO_TIMEOUT_MS = 5_000;
     /** How often a quiet session tells its super node it is alive, ms (its idle timeout is 5 min). */
     static final long KEEPALIVE_INTERVAL_MS = 60_000;
 
@@ -124,8 +130,10 @@ public final class SuperNodeSession implements AutoCloseable {
      * @param clock time for the certificate check and the presence signature
      * @return completes with the registered session, or exceptionally: {@link UntrustedSuperNodeException}
      *     (the super node's certificate is missing, invalid, expired, from another login server, or
-     *     names another key or address), a connect failure, or
-     *     {@link dev.parley.protocol.ProtocolException} from the super node
+     *     names another key or address), a connect failure, an {@link IOException} when no
+     *     {@code ServerHello} came within {@value #HELLO_TIMEOUT_MS} ms of the TLS handshake, a
+     *     {@link TimeoutException} when {@code Registered} did not come within
+     *     {@link ControlConnection#DEFAULT_REQUEST_TIMEOUT}, or {@link ProtocolException} from the super node
      */
     public static CompletableFuture<SuperNodeSession> register(EventLoopGroup group, HostPort superNode, byte[] loginKey,
             Credential credential, Ed25519KeyPair identity, List<Candidate> candidates, SuperNodePushes signals,
@@ -169,6 +177,10 @@ public final class SuperNodeSession implements AutoCloseable {
         return ControlConnection.connect(group, superNode, ClientTls.superNodes(), pushes, CONNECT_TIMEOUT).thenCompose(conn -> {
             conn.closeFuture().thenRun(() -> hello.completeExceptionally(
                     new IOException("super node " + superNode + " closed the connection before its hello")));
+            var helloTimer = conn.channel().eventLoop().schedule(() -> hello.completeExceptionally(
+                    new IOException("super node " + superNode + " sent no hello within " + HELLO_TIMEOUT_MS + " ms")),
+                    HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            hello.whenComplete((h, e) -> helloTimer.cancel(false));
             return hello.thenCompose(h -> {
                 Binding binding;
                 try {

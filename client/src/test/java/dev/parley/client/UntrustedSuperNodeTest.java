@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.parley.protocol.ControlConnection;
@@ -25,7 +26,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +38,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A client refuses a super node that is not the certified one at the address it dialled, over real
  * sockets: no certificate, a certificate from another login server, a stolen certificate of a real
  * super node, a valid certificate for another address, an expired one; and joins through the next.
+ * One that stalls (never speaks TLS, or never says hello) is given up on and does not hold up the join.
  */
 class UntrustedSuperNodeTest {
     @TempDir
@@ -51,6 +57,7 @@ class UntrustedSuperNodeTest {
 
     private TestOverlay overlay;
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
+    private ServerSocket muteTcp;
     private final Ed25519KeyPair alice = key(11);
     private Credential credential;
 
@@ -62,6 +69,7 @@ class UntrustedSuperNodeTest {
 
     @BeforeEach
     void start() throws Exception {
+        muteTcp = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         overlay = new TestOverlay(dir, 1);
         overlay.login.accounts().createAccount("alice", "pw-12345678");
         credential = overlay.login.accounts().login("alice", "pw-12345678", alice.publicKey());
@@ -69,12 +77,24 @@ class UntrustedSuperNodeTest {
 
     @AfterEach
     void stop() throws Exception {
+        muteTcp.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         overlay.close();
     }
 
     /** A TLS server with its own key that says whatever ServerHello it is given. */
     private HostPort impostor(Ed25519KeyPair key, @Nullable SuperNodeCertificate certificate) throws Exception {
+        return tlsServer(key, ctx -> {
+            ServerHello.Builder hello = ServerHello.newBuilder().setNonce(ByteString.copyFrom(new byte[32]));
+            if (certificate != null) {
+                hello.setCertificate(certificate).setAddress(certificate.getAddress());
+            }
+            ctx.writeAndFlush(Envelopes.builder(0).setServerHello(hello).build());
+        });
+    }
+
+    /** A TLS server that runs {@code onActive} on every connection and answers nothing else. */
+    private HostPort tlsServer(Ed25519KeyPair key, Consumer<ChannelHandlerContext> onActive) throws Exception {
         var tls = Tls.server(TlsIdentity.of(key, "impostor", Instant.now()));
         Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -84,12 +104,7 @@ class UntrustedSuperNodeTest {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
-                                ServerHello.Builder hello = ServerHello.newBuilder()
-                                        .setNonce(ByteString.copyFrom(new byte[32]));
-                                if (certificate != null) {
-                                    hello.setCertificate(certificate).setAddress(certificate.getAddress());
-                                }
-                                ctx.writeAndFlush(Envelopes.builder(0).setServerHello(hello).build());
+                                onActive.accept(ctx);
                             }
                         });
                     }
@@ -153,6 +168,41 @@ class UntrustedSuperNodeTest {
     void refusesAnExpiredCertificate() throws Exception {
         InstantSource sevenHoursLater = InstantSource.fixed(Instant.now().plus(Duration.ofHours(7)));
         assertThat(refusal(overlay.superNode(0), sevenHoursLater)).contains("expired");
+    }
+
+    /** @return an address where nothing listens (connections are refused) */
+    private static HostPort dead() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return new HostPort("127.0.0.1", s.getLocalPort());
+        }
+    }
+
+    @Test
+    void givesUpOnASuperNodeThatNeverSaysHello() throws Exception {
+        HostPort silent = tlsServer(key(26), ctx -> { }); // TLS completes, then nothing
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> SuperNodeSession.register(group, silent, overlay.login.publicKey(), credential, alice,
+                List.of(), signal -> { }, InstantSource.system()).get(SuperNodeSession.HELLO_TIMEOUT_MS + 5_000,
+                TimeUnit.MILLISECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class).hasMessageContaining("sent no hello");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(
+                Duration.ofMillis(SuperNodeSession.HELLO_TIMEOUT_MS));
+    }
+
+    /**
+     * The attack: super nodes that stall (one that accepts TCP and never speaks TLS, one that never
+     * says hello) first in the host cache, beside a dead one. Each holds one place of the join until
+     * its timeout; the dead one's place goes to the real super node at once.
+     */
+    @Test
+    void stallingSuperNodesDoNotHoldUpTheJoin() throws Exception {
+        HostPort silent = tlsServer(key(27), ctx -> { });
+        HostPort mute = new HostPort("127.0.0.1", muteTcp.getLocalPort()); // the kernel accepts, nobody reads
+        SuperNodeSession session = OverlayJoin.join(group, List.of(silent, mute, dead(), overlay.superNode(0)),
+                overlay.login.publicKey(), credential, alice, List.of(), signal -> { }, InstantSource.system(),
+                OverlayJoin.JoinObserver.NONE).get(SuperNodeSession.HELLO_TIMEOUT_MS - 1_000, TimeUnit.MILLISECONDS);
+        assertThat(session.superNode()).isEqualTo(overlay.superNode(0));
+        session.close();
     }
 
     @Test
