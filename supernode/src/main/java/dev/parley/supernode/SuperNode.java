@@ -62,7 +62,8 @@ public final class SuperNode implements AutoCloseable {
     private final SuperNodeConfig config;
     private final NodeLoops loops;
     private final EventLoopGroup workers;
-    private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE);
+    /** Every accepted connection; once closed, it closes what is added later (accepted while closing). */
+    private final ChannelGroup channels = new DefaultChannelGroup("supernode", GlobalEventExecutor.INSTANCE, true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean aborted; // abortConnections(): say nothing on anyone's behalf any more
     private @Nullable Channel serverChannel;
@@ -364,9 +365,14 @@ public final class SuperNode implements AutoCloseable {
         }
         boolean inLoop = loops.inLoop();
         // Clients first: they rejoin elsewhere while the mesh socket closes (it waits for its
-        // loop, up to 1 s when busy) and the data dir writes finish.
+        // loop, up to 1 s when busy) and the data dir writes finish. The listener closes before
+        // them: a client that reconnects the moment it is dropped must be refused, not registered
+        // by a node that is going away.
         if (serverChannel != null) {
-            serverChannel.close();
+            ChannelFuture listening = serverChannel.close();
+            if (!inLoop) { // from a loop of ours it closed in place, or waiting would deadlock
+                listening.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
+            }
         }
         channels.close();
         if (loginLink != null) {
