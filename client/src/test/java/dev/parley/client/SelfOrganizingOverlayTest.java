@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +132,9 @@ class SelfOrganizingOverlayTest {
                 }
             }
             return rejoinMs.size() == orphans.size();
-        }, 5_000, "orphans rejoined");
+        }, 5_000, () -> "orphans rejoined; not yet: " + orphans.stream().filter(o -> !rejoinMs.containsKey(o.username()))
+                .map(o -> o.username() + " (super node " + o.superNode() + ", session " + (o.session() != null ? "live" : "none")
+                        + ")").toList());
         long worst = rejoinMs.values().stream().mapToLong(Long::longValue).max().orElse(0);
         System.out.printf("%d orphaned clients rejoined elsewhere, slowest in %d ms%n", orphans.size(), worst);
         assertThat(worst).as("rejoined elsewhere within 2 s").isLessThan(2_000);
@@ -222,10 +225,15 @@ class SelfOrganizingOverlayTest {
     }
 
     static void await(BooleanSupplier condition, long withinMs, String what) throws InterruptedException {
+        await(condition, withinMs, () -> what);
+    }
+
+    /** As above, with what was awaited (and what is missing) said when it fails. */
+    static void await(BooleanSupplier condition, long withinMs, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMs);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + withinMs + " ms: " + what);
+                throw new AssertionError("not within " + withinMs + " ms: " + what.get());
             }
             TimeUnit.MILLISECONDS.sleep(20); // polling real sockets, with a deadline
         }
