@@ -47,19 +47,34 @@ lab_require_root() {
   fi
 }
 
-lab_ensure_tools() {
+lab_missing_tools() { # prints the Debian packages of the tools the lab needs that are missing
   local missing=()
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
   command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
-  if [ ${#missing[@]} -gt 0 ]; then
-    lab_log "installing ${missing[*]} with apt-get"
+  echo "${missing[*]}"
+}
+
+lab_ensure_tools() {
+  local missing
+  missing=$(lab_missing_tools)
+  if [ -n "$missing" ]; then
     if ! command -v apt-get >/dev/null 2>&1; then
-      echo "lab: missing ${missing[*]} and no apt-get to install them; install them and retry." >&2
+      echo "lab: missing $missing and no apt-get to install them; install them and retry." >&2
       exit 5
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+    # The lab scripts run side by side (the test suite's lab stage): one installs at a time, under
+    # a lock, and the others find the tools there when they get it (apt-get fails at once on its own lock).
+    (
+      flock -w 600 9 || { echo "lab: waited 10 min for another lab script's apt-get; giving up." >&2; exit 5; }
+      missing=$(lab_missing_tools)
+      if [ -n "$missing" ]; then
+        lab_log "installing $missing with apt-get"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
+        # shellcheck disable=SC2086 # one word per package
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $missing >&2
+      fi
+    ) 9>/run/lock/parley-lab-apt.lock || exit 5
   fi
   if ! ip netns list >/dev/null 2>&1; then
     echo "lab: 'ip netns' does not work here (no network namespace support?)." >&2
