@@ -370,7 +370,7 @@ public final class SuperNode implements AutoCloseable {
         // by a node that is going away.
         if (serverChannel != null) {
             ChannelFuture listening = serverChannel.close();
-            if (!inLoop) { // from a loop of ours it closed in place, or waiting would deadlock
+            if (!inLoop) { // waiting from one of our loops could deadlock; the group closes what it accepts meanwhile
                 listening.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis());
             }
         }
